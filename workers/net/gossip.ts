@@ -1,0 +1,91 @@
+import type { GossipSub, Message } from '@libp2p/gossipsub'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import { sealMessage, type EnvelopeSigner } from '../protocol/envelope'
+import type { Accepted, InboundValidator } from '../protocol/inbound'
+import { messageKinds, type MessageKind, type PayloadOf } from '../protocol/kinds'
+import type { Logger } from '../log'
+
+const TOPIC_PREFIX = 'agent-mesh/1/'
+
+export function topicForKind(kind: MessageKind): string {
+  return TOPIC_PREFIX + kind
+}
+
+export type GossipHandler<K extends MessageKind> = (message: Accepted<K>, from: PeerId) => void
+
+/**
+ * Gossip with the envelope gate in front: each topic carries one message kind, and the topic
+ * validator runs the shared inbound checks, so invalid messages are neither delivered nor
+ * forwarded, and the peer that sent them loses gossipsub score.
+ */
+export class MeshGossip {
+  private readonly accepted = new WeakMap<Uint8Array, Accepted>()
+  private readonly handlers = new Map<string, Set<GossipHandler<any>>>()
+
+  constructor(
+    private readonly pubsub: GossipSub,
+    private readonly validator: InboundValidator,
+    private readonly signer: EnvelopeSigner,
+    private readonly log: Logger,
+  ) {
+    pubsub.addEventListener('message', (event) => this.deliver(event.detail))
+  }
+
+  /** Subscribes to the kinds' topics and installs the gate on each. */
+  join(kinds: readonly MessageKind[]): void {
+    for (const kind of kinds) {
+      if (messageKinds[kind].carrier !== 'gossip') throw new Error(`${kind} is a stream message, not gossip`)
+      const topic = topicForKind(kind)
+      this.pubsub.topicValidators.set(topic, (peer, message) => this.gate(kind, peer, message))
+      this.pubsub.subscribe(topic)
+    }
+  }
+
+  on<K extends MessageKind>(kind: K, handler: GossipHandler<K>): () => void {
+    let set = this.handlers.get(kind)
+    if (!set) this.handlers.set(kind, (set = new Set()))
+    set.add(handler)
+    return () => set.delete(handler)
+  }
+
+  async publish<K extends MessageKind>(kind: K, payload: PayloadOf<K>): Promise<number> {
+    const bytes = sealMessage(this.signer, kind, payload)
+    const result = await this.pubsub.publish(topicForKind(kind), bytes)
+    return result.recipients.length
+  }
+
+  /** Raw publish for tests that need to put hostile bytes on a topic. */
+  async publishRaw(topic: string, bytes: Uint8Array): Promise<number> {
+    return (await this.pubsub.publish(topic, bytes)).recipients.length
+  }
+
+  private async gate(kind: MessageKind, propagatedBy: PeerId, message: Message): Promise<TopicValidatorResult> {
+    const origin = message.type === 'signed' ? message.from.publicKey?.raw : undefined
+    const verdict = await this.validator.check(message.data, {
+      carrier: 'gossip',
+      originPublicKey: origin,
+      source: `gossip:${message.topic} via ${propagatedBy.toString()}`,
+    })
+    if (!verdict.ok) return TopicValidatorResult.Reject
+    if (verdict.kind !== kind) {
+      this.log.warn({ topic: message.topic, kind: verdict.kind, peer: propagatedBy.toString() }, 'message kind does not match its topic')
+      return TopicValidatorResult.Reject
+    }
+    this.accepted.set(message.data, verdict)
+    return TopicValidatorResult.Accept
+  }
+
+  private deliver(message: Message): void {
+    const verdict = this.accepted.get(message.data)
+    if (!verdict || message.type !== 'signed') return
+    this.accepted.delete(message.data)
+    for (const handler of this.handlers.get(verdict.kind) ?? []) {
+      try {
+        handler(verdict, message.from)
+      } catch (err) {
+        this.log.error({ err, kind: verdict.kind }, 'gossip handler failed')
+      }
+    }
+  }
+}

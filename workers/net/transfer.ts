@@ -1,0 +1,171 @@
+import type { Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { sealMessage, type EnvelopeSigner } from '../protocol/envelope'
+import type { InboundValidator } from '../protocol/inbound'
+import { MAX_ENVELOPE_BYTES } from '../protocol/kinds'
+import { TransferChunk, type TransferManifest } from '../protocol/wire'
+import { hex } from '../identity/ed25519'
+import type { Logger } from '../log'
+import type { BlobStore, Sha256 } from './blob-store'
+
+export const TRANSFER_PROTOCOL = '/agent-mesh/transfer/1.0.0'
+const MAX_FRAME_BYTES = Math.max(MAX_ENVELOPE_BYTES, 1024 * 1024 + 64)
+const REQUEST_TIMEOUT_MS = 15_000
+
+export interface TransferDeps {
+  readonly validator: InboundValidator
+  readonly signer: EnvelopeSigner
+  readonly sha256: Sha256
+  readonly log: Logger
+}
+
+/**
+ * Serves one request: a signed transfer.request in, a signed manifest out, then the chunks
+ * from the requested index on. A request that fails the inbound gate ends the stream.
+ */
+export async function serveTransfer(stream: Stream, remotePublicKey: Uint8Array | undefined, store: BlobStore, deps: TransferDeps, source = 'stream'): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: MAX_ENVELOPE_BYTES })
+  try {
+    const request = await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+    const verdict = await deps.validator.check(request.subarray(), { carrier: 'stream', originPublicKey: remotePublicKey, source })
+    if (!verdict.ok) {
+      stream.abort(new Error(`rejected: ${verdict.reason}`))
+      return
+    }
+    if (verdict.kind !== 'transfer.request') {
+      deps.log.warn({ kind: verdict.kind, source }, 'unexpected message kind on the transfer protocol')
+      stream.abort(new Error('expected transfer.request'))
+      return
+    }
+    const { sha256, fromChunk } = verdict.payload as { sha256: Uint8Array; fromChunk: number }
+    const blob = store.get(hex(sha256))
+    const manifest: TransferManifest = blob
+      ? {
+          sha256: blob.manifest.sha256 as Uint8Array<ArrayBuffer>,
+          totalBytes: BigInt(blob.manifest.totalBytes),
+          chunkBytes: blob.manifest.chunkBytes,
+          chunkSha256: blob.manifest.chunkSha256 as Uint8Array<ArrayBuffer>[],
+          error: '',
+        }
+      : { sha256: sha256 as Uint8Array<ArrayBuffer>, totalBytes: 0n, chunkBytes: 0, chunkSha256: [], error: 'not found' }
+    await lp.write(sealMessage(deps.signer, 'transfer.manifest', manifest))
+    if (blob) {
+      const { chunkBytes } = blob.manifest
+      for (let index = fromChunk; index < blob.manifest.chunkSha256.length; index++) {
+        const data = blob.bytes.subarray(index * chunkBytes, Math.min(blob.bytes.length, (index + 1) * chunkBytes))
+        await lp.write(TransferChunk.encode({ index, data: data as Uint8Array<ArrayBuffer> }))
+      }
+    }
+    await stream.close()
+  } catch (err) {
+    deps.log.debug({ err: (err as Error).message, source }, 'transfer stream ended early')
+    stream.abort(err as Error)
+  }
+}
+
+export interface FetchOptions {
+  readonly signal?: AbortSignal
+  readonly maxBytes?: number
+  readonly attempts?: number
+  readonly onProgress?: (receivedBytes: number, totalBytes: number) => void
+}
+
+export interface OpenedStream {
+  readonly stream: Stream
+  readonly remotePublicKey: Uint8Array | undefined
+}
+
+export class TransferError extends Error {
+  override name = 'TransferError'
+}
+
+/**
+ * Fetches a blob by its SHA-256. Every chunk is checked against the signed manifest as it
+ * arrives; if the stream breaks, the next attempt resumes at the first missing chunk.
+ */
+export async function fetchBlob(open: () => Promise<OpenedStream>, sha256: Uint8Array, deps: TransferDeps, options: FetchOptions = {}): Promise<Uint8Array> {
+  const maxBytes = options.maxBytes ?? 256 * 1024 * 1024
+  const attempts = options.attempts ?? 4
+  let manifest: { totalBytes: number; chunkBytes: number; chunkSha256: Uint8Array[] } | undefined
+  let chunks: (Uint8Array | undefined)[] = []
+  let received = 0
+  let lastError: Error | undefined
+
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    options.signal?.throwIfAborted()
+    if (attempt > 0) await delay(Math.min(4000, 250 * 2 ** attempt), options.signal)
+    const fromChunk = manifest ? chunks.findIndex((c) => c === undefined) : 0
+    let opened: OpenedStream | undefined
+    try {
+      opened = await open()
+      const lp = lpStream(opened.stream, { maxDataLength: MAX_FRAME_BYTES })
+      const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000)
+      await lp.write(sealMessage(deps.signer, 'transfer.request', { sha256: sha256 as Uint8Array<ArrayBuffer>, fromChunk }), { signal })
+      const verdict = await deps.validator.check((await lp.read({ signal })).subarray(), { carrier: 'stream', originPublicKey: opened.remotePublicKey, source: 'transfer-response' })
+      if (!verdict.ok) throw new TransferError(`peer's manifest was rejected: ${verdict.reason} (${verdict.detail})`)
+      if (verdict.kind !== 'transfer.manifest') throw new TransferError(`expected a manifest, got ${verdict.kind}`)
+      const m = verdict.payload as TransferManifest
+      if (m.error) throw new TransferError(`peer cannot serve ${hex(sha256)}: ${m.error}`)
+      const checked = checkManifest(m, sha256, maxBytes)
+      if (manifest && (manifest.totalBytes !== checked.totalBytes || manifest.chunkBytes !== checked.chunkBytes)) {
+        throw new TransferError('manifest changed between attempts')
+      }
+      if (!manifest) {
+        manifest = checked
+        chunks = new Array(checked.chunkSha256.length).fill(undefined)
+      }
+      while (chunks.some((c) => c === undefined)) {
+        const frame = TransferChunk.decode((await lp.read({ signal })).subarray())
+        const expected = manifest.chunkSha256[frame.index]
+        if (!expected) throw new TransferError(`chunk index ${frame.index} is out of range`)
+        const size = Math.min(manifest.chunkBytes, manifest.totalBytes - frame.index * manifest.chunkBytes)
+        if (frame.data.length !== size) throw new TransferError(`chunk ${frame.index} has ${frame.data.length} bytes, expected ${size}`)
+        if (!equal(await deps.sha256(frame.data), expected)) throw new TransferError(`chunk ${frame.index} does not match its hash`)
+        if (!chunks[frame.index]) {
+          chunks[frame.index] = frame.data
+          received += frame.data.length
+          options.onProgress?.(received, manifest.totalBytes)
+        }
+      }
+      await opened.stream.close().catch(() => {})
+      const whole = new Uint8Array(manifest.totalBytes)
+      chunks.forEach((c, i) => whole.set(c!, i * manifest!.chunkBytes))
+      if (!equal(await deps.sha256(whole), sha256)) throw new TransferError('assembled blob does not match the requested hash')
+      return whole
+    } catch (err) {
+      opened?.stream.abort(err as Error)
+      lastError = err as Error
+      if (options.signal?.aborted) throw err
+      // A wrong or dishonest answer will not improve by asking again.
+      if (err instanceof TransferError && /rejected|cannot serve|does not match|out of range|expected/.test(err.message)) throw err
+      deps.log.debug({ attempt, err: lastError.message, received }, 'transfer interrupted; resuming')
+    }
+  }
+  throw new TransferError(`transfer failed after ${attempts} attempts: ${lastError?.message}`)
+}
+
+function checkManifest(m: TransferManifest, sha256: Uint8Array, maxBytes: number) {
+  const totalBytes = Number(m.totalBytes)
+  if (!equal(m.sha256, sha256)) throw new TransferError('manifest is for a different blob than requested')
+  if (totalBytes > maxBytes) throw new TransferError(`blob of ${totalBytes} bytes exceeds the ${maxBytes}-byte limit`)
+  if (m.chunkBytes <= 0 || m.chunkBytes > 1024 * 1024) throw new TransferError(`chunk size ${m.chunkBytes} out of range`)
+  if (m.chunkSha256.length !== Math.ceil(totalBytes / m.chunkBytes)) throw new TransferError('manifest chunk count does not match its size')
+  if (m.chunkSha256.some((h) => h.length !== 32)) throw new TransferError('manifest holds a malformed chunk hash')
+  return { totalBytes, chunkBytes: m.chunkBytes, chunkSha256: m.chunkSha256 }
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }, { once: true })
+  })
+}

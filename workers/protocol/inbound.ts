@@ -1,0 +1,155 @@
+import { decodeMessage, type Codec } from 'protons-runtime'
+import { Envelope } from './wire'
+import { WIRE_VERSION, signingBytes } from './envelope'
+import { MAX_ENVELOPE_BYTES, isMessageKind, messageKinds, type Carrier, type MessageKind, type PayloadOf } from './kinds'
+import { ReplayWindow, defaultReplayWindow, type ReplayWindowOptions } from './replay-window'
+import type { BatchVerifier } from './verify'
+import { hex } from '../identity/ed25519'
+
+export const rejectReasons = [
+  'oversized',
+  'malformed',
+  'bad-version',
+  'unknown-kind',
+  'wrong-carrier',
+  'bad-sender',
+  'sender-mismatch',
+  'replay',
+  'stale',
+  'future',
+  'bad-signature',
+  'bad-payload',
+  'unauthorized',
+] as const
+export type RejectReason = (typeof rejectReasons)[number]
+
+export type Accepted<K extends MessageKind = MessageKind> = {
+  readonly ok: true
+  readonly kind: K
+  readonly envelope: Envelope
+  readonly payload: PayloadOf<K>
+  readonly senderHex: string
+}
+export type Rejected = {
+  readonly ok: false
+  readonly reason: RejectReason
+  readonly detail: string
+  readonly kind?: string
+  readonly senderHex?: string
+}
+export type Verdict = Accepted | Rejected
+
+export interface InboundContext {
+  readonly carrier: Carrier
+  /** Public key of the peer the transport says originated the message (gossip `from`, or the stream's remote). */
+  readonly originPublicKey?: Uint8Array
+  /** Where it came from, for the logs (peer id, topic, protocol). */
+  readonly source?: string
+}
+
+export interface InboundOptions {
+  readonly verify: BatchVerifier
+  readonly now?: () => number
+  readonly replay?: ReplayWindowOptions
+  /** Role-based check, run after the signature is known good; returns why not, or null. */
+  readonly authorize?: (kind: MessageKind, senderPublicKey: Uint8Array) => string | null
+  readonly onReject?: (rejected: Rejected, context: InboundContext) => void
+}
+
+/**
+ * The single gate every inbound message passes before any handler sees it: size, schema,
+ * version, kind, sender binding, replay window, signature, payload schema and authorisation,
+ * cheapest checks first. Rejections are counted by reason and reported, never thrown.
+ */
+export class InboundValidator {
+  readonly rejected: Record<RejectReason, number> = Object.fromEntries(rejectReasons.map((r) => [r, 0])) as Record<RejectReason, number>
+  accepted = 0
+  private readonly replay: ReplayWindow
+  private readonly now: () => number
+
+  constructor(private readonly options: InboundOptions) {
+    this.replay = new ReplayWindow(options.replay ?? defaultReplayWindow)
+    this.now = options.now ?? Date.now
+  }
+
+  async check(bytes: Uint8Array, context: InboundContext): Promise<Verdict> {
+    const verdict = await this.judge(bytes, context)
+    if (verdict.ok) {
+      this.accepted++
+    } else {
+      this.rejected[verdict.reason]++
+      this.options.onReject?.(verdict, context)
+    }
+    return verdict
+  }
+
+  private async judge(bytes: Uint8Array, context: InboundContext): Promise<Verdict> {
+    if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+      return reject('oversized', `${bytes.byteLength} bytes exceeds the ${MAX_ENVELOPE_BYTES}-byte envelope limit`)
+    }
+    let envelope: Envelope
+    try {
+      envelope = Envelope.decode(bytes)
+    } catch (err) {
+      return reject('malformed', `envelope does not decode: ${(err as Error).message}`)
+    }
+    const kind = envelope.kind
+    if (envelope.version !== WIRE_VERSION) return reject('bad-version', `version ${envelope.version}, expected ${WIRE_VERSION}`, kind)
+    if (!isMessageKind(kind)) return reject('unknown-kind', `unknown kind '${kind.slice(0, 64)}'`, kind)
+    const spec = messageKinds[kind]
+    if (spec.carrier !== context.carrier) return reject('wrong-carrier', `${kind} travels by ${spec.carrier}, arrived by ${context.carrier}`, kind)
+    if (bytes.byteLength > spec.maxEnvelopeBytes) {
+      return reject('oversized', `${bytes.byteLength} bytes exceeds ${kind}'s limit of ${spec.maxEnvelopeBytes}`, kind)
+    }
+    if (envelope.sender.length !== 32) return reject('bad-sender', `sender key is ${envelope.sender.length} bytes, expected 32`, kind)
+    const senderHex = hex(envelope.sender)
+    if (context.originPublicKey && !equalBytes(context.originPublicKey, envelope.sender)) {
+      return reject('sender-mismatch', 'envelope signer is not the peer that originated it', kind, senderHex)
+    }
+    if (envelope.signature.length !== 64) return reject('bad-signature', 'signature is not 64 bytes', kind, senderHex)
+
+    const timestamp = Number(envelope.timestampMs)
+    const before = this.replay.judge(senderHex, envelope.seq, timestamp, this.now())
+    if (before !== 'fresh') return reject(before, replayDetail(before, envelope), kind, senderHex)
+
+    const [valid] = await this.options.verify([{ publicKey: envelope.sender, message: signingBytes(envelope), signature: envelope.signature }])
+    if (!valid) return reject('bad-signature', 'Ed25519 signature does not verify', kind, senderHex)
+
+    // Verification is asynchronous: a duplicate may have been accepted meanwhile.
+    const after = this.replay.judge(senderHex, envelope.seq, timestamp, this.now())
+    if (after !== 'fresh') return reject(after, replayDetail(after, envelope), kind, senderHex)
+
+    let payload: PayloadOf<typeof kind>
+    try {
+      payload = decodeMessage(envelope.payload, spec.codec as unknown as Codec<PayloadOf<typeof kind>>, { limits: spec.limits } as never)
+    } catch (err) {
+      return reject('bad-payload', `payload is not a valid ${kind}: ${(err as Error).message}`, kind, senderHex)
+    }
+    const refusal = this.options.authorize?.(kind, envelope.sender) ?? null
+    if (refusal) return reject('unauthorized', refusal, kind, senderHex)
+
+    this.replay.record(senderHex, envelope.seq)
+    return { ok: true, kind, envelope, payload, senderHex }
+  }
+
+  /** A plain snapshot for metrics and the UI. */
+  snapshot(): { accepted: number; rejected: Record<RejectReason, number> } {
+    return { accepted: this.accepted, rejected: { ...this.rejected } }
+  }
+}
+
+function reject(reason: RejectReason, detail: string, kind?: string, senderHex?: string): Rejected {
+  return { ok: false, reason, detail, kind: kind?.slice(0, 64), senderHex }
+}
+
+function replayDetail(verdict: 'replay' | 'stale' | 'future', envelope: Envelope): string {
+  if (verdict === 'replay') return `seq ${envelope.seq} was already accepted from this sender`
+  if (verdict === 'future') return `timestamp ${envelope.timestampMs} is ahead of this node's clock`
+  return `seq ${envelope.seq} / timestamp ${envelope.timestampMs} is outside the replay window`
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

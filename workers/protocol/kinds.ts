@@ -1,0 +1,41 @@
+import type { Codec } from 'protons-runtime'
+import { Chat, Presence, TransferManifest, TransferRequest } from './wire'
+
+/** How a kind travels: gossip carries small broadcasts, streams carry requests and bulk data. */
+export type Carrier = 'gossip' | 'stream'
+
+export interface KindSpec<T> {
+  readonly codec: Codec<T>
+  readonly carrier: Carrier
+  /** Largest encoded envelope accepted for this kind. */
+  readonly maxEnvelopeBytes: number
+  /** Most elements accepted in each repeated field while decoding, so a tiny message cannot claim huge arrays. */
+  readonly limits?: Record<string, number>
+}
+
+const KiB = 1024
+
+/**
+ * Every message kind this node understands. An envelope of a kind not listed here is
+ * rejected before its payload is decoded; later layers add their kinds here.
+ */
+function kind<T>(spec: KindSpec<T>): KindSpec<T> {
+  return spec
+}
+
+export const messageKinds = {
+  'mesh.presence': kind({ codec: Presence.codec(), carrier: 'gossip', maxEnvelopeBytes: 4 * KiB, limits: { multiaddrs: 16 } }),
+  'mesh.chat': kind({ codec: Chat.codec(), carrier: 'gossip', maxEnvelopeBytes: 16 * KiB }),
+  'transfer.request': kind({ codec: TransferRequest.codec(), carrier: 'stream', maxEnvelopeBytes: 1 * KiB }),
+  'transfer.manifest': kind({ codec: TransferManifest.codec(), carrier: 'stream', maxEnvelopeBytes: 256 * KiB, limits: { chunkSha256: 4096 } }),
+}
+
+export type MessageKind = keyof typeof messageKinds
+export type PayloadOf<K extends MessageKind> = (typeof messageKinds)[K] extends KindSpec<infer T> ? T : never
+
+/** No envelope of any kind may exceed this; checked before decoding anything. */
+export const MAX_ENVELOPE_BYTES = Math.max(...Object.values(messageKinds).map((k) => k.maxEnvelopeBytes))
+
+export function isMessageKind(kind: string): kind is MessageKind {
+  return Object.hasOwn(messageKinds, kind)
+}
