@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util'
+import { ConfigError, helpText, optionSpecs, resolveConfig } from './config'
+import { startRelay } from './relay'
+
+async function main(): Promise<void> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(Object.values(optionSpecs).map((o) => [o.flag, { type: 'string' as const }])),
+      },
+      allowPositionals: false,
+    })
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${helpText()}`)
+    process.exit(2)
+  }
+  if (parsed.values.help) {
+    console.log(helpText())
+    return
+  }
+  let config
+  try {
+    config = resolveConfig(parsed.values as Record<string, string | undefined>, process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`error: ${err.message}\nrun with --help for every option`)
+      process.exit(2)
+    }
+    throw err
+  }
+  const relay = await startRelay(config)
+  console.log(`\nAgent Mesh relay is running.\n  open:      ${relay.url}\n  peer id:   ${relay.peerId}\n  libp2p:    ${relay.multiaddrs.join(', ')}\n  data dir:  ${config.dataDir}\nPress Ctrl+C to stop.\n`)
+  // A machine-readable line for tools and tests that start the relay.
+  console.log(`MESH_RELAY_READY ${JSON.stringify({ url: relay.url, peerId: relay.peerId, multiaddrs: relay.multiaddrs })}`)
+
+  let stopping = false
+  const shutdown = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`received ${signal}, shutting down`)
+    const force = setTimeout(() => process.exit(1), 10_000)
+    force.unref()
+    relay.stop().then(() => process.exit(0), (err) => {
+      console.error('shutdown failed', err)
+      process.exit(1)
+    })
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+}
+
+main().catch((err) => {
+  console.error(`relay failed to start: ${(err as Error).message}`)
+  process.exit(1)
+})

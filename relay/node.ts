@@ -1,0 +1,46 @@
+import { createLibp2p } from 'libp2p'
+import { webSockets } from '@libp2p/websockets'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { gossipsub } from '@libp2p/gossipsub'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { PrivateKey } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
+import type { RelayConfig } from './config'
+
+export function listenAddress(host: string, port: number): string {
+  return `/${host.includes(':') ? 'ip6' : 'ip4'}/${host}/tcp/${port}/ws`
+}
+
+/**
+ * The relay's libp2p node: WebSockets for browsers, circuit relay v2 sized for a mesh of
+ * browsers (unlimited relayed connections, since signalling and small gossip ride on them
+ * until WebRTC takes over), and GossipSub so it forwards and checks the mesh's gossip.
+ */
+export async function createRelayNode(config: RelayConfig, privateKey: PrivateKey, registry: Registry) {
+  return createLibp2p({
+    privateKey,
+    addresses: {
+      listen: [listenAddress(config.host, config.wsPort)],
+      announce: [...config.announce],
+    },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 64 },
+    metrics: prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
+    services: {
+      identify: identify(),
+      ping: ping(),
+      relay: circuitRelayServer({
+        reservations: { maxReservations: config.maxReservations, applyDefaultLimit: false, reservationClearInterval: 60_000 },
+        maxInboundHopStreams: 256,
+        maxOutboundStopStreams: 256,
+      }),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, runOnLimitedConnection: true, emitSelf: false }),
+    },
+  })
+}

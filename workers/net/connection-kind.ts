@@ -1,0 +1,19 @@
+/**
+ * How a connection reaches its peer. With unlimited relaying, relayed connections carry no
+ * `limits`, so the address is what tells them apart: a WebRTC hop after the last circuit
+ * means the peers talk directly.
+ */
+export type ConnectionKind = 'webrtc' | 'relay' | 'websocket' | 'other'
+
+export function connectionKind(remoteAddr: string): ConnectionKind {
+  const circuit = remoteAddr.lastIndexOf('/p2p-circuit')
+  const webrtc = remoteAddr.lastIndexOf('/webrtc')
+  if (webrtc > circuit && !remoteAddr.includes('/webrtc-direct')) return 'webrtc'
+  if (circuit >= 0) return 'relay'
+  if (/\/wss?(\/|$)|\/tls\/ws/.test(remoteAddr)) return 'websocket'
+  return 'other'
+}
+
+export function isDirectConnection(remoteAddr: string): boolean {
+  return connectionKind(remoteAddr) === 'webrtc'
+}
