@@ -386,7 +386,7 @@ export namespace Presence {
 
 export interface Chat {
   text: string
-  sentAtMs: bigint
+  sentAtUs: bigint
 }
 
 export namespace Chat {
@@ -404,9 +404,9 @@ export namespace Chat {
           w.string(obj.text)
         }
 
-        if ((obj.sentAtMs != null && obj.sentAtMs !== 0n)) {
+        if ((obj.sentAtUs != null && obj.sentAtUs !== 0n)) {
           w.uint32(16)
-          w.uint64(obj.sentAtMs)
+          w.uint64(obj.sentAtUs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -415,7 +415,7 @@ export namespace Chat {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           text: '',
-          sentAtMs: 0n
+          sentAtUs: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -429,7 +429,7 @@ export namespace Chat {
               break
             }
             case 2: {
-              obj.sentAtMs = reader.uint64()
+              obj.sentAtUs = reader.uint64()
               break
             }
             default: {
@@ -456,7 +456,7 @@ export namespace Chat {
             }
             case 2: {
               yield {
-                field: `${prefix}.sentAtMs`,
+                field: `${prefix}.sentAtUs`,
                 value: reader.uint64()
               }
               break
@@ -478,8 +478,8 @@ export namespace Chat {
     value: string
   }
 
-  export interface ChatSentAtMsFieldEvent {
-    field: '$.sentAtMs'
+  export interface ChatSentAtUsFieldEvent {
+    field: '$.sentAtUs'
     value: bigint
   }
 
@@ -491,7 +491,7 @@ export namespace Chat {
     return decodeMessage(buf, Chat.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Chat>): Generator<ChatTextFieldEvent | ChatSentAtMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Chat>): Generator<ChatTextFieldEvent | ChatSentAtUsFieldEvent> {
     return streamMessage(buf, Chat.codec(), opts)
   }
 }

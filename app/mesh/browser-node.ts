@@ -1,0 +1,41 @@
+import { createLibp2p } from 'libp2p'
+import { webSockets } from '@libp2p/websockets'
+import { webRTC } from '@libp2p/webrtc'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { gossipsub } from '@libp2p/gossipsub'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+
+/**
+ * The page's libp2p node (Chromium has no RTCPeerConnection in workers, so it lives here):
+ * WebSockets to reach the relay, a circuit-relay reservation so others can reach us, and
+ * WebRTC, which the relayed connection upgrades to.
+ */
+export async function createBrowserNode(seed: Uint8Array, iceServers: readonly string[]) {
+  const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
+  return createLibp2p({
+    privateKey,
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: iceServers.map((urls) => ({ urls })) } }),
+      circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // The default gater refuses ws:// and private addresses, which is exactly what a relay on
+    // loopback or a LAN has; the relay's address comes from the server that served this page.
+    connectionGater: { denyDialMultiaddr: () => false },
+    connectionManager: { maxConnections: 256 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, runOnLimitedConnection: true }),
+    },
+  })
+}
+
+export type BrowserNode = Awaited<ReturnType<typeof createBrowserNode>>

@@ -1,0 +1,284 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { PeerId } from '@libp2p/interface'
+import { pino } from 'pino'
+import { identityFromSeed, hex, peerIdStringFromPublicKey } from '../../workers/identity/ed25519'
+import { createEnvelopeSigner } from '../../workers/protocol/envelope'
+import type { Rejected, RejectReason } from '../../workers/protocol/inbound'
+import type { Chat, Presence } from '../../workers/protocol/wire'
+import { MeshRuntime } from '../../workers/net/runtime'
+import { connectionKind } from '../../workers/net/connection-kind'
+import { gossipKinds } from '../../workers/net/topics'
+import { createBrowserNode, type BrowserNode } from './browser-node'
+import { batchingVerifier, startCryptoWorker, workerSha256 } from './crypto'
+import { Backoff, sleep } from './backoff'
+import { fetchBootstrap, type Bootstrap } from './bootstrap'
+import { loadOrCreateSeed } from './identity'
+import type { MeshDatabase } from '../storage/db'
+
+export type RelayState = 'starting' | 'connecting' | 'connected' | 'reconnecting' | 'offline'
+
+export interface PeerView {
+  readonly id: string
+  readonly connection: 'webrtc' | 'relay'
+  readonly rttMs: number | null
+}
+
+export interface ChatView {
+  readonly from: string
+  readonly text: string
+  readonly sentAtUs: number
+  readonly receivedAtUs: number
+}
+
+const PRESENCE_INTERVAL_MS = 15_000
+const PING_INTERVAL_MS = 3_000
+const RELAY_WATCH_MS = 2_000
+const DIAL_ATTEMPTS = 5
+const MAX_CHATS_KEPT = 5_000
+
+export function nowUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000)
+}
+
+/**
+ * The browser node: joins the mesh through the relay the page came from, upgrades to direct
+ * WebRTC with every peer it learns about from signed presence gossip, keeps reconnecting
+ * with backoff, and exposes its state to the UI as Svelte runes.
+ */
+export class MeshClient {
+  peerId = $state('')
+  relayState = $state<RelayState>('starting')
+  relayDetail = $state('')
+  peers = $state<PeerView[]>([])
+  chats = $state<ChatView[]>([])
+  rejected = $state<Partial<Record<RejectReason, number>>>({})
+  accepted = $state(0)
+
+  node: BrowserNode | undefined
+  runtime: MeshRuntime | undefined
+  private bootstrap: Bootstrap | undefined
+  private readonly rtt = new Map<string, number>()
+  private readonly dialing = new Set<string>()
+  private readonly knownAddrs = new Map<string, string[]>()
+  private readonly relayBackoff = new Backoff(500, 10_000)
+  private relayLoop: Promise<void> | undefined
+  private presenceTimer: ReturnType<typeof setTimeout> | undefined
+  private lastPresenceAt = 0
+  private readonly stop = new AbortController()
+  private readonly log = pino({ browser: { asObject: true }, level: 'info' }).child({ component: 'mesh' })
+
+  constructor(private readonly db: MeshDatabase) {}
+
+  async start(): Promise<void> {
+    const seed = await loadOrCreateSeed(this.db)
+    const identity = identityFromSeed(seed)
+    this.peerId = peerIdStringFromPublicKey(identity.publicKey)
+
+    this.bootstrap = await this.waitForBootstrap()
+    const node = await createBrowserNode(seed, this.bootstrap.iceServers)
+    this.node = node
+    const crypto = startCryptoWorker()
+    this.runtime = new MeshRuntime(node, {
+      signer: createEnvelopeSigner(identity),
+      verify: batchingVerifier(crypto),
+      sha256: workerSha256(crypto),
+      log: this.log,
+      gossipKinds,
+      onReject: (rejected: Rejected) => {
+        this.rejected = { ...this.rejected, [rejected.reason]: (this.rejected[rejected.reason] ?? 0) + 1 }
+      },
+    })
+    await this.runtime.start()
+    this.runtime.gossip.on('mesh.presence', (message, from) => this.onPresence(from, message.payload as Presence))
+    this.runtime.gossip.on('mesh.chat', (message, from) => this.onChat(from, message.payload as Chat))
+
+    for (const event of ['connection:open', 'connection:close', 'peer:disconnect'] as const) {
+      node.addEventListener(event, () => this.refreshPeers())
+    }
+    node.addEventListener('self:peer:update', () => this.schedulePresence(50))
+    window.addEventListener('online', () => this.relayBackoff.reset())
+
+    this.relayLoop = this.keepRelayConnected()
+    this.every(PING_INTERVAL_MS, () => this.measureRtt())
+    this.every(PRESENCE_INTERVAL_MS, () => this.schedulePresence(0))
+  }
+
+  get relayPeerId(): string | undefined {
+    return this.bootstrap?.relayPeerId
+  }
+
+  async publishChat(text: string): Promise<number> {
+    if (!this.runtime) throw new Error('the node has not started yet')
+    return this.runtime.gossip.publish('mesh.chat', { text, sentAtUs: BigInt(nowUs()) })
+  }
+
+  /** Until the server answers (offline, or the relay is down) the node waits, showing why. */
+  private async waitForBootstrap(): Promise<Bootstrap> {
+    const backoff = new Backoff(500, 10_000)
+    for (;;) {
+      try {
+        this.relayState = this.relayState === 'starting' ? 'connecting' : this.relayState
+        return await fetchBootstrap(AbortSignal.timeout(5_000))
+      } catch (err) {
+        this.relayState = 'offline'
+        this.relayDetail = navigator.onLine ? `relay unreachable: ${(err as Error).message}` : 'this device is offline'
+        await sleep(backoff.next(), this.stop.signal)
+      }
+    }
+  }
+
+  private relayConnected(): boolean {
+    const relay = this.bootstrap?.relayPeerId
+    return !!relay && !!this.node?.getConnections().some((c) => c.remotePeer.toString() === relay && c.status === 'open')
+  }
+
+  private async keepRelayConnected(): Promise<void> {
+    let everConnected = false
+    while (!this.stop.signal.aborted) {
+      if (this.relayConnected()) {
+        this.relayBackoff.reset()
+        this.relayState = 'connected'
+        this.relayDetail = ''
+        await sleep(RELAY_WATCH_MS, this.stop.signal).catch(() => {})
+        continue
+      }
+      this.relayState = everConnected ? 'reconnecting' : 'connecting'
+      try {
+        // The relay may have moved ports after a restart: ask the server again each time.
+        this.bootstrap = await fetchBootstrap(AbortSignal.timeout(5_000))
+        await this.node!.dial(this.bootstrap.relayMultiaddrs.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(10_000) })
+        everConnected = true
+        this.relayState = 'connected'
+        this.relayDetail = ''
+        this.log.info({ relay: this.bootstrap.relayPeerId }, 'connected to relay')
+        this.schedulePresence(500)
+      } catch (err) {
+        this.relayDetail = `${navigator.onLine ? 'relay unreachable' : 'this device is offline'}: ${(err as Error).message}`
+        if (!navigator.onLine) this.relayState = 'offline'
+        await sleep(this.relayBackoff.next(), this.stop.signal).catch(() => {})
+      }
+    }
+  }
+
+  private schedulePresence(delayMs: number): void {
+    if (this.presenceTimer) return
+    // Never more than one presence a second, however many triggers arrive.
+    const wait = Math.max(delayMs, this.lastPresenceAt + 1000 - Date.now())
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = undefined
+      void this.publishPresence()
+    }, wait)
+  }
+
+  private async publishPresence(): Promise<void> {
+    if (!this.node || !this.runtime) return
+    const addrs = this.node.getMultiaddrs().map((a) => a.toString()).filter((a) => a.includes('/p2p-circuit'))
+    if (addrs.length === 0) return
+    this.lastPresenceAt = Date.now()
+    try {
+      await this.runtime.gossip.publish('mesh.presence', {
+        multiaddrs: addrs.slice(0, 16).map((a) => new TextEncoder().encode(a)),
+        agent: navigator.userAgent.slice(0, 120),
+        nodeKind: 'browser',
+      })
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'presence not published')
+    }
+  }
+
+  private onPresence(from: PeerId, presence: Presence): void {
+    const id = from.toString()
+    if (id === this.peerId || id === this.bootstrap?.relayPeerId) return
+    const addrs = presence.multiaddrs.map((a) => new TextDecoder().decode(a)).filter((a) => a.includes('/p2p-circuit') && a.endsWith(`/p2p/${id}`))
+    const isNew = !this.knownAddrs.has(id)
+    this.knownAddrs.set(id, addrs)
+    // Tell a newcomer about us at once rather than at our next periodic announcement.
+    if (isNew) this.schedulePresence(100 + Math.random() * 300)
+    void this.ensureDirect(id)
+  }
+
+  private hasDirect(id: string): boolean {
+    return !!this.node?.getConnections().some((c) => c.remotePeer.toString() === id && c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
+  }
+
+  /**
+   * Upgrades to a direct WebRTC connection. Only the smaller PeerId dials at first, so two
+   * peers do not race each other; the other steps in if nothing arrives in a few seconds.
+   */
+  private async ensureDirect(id: string): Promise<void> {
+    if (!this.node || this.dialing.has(id) || this.hasDirect(id)) return
+    this.dialing.add(id)
+    try {
+      if (this.peerId > id) await sleep(4_000, this.stop.signal)
+      const backoff = new Backoff(400, 5_000)
+      for (let attempt = 0; attempt < DIAL_ATTEMPTS && !this.hasDirect(id); attempt++) {
+        const addrs = (this.knownAddrs.get(id) ?? []).filter((a) => a.includes('/p2p-circuit/webrtc'))
+        if (addrs.length === 0) return
+        try {
+          await this.node.dial(addrs.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(12_000) })
+          // A dial can return an existing relayed connection; only a WebRTC one counts.
+          if (this.hasDirect(id)) break
+        } catch (err) {
+          this.log.debug({ peer: id, attempt, err: (err as Error).message }, 'WebRTC dial failed; retrying')
+        }
+        await sleep(backoff.next(), this.stop.signal)
+      }
+    } catch {
+      // stopped
+    } finally {
+      this.dialing.delete(id)
+      this.refreshPeers()
+    }
+  }
+
+  private onChat(from: PeerId, chat: Chat): void {
+    const view = { from: from.toString(), text: chat.text, sentAtUs: Number(chat.sentAtUs), receivedAtUs: nowUs() }
+    this.chats = this.chats.length >= MAX_CHATS_KEPT ? [...this.chats.slice(1), view] : [...this.chats, view]
+  }
+
+  private refreshPeers(): void {
+    if (!this.node) return
+    const relay = this.bootstrap?.relayPeerId
+    const byPeer = new Map<string, 'webrtc' | 'relay'>()
+    for (const c of this.node.getConnections()) {
+      if (c.status !== 'open') continue
+      const id = c.remotePeer.toString()
+      if (id === relay) continue
+      const kind = connectionKind(c.remoteAddr.toString())
+      if (kind === 'webrtc') byPeer.set(id, 'webrtc')
+      else if (kind === 'relay' && !byPeer.has(id)) byPeer.set(id, 'relay')
+    }
+    this.peers = [...byPeer].sort(([a], [b]) => a.localeCompare(b)).map(([id, connection]) => ({ id, connection, rttMs: this.rtt.get(id) ?? null }))
+    const snapshot = this.runtime?.validator.snapshot()
+    if (snapshot) this.accepted = snapshot.accepted
+  }
+
+  private async measureRtt(): Promise<void> {
+    if (!this.node) return
+    await Promise.all(this.peers.map(async (peer) => {
+      try {
+        const conn = this.runtime!.bestConnection(peerIdFromString(peer.id))
+        if (!conn) return
+        this.rtt.set(peer.id, await this.node!.services.ping.ping(conn.remoteAddr, { signal: AbortSignal.timeout(5_000) }))
+      } catch {
+        this.rtt.delete(peer.id)
+      }
+    }))
+    this.refreshPeers()
+  }
+
+  private every(ms: number, task: () => unknown): void {
+    const timer = setInterval(() => void task(), ms)
+    this.stop.signal.addEventListener('abort', () => clearInterval(timer))
+  }
+
+  async shutdown(): Promise<void> {
+    this.stop.abort()
+    await this.relayLoop?.catch(() => {})
+    await this.node?.stop()
+  }
+
+  /** Hex SHA-256 helper for the UI and the test handle. */
+  static hex = hex
+}

@@ -1,0 +1,70 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { existsSync } from 'node:fs'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** The flags this closed network needs; without the background-networking ones, Chromium's own connections are refused. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run 'bash scripts/install-chromium.sh' (as root), or set CHROMIUM_PATH`)
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] })
+}
+
+export interface Device {
+  readonly context: BrowserContext
+  readonly page: Page
+  readonly logs: string[]
+}
+
+/** One simulated device: its own browser context, so its own IndexedDB, service worker and PeerId. */
+export async function openDevice(browser: Browser, url: string): Promise<Device> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const logs: string[] = []
+  page.on('console', (message) => logs.push(`[${message.type()}] ${message.text()}`))
+  page.on('pageerror', (error) => logs.push(`[pageerror] ${error.message}`))
+  await page.goto(url)
+  await waitForNode(page)
+  return { context, page, logs }
+}
+
+export async function waitForNode(page: Page, timeout = 30_000): Promise<string> {
+  await page.waitForFunction(() => (window as any).agentMesh?.peerId(), undefined, { timeout })
+  return page.evaluate(() => (window as any).agentMesh.peerId() as string)
+}
+
+export async function waitForRelay(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForSelector('[data-relay-state="connected"]', { timeout })
+}
+
+/** Waits until the page lists every given peer with a direct WebRTC connection. */
+export async function waitForDirectPeers(page: Page, peerIds: string[], timeout = 90_000): Promise<void> {
+  await page.waitForFunction(
+    (ids) => ids.every((id) => document.querySelector(`[data-peer-id="${id}"][data-connection="webrtc"]`)),
+    peerIds,
+    { timeout, polling: 250 },
+  )
+}
+
+export function mesh(page: Page) {
+  return {
+    peerId: () => page.evaluate(() => (window as any).agentMesh.peerId() as string),
+    publishChat: (text: string) => page.evaluate((t) => (window as any).agentMesh.publishChat(t) as Promise<number>, text),
+    chats: () => page.evaluate(() => (window as any).agentMesh.chats() as { from: string; text: string; sentAtUs: number; receivedAtUs: number }[]),
+    addBlob: (size: number, seed: number) => page.evaluate(([s, d]) => (window as any).agentMesh.addBlob(s, d) as Promise<string>, [size, seed] as const),
+    fetchBlob: (peerId: string, hash: string) => page.evaluate(([p, h]) => (window as any).agentMesh.fetchBlob(p, h) as Promise<{ bytes: number; sha256: string; ms: number }>, [peerId, hash] as const),
+    gate: () => page.evaluate(() => (window as any).agentMesh.gate() as { accepted: number; rejected: Record<string, number> }),
+    multiaddrs: () => page.evaluate(() => (window as any).agentMesh.multiaddrs() as string[]),
+  }
+}
