@@ -26,7 +26,16 @@ export interface TransferDeps {
 export async function serveTransfer(stream: Stream, remotePublicKey: Uint8Array | undefined, store: BlobStore, deps: TransferDeps, source = 'stream'): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: MAX_ENVELOPE_BYTES })
   try {
-    const request = await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+    let request
+    try {
+      request = await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+    } catch (err) {
+      const name = (err as Error).name
+      const reason = name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' ? 'oversized' : 'malformed'
+      deps.validator.reportRejection(reason, `unreadable transfer request: ${name}: ${(err as Error).message}`, { carrier: 'stream', source })
+      stream.abort(err as Error)
+      return
+    }
     const verdict = await deps.validator.check(request.subarray(), { carrier: 'stream', originPublicKey: remotePublicKey, source })
     if (!verdict.ok) {
       stream.abort(new Error(`rejected: ${verdict.reason}`))

@@ -132,6 +132,15 @@ export class InboundValidator {
     return { ok: true, kind, envelope, payload, senderHex }
   }
 
+  /**
+   * Counts input the transport refused before it could reach `check` (a frame over the
+   * length limit, a stream that never sent a request), so every drop shows in one place.
+   */
+  reportRejection(reason: RejectReason, detail: string, context: InboundContext): void {
+    this.rejected[reason]++
+    this.options.onReject?.(reject(reason, detail), context)
+  }
+
   /** A plain snapshot for metrics and the UI. */
   snapshot(): { accepted: number; rejected: Record<RejectReason, number> } {
     return { accepted: this.accepted, rejected: { ...this.rejected } }
