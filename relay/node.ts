@@ -4,12 +4,12 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { gossipsub } from '@libp2p/gossipsub'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import type { RelayConfig } from './config'
+import { meshGossipsub } from '../workers/net/gossip-config'
 
 export function listenAddress(host: string, port: number): string {
   return `/${host.includes(':') ? 'ip6' : 'ip4'}/${host}/tcp/${port}/ws`
@@ -40,7 +40,7 @@ export async function createRelayNode(config: RelayConfig, privateKey: PrivateKe
         maxInboundHopStreams: 256,
         maxOutboundStopStreams: 256,
       }),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, runOnLimitedConnection: true, emitSelf: false }),
+      pubsub: meshGossipsub(),
     },
   })
 }

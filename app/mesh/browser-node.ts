@@ -6,8 +6,8 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { gossipsub } from '@libp2p/gossipsub'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { meshGossipsub } from '../../workers/net/gossip-config'
 
 /**
  * The page's libp2p node (Chromium has no RTCPeerConnection in workers, so it lives here):
@@ -33,7 +33,7 @@ export async function createBrowserNode(seed: Uint8Array, iceServers: readonly s
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, runOnLimitedConnection: true }),
+      pubsub: meshGossipsub(),
     },
   })
 }

@@ -50,8 +50,11 @@ export class MeshClient {
   peerId = $state('')
   relayState = $state<RelayState>('starting')
   relayDetail = $state('')
-  peers = $state<PeerView[]>([])
-  chats = $state<ChatView[]>([])
+  peers = $state.raw<PeerView[]>([])
+  /** The latest few messages, for the UI; the full log stays out of Svelte's reactivity. */
+  recentChats = $state.raw<ChatView[]>([])
+  chatCount = $state(0)
+  readonly chatLog: ChatView[] = []
   rejected = $state<Partial<Record<RejectReason, number>>>({})
   accepted = $state(0)
 
@@ -234,7 +237,22 @@ export class MeshClient {
 
   private onChat(from: PeerId, chat: Chat): void {
     const view = { from: from.toString(), text: chat.text, sentAtUs: Number(chat.sentAtUs), receivedAtUs: nowUs() }
-    this.chats = this.chats.length >= MAX_CHATS_KEPT ? [...this.chats.slice(1), view] : [...this.chats, view]
+    this.chatLog.push(view)
+    if (this.chatLog.length > MAX_CHATS_KEPT) this.chatLog.splice(0, this.chatLog.length - MAX_CHATS_KEPT)
+    this.chatCount++
+    this.scheduleUiUpdate()
+  }
+
+  private uiUpdatePending = false
+
+  /** Bursts of messages repaint at most ten times a second, not once per message. */
+  private scheduleUiUpdate(): void {
+    if (this.uiUpdatePending) return
+    this.uiUpdatePending = true
+    setTimeout(() => {
+      this.uiUpdatePending = false
+      this.recentChats = this.chatLog.slice(-8).reverse()
+    }, 100)
   }
 
   private refreshPeers(): void {

@@ -13,12 +13,32 @@ export function installTestHandle(client: MeshClient): void {
     peers: () => client.peers.map((p) => ({ ...p })),
     multiaddrs: () => client.node?.getMultiaddrs().map((a) => a.toString()) ?? [],
     publishChat: (text: string) => client.publishChat(text),
-    chats: () => client.chats.map((c) => ({ ...c })),
+    chats: () => client.chatLog.map((c) => ({ ...c })),
     gate: () => client.runtime?.validator.snapshot(),
     /** Stores `size` deterministic pseudo-random bytes and returns their SHA-256. */
     async addBlob(size: number, seed: number): Promise<string> {
       const bytes = pseudoRandomBytes(size, seed)
       return client.runtime!.blobs.add(bytes)
+    },
+    async ping(peerId: string): Promise<number> {
+      const connection = client.runtime!.bestConnection(peerIdFromString(peerId))
+      if (!connection) throw new Error(`no connection to ${peerId}`)
+      return client.node!.services.ping.ping(connection.remoteAddr)
+    },
+    /** Benchmark baseline: pushes `size` bytes on a bare stream, no envelope or hashing. Needs ?bench in the URL. */
+    async rawSend(peerId: string, size: number): Promise<{ bytes: number; ms: number }> {
+      const connection = client.runtime!.bestConnection(peerIdFromString(peerId))
+      if (!connection) throw new Error(`no connection to ${peerId}`)
+      const stream = await connection.newStream(BENCH_SINK_PROTOCOL)
+      const chunk = new Uint8Array(64 * 1024)
+      const started = performance.now()
+      for (let sent = 0; sent < size; sent += chunk.length) {
+        if (!stream.send(chunk)) await stream.onDrain()
+      }
+      await stream.close()
+      // The sink answers with one byte once it has read everything.
+      for await (const _ of stream) break
+      return { bytes: size, ms: performance.now() - started }
     },
     async fetchBlob(peerId: string, sha256Hex: string): Promise<{ bytes: number; sha256: string; ms: number }> {
       const started = performance.now()
@@ -28,6 +48,20 @@ export function installTestHandle(client: MeshClient): void {
     },
   }
   ;(window as unknown as { agentMesh: typeof handle }).agentMesh = handle
+  if (new URLSearchParams(location.search).has('bench')) void installBenchSink(client)
+}
+
+const BENCH_SINK_PROTOCOL = '/agent-mesh/bench-sink/1.0.0'
+
+async function installBenchSink(client: MeshClient): Promise<void> {
+  while (!client.node) await new Promise((r) => setTimeout(r, 100))
+  await client.node.handle(BENCH_SINK_PROTOCOL, async (stream) => {
+    for await (const _ of stream) {
+      // drain
+    }
+    stream.send(new Uint8Array([1]))
+    await stream.close()
+  })
 }
 
 

@@ -2,7 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export type Metrics = Record<string, number | string | boolean | null | Metrics | Metrics[] | number[]>
+export type MetricValue = number | string | boolean | null | number[] | string[] | Metrics | Metrics[]
+export interface Metrics {
+  [name: string]: MetricValue
+}
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
 

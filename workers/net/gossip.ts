@@ -1,6 +1,8 @@
 import type { GossipSub, Message } from '@libp2p/gossipsub'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { sealMessage, type EnvelopeSigner } from '../protocol/envelope'
 import type { Accepted, InboundValidator } from '../protocol/inbound'
 import { messageKinds, type MessageKind, type PayloadOf } from '../protocol/kinds'
@@ -12,6 +14,7 @@ export function topicForKind(kind: MessageKind): string {
   return TOPIC_PREFIX + kind
 }
 
+/** `from` is the envelope's author (derived from its verified signing key), not the forwarding peer. */
 export type GossipHandler<K extends MessageKind> = (message: Accepted<K>, from: PeerId) => void
 
 /**
@@ -20,7 +23,7 @@ export type GossipHandler<K extends MessageKind> = (message: Accepted<K>, from: 
  * forwarded, and the peer that sent them loses gossipsub score.
  */
 export class MeshGossip {
-  private readonly accepted = new WeakMap<Uint8Array, Accepted>()
+  private readonly accepted = new WeakMap<Uint8Array, { verdict: Accepted; from: PeerId }>()
   private readonly handlers = new Map<string, Set<GossipHandler<any>>>()
 
   constructor(
@@ -61,10 +64,9 @@ export class MeshGossip {
   }
 
   private async gate(kind: MessageKind, propagatedBy: PeerId, message: Message): Promise<TopicValidatorResult> {
-    const origin = message.type === 'signed' ? message.from.publicKey?.raw : undefined
+    // Gossip is forwarded, so only the envelope's own signature says who wrote it.
     const verdict = await this.validator.check(message.data, {
       carrier: 'gossip',
-      originPublicKey: origin,
       source: `gossip:${message.topic} via ${propagatedBy.toString()}`,
     })
     if (!verdict.ok) return TopicValidatorResult.Reject
@@ -72,17 +74,18 @@ export class MeshGossip {
       this.log.warn({ topic: message.topic, kind: verdict.kind, peer: propagatedBy.toString() }, 'message kind does not match its topic')
       return TopicValidatorResult.Reject
     }
-    this.accepted.set(message.data, verdict)
+    this.accepted.set(message.data, { verdict, from: peerIdFromPublicKey(publicKeyFromRaw(verdict.envelope.sender)) })
     return TopicValidatorResult.Accept
   }
 
   private deliver(message: Message): void {
-    const verdict = this.accepted.get(message.data)
-    if (!verdict || message.type !== 'signed') return
+    const accepted = this.accepted.get(message.data)
+    if (!accepted) return
     this.accepted.delete(message.data)
+    const { verdict, from } = accepted
     for (const handler of this.handlers.get(verdict.kind) ?? []) {
       try {
-        handler(verdict, message.from)
+        handler(verdict, from)
       } catch (err) {
         this.log.error({ err, kind: verdict.kind }, 'gossip handler failed')
       }

@@ -5,7 +5,6 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { gossipsub } from '@libp2p/gossipsub'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identityFromSeed } from '../../../workers/identity/ed25519'
 import { createEnvelopeSigner } from '../../../workers/protocol/envelope'
@@ -14,6 +13,7 @@ import { webCryptoSha256 } from '../../../workers/net/blob-store'
 import { MeshRuntime } from '../../../workers/net/runtime'
 import { gossipKinds } from '../../../workers/net/topics'
 import { silentLogger } from '../../../workers/log'
+import { meshGossipsub } from '../../../workers/net/gossip-config'
 
 /**
  * A plain libp2p peer in Node running the same mesh runtime as the relay; tests use it both
@@ -30,7 +30,7 @@ export async function createNodePeer(seed: Uint8Array) {
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, runOnLimitedConnection: true, floodPublish: true }),
+      pubsub: meshGossipsub(),
     },
   })
   const identity = identityFromSeed(seed)
