@@ -19,7 +19,7 @@ function setup(nowMs = 1_700_000_000_000) {
 describe('inbound validation', () => {
   it('accepts an honest chat message and decodes its payload', async () => {
     const { validator, signer } = setup()
-    const verdict = await validator.check(sealMessage(signer, 'mesh.chat', { text: 'hi', sentAtMs: 5n }), { carrier: 'gossip', originPublicKey: alice.publicKey })
+    const verdict = await validator.check(sealMessage(signer, 'mesh.chat', { text: 'hi', sentAtUs: 5n }), { carrier: 'gossip', originPublicKey: alice.publicKey })
     expect(verdict.ok).toBe(true)
     if (verdict.ok && verdict.kind === 'mesh.chat') expect((verdict.payload as Chat).text).toBe('hi')
     expect(validator.accepted).toBe(1)
@@ -27,8 +27,8 @@ describe('inbound validation', () => {
 
   it('rejects a replayed message but accepts reordered fresh ones', async () => {
     const { validator, signer } = setup()
-    const first = sealMessage(signer, 'mesh.chat', { text: 'a', sentAtMs: 1n })
-    const second = sealMessage(signer, 'mesh.chat', { text: 'b', sentAtMs: 2n })
+    const first = sealMessage(signer, 'mesh.chat', { text: 'a', sentAtUs: 1n })
+    const second = sealMessage(signer, 'mesh.chat', { text: 'b', sentAtUs: 2n })
     expect((await validator.check(second, { carrier: 'gossip' })).ok).toBe(true)
     expect((await validator.check(first, { carrier: 'gossip' })).ok).toBe(true)
     const replay = await validator.check(first, { carrier: 'gossip' })
@@ -37,7 +37,7 @@ describe('inbound validation', () => {
 
   it('rejects concurrent duplicates exactly once', async () => {
     const { validator, signer } = setup()
-    const msg = sealMessage(signer, 'mesh.chat', { text: 'dup', sentAtMs: 1n })
+    const msg = sealMessage(signer, 'mesh.chat', { text: 'dup', sentAtUs: 1n })
     const verdicts = await Promise.all([validator.check(msg, { carrier: 'gossip' }), validator.check(msg, { carrier: 'gossip' })])
     expect(verdicts.filter((v) => v.ok)).toHaveLength(1)
     expect(validator.rejected.replay).toBe(1)
@@ -45,27 +45,27 @@ describe('inbound validation', () => {
 
   it('rejects stale and future timestamps', async () => {
     const { validator, signer, advance } = setup()
-    const old = sealMessage(signer, 'mesh.chat', { text: 'old', sentAtMs: 1n })
+    const old = sealMessage(signer, 'mesh.chat', { text: 'old', sentAtUs: 1n })
     advance(10 * 60_000)
     expect(await validator.check(old, { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'stale' })
     const { validator: v2, signer: s2, advance: adv2 } = setup()
     adv2(10 * 60_000)
-    const fromFuture = sealMessage(s2, 'mesh.chat', { text: 'later', sentAtMs: 1n })
+    const fromFuture = sealMessage(s2, 'mesh.chat', { text: 'later', sentAtUs: 1n })
     adv2(-10 * 60_000)
     expect(await v2.check(fromFuture, { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'future' })
   })
 
   it('rejects forged signatures, impersonation and a signer that is not the origin', async () => {
     const { validator, signer } = setup()
-    const honest = Envelope.decode(sealMessage(signer, 'mesh.chat', { text: 'x', sentAtMs: 1n }))
-    const tampered = Envelope.encode({ ...honest, payload: Chat.encode({ text: 'y', sentAtMs: 1n }) })
+    const honest = Envelope.decode(sealMessage(signer, 'mesh.chat', { text: 'x', sentAtUs: 1n }))
+    const tampered = Envelope.encode({ ...honest, payload: Chat.encode({ text: 'y', sentAtUs: 1n }) })
     expect(await validator.check(tampered, { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'bad-signature' })
     // Mallory signs with her key but claims to be Alice.
     const forged: Envelope = { ...honest, seq: honest.seq + 1n, signature: new Uint8Array(0) }
     const forgedBytes = Envelope.encode({ ...forged, signature: mallory.sign(signingBytes(forged)) as Uint8Array<ArrayBuffer> })
     expect(await validator.check(forgedBytes, { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'bad-signature' })
     // A valid Alice message relayed as if Mallory originated it.
-    const relayed = sealMessage(signer, 'mesh.chat', { text: 'z', sentAtMs: 1n })
+    const relayed = sealMessage(signer, 'mesh.chat', { text: 'z', sentAtUs: 1n })
     expect(await validator.check(relayed, { carrier: 'gossip', originPublicKey: mallory.publicKey })).toMatchObject({ ok: false, reason: 'sender-mismatch' })
     expect(validator.accepted).toBe(0)
   })
@@ -86,12 +86,12 @@ describe('inbound validation', () => {
     expect(rejections.map((r) => r.reason)).toEqual(cases.map((c) => c[2]))
     expect(validator.rejected.oversized).toBe(2)
     // Still serving honest traffic afterwards.
-    expect((await validator.check(sealMessage(signer, 'mesh.chat', { text: 'ok', sentAtMs: 1n }), { carrier: 'gossip' })).ok).toBe(true)
+    expect((await validator.check(sealMessage(signer, 'mesh.chat', { text: 'ok', sentAtUs: 1n }), { carrier: 'gossip' })).ok).toBe(true)
   })
 
   it('runs the authorisation hook after the signature and refuses what it refuses', async () => {
     const { signer } = setup()
     const validator = new InboundValidator({ verify: verifyEd25519Batch, now: () => 1_700_000_000_000, authorize: (kind) => (kind === 'mesh.chat' ? 'chat is muted' : null) })
-    expect(await validator.check(sealMessage(signer, 'mesh.chat', { text: 'x', sentAtMs: 1n }), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'unauthorized' })
+    expect(await validator.check(sealMessage(signer, 'mesh.chat', { text: 'x', sentAtUs: 1n }), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'unauthorized' })
   })
 })
