@@ -30,14 +30,18 @@ export function installTestHandle(client: MeshClient): void {
       const connection = client.runtime!.bestConnection(peerIdFromString(peerId))
       if (!connection) throw new Error(`no connection to ${peerId}`)
       const stream = await connection.newStream(BENCH_SINK_PROTOCOL)
-      const chunk = new Uint8Array(64 * 1024)
+      const chunk = new Uint8Array(16 * 1024)
       const started = performance.now()
-      for (let sent = 0; sent < size; sent += chunk.length) {
-        if (!stream.send(chunk)) await stream.onDrain()
+      try {
+        for (let sent = 0; sent < size; sent += chunk.length) {
+          if (!stream.send(chunk)) await stream.onDrain()
+        }
+        await stream.close()
+        // The sink answers with one byte once it has read everything.
+        for await (const _ of stream) break
+      } catch (err) {
+        throw new Error(`raw stream failed: ${(err as Error).message}`)
       }
-      await stream.close()
-      // The sink answers with one byte once it has read everything.
-      for await (const _ of stream) break
       return { bytes: size, ms: performance.now() - started }
     },
     async fetchBlob(peerId: string, sha256Hex: string): Promise<{ bytes: number; sha256: string; ms: number }> {

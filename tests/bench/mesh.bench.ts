@@ -3,7 +3,7 @@ import { launchChromium, mesh, openDevice, waitForDirectPeers, waitForRelay, typ
 import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 
-const HELP = `npm run bench -- mesh [--nodes 4] [--messages 1000] [--interval-ms 10] [--payload-mb 16]
+const HELP = `npm run bench -- mesh [--nodes 4] [--messages 1000] [--interval-ms 50] [--payload-mb 8]
 
 Starts a relay and N headless Chromium nodes on loopback, waits for a full direct WebRTC
 mesh, then measures:
@@ -17,8 +17,8 @@ export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
   const nodes = flagValue(args, 'nodes', 4)
   const messages = flagValue(args, 'messages', 1000)
-  const intervalMs = flagValue(args, 'interval-ms', 10)
-  const payloadBytes = Math.round(flagValue(args, 'payload-mb', 16) * 1024 * 1024)
+  const intervalMs = flagValue(args, 'interval-ms', 50)
+  const payloadBytes = Math.round(flagValue(args, 'payload-mb', 8) * 1024 * 1024)
 
   const relay = await RelayProcess.create()
   const info = await relay.start()
