@@ -1,0 +1,41 @@
+// `npm test`: typecheck, unit tests, build, end-to-end tests; stops at the first failing
+// step and ends with one line that totals every test that ran.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const out = mkdtempSync(join(tmpdir(), 'mesh-test-'))
+const totals = { passed: 0, failed: 0, skipped: 0 }
+
+function run(label, command, args) {
+  console.log(`\n=== ${label}: ${command} ${args.join(' ')}`)
+  const result = spawnSync(command, args, { stdio: 'inherit' })
+  return result.status ?? 1
+}
+
+function vitest(project) {
+  const report = join(out, `${project}.json`)
+  const status = run(`${project} tests`, 'vitest', ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`])
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8'))
+    totals.passed += r.numPassedTests
+    totals.failed += r.numFailedTests
+    totals.skipped += r.numPendingTests + r.numTodoTests
+    if (r.numTotalTests === 0) {
+      console.error(`${project}: no tests ran`)
+      return 1
+    }
+  }
+  return status
+}
+
+function finish(status) {
+  console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
+  process.exit(status)
+}
+
+if (run('typecheck', 'npm', ['run', '--silent', 'typecheck']) !== 0) finish(1)
+if (vitest('unit') !== 0) finish(1)
+if (run('build', 'npm', ['run', '--silent', 'build']) !== 0) finish(1)
+finish(vitest('e2e') !== 0 ? 1 : 0)
