@@ -36,6 +36,8 @@ function finish(status) {
 }
 
 if (run('typecheck', 'npm', ['run', '--silent', 'typecheck']) !== 0) finish(1)
+// Unit tests read the packed MNIST file that the build also ships.
+if (run('data', 'npm', ['run', '--silent', 'data']) !== 0) finish(1)
 if (vitest('unit') !== 0) finish(1)
 if (run('build', 'npm', ['run', '--silent', 'build']) !== 0) finish(1)
 finish(vitest('e2e') !== 0 ? 1 : 0)

@@ -1,0 +1,166 @@
+/**
+ * Round simulator (Node, no network): n clients of which the last f are Byzantine, one
+ * aggregation rule, one attack, R rounds; returns test accuracy per round. Uses the production
+ * training and aggregation code; only the attacks come from workers/fl/attacks (test-only).
+ */
+import * as tf from '@tensorflow/tfjs'
+import { aggregate, type AggregationConfig, type AggregationInput, type RuleConfig } from '../../workers/fl/aggregation/aggregate'
+import { alie, flipLabels, gaussianNoise, innerProductManipulation, mimicTarget, signFlip, type AttackName } from '../../workers/fl/attacks/attacks'
+import type { ImageDataset } from '../../workers/fl/data/mnist-format'
+import { gatherSamples, shardClients, splitHoldout, type LabelledSamples, type ShardScheme } from '../../workers/fl/data/split'
+import type { ModelSpec } from '../../workers/fl/model/spec'
+import { createTrainer, type TrainHyper } from '../../workers/fl/model/trainer'
+import { initialWeights, type FlatWeights } from '../../workers/fl/model/weights'
+import { applyDelta } from '../../workers/fl/update/delta'
+import { createRng } from '../../workers/fl/random'
+
+export interface SimulationConfig {
+  readonly dataset: ImageDataset
+  readonly clients: number
+  readonly byzantine: number
+  /** For centered clipping the simulator supplies the center (the previous round's aggregate). */
+  readonly rule: RuleConfig
+  readonly bucketSize?: number
+  readonly attack: AttackName
+  readonly rounds: number
+  readonly spec: ModelSpec
+  readonly hyper: Omit<TrainHyper, 'seed'>
+  readonly scheme: ShardScheme
+  readonly seed: number
+  /** Training samples used (after holding out validation and test); all by default. */
+  readonly trainSamples?: number
+  readonly testSamples?: number
+  /** Evaluate every this many rounds (and always after the last). Default 1. */
+  readonly evalEvery?: number
+  /**
+   * Worker momentum β (Karimireddy et al.): each client sends m ← β·m + (1 − β)·Δ instead of Δ.
+   * 0 (default) sends the raw delta.
+   */
+  readonly clientMomentum?: number
+  /** Sign flip sends −scale × its own update; default 1. */
+  readonly signFlipScale?: number
+  readonly gaussianSigma?: number
+  readonly ipmEpsilon?: number
+  readonly onRound?: (round: number, accuracy: number | null) => void
+}
+
+export interface SimulationResult {
+  /** Test accuracy after each evaluated round (null where skipped). */
+  readonly accuracy: (number | null)[]
+  readonly finalAccuracy: number
+  readonly trainedSamples: number
+  readonly trainMs: number
+  readonly aggregateMs: number
+}
+
+export interface PreparedData {
+  readonly honestShards: LabelledSamples[]
+  /** IID samples the Byzantine clients train on (for sign flip and label flip). */
+  readonly byzantineShards: LabelledSamples[]
+  readonly test: LabelledSamples
+}
+
+/** Honest clients share the training set under `scheme`; Byzantine ones get IID slices of it. */
+export function prepareData(config: Pick<SimulationConfig, 'dataset' | 'clients' | 'byzantine' | 'scheme' | 'seed' | 'trainSamples' | 'testSamples'>): PreparedData {
+  const { dataset, clients, byzantine, scheme, seed } = config
+  const split = splitHoldout(dataset.count, { seed, validation: 1000, test: config.testSamples ?? 1500 })
+  const train = config.trainSamples ? split.train.slice(0, config.trainSamples) : split.train
+  const honest = clients - byzantine
+  const honestShards = shardClients(dataset.labels, train, { clients: honest, seed, scheme }).map((s) => gatherSamples(dataset, s))
+  const iid = shardClients(dataset.labels, train, { clients: honest, seed: seed + 1, scheme: { kind: 'iid' } })
+  const byzantineShards = Array.from({ length: byzantine }, (_, i) => gatherSamples(dataset, iid[i % iid.length]))
+  return { honestShards, byzantineShards, test: gatherSamples(dataset, split.test) }
+}
+
+export async function runSimulation(config: SimulationConfig, data: PreparedData = prepareData(config)): Promise<SimulationResult> {
+  const { clients, byzantine, attack, rounds, spec } = config
+  const honest = clients - byzantine
+  if (honest < 1 || byzantine < 0) throw new RangeError('need at least one honest client')
+  const trainer = createTrainer(spec)
+  const rng = createRng(config.seed ^ 0xa77ac4)
+  let global: FlatWeights = initialWeights(spec, config.seed)
+  let previousAggregate: Float32Array | undefined
+  let mimicked: number | null = null
+  const accuracy: (number | null)[] = []
+  const beta = config.clientMomentum ?? 0
+  const momenta = new Map<number, Float32Array>()
+  const withMomentum = (client: number, delta: Float32Array): Float32Array => {
+    if (beta === 0) return delta
+    const previous = momenta.get(client)
+    const m = new Float32Array(delta.length)
+    for (let j = 0; j < m.length; j++) m[j] = previous ? beta * previous[j] + (1 - beta) * delta[j] : delta[j]
+    momenta.set(client, m)
+    return m
+  }
+  let trainedSamples = 0
+  let trainMs = 0
+  let aggregateMs = 0
+  const byzantineData =
+    attack === 'label-flip' ? data.byzantineShards.map((s) => ({ ...s, labels: flipLabels(s.labels, spec.classes) })) : data.byzantineShards
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const started = performance.now()
+      const train = async (shard: LabelledSamples, client: number): Promise<Float32Array> => {
+        const outcome = await trainer.train({ weights: global, data: shard, hyper: { ...config.hyper, seed: config.seed * 100_003 + round * 1009 + client }, yieldEvery: 1_000_000 })
+        trainedSamples += outcome.metrics.samples
+        return withMomentum(client, outcome.delta)
+      }
+      const honestUpdates: Float32Array[] = []
+      for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
+      const byzantineUpdates: Float32Array[] = []
+      for (let b = 0; b < (attack === 'none' ? 0 : byzantine); b++) {
+        switch (attack) {
+          case 'sign-flip':
+            byzantineUpdates.push(signFlip(await train(byzantineData[b], honest + b), config.signFlipScale ?? 1))
+            break
+          case 'label-flip':
+            byzantineUpdates.push(await train(byzantineData[b], honest + b))
+            break
+          case 'gaussian':
+            byzantineUpdates.push(gaussianNoise(global.values.length, config.gaussianSigma ?? 1, rng))
+            break
+          case 'alie':
+            byzantineUpdates.push(b === 0 ? alie(honestUpdates, clients, byzantine) : byzantineUpdates[0])
+            break
+          case 'ipm':
+            byzantineUpdates.push(b === 0 ? innerProductManipulation(honestUpdates, config.ipmEpsilon ?? 0.1) : byzantineUpdates[0])
+            break
+          case 'mimic':
+            mimicked ??= mimicTarget(honestUpdates)
+            byzantineUpdates.push(honestUpdates[mimicked])
+            break
+        }
+      }
+      trainMs += performance.now() - started
+      const aggregationStarted = performance.now()
+      const inputs: AggregationInput[] = [...honestUpdates, ...byzantineUpdates].map((vector, i) => ({
+        id: `client-${String(i).padStart(4, '0')}`,
+        vector,
+        weight: i < honest ? data.honestShards[i].count : data.honestShards[0].count,
+      }))
+      const rule: RuleConfig = config.rule.rule === 'centered-clipping' ? { ...config.rule, center: previousAggregate } : config.rule
+      const aggregation: AggregationConfig = {
+        rule,
+        bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: new Uint8Array([round & 0xff, (round >> 8) & 0xff, config.seed & 0xff]) } : undefined,
+      }
+      const result = aggregate(inputs, aggregation)
+      if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
+      aggregateMs += performance.now() - aggregationStarted
+      previousAggregate = result.vector
+      global = { shapes: global.shapes, values: applyDelta(global.values, result.vector) }
+      const last = round === rounds - 1
+      if (last || (round + 1) % (config.evalEvery ?? 1) === 0) {
+        const evaluation = await trainer.evaluate(global, data.test)
+        accuracy.push(evaluation.accuracy)
+        config.onRound?.(round, evaluation.accuracy)
+      } else {
+        accuracy.push(null)
+        config.onRound?.(round, null)
+      }
+    }
+  } finally {
+    trainer.dispose()
+  }
+  if (tf.memory().numTensors > 1000) throw new Error(`tensor leak: ${tf.memory().numTensors} live tensors`)
+  return { accuracy, finalAccuracy: accuracy[accuracy.length - 1] ?? NaN, trainedSamples, trainMs, aggregateMs }
+}

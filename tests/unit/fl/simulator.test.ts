@@ -1,0 +1,49 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadMnistNode } from '../../../workers/fl/data/mnist-node'
+import { selectBackend } from '../../../workers/fl/model/backend'
+import { nodeBackendOptions } from '../../../workers/fl/model/backend-node'
+import { MNIST_MLP } from '../../../workers/fl/model/spec'
+import { alie, innerProductManipulation, inverseNormalCdf, signFlip } from '../../../workers/fl/attacks/attacks'
+import { prepareData, runSimulation, type SimulationConfig } from '../../bench/fl-sim'
+
+beforeAll(async () => {
+  await selectBackend(nodeBackendOptions({ calibrate: false }))
+})
+
+describe('attacks (test-only helpers)', () => {
+  it('compute what the papers define', () => {
+    expect(Array.from(signFlip(Float32Array.from([1, -2])))).toEqual([-1, 2])
+    expect(inverseNormalCdf(0.5)).toBeCloseTo(0, 9)
+    expect(inverseNormalCdf(0.975)).toBeCloseTo(1.959964, 5)
+    const honest = [Float32Array.from([1, 0]), Float32Array.from([3, 0])]
+    expect(Array.from(innerProductManipulation(honest, 0.1))).toEqual([Math.fround(-0.2), -0])
+    // n = 25, f = 5: s = 8, z = Φ⁻¹(17/25) ≈ 0.4677; mean 2, std 1.
+    expect(alie(honest, 25, 5)[0]).toBeCloseTo(2 - 0.4677, 3)
+  })
+})
+
+describe('round simulator', () => {
+  it('a robust rule beats FedAvg under sign flip ×4 (10 clients, 3 Byzantine, IID, 40 rounds)', async () => {
+    const dataset = loadMnistNode()
+    const base: Omit<SimulationConfig, 'rule'> = {
+      dataset,
+      clients: 10,
+      byzantine: 3,
+      attack: 'sign-flip',
+      signFlipScale: 4,
+      rounds: 40,
+      spec: MNIST_MLP,
+      hyper: { epochs: 1, batchSize: 32, learningRate: 0.1, maxBatchesPerEpoch: 2 },
+      scheme: { kind: 'iid' },
+      seed: 3,
+      trainSamples: 2000,
+      testSamples: 500,
+      evalEvery: 40,
+    }
+    const data = prepareData(base)
+    const fedavg = await runSimulation({ ...base, rule: { rule: 'fedavg' } }, data)
+    const median = await runSimulation({ ...base, rule: { rule: 'median' } }, data)
+    expect(median.finalAccuracy).toBeGreaterThan(0.7)
+    expect(median.finalAccuracy).toBeGreaterThan(fedavg.finalAccuracy + 0.2)
+  })
+})
