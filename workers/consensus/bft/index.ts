@@ -1,0 +1,5 @@
+export { createBftNode, tryCreateBftNode, DEFAULT_BFT_TIMEOUTS, type BftNode, type CreateBftNodeResult } from './node'
+export { encodeBftMessage, decodeBftMessage, type BftDecodeResult } from './codec'
+export { messageProblem, BFT_LIMITS } from './validate'
+export { proposalSignBytes, voteSignBytes } from './sign-bytes'
+export type * from './types'

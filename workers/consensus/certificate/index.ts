@@ -1,0 +1,16 @@
+export type { SignatureScheme, ValidatorSigner } from './scheme'
+export { createRealScheme, createRealSigner, type RealSignerSeeds } from './real-scheme'
+export { createValidatorSet, MAX_VALIDATORS, type Validator, type ValidatorSet, type ValidatorSetResult } from './validator-set'
+export { commitSignBytes } from './sign-bytes'
+export {
+  bitmapSigners,
+  buildCertificate,
+  decodeCertificate,
+  encodeCertificate,
+  signerBitmap,
+  verifyCertificate,
+  type CertificateExpectation,
+  type CertificateVote,
+  type CommitCertificate,
+  type Verdict,
+} from './certificate'
