@@ -1,0 +1,64 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { verifyCredential, type Credential, type CredentialVerdict, type RevocationLookup } from './credential'
+import type { TrustAnchor } from './ca'
+import { checkSender, type SenderCheck } from '../rbac/check-sender'
+
+/**
+ * The credentials this node has seen other peers present, keyed by identity key: the piece
+ * the envelope validator consults. `admit` does the (asynchronous) CA check once per
+ * certificate; `check` and `authorizer` are synchronous per message.
+ */
+export class CredentialRegistry {
+  private readonly byIdentity = new Map<string, Credential>()
+
+  constructor(
+    private readonly anchor: TrustAnchor,
+    private readonly revocations: RevocationLookup,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  /** Verifies a presented certificate and, if good, makes it the sender's current credential. */
+  async admit(der: Uint8Array, nowMs: number): Promise<CredentialVerdict> {
+    const verdict = await verifyCredential(der, this.anchor, nowMs, this.revocations)
+    if (!verdict.ok) return verdict
+    const key = bytesToHex(verdict.credential.identityPublicKey)
+    const current = this.byIdentity.get(key)
+    // A later issuance (a grant, a renewal) replaces an earlier one; an old one never wins back.
+    if (current && current.notBeforeMs > verdict.credential.notBeforeMs) return { ok: true, credential: current }
+    this.byIdentity.delete(key)
+    if (this.byIdentity.size >= this.maxEntries) this.evict(nowMs)
+    this.byIdentity.set(key, verdict.credential)
+    return verdict
+  }
+
+  get(identityPublicKey: Uint8Array): Credential | undefined {
+    return this.byIdentity.get(bytesToHex(identityPublicKey))
+  }
+
+  forget(identityPublicKey: Uint8Array): void {
+    this.byIdentity.delete(bytesToHex(identityPublicKey))
+  }
+
+  get size(): number {
+    return this.byIdentity.size
+  }
+
+  check(kind: string, sender: Uint8Array, nowMs: number): SenderCheck {
+    return checkSender(kind, sender, this.get(sender), nowMs, this.revocations)
+  }
+
+  /** Fits `InboundOptions.authorize` in workers/protocol/inbound.ts: returns why not, or null. */
+  authorizer(now: () => number): (kind: string, sender: Uint8Array) => string | null {
+    return (kind, sender) => {
+      const verdict = this.check(kind, sender, now())
+      return verdict.ok ? null : `${verdict.problem}: ${verdict.reason}`
+    }
+  }
+
+  private evict(nowMs: number): void {
+    for (const [key, credential] of this.byIdentity) {
+      if (credential.notAfterMs < nowMs || this.revocations.isRevoked(credential.serial)) this.byIdentity.delete(key)
+    }
+    while (this.byIdentity.size >= this.maxEntries) this.byIdentity.delete(this.byIdentity.keys().next().value!)
+  }
+}

@@ -1,0 +1,38 @@
+import { authorize, sendersOf } from './authorize'
+import { isVerifiedCredential, type Credential, type RevocationLookup } from '../credentials/credential'
+import { equalBytes } from '../keys/derive'
+
+export type SenderProblem =
+  | 'unknown-kind'
+  | 'no-credential'
+  | 'unverified-credential'
+  | 'sender-mismatch'
+  | 'not-yet-valid'
+  | 'expired'
+  | 'revoked'
+  | 'wrong-role'
+
+export type SenderCheck = { readonly ok: true } | { readonly ok: false; readonly problem: SenderProblem; readonly reason: string }
+
+const OK: SenderCheck = { ok: true }
+
+/**
+ * The one decision the envelope validation path asks for: may the holder of `sender`'s
+ * signature, presenting `credential`, send `kind` at `nowMs`? The credential must come
+ * from `verifyCredential` (its CA signature was checked); here its binding to the sender,
+ * validity window, revocation and roles are checked against the RBAC table. Synchronous
+ * and allocation-light: it runs for every inbound message.
+ */
+export function checkSender(kind: string, sender: Uint8Array, credential: Credential | undefined, nowMs: number, revocations: RevocationLookup): SenderCheck {
+  const senders = sendersOf(kind)
+  if (senders === undefined) return { ok: false, problem: 'unknown-kind', reason: `unknown message kind '${kind.slice(0, 128)}'` }
+  if (senders === 'anyone') return OK
+  if (!credential) return { ok: false, problem: 'no-credential', reason: `${kind} needs a credential and the sender presented none` }
+  if (!isVerifiedCredential(credential)) return { ok: false, problem: 'unverified-credential', reason: 'the credential was not checked against the CA' }
+  if (!equalBytes(credential.identityPublicKey, sender)) return { ok: false, problem: 'sender-mismatch', reason: `credential ${credential.serial} belongs to ${credential.peerId}, not to the sender` }
+  if (nowMs < credential.notBeforeMs) return { ok: false, problem: 'not-yet-valid', reason: `credential ${credential.serial} is not valid yet` }
+  if (nowMs > credential.notAfterMs) return { ok: false, problem: 'expired', reason: `credential ${credential.serial} expired` }
+  if (revocations.isRevoked(credential.serial)) return { ok: false, problem: 'revoked', reason: `credential ${credential.serial} was revoked` }
+  const verdict = authorize(kind, credential.roles)
+  return verdict.ok ? OK : { ok: false, problem: 'wrong-role', reason: verdict.reason }
+}
