@@ -1,0 +1,115 @@
+/**
+ * Every key derivation and signed transcript of the protocol, in one place so the client and
+ * the aggregator cannot disagree. Labels carry a version so a later change cannot be confused
+ * with this one. X25519 agreement on a low-order or malformed key returns null, never throws.
+ */
+import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+
+const LABEL = 'agent-mesh/secagg/v1/'
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+function u32(value: number): Uint8Array {
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, value, false)
+  return out
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let offset = 0
+  for (const p of parts) out.set(p, offset), (offset += p.length)
+  return out
+}
+
+/** Length-prefixed so distinct (label, round) pairs can never produce the same bytes. */
+function transcriptHead(label: string, roundId: Uint8Array): Uint8Array {
+  return concatBytes(utf8(LABEL + label), u32(roundId.length), roundId)
+}
+
+export function advertisementTranscript(roundId: Uint8Array, sender: number, encryptionPublicKey: Uint8Array, maskPublicKey: Uint8Array): Uint8Array {
+  return concatBytes(transcriptHead('advertise', roundId), u32(sender), encryptionPublicKey, maskPublicKey)
+}
+
+/** What each survivor signs in the consistency check: the round and the sorted survivor set. */
+export function survivorTranscript(roundId: Uint8Array, survivors: readonly number[]): Uint8Array {
+  return concatBytes(transcriptHead('survivors', roundId), u32(survivors.length), ...survivors.map(u32))
+}
+
+export function sign(message: Uint8Array, identitySecretKey: Uint8Array): Uint8Array {
+  return ed25519.sign(message, identitySecretKey)
+}
+
+export function verify(signature: Uint8Array, message: Uint8Array, identityPublicKey: Uint8Array): boolean {
+  try {
+    return signature.length === 64 && ed25519.verify(signature, message, identityPublicKey)
+  } catch {
+    return false
+  }
+}
+
+export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
+  return x25519.getPublicKey(secretKey)
+}
+
+function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array, roundId: Uint8Array, label: string): Uint8Array | null {
+  if (peerPublicKey.length !== 32) return null
+  let shared: Uint8Array
+  try {
+    shared = x25519.getSharedSecret(secretKey, peerPublicKey)
+  } catch {
+    return null
+  }
+  if (shared.every((b) => b === 0)) return null
+  return hkdf(sha256, shared, roundId, utf8(LABEL + label), 32)
+}
+
+/** The symmetric key two clients share for their encrypted Shamir shares (both directions). */
+export function shareEncryptionKey(ownEncryptionSecret: Uint8Array, peerEncryptionPublic: Uint8Array, roundId: Uint8Array): Uint8Array | null {
+  return agree(ownEncryptionSecret, peerEncryptionPublic, roundId, 'share-key')
+}
+
+/** The ChaCha20 key of the pairwise mask two clients agree on. */
+export function pairwiseMaskSeed(ownMaskSecret: Uint8Array, peerMaskPublic: Uint8Array, roundId: Uint8Array): Uint8Array | null {
+  return agree(ownMaskSecret, peerMaskPublic, roundId, 'pairwise-mask')
+}
+
+export function selfMaskSeed(selfSeed: Uint8Array, roundId: Uint8Array): Uint8Array {
+  return hkdf(sha256, selfSeed, roundId, utf8(LABEL + 'self-mask'), 32)
+}
+
+export function selfSeedCommitment(roundId: Uint8Array, owner: number, selfSeed: Uint8Array): Uint8Array {
+  return sha256(concatBytes(transcriptHead('self-seed-commitment', roundId), u32(owner), selfSeed))
+}
+
+/**
+ * Each share key encrypts exactly one message per direction in a round (keys are fresh per
+ * round), so a nonce made of (sender, recipient) is never reused; the associated data binds the
+ * round, sender and recipient so a share cannot be replayed into another round or redirected.
+ */
+function shareCipher(key: Uint8Array, roundId: Uint8Array, sender: number, recipient: number) {
+  const nonce = concatBytes(u32(sender), u32(recipient), new Uint8Array(4))
+  const aad = concatBytes(transcriptHead('share', roundId), u32(sender), u32(recipient))
+  return chacha20poly1305(key, nonce, aad)
+}
+
+export function encryptShare(key: Uint8Array, roundId: Uint8Array, sender: number, recipient: number, plaintext: Uint8Array): Uint8Array {
+  return shareCipher(key, roundId, sender, recipient).encrypt(plaintext)
+}
+
+export function decryptShare(key: Uint8Array, roundId: Uint8Array, sender: number, recipient: number, ciphertext: Uint8Array): Uint8Array | null {
+  try {
+    return shareCipher(key, roundId, sender, recipient).decrypt(ciphertext)
+  } catch {
+    return null
+  }
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
+  return diff === 0
+}
