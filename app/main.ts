@@ -4,10 +4,12 @@ import { MeshClient } from './mesh/client.svelte'
 import { db } from './storage/db'
 import { registerServiceWorker } from './pwa.svelte'
 import { installTestHandle } from './mesh/test-handle'
+import { Trainer } from './training/trainer.svelte'
 import './ui/theme.css'
 
 const client = new MeshClient(db)
 const pwa = registerServiceWorker()
-mount(App, { target: document.getElementById('app')!, props: { client, pwa } })
-installTestHandle(client)
+const trainer = new Trainer()
+mount(App, { target: document.getElementById('app')!, props: { client, pwa, trainer } })
+installTestHandle(client, trainer)
 client.start().catch((err) => console.error('mesh node failed to start', err))

@@ -1,13 +1,19 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { MeshClient } from './client.svelte'
+import type { Trainer } from '../training/trainer.svelte'
+import type { TrainRequest } from '../../workers/fl-worker-api'
 import { hex } from '../../workers/identity/ed25519'
 
 /**
  * A small scripting handle on `window.agentMesh`, for the end-to-end tests, benchmarks and
  * anyone poking at a node from the devtools console. It only calls the node's public API.
  */
-export function installTestHandle(client: MeshClient): void {
+export function installTestHandle(client: MeshClient, trainer: Trainer): void {
   const handle = {
+    train: (request: Omit<TrainRequest, 'round'>) => trainer.train(request),
+    trainingResults: () => trainer.results.map((r) => ({ ...r })),
+    trainingProgressEvents: () => trainer.progressEvents,
+    backend: () => (trainer.backend ? JSON.parse(JSON.stringify(trainer.backend)) : null),
     peerId: () => client.peerId,
     relayState: () => client.relayState,
     peers: () => client.peers.map((p) => ({ ...p })),

@@ -1,0 +1,80 @@
+import { WorkerClient } from '../../workers/bridge/connect'
+import type { TrainingWorkerApi } from '../../workers/training.worker'
+import type { BackendChoice, TrainProgress, TrainRequest, TrainResult } from '../../workers/fl-worker-api'
+
+export type TrainerState = 'idle' | 'preparing' | 'ready' | 'training' | 'cancelled' | 'failed'
+
+/**
+ * Local training, from the page's side: every tensor lives in the training worker; the page
+ * only sends requests and receives progress and results over the bridge.
+ */
+export class Trainer {
+  state = $state<TrainerState>('idle')
+  backend = $state.raw<BackendChoice | null>(null)
+  progress = $state.raw<TrainProgress | null>(null)
+  /** How many progress events have arrived, across rounds. */
+  progressEvents = $state(0)
+  results = $state.raw<TrainResult[]>([])
+  error = $state('')
+  private client: WorkerClient<TrainingWorkerApi> | undefined
+  private running: AbortController | undefined
+  private round = 0
+
+  private worker(): WorkerClient<TrainingWorkerApi> {
+    if (!this.client) {
+      const worker = new Worker(new URL('../../workers/training.worker.ts', import.meta.url), { type: 'module', name: 'training' })
+      this.client = new WorkerClient<TrainingWorkerApi>(worker)
+    }
+    return this.client
+  }
+
+  /** Loads the data and picks the fastest real backend; safe to call more than once. */
+  async prepare(): Promise<BackendChoice> {
+    if (this.backend) return this.backend
+    this.state = 'preparing'
+    try {
+      this.backend = await this.worker().call('prepare', { dataUrl: new URL('/data/mnist.bin', location.href).href })
+      this.state = 'ready'
+      return this.backend
+    } catch (err) {
+      this.fail(err)
+      throw err
+    }
+  }
+
+  async train(request: Omit<TrainRequest, 'round'>): Promise<TrainResult | undefined> {
+    await this.prepare()
+    this.running = new AbortController()
+    this.state = 'training'
+    try {
+      const result = await this.worker().call('train', { ...request, round: ++this.round }, {
+        signal: this.running.signal,
+        onProgress: (p) => {
+          this.progress = p
+          this.progressEvents++
+        },
+      })
+      this.results = [...this.results, result]
+      this.state = 'ready'
+      return result
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') {
+        this.state = 'cancelled'
+        return undefined
+      }
+      this.fail(err)
+      throw err
+    } finally {
+      this.running = undefined
+    }
+  }
+
+  cancel(): void {
+    this.running?.abort()
+  }
+
+  private fail(err: unknown): void {
+    this.state = 'failed'
+    this.error = (err as Error).message
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The contract between the page and the training worker (workers/training.worker.ts),
+ * shared so both sides typecheck against one definition.
+ */
+export interface BackendChoice {
+  /** tfjs backend name actually in use: webgpu, webgl, wasm or cpu. */
+  readonly backend: string
+  /** Measured by the calibration step on this device. */
+  readonly samplesPerSecond: number
+  /** Every backend considered, with its speed or why it was skipped. */
+  readonly candidates: readonly { name: string; samplesPerSecond: number | null; note: string }[]
+}
+
+export interface TrainRequest {
+  readonly round: number
+  readonly epochs: number
+  readonly batchSize: number
+  /** Which shard of the deterministic split this device trains on. */
+  readonly clientIndex: number
+  readonly clients: number
+  readonly seed: number
+}
+
+export interface TrainProgress {
+  readonly epoch: number
+  readonly batch: number
+  readonly batches: number
+  readonly loss: number
+  readonly accuracy: number
+}
+
+export interface TrainResult {
+  readonly round: number
+  readonly samples: number
+  readonly loss: number
+  readonly accuracy: number
+  readonly validationAccuracy: number
+  readonly ms: number
+  readonly updateNorm: number
+  /** tf.memory().numTensors after the round, so leaks show up across rounds. */
+  readonly numTensors: number
+}

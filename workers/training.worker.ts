@@ -1,0 +1,90 @@
+// Dedicated Worker: local training with tfjs. The page never holds a tensor; weights cross
+// the bridge as transferable buffers and progress arrives as events.
+import * as tf from '@tensorflow/tfjs'
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
+import { exposeWorkerApi } from './bridge/expose'
+import type { CallContext } from './bridge/protocol'
+import type { BackendChoice, TrainProgress, TrainRequest, TrainResult } from './fl-worker-api'
+import { selectBackend } from './fl/model/backend'
+import { createTrainer, type Trainer } from './fl/model/trainer'
+import { MNIST_MLP } from './fl/model/spec'
+import { initialWeights, type FlatWeights } from './fl/model/weights'
+import { fetchMnistBinary, type ImageDataset } from './fl/data/mnist-format'
+import { gatherSamples, shardClients, splitHoldout, type LabelledSamples } from './fl/data/split'
+
+interface Session {
+  dataset: ImageDataset
+  backend: BackendChoice
+  trainer: Trainer
+  weights: FlatWeights
+  validation: LabelledSamples
+}
+
+let session: Promise<Session> | undefined
+
+async function openSession(dataUrl: string): Promise<Session> {
+  // Fetch and parse the data while the backend calibrates; both stay off the page's thread.
+  const [dataset, backend] = await Promise.all([
+    fetchMnistBinary(dataUrl),
+    selectBackend({
+      wasmPaths: {
+        'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+        'tfjs-backend-wasm.wasm': wasmPlainUrl,
+        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+      },
+    }),
+  ])
+  const split = splitHoldout(dataset.count, { seed: 2026, validation: 1000, test: 1000 })
+  return {
+    dataset,
+    backend,
+    trainer: createTrainer(MNIST_MLP),
+    weights: initialWeights(MNIST_MLP, 1),
+    validation: gatherSamples(dataset, split.validation),
+  }
+}
+
+export const trainingWorkerApi = {
+  async prepare(args: { dataUrl: string }, _context: CallContext<never>): Promise<BackendChoice> {
+    session ??= openSession(args.dataUrl)
+    session.catch(() => (session = undefined))
+    return (await session).backend
+  },
+
+  async train(request: TrainRequest, context: CallContext<TrainProgress>): Promise<TrainResult> {
+    if (!session) throw new Error('call prepare first')
+    const s = await session
+    const split = splitHoldout(s.dataset.count, { seed: 2026, validation: 1000, test: 1000 })
+    const shards = shardClients(s.dataset.labels, split.train, { clients: request.clients, seed: request.seed, scheme: { kind: 'iid' } })
+    const shard = shards[request.clientIndex]
+    if (!shard) throw new RangeError(`client index ${request.clientIndex} is outside 0..${request.clients - 1}`)
+    const data = gatherSamples(s.dataset, shard)
+    const outcome = await s.trainer.train({
+      weights: s.weights,
+      data,
+      hyper: { epochs: request.epochs, batchSize: request.batchSize, learningRate: 0.05, optimizer: 'momentum', seed: request.seed + request.round },
+      onProgress: (p) => context.progress(p),
+      signal: context.signal,
+    })
+    s.weights = outcome.weights
+    const validation = await s.trainer.evaluate(s.weights, s.validation)
+    let norm = 0
+    for (const v of outcome.delta) norm += v * v
+    return {
+      round: request.round,
+      samples: outcome.metrics.samples,
+      loss: outcome.metrics.loss,
+      accuracy: outcome.metrics.accuracy,
+      validationAccuracy: validation.accuracy,
+      ms: outcome.metrics.ms,
+      updateNorm: Math.sqrt(norm),
+      numTensors: tf.memory().numTensors,
+    }
+  },
+}
+
+export type TrainingWorkerApi = typeof trainingWorkerApi
+
+exposeWorkerApi(trainingWorkerApi)
