@@ -2,6 +2,15 @@
  * The contract between the page and the training worker (workers/training.worker.ts),
  * shared so both sides typecheck against one definition.
  */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu'
+
+export interface PrepareRequest {
+  /** Where the packed MNIST file is served. */
+  readonly dataUrl: string
+  /** Restrict the backends considered (the page's `?backend=` parameter); default all, fastest wins. */
+  readonly backends?: readonly BackendName[]
+}
+
 export interface BackendChoice {
   /** tfjs backend name actually in use: webgpu, webgl, wasm or cpu. */
   readonly backend: string

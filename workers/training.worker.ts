@@ -6,7 +6,7 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
 import { exposeWorkerApi } from './bridge/expose'
 import type { CallContext } from './bridge/protocol'
-import type { BackendChoice, TrainProgress, TrainRequest, TrainResult } from './fl-worker-api'
+import type { BackendChoice, BackendName, PrepareRequest, TrainProgress, TrainRequest, TrainResult } from './fl-worker-api'
 import { selectBackend } from './fl/model/backend'
 import { createTrainer, type Trainer } from './fl/model/trainer'
 import { MNIST_MLP } from './fl/model/spec'
@@ -24,11 +24,12 @@ interface Session {
 
 let session: Promise<Session> | undefined
 
-async function openSession(dataUrl: string): Promise<Session> {
+async function openSession(dataUrl: string, backends?: readonly BackendName[]): Promise<Session> {
   // Fetch and parse the data while the backend calibrates; both stay off the page's thread.
   const [dataset, backend] = await Promise.all([
     fetchMnistBinary(dataUrl),
     selectBackend({
+      candidates: backends,
       wasmPaths: {
         'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
         'tfjs-backend-wasm.wasm': wasmPlainUrl,
@@ -47,8 +48,8 @@ async function openSession(dataUrl: string): Promise<Session> {
 }
 
 export const trainingWorkerApi = {
-  async prepare(args: { dataUrl: string }, _context: CallContext<never>): Promise<BackendChoice> {
-    session ??= openSession(args.dataUrl)
+  async prepare(args: PrepareRequest, _context: CallContext<never>): Promise<BackendChoice> {
+    session ??= openSession(args.dataUrl, args.backends)
     session.catch(() => (session = undefined))
     return (await session).backend
   },

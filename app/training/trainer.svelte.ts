@@ -1,6 +1,6 @@
 import { WorkerClient } from '../../workers/bridge/connect'
 import type { TrainingWorkerApi } from '../../workers/training.worker'
-import type { BackendChoice, TrainProgress, TrainRequest, TrainResult } from '../../workers/fl-worker-api'
+import type { BackendChoice, BackendName, TrainProgress, TrainRequest, TrainResult } from '../../workers/fl-worker-api'
 
 export type TrainerState = 'idle' | 'preparing' | 'ready' | 'training' | 'cancelled' | 'failed'
 
@@ -33,7 +33,7 @@ export class Trainer {
     if (this.backend) return this.backend
     this.state = 'preparing'
     try {
-      this.backend = await this.worker().call('prepare', { dataUrl: new URL('/data/mnist.bin', location.href).href })
+      this.backend = await this.worker().call('prepare', { dataUrl: new URL('/data/mnist.bin', location.href).href, backends: requestedBackends() })
       this.state = 'ready'
       return this.backend
     } catch (err) {
@@ -77,4 +77,12 @@ export class Trainer {
     this.state = 'failed'
     this.error = (err as Error).message
   }
+}
+
+const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu']
+
+/** `?backend=wasm` (or a comma list) pins the tfjs backend, for comparing devices and for benchmarks. */
+function requestedBackends(): BackendName[] | undefined {
+  const wanted = new URLSearchParams(location.search).get('backend')?.split(',').filter((b): b is BackendName => (BACKENDS as string[]).includes(b))
+  return wanted?.length ? wanted : undefined
 }

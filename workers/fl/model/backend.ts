@@ -6,13 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
-import type { BackendChoice } from '../../fl-worker-api'
+import type { BackendChoice, BackendName } from '../../fl-worker-api'
 import { createTrainer } from './trainer'
 import { MNIST_MLP, type ModelSpec } from './spec'
 import { initialWeights } from './weights'
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu'
-export type { BackendChoice }
+export type { BackendChoice, BackendName }
 
 export interface BackendOptions {
   /** Backends to consider, in order of preference. Default webgpu, webgl, wasm, cpu. */
@@ -39,7 +38,7 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     candidates.push({ name, samplesPerSecond: null, note: probe.note })
     if (probe.ok) qualified.push(name)
   }
-  if (qualified.length === 0) throw new Error('no tfjs backend qualifies on this device')
+  if (qualified.length === 0) throw new Error(`no tfjs backend qualifies on this device (${candidates.map((c) => `${c.name}: ${c.note}`).join('; ')})`)
 
   const toMeasure = options.calibrate === false ? qualified.slice(0, 1) : qualified
   let best: { name: BackendName; samplesPerSecond: number } | null = null
