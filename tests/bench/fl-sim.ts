@@ -11,7 +11,8 @@ import { gatherSamples, shardClients, splitHoldout, type LabelledSamples, type S
 import type { ModelSpec } from '../../workers/fl/model/spec'
 import { createTrainer, type TrainHyper } from '../../workers/fl/model/trainer'
 import { initialWeights, type FlatWeights } from '../../workers/fl/model/weights'
-import { applyDelta } from '../../workers/fl/update/delta'
+import { applyDelta, l2Norm, subtract } from '../../workers/fl/update/delta'
+import { decodeUpdate, encodeUpdate, type Encoding } from '../../workers/fl/update/codec'
 import { createRng } from '../../workers/fl/random'
 
 export interface SimulationConfig {
@@ -30,6 +31,14 @@ export interface SimulationConfig {
   /** Training samples used (after holding out validation and test); all by default. */
   readonly trainSamples?: number
   readonly testSamples?: number
+  /**
+   * Where Byzantine clients get the data they train on (for sign flip and label flip):
+   * 'iid' — IID slices of the training set (their updates then look like the honest mean, the
+   * hardest case for sign flip); 'shards' — like Karimireddy et al., the training set is split
+   * under `scheme` among all n clients and every (n/f)-th shard goes to a Byzantine client, so
+   * the honest clients still cover every class. Default 'iid'.
+   */
+  readonly byzantineData?: 'iid' | 'shards'
   /** Evaluate every this many rounds (and always after the last). Default 1. */
   readonly evalEvery?: number
   /**
@@ -42,6 +51,10 @@ export interface SimulationConfig {
   readonly gaussianSigma?: number
   readonly ipmEpsilon?: number
   readonly onRound?: (round: number, accuracy: number | null) => void
+  /** Honest updates travel through the wire encoding (encode → decode) each round; default: none. */
+  readonly updateEncoding?: Encoding
+  /** Sees every round's inputs (honest first) and the rule's center, for diagnostics. */
+  readonly onAggregate?: (round: number, inputs: readonly Float32Array[], honest: number, center: Float32Array | undefined, result: Float32Array) => void
 }
 
 export interface SimulationResult {
@@ -51,6 +64,11 @@ export interface SimulationResult {
   readonly trainedSamples: number
   readonly trainMs: number
   readonly aggregateMs: number
+  /** Encoded size of one honest update (0 when updateEncoding is unset). */
+  readonly updateBytes: number
+  /** Mean of ‖decoded − sent‖ / ‖sent‖ over the encoded updates (0 when updateEncoding is unset). */
+  readonly updateRelativeError: number
+  readonly finalWeights: Float32Array
 }
 
 export interface PreparedData {
@@ -61,11 +79,21 @@ export interface PreparedData {
 }
 
 /** Honest clients share the training set under `scheme`; Byzantine ones get IID slices of it. */
-export function prepareData(config: Pick<SimulationConfig, 'dataset' | 'clients' | 'byzantine' | 'scheme' | 'seed' | 'trainSamples' | 'testSamples'>): PreparedData {
+export function prepareData(config: Pick<SimulationConfig, 'dataset' | 'clients' | 'byzantine' | 'scheme' | 'seed' | 'trainSamples' | 'testSamples' | 'byzantineData'>): PreparedData {
   const { dataset, clients, byzantine, scheme, seed } = config
   const split = splitHoldout(dataset.count, { seed, validation: 1000, test: config.testSamples ?? 1500 })
   const train = config.trainSamples ? split.train.slice(0, config.trainSamples) : split.train
   const honest = clients - byzantine
+  if (config.byzantineData === 'shards' && byzantine > 0) {
+    const shards = shardClients(dataset.labels, train, { clients, seed, scheme })
+    const stride = Math.floor(clients / byzantine)
+    const isByzantine = (i: number): boolean => (i + 1) % stride === 0 && (i + 1) / stride <= byzantine
+    return {
+      honestShards: shards.filter((_, i) => !isByzantine(i)).map((s) => gatherSamples(dataset, s)),
+      byzantineShards: shards.filter((_, i) => isByzantine(i)).map((s) => gatherSamples(dataset, s)),
+      test: gatherSamples(dataset, split.test),
+    }
+  }
   const honestShards = shardClients(dataset.labels, train, { clients: honest, seed, scheme }).map((s) => gatherSamples(dataset, s))
   const iid = shardClients(dataset.labels, train, { clients: honest, seed: seed + 1, scheme: { kind: 'iid' } })
   const byzantineShards = Array.from({ length: byzantine }, (_, i) => gatherSamples(dataset, iid[i % iid.length]))
@@ -92,6 +120,22 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
     momenta.set(client, m)
     return m
   }
+  let updateBytes = 0
+  let relativeErrorSum = 0
+  let encodedUpdates = 0
+  const overTheWire = (vector: Float32Array, sampleCount: number): Float32Array => {
+    if (!config.updateEncoding) return vector
+    const bytes = encodeUpdate({ round: 0, baseModelHash: new Uint8Array(32), sampleCount, shapes: global.shapes, delta: vector, clipNorm: 0 }, config.updateEncoding)
+    updateBytes = bytes.length
+    const decoded = decodeUpdate(bytes)
+    if (!decoded.ok) throw new Error(`update did not survive its encoding: ${decoded.reason}`)
+    const sentNorm = l2Norm(vector)
+    if (sentNorm > 0) {
+      relativeErrorSum += l2Norm(subtract(decoded.update.delta, vector)) / sentNorm
+      encodedUpdates++
+    }
+    return decoded.update.delta
+  }
   let trainedSamples = 0
   let trainMs = 0
   let aggregateMs = 0
@@ -103,7 +147,7 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
       const train = async (shard: LabelledSamples, client: number): Promise<Float32Array> => {
         const outcome = await trainer.train({ weights: global, data: shard, hyper: { ...config.hyper, seed: config.seed * 100_003 + round * 1009 + client }, yieldEvery: 1_000_000 })
         trainedSamples += outcome.metrics.samples
-        return withMomentum(client, outcome.delta)
+        return overTheWire(withMomentum(client, outcome.delta), outcome.metrics.samples)
       }
       const honestUpdates: Float32Array[] = []
       for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
@@ -146,6 +190,7 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
       const result = aggregate(inputs, aggregation)
       if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
       aggregateMs += performance.now() - aggregationStarted
+      config.onAggregate?.(round, inputs.map((i) => i.vector), honest, previousAggregate, result.vector)
       previousAggregate = result.vector
       global = { shapes: global.shapes, values: applyDelta(global.values, result.vector) }
       const last = round === rounds - 1
@@ -162,5 +207,5 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
     trainer.dispose()
   }
   if (tf.memory().numTensors > 1000) throw new Error(`tensor leak: ${tf.memory().numTensors} live tensors`)
-  return { accuracy, finalAccuracy: accuracy[accuracy.length - 1] ?? NaN, trainedSamples, trainMs, aggregateMs }
+  return { accuracy, finalAccuracy: accuracy[accuracy.length - 1] ?? NaN, trainedSamples, trainMs, aggregateMs, updateBytes, updateRelativeError: encodedUpdates ? relativeErrorSum / encodedUpdates : 0, finalWeights: global.values }
 }
