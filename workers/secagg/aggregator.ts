@@ -14,7 +14,7 @@ import type {
   AdvertiseKeys, ConsistencySignature, EncryptedShare, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, SurvivorList,
   UnmaskRequest, UnmaskResponse,
 } from './secagg'
-import { advertisementTranscript, bytesEqual, pairwiseMaskSeed, selfMaskSeed, selfSeedCommitment, survivorTranscript } from './keys'
+import { advertisementTranscript, bytesEqual, maskSeedAgreement, selfMaskSeed, selfSeedCommitment, survivorTranscript } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
 import { addRing, applyMask } from './prg'
 import { noblePrimitives, type SecAggPrimitives } from './primitives'
@@ -53,6 +53,8 @@ export class SecAggAggregator {
   private readonly neighbours: readonly number[][]
   private readonly advertisements = new Map<number, AdvertiseKeys>()
   private readonly shareKeys = new Map<number, ShareKeys>()
+  /** Who holds shares of whom: the recipients of each U2 member's encrypted shares. */
+  private readonly shareRecipients = new Map<number, ReadonlySet<number>>()
   private readonly maskedFrom = new Set<number>()
   private sum: Uint32Array
   private survivors: number[] = []
@@ -105,6 +107,7 @@ export class SecAggAggregator {
       ?? this.checkShareAddressing(from, message.shares)
     if (problem) return refuse(from, problem)
     this.shareKeys.set(from, message)
+    this.shareRecipients.set(from, new Set(message.shares.map((s) => s.recipient)))
     return this.accepted(this.shareKeys.size)
   }
 
@@ -204,10 +207,11 @@ export class SecAggAggregator {
       const maskPublicKey = this.advertisements.get(owner)!.maskPublicKey
       const secret = await reconstruct(keyShares.get(owner) ?? [], t, (s) => bytesEqual(this.crypto.x25519PublicKey(s), maskPublicKey))
       if (typeof secret === 'string') return this.abort(`cannot rebuild the mask key of dropped client ${owner}: ${secret}`)
+      const maskSeedWith = maskSeedAgreement(this.crypto, secret, this.params.roundId)
       for (const peer of this.neighbours[owner]) {
         // A survivor masked against `owner` exactly when it was delivered owner's share.
         if (!this.maskedFrom.has(peer) || !this.wasDelivered(owner, peer)) continue
-        const seed = pairwiseMaskSeed(this.crypto, secret, this.advertisements.get(peer)!.maskPublicKey, this.params.roundId)
+        const seed = maskSeedWith(this.advertisements.get(peer)!.maskPublicKey)
         if (!seed) return this.abort(`client ${peer} has an unusable mask key`)
         applyMask(this.sum, seed, peer < owner ? -1 : 1, this.crypto)
       }
@@ -218,7 +222,7 @@ export class SecAggAggregator {
   }
 
   private wasDelivered(owner: number, recipient: number): boolean {
-    return this.shareKeys.get(owner)!.shares.some((s) => s.recipient === recipient)
+    return this.shareRecipients.get(owner)?.has(recipient) ?? false
   }
 
   private checkCommon(phase: AggregatorPhase, from: number, message: { roundId: Uint8Array; sender: number }, received: { has(k: number): boolean }): string | null {

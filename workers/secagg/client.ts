@@ -20,8 +20,8 @@ import {
   SharePlaintext, SurvivorList, UnmaskRequest, UnmaskResponse, type RevealedShare,
 } from './secagg'
 import {
-  advertisementTranscript, bytesEqual, decryptShare, encryptShare, pairwiseMaskSeed, selfMaskSeed, selfSeedCommitment,
-  shareEncryptionKey, survivorTranscript,
+  advertisementTranscript, bytesEqual, decryptShare, encryptShare, maskSeedAgreement, selfMaskSeed, selfSeedCommitment,
+  shareKeyAgreement, survivorTranscript,
 } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
 import { applyMask } from './prg'
@@ -157,8 +157,9 @@ export class SecAggClient {
     const holders = [this.index, ...peers.keys()].sort((a, b) => a - b)
     if (holders.length < this.params.threshold) return refuse(`only ${holders.length} share holders, threshold is ${this.params.threshold}`)
     const shareKeys = new Map<number, Uint8Array>()
+    const shareKeyWith = shareKeyAgreement(this.crypto, this.encryptionSecret!, this.params.roundId)
     for (const [peer, keys] of peers) {
-      const key = shareEncryptionKey(this.crypto, this.encryptionSecret!, keys.encryptionPublicKey, this.params.roundId)
+      const key = shareKeyWith(keys.encryptionPublicKey)
       if (!key) return refuse(`client ${peer} advertised an unusable encryption key`)
       shareKeys.set(peer, key)
     }
@@ -213,8 +214,9 @@ export class SecAggClient {
     }
     if (received.size + 1 < this.params.threshold) return refuse(`only ${received.size + 1} clients shared with this one, threshold is ${this.params.threshold}`)
     const pairSeeds = new Map<number, Uint8Array>()
+    const maskSeedWith = maskSeedAgreement(this.crypto, this.maskSecret!, this.params.roundId)
     for (const peer of received.keys()) {
-      const seed = pairwiseMaskSeed(this.crypto, this.maskSecret!, this.peers.get(peer)!.maskPublicKey, this.params.roundId)
+      const seed = maskSeedWith(this.peers.get(peer)!.maskPublicKey)
       if (!seed) return refuse(`client ${peer} advertised an unusable mask key`)
       pairSeeds.set(peer, seed)
     }

@@ -38,19 +38,23 @@ export function survivorTranscript(roundId: Uint8Array, survivors: readonly numb
   return concatBytes(transcriptHead('survivors', roundId), u32(survivors.length), ...survivors.map(u32))
 }
 
-function agree(crypto: SecAggPrimitives, secretKey: Uint8Array, peerPublicKey: Uint8Array, roundId: Uint8Array, label: string): Uint8Array | null {
-  const shared = crypto.x25519SharedSecret(secretKey, peerPublicKey)
-  return shared ? hkdf(sha256, shared, roundId, utf8(LABEL + label), 32) : null
+/** Agreement of one own secret with many peers, each result bound to the round and the key's purpose. */
+function agreement(crypto: SecAggPrimitives, secretKey: Uint8Array, roundId: Uint8Array, label: string): (peerPublicKey: Uint8Array) => Uint8Array | null {
+  const agree = crypto.x25519Agreement(secretKey)
+  return (peerPublicKey) => {
+    const shared = agree(peerPublicKey)
+    return shared ? hkdf(sha256, shared, roundId, utf8(LABEL + label), 32) : null
+  }
 }
 
-/** The symmetric key two clients share for their encrypted Shamir shares (both directions). */
-export function shareEncryptionKey(crypto: SecAggPrimitives, ownEncryptionSecret: Uint8Array, peerEncryptionPublic: Uint8Array, roundId: Uint8Array): Uint8Array | null {
-  return agree(crypto, ownEncryptionSecret, peerEncryptionPublic, roundId, 'share-key')
+/** The symmetric keys for encrypted Shamir shares with each peer (one key per pair, both directions). */
+export function shareKeyAgreement(crypto: SecAggPrimitives, ownEncryptionSecret: Uint8Array, roundId: Uint8Array): (peerEncryptionPublic: Uint8Array) => Uint8Array | null {
+  return agreement(crypto, ownEncryptionSecret, roundId, 'share-key')
 }
 
-/** The ChaCha20 key of the pairwise mask two clients agree on. */
-export function pairwiseMaskSeed(crypto: SecAggPrimitives, ownMaskSecret: Uint8Array, peerMaskPublic: Uint8Array, roundId: Uint8Array): Uint8Array | null {
-  return agree(crypto, ownMaskSecret, peerMaskPublic, roundId, 'pairwise-mask')
+/** The ChaCha20 keys of the pairwise masks agreed with each peer. */
+export function maskSeedAgreement(crypto: SecAggPrimitives, ownMaskSecret: Uint8Array, roundId: Uint8Array): (peerMaskPublic: Uint8Array) => Uint8Array | null {
+  return agreement(crypto, ownMaskSecret, roundId, 'pairwise-mask')
 }
 
 export function selfMaskSeed(selfSeed: Uint8Array, roundId: Uint8Array): Uint8Array {

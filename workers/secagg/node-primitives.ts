@@ -50,17 +50,23 @@ export const nodePrimitives: SecAggPrimitives = {
     const spki = createPublicKey(createPrivateKey({ key: der(X25519_PKCS8, secretKey), format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' })
     return new Uint8Array(spki.subarray(spki.length - 32))
   },
-  x25519SharedSecret(secretKey, peerPublicKey) {
-    if (peerPublicKey.length !== 32 || secretKey.length !== 32) return null
+  x25519Agreement(secretKey) {
+    // Parsing the private key once per secret, not once per peer, halves a client's X25519 time.
+    let privateKey: KeyObject | null = null
     try {
-      const shared = diffieHellman({
-        privateKey: createPrivateKey({ key: der(X25519_PKCS8, secretKey), format: 'der', type: 'pkcs8' }),
-        publicKey: createPublicKey({ key: der(X25519_SPKI, peerPublicKey), format: 'der', type: 'spki' }),
-      })
-      // OpenSSL already refuses an all-zero result (a low-order peer key); checked again for safety.
-      return shared.some((b) => b !== 0) ? new Uint8Array(shared) : null
+      if (secretKey.length === 32) privateKey = createPrivateKey({ key: der(X25519_PKCS8, secretKey), format: 'der', type: 'pkcs8' })
     } catch {
-      return null
+      privateKey = null
+    }
+    return (peerPublicKey) => {
+      if (!privateKey || peerPublicKey.length !== 32) return null
+      try {
+        const shared = diffieHellman({ privateKey, publicKey: createPublicKey({ key: der(X25519_SPKI, peerPublicKey), format: 'der', type: 'spki' }) })
+        // OpenSSL already refuses an all-zero result (a low-order peer key); checked again for safety.
+        return shared.some((b) => b !== 0) ? new Uint8Array(shared) : null
+      } catch {
+        return null
+      }
     }
   },
   ed25519Sign(message, secretKey) {

@@ -17,8 +17,12 @@ export interface SecAggPrimitives {
    */
   keystream(key: Uint8Array): (byteLength: number) => Uint8Array
   x25519PublicKey(secretKey: Uint8Array): Uint8Array
-  /** The raw X25519 shared secret; null when the peer key is malformed or of low order. */
-  x25519SharedSecret(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array | null
+  /**
+   * X25519 with one secret key against many peers (a client agrees with every neighbour): the
+   * returned function gives the raw shared secret, or null when the peer key is malformed or of
+   * low order (an all-zero result).
+   */
+  x25519Agreement(secretKey: Uint8Array): (peerPublicKey: Uint8Array) => Uint8Array | null
   ed25519Sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array
   /** Strict RFC 8032 verification (canonical encodings), false on any malformed input. */
   ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
@@ -44,7 +48,7 @@ export const noblePrimitives: SecAggPrimitives = {
     }
   },
   x25519PublicKey: (secretKey) => x25519.getPublicKey(secretKey),
-  x25519SharedSecret(secretKey, peerPublicKey) {
+  x25519Agreement: (secretKey) => (peerPublicKey) => {
     if (peerPublicKey.length !== 32) return null
     try {
       const shared = x25519.getSharedSecret(secretKey, peerPublicKey)
