@@ -26,9 +26,10 @@ export interface LocalRoundOptions {
   /** Milliseconds, for timing; timing is skipped without it. */
   readonly clock?: () => number
   /**
-   * Timing only: collects the young generation after each client step, inside that client's
-   * time, so that in one process each party pays for its own garbage rather than whoever runs
-   * when the collector happens to start (benchmarks pass a V8 minor GC).
+   * Timing only: called after each client's masked-input step (the one that leaves megabytes of
+   * keystream garbage), inside that client's time, so that in one process each party pays for
+   * its own garbage rather than whoever runs when the collector starts (benchmarks pass a V8
+   * minor GC).
    */
   readonly collectGarbage?: () => void
   /** Curve and cipher implementations for every party (noble by default). */
@@ -88,7 +89,7 @@ export async function runLocalRound(options: LocalRoundOptions): Promise<LocalRo
     }
     const started = clock()
     const step = await handle(clients[client], message)
-    options.collectGarbage?.()
+    if (phase === 'mask') options.collectGarbage?.()
     const spent = clock() - started
     clientMs[client] += spent
     phaseMs[phase].clients += spent
