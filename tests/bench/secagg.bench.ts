@@ -18,6 +18,7 @@
  *                    on a round's critical path, clients working in parallel. The ≤ 3× goal at
  *                    n = 100, d = 100 k is judged on this figure.
  *   bytes/client   = sent + received over the whole round, over the plain bytes sent.
+ *   (Client and byte figures are means over the clients whose inputs are in the sum.)
  *   modelled ratio = the same with every client's traffic through the aggregator's link at
  *                    LINK_MBPS added on both sides: a model, not a measurement.
  * Dropout cases: a fraction of clients leaves after sharing keys, before sending its masked
@@ -236,12 +237,16 @@ function summarise(report: LocalRoundReport, c: { d: number; n: number; mode: st
     worst = Math.max(worst, Math.abs(plain - result.sum[j]))
   }
   if (worst > result.errorBound) throw new Error(`sum off by ${worst}, bound ${result.errorBound}`)
+  // Per-client figures are over the clients whose inputs are in the sum: a client that left
+  // early did less work and sent less, which would flatter the mean.
+  const inSum = result.included
+  const mean = (values: readonly number[]): number => inSum.reduce((a, i) => a + values[i], 0) / inSum.length
+  const clientMean = mean(report.clientMs)
+  const clientMax = Math.max(...inSum.map((i) => report.clientMs[i]))
+  const bytesPerClient = mean(report.bytesSent.map((s, i) => s + report.bytesReceived[i]))
+  const sentPerClient = mean(report.bytesSent)
+  const totalTraffic = report.bytesSent.reduce((a, b) => a + b, 0) + report.bytesReceived.reduce((a, b) => a + b, 0)
   const active = report.clientMs.filter((_, i) => report.bytesSent[i] > 0)
-  const clientMean = active.reduce((a, b) => a + b, 0) / active.length
-  const clientMax = Math.max(...active)
-  const traffic = report.bytesSent.map((s, i) => s + report.bytesReceived[i])
-  const bytesPerClient = traffic.reduce((a, b) => a + b, 0) / c.n
-  const sentPerClient = report.bytesSent.reduce((a, b) => a + b, 0) / c.n
   const plainRoundMs = c.plain.clientMs + c.plain.aggregatorMs
   const roundMs = clientMean + report.aggregatorMs
   const phases: Metrics = {}
@@ -254,7 +259,7 @@ function summarise(report: LocalRoundReport, c: { d: number; n: number; mode: st
     roundMs: round(roundMs), roundRatio: round(roundMs / plainRoundMs, 2),
     bytesPerClient: Math.round(bytesPerClient), bytesRatio: round(bytesPerClient / c.plain.bytesPerClient, 3),
     sentBytesRatio: round(sentPerClient / c.plain.bytesPerClient, 3),
-    [`modelledRoundRatioAt${LINK_MBPS}Mbps`]: round((roundMs + transferMs(bytesPerClient * c.n)) / (plainRoundMs + transferMs(c.plain.bytesPerClient * c.n)), 2),
+    [`modelledRoundRatioAt${LINK_MBPS}Mbps`]: round((roundMs + transferMs(totalTraffic)) / (plainRoundMs + transferMs(c.plain.bytesPerClient * inSum.length)), 2),
     maxSumError: worst, errorBound: result.errorBound, phases,
   }
 }
