@@ -14,9 +14,10 @@ import type {
   AdvertiseKeys, ConsistencySignature, EncryptedShare, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, SurvivorList,
   UnmaskRequest, UnmaskResponse,
 } from './secagg'
-import { advertisementTranscript, bytesEqual, pairwiseMaskSeed, selfMaskSeed, selfSeedCommitment, survivorTranscript, verify, x25519PublicKey } from './keys'
+import { advertisementTranscript, bytesEqual, maskSeedAgreement, selfMaskSeed, selfSeedCommitment, survivorTranscript } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
-import { addRing, applyMask, createMaskScratch } from './prg'
+import { addRing, applyMask } from './prg'
+import { noblePrimitives, type SecAggPrimitives } from './primitives'
 import { decodeSum, quantization, sumErrorBound } from './quantize'
 import { bytes, bytesToRing, isStrictlyIncreasing } from './wire-util'
 
@@ -41,14 +42,19 @@ export type AggregatorStep =
   | { readonly kind: 'aborted'; readonly reason: string }
 
 const SHARE_BYTES = 33
+/** Two 33-byte shares and the Poly1305 tag at least (the plaintext also names round and parties). */
+const MIN_SHARE_CIPHERTEXT = 2 * SHARE_BYTES + 16
 
 export class SecAggAggregator {
   private phaseNow: AggregatorPhase = 'advertise'
   private abortReason: string | null = null
   private readonly params: RoundParams
+  private readonly crypto: SecAggPrimitives
   private readonly neighbours: readonly number[][]
   private readonly advertisements = new Map<number, AdvertiseKeys>()
   private readonly shareKeys = new Map<number, ShareKeys>()
+  /** Who holds shares of whom: the recipients of each U2 member's encrypted shares. */
+  private readonly shareRecipients = new Map<number, ReadonlySet<number>>()
   private readonly maskedFrom = new Set<number>()
   private sum: Uint32Array
   private survivors: number[] = []
@@ -56,10 +62,11 @@ export class SecAggAggregator {
   private readonly responses = new Map<number, UnmaskResponse>()
 
   /** Throws on bad parameters: that is the host's programming error, not a network input. */
-  constructor(params: RoundParams) {
+  constructor(params: RoundParams, options: { readonly primitives?: SecAggPrimitives } = {}) {
     const problem = checkParams(params)
     if (problem) throw new RangeError(problem)
     this.params = params
+    this.crypto = options.primitives ?? noblePrimitives
     this.neighbours = neighbourLists(params)
     this.sum = new Uint32Array(params.vectorLength)
   }
@@ -87,7 +94,7 @@ export class SecAggAggregator {
   receiveAdvertisement(from: number, message: AdvertiseKeys): Receipt {
     const problem = this.checkCommon('advertise', from, message, this.advertisements)
       ?? (message.encryptionPublicKey.length === 32 && message.maskPublicKey.length === 32 ? null : 'keys must be 32 bytes')
-      ?? (verify(message.signature, advertisementTranscript(this.params.roundId, from, message.encryptionPublicKey, message.maskPublicKey), this.params.cohort[from]) ? null : 'bad signature')
+      ?? (this.crypto.ed25519Verify(message.signature, advertisementTranscript(this.params.roundId, from, message.encryptionPublicKey, message.maskPublicKey), this.params.cohort[from]) ? null : 'bad signature')
     if (problem) return refuse(from, problem)
     this.advertisements.set(from, message)
     return this.accepted(this.advertisements.size)
@@ -100,6 +107,7 @@ export class SecAggAggregator {
       ?? this.checkShareAddressing(from, message.shares)
     if (problem) return refuse(from, problem)
     this.shareKeys.set(from, message)
+    this.shareRecipients.set(from, new Set(message.shares.map((s) => s.recipient)))
     return this.accepted(this.shareKeys.size)
   }
 
@@ -117,7 +125,7 @@ export class SecAggAggregator {
   receiveConsistencySignature(from: number, message: ConsistencySignature): Receipt {
     const problem = this.checkCommon('consistency', from, message, this.signatures)
       ?? (this.maskedFrom.has(from) ? null : 'is not a survivor')
-      ?? (verify(message.signature, survivorTranscript(this.params.roundId, this.survivors), this.params.cohort[from]) ? null : 'signature does not verify over the survivor set')
+      ?? (this.crypto.ed25519Verify(message.signature, survivorTranscript(this.params.roundId, this.survivors), this.params.cohort[from]) ? null : 'signature does not verify over the survivor set')
     if (problem) return refuse(from, problem)
     this.signatures.set(from, message)
     return this.accepted(this.signatures.size)
@@ -188,24 +196,24 @@ export class SecAggAggregator {
       for (const r of response.maskKeyShares) push(keyShares, r.owner, r.share)
     }
     const t = this.params.threshold
-    const scratch = createMaskScratch()
     // Self masks of every client whose input is in the sum.
     for (const owner of this.survivors) {
       const seed = await reconstruct(selfShares.get(owner) ?? [], t, (s) => bytesEqual(selfSeedCommitment(this.params.roundId, owner, s), this.shareKeys.get(owner)!.selfSeedCommitment))
       if (typeof seed === 'string') return this.abort(`cannot rebuild the self-mask seed of client ${owner}: ${seed}`)
-      applyMask(this.sum, selfMaskSeed(seed, this.params.roundId), -1, scratch)
+      applyMask(this.sum, selfMaskSeed(seed, this.params.roundId), -1, this.crypto)
     }
     // Pairwise masks that survivors added against clients that shared keys and then dropped.
     for (const owner of [...this.shareKeys.keys()].filter((c) => !this.maskedFrom.has(c)).sort((a, b) => a - b)) {
       const maskPublicKey = this.advertisements.get(owner)!.maskPublicKey
-      const secret = await reconstruct(keyShares.get(owner) ?? [], t, (s) => bytesEqual(x25519PublicKey(s), maskPublicKey))
+      const secret = await reconstruct(keyShares.get(owner) ?? [], t, (s) => bytesEqual(this.crypto.x25519PublicKey(s), maskPublicKey))
       if (typeof secret === 'string') return this.abort(`cannot rebuild the mask key of dropped client ${owner}: ${secret}`)
+      const maskSeedWith = maskSeedAgreement(this.crypto, secret, this.params.roundId)
       for (const peer of this.neighbours[owner]) {
         // A survivor masked against `owner` exactly when it was delivered owner's share.
         if (!this.maskedFrom.has(peer) || !this.wasDelivered(owner, peer)) continue
-        const seed = pairwiseMaskSeed(secret, this.advertisements.get(peer)!.maskPublicKey, this.params.roundId)
+        const seed = maskSeedWith(this.advertisements.get(peer)!.maskPublicKey)
         if (!seed) return this.abort(`client ${peer} has an unusable mask key`)
-        applyMask(this.sum, seed, peer < owner ? -1 : 1, scratch)
+        applyMask(this.sum, seed, peer < owner ? -1 : 1, this.crypto)
       }
     }
     const q = quantization(this.params.bound, this.params.cohort.length)
@@ -214,7 +222,7 @@ export class SecAggAggregator {
   }
 
   private wasDelivered(owner: number, recipient: number): boolean {
-    return this.shareKeys.get(owner)!.shares.some((s) => s.recipient === recipient)
+    return this.shareRecipients.get(owner)?.has(recipient) ?? false
   }
 
   private checkCommon(phase: AggregatorPhase, from: number, message: { roundId: Uint8Array; sender: number }, received: { has(k: number): boolean }): string | null {
@@ -233,7 +241,7 @@ export class SecAggAggregator {
     for (const share of shares) {
       if (share.sender !== from) return 'share names another sender'
       if (!expected.has(share.recipient) || seen.has(share.recipient)) return `unexpected or repeated share for ${share.recipient}`
-      if (share.ciphertext.length !== 0 && share.ciphertext.length < 16) return 'share ciphertext too short'
+      if (share.ciphertext.length < MIN_SHARE_CIPHERTEXT) return 'share ciphertext too short'
       seen.add(share.recipient)
     }
     return seen.size === expected.size ? null : `shares for ${seen.size} of ${expected.size} neighbours`

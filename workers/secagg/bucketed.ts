@@ -5,7 +5,8 @@
  * trainers can spoil only the buckets they land in, which the robust rule then outvotes.
  *
  * Buckets come from the FL engine's assignBuckets (the same public seed gives the same buckets
- * in plain and secure mode); the rule is injected, e.g. the FL engine's aggregateBucketSums.
+ * in plain and secure mode, except that a remainder too small to hide anyone joins the bucket
+ * before it); the rule is injected, e.g. the FL engine's aggregateBucketSums.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { assignBuckets } from '../fl/aggregation/aggregate'
@@ -29,6 +30,11 @@ export interface BucketPlanOptions {
   readonly threshold: (bucketSize: number) => number
   readonly vectorLength: number
   readonly bound: number
+  /**
+   * No bucket may be smaller (default 3): a bucket sum of one client is that client's update, and
+   * of two it is the other's to either member. A shorter remainder joins the bucket before it.
+   */
+  readonly minBucketSize?: number
 }
 
 export interface BucketPlan {
@@ -40,10 +46,19 @@ export interface BucketPlan {
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 
+/** Throws on a cohort smaller than one minimal bucket: that is the host's configuration error. */
 export function planBuckets(o: BucketPlanOptions): BucketPlan[] {
+  const minSize = o.minBucketSize ?? 3
+  if (!Number.isInteger(minSize) || minSize < 2 || o.bucketSize < minSize) throw new RangeError(`bucketSize ${o.bucketSize} and minBucketSize ${minSize} must satisfy 2 ≤ minBucketSize ≤ bucketSize`)
+  if (o.cohort.length < minSize) throw new RangeError(`a cohort of ${o.cohort.length} cannot fill one bucket of ${minSize}`)
   const indexOf = new Map(o.cohort.map((key, i) => [hex(key), i]))
   const complete: GraphSpec = { kind: 'complete' }
-  return assignBuckets(o.cohort.map(hex), { size: o.bucketSize, seed: o.seed }).map((ids, bucket) => {
+  const buckets = assignBuckets(o.cohort.map(hex), { size: o.bucketSize, seed: o.seed })
+  if (buckets.length > 1 && buckets[buckets.length - 1].length < minSize) {
+    const remainder = buckets.pop()!
+    buckets[buckets.length - 1] = [...buckets[buckets.length - 1], ...remainder].sort()
+  }
+  return buckets.map((ids, bucket) => {
     const members = ids.map((id) => indexOf.get(id)!)
     const roundId = sha256(concatBytes(new TextEncoder().encode('agent-mesh/secagg/v1/bucket'), o.roundId, new Uint8Array(new Uint32Array([bucket]).buffer)))
     return {

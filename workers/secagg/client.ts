@@ -20,11 +20,12 @@ import {
   SharePlaintext, SurvivorList, UnmaskRequest, UnmaskResponse, type RevealedShare,
 } from './secagg'
 import {
-  advertisementTranscript, bytesEqual, decryptShare, encryptShare, pairwiseMaskSeed, selfMaskSeed, selfSeedCommitment,
-  shareEncryptionKey, sign, survivorTranscript, verify, x25519PublicKey,
+  advertisementTranscript, bytesEqual, decryptShare, encryptShare, maskSeedAgreement, selfMaskSeed, selfSeedCommitment,
+  shareKeyAgreement, survivorTranscript,
 } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
-import { applyMask, createMaskScratch } from './prg'
+import { applyMask } from './prg'
+import { noblePrimitives, type SecAggPrimitives } from './primitives'
 import { encode, quantization } from './quantize'
 import type { RandomSource } from './random'
 import { bytes, isStrictlyIncreasing, ringToBytes } from './wire-util'
@@ -40,6 +41,8 @@ export interface ClientOptions {
   readonly identitySecretKey: Uint8Array
   readonly input: Float32Array
   readonly random: RandomSource
+  /** Curve and cipher implementations; @noble unless the host brings faster ones (node-primitives.ts). */
+  readonly primitives?: SecAggPrimitives
 }
 
 interface PeerKeys {
@@ -64,6 +67,7 @@ export class SecAggClient {
   private readonly identitySecretKey: Uint8Array
   private input: Float32Array | null
   private readonly random: RandomSource
+  private readonly crypto: SecAggPrimitives
   private encryptionSecret: Uint8Array | null = null
   private maskSecret: Uint8Array | null = null
   private selfSeed: Uint8Array | null = null
@@ -87,6 +91,7 @@ export class SecAggClient {
     this.identitySecretKey = options.identitySecretKey
     this.input = options.input
     this.random = options.random
+    this.crypto = options.primitives ?? noblePrimitives
   }
 
   get phase(): ClientPhase {
@@ -97,15 +102,15 @@ export class SecAggClient {
     if (this.phaseNow !== 'created') return refuse(`start in phase ${this.phaseNow}`)
     this.encryptionSecret = this.random(32).slice()
     this.maskSecret = this.random(32).slice()
-    const encryptionPublicKey = x25519PublicKey(this.encryptionSecret)
-    const maskPublicKey = x25519PublicKey(this.maskSecret)
+    const encryptionPublicKey = this.crypto.x25519PublicKey(this.encryptionSecret)
+    const maskPublicKey = this.crypto.x25519PublicKey(this.maskSecret)
     const transcript = advertisementTranscript(this.params.roundId, this.index, encryptionPublicKey, maskPublicKey)
     this.advertisement = {
       roundId: bytes(this.params.roundId),
       sender: this.index,
       encryptionPublicKey: bytes(encryptionPublicKey),
       maskPublicKey: bytes(maskPublicKey),
-      signature: bytes(sign(transcript, this.identitySecretKey)),
+      signature: bytes(this.crypto.ed25519Sign(transcript, this.identitySecretKey)),
     }
     this.phaseNow = 'advertised'
     return { ok: true, message: this.advertisement }
@@ -134,16 +139,27 @@ export class SecAggClient {
       // Only neighbours matter (all others under the complete graph); the rest are not checked.
       if (!this.neighbours.has(ad.sender)) continue
       const transcript = advertisementTranscript(this.params.roundId, ad.sender, ad.encryptionPublicKey, ad.maskPublicKey)
-      if (!verify(ad.signature, transcript, this.params.cohort[ad.sender])) return refuse(`advertisement of ${ad.sender} has a bad signature`)
+      if (!this.crypto.ed25519Verify(ad.signature, transcript, this.params.cohort[ad.sender])) return refuse(`advertisement of ${ad.sender} has a bad signature`)
       peers.set(ad.sender, { encryptionPublicKey: ad.encryptionPublicKey, maskPublicKey: ad.maskPublicKey })
     }
     if (!sawSelf) return refuse('roster leaves out this client')
+    // As the paper asks: every key in play is distinct, so no client can reflect another's key
+    // back and make a pairwise mask or share key that a third party also knows.
+    const keysInPlay = new Map<string, number>()
+    for (const [owner, keys] of [[this.index, this.advertisement!] as const, ...peers]) {
+      for (const key of [keys.encryptionPublicKey, keys.maskPublicKey]) {
+        const id = toHex(key)
+        if (keysInPlay.has(id)) return refuse(`client ${owner} advertised a public key that client ${keysInPlay.get(id)} also uses`)
+        keysInPlay.set(id, owner)
+      }
+    }
     if (roster.keys.length < minClients(this.params)) return refuse(`roster has ${roster.keys.length} clients, fewer than ${minClients(this.params)}`)
     const holders = [this.index, ...peers.keys()].sort((a, b) => a - b)
     if (holders.length < this.params.threshold) return refuse(`only ${holders.length} share holders, threshold is ${this.params.threshold}`)
     const shareKeys = new Map<number, Uint8Array>()
+    const shareKeyWith = shareKeyAgreement(this.crypto, this.encryptionSecret!, this.params.roundId)
     for (const [peer, keys] of peers) {
-      const key = shareEncryptionKey(this.encryptionSecret!, keys.encryptionPublicKey, this.params.roundId)
+      const key = shareKeyWith(keys.encryptionPublicKey)
       if (!key) return refuse(`client ${peer} advertised an unusable encryption key`)
       shareKeys.set(peer, key)
     }
@@ -198,16 +214,16 @@ export class SecAggClient {
     }
     if (received.size + 1 < this.params.threshold) return refuse(`only ${received.size + 1} clients shared with this one, threshold is ${this.params.threshold}`)
     const pairSeeds = new Map<number, Uint8Array>()
+    const maskSeedWith = maskSeedAgreement(this.crypto, this.maskSecret!, this.params.roundId)
     for (const peer of received.keys()) {
-      const seed = pairwiseMaskSeed(this.maskSecret!, this.peers.get(peer)!.maskPublicKey, this.params.roundId)
+      const seed = maskSeedWith(this.peers.get(peer)!.maskPublicKey)
       if (!seed) return refuse(`client ${peer} advertised an unusable mask key`)
       pairSeeds.set(peer, seed)
     }
 
     const { ring, clamped } = encode(this.input!, quantization(this.params.bound, this.params.cohort.length))
-    const scratch = createMaskScratch()
-    applyMask(ring, selfMaskSeed(this.selfSeed!, this.params.roundId), 1, scratch)
-    for (const [peer, seed] of pairSeeds) applyMask(ring, seed, this.index < peer ? 1 : -1, scratch)
+    applyMask(ring, selfMaskSeed(this.selfSeed!, this.params.roundId), 1, this.crypto)
+    for (const [peer, seed] of pairSeeds) applyMask(ring, seed, this.index < peer ? 1 : -1, this.crypto)
     for (const [owner, share] of received) this.held.set(owner, share)
     this.clampedCoordinates = clamped
     this.input = null
@@ -222,7 +238,7 @@ export class SecAggClient {
     if (problem) return refuse(problem)
     this.signedSurvivors = [...list.survivors]
     this.phaseNow = 'signed'
-    const signature = sign(survivorTranscript(this.params.roundId, list.survivors), this.identitySecretKey)
+    const signature = this.crypto.ed25519Sign(survivorTranscript(this.params.roundId, list.survivors), this.identitySecretKey)
     return { ok: true, message: { roundId: bytes(this.params.roundId), sender: this.index, signature: bytes(signature) } }
   }
 
@@ -250,7 +266,7 @@ export class SecAggClient {
       if (signers.size >= minClients(this.params)) break
       if (!survivorSet.has(s.sender) || signers.has(s.sender)) return refuse(`consistency signature from ${s.sender}, not a distinct survivor`)
       if (!bytesEqual(s.roundId, this.params.roundId)) return refuse(`consistency signature of ${s.sender} is for another round`)
-      if (!verify(s.signature, transcript, this.params.cohort[s.sender])) return refuse(`consistency signature of ${s.sender} does not verify`)
+      if (!this.crypto.ed25519Verify(s.signature, transcript, this.params.cohort[s.sender])) return refuse(`consistency signature of ${s.sender} does not verify`)
       signers.add(s.sender)
     }
     if (signers.size < minClients(this.params)) return refuse(`only ${signers.size} survivors signed the survivor set, need ${minClients(this.params)}`)
@@ -272,9 +288,19 @@ export class SecAggClient {
     if (!isStrictlyIncreasing(survivors)) return 'survivor list must be strictly increasing'
     if (survivors.some((s) => !(s < this.params.cohort.length))) return 'survivor list names a client outside the cohort'
     if (!survivors.includes(this.index)) return 'survivor list leaves out this client, which sent its input'
+    // U3 ⊆ U2 (the paper's check): a neighbour whose shares never reached this client cannot have
+    // sent a masked input, since this client did not mask against it.
+    const stranger = survivors.find((s) => s !== this.index && this.neighbours.has(s) && !this.held.has(s))
+    if (stranger !== undefined) return `survivor list names client ${stranger}, whose shares this client never received`
     if (survivors.length < minClients(this.params)) return `only ${survivors.length} survivors, fewer than ${minClients(this.params)}`
     return null
   }
+}
+
+function toHex(b: Uint8Array): string {
+  let s = ''
+  for (const x of b) s += x.toString(16).padStart(2, '0')
+  return s
 }
 
 function refuse<T>(reason: string): Step<T> {

@@ -3,10 +3,10 @@
  * the aggregator cannot disagree. Labels carry a version so a later change cannot be confused
  * with this one. X25519 agreement on a low-order or malformed key returns null, never throws.
  */
-import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
+import type { SecAggPrimitives } from './primitives'
 
 const LABEL = 'agent-mesh/secagg/v1/'
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -38,42 +38,23 @@ export function survivorTranscript(roundId: Uint8Array, survivors: readonly numb
   return concatBytes(transcriptHead('survivors', roundId), u32(survivors.length), ...survivors.map(u32))
 }
 
-export function sign(message: Uint8Array, identitySecretKey: Uint8Array): Uint8Array {
-  return ed25519.sign(message, identitySecretKey)
-}
-
-export function verify(signature: Uint8Array, message: Uint8Array, identityPublicKey: Uint8Array): boolean {
-  try {
-    return signature.length === 64 && ed25519.verify(signature, message, identityPublicKey)
-  } catch {
-    return false
+/** Agreement of one own secret with many peers, each result bound to the round and the key's purpose. */
+function agreement(crypto: SecAggPrimitives, secretKey: Uint8Array, roundId: Uint8Array, label: string): (peerPublicKey: Uint8Array) => Uint8Array | null {
+  const agree = crypto.x25519Agreement(secretKey)
+  return (peerPublicKey) => {
+    const shared = agree(peerPublicKey)
+    return shared ? hkdf(sha256, shared, roundId, utf8(LABEL + label), 32) : null
   }
 }
 
-export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
-  return x25519.getPublicKey(secretKey)
+/** The symmetric keys for encrypted Shamir shares with each peer (one key per pair, both directions). */
+export function shareKeyAgreement(crypto: SecAggPrimitives, ownEncryptionSecret: Uint8Array, roundId: Uint8Array): (peerEncryptionPublic: Uint8Array) => Uint8Array | null {
+  return agreement(crypto, ownEncryptionSecret, roundId, 'share-key')
 }
 
-function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array, roundId: Uint8Array, label: string): Uint8Array | null {
-  if (peerPublicKey.length !== 32) return null
-  let shared: Uint8Array
-  try {
-    shared = x25519.getSharedSecret(secretKey, peerPublicKey)
-  } catch {
-    return null
-  }
-  if (shared.every((b) => b === 0)) return null
-  return hkdf(sha256, shared, roundId, utf8(LABEL + label), 32)
-}
-
-/** The symmetric key two clients share for their encrypted Shamir shares (both directions). */
-export function shareEncryptionKey(ownEncryptionSecret: Uint8Array, peerEncryptionPublic: Uint8Array, roundId: Uint8Array): Uint8Array | null {
-  return agree(ownEncryptionSecret, peerEncryptionPublic, roundId, 'share-key')
-}
-
-/** The ChaCha20 key of the pairwise mask two clients agree on. */
-export function pairwiseMaskSeed(ownMaskSecret: Uint8Array, peerMaskPublic: Uint8Array, roundId: Uint8Array): Uint8Array | null {
-  return agree(ownMaskSecret, peerMaskPublic, roundId, 'pairwise-mask')
+/** The ChaCha20 keys of the pairwise masks agreed with each peer. */
+export function maskSeedAgreement(crypto: SecAggPrimitives, ownMaskSecret: Uint8Array, roundId: Uint8Array): (peerMaskPublic: Uint8Array) => Uint8Array | null {
+  return agreement(crypto, ownMaskSecret, roundId, 'pairwise-mask')
 }
 
 export function selfMaskSeed(selfSeed: Uint8Array, roundId: Uint8Array): Uint8Array {

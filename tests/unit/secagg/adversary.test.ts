@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { SecAggAggregator, type AggregatorStep } from '../../../workers/secagg/aggregator'
 import { SecAggClient } from '../../../workers/secagg/client'
-import { sign, survivorTranscript } from '../../../workers/secagg/keys'
+import { advertisementTranscript, survivorTranscript } from '../../../workers/secagg/keys'
+import { noblePrimitives } from '../../../workers/secagg/primitives'
 import { encode, quantization } from '../../../workers/secagg/quantize'
 import type { AdvertiseKeys, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, UnmaskRequest } from '../../../workers/secagg/secagg'
 import { bytesToRing } from '../../../workers/secagg/wire-util'
@@ -85,7 +86,7 @@ describe('secure aggregation under a malicious aggregator or relay', () => {
     expect(clients[0].handleUnmaskRequest(few)).toEqual({ ok: false, reason: 'only 2 survivors signed the survivor set, need 3' })
     // A signature forged with a key outside the cohort is refused.
     const outsider = makeCohort(1, 'outsider').secretKeys[0]
-    const fake = { roundId, sender: 4, signature: sign(survivorTranscript(params.roundId, [0, 1, 2, 3, 4]), outsider) as Uint8Array<ArrayBuffer> }
+    const fake = { roundId, sender: 4, signature: noblePrimitives.ed25519Sign(survivorTranscript(params.roundId, [0, 1, 2, 3, 4]), outsider) as Uint8Array<ArrayBuffer> }
     expect(clients[0].handleUnmaskRequest({ ...few, signatures: [...withFour.slice(0, 2), fake] })).toEqual({ ok: false, reason: 'consistency signature of 4 does not verify' })
   })
 
@@ -158,5 +159,54 @@ describe('secure aggregation under a malicious aggregator or relay', () => {
     const extra = { ...response, maskKeyShares: [{ owner: 2, share: response.selfSeedShares[2].share }] }
     expect(aggregator.receiveUnmaskResponse(0, extra)).toEqual({ ok: false, reason: 'from 0: mask-key share for client 2 was not asked for' })
     expect(aggregator.receiveUnmaskResponse(0, response).ok).toBe(true)
+  })
+
+  it('a client refuses a roster in which one client reflects another\'s public key', async () => {
+    const { ads, roster } = await honestRound()
+    // Client 2 (malicious, but with a valid signature of its own) advertises client 1's mask key.
+    const maskPublicKey = ads[1].maskPublicKey
+    const signature = noblePrimitives.ed25519Sign(advertisementTranscript(params.roundId, 2, ads[2].encryptionPublicKey, maskPublicKey), cohort.secretKeys[2])
+    const reflected: KeyRoster = { ...roster, keys: roster.keys.map((k) => (k.sender === 2 ? { ...k, maskPublicKey, signature: signature as Uint8Array<ArrayBuffer> } : k)) }
+    const c0 = new SecAggClient({ params, index: 0, identitySecretKey: cohort.secretKeys[0], input: inputs[0], random: clientRandom('adversary')(0) })
+    c0.start()
+    expect(await c0.handleRoster(reflected)).toEqual({ ok: false, reason: 'client 2 advertised a public key that client 1 also uses' })
+    expect((await c0.handleRoster(roster)).ok).toBe(true)
+  })
+
+  it('a client refuses a survivor list naming a client whose shares the aggregator withheld from it', async () => {
+    const { clients, aggregator, shareKeys, ok } = await honestRound()
+    shareKeys.forEach((m, i) => aggregator.receiveShareKeys(i, m))
+    const deliveries = ((await aggregator.closePhase()) as Extract<AggregatorStep, { kind: 'deliver-shares' }>).deliveries
+    // Client 1 is not given client 0's shares, so it does not mask against 0 ...
+    ok(clients[1].handleShares({ ...deliveries[1], shares: deliveries[1].shares.filter((s) => s.sender !== 0) }))
+    const roundId = params.roundId as Uint8Array<ArrayBuffer>
+    // ... and a survivor list that counts 0 in would leave a mask in the sum: refused.
+    expect(clients[1].handleSurvivors({ roundId, survivors: [0, 1, 2, 3] })).toEqual({ ok: false, reason: 'survivor list names client 0, whose shares this client never received' })
+    expect(clients[1].handleSurvivors({ roundId, survivors: [1, 2, 3] }).ok).toBe(true)
+  })
+
+  it('consistency signatures and unmask requests from another round, or by another client, are refused', async () => {
+    const { clients, aggregator, masked, ok } = await throughMasking()
+    masked.forEach((m, i) => aggregator.receiveMaskedInput(i, m))
+    const survivorsStep = (await aggregator.closePhase()) as Extract<AggregatorStep, { kind: 'broadcast-survivors' }>
+    const signatures = clients.map((c) => ok(c.handleSurvivors(survivorsStep.message)))
+    // Replayed from another round: refused by round id, and re-labelled it no longer verifies.
+    const otherId = otherRound.roundId as Uint8Array<ArrayBuffer>
+    expect(aggregator.receiveConsistencySignature(0, { ...signatures[0], roundId: otherId })).toEqual({ ok: false, reason: 'from 0: message for another round' })
+    const elsewhere = { ...signatures[0], signature: noblePrimitives.ed25519Sign(survivorTranscript(otherRound.roundId, survivorsStep.message.survivors), cohort.secretKeys[0]) as Uint8Array<ArrayBuffer> }
+    expect(aggregator.receiveConsistencySignature(0, elsewhere)).toEqual({ ok: false, reason: 'from 0: signature does not verify over the survivor set' })
+    // Client 1's signature presented as client 0's.
+    expect(aggregator.receiveConsistencySignature(0, { ...signatures[1], sender: 0 })).toEqual({ ok: false, reason: 'from 0: signature does not verify over the survivor set' })
+    signatures.forEach((m, i) => expect(aggregator.receiveConsistencySignature(i, m).ok).toBe(true))
+    const request = ((await aggregator.closePhase()) as Extract<AggregatorStep, { kind: 'request-unmask' }>).message
+    expect(clients[0].handleUnmaskRequest({ ...request, roundId: otherId })).toEqual({ ok: false, reason: 'unmask request for another round' })
+    // A signature list in which one client's signature stands in for another's.
+    const swapped = { ...request, signatures: request.signatures.map((sig, i) => (i === 1 ? { ...request.signatures[2], sender: 1 } : sig)) }
+    expect(clients[0].handleUnmaskRequest(swapped)).toEqual({ ok: false, reason: 'consistency signature of 1 does not verify' })
+    // A revealed-share message replayed under another sender.
+    const response = ok(clients[0].handleUnmaskRequest(request))
+    expect(aggregator.receiveUnmaskResponse(1, response)).toEqual({ ok: false, reason: 'from 1: claims to be client 0' })
+    expect(aggregator.receiveUnmaskResponse(0, response).ok).toBe(true)
+    expect(aggregator.receiveUnmaskResponse(0, response)).toEqual({ ok: false, reason: 'from 0: second unmask message' })
   })
 })

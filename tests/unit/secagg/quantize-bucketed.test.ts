@@ -3,6 +3,7 @@ import { aggregateBucketSums } from '../../../workers/fl/aggregation/aggregate'
 import { combineBuckets, planBuckets } from '../../../workers/secagg/bucketed'
 import { runLocalRound, type Phase } from '../../../workers/secagg/local-round'
 import { applyMask, addRing } from '../../../workers/secagg/prg'
+import { noblePrimitives } from '../../../workers/secagg/primitives'
 import { decodeSum, encode, quantization, sumErrorBound } from '../../../workers/secagg/quantize'
 import { seededRandomSource } from '../../../workers/secagg/random'
 import { clientRandom, makeCohort, makeInputs } from './fixtures'
@@ -40,9 +41,9 @@ describe('fixed-point encoding in Z_2^32', () => {
     const v = encode(makeInputs(1, 40_000, 'mask')[0], quantization(1, 3)).ring
     const copy = v.slice()
     const seed = seededRandomSource('seed')(32)
-    applyMask(v, seed, 1)
+    applyMask(v, seed, 1, noblePrimitives)
     expect(v).not.toEqual(copy)
-    applyMask(v, seed, -1)
+    applyMask(v, seed, -1, noblePrimitives)
     expect(v).toEqual(copy)
   })
 })
@@ -86,6 +87,17 @@ describe('bucketed secure aggregation (Karimireddy et al. 2022) with the FL engi
     const plainMean = Array.from(honestMean, (_, j) => inputs.reduce((s, v) => s + v[j], 0) / n)
     expect(distance(robust.vector)).toBeLessThan(0.15)
     expect(distance(plainMean)).toBeGreaterThan(1)
+  })
+
+  it('never leaves a bucket too small to hide its members: a short remainder joins the bucket before it', () => {
+    const sixteen = makeCohort(16, 'buckets-16')
+    const plan16 = planBuckets({ roundId: new TextEncoder().encode('round-c'), cohort: sixteen.publicKeys, seed, bucketSize: 3, threshold: (m) => Math.floor(m / 2) + 1, vectorLength: d, bound: 8 })
+    // 16 = 5·3 + 1: the lone remainder would be published as one client's own update.
+    expect(plan16.map((b) => b.members.length)).toEqual([3, 3, 3, 3, 4])
+    expect(plan16.flatMap((b) => b.members).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i))
+    expect(plan16[4].params.cohort).toHaveLength(4)
+    expect(plan16[4].params.threshold).toBe(3)
+    expect(() => planBuckets({ roundId: seed, cohort: sixteen.publicKeys.slice(0, 2), seed, bucketSize: 3, threshold: () => 2, vectorLength: d, bound: 8 })).toThrow(/cannot fill one bucket of 3/)
   })
 
   it('leaves out a bucket that aborted, and says so when none completed', () => {

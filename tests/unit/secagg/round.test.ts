@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { runLocalRound, PHASES, type Phase } from '../../../workers/secagg/local-round'
+import { nodePrimitives } from '../../../workers/secagg/node-primitives'
 import { neighbourLists, suggestHararyGraph } from '../../../workers/secagg/params'
+import { seededRandomSource } from '../../../workers/secagg/random'
 import { clientRandom, makeCohort, makeInputs, makeParams, maxSumError } from './fixtures'
 
 const n = 7
@@ -23,6 +25,36 @@ describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
     expect(maxSumError(report.outcome.result, inputs)).toBeLessThanOrEqual(report.outcome.result.errorBound)
     // The bound is tight enough to matter: far below the inputs' own scale.
     expect(report.outcome.result.errorBound).toBeLessThan(1e-7)
+  })
+
+  it('equals the plain sum on random inputs, sizes, thresholds and dropout schedules (seeded)', async () => {
+    const pick = seededRandomSource('random-rounds')
+    const draw = (below: number) => pick(4).slice().reduce((acc, b) => acc * 256 + b, 0) % below
+    for (let trial = 0; trial < 6; trial++) {
+      const size = 3 + draw(n - 2)
+      const threshold = Math.floor(size / 2) + 1 + draw(size - Math.floor(size / 2))
+      const length = 1 + draw(700)
+      const bound = [0.01, 1, 50][draw(3)]
+      const trialInputs = makeInputs(size, length, `random-inputs-${trial}`, bound * 1.1)
+      // Up to n − t clients drop, each before a random phase.
+      const gone = [...Array(size).keys()].filter(() => draw(2) === 1).slice(0, size - threshold)
+      const drops = new Map(gone.map((c): [number, Phase] => [c, PHASES[draw(PHASES.length)]]))
+      const p = makeParams({ secretKeys: cohort.secretKeys.slice(0, size), publicKeys: cohort.publicKeys.slice(0, size) }, { threshold, vectorLength: length, bound })
+      const report = await run(drops, p, trialInputs)
+      const label = `trial ${trial}: n=${size} t=${threshold} d=${length} drops=${JSON.stringify([...drops])}`
+      expect(report.refusals, label).toEqual([])
+      expect(report.outcome.kind, label).toBe('done')
+      if (report.outcome.kind !== 'done') continue
+      const inSum = [...Array(size).keys()].filter((c) => !drops.has(c) || PHASES.indexOf(drops.get(c)!) > PHASES.indexOf('mask'))
+      expect(report.outcome.result.included, label).toEqual(inSum)
+      let worst = 0
+      for (let j = 0; j < length; j++) {
+        let plain = 0
+        for (const i of inSum) plain += Math.max(-bound, Math.min(bound, trialInputs[i][j]))
+        worst = Math.max(worst, Math.abs(plain - report.outcome.result.sum[j]))
+      }
+      expect(worst, label).toBeLessThanOrEqual(report.outcome.result.errorBound)
+    }
   })
 
   for (const phase of PHASES) {
@@ -79,8 +111,9 @@ describe('SecAgg+ (Bell et al. 2020): a random Harary graph instead of all pairs
   const bigInputs = makeInputs(big, 32, 'big-inputs')
   const shape = suggestHararyGraph(big)!
   const plus = makeParams(bigCohort, { threshold: shape.threshold, vectorLength: 32, minClients: 20 }, { kind: 'harary', degree: shape.degree, seed: new TextEncoder().encode('beacon-42') })
+  // OpenSSL primitives keep these 30-client rounds fast; primitives.test.ts shows they match noble byte for byte.
   const runPlus = (dropBefore: Map<number, Phase>) =>
-    runLocalRound({ params: plus, identitySecretKeys: bigCohort.secretKeys, inputs: bigInputs, random: clientRandom('plus'), dropBefore })
+    runLocalRound({ params: plus, identitySecretKeys: bigCohort.secretKeys, inputs: bigInputs, random: clientRandom('plus'), dropBefore, primitives: nodePrimitives })
 
   it('builds a k-regular graph from the public seed, relabelled by it', () => {
     const lists = neighbourLists(plus)
@@ -103,7 +136,7 @@ describe('SecAgg+ (Bell et al. 2020): a random Harary graph instead of all pairs
     expect(report.outcome.result.included).toHaveLength(big - 3)
     expect(maxSumError(report.outcome.result, bigInputs)).toBeLessThanOrEqual(report.outcome.result.errorBound)
     // Each client sent shares only to its neighbours: far fewer bytes than all pairs would need.
-    const allPairs = await runLocalRound({ params: { ...plus, graph: { kind: 'complete' }, threshold: 16 }, identitySecretKeys: bigCohort.secretKeys, inputs: bigInputs, random: clientRandom('plus') })
+    const allPairs = await runLocalRound({ params: { ...plus, graph: { kind: 'complete' }, threshold: 16 }, identitySecretKeys: bigCohort.secretKeys, inputs: bigInputs, random: clientRandom('plus'), primitives: nodePrimitives })
     expect(allPairs.outcome.kind).toBe('done')
     expect(report.bytesSent[0]).toBeLessThan(allPairs.bytesSent[0] / 1.5)
   })
