@@ -1,4 +1,4 @@
-import Dexie, { type Table } from 'dexie'
+import Dexie, { type DexieOptions, type Table } from 'dexie'
 import { dexieAuditSchema, type AuditRow } from '../../workers/security/audit/dexie-store'
 
 export interface IdentityRow {
@@ -36,8 +36,8 @@ export class MeshDatabase extends Dexie {
   credential!: Table<CredentialRow, string>
   audit!: Table<AuditRow, number>
 
-  constructor(name = 'agent-mesh') {
-    super(name)
+  constructor(name = 'agent-mesh', options?: DexieOptions) {
+    super(name, options)
     this.version(1).stores({ identity: 'id' })
     // Version 2: identities grow from a BIP-39 phrase. A version-1 identity was a bare random
     // Ed25519 seed with no phrase to back it up, so it is replaced (the PeerId changes once).
