@@ -38,6 +38,7 @@ const PING_INTERVAL_MS = 3_000
 const RELAY_WATCH_MS = 2_000
 const DIAL_ATTEMPTS = 5
 const MAX_CHATS_KEPT = 5_000
+const CREDENTIAL_CHECK_MS = 3600_000
 
 export function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000)
@@ -126,6 +127,8 @@ export class MeshClient {
       try {
         await this.security!.ensureCredential()
         this.schedulePresence(0)
+        // Renews before expiry, and re-joins after a revocation (refused while banned).
+        this.every(CREDENTIAL_CHECK_MS, () => this.security?.ensureCredential().then(() => this.schedulePresence(0), (err) => this.log.warn({ err: (err as Error).message }, 'credential not renewed')))
         return
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'no credential yet')

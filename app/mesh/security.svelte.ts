@@ -91,6 +91,7 @@ export class BrowserSecurity {
 
   /** Uses the stored credential if it is from this relay's CA and not near expiry; otherwise joins. */
   async ensureCredential(): Promise<void> {
+    if (this.credential && this.status === 'valid' && this.credential.notAfterMs - Date.now() > RENEW_BEFORE_MS) return
     const stored = await this.db.credential.get('self')
     if (stored && equal(stored.caDer, this.anchor.der)) {
       const verdict = await verifyCredential(new Uint8Array(stored.der), this.anchor, Date.now(), this.peers.revocations)
