@@ -106,3 +106,11 @@ describe('browser identity in IndexedDB', () => {
     expect(identity.keys.identity.publicKey).toHaveLength(32)
   })
 })
+
+describe('audit hooks for consensus and model adoption', async () => {
+  const { consensusDecisionEntry, modelAdoptionEntry } = await import('../../../workers/security/node/audit-hooks')
+  it('builds entries of the audited event kinds', () => {
+    expect(consensusDecisionEntry('me', { round: 3n, modelHash: 'ab' })).toMatchObject({ event: 'consensus.decision', subject: 'round 3', details: { round: '3', modelHash: 'ab' } })
+    expect(modelAdoptionEntry('me', { round: 4, modelHash: 'cd' })).toMatchObject({ event: 'model.adopt', subject: 'cd' })
+  })
+})
