@@ -18,6 +18,8 @@ import { decodeGrantRequest } from '../workers/security/credentials/requests'
 import { Revocation } from '../workers/security/credentials/credentials'
 import { AuditLog } from '../workers/security/audit/log'
 import { SqliteAuditStore } from '../workers/security/audit/sqlite-store'
+import { auditRecordToJson } from '../workers/security/audit/jsonl'
+import type { AuditRead } from '../workers/security/audit/audit-read'
 import { PeerCredentials } from '../workers/security/node/peer-credentials'
 import { RejectAuditor } from '../workers/security/node/reject-auditor'
 
@@ -122,6 +124,7 @@ export class RelaySecurity {
     return {
       '/api/credential': (req, res) => void this.handle(req, res, (body, address) => this.join(body, address)),
       '/api/grant': (req, res) => void this.handle(req, res, (body) => this.grant(body)),
+      '/api/audit': (req, res) => void this.handle(req, res, (body, address) => this.readAudit(body, address)),
     }
   }
 
@@ -141,6 +144,17 @@ export class RelaySecurity {
     await this.peers.present(result.credential.der, 'join')
     await this.audit.append({ event: 'join', actor: peerId, subject: peerId, details: { serial: result.credential.serial, roles: result.credential.roles, notAfterMs: result.credential.notAfterMs, address } })
     return [200, this.credentialAnswer(result.credential)]
+  }
+
+  /** A page of the relay's audit log for an admin: an `audit.read` envelope, which RBAC allows only to admins. */
+  private async readAudit(body: Uint8Array, address: string): Promise<[number, unknown]> {
+    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', source: `http:/api/audit from ${address}` })
+    if (!verdict.ok) return [verdict.reason === 'unauthorized' ? 403 : 400, { error: `${verdict.reason}: ${verdict.detail}` }]
+    if (verdict.kind !== 'audit.read') return [400, { error: `expected an audit.read envelope, got ${verdict.kind}` }]
+    const request = verdict.payload as AuditRead
+    const limit = Math.min(Math.max(request.limit, 1), 1000)
+    const entries = await this.auditStore.range(Number(request.fromSeq), limit)
+    return [200, { entries: entries.map((record) => JSON.parse(auditRecordToJson(record))), total: this.audit.length }]
   }
 
   /** An admin's GrantRequest (signed by the admin's identity inside), from the PWA. */

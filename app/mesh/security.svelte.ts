@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { hex } from '../../workers/identity/ed25519'
 import type { SigningIdentity } from '../../workers/identity/ed25519'
 import type { EnvelopeSigner } from '../../workers/protocol/envelope'
-import { sealRaw } from '../../workers/protocol/envelope'
+import { sealMessage, sealRaw } from '../../workers/protocol/envelope'
 import type { Rejected } from '../../workers/protocol/inbound'
 import type { NodeKeys } from '../../workers/security/keys/derive'
 import { trustAnchorFromCertificate, type TrustAnchor } from '../../workers/security/credentials/ca'
@@ -143,6 +143,15 @@ export class BrowserSecurity {
     return verdict.credential
   }
 
+  /** A page of the relay's audit log; the relay answers only to an admin credential. */
+  async relayAudit(fromSeq = 1, limit = 1000): Promise<{ entries: RelayAuditEntry[]; total: number }> {
+    const envelope = sealMessage(this.signer, 'audit.read', { fromSeq: BigInt(fromSeq), limit })
+    const response = await fetch('/api/audit', { method: 'POST', body: envelope as Uint8Array<ArrayBuffer>, headers: { 'Content-Type': 'application/octet-stream' } })
+    const answer = (await response.json()) as { entries: RelayAuditEntry[]; total: number; error?: string }
+    if (!response.ok) throw new Error(`the relay refused its audit log: ${answer.error ?? response.status}`)
+    return answer
+  }
+
   /** The credential a peer presented (by PeerId), if this node has admitted one. */
   knownCredential(peerId: string): Credential | undefined {
     const key = publicKeyOfPeerId(peerId)
@@ -193,6 +202,15 @@ export class BrowserSecurity {
     await this.record({ event: via, actor: via === 'join' ? credential.peerId : 'relay', subject: credential.peerId, details: { serial: credential.serial, roles: credential.roles, notAfterMs: credential.notAfterMs } })
     this.onOwnCredentialChanged()
   }
+}
+
+export interface RelayAuditEntry {
+  seq: number
+  event: string
+  actor: string
+  subject: string
+  timeMs: number
+  details: string
 }
 
 interface CredentialAnswer {

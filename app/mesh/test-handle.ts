@@ -38,6 +38,7 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
     auditEntries: async () => (await client.security!.auditEntries()).map((r) => ({ seq: r.seq, event: r.event, actor: r.actor, subject: r.subject, details: r.details })),
     verifyAudit: () => client.security!.verifyAudit(),
     flushAudit: () => client.security!.flushRejections(),
+    relayAudit: () => client.security!.relayAudit().then((a) => ({ total: a.total, events: a.entries.map((e) => e.event) })),
     grant: (peerId: string, roles: Role[], days: number) => client.security!.grant(peerId, roles, days).then((c) => ({ serial: c.serial, roles: [...c.roles] })),
     backupPhrase: () => backupPhrase(db),
     restore: (phrase: string) => restoreIdentity(db, phrase).then(() => undefined),

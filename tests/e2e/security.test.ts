@@ -114,8 +114,19 @@ describe('security layer over a real relay', () => {
 
     // Gossip reaches the browser first-hand only once each peer's outbound GossipSub stream to
     // it is open (GossipSub keeps no public view of that); until then a publish would only go to the relay.
+    // Now and then that stream never opens over the circuit; a fresh connection then gets one.
     for (const { peer } of hostile) {
-      await waitUntil(() => [...((peer.node.services.pubsub as any).streamsOutbound.keys() as Iterable<unknown>)].map(String), (open) => open.includes(ids[0]) && open.includes(relay.info!.peerId), 'gossip streams to the browser and the relay')
+      const gossipTargets = () => [...((peer.node.services.pubsub as any).streamsOutbound.keys() as Iterable<unknown>)].map(String)
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await waitUntil(gossipTargets, (open) => open.includes(ids[0]) && open.includes(relay.info!.peerId), 'gossip streams to the browser and the relay', 8_000)
+          break
+        } catch (err) {
+          if (attempt === 3) throw err
+          await peer.node.hangUp(peerIdFromString(ids[0]))
+          await peer.node.dial(multiaddr(circuit))
+        }
+      }
     }
     const before = { relay: (await relay.health()).gate.rejected.unauthorized as number, browser: (await mesh(honest[0].page).gate()).rejected.unauthorized }
     const privileged = (peer: NodePeer, i: number) => [
@@ -174,6 +185,10 @@ describe('security layer over a real relay', () => {
     await expect.poll(async () => (await honest[1].page.evaluate(() => (window as any).agentMesh.credential())).roles, { timeout: 20_000 }).toEqual(['trainer', 'worker', 'validator'])
     // A non-admin's grant request is refused by the relay.
     await expect(honest[1].page.evaluate((id) => (window as any).agentMesh.grant(id, ['admin'], 10), ids[1])).rejects.toThrow(/admin/)
+    // The admin reads the relay's audit log over HTTP; anyone else is refused by RBAC.
+    const relayLog = await honest[0].page.evaluate(() => (window as any).agentMesh.relayAudit())
+    expect(relayLog.events).toEqual(expect.arrayContaining(['join', 'grant', 'revoke', 'reject']))
+    await expect(honest[1].page.evaluate(() => (window as any).agentMesh.relayAudit())).rejects.toThrow(/unauthorized/)
     const log = parseAuditJsonLines(admin(relay, 'audit', '--export').out)
     expect(log.filter((e) => e.event === 'grant' && e.subject === ids[1]).length).toBe(1)
     expect(log.filter((e) => e.event === 'join').map((e) => e.subject)).toEqual(expect.arrayContaining(ids))
@@ -223,9 +238,10 @@ describe('security layer over a real relay', () => {
     expect(await mesh(fresh.page).peerId()).not.toBe(ids[1])
     await fresh.page.getByTestId('restore-input').fill(phrase)
     fresh.page.once('dialog', (dialog) => void dialog.accept())
+    const reloaded = fresh.page.waitForEvent('load', { timeout: 60_000 })
     await fresh.page.getByTestId('restore').click()
-    await fresh.page.waitForEvent('load')
-    expect(await waitForNode(fresh.page)).toBe(ids[1])
+    await reloaded
+    expect(await waitForNode(fresh.page, 60_000)).toBe(ids[1])
     await waitForRelay(fresh.page)
     // The restored node joins again under the same identity and is a full mesh member.
     await expect.poll(async () => (await fresh.page.evaluate(() => (window as any).agentMesh.credential())).peerId, { timeout: 30_000 }).toBe(ids[1])

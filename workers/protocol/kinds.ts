@@ -1,6 +1,7 @@
 import type { Codec } from 'protons-runtime'
 import { Chat, Presence, TransferManifest, TransferRequest } from './wire'
 import { CredentialGrant, JoinRequest, Revocation } from '../security/credentials/credentials'
+import { AuditRead } from '../security/audit/audit-read'
 
 /**
  * How a kind travels: gossip carries small broadcasts, streams carry requests and bulk data,
@@ -35,6 +36,7 @@ export const messageKinds = {
   'cred.request': kind({ codec: JoinRequest.codec(), carrier: 'http', maxEnvelopeBytes: 1 * KiB, limits: { roles: 7 } }),
   'cred.grant': kind({ codec: CredentialGrant.codec(), carrier: 'gossip', maxEnvelopeBytes: 6 * KiB }),
   'cred.revoke': kind({ codec: Revocation.codec(), carrier: 'gossip', maxEnvelopeBytes: 1 * KiB }),
+  'audit.read': kind({ codec: AuditRead.codec(), carrier: 'http', maxEnvelopeBytes: 1 * KiB }),
 }
 
 export type MessageKind = keyof typeof messageKinds
