@@ -1,8 +1,14 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, helpText, optionSpecs, resolveConfig } from './config'
 import { startRelay } from './relay'
+import { adminCommands, runAdmin } from './admin-cli'
 
 async function main(): Promise<void> {
+  // Admin subcommands (grant, revoke, audit, credentials) work on the data dir and exit.
+  if ((adminCommands as readonly string[]).includes(process.argv[2] ?? '')) {
+    process.exitCode = await runAdmin(process.argv.slice(2))
+    return
+  }
   let parsed
   try {
     parsed = parseArgs({

@@ -90,5 +90,6 @@ export function helpText(): string {
     '  --help                      show this text',
     '',
     'Each option may also be set by its environment variable; a flag wins over the variable.',
+    'Admin commands on the data dir: grant, revoke, audit, credentials (npm run relay -- grant --help).',
   ].join('\n')
 }

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { auditLogMigration } from '../workers/security/audit/sqlite-store'
+import { credentialTablesMigration } from './credential-store'
 
 /**
  * Schema migrations, applied in order inside one transaction each; PRAGMA user_version
@@ -15,6 +17,9 @@ export const migrations: readonly string[] = [
      connections INTEGER NOT NULL DEFAULT 0,
      last_address TEXT
    );`,
+  // Security layer: the hash-chained audit log, then issued credentials, revocations, bans.
+  auditLogMigration,
+  credentialTablesMigration,
 ]
 
 export type RelayDatabase = Database.Database

@@ -8,6 +8,10 @@ export interface BootstrapInfo {
   readonly relayMultiaddrs: string[]
   readonly iceServers: string[]
   readonly version: string
+  /** The relay CA's certificate (DER, base64): the trust anchor for every credential. */
+  readonly caCertificate?: string
+  /** The relay's own credential (DER, base64), so nodes accept what it signs. */
+  readonly relayCredential?: string
 }
 
 export interface HttpDeps {
@@ -16,6 +20,8 @@ export interface HttpDeps {
   /** The relay's addresses as seen by a client that reached us at `hostname`. */
   readonly bootstrap: (hostname: string) => BootstrapInfo
   readonly health: () => Record<string, unknown>
+  /** Further API paths (e.g. the security layer's credential desk), matched exactly. */
+  readonly routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>
 }
 
 /** Serves the built PWA and the relay's small JSON API on one port. */
@@ -37,6 +43,8 @@ export function createHttpServer(deps: HttpDeps): Server {
     const url = new URL(req.url ?? '/', 'http://relay')
     try {
       if (url.pathname === '/api/bootstrap') return json(res, 200, deps.bootstrap(hostnameOf(req)))
+      const route = deps.routes && Object.hasOwn(deps.routes, url.pathname) ? deps.routes[url.pathname] : undefined
+      if (route) return route(req, res)
       if (url.pathname === '/healthz') return json(res, 200, { ok: true, ...deps.health() })
       if (url.pathname === '/metrics') {
         void deps.registry.metrics().then((text) => {

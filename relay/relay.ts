@@ -15,6 +15,7 @@ import { webCryptoSha256 } from '../workers/net/blob-store'
 import { MeshRuntime } from '../workers/net/runtime'
 import { connectionKind } from '../workers/net/connection-kind'
 import { gossipKinds } from '../workers/net/topics'
+import { RelaySecurity } from './security'
 
 export const RELAY_VERSION = '0.1.0'
 
@@ -33,16 +34,22 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   const metrics = createRelayMetrics()
   const node = await createRelayNode(config, key, metrics.registry)
   const signer = createEnvelopeSigner(identityFromSeed(key.raw.subarray(0, 32)))
+  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }))
   const runtime = new MeshRuntime(node, {
     signer,
     verify: verifyEd25519Batch,
     sha256: webCryptoSha256,
     log: log.child({ component: 'mesh' }),
     gossipKinds,
-    onReject: (rejected) => metrics.messagesRejected.inc({ reason: rejected.reason }),
+    authorize: security.authorize,
+    onReject: (rejected, source) => {
+      metrics.messagesRejected.inc({ reason: rejected.reason })
+      security.noteRejection(rejected, source)
+    },
   })
   for (const kind of gossipKinds) runtime.gossip.on(kind, () => metrics.messagesAccepted.inc({ kind }))
   await runtime.start()
+  security.start(runtime)
 
   node.addEventListener('connection:open', (event) => {
     const connection = event.detail
@@ -68,8 +75,10 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
         : [`/${hostname.includes(':') ? 'ip6' : /^[\d.]+$/.test(hostname) ? 'ip4' : 'dns4'}/${hostname}/tcp/${boundWsPort}/ws/p2p/${peerId}`],
       iceServers: [...config.iceServers],
       version: RELAY_VERSION,
+      ...security.bootstrapInfo(),
     }),
-    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot() }),
+    routes: security.routes(),
+    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length }),
   })
   await listen(http, config.port, config.host)
   const httpPort = (http.address() as AddressInfo).port
@@ -89,6 +98,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       http.closeAllConnections()
       await new Promise<void>((resolve) => http.close(() => resolve()))
       await node.stop()
+      await security.stop()
       db.close()
       log.info({}, 'relay stopped')
     },

@@ -2,7 +2,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
 import { pino } from 'pino'
-import { identityFromSeed, hex, peerIdStringFromPublicKey } from '../../workers/identity/ed25519'
+import { hex, peerIdStringFromPublicKey } from '../../workers/identity/ed25519'
+import { signingIdentityOf } from '../../workers/security/keys/derive'
+import { BrowserSecurity } from './security.svelte'
 import { createEnvelopeSigner } from '../../workers/protocol/envelope'
 import type { Rejected, RejectReason } from '../../workers/protocol/inbound'
 import type { Chat, Presence } from '../../workers/protocol/wire'
@@ -13,7 +15,7 @@ import { createBrowserNode, type BrowserNode } from './browser-node'
 import { batchingVerifier, startCryptoWorker, workerSha256 } from './crypto'
 import { Backoff, sleep } from './backoff'
 import { fetchBootstrap, type Bootstrap } from './bootstrap'
-import { loadOrCreateSeed } from './identity'
+import { loadOrCreateIdentity, type StoredIdentity } from './identity'
 import type { MeshDatabase } from '../storage/db'
 
 export type RelayState = 'starting' | 'connecting' | 'connected' | 'reconnecting' | 'offline'
@@ -36,6 +38,7 @@ const PING_INTERVAL_MS = 3_000
 const RELAY_WATCH_MS = 2_000
 const DIAL_ATTEMPTS = 5
 const MAX_CHATS_KEPT = 5_000
+const CREDENTIAL_CHECK_MS = 3600_000
 
 export function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000)
@@ -60,6 +63,8 @@ export class MeshClient {
 
   node: BrowserNode | undefined
   runtime: MeshRuntime | undefined
+  security = $state.raw<BrowserSecurity | undefined>(undefined)
+  identity: StoredIdentity | undefined
   private bootstrap: Bootstrap | undefined
   private readonly rtt = new Map<string, number>()
   private readonly dialing = new Set<string>()
@@ -74,25 +79,33 @@ export class MeshClient {
   constructor(private readonly db: MeshDatabase) {}
 
   async start(): Promise<void> {
-    const seed = await loadOrCreateSeed(this.db)
-    const identity = identityFromSeed(seed)
+    this.identity = await loadOrCreateIdentity(this.db)
+    const identity = signingIdentityOf(this.identity.keys)
     this.peerId = peerIdStringFromPublicKey(identity.publicKey)
+    const signer = createEnvelopeSigner(identity)
 
     this.bootstrap = await this.waitForBootstrap()
-    const node = await createBrowserNode(seed, this.bootstrap.iceServers)
+    const security = await BrowserSecurity.open(this.db, this.identity.keys, identity, signer, this.bootstrap, () => this.schedulePresence(0))
+    this.security = security
+    // The libp2p identity is the derived Ed25519 key: the same phrase gives the same PeerId.
+    const node = await createBrowserNode(this.identity.keys.identity.secretKey, this.bootstrap.iceServers)
     this.node = node
     const crypto = startCryptoWorker()
     this.runtime = new MeshRuntime(node, {
-      signer: createEnvelopeSigner(identity),
+      signer,
       verify: batchingVerifier(crypto),
       sha256: workerSha256(crypto),
       log: this.log,
       gossipKinds,
-      onReject: (rejected: Rejected) => {
+      authorize: security.peers.authorize,
+      onReject: (rejected: Rejected, source) => {
         this.rejected = { ...this.rejected, [rejected.reason]: (this.rejected[rejected.reason] ?? 0) + 1 }
+        security.noteRejection(rejected, source)
       },
     })
+    security.peers.attach(this.runtime, identity.publicKey)
     await this.runtime.start()
+    void this.keepCredential()
     this.runtime.gossip.on('mesh.presence', (message, from) => this.onPresence(from, message.payload as Presence))
     this.runtime.gossip.on('mesh.chat', (message, from) => this.onChat(from, message.payload as Chat))
 
@@ -105,6 +118,23 @@ export class MeshClient {
     this.relayLoop = this.keepRelayConnected()
     this.every(PING_INTERVAL_MS, () => this.measureRtt())
     this.every(PRESENCE_INTERVAL_MS, () => this.schedulePresence(0))
+  }
+
+  /** Joins for a credential, retrying with backoff while the relay cannot be reached. */
+  private async keepCredential(): Promise<void> {
+    const backoff = new Backoff(1_000, 30_000)
+    while (!this.stop.signal.aborted) {
+      try {
+        await this.security!.ensureCredential()
+        this.schedulePresence(0)
+        // Renews before expiry, and re-joins after a revocation (refused while banned).
+        this.every(CREDENTIAL_CHECK_MS, () => this.security?.ensureCredential().then(() => this.schedulePresence(0), (err) => this.log.warn({ err: (err as Error).message }, 'credential not renewed')))
+        return
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'no credential yet')
+        await sleep(backoff.next(), this.stop.signal).catch(() => {})
+      }
+    }
   }
 
   get relayPeerId(): string | undefined {
@@ -184,6 +214,7 @@ export class MeshClient {
         multiaddrs: addrs.slice(0, 16).map((a) => new TextEncoder().encode(a)),
         agent: navigator.userAgent.slice(0, 120),
         nodeKind: 'browser',
+        credential: (this.security?.credential?.der ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
       })
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'presence not published')
@@ -293,6 +324,7 @@ export class MeshClient {
 
   async shutdown(): Promise<void> {
     this.stop.abort()
+    this.security?.stop()
     await this.relayLoop?.catch(() => {})
     await this.node?.stop()
   }

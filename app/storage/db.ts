@@ -1,20 +1,49 @@
-import Dexie, { type Table } from 'dexie'
+import Dexie, { type DexieOptions, type Table } from 'dexie'
+import { dexieAuditSchema, type AuditRow } from '../../workers/security/audit/dexie-store'
 
 export interface IdentityRow {
   /** Always 'self': one identity per browser profile. */
   id: 'self'
-  /** 32-byte Ed25519 seed; the PeerId derives from it. */
-  seed: Uint8Array
+  /** 32 bytes of BIP-39 entropy: the backup phrase, from which every key below derives. */
+  entropy: Uint8Array
+  /** Ed25519 identity (the PeerId): 32-byte seed-form secret and public key. */
+  identitySecret: Uint8Array
+  identityPublic: Uint8Array
+  /** BLS12-381 voting key. */
+  votingSecret: Uint8Array
+  votingPublic: Uint8Array
+  /** X25519 agreement key (end-to-end encrypted updates). */
+  agreementSecret: Uint8Array
+  agreementPublic: Uint8Array
   createdAtMs: number
+  /** True when the phrase came from the person (restore) rather than from this browser. */
+  restored: boolean
+}
+
+export interface CredentialRow {
+  /** Always 'self'. */
+  id: 'self'
+  /** DER of this node's current role credential. */
+  der: Uint8Array
+  /** DER of the CA certificate that issued it, so a relay with a new CA is noticed. */
+  caDer: Uint8Array
+  receivedAtMs: number
 }
 
 /** The browser node's IndexedDB, versioned through Dexie's schema upgrades. */
 export class MeshDatabase extends Dexie {
   identity!: Table<IdentityRow, string>
+  credential!: Table<CredentialRow, string>
+  audit!: Table<AuditRow, number>
 
-  constructor(name = 'agent-mesh') {
-    super(name)
+  constructor(name = 'agent-mesh', options?: DexieOptions) {
+    super(name, options)
     this.version(1).stores({ identity: 'id' })
+    // Version 2: identities grow from a BIP-39 phrase. A version-1 identity was a bare random
+    // Ed25519 seed with no phrase to back it up, so it is replaced (the PeerId changes once).
+    this.version(2)
+      .stores({ identity: 'id', credential: 'id', audit: dexieAuditSchema })
+      .upgrade((tx) => tx.table('identity').clear())
   }
 }
 

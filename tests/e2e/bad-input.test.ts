@@ -41,6 +41,14 @@ describe('hostile input', () => {
     expect(circuit).toBeDefined()
     await attacker.node.dial(multiaddr(circuit!))
     await waitUntil(() => attacker.node.services.pubsub.getSubscribers(CHAT_TOPIC).map(String), (subs) => subs.includes(relay.info!.peerId) && subs.includes(ids[0]), 'the attacker to see the relay and the browser subscribed')
+    // The attacker joins by the rules (anyone may be a trainer), so its well-formed messages
+    // pass RBAC and only the malformed ones below are refused.
+    const credential = await attacker.join(relay.info!.url)
+    const attackerId = attacker.node.peerId.toString()
+    await waitUntil(async () => {
+      await attacker.present(credential)
+      return honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), attackerId)
+    }, (roles) => Array.isArray(roles), 'the browser to admit the attacker\'s credential')
   })
 
   afterAll(async () => {

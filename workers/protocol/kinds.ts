@@ -1,8 +1,13 @@
 import type { Codec } from 'protons-runtime'
 import { Chat, Presence, TransferManifest, TransferRequest } from './wire'
+import { CredentialGrant, JoinRequest, Revocation } from '../security/credentials/credentials'
+import { AuditRead } from '../security/audit/audit-read'
 
-/** How a kind travels: gossip carries small broadcasts, streams carry requests and bulk data. */
-export type Carrier = 'gossip' | 'stream'
+/**
+ * How a kind travels: gossip carries small broadcasts, streams carry requests and bulk data,
+ * http is a request a node posts to the relay that served its page (joining, admin grants).
+ */
+export type Carrier = 'gossip' | 'stream' | 'http'
 
 export interface KindSpec<T> {
   readonly codec: Codec<T>
@@ -24,10 +29,14 @@ function kind<T>(spec: KindSpec<T>): KindSpec<T> {
 }
 
 export const messageKinds = {
-  'mesh.presence': kind({ codec: Presence.codec(), carrier: 'gossip', maxEnvelopeBytes: 4 * KiB, limits: { multiaddrs: 16 } }),
+  'mesh.presence': kind({ codec: Presence.codec(), carrier: 'gossip', maxEnvelopeBytes: 8 * KiB, limits: { multiaddrs: 16 } }),
   'mesh.chat': kind({ codec: Chat.codec(), carrier: 'gossip', maxEnvelopeBytes: 16 * KiB }),
   'transfer.request': kind({ codec: TransferRequest.codec(), carrier: 'stream', maxEnvelopeBytes: 1 * KiB }),
   'transfer.manifest': kind({ codec: TransferManifest.codec(), carrier: 'stream', maxEnvelopeBytes: 256 * KiB, limits: { chunkSha256: 4096 } }),
+  'cred.request': kind({ codec: JoinRequest.codec(), carrier: 'http', maxEnvelopeBytes: 1 * KiB, limits: { roles: 7 } }),
+  'cred.grant': kind({ codec: CredentialGrant.codec(), carrier: 'gossip', maxEnvelopeBytes: 6 * KiB }),
+  'cred.revoke': kind({ codec: Revocation.codec(), carrier: 'gossip', maxEnvelopeBytes: 1 * KiB }),
+  'audit.read': kind({ codec: AuditRead.codec(), carrier: 'http', maxEnvelopeBytes: 1 * KiB }),
 }
 
 export type MessageKind = keyof typeof messageKinds

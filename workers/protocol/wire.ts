@@ -234,6 +234,7 @@ export interface Presence {
   multiaddrs: Uint8Array<ArrayBuffer>[]
   agent: string
   nodeKind: string
+  credential: Uint8Array<ArrayBuffer>
 }
 
 export namespace Presence {
@@ -263,6 +264,11 @@ export namespace Presence {
           w.string(obj.nodeKind)
         }
 
+        if ((obj.credential != null && obj.credential.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.credential)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -270,7 +276,8 @@ export namespace Presence {
         const obj: any = {
           multiaddrs: [],
           agent: '',
-          nodeKind: ''
+          nodeKind: '',
+          credential: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -293,6 +300,10 @@ export namespace Presence {
             }
             case 3: {
               obj.nodeKind = reader.string()
+              break
+            }
+            case 4: {
+              obj.credential = reader.bytes()
               break
             }
             default: {
@@ -343,6 +354,13 @@ export namespace Presence {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.credential`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -371,6 +389,11 @@ export namespace Presence {
     value: string
   }
 
+  export interface PresenceCredentialFieldEvent {
+    field: '$.credential'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Presence>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Presence.codec())
   }
@@ -379,7 +402,7 @@ export namespace Presence {
     return decodeMessage(buf, Presence.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceMultiaddrsFieldEvent | PresenceAgentFieldEvent | PresenceNodeKindFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceMultiaddrsFieldEvent | PresenceAgentFieldEvent | PresenceNodeKindFieldEvent | PresenceCredentialFieldEvent> {
     return streamMessage(buf, Presence.codec(), opts)
   }
 }

@@ -27,3 +27,8 @@ export { SqliteAuditStore, auditLogMigration } from './audit/sqlite-store'
 export { DexieAuditStore, dexieAuditSchema, type AuditRow } from './audit/dexie-store'
 
 export { sealForRecipient, openSealed, createSealer, createOpener, type SealContext, type OpenResult } from './e2e/seal'
+
+// Wiring shared by relay, browser and Node peers.
+export { PeerCredentials, type PeerCredentialEvents } from './node/peer-credentials'
+export { RejectAuditor, type RejectAuditOptions } from './node/reject-auditor'
+export { consensusDecisionEntry, modelAdoptionEntry } from './node/audit-hooks'

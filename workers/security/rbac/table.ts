@@ -35,4 +35,5 @@ export const rbacTable: Readonly<Record<string, Senders>> = {
   'secagg.server.*': ['aggregator'],
   'cred.grant': ['admin', 'bootstrap'],
   'cred.revoke': ['admin', 'bootstrap'],
+  'audit.read': ['admin'],
 }
