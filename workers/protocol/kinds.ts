@@ -1,5 +1,7 @@
 import type { Codec } from 'protons-runtime'
 import { Chat, Presence, TransferManifest, TransferRequest } from './wire'
+import { BftMessage } from '../consensus/bft/wire'
+import { BFT_LIMITS } from '../consensus/bft/validate'
 
 /** How a kind travels: gossip carries small broadcasts, streams carry requests and bulk data. */
 export type Carrier = 'gossip' | 'stream'
@@ -9,8 +11,12 @@ export interface KindSpec<T> {
   readonly carrier: Carrier
   /** Largest encoded envelope accepted for this kind. */
   readonly maxEnvelopeBytes: number
-  /** Most elements accepted in each repeated field while decoding, so a tiny message cannot claim huge arrays. */
-  readonly limits?: Record<string, number>
+  /** Most elements accepted in each repeated field while decoding (nested messages get an object), so a tiny message cannot claim huge arrays. */
+  readonly limits?: DecodeLimits
+}
+
+export interface DecodeLimits {
+  readonly [field: string]: number | DecodeLimits
 }
 
 const KiB = 1024
@@ -28,6 +34,10 @@ export const messageKinds = {
   'mesh.chat': kind({ codec: Chat.codec(), carrier: 'gossip', maxEnvelopeBytes: 16 * KiB }),
   'transfer.request': kind({ codec: TransferRequest.codec(), carrier: 'stream', maxEnvelopeBytes: 1 * KiB }),
   'transfer.manifest': kind({ codec: TransferManifest.codec(), carrier: 'stream', maxEnvelopeBytes: 256 * KiB, limits: { chunkSha256: 4096 } }),
+  // Proposals, votes and commits among validators. The largest is a re-proposal carrying a
+  // quorum of prevotes (~230 bytes each) next to its value: 256 KiB covers a quorum of ~700
+  // validators with a small value; values are digests and descriptors, never payloads.
+  'bft.message': kind({ codec: BftMessage.codec(), carrier: 'gossip', maxEnvelopeBytes: 256 * KiB, limits: { proposal: { justification: BFT_LIMITS.justificationVotes } } }),
 }
 
 export type MessageKind = keyof typeof messageKinds
