@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, helpText, optionSpecs, resolveConfig } from './config'
 import { startRelay } from './relay'
+import { relayValidatorEntry } from './validator'
 
 async function main(): Promise<void> {
   let parsed
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
     parsed = parseArgs({
       options: {
         help: { type: 'boolean', short: 'h' },
+        'validator-entry': { type: 'boolean' },
         ...Object.fromEntries(Object.values(optionSpecs).map((o) => [o.flag, { type: 'string' as const }])),
       },
       allowPositionals: false,
@@ -29,6 +31,10 @@ async function main(): Promise<void> {
       process.exit(2)
     }
     throw err
+  }
+  if (parsed.values['validator-entry']) {
+    console.log(JSON.stringify(await relayValidatorEntry(config), null, 2))
+    return
   }
   const relay = await startRelay(config)
   console.log(`\nAgent Mesh relay is running.\n  open:      ${relay.url}\n  peer id:   ${relay.peerId}\n  libp2p:    ${relay.multiaddrs.join(', ')}\n  data dir:  ${config.dataDir}\nPress Ctrl+C to stop.\n`)

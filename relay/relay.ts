@@ -15,6 +15,8 @@ import { webCryptoSha256 } from '../workers/net/blob-store'
 import { MeshRuntime } from '../workers/net/runtime'
 import { connectionKind } from '../workers/net/connection-kind'
 import { gossipKinds } from '../workers/net/topics'
+import { startValidatorDuty } from './validator'
+import { keepPeersConnected } from './peer-dialer'
 
 export const RELAY_VERSION = '0.1.0'
 
@@ -43,6 +45,14 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   })
   for (const kind of gossipKinds) runtime.gossip.on(kind, () => metrics.messagesAccepted.inc({ kind }))
   await runtime.start()
+  const validator = config.validatorSet
+    ? await startValidatorDuty({ config, runtime, registry: metrics.registry, log: log.child({ component: 'consensus' }) }).catch(async (err) => {
+        await node.stop()
+        db.close()
+        throw err
+      })
+    : null
+  const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   node.addEventListener('connection:open', (event) => {
     const connection = event.detail
@@ -69,7 +79,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       iceServers: [...config.iceServers],
       version: RELAY_VERSION,
     }),
-    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot() }),
+    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), consensus: validator?.adapter.stats() ?? null }),
   })
   await listen(http, config.port, config.host)
   const httpPort = (http.address() as AddressInfo).port
@@ -88,6 +98,8 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       log.info({}, 'relay stopping')
       http.closeAllConnections()
       await new Promise<void>((resolve) => http.close(() => resolve()))
+      dialer.stop()
+      await validator?.stop()
       await node.stop()
       db.close()
       log.info({}, 'relay stopped')

@@ -1,6 +1,6 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { createBftNode, decodeBftMessage, encodeBftMessage, type BftEvent, type BftMessage, type BftNode, type BftStatus, type BftTimeouts, type StepResult } from '../bft'
-import { bitmapSigners, encodeCertificate, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../certificate'
+import { bitmapSigners, decodeCertificate, encodeCertificate, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../certificate'
 import type { Logger } from '../../log'
 import { decodePersistedState, encodePersistedState } from './state-codec'
 import type { AdapterClock, AdapterDecision, BftApplication, BftTransport, ConsensusStore, HeightContext } from './types'
@@ -30,6 +30,8 @@ export interface AdapterStats {
   readonly published: number
   /** Messages from other validators stepped into the core. */
   readonly received: number
+  /** Stored decisions sent to validators catching up. */
+  readonly served: number
   readonly rejected: Record<AdapterRejectReason, number>
   readonly queued: number
   readonly lastDecision: { readonly height: number; readonly valueId: string; readonly decidedAtMs: number } | null
@@ -45,6 +47,12 @@ export const systemClock: AdapterClock = {
 }
 
 type QueuedEvent = BftEvent | { readonly type: 'clock' }
+type CommitMessage = Extract<BftMessage, { kind: 'commit' }>
+
+/** Decided heights sent per catch-up answer, and how far ahead commits are held for a lagging core. */
+const CATCH_UP_BATCH = 16
+const MAX_HELD_HEIGHTS = 4 * CATCH_UP_BATCH
+const SERVE_INTERVAL_MS = 500
 
 /**
  * Runs one validator's BFT core against the real world: messages from the transport (after
@@ -67,7 +75,10 @@ export class ConsensusAdapter {
   private lastTick = 0
   private previous: HeightContext['previous'] = null
   private lastDecisionInfo: AdapterStats['lastDecision'] = null
-  private counters = { decisions: 0, published: 0, received: 0 }
+  private counters = { decisions: 0, published: 0, received: 0, served: 0 }
+  /** Commits for heights the core has not reached, by height and sender, fed to it in order. */
+  private readonly heldCommits = new Map<number, Map<string, CommitMessage>>()
+  private readonly servedAt = new Map<string, number>()
   private readonly rejected = Object.fromEntries(adapterRejectReasons.map((r) => [r, 0])) as Record<AdapterRejectReason, number>
 
   private constructor(
@@ -145,7 +156,60 @@ export class ConsensusAdapter {
     const decoded = decodeBftMessage(payload)
     if (!decoded.ok) return this.reject('undecodable', decoded.reason, from)
     if (this.queue.length >= (this.options.maxQueuedMessages ?? 10_000)) return this.reject('overloaded', 'too many messages waiting', from)
-    this.push({ type: 'receive', from, message: decoded.message })
+    const message = decoded.message
+    const height = this.node.status().height
+    if (message.kind === 'commit' && message.certificate.height > height) return this.hold(from, message, height)
+    if (message.kind !== 'commit' && message.height < height - 1) this.serve(from, message.height)
+    this.push({ type: 'receive', from, message })
+  }
+
+  /**
+   * Catch-up beyond the core's own: the core answers a validator one height behind with that
+   * height's commit, from the few it remembers. One further behind (restarted after a long
+   * outage) gets a batch of decisions from the store, from f+1 designated validators (at
+   * least one honest), and holds them until its core reaches each height; every commit
+   * carries its certificate, which the core verifies before deciding on it.
+   */
+  private serve(to: string, fromHeight: number): void {
+    const set = this.options.validators
+    const n = set.validators.length
+    const distance = (set.indexOf(this.selfId) - set.indexOf(to) + n) % n
+    if (distance < 1 || distance > set.maxFaulty + 1) return
+    const now = this.clock.now()
+    const last = this.servedAt.get(to)
+    if (last !== undefined && now - last < SERVE_INTERVAL_MS) return
+    if (this.servedAt.size > 4 * n) this.servedAt.clear()
+    this.servedAt.set(to, now)
+    this.options.store.decisionsFrom(fromHeight, CATCH_UP_BATCH).then(
+      (records) => {
+        const commits: BftMessage[] = []
+        for (const record of records) {
+          const certificate = decodeCertificate(record.certificate)
+          if (certificate.ok) commits.push({ kind: 'commit', certificate: certificate.certificate, value: record.value })
+        }
+        this.counters.served += commits.length
+        this.send(commits)
+      },
+      (error) => this.options.log.warn({ err: error }, 'could not read stored decisions for a validator catching up'),
+    )
+  }
+
+  private hold(from: string, commit: CommitMessage, coreHeight: number): void {
+    const height = commit.certificate.height
+    if (height > coreHeight + MAX_HELD_HEIGHTS) return
+    let bySender = this.heldCommits.get(height)
+    if (!bySender) this.heldCommits.set(height, (bySender = new Map()))
+    bySender.set(from, commit)
+  }
+
+  /** Puts the held commits for the core's height at the front of the queue (the core verifies them). */
+  private feedHeldCommits(): void {
+    const height = this.node.status().height
+    for (const h of this.heldCommits.keys()) if (h < height) this.heldCommits.delete(h)
+    const held = this.heldCommits.get(height)
+    if (!held) return
+    this.heldCommits.delete(height)
+    for (const [from, message] of held) this.queue.unshift({ type: 'receive', from, message })
   }
 
   private reject(reason: AdapterRejectReason, detail: string, from?: string): void {
@@ -191,6 +255,7 @@ export class ConsensusAdapter {
     this.send(result.messages.map((m) => m.message))
     for (const request of result.validate) void this.judge(request.height, request.valueId, request.value)
     if (result.needValue !== null) void this.supplyValue(result.needValue)
+    if (result.decisions.length > 0) this.feedHeldCommits()
     this.schedule(result.wakeAt)
   }
 

@@ -19,4 +19,9 @@ export class MemoryConsensusStore implements ConsensusStore {
     for (const d of this.decisions.values()) if (!last || d.height > last.height) last = d
     return last
   }
+  async decisionsFrom(height: number, limit: number): Promise<DecisionRecord[]> {
+    const out: DecisionRecord[] = []
+    for (let h = height; out.length < limit && this.decisions.has(h); h++) out.push(this.decisions.get(h)!)
+    return out
+  }
 }

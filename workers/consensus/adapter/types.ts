@@ -36,6 +36,8 @@ export interface ConsensusStore {
   saveState(state: Uint8Array): Promise<void>
   saveDecision(decision: DecisionRecord): Promise<void>
   lastDecision(): Promise<DecisionRecord | null>
+  /** Stored decisions from `height` on, in height order, at most `limit`: served to validators catching up. */
+  decisionsFrom(height: number, limit: number): Promise<DecisionRecord[]>
 }
 
 /** What the application knows when asked about a height: the decision before it, if any. */

@@ -68,7 +68,7 @@ describe('consensus adapter', () => {
     return adapter
   }
 
-  it('decides a hash-chained value per height with verifying certificates, and a crashed validator resumes from its store', async () => {
+  it('decides a hash-chained value per height with verifying certificates, and a validator down for 20 heights resumes from its store and catches up', async () => {
     const bus = new Bus()
     const stores = signers.map(() => new MemoryConsensusStore())
     const decisions: AdapterDecision[][] = signers.map(() => [])
@@ -79,12 +79,15 @@ describe('consensus adapter', () => {
     bus.down.add(ids[0])
     await adapters[0].stop()
     const crashedAt = stores[0].decisions.size
-    await waitFor(() => [1, 2, 3].every((i) => decisions[i].length >= crashedAt + 3), 'three more heights without validator 0')
+    // More heights than the core remembers commits for (16): catching up needs the stored decisions.
+    await waitFor(() => [1, 2, 3].every((i) => decisions[i].length >= crashedAt + 20), 'twenty more heights without validator 0', 60_000)
     bus.down.delete(ids[0])
     const restarted = await startNode(0, bus, stores[0], decisions[0])
     const target = Math.max(...[1, 2, 3].map((i) => decisions[i].length)) + 2
     await waitFor(() => decisions.every((d) => d.length >= target), 'validator 0 catching up')
+    const served = adapters.slice(1).reduce((sum, a) => sum + a.stats().served, 0)
     await Promise.all([restarted, ...adapters.slice(1)].map((a) => a.stop()))
+    expect(served).toBeGreaterThan(0)
 
     for (let h = 1; h <= target; h++) {
       const values = stores.map((s) => s.decisions.get(h)!)
