@@ -32,6 +32,8 @@ export interface AdapterStats {
   readonly received: number
   /** Stored decisions sent to validators catching up. */
   readonly served: number
+  /** Conflicting signed messages seen from one validator: proof it is Byzantine (or lost its disk). */
+  readonly equivocations: number
   readonly rejected: Record<AdapterRejectReason, number>
   readonly queued: number
   readonly lastDecision: { readonly height: number; readonly valueId: string; readonly decidedAtMs: number } | null
@@ -75,7 +77,7 @@ export class ConsensusAdapter {
   private lastTick = 0
   private previous: HeightContext['previous'] = null
   private lastDecisionInfo: AdapterStats['lastDecision'] = null
-  private counters = { decisions: 0, published: 0, received: 0, served: 0 }
+  private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0 }
   /** Commits for heights the core has not reached, by height and sender, fed to it in order. */
   private readonly heldCommits = new Map<number, Map<string, CommitMessage>>()
   private readonly servedAt = new Map<string, number>()
@@ -250,6 +252,11 @@ export class ConsensusAdapter {
     if (!result.ok) {
       if (event.type === 'receive') this.reject('refused', result.reason ?? 'refused', event.from)
       else this.options.log.warn({ event: event.type, reason: result.reason }, 'consensus refused a local event')
+    }
+    for (const proof of result.equivocations) {
+      this.counters.equivocations++
+      const id = this.options.validators.validators[proof.validator]?.id
+      this.options.log.warn({ validator: id, height: proof.first.height, round: proof.first.round, kind: proof.first.kind }, 'validator equivocated')
     }
     await this.persist(result)
     this.send(result.messages.map((m) => m.message))
