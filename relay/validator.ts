@@ -7,6 +7,7 @@ import type { RelayConfig } from './config'
 import { loadOrCreateRelayKey } from './identity'
 import { listenAddress } from './node'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
+import { nativeVerifyEd25519 } from './native-ed25519'
 import { ConsensusAdapter, createBeaconApplication, gossipBftTransport, parseValidatorSetFile, validatorEntry, type ValidatorEntryJson } from '../workers/consensus/adapter'
 import { createRealScheme, createRealSigner, type ValidatorSigner } from '../workers/consensus/certificate'
 import { DEFAULT_BFT_TIMEOUTS } from '../workers/consensus/bft'
@@ -56,7 +57,7 @@ export interface ValidatorDuty {
  */
 export async function startValidatorDuty(deps: { config: RelayConfig; runtime: MeshRuntime; registry: Registry; log: Logger }): Promise<ValidatorDuty> {
   const { config, runtime, log } = deps
-  const scheme = createRealScheme()
+  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519 })
   let text: string
   try {
     text = readFileSync(config.validatorSet!, 'utf8')

@@ -13,11 +13,13 @@ import { MeshRuntime } from '../../workers/net/runtime'
 import { gossipKinds } from '../../workers/net/topics'
 import { topicForKind } from '../../workers/net/gossip'
 import { meshGossipsub } from '../../workers/net/gossip-config'
-import { silentLogger } from '../../workers/log'
+import { silentLogger, type Logger } from '../../workers/log'
 import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, decodeBeacon, gossipBftTransport } from '../../workers/consensus/adapter'
+import { decodeBftMessage } from '../../workers/consensus/bft'
 import { createRealScheme, createRealSigner, createValidatorSet, type ValidatorSigner } from '../../workers/consensus/certificate'
 import { commitSignBytes } from '../../workers/consensus/certificate/sign-bytes'
 import { runConsensusSimulation } from './consensus-sim'
+import { nativeVerifyEd25519 } from '../../relay/native-ed25519'
 import { RelayProcess } from '../e2e/harness/relay-process'
 import Database from 'better-sqlite3'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -51,6 +53,9 @@ with 1 ms links as the protocol's own floor.`
 
 const KEY_SEED_BASE = 70
 
+/** Quiet, except for what would mean the run is broken. */
+const errorsOnly: Logger = { ...silentLogger, warn: (fields, message) => process.env.BENCH_VERBOSE && console.error(message, fields), error: (fields, message) => console.error(message, fields), child: () => errorsOnly }
+
 interface RealRun extends Metrics {
   validators: number
   heights: number
@@ -66,6 +71,7 @@ interface RealRun extends Metrics {
   cpu_ms_per_decision_all_validators: number
   finality_p50_over_gossip_p50: number
   finality_p50_over_crypto_floor: number
+  min_topic_subscribers_seen: number
 }
 
 async function createValidatorNode(index: number) {
@@ -79,7 +85,9 @@ async function createValidatorNode(index: number) {
     connectionGater: { denyDialMultiaddr: () => false },
     // Every dial comes from 127.0.0.1: lift the per-host inbound rate limit (5/s by default).
     connectionManager: { maxConnections: 1024, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },
-    services: { identify: identify(), pubsub: meshGossipsub() },
+    // GossipSub graylists peers beyond 10 per IP (IP colocation score): at n = 16 on loopback the
+    // last validator's subscriptions were ignored by everyone. Loopback is one IP by design here.
+    services: { identify: identify(), pubsub: meshGossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } }) },
   })
   const signer = createEnvelopeSigner(identityFromSeed(seed))
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
@@ -112,14 +120,14 @@ function cryptoFloorMs(n: number, signers: readonly ValidatorSigner[], scheme = 
     signers[0].signVote(message) // its precommit
     for (let i = 0; i < 3; i++) signers[0].signMessage(edMessage) // proposal or prevote, precommit
     // Every other validator's prevote and precommit (and a proposal), checked by the core.
-    for (let i = 0; i < 2 * n - 1; i++) ed25519.verify(edSignature, edMessage, edKey)
+    for (let i = 0; i < 2 * n - 1; i++) scheme.verifyMessage(edKey, edMessage, edSignature)
     scheme.verifyAggregateVote(keys, message, scheme.aggregateVotes(signatures)) // the certificate
   }
   return (performance.now() - started) / runs
 }
 
 async function runReal(n: number, heights: number, warmup: number, intervalMs: number): Promise<RealRun> {
-  const scheme = createRealScheme()
+  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519 })
   const nodes: Awaited<ReturnType<typeof createValidatorNode>>[] = []
   for (let i = 0; i < n; i++) nodes.push(await createValidatorNode(i))
   const signers = nodes.map((v) => createRealSigner({ identitySeed: v.seed, voteSeed: new Uint8Array(48).fill(KEY_SEED_BASE + v.seed[0]) }))
@@ -127,10 +135,15 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
   if (!created.ok) throw new Error(created.reason)
   const set = created.set
   const transports = nodes.map((v) => gossipBftTransport(v.runtime.gossip))
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) await nodes[i].node.dial(nodes[j].node.getMultiaddrs()[0])
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) await nodes[i].node.dial(nodes[j].node.getMultiaddrs()[0])
+    await new Promise((r) => setTimeout(r, 200))
+  }
   const bftTopic = topicForKind('bft.message')
   const chatTopic = topicForKind('mesh.chat')
-  await until(() => nodes.every((v) => v.node.services.pubsub.getSubscribers(bftTopic).length >= n - 1 && v.node.services.pubsub.getSubscribers(chatTopic).length >= n - 1), 'every validator to see the others subscribed', 60_000)
+  const subscribers = () => nodes.map((v) => Math.min(v.node.services.pubsub.getSubscribers(bftTopic).length, v.node.services.pubsub.getSubscribers(chatTopic).length))
+  await until(() => subscribers().every((c) => c >= n - 1), 'every validator to see the others subscribed', 60_000)
+  const minSubscribers = Math.min(...subscribers())
   await new Promise((r) => setTimeout(r, 1500)) // a GossipSub heartbeat or two, so meshes form
 
   // Baseline: one-way gossip delivery of a small signed envelope on the same nodes.
@@ -146,6 +159,13 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     await until(() => pending <= 0, 'a gossip baseline delivery', 10_000)
   }
 
+  if (process.env.BENCH_VERBOSE) {
+    nodes[0].runtime.gossip.on('bft.message', (accepted) => {
+      const m = decodeBftMessage(accepted.envelope.payload)
+      if (m.ok && m.message.kind === 'vote' && m.message.height === 2) console.log(`node 0 got ${m.message.type} ${m.message.height}/${m.message.round} by ${m.message.validator} for ${m.message.valueId ? 'value' : 'nil'}`)
+      if (m.ok && m.message.kind === 'proposal') console.log(`node 0 got proposal ${m.message.height}/${m.message.round} by ${m.message.proposer} validRound ${m.message.validRound} bytes ${accepted.envelope.payload.length}`)
+    })
+  }
   const stores = nodes.map(() => new MemoryConsensusStore())
   const decisions: { validator: number; height: number; round: number; decidedAtMs: number; proposedAtMs: number }[] = []
   const target = warmup + heights
@@ -161,8 +181,9 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
         transport: transports[i],
         store: stores[i],
         application: createBeaconApplication({ selfId: id, validators: set, intervalMs }),
-        log: silentLogger,
-        timeouts: { proposeMs: 1000 + intervalMs },
+        log: errorsOnly,
+        // All n validators share one core here, so a height's CPU grows with n: so do the timeouts.
+        timeouts: { proposeMs: 1000 + intervalMs + 400 * n, prevoteMs: 500 + 200 * n, precommitMs: 500 + 200 * n, rebroadcastMs: 1000 + 300 * n },
       })
       adapter.onDecision((d) => {
         const beacon = decodeBeacon(d.value)
@@ -172,7 +193,11 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
       return adapter
     }),
   )
-  await until(() => adapters.every((a) => a.stats().decisions >= target), `${target} heights at n = ${n}`, 60_000 + target * n * 2_000)
+  const progress = setInterval(() => {
+    const st = adapters.map((a) => a.stats())
+    console.log(`  n = ${n}: heights ${st.map((s) => `${s.status.height}/${s.status.round}/${s.status.step[0]}/${s.decisions}/${s.published}`).join(" ")}; queued ${st.map((s) => s.queued).join(',')}; refused ${st.reduce((x, s) => x + s.rejected.refused, 0)}; received ${st.map((s) => s.received).join(",")}; gate0 ${JSON.stringify(nodes[0].runtime.validator.snapshot())}`)
+  }, 5000)
+  await until(() => adapters.every((a) => a.stats().decisions >= target), `${target} heights at n = ${n}`, 60_000 + target * n * 2_000).finally(() => clearInterval(progress))
   const cpu = process.cpuUsage(cpuBefore)
   const stats = adapters.map((a) => a.stats())
   await Promise.all(adapters.map((a) => a.stop()))
@@ -199,6 +224,7 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     cpu_ms_per_decision_all_validators: round((cpu.user + cpu.system) / 1000 / decided, 1),
     finality_p50_over_gossip_p50: round(finalityP50 / gossipP50, 1),
     finality_p50_over_crypto_floor: round(finalityP50 / floor, 2),
+    min_topic_subscribers_seen: minSubscribers,
   }
 }
 

@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { createBftNode, decodeBftMessage, encodeBftMessage, type BftEvent, type BftMessage, type BftNode, type BftStatus, type BftTimeouts, type StepResult } from '../bft'
+import { createBftNode, decodeBftMessage, encodeBftMessage, type BftEvent, type BftMessage, type Outbound, type BftNode, type BftStatus, type BftTimeouts, type StepResult } from '../bft'
 import { bitmapSigners, decodeCertificate, encodeCertificate, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../certificate'
 import type { Logger } from '../../log'
 import { decodePersistedState, encodePersistedState } from './state-codec'
@@ -32,6 +32,8 @@ export interface AdapterStats {
   readonly received: number
   /** Stored decisions sent to validators catching up. */
   readonly served: number
+  /** Other validators' messages the core asked to forward to a laggard, not published (see send). */
+  readonly forwardsSkipped: number
   /** Conflicting signed messages seen from one validator: proof it is Byzantine (or lost its disk). */
   readonly equivocations: number
   readonly rejected: Record<AdapterRejectReason, number>
@@ -77,7 +79,7 @@ export class ConsensusAdapter {
   private lastTick = 0
   private previous: HeightContext['previous'] = null
   private lastDecisionInfo: AdapterStats['lastDecision'] = null
-  private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0 }
+  private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0, forwardsSkipped: 0 }
   /** Commits for heights the core has not reached, by height and sender, fed to it in order. */
   private readonly heldCommits = new Map<number, Map<string, CommitMessage>>()
   private readonly servedAt = new Map<string, number>()
@@ -190,7 +192,7 @@ export class ConsensusAdapter {
           if (certificate.ok) commits.push({ kind: 'commit', certificate: certificate.certificate, value: record.value })
         }
         this.counters.served += commits.length
-        this.send(commits)
+        this.publish(commits)
       },
       (error) => this.options.log.warn({ err: error }, 'could not read stored decisions for a validator catching up'),
     )
@@ -259,7 +261,7 @@ export class ConsensusAdapter {
       this.options.log.warn({ validator: id, height: proof.first.height, round: proof.first.round, kind: proof.first.kind }, 'validator equivocated')
     }
     await this.persist(result)
-    this.send(result.messages.map((m) => m.message))
+    this.send(result.messages)
     for (const request of result.validate) void this.judge(request.height, request.valueId, request.value)
     if (result.needValue !== null) void this.supplyValue(result.needValue)
     if (result.decisions.length > 0) this.feedHeldCommits()
@@ -290,13 +292,29 @@ export class ConsensusAdapter {
 
   /**
    * Point-to-point messages (re-sends to a laggard, commits for one still deciding) go out
-   * on the same gossip topic as broadcasts: validators share one topic, a duplicate costs
-   * the core nothing, and it spares a second transport. The same message bound for several
-   * validators is published once.
+   * on the same gossip topic as broadcasts: validators share one topic and a duplicate costs
+   * the core nothing. The same message bound for several validators is published once. The
+   * core also forwards other validators' signed messages to a laggard; on a broadcast medium
+   * every validator already had the originals, and each one re-sends its own every
+   * rebroadcast interval, so forwarding them would only multiply traffic by n: they are not
+   * published.
    */
-  private send(messages: readonly BftMessage[]): void {
-    const distinct = new Set(messages)
-    for (const message of distinct) {
+  private send(outbound: readonly Outbound[]): void {
+    const distinct = new Set<BftMessage>()
+    for (const { to, message } of outbound) {
+      if (to === null || message.kind === 'commit' || this.signedByMe(message)) distinct.add(message)
+      else this.counters.forwardsSkipped++
+    }
+    this.publish([...distinct])
+  }
+
+  private signedByMe(message: BftMessage): boolean {
+    const me = this.node.status().index
+    return message.kind === 'proposal' ? message.proposer === me : message.kind === 'vote' && message.validator === me
+  }
+
+  private publish(messages: readonly BftMessage[]): void {
+    for (const message of messages) {
       this.counters.published++
       this.options.transport.publish(encodeBftMessage(message)).catch((error) => this.options.log.warn({ err: error }, 'consensus publish failed'))
     }
