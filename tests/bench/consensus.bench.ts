@@ -15,7 +15,6 @@ import { topicForKind } from '../../workers/net/gossip'
 import { meshGossipsub } from '../../workers/net/gossip-config'
 import { silentLogger, type Logger } from '../../workers/log'
 import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, decodeBeacon, gossipBftTransport } from '../../workers/consensus/adapter'
-import { decodeBftMessage } from '../../workers/consensus/bft'
 import { createRealScheme, createRealSigner, createValidatorSet, type ValidatorSigner } from '../../workers/consensus/certificate'
 import { commitSignBytes } from '../../workers/consensus/certificate/sign-bytes'
 import { runConsensusSimulation } from './consensus-sim'
@@ -34,7 +33,8 @@ const HELP = `npm run bench -- consensus [--validators 4,7,16] [--process-valida
 BFT finality over real libp2p on loopback: for each n in --validators, n validators, each a
 full libp2p node (WebSockets, Noise, Yamux, GossipSub) with the mesh runtime's inbound gate
 and the consensus adapter, all hosted in this one Node process (so they share one CPU core:
-the per-validator CPU cost is reported next to the latency). Real signatures (Ed25519 on
+the per-validator CPU cost is reported next to the latency, and the timeouts grow with n).
+Real signatures (Ed25519 on
 every message and envelope, BLS12-381 precommits and certificates). Each height's value is
 a beacon record; the proposer waits --interval-ms after a decision before proposing.
 
@@ -54,7 +54,7 @@ with 1 ms links as the protocol's own floor.`
 const KEY_SEED_BASE = 70
 
 /** Quiet, except for what would mean the run is broken. */
-const errorsOnly: Logger = { ...silentLogger, warn: (fields, message) => process.env.BENCH_VERBOSE && console.error(message, fields), error: (fields, message) => console.error(message, fields), child: () => errorsOnly }
+const errorsOnly: Logger = { ...silentLogger, error: (fields, message) => console.error(message, fields), child: () => errorsOnly }
 
 interface RealRun extends Metrics {
   validators: number
@@ -159,13 +159,6 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     await until(() => pending <= 0, 'a gossip baseline delivery', 10_000)
   }
 
-  if (process.env.BENCH_VERBOSE) {
-    nodes[0].runtime.gossip.on('bft.message', (accepted) => {
-      const m = decodeBftMessage(accepted.envelope.payload)
-      if (m.ok && m.message.kind === 'vote' && m.message.height === 2) console.log(`node 0 got ${m.message.type} ${m.message.height}/${m.message.round} by ${m.message.validator} for ${m.message.valueId ? 'value' : 'nil'}`)
-      if (m.ok && m.message.kind === 'proposal') console.log(`node 0 got proposal ${m.message.height}/${m.message.round} by ${m.message.proposer} validRound ${m.message.validRound} bytes ${accepted.envelope.payload.length}`)
-    })
-  }
   const stores = nodes.map(() => new MemoryConsensusStore())
   const decisions: { validator: number; height: number; round: number; decidedAtMs: number; proposedAtMs: number }[] = []
   const target = warmup + heights
@@ -195,7 +188,7 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
   )
   const progress = setInterval(() => {
     const st = adapters.map((a) => a.stats())
-    console.log(`  n = ${n}: heights ${st.map((s) => `${s.status.height}/${s.status.round}/${s.status.step[0]}/${s.decisions}/${s.published}`).join(" ")}; queued ${st.map((s) => s.queued).join(',')}; refused ${st.reduce((x, s) => x + s.rejected.refused, 0)}; received ${st.map((s) => s.received).join(",")}; gate0 ${JSON.stringify(nodes[0].runtime.validator.snapshot())}`)
+    console.log(`  n = ${n}: height/round per validator ${st.map((s) => `${s.status.height}/${s.status.round}`).join(' ')}`)
   }, 5000)
   await until(() => adapters.every((a) => a.stats().decisions >= target), `${target} heights at n = ${n}`, 60_000 + target * n * 2_000).finally(() => clearInterval(progress))
   const cpu = process.cpuUsage(cpuBefore)

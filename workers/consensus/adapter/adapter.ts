@@ -72,7 +72,8 @@ export class ConsensusAdapter {
   private readonly selfId: string
   private readonly clock: AdapterClock
   private readonly queue: QueuedEvent[] = []
-  private draining: Promise<void> | null = null
+  private draining = false
+  private idle: Promise<void> = Promise.resolve()
   private stopped = false
   private cancelTimer: (() => void) | null = null
   private unsubscribe: (() => void) | null = null
@@ -140,7 +141,7 @@ export class ConsensusAdapter {
 
   async stop(): Promise<void> {
     this.halt()
-    await this.draining
+    await this.idle
   }
 
   private halt(): void {
@@ -224,22 +225,28 @@ export class ConsensusAdapter {
   private push(event: QueuedEvent): void {
     if (this.stopped) return
     this.queue.push(event)
-    this.draining ??= this.drain().finally(() => {
-      this.draining = null
-    })
+    if (!this.draining) {
+      this.draining = true
+      this.idle = this.drain()
+    }
   }
 
+  /** The flag drops in the same turn the queue is found empty, so an event pushed right after always starts a new drain. */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopped) {
-      const next = this.queue.shift()!
-      try {
-        await this.handle(next)
-      } catch (error) {
-        // Storage failed: nothing of this step was sent, and going on could make this node
-        // sign twice after a restart. Stop and say so.
-        this.options.log.error({ err: error }, 'consensus stopped: could not persist its state')
-        this.halt()
+    try {
+      while (this.queue.length > 0 && !this.stopped) {
+        const next = this.queue.shift()!
+        try {
+          await this.handle(next)
+        } catch (error) {
+          // Storage failed: nothing of this step was sent, and going on could make this node
+          // sign twice after a restart. Stop and say so.
+          this.options.log.error({ err: error }, 'consensus stopped: could not persist its state')
+          this.halt()
+        }
       }
+    } finally {
+      this.draining = false
     }
   }
 
