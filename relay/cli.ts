@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { ConfigError, helpText, optionSpecs, resolveConfig } from './config'
 import { startRelay } from './relay'
 import { adminCommands, runAdmin } from './admin-cli'
+import { relayValidatorEntry } from './validator'
 
 async function main(): Promise<void> {
   // Admin subcommands (grant, revoke, audit, credentials) work on the data dir and exit.
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     parsed = parseArgs({
       options: {
         help: { type: 'boolean', short: 'h' },
+        'validator-entry': { type: 'boolean' },
         ...Object.fromEntries(Object.values(optionSpecs).map((o) => [o.flag, { type: 'string' as const }])),
       },
       allowPositionals: false,
@@ -35,6 +37,10 @@ async function main(): Promise<void> {
       process.exit(2)
     }
     throw err
+  }
+  if (parsed.values['validator-entry']) {
+    console.log(JSON.stringify(await relayValidatorEntry(config), null, 2))
+    return
   }
   const relay = await startRelay(config)
   console.log(`\nAgent Mesh relay is running.\n  open:      ${relay.url}\n  peer id:   ${relay.peerId}\n  libp2p:    ${relay.multiaddrs.join(', ')}\n  data dir:  ${config.dataDir}\nPress Ctrl+C to stop.\n`)

@@ -18,6 +18,9 @@ export const optionSpecs = {
   dist: { flag: 'dist', env: 'MESH_DIST', type: 'string', defaultValue: 'dist', help: 'folder of the built PWA to serve' },
   iceServers: { flag: 'ice-servers', env: 'MESH_ICE_SERVERS', type: 'list', defaultValue: '', help: 'STUN/TURN URLs for browsers, comma-separated (empty: host candidates only, right for one LAN or loopback)' },
   maxReservations: { flag: 'max-reservations', env: 'MESH_MAX_RESERVATIONS', type: 'number', defaultValue: '256', help: 'circuit-relay reservations held at once' },
+  validatorSet: { flag: 'validator-set', env: 'MESH_VALIDATOR_SET', type: 'string', defaultValue: '', help: 'JSON file of the BFT validator set (chainId and each validator\'s entry from --validator-entry); when given, this relay is one of its validators' },
+  peers: { flag: 'peers', env: 'MESH_PEERS', type: 'list', defaultValue: '', help: 'libp2p multiaddrs (with /p2p/ID) of other relays to dial and keep connected, comma-separated; validators also dial the addresses in the set file' },
+  bftIntervalMs: { flag: 'bft-interval-ms', env: 'MESH_BFT_INTERVAL_MS', type: 'number', defaultValue: '1000', help: 'validators: how long a proposer waits after a decision before proposing the next height of the demo beacon chain' },
   logLevel: { flag: 'log-level', env: 'MESH_LOG_LEVEL', type: 'string', defaultValue: 'info', help: 'debug, info, warn or error' },
 } as const satisfies Record<string, OptionSpec>
 
@@ -31,6 +34,10 @@ export interface RelayConfig {
   readonly iceServers: readonly string[]
   readonly maxReservations: number
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** Absolute path of the validator-set file, or null when this relay is no validator. */
+  readonly validatorSet: string | null
+  readonly peers: readonly string[]
+  readonly bftIntervalMs: number
 }
 
 export class ConfigError extends Error {
@@ -43,21 +50,25 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     const spec = optionSpecs[key]
     return flags[spec.flag] ?? env[spec.env] ?? spec.defaultValue
   }
-  const port = (key: 'port' | 'wsPort' | 'maxReservations'): number => {
+  const port = (key: 'port' | 'wsPort' | 'maxReservations' | 'bftIntervalMs'): number => {
     const text = raw(key)
     const value = Number(text)
-    const max = key === 'maxReservations' ? 100_000 : 65_535
+    const max = key === 'maxReservations' || key === 'bftIntervalMs' ? 100_000 : 65_535
     if (!Number.isInteger(value) || value < 0 || value > max) {
       throw new ConfigError(`--${optionSpecs[key].flag} must be a whole number from 0 to ${max}, got '${text}'`)
     }
     return value
   }
-  const list = (key: 'announce' | 'iceServers'): string[] => raw(key).split(',').map((s) => s.trim()).filter(Boolean)
+  const list = (key: 'announce' | 'iceServers' | 'peers'): string[] => raw(key).split(',').map((s) => s.trim()).filter(Boolean)
   const logLevel = raw('logLevel')
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`--log-level must be debug, info, warn or error, got '${logLevel}'`)
   const announce = list('announce')
   for (const addr of announce) {
     if (!addr.startsWith('/')) throw new ConfigError(`--announce takes multiaddrs such as /dns4/example.org/tcp/443/wss, got '${addr}'`)
+  }
+  const peers = list('peers')
+  for (const addr of peers) {
+    if (!addr.startsWith('/') || !addr.includes('/p2p/')) throw new ConfigError(`--peers takes multiaddrs ending in /p2p/PEER_ID, got '${addr}'`)
   }
   const config: RelayConfig = {
     host: raw('host'),
@@ -69,6 +80,9 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     iceServers: list('iceServers'),
     maxReservations: port('maxReservations'),
     logLevel: logLevel as RelayConfig['logLevel'],
+    validatorSet: raw('validatorSet') === '' ? null : resolve(raw('validatorSet')),
+    peers,
+    bftIntervalMs: port('bftIntervalMs'),
   }
   if (config.port !== 0 && config.port === config.wsPort) throw new ConfigError('--port and --ws-port must differ')
   return config
@@ -87,6 +101,8 @@ export function helpText(): string {
     '',
     'options:',
     ...lines,
+    '  --validator-entry           print this relay\'s validator entry (JSON for the --validator-set file) and exit;',
+    '                              makes the BLS vote key in --data-dir on first use',
     '  --help                      show this text',
     '',
     'Each option may also be set by its environment variable; a flag wins over the variable.',

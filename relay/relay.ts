@@ -15,7 +15,10 @@ import { webCryptoSha256 } from '../workers/net/blob-store'
 import { MeshRuntime } from '../workers/net/runtime'
 import { connectionKind } from '../workers/net/connection-kind'
 import { gossipKinds } from '../workers/net/topics'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { RelaySecurity } from './security'
+import { startValidatorDuty } from './validator'
+import { keepPeersConnected } from './peer-dialer'
 
 export const RELAY_VERSION = '0.1.0'
 
@@ -34,6 +37,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   const metrics = createRelayMetrics()
   const node = await createRelayNode(config, key, metrics.registry)
   const signer = createEnvelopeSigner(identityFromSeed(key.raw.subarray(0, 32)))
+  const chainValidators = new Set<string>()
   const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }))
   const runtime = new MeshRuntime(node, {
     signer,
@@ -41,7 +45,10 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
     sha256: webCryptoSha256,
     log: log.child({ component: 'mesh' }),
     gossipKinds,
-    authorize: security.authorize,
+    // The validator-set file is the operator's grant of the validator role on this chain, so its
+    // members may send bft.message even when each validator relay runs its own CA; everything
+    // else, and every other sender, goes through the credential check.
+    authorize: (kind, sender) => (kind === 'bft.message' && chainValidators.has(bytesToHex(sender)) ? null : security.authorize(kind, sender)),
     onReject: (rejected, source) => {
       metrics.messagesRejected.inc({ reason: rejected.reason })
       security.noteRejection(rejected, source)
@@ -50,6 +57,16 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   for (const kind of gossipKinds) runtime.gossip.on(kind, () => metrics.messagesAccepted.inc({ kind }))
   await runtime.start()
   security.start(runtime)
+  const validator = config.validatorSet
+    ? await startValidatorDuty({ config, runtime, registry: metrics.registry, log: log.child({ component: 'consensus' }) }).catch(async (err) => {
+        await node.stop()
+        await security.stop()
+        db.close()
+        throw err
+      })
+    : null
+  for (const key of validator?.identityKeys ?? []) chainValidators.add(bytesToHex(key))
+  const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   node.addEventListener('connection:open', (event) => {
     const connection = event.detail
@@ -78,7 +95,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       ...security.bootstrapInfo(),
     }),
     routes: security.routes(),
-    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length }),
+    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null }),
   })
   await listen(http, config.port, config.host)
   const httpPort = (http.address() as AddressInfo).port
@@ -97,6 +114,8 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       log.info({}, 'relay stopping')
       http.closeAllConnections()
       await new Promise<void>((resolve) => http.close(() => resolve()))
+      dialer.stop()
+      await validator?.stop()
       await node.stop()
       await security.stop()
       db.close()

@@ -7,8 +7,9 @@ import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
  * crypto per hop. Message ids are then the SHA-256 of the bytes; a replayed envelope that
  * slips past that cache is stopped by the gate's replay window.
  */
-export function meshGossipsub() {
+export function meshGossipsub(overrides: Partial<Parameters<typeof gossipsub>[0]> = {}) {
   return gossipsub({
+    ...overrides,
     globalSignaturePolicy: StrictNoSign,
     allowPublishToZeroTopicPeers: true,
     runOnLimitedConnection: true,

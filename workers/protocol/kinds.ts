@@ -2,6 +2,8 @@ import type { Codec } from 'protons-runtime'
 import { Chat, Presence, TransferManifest, TransferRequest } from './wire'
 import { CredentialGrant, JoinRequest, Revocation } from '../security/credentials/credentials'
 import { AuditRead } from '../security/audit/audit-read'
+import { BftMessage } from '../consensus/bft/wire'
+import { BFT_LIMITS } from '../consensus/bft/validate'
 
 /**
  * How a kind travels: gossip carries small broadcasts, streams carry requests and bulk data,
@@ -14,8 +16,12 @@ export interface KindSpec<T> {
   readonly carrier: Carrier
   /** Largest encoded envelope accepted for this kind. */
   readonly maxEnvelopeBytes: number
-  /** Most elements accepted in each repeated field while decoding, so a tiny message cannot claim huge arrays. */
-  readonly limits?: Record<string, number>
+  /** Most elements accepted in each repeated field while decoding (nested messages get an object), so a tiny message cannot claim huge arrays. */
+  readonly limits?: DecodeLimits
+}
+
+export interface DecodeLimits {
+  readonly [field: string]: number | DecodeLimits
 }
 
 const KiB = 1024
@@ -37,6 +43,10 @@ export const messageKinds = {
   'cred.grant': kind({ codec: CredentialGrant.codec(), carrier: 'gossip', maxEnvelopeBytes: 6 * KiB }),
   'cred.revoke': kind({ codec: Revocation.codec(), carrier: 'gossip', maxEnvelopeBytes: 1 * KiB }),
   'audit.read': kind({ codec: AuditRead.codec(), carrier: 'http', maxEnvelopeBytes: 1 * KiB }),
+  // Proposals, votes and commits among validators. The largest is a re-proposal carrying a
+  // quorum of prevotes (~230 bytes each) next to its value: 256 KiB covers a quorum of ~700
+  // validators with a small value; values are digests and descriptors, never payloads.
+  'bft.message': kind({ codec: BftMessage.codec(), carrier: 'gossip', maxEnvelopeBytes: 256 * KiB, limits: { proposal: { justification: BFT_LIMITS.justificationVotes } } }),
 }
 
 export type MessageKind = keyof typeof messageKinds

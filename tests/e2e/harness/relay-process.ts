@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -11,6 +12,12 @@ export interface RelayInfo {
 }
 
 const root = resolve(import.meta.dirname, '../../..')
+
+export interface RelayProcessOptions {
+  /** More relay flags, e.g. validator duty. */
+  readonly extraArgs?: readonly string[]
+  readonly logLevel?: string
+}
 
 /**
  * A real relay process (the same CLI `npm start` runs) on free ports with its own data
@@ -25,17 +32,34 @@ export class RelayProcess {
     readonly port: number,
     readonly wsPort: number,
     readonly dataDir: string,
+    private readonly options: RelayProcessOptions,
   ) {}
 
-  static async create(): Promise<RelayProcess> {
-    return new RelayProcess(await freePort(), await freePort(), mkdtempSync(join(tmpdir(), 'mesh-relay-')))
+  static async create(options: RelayProcessOptions = {}): Promise<RelayProcess> {
+    return new RelayProcess(await freePort(), await freePort(), mkdtempSync(join(tmpdir(), 'mesh-relay-')), options)
+  }
+
+  private get baseArgs(): string[] {
+    return ['relay/cli.ts', '--port', String(this.port), '--ws-port', String(this.wsPort), '--data-dir', this.dataDir, '--log-level', this.options.logLevel ?? 'warn']
+  }
+
+  private get env() {
+    return { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` }
+  }
+
+  /** Runs the CLI's --validator-entry for this relay's data dir and ports (before start). */
+  async validatorEntry(): Promise<Record<string, unknown>> {
+    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [...this.baseArgs, '--validator-entry'], { cwd: root, env: this.env })
+    return JSON.parse(stdout)
   }
 
   async start(): Promise<RelayInfo> {
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), ['relay/cli.ts', '--port', String(this.port), '--ws-port', String(this.wsPort), '--data-dir', this.dataDir, '--log-level', 'warn'], {
+    // Its own process group, so kill() reaches the Node process under tsx too.
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), [...this.baseArgs, ...(this.options.extraArgs ?? [])], {
       cwd: root,
-      env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` },
+      env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     })
     this.child = child
     this.info = await new Promise<RelayInfo>((resolveReady, reject) => {
@@ -72,6 +96,18 @@ export class RelayProcess {
       })
       child.kill('SIGTERM')
     })
+  }
+
+  /** SIGKILL to the whole process group: a crash, with no chance to clean up. */
+  kill(): void {
+    const child = this.child
+    if (!child || child.exitCode !== null || child.pid === undefined) return
+    this.child = undefined
+    process.kill(-child.pid, 'SIGKILL')
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null
   }
 
   async health(): Promise<Record<string, any>> {

@@ -1,5 +1,5 @@
 export type { SignatureScheme, ValidatorSigner } from './scheme'
-export { createRealScheme, createRealSigner, type RealSignerSeeds } from './real-scheme'
+export { createRealScheme, createRealSigner, type RealSignerSeeds, type RealSchemeOptions } from './real-scheme'
 export { createValidatorSet, MAX_VALIDATORS, type Validator, type ValidatorSet, type ValidatorSetResult } from './validator-set'
 export { commitSignBytes } from './sign-bytes'
 export {

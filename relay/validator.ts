@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { Gauge, type Registry } from 'prom-client'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { RelayConfig } from './config'
+import { loadOrCreateRelayKey } from './identity'
+import { listenAddress } from './node'
+import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
+import { nativeVerifyEd25519 } from './native-ed25519'
+import { ConsensusAdapter, createBeaconApplication, gossipBftTransport, parseValidatorSetFile, validatorEntry, type ValidatorEntryJson } from '../workers/consensus/adapter'
+import { createRealScheme, createRealSigner, type ValidatorSigner } from '../workers/consensus/certificate'
+import { DEFAULT_BFT_TIMEOUTS } from '../workers/consensus/bft'
+import type { MeshRuntime } from '../workers/net/runtime'
+import type { Logger } from '../workers/log'
+
+const VOTE_SEED_FILE = 'validator-vote.key'
+
+/** The BLS vote key's seed: made once, kept beside the identity key, never regenerated (it is in the set file). */
+export function loadOrCreateVoteSeed(dataDir: string): Uint8Array {
+  mkdirSync(dataDir, { recursive: true })
+  const file = join(dataDir, VOTE_SEED_FILE)
+  if (existsSync(file)) {
+    const seed = new Uint8Array(readFileSync(file))
+    if (seed.length !== 48) throw new Error(`${file} is ${seed.length} bytes, expected 48; restore it from a backup`)
+    return seed
+  }
+  const seed = new Uint8Array(randomBytes(48))
+  writeFileSync(file, seed, { mode: 0o600 })
+  return seed
+}
+
+async function relaySigner(dataDir: string): Promise<{ signer: ValidatorSigner; peerId: string }> {
+  const { key } = await loadOrCreateRelayKey(dataDir)
+  const signer = createRealSigner({ identitySeed: key.raw.subarray(0, 32), voteSeed: loadOrCreateVoteSeed(dataDir) })
+  return { signer, peerId: peerIdFromPrivateKey(key).toString() }
+}
+
+/** What `--validator-entry` prints: this relay's line for the validator-set file. */
+export async function relayValidatorEntry(config: RelayConfig): Promise<ValidatorEntryJson> {
+  const { signer, peerId } = await relaySigner(config.dataDir)
+  const reachable = config.announce.length > 0 ? [...config.announce] : config.host !== '0.0.0.0' && config.wsPort !== 0 ? [listenAddress(config.host, config.wsPort)] : []
+  return validatorEntry(peerId, signer, reachable.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)))
+}
+
+export interface ValidatorDuty {
+  readonly adapter: ConsensusAdapter
+  readonly chainId: string
+  /** The other validators' addresses from the set file, for the relay to keep connected. */
+  readonly peerAddresses: readonly string[]
+  /** Ed25519 identity keys of every validator in the set file. */
+  readonly identityKeys: readonly Uint8Array[]
+  stop(): Promise<void>
+}
+
+/**
+ * Runs BFT consensus among the relays named in the validator-set file, over the mesh's gossip,
+ * on the demo beacon chain, with state and decisions in consensus.sqlite.
+ */
+export async function startValidatorDuty(deps: { config: RelayConfig; runtime: MeshRuntime; registry: Registry; log: Logger }): Promise<ValidatorDuty> {
+  const { config, runtime, log } = deps
+  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519 })
+  let text: string
+  try {
+    text = readFileSync(config.validatorSet!, 'utf8')
+  } catch (error) {
+    throw new Error(`cannot read the validator set ${config.validatorSet}: ${(error as Error).message}`)
+  }
+  const loaded = parseValidatorSetFile(text, scheme)
+  const { signer, peerId } = await relaySigner(config.dataDir)
+  const me = loaded.set.validators.find((v) => v.id === peerId)
+  if (!me) throw new Error(`this relay (${peerId}) is not in the validator set ${config.validatorSet}; add the entry that --validator-entry prints`)
+  if (Buffer.compare(Buffer.from(me.voteKey), Buffer.from(signer.voteKey)) !== 0) {
+    throw new Error(`the set file's vote key for ${peerId} is not the one in ${join(config.dataDir, VOTE_SEED_FILE)}; print the entry again with --validator-entry`)
+  }
+  const db = openConsensusDatabase(config.dataDir)
+  const adapter = await ConsensusAdapter.start({
+    chainId: loaded.chainId,
+    validators: loaded.set,
+    signer,
+    scheme,
+    transport: gossipBftTransport(runtime.gossip),
+    store: new SqliteConsensusStore(db, loaded.chainId),
+    application: createBeaconApplication({ selfId: peerId, validators: loaded.set, intervalMs: config.bftIntervalMs }),
+    log,
+    // The proposer deliberately waits bftIntervalMs before proposing: the others wait that much longer for it.
+    timeouts: { proposeMs: DEFAULT_BFT_TIMEOUTS.proposeMs + config.bftIntervalMs },
+  })
+  const stats = () => adapter.stats()
+  new Gauge({ name: 'mesh_consensus_height', help: 'Height this validator is deciding', registers: [deps.registry], collect() { this.set(stats().status.height) } })
+  new Gauge({ name: 'mesh_consensus_round', help: 'Round within the current height', registers: [deps.registry], collect() { this.set(stats().status.round) } })
+  new Gauge({ name: 'mesh_consensus_decisions', help: 'Heights decided since start', registers: [deps.registry], collect() { this.set(stats().decisions) } })
+  new Gauge({
+    name: 'mesh_consensus_rejected',
+    help: 'Consensus messages dropped since start, by reason',
+    labelNames: ['reason'],
+    registers: [deps.registry],
+    collect() {
+      for (const [reason, count] of Object.entries(stats().rejected)) this.set({ reason }, count)
+    },
+  })
+  const peerAddresses = [...loaded.multiaddrs].filter(([id]) => id !== peerId).flatMap(([, addrs]) => addrs)
+  log.info({ chainId: loaded.chainId, validators: loaded.set.validators.length, quorum: loaded.set.quorum, index: loaded.set.indexOf(peerId) }, 'validator duty started')
+  return {
+    adapter,
+    chainId: loaded.chainId,
+    peerAddresses,
+    identityKeys: loaded.set.validators.map((v) => v.identityKey),
+    async stop() {
+      await adapter.stop()
+      db.close()
+    },
+  }
+}

@@ -1,0 +1,363 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { createBftNode, decodeBftMessage, encodeBftMessage, type BftEvent, type BftMessage, type Outbound, type BftNode, type BftStatus, type BftTimeouts, type StepResult } from '../bft'
+import { bitmapSigners, decodeCertificate, encodeCertificate, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../certificate'
+import type { Logger } from '../../log'
+import { decodePersistedState, encodePersistedState } from './state-codec'
+import type { AdapterClock, AdapterDecision, BftApplication, BftTransport, ConsensusStore, HeightContext } from './types'
+
+export interface ConsensusAdapterOptions {
+  readonly chainId: string
+  readonly validators: ValidatorSet
+  readonly signer: ValidatorSigner
+  readonly scheme: SignatureScheme
+  readonly transport: BftTransport
+  readonly store: ConsensusStore
+  readonly application: BftApplication
+  readonly log: Logger
+  readonly timeouts?: Partial<BftTimeouts>
+  readonly clock?: AdapterClock
+  /** Received messages waiting to be stepped beyond this are dropped (the core's re-sends recover them). */
+  readonly maxQueuedMessages?: number
+}
+
+export const adapterRejectReasons = ['not-a-validator', 'undecodable', 'refused', 'overloaded'] as const
+export type AdapterRejectReason = (typeof adapterRejectReasons)[number]
+
+export interface AdapterStats {
+  readonly status: BftStatus
+  readonly decisions: number
+  /** Messages this node handed to the transport. */
+  readonly published: number
+  /** Messages from other validators stepped into the core. */
+  readonly received: number
+  /** Stored decisions sent to validators catching up. */
+  readonly served: number
+  /** Other validators' messages the core asked to forward to a laggard, not published (see send). */
+  readonly forwardsSkipped: number
+  /** Conflicting signed messages seen from one validator: proof it is Byzantine (or lost its disk). */
+  readonly equivocations: number
+  readonly rejected: Record<AdapterRejectReason, number>
+  readonly queued: number
+  readonly lastDecision: { readonly height: number; readonly valueId: string; readonly decidedAtMs: number } | null
+}
+
+export const systemClock: AdapterClock = {
+  now: () => performance.now(),
+  wallNow: () => Date.now(),
+  setTimer(ms, run) {
+    const timer = setTimeout(run, ms)
+    return () => clearTimeout(timer)
+  },
+}
+
+type QueuedEvent = BftEvent | { readonly type: 'clock' }
+type CommitMessage = Extract<BftMessage, { kind: 'commit' }>
+
+/** Decided heights sent per catch-up answer, and how far ahead commits are held for a lagging core. */
+const CATCH_UP_BATCH = 16
+const MAX_HELD_HEIGHTS = 4 * CATCH_UP_BATCH
+const SERVE_INTERVAL_MS = 500
+
+/**
+ * Runs one validator's BFT core against the real world: messages from the transport (after
+ * checking that their sender is a validator), ticks from a real clock at the core's wakeAt,
+ * values and validity verdicts from the application, and its persistence written before any
+ * of a step's messages leave. Events are stepped one at a time, in arrival order.
+ *
+ * No Node-only imports: browsers run it with their own transport and store.
+ */
+export class ConsensusAdapter {
+  private readonly listeners = new Set<(decision: AdapterDecision) => void>()
+  private readonly validatorByKey: Map<string, string>
+  private readonly selfId: string
+  private readonly clock: AdapterClock
+  private readonly queue: QueuedEvent[] = []
+  private draining = false
+  private idle: Promise<void> = Promise.resolve()
+  private stopped = false
+  private cancelTimer: (() => void) | null = null
+  private unsubscribe: (() => void) | null = null
+  private lastTick = 0
+  private previous: HeightContext['previous'] = null
+  private lastDecisionInfo: AdapterStats['lastDecision'] = null
+  private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0, forwardsSkipped: 0 }
+  /** Commits for heights the core has not reached, by height and sender, fed to it in order. */
+  private readonly heldCommits = new Map<number, Map<string, CommitMessage>>()
+  private readonly servedAt = new Map<string, number>()
+  private readonly rejected = Object.fromEntries(adapterRejectReasons.map((r) => [r, 0])) as Record<AdapterRejectReason, number>
+
+  private constructor(
+    private readonly options: ConsensusAdapterOptions,
+    private readonly node: BftNode,
+  ) {
+    this.clock = options.clock ?? systemClock
+    this.validatorByKey = new Map(options.validators.validators.map((v) => [bytesToHex(v.identityKey), v.id]))
+    this.selfId = this.validatorByKey.get(bytesToHex(options.signer.identityKey))!
+  }
+
+  /** Restores the persisted state (or starts after the last stored decision), subscribes and starts ticking. */
+  static async start(options: ConsensusAdapterOptions): Promise<ConsensusAdapter> {
+    const clock = options.clock ?? systemClock
+    const [stateBytes, lastDecision] = await Promise.all([options.store.loadState(), options.store.lastDecision()])
+    let restored
+    if (stateBytes) {
+      const decoded = decodePersistedState(stateBytes)
+      if (!decoded.ok) throw new Error(`stored consensus state is damaged (${decoded.reason}); move it aside to start over from the last decision`)
+      restored = decoded.state
+    }
+    const node = createBftNode({
+      chainId: options.chainId,
+      validators: options.validators,
+      signer: options.signer,
+      scheme: options.scheme,
+      now: clock.now(),
+      startHeight: (lastDecision?.height ?? 0) + 1,
+      timeouts: options.timeouts,
+      restored,
+    })
+    const adapter = new ConsensusAdapter(options, node)
+    if (lastDecision) {
+      adapter.previous = { height: lastDecision.height, value: lastDecision.value }
+      adapter.lastDecisionInfo = { height: lastDecision.height, valueId: '', decidedAtMs: lastDecision.decidedAtMs }
+    }
+    adapter.unsubscribe = options.transport.subscribe((payload, sender) => adapter.deliver(payload, sender))
+    options.log.info({ height: node.status().height, round: node.status().round, restored: restored !== undefined, validators: options.validators.validators.length }, 'consensus started')
+    adapter.push({ type: 'clock' })
+    return adapter
+  }
+
+  get id(): string {
+    return this.selfId
+  }
+
+  onDecision(listener: (decision: AdapterDecision) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  stats(): AdapterStats {
+    return { status: this.node.status(), ...this.counters, rejected: { ...this.rejected }, queued: this.queue.length, lastDecision: this.lastDecisionInfo }
+  }
+
+  async stop(): Promise<void> {
+    this.halt()
+    await this.idle
+  }
+
+  private halt(): void {
+    this.stopped = true
+    this.cancelTimer?.()
+    this.unsubscribe?.()
+    this.queue.length = 0
+  }
+
+  private deliver(payload: Uint8Array, senderPublicKey: Uint8Array): void {
+    if (this.stopped) return
+    // Any validator may forward another's signed message (re-sends to laggards do), so the
+    // envelope must come from a validator, while each proposal and vote carries its own signer's signature.
+    const from = this.validatorByKey.get(bytesToHex(senderPublicKey))
+    if (!from) return this.reject('not-a-validator', 'sender is not in the validator set')
+    if (from === this.selfId) return
+    const decoded = decodeBftMessage(payload)
+    if (!decoded.ok) return this.reject('undecodable', decoded.reason, from)
+    if (this.queue.length >= (this.options.maxQueuedMessages ?? 10_000)) return this.reject('overloaded', 'too many messages waiting', from)
+    const message = decoded.message
+    const height = this.node.status().height
+    if (message.kind === 'commit' && message.certificate.height > height) return this.hold(from, message, height)
+    if (message.kind !== 'commit' && message.height < height - 1) this.serve(from, message.height)
+    this.push({ type: 'receive', from, message })
+  }
+
+  /**
+   * Catch-up beyond the core's own: the core answers a validator one height behind with that
+   * height's commit, from the few it remembers. One further behind (restarted after a long
+   * outage) gets a batch of decisions from the store, from f+1 designated validators (at
+   * least one honest), and holds them until its core reaches each height; every commit
+   * carries its certificate, which the core verifies before deciding on it.
+   */
+  private serve(to: string, fromHeight: number): void {
+    const set = this.options.validators
+    const n = set.validators.length
+    const distance = (set.indexOf(this.selfId) - set.indexOf(to) + n) % n
+    if (distance < 1 || distance > set.maxFaulty + 1) return
+    const now = this.clock.now()
+    const last = this.servedAt.get(to)
+    if (last !== undefined && now - last < SERVE_INTERVAL_MS) return
+    if (this.servedAt.size > 4 * n) this.servedAt.clear()
+    this.servedAt.set(to, now)
+    this.options.store.decisionsFrom(fromHeight, CATCH_UP_BATCH).then(
+      (records) => {
+        const commits: BftMessage[] = []
+        for (const record of records) {
+          const certificate = decodeCertificate(record.certificate)
+          if (certificate.ok) commits.push({ kind: 'commit', certificate: certificate.certificate, value: record.value })
+        }
+        this.counters.served += commits.length
+        this.publish(commits)
+      },
+      (error) => this.options.log.warn({ err: error }, 'could not read stored decisions for a validator catching up'),
+    )
+  }
+
+  private hold(from: string, commit: CommitMessage, coreHeight: number): void {
+    const height = commit.certificate.height
+    if (height > coreHeight + MAX_HELD_HEIGHTS) return
+    let bySender = this.heldCommits.get(height)
+    if (!bySender) this.heldCommits.set(height, (bySender = new Map()))
+    bySender.set(from, commit)
+  }
+
+  /** Puts the held commits for the core's height at the front of the queue (the core verifies them). */
+  private feedHeldCommits(): void {
+    const height = this.node.status().height
+    for (const h of this.heldCommits.keys()) if (h < height) this.heldCommits.delete(h)
+    const held = this.heldCommits.get(height)
+    if (!held) return
+    this.heldCommits.delete(height)
+    for (const [from, message] of held) this.queue.unshift({ type: 'receive', from, message })
+  }
+
+  private reject(reason: AdapterRejectReason, detail: string, from?: string): void {
+    this.rejected[reason]++
+    this.options.log.debug({ reason, detail, from }, 'consensus message rejected')
+  }
+
+  private push(event: QueuedEvent): void {
+    if (this.stopped) return
+    this.queue.push(event)
+    if (!this.draining) {
+      this.draining = true
+      this.idle = this.drain()
+    }
+  }
+
+  /** The flag drops in the same turn the queue is found empty, so an event pushed right after always starts a new drain. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.stopped) {
+        const next = this.queue.shift()!
+        try {
+          await this.handle(next)
+        } catch (error) {
+          // Storage failed: nothing of this step was sent, and going on could make this node
+          // sign twice after a restart. Stop and say so.
+          this.options.log.error({ err: error }, 'consensus stopped: could not persist its state')
+          this.halt()
+        }
+      }
+    } finally {
+      this.draining = false
+    }
+  }
+
+  private async handle(queued: QueuedEvent): Promise<void> {
+    let event: BftEvent
+    if (queued.type === 'clock') {
+      this.lastTick = Math.max(this.lastTick, this.clock.now())
+      event = { type: 'tick', now: this.lastTick }
+    } else event = queued
+    if (event.type === 'receive') this.counters.received++
+    const result = this.node.step(event)
+    if (!result.ok) {
+      if (event.type === 'receive') this.reject('refused', result.reason ?? 'refused', event.from)
+      else this.options.log.warn({ event: event.type, reason: result.reason }, 'consensus refused a local event')
+    }
+    for (const proof of result.equivocations) {
+      this.counters.equivocations++
+      const id = this.options.validators.validators[proof.validator]?.id
+      this.options.log.warn({ validator: id, height: proof.first.height, round: proof.first.round, kind: proof.first.kind }, 'validator equivocated')
+    }
+    await this.persist(result)
+    this.send(result.messages)
+    for (const request of result.validate) void this.judge(request.height, request.valueId, request.value)
+    if (result.needValue !== null) void this.supplyValue(result.needValue)
+    if (result.decisions.length > 0) this.feedHeldCommits()
+    this.schedule(result.wakeAt)
+  }
+
+  /** Decisions before state, both before any message: after a crash the store never lags what others saw. */
+  private async persist(result: StepResult): Promise<void> {
+    for (const decision of result.decisions) {
+      const decidedAtMs = this.clock.wallNow()
+      await this.options.store.saveDecision({ height: decision.height, round: decision.certificate.round, value: decision.value, certificate: encodeCertificate(decision.certificate), decidedAtMs })
+      this.previous = { height: decision.height, value: decision.value }
+      this.counters.decisions++
+      this.lastDecisionInfo = { height: decision.height, valueId: bytesToHex(decision.certificate.valueId), decidedAtMs }
+      const signers = bitmapSigners(decision.certificate.signers, this.options.validators.validators.length)
+      this.options.log.info({ height: decision.height, round: decision.certificate.round, valueId: this.lastDecisionInfo.valueId, signers: Array.isArray(signers) ? signers.length : 0 }, 'consensus decision')
+      const event: AdapterDecision = { height: decision.height, round: decision.certificate.round, value: decision.value, certificate: decision.certificate, decidedAtMs }
+      for (const listener of this.listeners) {
+        try {
+          listener(event)
+        } catch (error) {
+          this.options.log.error({ err: error }, 'decision listener failed')
+        }
+      }
+    }
+    if (result.persist) await this.options.store.saveState(encodePersistedState(result.persist))
+  }
+
+  /**
+   * Point-to-point messages (re-sends to a laggard, commits for one still deciding) go out
+   * on the same gossip topic as broadcasts: validators share one topic and a duplicate costs
+   * the core nothing. The same message bound for several validators is published once. The
+   * core also forwards other validators' signed messages to a laggard; on a broadcast medium
+   * every validator already had the originals, and each one re-sends its own every
+   * rebroadcast interval, so forwarding them would only multiply traffic by n: they are not
+   * published.
+   */
+  private send(outbound: readonly Outbound[]): void {
+    const distinct = new Set<BftMessage>()
+    for (const { to, message } of outbound) {
+      if (to === null || message.kind === 'commit' || this.signedByMe(message)) distinct.add(message)
+      else this.counters.forwardsSkipped++
+    }
+    this.publish([...distinct])
+  }
+
+  private signedByMe(message: BftMessage): boolean {
+    const me = this.node.status().index
+    return message.kind === 'proposal' ? message.proposer === me : message.kind === 'vote' && message.validator === me
+  }
+
+  private publish(messages: readonly BftMessage[]): void {
+    for (const message of messages) {
+      this.counters.published++
+      this.options.transport.publish(encodeBftMessage(message)).catch((error) => this.options.log.warn({ err: error }, 'consensus publish failed'))
+    }
+  }
+
+  private context(height: number): HeightContext {
+    return { height, previous: this.previous && this.previous.height === height - 1 ? this.previous : null }
+  }
+
+  private async judge(height: number, valueId: Uint8Array, value: Uint8Array): Promise<void> {
+    let valid = false
+    try {
+      valid = await this.options.application.validateValue(this.context(height), value)
+    } catch (error) {
+      this.options.log.warn({ err: error, height }, 'validity check failed; treating the value as invalid')
+    }
+    if (!valid) this.options.log.warn({ height, valueId: bytesToHex(valueId) }, 'proposed value is invalid')
+    this.push({ type: 'validity', height, valueId, valid })
+  }
+
+  private async supplyValue(height: number): Promise<void> {
+    try {
+      const value = await this.options.application.proposeValue(this.context(height))
+      this.push({ type: 'value', height, value })
+    } catch (error) {
+      this.options.log.warn({ err: error, height }, 'the application gave no value to propose; this round will time out')
+    }
+  }
+
+  private schedule(wakeAt: number): void {
+    if (this.stopped) return
+    this.cancelTimer?.()
+    const delay = Math.max(0, Math.ceil(wakeAt - this.clock.now()))
+    this.cancelTimer = this.clock.setTimer(delay, () => {
+      this.cancelTimer = null
+      this.push({ type: 'clock' })
+    })
+  }
+}

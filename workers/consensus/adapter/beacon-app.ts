@@ -1,0 +1,88 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { decodeMessage, encodeMessage } from 'protons-runtime'
+import type { ValidatorSet } from '../certificate'
+import { BeaconRecord } from './beacon'
+import type { BftApplication, HeightContext } from './types'
+
+export interface BeaconOptions {
+  /** This node's PeerId, written into the records it proposes. */
+  readonly selfId: string
+  readonly validators: ValidatorSet
+  /** How long a proposer waits after being asked before it hands over its record: paces the chain. */
+  readonly intervalMs?: number
+  /** A record's time may be ahead of this node's clock by at most this much. */
+  readonly maxFutureMs?: number
+  readonly wallNow?: () => number
+  readonly sleep?: (ms: number) => Promise<void>
+}
+
+export interface DecodedBeacon {
+  readonly height: number
+  readonly previousValueId: Uint8Array
+  readonly proposer: string
+  readonly timeMs: number
+}
+
+export function decodeBeacon(value: Uint8Array): DecodedBeacon | string {
+  let record: BeaconRecord
+  try {
+    record = decodeMessage(value, BeaconRecord.codec())
+  } catch (error) {
+    return `not a beacon record: ${(error as Error).message}`
+  }
+  if (record.height > BigInt(Number.MAX_SAFE_INTEGER) || record.timeMs > BigInt(Number.MAX_SAFE_INTEGER)) return 'number out of range'
+  return { height: Number(record.height), previousValueId: record.previousValueId, proposer: record.proposer, timeMs: Number(record.timeMs) }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+/**
+ * The demo application the validators agree on until the federated-learning round plugs in:
+ * a beacon chain, one record per height naming the height, the hash of the previous
+ * decision, its proposer and the time. Every validator re-checks a proposed record against
+ * its own last decision, so a value that does not extend the agreed chain is voted down.
+ */
+export function createBeaconApplication(options: BeaconOptions): BftApplication & { explain(context: HeightContext, value: Uint8Array): string | null } {
+  const wallNow = options.wallNow ?? Date.now
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const maxFutureMs = options.maxFutureMs ?? 10_000
+
+  /** Why the record cannot be the value at this height, or null when it can. */
+  function explain(context: HeightContext, value: Uint8Array): string | null {
+    const record = decodeBeacon(value)
+    if (typeof record === 'string') return record
+    if (record.height !== context.height) return `record is for height ${record.height}, deciding ${context.height}`
+    if (options.validators.indexOf(record.proposer) < 0) return `proposer ${record.proposer} is not a validator`
+    if (record.timeMs > wallNow() + maxFutureMs) return 'record time is in the future'
+    if (context.previous) {
+      if (!sameBytes(record.previousValueId, sha256(context.previous.value))) return 'record does not extend the last decision'
+      const previous = decodeBeacon(context.previous.value)
+      if (typeof previous !== 'string' && record.timeMs < previous.timeMs) return 'record time is before the previous record'
+    } else if (context.height === 1) {
+      if (record.previousValueId.length !== 0) return 'the first record names a previous value'
+    } else if (record.previousValueId.length !== 32) {
+      // This node lost its earlier decisions: it can only check the shape.
+      return 'previous value id is not 32 bytes'
+    }
+    return null
+  }
+
+  return {
+    explain,
+    async proposeValue(context) {
+      if (options.intervalMs) await sleep(options.intervalMs)
+      const record: BeaconRecord = {
+        height: BigInt(context.height),
+        previousValueId: (context.previous ? sha256(context.previous.value) : new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
+        proposer: options.selfId,
+        timeMs: BigInt(wallNow()),
+      }
+      return encodeMessage(record, BeaconRecord.codec())
+    },
+    async validateValue(context, value) {
+      return explain(context, value) === null
+    },
+  }
+}
