@@ -16,6 +16,9 @@ import { MeshRuntime } from '../workers/net/runtime'
 import { connectionKind } from '../workers/net/connection-kind'
 import { gossipKinds } from '../workers/net/topics'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { encodeCertificate } from '../workers/consensus/certificate/certificate'
+import { consensusDecisionEntry } from '../workers/security/node/audit-hooks'
 import { RelaySecurity } from './security'
 import { startValidatorDuty } from './validator'
 import { keepPeersConnected } from './peer-dialer'
@@ -66,6 +69,17 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       })
     : null
   for (const key of validator?.identityKeys ?? []) chainValidators.add(bytesToHex(key))
+  validator?.adapter.onDecision((decision) => {
+    const entry = consensusDecisionEntry(security.peerId, {
+      chainId: validator.chainId,
+      height: decision.height,
+      round: decision.round,
+      valueHash: bytesToHex(sha256(decision.value)),
+      certificateHash: bytesToHex(sha256(encodeCertificate(decision.certificate))),
+      signers: countSigners(decision.certificate.signers),
+    })
+    security.audit.append(entry).catch((err) => log.error({ err: (err as Error).message }, 'consensus decision not audited'))
+  })
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   node.addEventListener('connection:open', (event) => {
@@ -134,3 +148,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 export { peerIdFromString }
+
+function countSigners(bitmap: Uint8Array): number {
+  let count = 0
+  for (const byte of bitmap) for (let bits = byte; bits; bits &= bits - 1) count++
+  return count
+}

@@ -12,6 +12,9 @@ import { decodeBftMessage, type Proposal } from '../../workers/consensus/bft'
 import { bitmapSigners, createRealScheme, decodeCertificate, verifyCertificate } from '../../workers/consensus/certificate'
 import { decodeBeacon, parseValidatorSetFile, type LoadedValidatorSet } from '../../workers/consensus/adapter'
 import { consensusMigrations } from '../../relay/consensus-store'
+import { SqliteAuditStore } from '../../workers/security/audit/sqlite-store'
+import { readAll } from '../../workers/security/audit/store'
+import { verifyAuditChain } from '../../workers/security/audit/verify'
 
 // Four relay processes (the relay CLI, real libp2p over loopback WebSockets, SQLite on disk)
 // run BFT consensus on the demo beacon chain. Mid-height, the proposer of that height is
@@ -139,6 +142,18 @@ describe('BFT consensus among four relay processes over libp2p', () => {
         const signers = bitmapSigners(certificate.certificate.signers, VALIDATORS) as number[]
         expect(new Set(signers).size).toBeGreaterThanOrEqual(2 * loaded.set.maxFaulty + 1)
         if (height === killHeight) killHeightRounds.add(record!.round)
+      }
+    }
+    // Every validator audits each decision it reaches, in a log whose hash chain still verifies.
+    for (const [i, relay] of relays.entries()) {
+      const db = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true })
+      try {
+        const audited = db.prepare("SELECT count(*) AS n FROM audit_log WHERE event = 'consensus.decision'").get() as { n: number }
+        // Appends trail the decision by a moment: the last one before a stop or the kill may be missing.
+        expect(audited.n, `validator ${i} audited decisions`).toBeGreaterThanOrEqual(stores[i].size - (i === killedIndex ? 2 : 1))
+        expect(await verifyAuditChain(readAll(new SqliteAuditStore(db)))).toMatchObject({ ok: true })
+      } finally {
+        db.close()
       }
     }
     console.log(`killed validator ${killedIndex} (proposer of height ${killHeight}); that height was decided in round(s) ${[...killHeightRounds].join(', ')}; ${survivorHeight} heights checked on all four`)

@@ -110,7 +110,11 @@ describe('browser identity in IndexedDB', () => {
 describe('audit hooks for consensus and model adoption', async () => {
   const { consensusDecisionEntry, modelAdoptionEntry } = await import('../../../workers/security/node/audit-hooks')
   it('builds entries of the audited event kinds', () => {
-    expect(consensusDecisionEntry('me', { round: 3n, modelHash: 'ab' })).toMatchObject({ event: 'consensus.decision', subject: 'round 3', details: { round: '3', modelHash: 'ab' } })
+    expect(consensusDecisionEntry('me', { chainId: 'c', height: 3n, round: 1, valueHash: 'ab', certificateHash: 'cd', signers: 3 })).toMatchObject({
+      event: 'consensus.decision',
+      subject: 'c height 3',
+      details: { height: '3', round: 1, valueHash: 'ab', certificateHash: 'cd', signers: 3 },
+    })
     expect(modelAdoptionEntry('me', { round: 4, modelHash: 'cd' })).toMatchObject({ event: 'model.adopt', subject: 'cd' })
   })
 })

@@ -5,8 +5,21 @@ import type { AuditFields } from '../audit/entry'
  * BrowserSecurity.record, relay: RelaySecurity.audit.append). One shape everywhere, so an
  * exported log reads the same whichever node wrote it.
  */
-export function consensusDecisionEntry(actor: string, decision: { round: number | bigint; modelHash: string; certificateHash?: string; validators?: readonly string[] }): AuditFields {
-  return { event: 'consensus.decision', actor, subject: `round ${decision.round}`, details: { ...decision, round: String(decision.round) } }
+export interface AuditedDecision {
+  readonly chainId: string
+  /** The height decided (one FL round or one critical operation). */
+  readonly height: number | bigint
+  /** The BFT round within the height that decided it. */
+  readonly round: number
+  /** Hex SHA-256 of the decided value (for an FL round: of the model it adopts). */
+  readonly valueHash: string
+  /** Hex SHA-256 of the encoded commit certificate. */
+  readonly certificateHash: string
+  readonly signers: number
+}
+
+export function consensusDecisionEntry(actor: string, decision: AuditedDecision): AuditFields {
+  return { event: 'consensus.decision', actor, subject: `${decision.chainId} height ${decision.height}`, details: { ...decision, height: String(decision.height) } }
 }
 
 export function modelAdoptionEntry(actor: string, adoption: { round: number | bigint; modelHash: string; certificateHash?: string }): AuditFields {
