@@ -8,7 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { RelayProcess } from './harness/relay-process'
 import { createNodePeer, type NodePeer } from './harness/node-peer'
 import { waitUntil } from './harness/wait'
-import { decodeBftMessage, type Proposal } from '../../workers/consensus/bft'
+import { decodeBftMessage, encodeBftMessage, type Proposal } from '../../workers/consensus/bft'
 import { bitmapSigners, createRealScheme, decodeCertificate, verifyCertificate } from '../../workers/consensus/certificate'
 import { decodeBeacon, parseValidatorSetFile, type LoadedValidatorSet } from '../../workers/consensus/adapter'
 import { consensusMigrations } from '../../relay/consensus-store'
@@ -116,6 +116,17 @@ describe('BFT consensus among four relay processes over libp2p', () => {
     await killed.relay.start()
     const survivorHeight = Math.min(...(await Promise.all(survivors.map(decidedHeight))))
     await waitUntil(() => decidedHeight(killed.relay), (h) => h >= survivorHeight, 'the restarted validator to catch up', 90_000)
+    // A mesh node without the validator role re-publishes a genuine proposal under its own
+    // signature: each validator's inbound gate drops it as unauthorized (RBAC), so the
+    // consensus adapter never sees it (its not-a-validator count below stays 0).
+    const before = await Promise.all(survivors.map((r) => r.health()))
+    await observer!.runtime.gossip.publishEncoded('bft.message', encodeBftMessage(proposals.at(-1)!))
+    await waitUntil(
+      () => Promise.all(survivors.map((r) => r.health())),
+      (hs) => hs.every((h, i) => h.gate.rejected.unauthorized > before[i].gate.rejected.unauthorized),
+      'every validator to refuse a bft.message from a non-validator',
+      30_000,
+    )
     const health = await Promise.all(relays.map((r) => r.health()))
     for (const h of health) {
       expect(h.consensus.equivocations).toBe(0)
