@@ -28,6 +28,11 @@ export interface TrainRequest {
   readonly clientIndex: number
   readonly clients: number
   readonly seed: number
+  /**
+   * The task's model as a tfjs layers spec (JSON from the task definition, untrusted; see
+   * workers/fl/model/spec.ts for what is accepted). Default: the 784-64-10 MNIST MLP.
+   */
+  readonly model?: unknown
 }
 
 export interface TrainProgress {
@@ -48,4 +53,6 @@ export interface TrainResult {
   readonly updateNorm: number
   /** tf.memory().numTensors after the round, so leaks show up across rounds. */
   readonly numTensors: number
+  /** Trainable parameters of the model that was trained. */
+  readonly parameters: number
 }

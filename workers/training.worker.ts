@@ -9,16 +9,23 @@ import type { CallContext } from './bridge/protocol'
 import type { BackendChoice, BackendName, PrepareRequest, TrainProgress, TrainRequest, TrainResult } from './fl-worker-api'
 import { selectBackend } from './fl/model/backend'
 import { createTrainer, type Trainer } from './fl/model/trainer'
-import { MNIST_MLP } from './fl/model/spec'
+import { MNIST_MLP, validateModelSpec } from './fl/model/spec'
 import { initialWeights, type FlatWeights } from './fl/model/weights'
-import { fetchMnistBinary, type ImageDataset } from './fl/data/mnist-format'
+import { fetchMnistBinary, MNIST_CLASSES, type ImageDataset } from './fl/data/mnist-format'
 import { gatherSamples, shardClients, splitHoldout, type LabelledSamples } from './fl/data/split'
+
+interface TaskModel {
+  /** The validated spec as canonical JSON, to tell one task's model from another's. */
+  key: string
+  parameters: number
+  trainer: Trainer
+  weights: FlatWeights
+}
 
 interface Session {
   dataset: ImageDataset
   backend: BackendChoice
-  trainer: Trainer
-  weights: FlatWeights
+  model?: TaskModel
   validation: LabelledSamples
 }
 
@@ -41,10 +48,23 @@ async function openSession(dataUrl: string, backends?: readonly BackendName[]): 
   return {
     dataset,
     backend,
-    trainer: createTrainer(MNIST_MLP),
-    weights: initialWeights(MNIST_MLP, 1),
     validation: gatherSamples(dataset, split.validation),
   }
+}
+
+/** The session's model for this task: kept across rounds, replaced (and released) when the task's spec changes. */
+function taskModel(session: Session, spec: unknown): TaskModel {
+  const check = validateModelSpec(spec)
+  if (!check.ok) throw new Error(`the task's model spec was refused: ${check.reason}`)
+  const pixels = session.dataset.rows * session.dataset.cols
+  if (check.spec.inputShape.reduce((a, b) => a * b, 1) !== pixels || check.spec.classes !== MNIST_CLASSES) {
+    throw new Error(`the task's model must take ${pixels} pixels (e.g. [${pixels}] or [${session.dataset.rows}, ${session.dataset.cols}, 1]) and give ${MNIST_CLASSES} classes`)
+  }
+  const key = JSON.stringify(check.spec)
+  if (session.model?.key === key) return session.model
+  session.model?.trainer.dispose()
+  session.model = { key, parameters: check.parameters, trainer: createTrainer(check.spec), weights: initialWeights(check.spec, 1) }
+  return session.model
 }
 
 export const trainingWorkerApi = {
@@ -62,15 +82,16 @@ export const trainingWorkerApi = {
     const shard = shards[request.clientIndex]
     if (!shard) throw new RangeError(`client index ${request.clientIndex} is outside 0..${request.clients - 1}`)
     const data = gatherSamples(s.dataset, shard)
-    const outcome = await s.trainer.train({
-      weights: s.weights,
+    const model = taskModel(s, request.model ?? MNIST_MLP)
+    const outcome = await model.trainer.train({
+      weights: model.weights,
       data,
       hyper: { epochs: request.epochs, batchSize: request.batchSize, learningRate: 0.05, optimizer: 'momentum', seed: request.seed + request.round },
       onProgress: (p) => context.progress(p),
       signal: context.signal,
     })
-    s.weights = outcome.weights
-    const validation = await s.trainer.evaluate(s.weights, s.validation)
+    model.weights = outcome.weights
+    const validation = await model.trainer.evaluate(model.weights, s.validation)
     let norm = 0
     for (const v of outcome.delta) norm += v * v
     return {
@@ -82,6 +103,7 @@ export const trainingWorkerApi = {
       ms: outcome.metrics.ms,
       updateNorm: Math.sqrt(norm),
       numTensors: tf.memory().numTensors,
+      parameters: model.parameters,
     }
   },
 }
