@@ -42,6 +42,7 @@ export function ruleSetups(tau: number, bucketSize = 2): RuleSetup[] {
     { label: 'cm', rule: { rule: 'median' }, bucketSize },
     { label: 'tm', rule: { rule: 'trimmed-mean', trim: F }, bucketSize },
     { label: 'krum', rule: { rule: 'krum', f: F }, bucketSize },
+    { label: 'multi-krum', rule: { rule: 'multi-krum', f: F, m: Math.ceil(N / bucketSize) - F }, bucketSize },
     { label: 'rfa', rule: { rule: 'geometric-median', iterations: 8 }, bucketSize },
   ]
 }
@@ -57,7 +58,7 @@ export async function main(args: string[]): Promise<void> {
   --byzantine-data D  'shards' (default): Byzantine clients hold every 5th shard of the same split;
                       'iid': they train on IID slices, which makes sign flip look like the honest mean
   --flip-scale K      sign flip sends −K × its update (default 4, so that FedAvg visibly fails)
-  --rules a,b         of fedavg,cc,cc-bucketed,cm,tm,krum,rfa (default all)
+  --rules a,b         of fedavg,cc,cc-bucketed,cm,tm,krum,multi-krum,rfa (default all)
   --attacks a,b       of ${ATTACKS.join(',')} (default all)
   --name NAME         result file name (default robustness)
 Takes about 15 minutes with every rule on 2 cores.`)
