@@ -40,7 +40,6 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   const metrics = createRelayMetrics()
   const node = await createRelayNode(config, key, metrics.registry)
   const signer = createEnvelopeSigner(identityFromSeed(key.raw.subarray(0, 32)))
-  const chainValidators = new Set<string>()
   const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }))
   const runtime = new MeshRuntime(node, {
     signer,
@@ -48,10 +47,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
     sha256: webCryptoSha256,
     log: log.child({ component: 'mesh' }),
     gossipKinds,
-    // The validator-set file is the operator's grant of the validator role on this chain, so its
-    // members may send bft.message even when each validator relay runs its own CA; everything
-    // else, and every other sender, goes through the credential check.
-    authorize: (kind, sender) => (kind === 'bft.message' && chainValidators.has(bytesToHex(sender)) ? null : security.authorize(kind, sender)),
+    authorize: security.authorize,
     onReject: (rejected, source) => {
       metrics.messagesRejected.inc({ reason: rejected.reason })
       security.noteRejection(rejected, source)
@@ -61,14 +57,21 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   await runtime.start()
   security.start(runtime)
   const validator = config.validatorSet
-    ? await startValidatorDuty({ config, runtime, registry: metrics.registry, log: log.child({ component: 'consensus' }) }).catch(async (err) => {
+    ? await startValidatorDuty({
+        config,
+        runtime,
+        registry: metrics.registry,
+        log: log.child({ component: 'consensus' }),
+        // The validator-set file is the operator's grant of the validator role on this chain: its
+        // members' consensus messages pass RBAC even when each validator relay runs its own CA.
+        admitValidators: (keys) => keys.forEach((key) => security.peers.registry.pinRoles(key, ['validator'])),
+      }).catch(async (err) => {
         await node.stop()
         await security.stop()
         db.close()
         throw err
       })
     : null
-  for (const key of validator?.identityKeys ?? []) chainValidators.add(bytesToHex(key))
   validator?.adapter.onDecision((decision) => {
     const entry = consensusDecisionEntry(security.peerId, {
       chainId: validator.chainId,

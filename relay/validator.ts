@@ -48,8 +48,6 @@ export interface ValidatorDuty {
   readonly chainId: string
   /** The other validators' addresses from the set file, for the relay to keep connected. */
   readonly peerAddresses: readonly string[]
-  /** Ed25519 identity keys of every validator in the set file. */
-  readonly identityKeys: readonly Uint8Array[]
   stop(): Promise<void>
 }
 
@@ -57,7 +55,14 @@ export interface ValidatorDuty {
  * Runs BFT consensus among the relays named in the validator-set file, over the mesh's gossip,
  * on the demo beacon chain, with state and decisions in consensus.sqlite.
  */
-export async function startValidatorDuty(deps: { config: RelayConfig; runtime: MeshRuntime; registry: Registry; log: Logger }): Promise<ValidatorDuty> {
+export async function startValidatorDuty(deps: {
+  config: RelayConfig
+  runtime: MeshRuntime
+  registry: Registry
+  log: Logger
+  /** Told the set's identity keys before any consensus message is received, so RBAC can let them in. */
+  admitValidators(identityKeys: readonly Uint8Array[]): void
+}): Promise<ValidatorDuty> {
   const { config, runtime, log } = deps
   const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519 })
   let text: string
@@ -73,6 +78,7 @@ export async function startValidatorDuty(deps: { config: RelayConfig; runtime: M
   if (Buffer.compare(Buffer.from(me.voteKey), Buffer.from(signer.voteKey)) !== 0) {
     throw new Error(`the set file's vote key for ${peerId} is not the one in ${join(config.dataDir, VOTE_SEED_FILE)}; print the entry again with --validator-entry`)
   }
+  deps.admitValidators(loaded.set.validators.map((v) => v.identityKey))
   const db = openConsensusDatabase(config.dataDir)
   const adapter = await ConsensusAdapter.start({
     chainId: loaded.chainId,
@@ -105,7 +111,6 @@ export async function startValidatorDuty(deps: { config: RelayConfig; runtime: M
     adapter,
     chainId: loaded.chainId,
     peerAddresses,
-    identityKeys: loaded.set.validators.map((v) => v.identityKey),
     async stop() {
       await adapter.stop()
       db.close()

@@ -56,7 +56,7 @@ const KEY_SEED_BASE = 70
 /** Quiet, except for what would mean the run is broken. */
 const errorsOnly: Logger = { ...silentLogger, error: (fields, message) => console.error(message, fields), child: () => errorsOnly }
 
-interface RealRun extends Metrics {
+interface ProcessRun extends Metrics {
   validators: number
   heights: number
   finality_p50_ms: number
@@ -65,6 +65,9 @@ interface RealRun extends Metrics {
   rounds_above_zero: number
   published_per_decision: number
   delivered_per_decision: number
+}
+
+interface RealRun extends ProcessRun {
   gossip_one_way_p50_ms: number
   gossip_one_way_p99_ms: number
   crypto_per_validator_per_height_ms: number
@@ -219,17 +222,6 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     finality_p50_over_crypto_floor: round(finalityP50 / floor, 2),
     min_topic_subscribers_seen: minSubscribers,
   }
-}
-
-interface ProcessRun extends Metrics {
-  validators: number
-  heights: number
-  finality_p50_ms: number
-  finality_p99_ms: number
-  finality_max_ms: number
-  rounds_above_zero: number
-  published_per_decision: number
-  delivered_per_decision: number
 }
 
 /** The deployed shape: each validator a relay process (the relay CLI, SQLite on disk), as in tests/e2e/consensus.test.ts. */

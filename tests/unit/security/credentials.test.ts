@@ -198,4 +198,21 @@ describe('credential registry', () => {
     expect(await registry.admit(new Uint8Array(10), T0)).toMatchObject({ ok: false })
     expect(registry.size).toBe(1)
   })
+
+  it('lets roles pinned by local configuration through the same RBAC table, and only those roles', async () => {
+    const pinnedKeys = nodeKeys(10)
+    const strangerKeys = nodeKeys(11)
+    const registry = new CredentialRegistry(ca.anchor, new RevocationList(ca.anchor))
+    const authorize = registry.authorizer(() => T0)
+    registry.pinRoles(pinnedKeys.identity.publicKey, ['validator'])
+    expect(authorize('bft.message', pinnedKeys.identity.publicKey)).toBeNull()
+    expect(authorize('cred.grant', pinnedKeys.identity.publicKey)).toMatch(/^no-credential/)
+    expect(authorize('bft.message', strangerKeys.identity.publicKey)).toMatch(/^no-credential/)
+    expect(authorize('bft.nonsense.', pinnedKeys.identity.publicKey)).toMatch(/^unknown-kind/)
+    // A CA credential with other roles does not hide the pinned ones, nor extend them.
+    await registry.admit((await credentialFor(ca, pinnedKeys, ['trainer'], { notBeforeMs: T0 - HOUR })).der, T0)
+    expect(authorize('fl.update.submit', pinnedKeys.identity.publicKey)).toBeNull()
+    expect(authorize('bft.message', pinnedKeys.identity.publicKey)).toBeNull()
+    expect(authorize('cred.revoke', pinnedKeys.identity.publicKey)).toMatch(/^wrong-role/)
+  })
 })

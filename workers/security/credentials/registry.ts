@@ -2,6 +2,8 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { verifyCredential, type Credential, type CredentialVerdict, type RevocationLookup } from './credential'
 import type { TrustAnchor } from './ca'
 import { checkSender, type SenderCheck } from '../rbac/check-sender'
+import { authorize } from '../rbac/authorize'
+import type { Role } from '../roles'
 
 /**
  * The credentials this node has seen other peers present, keyed by identity key: the piece
@@ -10,6 +12,7 @@ import { checkSender, type SenderCheck } from '../rbac/check-sender'
  */
 export class CredentialRegistry {
   private readonly byIdentity = new Map<string, Credential>()
+  private readonly pinned = new Map<string, readonly Role[]>()
 
   constructor(
     private readonly anchor: TrustAnchor,
@@ -43,8 +46,20 @@ export class CredentialRegistry {
     return this.byIdentity.size
   }
 
+  /**
+   * Roles this node's operator grants in its own configuration (a validator relay's
+   * validator-set file), held without a certificate: they let peers whose credentials come
+   * from another CA through the same RBAC table. Nothing over the network can pin a role.
+   */
+  pinRoles(identityPublicKey: Uint8Array, roles: readonly Role[]): void {
+    this.pinned.set(bytesToHex(identityPublicKey), [...roles])
+  }
+
   check(kind: string, sender: Uint8Array, nowMs: number): SenderCheck {
-    return checkSender(kind, sender, this.get(sender), nowMs, this.revocations)
+    const verdict = checkSender(kind, sender, this.get(sender), nowMs, this.revocations)
+    if (verdict.ok || this.pinned.size === 0) return verdict
+    const pinned = this.pinned.get(bytesToHex(sender))
+    return pinned && authorize(kind, pinned).ok ? { ok: true } : verdict
   }
 
   /** Fits `InboundOptions.authorize` in workers/protocol/inbound.ts: returns why not, or null. */
