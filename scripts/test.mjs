@@ -22,6 +22,12 @@ function vitest(project) {
     totals.passed += r.numPassedTests
     totals.failed += r.numFailedTests
     totals.skipped += r.numPendingTests + r.numTodoTests
+    // A file that fails before its tests run (in beforeAll, say) leaves them 'skipped': count it
+    // as a failure so the total line cannot look green when the run is not.
+    for (const file of r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'))) {
+      totals.failed++
+      console.error(`${project}: ${file.name} failed outside its tests (see its error above)`)
+    }
     if (r.numTotalTests === 0) {
       console.error(`${project}: no tests ran`)
       return 1

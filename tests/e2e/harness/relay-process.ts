@@ -3,7 +3,7 @@ import { promisify } from 'node:util'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { freePort } from './ports'
+import { freePorts } from './ports'
 
 export interface RelayInfo {
   readonly url: string
@@ -36,7 +36,8 @@ export class RelayProcess {
   ) {}
 
   static async create(options: RelayProcessOptions = {}): Promise<RelayProcess> {
-    return new RelayProcess(await freePort(), await freePort(), mkdtempSync(join(tmpdir(), 'mesh-relay-')), options)
+    const [port, wsPort] = await freePorts(2)
+    return new RelayProcess(port, wsPort, mkdtempSync(join(tmpdir(), 'mesh-relay-')), options)
   }
 
   private get baseArgs(): string[] {
