@@ -22,6 +22,7 @@ import { consensusDecisionEntry } from '../workers/security/node/audit-hooks'
 import { RelaySecurity } from './security'
 import { startValidatorDuty } from './validator'
 import { keepPeersConnected } from './peer-dialer'
+import { messageKinds } from '../workers/kinds'
 
 export const RELAY_VERSION = '0.1.0'
 
@@ -39,7 +40,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   const { key, created } = await loadOrCreateRelayKey(config.dataDir)
   const metrics = createRelayMetrics()
   const node = await createRelayNode(config, key, metrics.registry)
-  const signer = createEnvelopeSigner(identityFromSeed(key.raw.subarray(0, 32)))
+  const signer = createEnvelopeSigner(identityFromSeed(key.raw.subarray(0, 32)), messageKinds)
   const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }))
   const runtime = new MeshRuntime(node, {
     signer,

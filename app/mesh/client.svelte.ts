@@ -17,6 +17,7 @@ import { Backoff, sleep } from './backoff'
 import { fetchBootstrap, type Bootstrap } from './bootstrap'
 import { loadOrCreateIdentity, type StoredIdentity } from './identity'
 import type { MeshDatabase } from '../storage/db'
+import { messageKinds } from '../../workers/kinds'
 
 export type RelayState = 'starting' | 'connecting' | 'connected' | 'reconnecting' | 'offline'
 
@@ -82,7 +83,7 @@ export class MeshClient {
     this.identity = await loadOrCreateIdentity(this.db)
     const identity = signingIdentityOf(this.identity.keys)
     this.peerId = peerIdStringFromPublicKey(identity.publicKey)
-    const signer = createEnvelopeSigner(identity)
+    const signer = createEnvelopeSigner(identity, messageKinds)
 
     this.bootstrap = await this.waitForBootstrap()
     const security = await BrowserSecurity.open(this.db, this.identity.keys, identity, signer, this.bootstrap, () => this.schedulePresence(0))

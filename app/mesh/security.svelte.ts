@@ -16,7 +16,7 @@ import { exportAuditLog } from '../../workers/security/audit/jsonl'
 import { readAll } from '../../workers/security/audit/store'
 import { PeerCredentials } from '../../workers/security/node/peer-credentials'
 import { RejectAuditor } from '../../workers/security/node/reject-auditor'
-import type { Role } from '../../workers/security/roles'
+import type { Role } from '../../workers/protocol/roles'
 import type { MeshDatabase } from '../storage/db'
 import type { Bootstrap } from './bootstrap'
 

@@ -6,7 +6,7 @@ import { hex } from '../../workers/identity/ed25519'
 import { sealForRecipient, openSealed } from '../../workers/security/e2e/seal'
 import { backupPhrase, restoreIdentity } from './identity'
 import { db } from '../storage/db'
-import type { Role } from '../../workers/security/roles'
+import type { Role } from '../../workers/protocol/roles'
 
 /**
  * A small scripting handle on `window.agentMesh`, for the end-to-end tests, benchmarks and

@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeBenchResult, type Metrics } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
+import { messageKinds } from '../../workers/kinds'
 
 const HELP = `npm run bench -- consensus [--validators 4,7,16] [--process-validators 4,7] [--heights 30] [--warmup 3] [--interval-ms 100]
                                [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10]
@@ -92,7 +93,7 @@ async function createValidatorNode(index: number) {
     // last validator's subscriptions were ignored by everyone. Loopback is one IP by design here.
     services: { identify: identify(), pubsub: meshGossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } }) },
   })
-  const signer = createEnvelopeSigner(identityFromSeed(seed))
+  const signer = createEnvelopeSigner(identityFromSeed(seed), messageKinds)
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   return { node, runtime, seed }

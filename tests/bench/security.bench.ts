@@ -7,6 +7,7 @@ import { credentialFor, makeAuthority, nodeKeys, seededRandom, T0 } from '../uni
 import { verifyCredential } from '../../workers/security/credentials/credential'
 import { RevocationList } from '../../workers/security/credentials/revocation'
 import { checkSender } from '../../workers/security/rbac/check-sender'
+import { messageKinds } from '../../workers/kinds'
 import { openSealed, sealForRecipient } from '../../workers/security/e2e/seal'
 import { AuditLog } from '../../workers/security/audit/log'
 import { SqliteAuditStore, auditLogMigration } from '../../workers/security/audit/sqlite-store'
@@ -48,10 +49,10 @@ export async function main(args: string[]): Promise<void> {
   const credential = await credentialFor(ca, keys, ['validator'])
 
   // checkSender vs signature verification, per message
-  const kinds = ['bft.prevote', 'fl.update.submit', 'raft.append-entries', 'mesh.presence', 'mesh.chat']
+  const kinds = ['bft.message', 'cred.grant', 'audit.read', 'mesh.presence', 'mesh.chat'] as const
   const check = await timed(() => {
     let ok = 0
-    for (let i = 0; i < checks; i++) if (checkSender(kinds[i % kinds.length], keys.identity.publicKey, credential, T0, revocations).ok) ok++
+    for (let i = 0; i < checks; i++) if (checkSender(kinds[i % kinds.length], messageKinds[kinds[i % kinds.length]].senders, keys.identity.publicKey, credential, T0, revocations).ok) ok++
     return ok
   })
   const message = new Uint8Array(200).fill(1)

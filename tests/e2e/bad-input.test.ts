@@ -65,7 +65,7 @@ describe('hostile input', () => {
     const victim = identityFromSeed(new Uint8Array(32).fill(67))
     // Claims the victim's key but is signed with the attacker's.
     const impostor = { publicKey: victim.publicKey, sign: attacker.identity.sign }
-    const impersonation = Envelope.decode(sealRaw({ identity: impostor, sequence: attacker.signer.sequence, now: Date.now }, 'mesh.chat', new Uint8Array()))
+    const impersonation = Envelope.decode(sealRaw({ ...attacker.signer, identity: impostor }, 'mesh.chat', new Uint8Array()))
 
     await pubsub.publish(CHAT_TOPIC, new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0xff, 0xff]))
     await pubsub.publish(CHAT_TOPIC, sealRaw(attacker.signer, 'mesh.chat', new Uint8Array(20_000)))
@@ -96,7 +96,7 @@ describe('hostile input', () => {
     const validRequest = sealMessage(attacker.signer, 'transfer.request', { sha256: new Uint8Array(32), fromChunk: 0 })
     const hostile: Uint8Array[] = [
       new Uint8Array([1, 2, 3, 250, 251]),
-      sealMessage({ identity: stranger, sequence: attacker.signer.sequence, now: Date.now }, 'transfer.request', { sha256: new Uint8Array(32), fromChunk: 0 }),
+      sealMessage({ ...attacker.signer, identity: stranger }, 'transfer.request', { sha256: new Uint8Array(32), fromChunk: 0 }),
       validRequest,
       validRequest,
     ]

@@ -5,7 +5,7 @@ import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { sealMessage, sealRaw, type EnvelopeSigner } from '../protocol/envelope'
 import type { Accepted, InboundValidator } from '../protocol/inbound'
-import { messageKinds, type MessageKind, type PayloadOf } from '../protocol/kinds'
+import type { MessageKind, PayloadOf } from '../protocol/kind-spec'
 import type { Logger } from '../log'
 
 const TOPIC_PREFIX = 'agent-mesh/1/'
@@ -38,7 +38,7 @@ export class MeshGossip {
   /** Subscribes to the kinds' topics and installs the gate on each. */
   join(kinds: readonly MessageKind[]): void {
     for (const kind of kinds) {
-      if (messageKinds[kind].carrier !== 'gossip') throw new Error(`${kind} is a stream message, not gossip`)
+      if (this.signer.kinds[kind].carrier !== 'gossip') throw new Error(`${kind} is a stream message, not gossip`)
       const topic = topicForKind(kind)
       this.pubsub.topicValidators.set(topic, (peer, message) => this.gate(kind, peer, message))
       this.pubsub.subscribe(topic)

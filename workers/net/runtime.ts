@@ -2,7 +2,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 import type { EnvelopeSigner } from '../protocol/envelope'
 import { InboundValidator, type InboundOptions, type Rejected } from '../protocol/inbound'
-import type { MessageKind } from '../protocol/kinds'
+import type { MessageKind } from '../protocol/kind-spec'
 import type { BatchVerifier } from '../protocol/verify'
 import type { Logger } from '../log'
 import { BlobStore, type Sha256 } from './blob-store'
@@ -38,6 +38,7 @@ export class MeshRuntime {
     private readonly options: MeshRuntimeOptions,
   ) {
     this.validator = new InboundValidator({
+      kinds: options.signer.kinds,
       verify: options.verify,
       authorize: options.authorize,
       onReject: (rejected, context) => {

@@ -2,14 +2,15 @@ import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { sealMessage, type EnvelopeSigner } from '../protocol/envelope'
 import type { InboundValidator } from '../protocol/inbound'
-import { MAX_ENVELOPE_BYTES } from '../protocol/kinds'
+import { netKinds } from './kinds'
 import { TransferChunk, type TransferManifest } from '../protocol/wire'
 import { hex } from '../identity/ed25519'
 import type { Logger } from '../log'
 import type { BlobStore, Sha256 } from './blob-store'
 
 export const TRANSFER_PROTOCOL = '/agent-mesh/transfer/1.0.0'
-const MAX_FRAME_BYTES = Math.max(MAX_ENVELOPE_BYTES, 1024 * 1024 + 64)
+// A frame is a manifest envelope or one chunk (256 KiB of data plus its framing).
+const MAX_FRAME_BYTES = Math.max(netKinds['transfer.manifest'].maxEnvelopeBytes, 1024 * 1024 + 64)
 const REQUEST_TIMEOUT_MS = 15_000
 
 export interface TransferDeps {
@@ -24,7 +25,7 @@ export interface TransferDeps {
  * from the requested index on. A request that fails the inbound gate ends the stream.
  */
 export async function serveTransfer(stream: Stream, remotePublicKey: Uint8Array | undefined, store: BlobStore, deps: TransferDeps, source = 'stream'): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_ENVELOPE_BYTES })
+  const lp = lpStream(stream, { maxDataLength: netKinds['transfer.request'].maxEnvelopeBytes })
   try {
     let request
     try {

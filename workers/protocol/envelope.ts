@@ -1,6 +1,6 @@
 import { encodeMessage, type Codec } from 'protons-runtime'
 import { Envelope } from './wire'
-import { messageKinds, type MessageKind, type PayloadOf } from './kinds'
+import type { KindRegistry, MessageKind, PayloadOf } from './kind-spec'
 import type { SigningIdentity } from '../identity/ed25519'
 
 export const WIRE_VERSION = 1
@@ -35,17 +35,19 @@ export class SequenceCounter {
 
 export interface EnvelopeSigner {
   readonly identity: SigningIdentity
+  /** The kinds this node speaks: their codecs encode what it seals. */
+  readonly kinds: KindRegistry
   readonly sequence: SequenceCounter
   readonly now: () => number
 }
 
-export function createEnvelopeSigner(identity: SigningIdentity, now: () => number = Date.now): EnvelopeSigner {
-  return { identity, sequence: new SequenceCounter(now), now }
+export function createEnvelopeSigner(identity: SigningIdentity, kinds: KindRegistry, now: () => number = Date.now): EnvelopeSigner {
+  return { identity, kinds, sequence: new SequenceCounter(now), now }
 }
 
 /** Encodes `payload` as `kind`'s schema, wraps and signs it; returns the wire bytes. */
 export function sealMessage<K extends MessageKind>(signer: EnvelopeSigner, kind: K, payload: PayloadOf<K>): Uint8Array {
-  const codec = messageKinds[kind].codec as unknown as Codec<PayloadOf<K>>
+  const codec = signer.kinds[kind].codec as unknown as Codec<PayloadOf<K>>
   return sealRaw(signer, kind, encodeMessage(payload, codec))
 }
 

@@ -1,7 +1,7 @@
 import { decodeMessage, type Codec } from 'protons-runtime'
 import { Envelope } from './wire'
 import { WIRE_VERSION, signingBytes } from './envelope'
-import { MAX_ENVELOPE_BYTES, isMessageKind, messageKinds, type Carrier, type MessageKind, type PayloadOf } from './kinds'
+import { isMessageKind, maxEnvelopeBytes, type Carrier, type KindRegistry, type MessageKind, type PayloadOf, type Senders } from './kind-spec'
 import { ReplayWindow, defaultReplayWindow, type ReplayWindowOptions } from './replay-window'
 import type { BatchVerifier } from './verify'
 import { hex } from '../identity/ed25519'
@@ -22,6 +22,9 @@ export const rejectReasons = [
   'unauthorized',
 ] as const
 export type RejectReason = (typeof rejectReasons)[number]
+
+/** The RBAC decision the gate asks for: may this signer send a kind whose senders are `senders`? Why not, or null. */
+export type Authorizer = (kind: string, senders: Senders, senderPublicKey: Uint8Array) => string | null
 
 export type Accepted<K extends MessageKind = MessageKind> = {
   readonly ok: true
@@ -48,11 +51,13 @@ export interface InboundContext {
 }
 
 export interface InboundOptions {
+  /** The kinds this node accepts (workers/kinds.ts); anything else is 'unknown-kind'. */
+  readonly kinds: KindRegistry
   readonly verify: BatchVerifier
   readonly now?: () => number
   readonly replay?: ReplayWindowOptions
-  /** Role-based check, run after the signature is known good; returns why not, or null. */
-  readonly authorize?: (kind: MessageKind, senderPublicKey: Uint8Array) => string | null
+  /** Role-based check against the kind's declared senders, run after the signature is known good; returns why not, or null. */
+  readonly authorize?: Authorizer
   readonly onReject?: (rejected: Rejected, context: InboundContext) => void
 }
 
@@ -66,8 +71,10 @@ export class InboundValidator {
   accepted = 0
   private readonly replay: ReplayWindow
   private readonly now: () => number
+  private readonly maxEnvelopeBytes: number
 
   constructor(private readonly options: InboundOptions) {
+    this.maxEnvelopeBytes = maxEnvelopeBytes(options.kinds)
     this.replay = new ReplayWindow(options.replay ?? defaultReplayWindow)
     this.now = options.now ?? Date.now
   }
@@ -84,8 +91,8 @@ export class InboundValidator {
   }
 
   private async judge(bytes: Uint8Array, context: InboundContext): Promise<Verdict> {
-    if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
-      return reject('oversized', `${bytes.byteLength} bytes exceeds the ${MAX_ENVELOPE_BYTES}-byte envelope limit`)
+    if (bytes.byteLength > this.maxEnvelopeBytes) {
+      return reject('oversized', `${bytes.byteLength} bytes exceeds the ${this.maxEnvelopeBytes}-byte envelope limit`)
     }
     let envelope: Envelope
     try {
@@ -95,8 +102,9 @@ export class InboundValidator {
     }
     const kind = envelope.kind
     if (envelope.version !== WIRE_VERSION) return reject('bad-version', `version ${envelope.version}, expected ${WIRE_VERSION}`, kind)
-    if (!isMessageKind(kind)) return reject('unknown-kind', `unknown kind '${kind.slice(0, 64)}'`, kind)
-    const spec = messageKinds[kind]
+    const kinds = this.options.kinds
+    if (!isMessageKind(kinds, kind)) return reject('unknown-kind', `unknown kind '${kind.slice(0, 64)}'`, kind)
+    const spec = kinds[kind]
     if (spec.carrier !== context.carrier) return reject('wrong-carrier', `${kind} travels by ${spec.carrier}, arrived by ${context.carrier}`, kind)
     if (bytes.byteLength > spec.maxEnvelopeBytes) {
       return reject('oversized', `${bytes.byteLength} bytes exceeds ${kind}'s limit of ${spec.maxEnvelopeBytes}`, kind)
@@ -125,7 +133,7 @@ export class InboundValidator {
     } catch (err) {
       return reject('bad-payload', `payload is not a valid ${kind}: ${(err as Error).message}`, kind, senderHex)
     }
-    const refusal = this.options.authorize?.(kind, envelope.sender) ?? null
+    const refusal = this.options.authorize?.(kind, spec.senders, envelope.sender) ?? null
     if (refusal) return reject('unauthorized', refusal, kind, senderHex)
 
     this.replay.record(senderHex, envelope.seq)

@@ -1,5 +1,5 @@
 // The security layer's public surface (issue 6). See each module for details.
-export { roles, selfServiceRoles, isRole, type Role } from './roles'
+export { roles, selfServiceRoles, isRole, type Role } from '../protocol/roles'
 
 export { generateMnemonic, mnemonicFromEntropy, entropyFromMnemonic, isValidMnemonic, normalizeMnemonic, seedFromMnemonic, seedFromMnemonicSync } from './keys/mnemonic'
 export { deriveNodeKeys, libp2pRawPrivateKey, peerIdOf, signingIdentityOf, slip10Ed25519, identityPath, agreementPath, votingPath, type NodeKeys, type KeyPair } from './keys/derive'
@@ -14,8 +14,8 @@ export { CredentialAuthority, type AuthorityResult } from './credentials/authori
 export { CredentialRegistry } from './credentials/registry'
 export { CredentialGrant, GrantRequest, JoinRequest, Revocation } from './credentials/credentials'
 
-export { rbacTable, type Senders } from './rbac/table'
-export { authorize, sendersOf, isPublicKind, type Authorization } from './rbac/authorize'
+export { securityKinds } from './kinds'
+export { authorize, type Authorization } from './rbac/authorize'
 export { checkSender, type SenderCheck, type SenderProblem } from './rbac/check-sender'
 
 export { AuditLog } from './audit/log'

@@ -17,6 +17,7 @@ import { deriveNodeKeys, signingIdentityOf } from '../../../workers/security/key
 import { trustAnchorFromCertificate } from '../../../workers/security/credentials/ca'
 import { createJoinRequest } from '../../../workers/security/credentials/requests'
 import { PeerCredentials } from '../../../workers/security/node/peer-credentials'
+import { messageKinds } from '../../../workers/kinds'
 
 export interface PeerTrust {
   readonly caCertificate: string
@@ -44,7 +45,7 @@ export async function createNodePeer(seed: Uint8Array, trust?: PeerTrust) {
     },
   })
   const identity = signingIdentityOf(keys)
-  const signer = createEnvelopeSigner(identity)
+  const signer = createEnvelopeSigner(identity, messageKinds)
   const peers = trust ? new PeerCredentials(trustAnchorFromCertificate(Buffer.from(trust.caCertificate, 'base64'))) : undefined
   if (peers && trust) await peers.present(Buffer.from(trust.relayCredential, 'base64'), 'bootstrap')
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds, authorize: peers?.authorize })

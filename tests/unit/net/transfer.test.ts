@@ -7,14 +7,15 @@ import { verifyEd25519Batch } from '../../../workers/protocol/verify'
 import { BlobStore, webCryptoSha256 } from '../../../workers/net/blob-store'
 import { fetchBlob, serveTransfer, TransferError, type TransferDeps } from '../../../workers/net/transfer'
 import { silentLogger } from '../../../workers/log'
+import { messageKinds } from '../../../workers/kinds'
 
 const server = identityFromSeed(new Uint8Array(32).fill(7))
 const client = identityFromSeed(new Uint8Array(32).fill(8))
 
 function deps(identity: typeof server): TransferDeps {
   return {
-    validator: new InboundValidator({ verify: verifyEd25519Batch }),
-    signer: createEnvelopeSigner(identity),
+    validator: new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch }),
+    signer: createEnvelopeSigner(identity, messageKinds),
     sha256: webCryptoSha256,
     log: silentLogger,
   }

@@ -4,6 +4,7 @@ import { createEnvelopeSigner, sealMessage, sealRaw, signingBytes } from '../../
 import { InboundValidator, type Rejected } from '../../../workers/protocol/inbound'
 import { verifyEd25519Batch } from '../../../workers/protocol/verify'
 import { Envelope, Chat } from '../../../workers/protocol/wire'
+import { messageKinds } from '../../../workers/kinds'
 
 const alice = identityFromSeed(new Uint8Array(32).fill(1))
 const mallory = identityFromSeed(new Uint8Array(32).fill(2))
@@ -11,8 +12,8 @@ const mallory = identityFromSeed(new Uint8Array(32).fill(2))
 function setup(nowMs = 1_700_000_000_000) {
   let now = nowMs
   const rejections: Rejected[] = []
-  const validator = new InboundValidator({ verify: verifyEd25519Batch, now: () => now, onReject: (r) => rejections.push(r) })
-  const signer = createEnvelopeSigner(alice, () => now)
+  const validator = new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch, now: () => now, onReject: (r) => rejections.push(r) })
+  const signer = createEnvelopeSigner(alice, messageKinds, () => now)
   return { validator, signer, rejections, advance: (ms: number) => (now += ms) }
 }
 
@@ -91,7 +92,7 @@ describe('inbound validation', () => {
 
   it('runs the authorisation hook after the signature and refuses what it refuses', async () => {
     const { signer } = setup()
-    const validator = new InboundValidator({ verify: verifyEd25519Batch, now: () => 1_700_000_000_000, authorize: (kind) => (kind === 'mesh.chat' ? 'chat is muted' : null) })
+    const validator = new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch, now: () => 1_700_000_000_000, authorize: (kind) => (kind === 'mesh.chat' ? 'chat is muted' : null) })
     expect(await validator.check(sealMessage(signer, 'mesh.chat', { text: 'x', sentAtUs: 1n }), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'unauthorized' })
   })
 })

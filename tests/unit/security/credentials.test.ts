@@ -9,6 +9,7 @@ import { createRevocation, RevocationList, verifyRevocation } from '../../../wor
 import { CredentialRegistry } from '../../../workers/security/credentials/registry'
 import { x509 } from '../../../workers/security/credentials/x509'
 import { peerIdOf } from '../../../workers/security/keys/derive'
+import { sendersOf } from './fixtures'
 
 let ca: CertificateAuthority
 let otherCa: CertificateAuthority
@@ -183,36 +184,35 @@ describe('credential registry', () => {
     const revocations = new RevocationList(ca.anchor)
     const registry = new CredentialRegistry(ca.anchor, revocations)
     const authorize = registry.authorizer(() => T0)
-    expect(authorize('fl.update.submit', keys.identity.publicKey)).toMatch(/^no-credential/)
+    expect(authorize('mesh.chat', sendersOf('mesh.chat'), keys.identity.publicKey)).toMatch(/^no-credential/)
     const trainer = await credentialFor(ca, keys, ['trainer'], { notBeforeMs: T0 - 2 * HOUR })
     expect((await registry.admit(trainer.der, T0)).ok).toBe(true)
-    expect(authorize('fl.update.submit', keys.identity.publicKey)).toBeNull()
-    expect(authorize('bft.prevote', keys.identity.publicKey)).toMatch(/^wrong-role/)
+    expect(authorize('mesh.chat', sendersOf('mesh.chat'), keys.identity.publicKey)).toBeNull()
+    expect(authorize('bft.message', sendersOf('bft.message'), keys.identity.publicKey)).toMatch(/^wrong-role/)
     const validator = await credentialFor(ca, keys, ['trainer', 'validator'], { notBeforeMs: T0 - HOUR })
     await registry.admit(validator.der, T0)
-    expect(authorize('bft.prevote', keys.identity.publicKey)).toBeNull()
+    expect(authorize('bft.message', sendersOf('bft.message'), keys.identity.publicKey)).toBeNull()
     await registry.admit(trainer.der, T0)
     expect(registry.get(keys.identity.publicKey)?.serial).toBe(validator.serial)
     revocations.add(await createRevocation(ca, { serial: validator.serial, revokedAtMs: T0, reason: 'demoted' }))
-    expect(authorize('bft.prevote', keys.identity.publicKey)).toMatch(/^revoked/)
+    expect(authorize('bft.message', sendersOf('bft.message'), keys.identity.publicKey)).toMatch(/^revoked/)
     expect(await registry.admit(new Uint8Array(10), T0)).toMatchObject({ ok: false })
     expect(registry.size).toBe(1)
   })
 
-  it('lets roles pinned by local configuration through the same RBAC table, and only those roles', async () => {
+  it('lets roles pinned by local configuration through the same RBAC check, and only those roles', async () => {
     const pinnedKeys = nodeKeys(10)
     const strangerKeys = nodeKeys(11)
     const registry = new CredentialRegistry(ca.anchor, new RevocationList(ca.anchor))
     const authorize = registry.authorizer(() => T0)
     registry.pinRoles(pinnedKeys.identity.publicKey, ['validator'])
-    expect(authorize('bft.message', pinnedKeys.identity.publicKey)).toBeNull()
-    expect(authorize('cred.grant', pinnedKeys.identity.publicKey)).toMatch(/^no-credential/)
-    expect(authorize('bft.message', strangerKeys.identity.publicKey)).toMatch(/^no-credential/)
-    expect(authorize('bft.nonsense.', pinnedKeys.identity.publicKey)).toMatch(/^unknown-kind/)
+    expect(authorize('bft.message', sendersOf('bft.message'), pinnedKeys.identity.publicKey)).toBeNull()
+    expect(authorize('cred.grant', sendersOf('cred.grant'), pinnedKeys.identity.publicKey)).toMatch(/^no-credential/)
+    expect(authorize('bft.message', sendersOf('bft.message'), strangerKeys.identity.publicKey)).toMatch(/^no-credential/)
     // A CA credential with other roles does not hide the pinned ones, nor extend them.
     await registry.admit((await credentialFor(ca, pinnedKeys, ['trainer'], { notBeforeMs: T0 - HOUR })).der, T0)
-    expect(authorize('fl.update.submit', pinnedKeys.identity.publicKey)).toBeNull()
-    expect(authorize('bft.message', pinnedKeys.identity.publicKey)).toBeNull()
-    expect(authorize('cred.revoke', pinnedKeys.identity.publicKey)).toMatch(/^wrong-role/)
+    expect(authorize('mesh.chat', sendersOf('mesh.chat'), pinnedKeys.identity.publicKey)).toBeNull()
+    expect(authorize('bft.message', sendersOf('bft.message'), pinnedKeys.identity.publicKey)).toBeNull()
+    expect(authorize('cred.revoke', sendersOf('cred.revoke'), pinnedKeys.identity.publicKey)).toMatch(/^wrong-role/)
   })
 })

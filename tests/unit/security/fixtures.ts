@@ -1,7 +1,14 @@
 import { deriveNodeKeys, type NodeKeys } from '../../../workers/security/keys/derive'
 import { createCertificateAuthority, type CertificateAuthority } from '../../../workers/security/credentials/ca'
 import { issueCredential, type Credential } from '../../../workers/security/credentials/credential'
-import type { Role } from '../../../workers/security/roles'
+import type { Role } from '../../../workers/protocol/roles'
+import type { MessageKind, Senders } from '../../../workers/protocol/kind-spec'
+import { messageKinds } from '../../../workers/kinds'
+
+/** The senders a registered kind declares, as the inbound gate hands them to the RBAC check. */
+export function sendersOf(kind: MessageKind): Senders {
+  return messageKinds[kind].senders
+}
 
 /** Deterministic bytes from a counter (xorshift32), so tests draw "random" serials and nonces reproducibly. */
 export function seededRandom(seed: number): (n: number) => Uint8Array {

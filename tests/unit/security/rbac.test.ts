@@ -1,73 +1,54 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { authorize, sendersOf } from '../../../workers/security/rbac/authorize'
-import { rbacTable } from '../../../workers/security/rbac/table'
+import { authorize } from '../../../workers/security/rbac/authorize'
 import { checkSender, type SenderProblem } from '../../../workers/security/rbac/check-sender'
-import { roles, type Role } from '../../../workers/security/roles'
+import { roles, type Role } from '../../../workers/protocol/roles'
+import { defineKinds, isMessageKind, type MessageKind } from '../../../workers/protocol/kind-spec'
+import { messageKinds } from '../../../workers/kinds'
+import { Chat } from '../../../workers/protocol/wire'
 import { createRevocation, RevocationList } from '../../../workers/security/credentials/revocation'
 import type { CertificateAuthority } from '../../../workers/security/credentials/ca'
 import type { Credential } from '../../../workers/security/credentials/credential'
-import { DAY, HOUR, T0, credentialFor, makeAuthority, nodeKeys } from './fixtures'
+import { DAY, HOUR, T0, credentialFor, makeAuthority, nodeKeys, sendersOf } from './fixtures'
 
 type Expected = 'anyone' | 'any-role' | readonly Role[]
 
-// Written from the issue's list, independently of rbac/table.ts, so a wrong table entry fails here.
-const expectations: Record<string, Expected> = {
+// Written from the README's list, independently of the kinds files, so a wrong sender list fails here.
+const expectations: Record<MessageKind, Expected> = {
   'mesh.presence': 'anyone',
-  'mesh.ping': 'anyone',
   'cred.request': 'anyone',
   'mesh.chat': 'any-role',
-  'mesh.test': 'any-role',
   'transfer.request': 'any-role',
   'transfer.manifest': 'any-role',
-  'fl.round.announce': ['aggregator', 'coordinator'],
-  'fl.update.submit': ['trainer'],
-  'fl.aggregate.propose': ['aggregator'],
   'bft.message': ['validator'],
-  'bft.prevote': ['validator'],
-  'raft.request-vote': ['coordinator'],
-  'raft.append-entries': ['coordinator'],
-  'task.announce': ['coordinator', 'admin'],
-  'task.result': ['worker'],
-  'secagg.client.advertise-keys': ['trainer'],
-  'secagg.client.masked-input': ['trainer'],
-  'secagg.server.roster': ['aggregator'],
-  'secagg.server.unmask-request': ['aggregator'],
   'cred.grant': ['admin', 'bootstrap'],
   'cred.revoke': ['admin', 'bootstrap'],
+  'audit.read': ['admin'],
 }
-const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [string, readonly Role[]][]
-const unknownKinds = ['', 'raft', 'Raft.vote', 'raft..vote', 'raft.vote ',  'raft.', 'secagg.advertise', 'secagg.client', 'fl.update', 'fl.update.submit.x', 'bft', 'bft.', 'constructor', '__proto__', 'toString', 'raft.*', 'x'.repeat(500)]
+const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [MessageKind, readonly Role[]][]
+const unknownKinds = ['', 'raft', 'Raft.vote', 'raft..vote', 'raft.vote ', 'raft.', 'secagg.advertise', 'fl.update.submit', 'bft', 'bft.', 'bft.message.x', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'bft.*', 'x'.repeat(500)]
 
-describe('RBAC table', () => {
-  it.each(Object.entries(expectations))('%s: every role, and no credential', (kind, expected) => {
+describe('message-kind registry: senders', () => {
+  it.each(Object.entries(expectations) as [MessageKind, Expected][])('%s: every role, and no credential', (kind, expected) => {
+    expect(messageKinds[kind].senders).toEqual(expected)
     for (const role of roles) {
       const allowed = expected === 'anyone' || expected === 'any-role' || expected.includes(role)
-      expect(authorize(kind, [role]).ok, `${role} → ${kind}`).toBe(allowed)
+      expect(authorize(kind, sendersOf(kind), [role]).ok, `${role} → ${kind}`).toBe(allowed)
     }
-    expect(authorize(kind, undefined).ok).toBe(expected === 'anyone')
-    expect(authorize(kind, []).ok).toBe(expected === 'anyone')
+    expect(authorize(kind, sendersOf(kind), undefined).ok).toBe(expected === 'anyone')
+    expect(authorize(kind, sendersOf(kind), []).ok).toBe(expected === 'anyone')
   })
 
-  it('covers exactly the kinds listed, no more', () => {
-    const patterns = Object.keys(rbacTable)
-    for (const pattern of patterns) {
-      const sample = pattern.endsWith('.*') ? Object.keys(expectations).find((k) => k.startsWith(pattern.slice(0, -1))) : pattern
-      expect(sample, `table entry ${pattern} has no expectation`).toBeDefined()
-    }
+  it('registers exactly the kinds listed, no more', () => {
+    expect(Object.keys(messageKinds).sort()).toEqual(Object.keys(expectations).sort())
   })
 
-  it.each(unknownKinds)('rejects unknown kind %j', (kind) => {
-    expect(sendersOf(kind)).toBeUndefined()
-    for (const role of roles) expect(authorize(kind, [role]).ok).toBe(false)
-    expect(authorize(kind, [...roles])).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown/) })
+  it.each(unknownKinds)('does not know kind %j', (kind) => {
+    expect(isMessageKind(messageKinds, kind)).toBe(false)
   })
 
-  it('lets an exact entry override a wildcard and a longer wildcard beat a shorter one', () => {
-    const table = { 'a.*': ['admin'], 'a.b.*': ['worker'], 'a.b.c': 'anyone' } as const
-    expect(authorize('a.x', ['admin'], table).ok).toBe(true)
-    expect(authorize('a.b.x', ['admin'], table).ok).toBe(false)
-    expect(authorize('a.b.x', ['worker'], table).ok).toBe(true)
-    expect(authorize('a.b.c', undefined, table).ok).toBe(true)
+  it('refuses to define a kind whose name is malformed', () => {
+    for (const name of ['', 'chat', 'Mesh.chat', 'mesh..chat', 'mesh.*', 'mesh.chat '])
+      expect(() => defineKinds({ [name]: { codec: Chat.codec(), carrier: 'gossip', maxEnvelopeBytes: 1024, senders: 'anyone' } })).toThrow(/not a valid kind name/)
   })
 })
 
@@ -93,8 +74,8 @@ describe('checkSender', () => {
     revocations.add(await createRevocation(ca, { serial: revoked.serial, revokedAtMs: T0, reason: 'test' }))
   })
 
-  const problem = (kind: string, credential: Credential | undefined, sender = key): SenderProblem | 'ok' => {
-    const verdict = checkSender(kind, sender, credential, T0, revocations)
+  const problem = (kind: MessageKind, credential: Credential | undefined, sender = key): SenderProblem | 'ok' => {
+    const verdict = checkSender(kind, sendersOf(kind), sender, credential, T0, revocations)
     return verdict.ok ? 'ok' : verdict.problem
   }
 
@@ -115,12 +96,11 @@ describe('checkSender', () => {
     expect(problem('mesh.chat', undefined)).toBe('no-credential')
     expect(problem('mesh.chat', expired)).toBe('expired')
     expect(problem('transfer.request', single.get('worker'))).toBe('ok')
-    expect(problem('nope', everything)).toBe('unknown-kind')
   })
 
   it('stops at the exact expiry instant', () => {
     const c = expired
-    expect(checkSender('bft.prevote', key, c, c.notAfterMs, revocations).ok).toBe(true)
-    expect(checkSender('bft.prevote', key, c, c.notAfterMs + 1, revocations).ok).toBe(false)
+    expect(checkSender('bft.message', sendersOf('bft.message'), key, c, c.notAfterMs, revocations).ok).toBe(true)
+    expect(checkSender('bft.message', sendersOf('bft.message'), key, c, c.notAfterMs + 1, revocations).ok).toBe(false)
   })
 })

@@ -8,6 +8,7 @@ import { peerIdOf } from '../../../workers/security/keys/derive'
 import { MeshDatabase } from '../../../app/storage/db'
 import { backupPhrase, loadOrCreateIdentity, restoreIdentity } from '../../../app/mesh/identity'
 import { credentialFor, makeAuthority, nodeKeys, DAY, T0 } from './fixtures'
+import { sendersOf } from './fixtures'
 
 describe('RejectAuditor', () => {
   it('groups rejections by reason, kind and sender and bounds the entries per period', () => {
@@ -32,20 +33,20 @@ describe('PeerCredentials (the registry every node feeds its inbound gate from)'
     const trainer = nodeKeys(11)
     const stranger = nodeKeys(12)
     const admin = nodeKeys(13)
-    expect(peers.authorize('mesh.presence', stranger.identity.publicKey)).toBeNull()
-    expect(peers.authorize('mesh.chat', trainer.identity.publicKey)).toMatch(/^no-credential/)
+    expect(peers.authorize('mesh.presence', sendersOf('mesh.presence'), stranger.identity.publicKey)).toBeNull()
+    expect(peers.authorize('mesh.chat', sendersOf('mesh.chat'), trainer.identity.publicKey)).toMatch(/^no-credential/)
     const credential = await credentialFor(ca, trainer, ['trainer', 'worker'])
     const verdict = await peers.present(credential.der, 'test', trainer.identity.publicKey)
     expect(verdict?.ok).toBe(true)
-    expect(peers.authorize('mesh.chat', trainer.identity.publicKey)).toBeNull()
-    expect(peers.authorize('transfer.request', trainer.identity.publicKey)).toBeNull()
-    expect(peers.authorize('cred.grant', trainer.identity.publicKey)).toMatch(/^wrong-role/)
-    expect(peers.authorize('cred.revoke', trainer.identity.publicKey)).toMatch(/^wrong-role/)
+    expect(peers.authorize('mesh.chat', sendersOf('mesh.chat'), trainer.identity.publicKey)).toBeNull()
+    expect(peers.authorize('transfer.request', sendersOf('transfer.request'), trainer.identity.publicKey)).toBeNull()
+    expect(peers.authorize('cred.grant', sendersOf('cred.grant'), trainer.identity.publicKey)).toMatch(/^wrong-role/)
+    expect(peers.authorize('cred.revoke', sendersOf('cred.revoke'), trainer.identity.publicKey)).toMatch(/^wrong-role/)
     // Someone else's certificate does not authorise the presenter.
     await peers.present(credential.der, 'test', stranger.identity.publicKey)
-    expect(peers.authorize('mesh.chat', stranger.identity.publicKey)).toMatch(/^no-credential/)
+    expect(peers.authorize('mesh.chat', sendersOf('mesh.chat'), stranger.identity.publicKey)).toMatch(/^no-credential/)
     await peers.present((await credentialFor(ca, admin, ['admin'])).der, 'test')
-    expect(peers.authorize('cred.revoke', admin.identity.publicKey)).toBeNull()
+    expect(peers.authorize('cred.revoke', sendersOf('cred.revoke'), admin.identity.publicKey)).toBeNull()
   })
 
   it('refuses expired, foreign and revoked credentials, and applies only CA-signed revocations', async () => {
@@ -60,11 +61,11 @@ describe('PeerCredentials (the registry every node feeds its inbound gate from)'
     expect(refused).toEqual(['expired', 'wrong-issuer'])
     const good = await credentialFor(ca, keys, ['trainer'])
     await peers.present(good.der, 'x')
-    expect(peers.authorize('mesh.chat', keys.identity.publicKey)).toBeNull()
+    expect(peers.authorize('mesh.chat', sendersOf('mesh.chat'), keys.identity.publicKey)).toBeNull()
     expect(peers.revoke(await createRevocation(other, { serial: good.serial, revokedAtMs: T0, reason: 'forged' }), 'x').ok).toBe(false)
-    expect(peers.authorize('mesh.chat', keys.identity.publicKey)).toBeNull()
+    expect(peers.authorize('mesh.chat', sendersOf('mesh.chat'), keys.identity.publicKey)).toBeNull()
     expect(peers.revoke(await createRevocation(ca, { serial: good.serial, revokedAtMs: T0, reason: 'test' }), 'x').ok).toBe(true)
-    expect(peers.authorize('mesh.chat', keys.identity.publicKey)).toMatch(/^revoked/)
+    expect(peers.authorize('mesh.chat', sendersOf('mesh.chat'), keys.identity.publicKey)).toMatch(/^revoked/)
     expect(revoked).toEqual([good.serial])
     // A revoked certificate presented again is refused outright.
     expect((await peers.present(good.der, 'x'))?.ok).toBe(false)

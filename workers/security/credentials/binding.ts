@@ -1,5 +1,5 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { isRole, roles as allRoles, type Role } from '../roles'
+import { isRole, roles as allRoles, type Role } from '../../protocol/roles'
 
 /**
  * How a credential binds its subject: Subject Alternative Name URIs, one per fact, so any

@@ -3,7 +3,7 @@ import { x509, ED25519, ed25519KeyFromSpki, importEd25519PublicKey } from './x50
 import { escapeDn, type CertificateAuthority, type TrustAnchor } from './ca'
 import { bindingUris, parseBindingUris } from './binding'
 import { randomSerial, defaultRandom, type RandomBytes } from './serial'
-import { isRole, roles as allRoles, type Role } from '../roles'
+import { isRole, roles as allRoles, type Role } from '../../protocol/roles'
 import { peerIdOf } from '../keys/derive'
 
 /** Certificates bigger than this are refused before parsing; ours are about 0.5 KiB. */

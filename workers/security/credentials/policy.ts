@@ -5,7 +5,7 @@ import { grantSignedBy } from './requests'
 import { SlidingWindowLimiter, type RateLimit } from './rate-limit'
 import { verifyBlsProofOfPossession } from '../keys/bls-pop'
 import { equalBytes } from '../keys/derive'
-import { isRole, selfServiceRoles, type Role } from '../roles'
+import { isRole, selfServiceRoles, type Role } from '../../protocol/roles'
 
 export interface IssuancePolicyConfig {
   /** Lifetime of a self-service (trainer/worker) credential; a node renews by joining again. */

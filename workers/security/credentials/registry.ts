@@ -3,7 +3,9 @@ import { verifyCredential, type Credential, type CredentialVerdict, type Revocat
 import type { TrustAnchor } from './ca'
 import { checkSender, type SenderCheck } from '../rbac/check-sender'
 import { authorize } from '../rbac/authorize'
-import type { Role } from '../roles'
+import type { Role } from '../../protocol/roles'
+import type { Senders } from '../../protocol/kind-spec'
+import type { Authorizer } from '../../protocol/inbound'
 
 /**
  * The credentials this node has seen other peers present, keyed by identity key: the piece
@@ -49,23 +51,23 @@ export class CredentialRegistry {
   /**
    * Roles this node's operator grants in its own configuration (a validator relay's
    * validator-set file), held without a certificate: they let peers whose credentials come
-   * from another CA through the same RBAC table. Nothing over the network can pin a role.
+   * from another CA through the same RBAC check. Nothing over the network can pin a role.
    */
   pinRoles(identityPublicKey: Uint8Array, roles: readonly Role[]): void {
     this.pinned.set(bytesToHex(identityPublicKey), [...roles])
   }
 
-  check(kind: string, sender: Uint8Array, nowMs: number): SenderCheck {
-    const verdict = checkSender(kind, sender, this.get(sender), nowMs, this.revocations)
+  check(kind: string, senders: Senders, sender: Uint8Array, nowMs: number): SenderCheck {
+    const verdict = checkSender(kind, senders, sender, this.get(sender), nowMs, this.revocations)
     if (verdict.ok || this.pinned.size === 0) return verdict
     const pinned = this.pinned.get(bytesToHex(sender))
-    return pinned && authorize(kind, pinned).ok ? { ok: true } : verdict
+    return pinned && authorize(kind, senders, pinned).ok ? { ok: true } : verdict
   }
 
   /** Fits `InboundOptions.authorize` in workers/protocol/inbound.ts: returns why not, or null. */
-  authorizer(now: () => number): (kind: string, sender: Uint8Array) => string | null {
-    return (kind, sender) => {
-      const verdict = this.check(kind, sender, now())
+  authorizer(now: () => number): Authorizer {
+    return (kind, senders, sender) => {
+      const verdict = this.check(kind, senders, sender, now())
       return verdict.ok ? null : `${verdict.problem}: ${verdict.reason}`
     }
   }

@@ -3,7 +3,7 @@ import { GrantRequest, JoinRequest } from './credentials'
 import { blsProofOfPossession } from '../keys/bls-pop'
 import type { NodeKeys } from '../keys/derive'
 import type { SigningIdentity } from '../../identity/ed25519'
-import { roles as allRoles, selfServiceRoles, type Role } from '../roles'
+import { roles as allRoles, selfServiceRoles, type Role } from '../../protocol/roles'
 import { MAX_CREDENTIAL_BYTES } from './credential'
 
 /** The `cred.request` payload a node sends to the relay when it joins. */

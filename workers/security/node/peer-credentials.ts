@@ -2,6 +2,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import type { PeerId } from '@libp2p/interface'
 import type { MeshRuntime } from '../../net/runtime'
 import type { Presence } from '../../protocol/wire'
+import type { Authorizer } from '../../protocol/inbound'
 import type { CredentialGrant, Revocation } from '../credentials/credentials'
 import { Revocation as RevocationCodec } from '../credentials/credentials'
 import { RevocationList, type RevocationRecord } from '../credentials/revocation'
@@ -25,12 +26,12 @@ export interface PeerCredentialEvents {
  * What every node (relay, browser, Node peer) keeps about other peers' credentials: the
  * trust anchor, the revocations it knows and the credential each peer presented. Its
  * `authorize` goes into the one inbound gate (InboundOptions.authorize), so every message of
- * every kind is judged against the RBAC table with the sender's verified credential.
+ * every kind is judged against its declared senders with the sender's verified credential.
  */
 export class PeerCredentials {
   readonly revocations: RevocationList
   readonly registry: CredentialRegistry
-  readonly authorize: (kind: string, sender: Uint8Array) => string | null
+  readonly authorize: Authorizer
 
   constructor(
     readonly anchor: TrustAnchor,

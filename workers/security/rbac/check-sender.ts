@@ -1,9 +1,9 @@
-import { authorize, sendersOf } from './authorize'
+import { authorize } from './authorize'
+import type { Senders } from '../../protocol/kind-spec'
 import { isVerifiedCredential, type Credential, type RevocationLookup } from '../credentials/credential'
 import { equalBytes } from '../keys/derive'
 
 export type SenderProblem =
-  | 'unknown-kind'
   | 'no-credential'
   | 'unverified-credential'
   | 'sender-mismatch'
@@ -18,14 +18,13 @@ const OK: SenderCheck = { ok: true }
 
 /**
  * The one decision the envelope validation path asks for: may the holder of `sender`'s
- * signature, presenting `credential`, send `kind` at `nowMs`? The credential must come
+ * signature, presenting `credential`, send `kind` (whose KindSpec declares `senders`) at
+ * `nowMs`? The credential must come
  * from `verifyCredential` (its CA signature was checked); here its binding to the sender,
- * validity window, revocation and roles are checked against the RBAC table. Synchronous
+ * validity window, revocation and roles are checked. Synchronous
  * and allocation-light: it runs for every inbound message.
  */
-export function checkSender(kind: string, sender: Uint8Array, credential: Credential | undefined, nowMs: number, revocations: RevocationLookup): SenderCheck {
-  const senders = sendersOf(kind)
-  if (senders === undefined) return { ok: false, problem: 'unknown-kind', reason: `unknown message kind '${kind.slice(0, 128)}'` }
+export function checkSender(kind: string, senders: Senders, sender: Uint8Array, credential: Credential | undefined, nowMs: number, revocations: RevocationLookup): SenderCheck {
   if (senders === 'anyone') return OK
   if (!credential) return { ok: false, problem: 'no-credential', reason: `${kind} needs a credential and the sender presented none` }
   if (!isVerifiedCredential(credential)) return { ok: false, problem: 'unverified-credential', reason: 'the credential was not checked against the CA' }
@@ -33,6 +32,6 @@ export function checkSender(kind: string, sender: Uint8Array, credential: Creden
   if (nowMs < credential.notBeforeMs) return { ok: false, problem: 'not-yet-valid', reason: `credential ${credential.serial} is not valid yet` }
   if (nowMs > credential.notAfterMs) return { ok: false, problem: 'expired', reason: `credential ${credential.serial} expired` }
   if (revocations.isRevoked(credential.serial)) return { ok: false, problem: 'revoked', reason: `credential ${credential.serial} was revoked` }
-  const verdict = authorize(kind, credential.roles)
+  const verdict = authorize(kind, senders, credential.roles)
   return verdict.ok ? OK : { ok: false, problem: 'wrong-role', reason: verdict.reason }
 }

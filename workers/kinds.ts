@@ -1,0 +1,12 @@
+import { combineKinds } from './protocol/kind-spec'
+import { netKinds } from './net/kinds'
+import { securityKinds } from './security/kinds'
+import { consensusKinds } from './consensus/adapter/kinds'
+
+/**
+ * Every message kind a node understands, as contributed by the module that owns it. Adding a
+ * kind is one entry in its module's kinds file; a new module adds its file here. The relay,
+ * the page and tests hand this registry to the envelope signer and the inbound gate; nothing
+ * below this file imports it, so the layers stay acyclic.
+ */
+export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds>(netKinds, securityKinds, consensusKinds)
