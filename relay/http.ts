@@ -2,23 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync } from 'node:fs'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
-
-export interface BootstrapInfo {
-  readonly relayPeerId: string
-  readonly relayMultiaddrs: string[]
-  readonly iceServers: string[]
-  readonly version: string
-  /** The relay CA's certificate (DER, base64): the trust anchor for every credential. */
-  readonly caCertificate?: string
-  /** The relay's own credential (DER, base64), so nodes accept what it signs. */
-  readonly relayCredential?: string
-}
+import type { Bootstrap } from '../workers/net/bootstrap'
 
 export interface HttpDeps {
   readonly dist: string
   readonly registry: Registry
   /** The relay's addresses as seen by a client that reached us at `hostname`. */
-  readonly bootstrap: (hostname: string) => BootstrapInfo
+  readonly bootstrap: (hostname: string) => Bootstrap
   readonly health: () => Record<string, unknown>
   /** Further API paths (e.g. the security layer's credential desk), matched exactly. */
   readonly routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>

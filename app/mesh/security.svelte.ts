@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { hex } from '../../workers/identity/ed25519'
+import { hex } from '../../workers/common/bytes'
 import type { SigningIdentity } from '../../workers/identity/ed25519'
 import type { EnvelopeSigner } from '../../workers/protocol/envelope'
 import { sealMessage, sealRaw } from '../../workers/protocol/envelope'

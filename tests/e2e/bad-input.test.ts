@@ -11,7 +11,8 @@ import { sealMessage, sealRaw, signingBytes } from '../../workers/protocol/envel
 import { Envelope } from '../../workers/protocol/wire'
 import { topicForKind } from '../../workers/net/gossip'
 import { TRANSFER_PROTOCOL } from '../../workers/net/transfer'
-import { identityFromSeed, hex } from '../../workers/identity/ed25519'
+import { identityFromSeed } from '../../workers/identity/ed25519'
+import { hex } from '../../workers/common/bytes'
 
 const CHAT_TOPIC = topicForKind('mesh.chat')
 

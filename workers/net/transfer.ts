@@ -4,7 +4,7 @@ import { sealMessage, type EnvelopeSigner } from '../protocol/envelope'
 import type { InboundValidator } from '../protocol/inbound'
 import { netKinds } from './kinds'
 import { TransferChunk, type TransferManifest } from '../protocol/wire'
-import { hex } from '../identity/ed25519'
+import { hex } from '../common/bytes'
 import type { Logger } from '../log'
 import type { BlobStore, Sha256 } from './blob-store'
 

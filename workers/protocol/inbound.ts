@@ -4,7 +4,8 @@ import { WIRE_VERSION, signingBytes } from './envelope'
 import { isMessageKind, maxEnvelopeBytes, type Carrier, type KindRegistry, type MessageKind, type PayloadOf, type Senders } from './kind-spec'
 import { ReplayWindow, defaultReplayWindow, type ReplayWindowOptions } from './replay-window'
 import type { BatchVerifier } from './verify'
-import { hex } from '../identity/ed25519'
+import { hex } from '../common/bytes'
+import { equalBytes } from '../common/bytes'
 
 export const rejectReasons = [
   'oversized',
@@ -165,8 +166,3 @@ function replayDetail(verdict: 'replay' | 'stale' | 'future', envelope: Envelope
   return `seq ${envelope.seq} / timestamp ${envelope.timestampMs} is outside the replay window`
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}

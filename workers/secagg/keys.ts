@@ -7,6 +7,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { SecAggPrimitives } from './primitives'
+import { equalBytes } from '../common/bytes'
 
 const LABEL = 'agent-mesh/secagg/v1/'
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -88,9 +89,3 @@ export function decryptShare(key: Uint8Array, roundId: Uint8Array, sender: numbe
   }
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
-  return diff === 0
-}

@@ -3,7 +3,7 @@ export { roles, selfServiceRoles, isRole, type Role } from '../protocol/roles'
 
 export { generateMnemonic, mnemonicFromEntropy, entropyFromMnemonic, isValidMnemonic, normalizeMnemonic, seedFromMnemonic, seedFromMnemonicSync } from './keys/mnemonic'
 export { deriveNodeKeys, libp2pRawPrivateKey, peerIdOf, signingIdentityOf, slip10Ed25519, identityPath, agreementPath, votingPath, type NodeKeys, type KeyPair } from './keys/derive'
-export { blsProofOfPossession, verifyBlsProofOfPossession, POP_DST, VOTE_DST } from './keys/bls-pop'
+export { blsProofOfPossession, verifyBlsProofOfPossession } from './keys/bls-pop'
 
 export { createCertificateAuthority, exportCertificateAuthority, importCertificateAuthority, trustAnchorFromCertificate, type CertificateAuthority, type TrustAnchor, type ExportedAuthority } from './credentials/ca'
 export { issueCredential, verifyCredential, isVerifiedCredential, credentialToPem, credentialFromPem, type Credential, type CredentialVerdict, type CredentialProblem, type RevocationLookup } from './credentials/credential'

@@ -10,6 +10,7 @@
  */
 import type { SignatureScheme, ValidatorSigner } from '../../../workers/consensus/certificate'
 import type { Random } from '../random'
+import { hex } from '../../../workers/common/bytes'
 
 const SIGNATURE_BYTES = 8
 
@@ -44,11 +45,6 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return true
 }
 
-function hexKey(bytes: Uint8Array): string {
-  let s = ''
-  for (const b of bytes) s += b.toString(16).padStart(2, '0')
-  return s
-}
 
 export interface SimSignatures {
   readonly scheme: SignatureScheme
@@ -58,13 +54,13 @@ export interface SimSignatures {
 
 export function createSimSignatures(): SimSignatures {
   const secrets = new Map<string, Uint32Array>()
-  const secretOf = (key: Uint8Array) => (key.length === 16 ? secrets.get(hexKey(key)) : undefined)
+  const secretOf = (key: Uint8Array) => (key.length === 16 ? secrets.get(hex(key)) : undefined)
   const newKey = (random: Random) => {
     const label = new Uint8Array(16)
     for (let i = 0; i < label.length; i++) label[i] = random.int(0, 255)
     const secret = new Uint32Array(4)
     for (let i = 0; i < 4; i++) secret[i] = random.int(0, 0xffffffff)
-    secrets.set(hexKey(label), secret)
+    secrets.set(hex(label), secret)
     return { label, secret }
   }
   const possessionBytes = (identityKey: Uint8Array, voteKey: Uint8Array) => {

@@ -10,6 +10,7 @@ import { sizeOf, totalSize, type FlatWeights } from '../model/weights'
 import { float32FromLE, float32LE } from './delta'
 import { decodeFloat16, decodeInt8, encodeFloat16, encodeInt8 } from './quantize'
 import { ModelUpdate as ModelUpdateMessage, ValueEncoding } from './update'
+import { equalBytes } from '../../common/bytes'
 
 export { ValueEncoding }
 
@@ -116,8 +117,3 @@ export function modelHashBytes(weights: FlatWeights): Uint8Array {
   return h.digest()
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}

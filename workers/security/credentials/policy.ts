@@ -4,7 +4,7 @@ import { canonicalRoles, type Credential, type CredentialSubject } from './crede
 import { grantSignedBy } from './requests'
 import { SlidingWindowLimiter, type RateLimit } from './rate-limit'
 import { verifyBlsProofOfPossession } from '../keys/bls-pop'
-import { equalBytes } from '../keys/derive'
+import { equalBytes } from '../../common/bytes'
 import { isRole, selfServiceRoles, type Role } from '../../protocol/roles'
 
 export interface IssuancePolicyConfig {

@@ -5,6 +5,7 @@ import type { NodeKeys } from '../keys/derive'
 import type { SigningIdentity } from '../../identity/ed25519'
 import { roles as allRoles, selfServiceRoles, type Role } from '../../protocol/roles'
 import { MAX_CREDENTIAL_BYTES } from './credential'
+import { withDomain } from '../../common/domains'
 
 /** The `cred.request` payload a node sends to the relay when it joins. */
 export function createJoinRequest(keys: NodeKeys, roles: readonly Role[] = selfServiceRoles): Uint8Array {
@@ -28,14 +29,8 @@ export function decodeJoinRequest(bytes: Uint8Array): { ok: true; request: JoinR
   }
 }
 
-const GRANT_DOMAIN = new TextEncoder().encode('agent-mesh/grant/v1\0')
-
 export function grantSigningBytes(request: GrantRequest): Uint8Array {
-  const body = GrantRequest.encode({ ...request, signature: new Uint8Array(0) })
-  const out = new Uint8Array(GRANT_DOMAIN.length + body.length)
-  out.set(GRANT_DOMAIN)
-  out.set(body, GRANT_DOMAIN.length)
-  return out
+  return withDomain('grant', GrantRequest.encode({ ...request, signature: new Uint8Array(0) }))
 }
 
 export interface GrantRequestInput {

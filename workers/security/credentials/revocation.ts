@@ -2,16 +2,12 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { Revocation } from './credentials'
 import { signAsAuthority, type CertificateAuthority, type TrustAnchor } from './ca'
 import type { RevocationLookup } from './credential'
+import { withDomain } from '../../common/domains'
 
-const DOMAIN = new TextEncoder().encode('agent-mesh/revocation/v1\0')
 export const MAX_REVOCATION_BYTES = 512
 
 function signedBytes(record: Revocation): Uint8Array {
-  const body = Revocation.encode({ ...record, signature: new Uint8Array(0) })
-  const out = new Uint8Array(DOMAIN.length + body.length)
-  out.set(DOMAIN)
-  out.set(body, DOMAIN.length)
-  return out
+  return withDomain('revocation', Revocation.encode({ ...record, signature: new Uint8Array(0) }))
 }
 
 export interface RevocationRecord {

@@ -9,7 +9,7 @@ import { RevocationList, type RevocationRecord } from '../credentials/revocation
 import { CredentialRegistry } from '../credentials/registry'
 import type { TrustAnchor } from '../credentials/ca'
 import type { Credential, CredentialVerdict } from '../credentials/credential'
-import { equalBytes } from '../keys/derive'
+import { equalBytes } from '../../common/bytes'
 
 export interface PeerCredentialEvents {
   /** A peer's credential passed the CA check and is now the one its messages are judged by. */
