@@ -17,11 +17,11 @@ import { IssuancePolicy } from '../workers/security/credentials/policy'
 import { decodeGrantRequest } from '../workers/security/credentials/requests'
 import { Revocation } from '../workers/security/credentials/credentials'
 import { AuditLog } from '../workers/security/audit/log'
-import { SqliteAuditStore } from '../workers/security/audit/sqlite-store'
+import { SqliteAuditStore } from '../workers/security/node/sqlite-audit-store'
 import { auditRecordToJson } from '../workers/security/audit/jsonl'
 import type { AuditRead } from '../workers/security/audit/audit-read'
-import { PeerCredentials } from '../workers/security/node/peer-credentials'
-import { RejectAuditor } from '../workers/security/node/reject-auditor'
+import { PeerCredentials } from '../workers/security/wiring/peer-credentials'
+import { RejectAuditor } from '../workers/security/wiring/reject-auditor'
 
 const YEAR_MS = 365 * 24 * 3600_000
 /** How often the relay looks for grants and revocations the admin CLI wrote to the data dir. */

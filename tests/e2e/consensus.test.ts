@@ -12,7 +12,7 @@ import { decodeBftMessage, encodeBftMessage, type Proposal } from '../../workers
 import { bitmapSigners, createRealScheme, decodeCertificate, verifyCertificate } from '../../workers/consensus/certificate'
 import { decodeBeacon, parseValidatorSetFile, type LoadedValidatorSet } from '../../workers/consensus/adapter'
 import { consensusMigrations } from '../../relay/consensus-store'
-import { SqliteAuditStore } from '../../workers/security/audit/sqlite-store'
+import { SqliteAuditStore } from '../../workers/security/node/sqlite-audit-store'
 import { readAll } from '../../workers/security/audit/store'
 import { verifyAuditChain } from '../../workers/security/audit/verify'
 

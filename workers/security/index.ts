@@ -23,12 +23,11 @@ export { auditEvents, signCheckpoint, encodeCheckpoint, decodeCheckpoint, type A
 export { verifyAuditChain, type AuditVerdict, type AuditProblem } from './audit/verify'
 export { readAll, type AuditStore } from './audit/store'
 export { exportAuditLog, auditRecordToJson, parseAuditJsonLines } from './audit/jsonl'
-export { SqliteAuditStore, auditLogMigration } from './audit/sqlite-store'
 export { DexieAuditStore, dexieAuditSchema, type AuditRow } from './audit/dexie-store'
 
 export { sealForRecipient, openSealed, createSealer, createOpener, type SealContext, type OpenResult } from './e2e/seal'
 
 // Wiring shared by relay, browser and Node peers.
-export { PeerCredentials, type PeerCredentialEvents } from './node/peer-credentials'
-export { RejectAuditor, type RejectAuditOptions } from './node/reject-auditor'
-export { consensusDecisionEntry, modelAdoptionEntry } from './node/audit-hooks'
+export { PeerCredentials, type PeerCredentialEvents } from './wiring/peer-credentials'
+export { RejectAuditor, type RejectAuditOptions } from './wiring/reject-auditor'
+export { consensusDecisionEntry, modelAdoptionEntry } from './wiring/audit-hooks'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { runLocalRound, PHASES, type Phase } from '../../../workers/secagg/local-round'
-import { nodePrimitives } from '../../../workers/secagg/node-primitives'
+import { nodePrimitives } from '../../../workers/secagg/node/primitives'
 import { neighbourLists, suggestHararyGraph } from '../../../workers/secagg/params'
 import { seededRandomSource } from '../../../workers/secagg/random'
 import { clientRandom, makeCohort, makeInputs, makeParams, maxSumError } from './fixtures'

@@ -1,7 +1,7 @@
 /** Node-only: where the tfjs wasm binaries live in node_modules (setWasmPaths wants a folder with a trailing slash). */
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import type { BackendOptions } from './backend'
+import type { BackendOptions } from '../model/backend'
 
 export function nodeWasmPaths(): string {
   const require = createRequire(import.meta.url)

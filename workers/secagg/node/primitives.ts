@@ -3,11 +3,11 @@
  * aggregator, benchmarks). Same algorithms and same bytes as noblePrimitives; only faster
  * (ChaCha20 keystream ~5×, X25519 and Ed25519 ~10× here). Never imported by browser code.
  */
-import { createCipheriv, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto'
-import { KEYSTREAM_CHUNK_BYTES, type SecAggPrimitives } from './primitives'
+import { createCipheriv, createPrivateKey, createPublicKey, diffieHellman, sign, type KeyObject } from 'node:crypto'
+import { KEYSTREAM_CHUNK_BYTES, type SecAggPrimitives } from '../primitives'
+import { nativeVerifyEd25519 } from '../../protocol/node/ed25519'
 
 // DER prefixes that wrap a raw 32-byte key (RFC 8410).
-const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex')
 const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex')
 const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex')
 const X25519_PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex')
@@ -16,25 +16,6 @@ const ZEROS = new Uint8Array(KEYSTREAM_CHUNK_BYTES)
 const COUNTER_AND_NONCE = new Uint8Array(16)
 
 const der = (prefix: Buffer, raw: Uint8Array): Buffer => Buffer.concat([prefix, raw])
-
-/** Cohort identity keys recur in every round; parsing them once saves most of a verification. */
-const verifyKeys = new Map<string, KeyObject | null>()
-const MAX_CACHED_KEYS = 4096
-
-function ed25519VerifyKey(publicKey: Uint8Array): KeyObject | null {
-  const id = Buffer.from(publicKey).toString('hex')
-  let key = verifyKeys.get(id)
-  if (key === undefined) {
-    try {
-      key = createPublicKey({ key: der(ED25519_SPKI, publicKey), format: 'der', type: 'spki' })
-    } catch {
-      key = null
-    }
-    if (verifyKeys.size >= MAX_CACHED_KEYS) verifyKeys.delete(verifyKeys.keys().next().value!)
-    verifyKeys.set(id, key)
-  }
-  return key
-}
 
 export const nodePrimitives: SecAggPrimitives = {
   name: 'node:crypto',
@@ -72,14 +53,5 @@ export const nodePrimitives: SecAggPrimitives = {
   ed25519Sign(message, secretKey) {
     return new Uint8Array(sign(null, message, createPrivateKey({ key: der(ED25519_PKCS8, secretKey), format: 'der', type: 'pkcs8' })))
   },
-  ed25519Verify(signature, message, publicKey) {
-    if (signature.length !== 64 || publicKey.length !== 32) return false
-    const key = ed25519VerifyKey(publicKey)
-    if (!key) return false
-    try {
-      return verify(null, message, key, signature)
-    } catch {
-      return false
-    }
-  },
+  ed25519Verify: (signature, message, publicKey) => nativeVerifyEd25519(publicKey, message, signature),
 }

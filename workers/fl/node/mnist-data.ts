@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import { encodeMnistBinary, parseMnistBinary, type ImageDataset } from './mnist-format'
+import { encodeMnistBinary, parseMnistBinary, type ImageDataset } from '../data/mnist-format'
 
 export const DEFAULT_MNIST_BIN = resolve(process.cwd(), 'public/data/mnist.bin')
 const SIDE = 28

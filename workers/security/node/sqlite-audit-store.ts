@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
-import type { AuditRecord } from './entry'
-import type { AuditStore } from './store'
+import type { AuditRecord } from '../audit/entry'
+import type { AuditStore } from '../audit/store'
 
 /**
  * The relay's audit table. Append it to the relay's migration list (relay/db.ts); every
