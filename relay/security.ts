@@ -15,11 +15,11 @@ import { issueCredential, verifyCredential, type Credential } from '../workers/s
 import { CredentialAuthority } from '../workers/security/credentials/authority'
 import { IssuancePolicy } from '../workers/security/credentials/policy'
 import { decodeGrantRequest } from '../workers/security/credentials/requests'
-import { Revocation } from '../workers/security/credentials/credentials'
+import { Revocation } from '../workers/security/credentials/credentials.pb'
 import { AuditLog } from '../workers/security/audit/log'
 import { SqliteAuditStore } from '../workers/security/node/sqlite-audit-store'
 import { auditRecordToJson } from '../workers/security/audit/jsonl'
-import type { AuditRead } from '../workers/security/audit/audit-read'
+import type { AuditRead } from '../workers/security/audit/audit-read.pb'
 import { PeerCredentials } from '../workers/security/wiring/peer-credentials'
 import { RejectAuditor } from '../workers/security/wiring/reject-auditor'
 

@@ -8,7 +8,7 @@ import { launchChromium, mesh, openDevice, waitForDirectPeers, waitForRelay, typ
 import { createNodePeer, type NodePeer } from './harness/node-peer'
 import { waitUntil } from './harness/wait'
 import { sealMessage, sealRaw, signingBytes } from '../../workers/protocol/envelope'
-import { Envelope } from '../../workers/protocol/wire'
+import { Envelope } from '../../workers/protocol/wire.pb'
 import { topicForKind } from '../../workers/net/gossip'
 import { TRANSFER_PROTOCOL } from '../../workers/net/transfer'
 import { identityFromSeed } from '../../workers/identity/ed25519'

@@ -1,4 +1,4 @@
-import { Chat, Presence, TransferManifest, TransferRequest } from '../protocol/wire'
+import { Chat, Presence, TransferManifest, TransferRequest } from '../protocol/wire.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../protocol/kind-spec'
 
 /** The mesh's own kinds: presence and chat gossip, and the blob transfer protocol's frames. */

@@ -1,5 +1,5 @@
 import { encodeMessage, type Codec } from 'protons-runtime'
-import { Envelope } from './wire'
+import { Envelope } from './wire.pb'
 import type { KindRegistry, MessageKind, PayloadOf } from './kind-spec'
 import type { SigningIdentity } from '../identity/ed25519'
 import { withDomain } from '../common/domains'

@@ -1,5 +1,5 @@
 import { decodeMessage, type Codec } from 'protons-runtime'
-import { Envelope } from './wire'
+import { Envelope } from './wire.pb'
 import { WIRE_VERSION, signingBytes } from './envelope'
 import { isMessageKind, maxEnvelopeBytes, type Carrier, type KindRegistry, type MessageKind, type PayloadOf, type Senders } from './kind-spec'
 import { ReplayWindow, defaultReplayWindow, type ReplayWindowOptions } from './replay-window'

@@ -13,7 +13,7 @@ import { combine } from 'shamir-secret-sharing'
 import type {
   AdvertiseKeys, ConsistencySignature, EncryptedShare, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, SurvivorList,
   UnmaskRequest, UnmaskResponse,
-} from './secagg'
+} from './secagg.pb'
 import { advertisementTranscript, maskSeedAgreement, selfMaskSeed, selfSeedCommitment, survivorTranscript } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
 import { addRing, applyMask } from './prg'

@@ -18,7 +18,7 @@ import { split } from 'shamir-secret-sharing'
 import {
   AdvertiseKeys, ConsistencySignature, EncryptedShare, KeyRoster, MaskedInput, ShareDelivery, ShareKeys,
   SharePlaintext, SurvivorList, UnmaskRequest, UnmaskResponse, type RevealedShare,
-} from './secagg'
+} from './secagg.pb'
 import {
   advertisementTranscript, decryptShare, encryptShare, maskSeedAgreement, selfMaskSeed, selfSeedCommitment,
   shareKeyAgreement, survivorTranscript,

@@ -12,7 +12,7 @@ export { createJoinRequest, decodeJoinRequest, createGrantRequest, decodeGrantRe
 export { IssuancePolicy, defaultIssuancePolicy, type IssuancePolicyConfig, type IssueDecision } from './credentials/policy'
 export { CredentialAuthority, type AuthorityResult } from './credentials/authority'
 export { CredentialRegistry } from './credentials/registry'
-export { CredentialGrant, GrantRequest, JoinRequest, Revocation } from './credentials/credentials'
+export { CredentialGrant, GrantRequest, JoinRequest, Revocation } from './credentials/credentials.pb'
 
 export { securityKinds } from './kinds'
 export { authorize, type Authorization } from './rbac/authorize'

@@ -1,5 +1,5 @@
-import { CredentialGrant, JoinRequest, Revocation } from './credentials/credentials'
-import { AuditRead } from './audit/audit-read'
+import { CredentialGrant, JoinRequest, Revocation } from './credentials/credentials.pb'
+import { AuditRead } from './audit/audit-read.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../protocol/kind-spec'
 
 /** Joining, role grants and revocations, and reading a relay's audit log. */

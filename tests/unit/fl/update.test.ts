@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { contentHash, decodeUpdate, encodeUpdate, modelHash, type ClientUpdate } from '../../../workers/fl/update/codec'
 import { clipL2, l2Norm } from '../../../workers/fl/update/delta'
 import { fromFloat16Bits, toFloat16Bits } from '../../../workers/fl/update/quantize'
-import { ModelUpdate as ModelUpdateMessage, ValueEncoding } from '../../../workers/fl/update/update'
+import { ModelUpdate as ModelUpdateMessage, ValueEncoding } from '../../../workers/fl/update/update.pb'
 import { createRng } from '../../../workers/fl/random'
 
 const rng = createRng(11)

@@ -3,7 +3,7 @@ import { identityFromSeed } from '../../../workers/identity/ed25519'
 import { createEnvelopeSigner, sealMessage, sealRaw, signingBytes } from '../../../workers/protocol/envelope'
 import { InboundValidator, type Rejected } from '../../../workers/protocol/inbound'
 import { verifyEd25519Batch } from '../../../workers/protocol/verify'
-import { Envelope, Chat } from '../../../workers/protocol/wire'
+import { Envelope, Chat } from '../../../workers/protocol/wire.pb'
 import { messageKinds } from '../../../workers/kinds'
 
 const alice = identityFromSeed(new Uint8Array(32).fill(1))

@@ -7,7 +7,7 @@ import { nodePrimitives } from '../../../workers/secagg/node/primitives'
 import { applyMask } from '../../../workers/secagg/prg'
 import { noblePrimitives, type SecAggPrimitives } from '../../../workers/secagg/primitives'
 import { seededRandomSource } from '../../../workers/secagg/random'
-import type { MaskedInput } from '../../../workers/secagg/secagg'
+import type { MaskedInput } from '../../../workers/secagg/secagg.pb'
 import { clientRandom, makeCohort, makeInputs, makeParams, maxSumError } from './fixtures'
 
 const suites: readonly SecAggPrimitives[] = [noblePrimitives, nodePrimitives]

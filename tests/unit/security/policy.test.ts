@@ -6,7 +6,7 @@ import { CredentialAuthority } from '../../../workers/security/credentials/autho
 import { RevocationList } from '../../../workers/security/credentials/revocation'
 import { createGrantRequest, createJoinRequest, decodeJoinRequest } from '../../../workers/security/credentials/requests'
 import { verifyCredential, type Credential } from '../../../workers/security/credentials/credential'
-import { JoinRequest } from '../../../workers/security/credentials/credentials'
+import { JoinRequest } from '../../../workers/security/credentials/credentials.pb'
 import { signingIdentityOf } from '../../../workers/security/keys/derive'
 import type { CertificateAuthority } from '../../../workers/security/credentials/ca'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { createOpener, createSealer, openSealed, sealForRecipient, type SealContext } from '../../../workers/security/e2e/seal'
-import { SealedBox } from '../../../workers/security/e2e/sealed'
+import { SealedBox } from '../../../workers/security/e2e/sealed.pb'
 import { nodeKeys, seededRandom } from './fixtures'
 
 const sender = nodeKeys(60)

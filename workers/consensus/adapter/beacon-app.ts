@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { decodeMessage, encodeMessage } from 'protons-runtime'
 import type { ValidatorSet } from '../certificate'
-import { BeaconRecord } from './beacon'
+import { BeaconRecord } from './beacon.pb'
 import type { BftApplication, HeightContext } from './types'
 import { equalBytes } from '../../common/bytes'
 

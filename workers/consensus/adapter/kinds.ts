@@ -1,4 +1,4 @@
-import { BftMessage } from '../bft/wire'
+import { BftMessage } from '../bft/wire.pb'
 import { BFT_LIMITS } from '../bft/validate'
 import { defineKinds, KiB, type PayloadsOf } from '../../protocol/kind-spec'
 

@@ -1,5 +1,5 @@
 import { decodeMessage, encodeMessage } from 'protons-runtime'
-import { BftMessage as WireMessage, type BftVote as WireVote } from './wire'
+import { BftMessage as WireMessage, type BftVote as WireVote } from './wire.pb'
 import { decodeCertificate, encodeCertificate } from '../certificate/certificate'
 import { BFT_LIMITS, messageProblem } from './validate'
 import type { BftMessage, Vote, VoteType } from './types'

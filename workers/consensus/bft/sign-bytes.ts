@@ -1,5 +1,5 @@
 import { encodeMessage } from 'protons-runtime'
-import { BftProposalSignBytes, BftVoteSignBytes } from './wire'
+import { BftProposalSignBytes, BftVoteSignBytes } from './wire.pb'
 import { VOTE_TYPE_TO_WIRE } from './codec'
 import type { Proposal, Vote } from './types'
 import { signingDomains } from '../../common/domains'

@@ -1,5 +1,5 @@
 import { decodeMessage, encodeMessage } from 'protons-runtime'
-import { CommitCertificate as WireCertificate } from './wire'
+import { CommitCertificate as WireCertificate } from './wire.pb'
 import { commitSignBytes } from './sign-bytes'
 import type { SignatureScheme } from './scheme'
 import type { ValidatorSet } from './validator-set'

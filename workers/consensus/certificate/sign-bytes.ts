@@ -1,5 +1,5 @@
 import { encodeMessage } from 'protons-runtime'
-import { CommitSignBytes } from './wire'
+import { CommitSignBytes } from './wire.pb'
 import { signingDomains } from '../../common/domains'
 
 /** What each validator's vote key signs when it precommits `valueId` at (height, round); a certificate aggregates exactly these. */

@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { encodeMessage } from 'protons-runtime'
-import { ValidatorSetBody } from './wire'
+import { ValidatorSetBody } from './wire.pb'
 import type { SignatureScheme } from './scheme'
 import { equalBytes } from '../../common/bytes'
 

@@ -1,5 +1,5 @@
 import { decodeMessage, encodeMessage } from 'protons-runtime'
-import { RaftMessage as WireMessage, type RaftEntry as WireEntry } from './raft'
+import { RaftMessage as WireMessage, type RaftEntry as WireEntry } from './raft.pb'
 import { messageProblem } from './validate'
 import type { EntryKind, LogEntry, RaftMessage } from './types'
 

@@ -9,7 +9,7 @@ import type { WeightShape } from '../model/spec'
 import { sizeOf, totalSize, type FlatWeights } from '../model/weights'
 import { float32FromLE, float32LE } from './delta'
 import { decodeFloat16, decodeInt8, encodeFloat16, encodeInt8 } from './quantize'
-import { ModelUpdate as ModelUpdateMessage, ValueEncoding } from './update'
+import { ModelUpdate as ModelUpdateMessage, ValueEncoding } from './update.pb'
 import { equalBytes } from '../../common/bytes'
 
 export { ValueEncoding }

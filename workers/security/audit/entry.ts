@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { AuditEntry, AuditHead } from './audit'
+import { AuditEntry, AuditHead } from './audit.pb'
 import type { SigningIdentity } from '../../identity/ed25519'
 import { hex } from '../../common/bytes'
 import { withDomain } from '../../common/domains'

@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import type { GrantRequest, JoinRequest } from './credentials'
+import type { GrantRequest, JoinRequest } from './credentials.pb'
 import { canonicalRoles, type Credential, type CredentialSubject } from './credential'
 import { grantSignedBy } from './requests'
 import { SlidingWindowLimiter, type RateLimit } from './rate-limit'

@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { GrantRequest, JoinRequest } from './credentials'
+import { GrantRequest, JoinRequest } from './credentials.pb'
 import { blsProofOfPossession } from '../keys/bls-pop'
 import type { NodeKeys } from '../keys/derive'
 import type { SigningIdentity } from '../../identity/ed25519'

@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { Revocation } from './credentials'
+import { Revocation } from './credentials.pb'
 import { signAsAuthority, type CertificateAuthority, type TrustAnchor } from './ca'
 import type { RevocationLookup } from './credential'
 import { withDomain } from '../../common/domains'

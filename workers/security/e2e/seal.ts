@@ -3,7 +3,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes } from '@noble/hashes/utils.js'
-import { SealedBox } from './sealed'
+import { SealedBox } from './sealed.pb'
 import { withDomain } from '../../common/domains'
 
 /**
