@@ -1,4 +1,4 @@
-// `npm test`: generated-code check, typecheck, unit tests, build, end-to-end tests; stops at the first failing
+// `npm test`: generated-code check, typecheck, lint and format, unit tests, build, end-to-end tests; stops at the first failing
 // step and ends with one line that totals every test that ran.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
@@ -43,6 +43,7 @@ function finish(status) {
 
 if (run('generated code', 'node', ['scripts/proto.mjs', '--check']) !== 0) finish(1)
 if (run('typecheck', 'npm', ['run', '--silent', 'typecheck']) !== 0) finish(1)
+if (run('lint', 'npm', ['run', '--silent', 'lint']) !== 0) finish(1)
 // Unit tests read the packed MNIST file that the build also ships.
 if (run('data', 'npm', ['run', '--silent', 'data']) !== 0) finish(1)
 if (vitest('unit') !== 0) finish(1)

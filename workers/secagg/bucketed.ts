@@ -11,7 +11,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { assignBuckets } from '../fl/aggregation/aggregate'
 import type { SecAggResult } from './aggregator'
-import { concatBytes } from './keys'
+import { concatBytes } from '@noble/hashes/utils.js'
 import type { GraphSpec, RoundParams } from './params'
 import { hex } from '../common/bytes'
 

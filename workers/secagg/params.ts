@@ -10,7 +10,7 @@
  *   neighbours), so the round needs, for every client, t survivors in its own neighbourhood.
  */
 import { createRngFromBytes, shuffleInPlace } from '../fl/random'
-import { concatBytes } from './keys'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { hex } from '../common/bytes'
 
 export type GraphSpec =

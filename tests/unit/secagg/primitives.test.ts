@@ -22,7 +22,10 @@ describe('OpenSSL (node:crypto) and @noble primitives are interchangeable', () =
       const next = suite.keystream(key)
       const got = new Uint8Array(reference.length)
       let offset = 0
-      for (const size of [64, 640, 65_536, 128, 65_536, 65_536 - 640 - 128 - 64]) got.set(next(size), offset), (offset += size)
+      for (const size of [64, 640, 65_536, 128, 65_536, 65_536 - 640 - 128 - 64]) {
+        got.set(next(size), offset)
+        offset += size
+      }
       expect(offset).toBe(reference.length)
       expect(Buffer.from(got).equals(Buffer.from(reference)), suite.name).toBe(true)
     }
@@ -75,7 +78,10 @@ describe('OpenSSL (node:crypto) and @noble primitives are interchangeable', () =
     for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sigA[i])
     const malleable = sigA.slice()
     let t = s + L
-    for (let i = 32; i < 64; i++) (malleable[i] = Number(t & 0xffn)), (t >>= 8n)
+    for (let i = 32; i < 64; i++) {
+      malleable[i] = Number(t & 0xffn)
+      t >>= 8n
+    }
     const cases: [string, Uint8Array, Uint8Array, Uint8Array, boolean][] = [
       ['valid', sigA, message, publicKey, true],
       ['other message', sigA, new TextEncoder().encode('survivors 0,1'), publicKey, false],

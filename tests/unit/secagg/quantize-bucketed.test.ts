@@ -15,7 +15,10 @@ describe('fixed-point encoding in Z_2^32', () => {
       const inputs = makeInputs(n, 256, `q-${n}`, bound * 1.2)
       // The worst cases for overflow: every client at +bound, and every client at −bound.
       inputs[0].fill(bound, 0, 8)
-      for (const v of inputs) v.fill(bound, 8, 12), v.fill(-bound, 12, 16)
+      for (const v of inputs) {
+        v.fill(bound, 8, 12)
+        v.fill(-bound, 12, 16)
+      }
       const acc = new Uint32Array(256)
       for (const v of inputs) addRing(acc, encode(v, q).ring)
       const sum = decodeSum(acc, q)

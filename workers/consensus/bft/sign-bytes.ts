@@ -1,7 +1,7 @@
 import { encodeMessage } from 'protons-runtime'
 import { BftProposalSignBytes, BftVoteSignBytes } from './wire.pb'
 import { VOTE_TYPE_TO_WIRE } from './codec'
-import type { Proposal, Vote } from './types'
+import type { Vote } from './types'
 import { signingDomains } from '../../common/domains'
 
 const EMPTY = new Uint8Array(0)
