@@ -15,7 +15,7 @@ export const optionSpecs = {
   wsPort: { flag: 'ws-port', env: 'MESH_WS_PORT', type: 'number', defaultValue: '9090', help: 'libp2p WebSockets port that browsers dial (0 = any free port)' },
   dataDir: { flag: 'data-dir', env: 'MESH_DATA_DIR', type: 'string', defaultValue: '.data/relay', help: 'where the relay keeps its identity key and SQLite database' },
   announce: { flag: 'announce', env: 'MESH_ANNOUNCE', type: 'list', defaultValue: '', help: 'public multiaddrs to give browsers, comma-separated, e.g. /dns4/mesh.example.org/tcp/443/wss (default: derived from the address the page was loaded from)' },
-  dist: { flag: 'dist', env: 'MESH_DIST', type: 'string', defaultValue: 'dist', help: 'folder of the built PWA to serve' },
+  dist: { flag: 'dist', env: 'MESH_DIST', type: 'string', defaultValue: 'dist', help: 'folder of the built PWA to serve (npm run build writes dist/; the tests serve the test build, dist-test/)' },
   iceServers: { flag: 'ice-servers', env: 'MESH_ICE_SERVERS', type: 'list', defaultValue: '', help: 'STUN/TURN URLs for browsers, comma-separated (empty: host candidates only, right for one LAN or loopback)' },
   maxReservations: { flag: 'max-reservations', env: 'MESH_MAX_RESERVATIONS', type: 'number', defaultValue: '256', help: 'circuit-relay reservations held at once' },
   validatorSet: { flag: 'validator-set', env: 'MESH_VALIDATOR_SET', type: 'string', defaultValue: '', help: 'JSON file of the BFT validator set (chainId and each validator\'s entry from --validator-entry); when given, this relay is one of its validators' },
