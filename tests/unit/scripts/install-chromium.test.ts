@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -45,13 +45,15 @@ function runScript(machine: Machine) {
   if (machine.chromium === 'noisy') executable(chromium, '#!/bin/sh\necho "/usr/bin/chromium: 9: [: 1 2: unexpected operator" >&2\necho "Chromium 156.0 stub"\n')
   if (machine.chromium === 'broken') executable(chromium, '#!/bin/sh\necho "error while loading shared libraries: libnss3.so" >&2\nexit 127\n')
   const result = spawnSync('/bin/bash', [SCRIPT], { env: { PATH: bin, CHROMIUM_PATH: chromium }, encoding: 'utf8' })
-  return {
+  const outcome = {
     status: result.status,
     stdout: result.stdout,
     stderr: result.stderr,
     aptCalls: existsSync(aptLog) ? readFileSync(aptLog, 'utf8').trim().split('\n') : [],
     installed: existsSync(chromium),
   }
+  rmSync(dir, { recursive: true, force: true })
+  return outcome
 }
 
 describe('scripts/install-chromium.sh', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -33,12 +33,14 @@ function runTestCommand(machine: { chromium: boolean; uid: number }) {
   symlinkSync('/bin/bash', join(bin, 'bash'))
   if (machine.chromium) executable(chromium, '#!/bin/sh\necho Chromium stub\n')
   const result = spawnSync(process.execPath, [join(root, 'scripts/test.mjs')], { cwd: root, env: { PATH: bin, CHROMIUM_PATH: chromium }, encoding: 'utf8' })
-  return {
+  const outcome = {
     status: result.status,
     output: result.stdout + result.stderr,
     lastLine: result.stdout.trim().split('\n').at(-1),
     steps: existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [],
   }
+  rmSync(dir, { recursive: true, force: true })
+  return outcome
 }
 
 describe('npm test (scripts/test.mjs)', () => {
