@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { aggregate, aggregateBucketSums, assignBuckets, type AggregationConfig, type AggregationInput, type RuleConfig } from '../../../workers/fl/aggregation/aggregate'
-import { createRng, shuffleInPlace } from '../../../workers/fl/random'
+import { createRng, shuffleInPlace } from '../../../workers/common/random'
 
 const input = (id: string, values: number[], weight = 1): AggregationInput => ({ id, vector: Float32Array.from(values), weight })
 const run = (inputs: AggregationInput[], rule: RuleConfig): Float32Array => {

@@ -3,7 +3,7 @@ import { contentHash, decodeUpdate, encodeUpdate, modelHash, type ClientUpdate }
 import { clipL2, l2Norm } from '../../../workers/fl/update/delta'
 import { fromFloat16Bits, toFloat16Bits } from '../../../workers/fl/update/quantize'
 import { ModelUpdate as ModelUpdateMessage, ValueEncoding } from '../../../workers/fl/update/update'
-import { createRng } from '../../../workers/fl/random'
+import { createRng } from '../../../workers/common/random'
 
 const rng = createRng(11)
 const shapes = [

@@ -6,12 +6,12 @@ import { SecAggClient } from '../../../workers/secagg/client'
 import { nodePrimitives } from '../../../workers/secagg/node-primitives'
 import { applyMask } from '../../../workers/secagg/prg'
 import { noblePrimitives, type SecAggPrimitives } from '../../../workers/secagg/primitives'
-import { seededRandomSource } from '../../../workers/secagg/random'
+import { seededBytes } from '../../../workers/common/random'
 import type { MaskedInput } from '../../../workers/secagg/secagg'
 import { clientRandom, makeCohort, makeInputs, makeParams, maxSumError } from './fixtures'
 
 const suites: readonly SecAggPrimitives[] = [noblePrimitives, nodePrimitives]
-const random = seededRandomSource('primitives')
+const random = seededBytes('primitives')
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'))
 
 describe('OpenSSL (node:crypto) and @noble primitives are interchangeable', () => {

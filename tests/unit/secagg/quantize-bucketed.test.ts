@@ -5,7 +5,7 @@ import { runLocalRound, type Phase } from '../../../workers/secagg/local-round'
 import { applyMask, addRing } from '../../../workers/secagg/prg'
 import { noblePrimitives } from '../../../workers/secagg/primitives'
 import { decodeSum, encode, quantization, sumErrorBound } from '../../../workers/secagg/quantize'
-import { seededRandomSource } from '../../../workers/secagg/random'
+import { seededBytes } from '../../../workers/common/random'
 import { clientRandom, makeCohort, makeInputs } from './fixtures'
 
 describe('fixed-point encoding in Z_2^32', () => {
@@ -40,7 +40,7 @@ describe('fixed-point encoding in Z_2^32', () => {
   it('masks cancel exactly: +PRG(seed) − PRG(seed) is the identity, across chunk boundaries', () => {
     const v = encode(makeInputs(1, 40_000, 'mask')[0], quantization(1, 3)).ring
     const copy = v.slice()
-    const seed = seededRandomSource('seed')(32)
+    const seed = seededBytes('seed')(32)
     applyMask(v, seed, 1, noblePrimitives)
     expect(v).not.toEqual(copy)
     applyMask(v, seed, -1, noblePrimitives)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { runLocalRound, PHASES, type Phase } from '../../../workers/secagg/local-round'
 import { nodePrimitives } from '../../../workers/secagg/node-primitives'
 import { neighbourLists, suggestHararyGraph } from '../../../workers/secagg/params'
-import { seededRandomSource } from '../../../workers/secagg/random'
+import { seededBytes } from '../../../workers/common/random'
 import { clientRandom, makeCohort, makeInputs, makeParams, maxSumError } from './fixtures'
 
 const n = 7
@@ -28,7 +28,7 @@ describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
   })
 
   it('equals the plain sum on random inputs, sizes, thresholds and dropout schedules (seeded)', async () => {
-    const pick = seededRandomSource('random-rounds')
+    const pick = seededBytes('random-rounds')
     const draw = (below: number) => pick(4).slice().reduce((acc, b) => acc * 256 + b, 0) % below
     for (let trial = 0; trial < 6; trial++) {
       const size = 3 + draw(n - 2)

@@ -2,21 +2,7 @@ import { deriveNodeKeys, type NodeKeys } from '../../../workers/security/keys/de
 import { createCertificateAuthority, type CertificateAuthority } from '../../../workers/security/credentials/ca'
 import { issueCredential, type Credential } from '../../../workers/security/credentials/credential'
 import type { Role } from '../../../workers/security/roles'
-
-/** Deterministic bytes from a counter (xorshift32), so tests draw "random" serials and nonces reproducibly. */
-export function seededRandom(seed: number): (n: number) => Uint8Array {
-  let state = seed >>> 0 || 1
-  return (n) => {
-    const out = new Uint8Array(n)
-    for (let i = 0; i < n; i++) {
-      state ^= state << 13
-      state ^= state >>> 17
-      state ^= state << 5
-      out[i] = state & 0xff
-    }
-    return out
-  }
-}
+import { seededBytes } from '../../../workers/common/random'
 
 let serialSeed = 1000
 const keyCache = new Map<number, NodeKeys>()
@@ -36,7 +22,7 @@ export const HOUR = 3600_000
 export const DAY = 24 * HOUR
 
 export function makeAuthority(name = 'Test CA'): Promise<CertificateAuthority> {
-  return createCertificateAuthority({ nowMs: T0 - DAY, name, random: seededRandom(99) })
+  return createCertificateAuthority({ nowMs: T0 - DAY, name, random: seededBytes(99) })
 }
 
 export function credentialFor(
@@ -49,6 +35,6 @@ export function credentialFor(
   return issueCredential(
     ca,
     { identityPublicKey: keys.identity.publicKey, blsPublicKey: keys.voting.publicKey, agreementPublicKey: keys.agreement.publicKey },
-    { roles, notBeforeMs: window.notBeforeMs ?? T0 - HOUR, notAfterMs: window.notAfterMs ?? T0 + DAY, random: seededRandom(seed) },
+    { roles, notBeforeMs: window.notBeforeMs ?? T0 - HOUR, notAfterMs: window.notAfterMs ?? T0 + DAY, random: seededBytes(seed) },
   )
 }
