@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { seededBytes } from '../../../workers/common/random'
 import type { GraphSpec, RoundParams } from '../../../workers/secagg/params'
-import type { SecAggResult } from '../../../workers/secagg/aggregator'
+import type { AggregatorStep, SecAggResult } from '../../../workers/secagg/aggregator'
 
 export interface Cohort {
   readonly secretKeys: Uint8Array[]
@@ -37,4 +37,10 @@ export function maxSumError(result: SecAggResult, inputs: readonly Float32Array[
     worst = Math.max(worst, Math.abs(plain - result.sum[j]))
   }
   return worst
+}
+
+/** The result of a round that must have completed; fails the test with the abort reason (or the step it ended on) otherwise. */
+export function doneResult(outcome: AggregatorStep, label?: string): SecAggResult {
+  if (outcome.kind !== 'done') throw new Error(`${label ? `${label}: ` : ''}round ended ${outcome.kind === 'aborted' ? `aborted: ${outcome.reason}` : `on ${outcome.kind}`}`)
+  return outcome.result
 }

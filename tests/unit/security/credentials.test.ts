@@ -26,8 +26,7 @@ describe('issuing and verifying a credential', () => {
     const issued = await credentialFor(ca, keys, ['validator', 'trainer'])
     expect(isVerifiedCredential(issued)).toBe(true)
     const verdict = await verifyCredential(issued.der, ca.anchor, T0)
-    expect(verdict.ok).toBe(true)
-    if (!verdict.ok) return
+    if (!verdict.ok) throw new Error(`credential refused: ${verdict.problem}`)
     const c = verdict.credential
     expect(c.peerId).toBe(peerIdOf(keys.identity.publicKey))
     expect(bytesToHex(c.identityPublicKey)).toBe(bytesToHex(keys.identity.publicKey))
