@@ -30,7 +30,7 @@ const ADMIN_POLL_MS = 1_000
 const REJECT_AUDIT_MS = Number(process.env.MESH_REJECT_AUDIT_MS ?? 30_000)
 const MAX_REQUEST_BYTES = 16 * 1024
 
-export type ApiRoute = (req: IncomingMessage, res: ServerResponse) => void
+export type ApiRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>
 
 /**
  * The relay's security layer: its CA (in the data dir), the credential desk behind
@@ -122,9 +122,9 @@ export class RelaySecurity {
 
   routes(): Record<string, ApiRoute> {
     return {
-      '/api/credential': (req, res) => void this.handle(req, res, (body, address) => this.join(body, address)),
-      '/api/grant': (req, res) => void this.handle(req, res, (body) => this.grant(body)),
-      '/api/audit': (req, res) => void this.handle(req, res, (body, address) => this.readAudit(body, address)),
+      '/api/credential': (req, res) => this.handle(req, res, (body, address) => this.join(body, address)),
+      '/api/grant': (req, res) => this.handle(req, res, (body) => this.grant(body)),
+      '/api/audit': (req, res) => this.handle(req, res, (body, address) => this.readAudit(body, address)),
     }
   }
 
@@ -218,12 +218,12 @@ export class RelaySecurity {
     try {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST the request bytes (application/octet-stream)' })
       const body = await readBody(req, MAX_REQUEST_BYTES)
-      if (!body) return send(res, 413, { error: `request over ${MAX_REQUEST_BYTES} bytes` })
-      const [status, payload] = await answer(body, req.socket.remoteAddress ?? 'unknown')
+      if (!body.ok) return send(res, body.status, { error: body.reason })
+      const [status, payload] = await answer(body.bytes, req.socket.remoteAddress ?? 'unknown')
       send(res, status, payload)
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'credential request failed')
-      send(res, 500, { error: (err as Error).message })
+      send(res, 500, { error: 'internal error' })
     }
   }
 }
@@ -235,27 +235,36 @@ export function identityHexOfPeerId(peerId: string): string {
   return bytesToHex(key.raw)
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
+type Body = { ok: true; bytes: Uint8Array } | { ok: false; status: number; reason: string }
+
+/** Reads at most `limit` bytes; a larger declared or sent body, or a client that goes away, ends it early. */
+function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (!(declared <= limit)) {
+    return Promise.resolve({ ok: false, status: 413, reason: `request over ${limit} bytes` })
+  }
+  return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > limit) {
-        resolve(undefined)
+        resolve({ ok: false, status: 413, reason: `request over ${limit} bytes` })
         req.destroy()
         return
       }
       chunks.push(chunk)
     })
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))))
-    req.on('error', reject)
+    req.on('end', () => resolve({ ok: true, bytes: new Uint8Array(Buffer.concat(chunks)) }))
+    // Resolving twice is harmless: only the first outcome counts.
+    req.on('error', () => resolve({ ok: false, status: 400, reason: 'request body broken off' }))
+    req.on('close', () => resolve({ ok: false, status: 400, reason: 'request body broken off' }))
   })
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+  if (res.headersSent || res.destroyed) return
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...(status >= 400 ? { Connection: 'close' } : {}) })
   res.end(JSON.stringify(body))
 }
 
