@@ -130,9 +130,8 @@ export class RelaySecurity {
 
   /** A join: a `cred.request` envelope signed by the joining identity, checked by the one inbound gate. */
   private async join(body: Uint8Array, address: string): Promise<[number, unknown]> {
-    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', source: `http:/api/credential from ${address}` })
+    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', expectedKind: 'cred.request', source: `http:/api/credential from ${address}` })
     if (!verdict.ok) return [400, { error: `${verdict.reason}: ${verdict.detail}` }]
-    if (verdict.kind !== 'cred.request') return [400, { error: `expected a cred.request envelope, got ${verdict.kind}` }]
     const now = Date.now()
     const result = await this.authority.handleJoin(verdict.envelope.payload, verdict.envelope.sender, address, now)
     const peerId = peerIdOf(verdict.envelope.sender)
@@ -148,9 +147,8 @@ export class RelaySecurity {
 
   /** A page of the relay's audit log for an admin: an `audit.read` envelope, which RBAC allows only to admins. */
   private async readAudit(body: Uint8Array, address: string): Promise<[number, unknown]> {
-    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', source: `http:/api/audit from ${address}` })
+    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', expectedKind: 'audit.read', source: `http:/api/audit from ${address}` })
     if (!verdict.ok) return [verdict.reason === 'unauthorized' ? 403 : 400, { error: `${verdict.reason}: ${verdict.detail}` }]
-    if (verdict.kind !== 'audit.read') return [400, { error: `expected an audit.read envelope, got ${verdict.kind}` }]
     const request = verdict.payload as AuditRead
     const limit = Math.min(Math.max(request.limit, 1), 1000)
     const entries = await this.auditStore.range(Number(request.fromSeq), limit)

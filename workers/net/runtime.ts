@@ -9,6 +9,37 @@ import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { isDirectConnection } from './connection-kind'
+import { FloodGuard, addressOfMultiaddr, type Rate } from './token-buckets'
+
+/** What one peer (and one network address) may make this node do; see README, Security. */
+export interface MeshLimits {
+  /** Gossip messages a peer propagates to us (before any decoding). */
+  readonly gossip: { readonly perPeer: Rate; readonly perAddress: Rate }
+  /** Transfer streams a peer opens to us. */
+  readonly streamOpens: { readonly perPeer: Rate; readonly perAddress: Rate }
+  /** Transfer streams one peer may hold open at once (over all its connections). */
+  readonly maxConcurrentStreamsPerPeer: number
+  /** Peers and addresses tracked by each limit (memory bound: ~100 bytes each). */
+  readonly maxTrackedKeys: number
+}
+
+export const defaultMeshLimits: MeshLimits = {
+  // A browser hears the whole mesh through one relay, so the per-peer gossip rate is sized for
+  // a busy mesh, not for one sender; a flood from one peer is still cut to this.
+  gossip: { perPeer: { perSecond: 500, burst: 2_000 }, perAddress: { perSecond: 1_000, burst: 4_000 } },
+  streamOpens: { perPeer: { perSecond: 20, burst: 64 }, perAddress: { perSecond: 50, burst: 200 } },
+  maxConcurrentStreamsPerPeer: 16,
+  maxTrackedKeys: 10_000,
+}
+
+/**
+ * The address a peer reached us from, for per-address limits; undefined for relayed
+ * connections, whose address is the relay's and shared by everyone behind it.
+ */
+function peerAddress(node: Libp2p, peer: PeerId): string | undefined {
+  const connection = node.getConnections(peer).find((c) => !c.remoteAddr.toString().includes('/p2p-circuit'))
+  return connection ? addressOfMultiaddr(connection.remoteAddr.toString()) : undefined
+}
 
 export interface MeshRuntimeOptions {
   readonly signer: EnvelopeSigner
@@ -19,6 +50,7 @@ export interface MeshRuntimeOptions {
   readonly authorize?: InboundOptions['authorize']
   readonly onReject?: (rejected: Rejected, source: string | undefined) => void
   readonly maxBlobStoreBytes?: number
+  readonly limits?: Partial<MeshLimits>
 }
 
 export type MeshNode = Libp2p<{ pubsub: GossipSub }>
@@ -32,6 +64,9 @@ export class MeshRuntime {
   readonly validator: InboundValidator
   readonly gossip: MeshGossip
   readonly blobs: BlobStore
+  readonly limits: MeshLimits
+  private readonly streamGuard: FloodGuard
+  private readonly openStreams = new Map<string, number>()
 
   constructor(
     readonly node: MeshNode,
@@ -41,11 +76,15 @@ export class MeshRuntime {
       verify: options.verify,
       authorize: options.authorize,
       onReject: (rejected, context) => {
-        options.log.warn({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, source: context.source }, 'message rejected')
+        // A flood is counted but not logged line by line: that would make the flood our own.
+        options.log[rejected.reason === 'rate-limited' ? 'debug' : 'warn']({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, source: context.source }, 'message rejected')
         options.onReject?.(rejected, context.source)
       },
     })
-    this.gossip = new MeshGossip(node.services.pubsub, this.validator, options.signer, options.log)
+    this.limits = { ...defaultMeshLimits, ...options.limits }
+    const gossipGuard = new FloodGuard('gossip', { ...this.limits.gossip, maxKeys: this.limits.maxTrackedKeys })
+    this.streamGuard = new FloodGuard('stream opens', { ...this.limits.streamOpens, maxKeys: this.limits.maxTrackedKeys })
+    this.gossip = new MeshGossip(node.services.pubsub, this.validator, options.signer, options.log, { guard: gossipGuard, addressOf: (peer) => peerAddress(node, peer) })
     this.blobs = new BlobStore(options.sha256, options.maxBlobStoreBytes)
   }
 
@@ -54,9 +93,26 @@ export class MeshRuntime {
     await this.node.handle(
       TRANSFER_PROTOCOL,
       (stream, connection) => {
-        void serveTransfer(stream, connection.remotePeer.publicKey?.raw, this.blobs, this.transferDeps(), `${TRANSFER_PROTOCOL} from ${connection.remotePeer}`)
+        const peer = connection.remotePeer.toString()
+        const source = `${TRANSFER_PROTOCOL} from ${peer}`
+        const open = this.openStreams.get(peer) ?? 0
+        const refusal =
+          open >= this.limits.maxConcurrentStreamsPerPeer
+            ? `${open} transfer streams already open from peer ${peer} (limit ${this.limits.maxConcurrentStreamsPerPeer})`
+            : this.streamGuard.admit(peer, connection.remoteAddr.toString().includes('/p2p-circuit') ? undefined : addressOfMultiaddr(connection.remoteAddr.toString()))
+        if (refusal) {
+          this.validator.reportRejection('rate-limited', refusal, { carrier: 'stream', source })
+          stream.abort(new Error('rate limited'))
+          return
+        }
+        this.openStreams.set(peer, open + 1)
+        void serveTransfer(stream, connection.remotePeer.publicKey?.raw, this.blobs, this.transferDeps(), source).finally(() => {
+          const left = (this.openStreams.get(peer) ?? 1) - 1
+          if (left <= 0) this.openStreams.delete(peer)
+          else this.openStreams.set(peer, left)
+        })
       },
-      { runOnLimitedConnection: true, maxInboundStreams: 64 },
+      { runOnLimitedConnection: true, maxInboundStreams: this.limits.maxConcurrentStreamsPerPeer },
     )
   }
 

@@ -1,4 +1,5 @@
-import { decodeMessage, type Codec } from 'protons-runtime'
+import type { Codec } from 'protons-runtime'
+import { decodeExact } from './exact-decode'
 import { Envelope } from './wire'
 import { WIRE_VERSION, signingBytes } from './envelope'
 import { MAX_ENVELOPE_BYTES, isMessageKind, messageKinds, type Carrier, type MessageKind, type PayloadOf } from './kinds'
@@ -12,6 +13,7 @@ export const rejectReasons = [
   'bad-version',
   'unknown-kind',
   'wrong-carrier',
+  'wrong-topic',
   'bad-sender',
   'sender-mismatch',
   'replay',
@@ -20,6 +22,7 @@ export const rejectReasons = [
   'bad-signature',
   'bad-payload',
   'unauthorized',
+  'rate-limited',
 ] as const
 export type RejectReason = (typeof rejectReasons)[number]
 
@@ -45,6 +48,13 @@ export interface InboundContext {
   readonly originPublicKey?: Uint8Array
   /** Where it came from, for the logs (peer id, topic, protocol). */
   readonly source?: string
+  /**
+   * The one kind the channel carries (a gossip topic, a protocol step, an HTTP route). A
+   * message of another kind is refused inside the gate, before it can take its replay slot:
+   * otherwise a copy of an honest message sent first on the wrong channel would make the
+   * honest one look like a replay everywhere.
+   */
+  readonly expectedKind?: MessageKind
 }
 
 export interface InboundOptions {
@@ -89,7 +99,7 @@ export class InboundValidator {
     }
     let envelope: Envelope
     try {
-      envelope = Envelope.decode(bytes)
+      envelope = decodeExact(bytes, Envelope.codec())
     } catch (err) {
       return reject('malformed', `envelope does not decode: ${(err as Error).message}`)
     }
@@ -98,6 +108,9 @@ export class InboundValidator {
     if (!isMessageKind(kind)) return reject('unknown-kind', `unknown kind '${kind.slice(0, 64)}'`, kind)
     const spec = messageKinds[kind]
     if (spec.carrier !== context.carrier) return reject('wrong-carrier', `${kind} travels by ${spec.carrier}, arrived by ${context.carrier}`, kind)
+    if (context.expectedKind !== undefined && kind !== context.expectedKind) {
+      return reject('wrong-topic', `${kind} arrived where only ${context.expectedKind} is expected`, kind)
+    }
     if (bytes.byteLength > spec.maxEnvelopeBytes) {
       return reject('oversized', `${bytes.byteLength} bytes exceeds ${kind}'s limit of ${spec.maxEnvelopeBytes}`, kind)
     }
@@ -121,13 +134,14 @@ export class InboundValidator {
 
     let payload: PayloadOf<typeof kind>
     try {
-      payload = decodeMessage(envelope.payload, spec.codec as unknown as Codec<PayloadOf<typeof kind>>, { limits: spec.limits } as never)
+      payload = decodeExact(envelope.payload, spec.codec as unknown as Codec<PayloadOf<typeof kind>>, { limits: spec.limits })
     } catch (err) {
       return reject('bad-payload', `payload is not a valid ${kind}: ${(err as Error).message}`, kind, senderHex)
     }
     const refusal = this.options.authorize?.(kind, envelope.sender) ?? null
     if (refusal) return reject('unauthorized', refusal, kind, senderHex)
 
+    // Nothing after this line may refuse the message: its replay slot is taken only here.
     this.replay.record(senderHex, envelope.seq)
     return { ok: true, kind, envelope, payload, senderHex }
   }
