@@ -3,6 +3,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { SealedBox } from './sealed'
+import { decodeExact } from '../../protocol/exact-decode'
 
 /**
  * Encryption of a payload (a model update) to one recipient's X25519 key, so that the
@@ -154,7 +155,7 @@ export function openSealed(box: Uint8Array, recipientSecret: Uint8Array, context
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024
   let decoded: SealedBox
   try {
-    decoded = SealedBox.decode(box, { limits: { chunks: Math.ceil(maxBytes / 1024) + 1 } } as never)
+    decoded = decodeExact(box, SealedBox.codec(), { limits: { chunks: Math.ceil(maxBytes / 1024) + 1 } })
   } catch (err) {
     return { ok: false, reason: `not a sealed box: ${(err as Error).message}` }
   }
