@@ -148,6 +148,33 @@ export function createHttpServer(deps: HttpDeps): Server {
   return server
 }
 
+export type RequestBody = { ok: true; bytes: Uint8Array } | { ok: false; status: number; reason: string }
+
+/** Reads at most `limit` bytes; a larger declared or sent body, or a client that goes away, ends it early. */
+export function readRequestBody(req: IncomingMessage, limit: number): Promise<RequestBody> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (!(declared <= limit)) {
+    return Promise.resolve({ ok: false, status: 413, reason: `request over ${limit} bytes` })
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) {
+        resolve({ ok: false, status: 413, reason: `request over ${limit} bytes` })
+        req.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve({ ok: true, bytes: new Uint8Array(Buffer.concat(chunks)) }))
+    // Resolving twice is harmless: only the first outcome counts.
+    req.on('error', () => resolve({ ok: false, status: 400, reason: 'request body broken off' }))
+    req.on('close', () => resolve({ ok: false, status: 400, reason: 'request body broken off' }))
+  })
+}
+
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) !== 0
 }

@@ -3,6 +3,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { RelayDatabase } from './db'
+import { readRequestBody } from './http'
 import { loadOrCreateAuthority } from './ca-files'
 import { CredentialStore } from './credential-store'
 import type { Logger } from '../workers/log'
@@ -215,7 +216,7 @@ export class RelaySecurity {
   private async handle(req: IncomingMessage, res: ServerResponse, answer: (body: Uint8Array, address: string) => Promise<[number, unknown]>): Promise<void> {
     try {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST the request bytes (application/octet-stream)' })
-      const body = await readBody(req, MAX_REQUEST_BYTES)
+      const body = await readRequestBody(req, MAX_REQUEST_BYTES)
       if (!body.ok) return send(res, body.status, { error: body.reason })
       const [status, payload] = await answer(body.bytes, req.socket.remoteAddress ?? 'unknown')
       send(res, status, payload)
@@ -231,33 +232,6 @@ export function identityHexOfPeerId(peerId: string): string {
   const key = peerIdFromString(peerId).publicKey
   if (!key || key.type !== 'Ed25519') throw new Error(`${peerId} is not an Ed25519 PeerId`)
   return bytesToHex(key.raw)
-}
-
-type Body = { ok: true; bytes: Uint8Array } | { ok: false; status: number; reason: string }
-
-/** Reads at most `limit` bytes; a larger declared or sent body, or a client that goes away, ends it early. */
-function readBody(req: IncomingMessage, limit: number): Promise<Body> {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (!(declared <= limit)) {
-    return Promise.resolve({ ok: false, status: 413, reason: `request over ${limit} bytes` })
-  }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        resolve({ ok: false, status: 413, reason: `request over ${limit} bytes` })
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => resolve({ ok: true, bytes: new Uint8Array(Buffer.concat(chunks)) }))
-    // Resolving twice is harmless: only the first outcome counts.
-    req.on('error', () => resolve({ ok: false, status: 400, reason: 'request body broken off' }))
-    req.on('close', () => resolve({ ok: false, status: 400, reason: 'request body broken off' }))
-  })
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
