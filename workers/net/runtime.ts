@@ -9,7 +9,7 @@ import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { isDirectConnection } from './connection-kind'
-import { FloodGuard, addressOfMultiaddr, type Rate } from './token-buckets'
+import { FloodGuard, TokenBuckets, addressOfMultiaddr, type Rate } from './token-buckets'
 
 /** What one peer (and one network address) may make this node do; see README, Security. */
 export interface MeshLimits {
@@ -72,12 +72,15 @@ export class MeshRuntime {
     readonly node: MeshNode,
     private readonly options: MeshRuntimeOptions,
   ) {
+    const rejectLogBudget = new TokenBuckets({ perSecond: 20, burst: 100 }, 1)
     this.validator = new InboundValidator({
       verify: options.verify,
       authorize: options.authorize,
       onReject: (rejected, context) => {
-        // A flood is counted but not logged line by line: that would make the flood our own.
-        options.log[rejected.reason === 'rate-limited' ? 'debug' : 'warn']({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, source: context.source }, 'message rejected')
+        // Every rejection is counted; under a flood only the first few per second are logged at
+        // warn (the rest at debug), or writing the log would become the attack's amplifier.
+        const loud = rejected.reason !== 'rate-limited' && rejectLogBudget.take('warn', Date.now())
+        options.log[loud ? 'warn' : 'debug']({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, source: context.source }, 'message rejected')
         options.onReject?.(rejected, context.source)
       },
     })
