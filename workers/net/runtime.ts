@@ -115,7 +115,9 @@ export class MeshRuntime {
           else this.openStreams.set(peer, left)
         })
       },
-      { runOnLimitedConnection: true, maxInboundStreams: this.limits.maxConcurrentStreamsPerPeer },
+      // One over the cap, so the stream past it reaches the handler and is refused with a counted
+      // reason instead of being dropped silently by libp2p.
+      { runOnLimitedConnection: true, maxInboundStreams: this.limits.maxConcurrentStreamsPerPeer + 1 },
     )
   }
 
