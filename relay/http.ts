@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync } from 'node:fs'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
-import { FloodGuard, type Rate } from '../workers/net/token-buckets'
+import { TokenBuckets, type Rate } from '../workers/net/token-buckets'
 
 export interface BootstrapInfo {
   readonly relayPeerId: string
@@ -71,7 +71,8 @@ export type HttpRefusal = 'bad-target' | 'rate-limited' | 'method' | 'body-not-a
  */
 export function createHttpServer(deps: HttpDeps): Server {
   const limits = { ...defaultHttpLimits, ...deps.limits }
-  const guard = new FloodGuard('http requests', { perPeer: limits.perAddress, perAddress: limits.perAddress, maxKeys: limits.maxTrackedAddresses }, deps.now)
+  const perAddress = new TokenBuckets(limits.perAddress, limits.maxTrackedAddresses)
+  const now = deps.now ?? Date.now
   const hasDist = existsSync(deps.dist)
   const serveStatic = hasDist
     ? sirv(deps.dist, {
@@ -91,10 +92,10 @@ export function createHttpServer(deps: HttpDeps): Server {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const limited = guard.admit(undefined, req.socket.remoteAddress ?? 'unknown')
-    if (limited) {
+    const address = req.socket.remoteAddress ?? 'unknown'
+    if (!perAddress.take(address, now())) {
       res.setHeader('Retry-After', '1')
-      return refuse(res, 429, 'rate-limited', limited, true)
+      return refuse(res, 429, 'rate-limited', `more than ${limits.perAddress.perSecond} requests/s from ${address}; retry in a second`, true)
     }
     let url: URL
     try {

@@ -19,7 +19,7 @@ export interface MeshLimits {
   readonly streamOpens: { readonly perPeer: Rate; readonly perAddress: Rate }
   /** Transfer streams one peer may hold open at once (over all its connections). */
   readonly maxConcurrentStreamsPerPeer: number
-  /** Peers and addresses tracked by each limit (memory bound: ~100 bytes each). */
+  /** Peers and addresses tracked by each limit (memory bound: about 320 bytes each, measured). */
   readonly maxTrackedKeys: number
 }
 
@@ -98,17 +98,13 @@ export class MeshRuntime {
       (stream, connection) => {
         const peer = connection.remotePeer.toString()
         const source = `${TRANSFER_PROTOCOL} from ${peer}`
-        const open = this.openStreams.get(peer) ?? 0
-        const refusal =
-          open >= this.limits.maxConcurrentStreamsPerPeer
-            ? `${open} transfer streams already open from peer ${peer} (limit ${this.limits.maxConcurrentStreamsPerPeer})`
-            : this.streamGuard.admit(peer, connection.remoteAddr.toString().includes('/p2p-circuit') ? undefined : addressOfMultiaddr(connection.remoteAddr.toString()))
+        const refusal = this.refuseTransferStream(peer, connection.remoteAddr.toString())
         if (refusal) {
           this.validator.reportRejection('rate-limited', refusal, { carrier: 'stream', source })
           stream.abort(new Error('rate limited'))
           return
         }
-        this.openStreams.set(peer, open + 1)
+        this.openStreams.set(peer, (this.openStreams.get(peer) ?? 0) + 1)
         void serveTransfer(stream, connection.remotePeer.publicKey?.raw, this.blobs, this.transferDeps(), source).finally(() => {
           const left = (this.openStreams.get(peer) ?? 1) - 1
           if (left <= 0) this.openStreams.delete(peer)
@@ -119,6 +115,13 @@ export class MeshRuntime {
       // reason instead of being dropped silently by libp2p.
       { runOnLimitedConnection: true, maxInboundStreams: this.limits.maxConcurrentStreamsPerPeer + 1 },
     )
+  }
+
+  /** Why a new transfer stream from `peer` is refused (too many open, or opened too fast), or null. */
+  private refuseTransferStream(peer: string, remoteAddr: string): string | null {
+    const open = this.openStreams.get(peer) ?? 0
+    if (open >= this.limits.maxConcurrentStreamsPerPeer) return `${open} transfer streams already open from peer ${peer} (limit ${this.limits.maxConcurrentStreamsPerPeer})`
+    return this.streamGuard.admit(peer, remoteAddr.includes('/p2p-circuit') ? undefined : addressOfMultiaddr(remoteAddr))
   }
 
   /** Fetches a blob from a peer, preferring a direct connection (relayed streams die on upgrade). */
