@@ -82,6 +82,9 @@ describe('hostile edges of a real relay', () => {
   })
 
   it('sheds a gossip and stream flood from one peer, keeps /healthz answering, and still serves an honest peer', async () => {
+    const relayPeer = peerIdFromString(relay.info!.peerId)
+    const connected = () => ({ attacker: attacker.node.getConnections(relayPeer).length, honest: honest.node.getConnections(relayPeer).length })
+    console.log(`[flood] connections to the relay before the flood: ${JSON.stringify(connected())}`)
     const before = await relay.metrics()
     const httpPort = Number(new URL(relay.info!.url).port)
     const healthTimesMs: number[] = []
@@ -105,7 +108,6 @@ describe('hostile edges of a real relay', () => {
       // Yield often, so the /healthz probe in this same process measures the relay, not this loop.
       if (i % 25 === 0) await new Promise((r) => setImmediate(r))
     }
-    const relayPeer = peerIdFromString(relay.info!.peerId)
     await Promise.all(
       Array.from({ length: 150 }, async () => {
         const stream = await attacker.node.dialProtocol(relayPeer, TRANSFER_PROTOCOL, { runOnLimitedConnection: true }).catch(() => null)
@@ -120,7 +122,10 @@ describe('hostile edges of a real relay', () => {
     // Timing is a measurement, not an assertion (the machine is shared); see the README.
     console.log(`[flood] /healthz during the flood: ${healthTimesMs.length} probes, max ${Math.max(...healthTimesMs).toFixed(0)} ms, median ${healthTimesMs.sort((a, b) => a - b)[Math.floor(healthTimesMs.length / 2)].toFixed(0)} ms`)
 
-    // The honest peer joins and its chat is accepted by the relay.
+    console.log(`[flood] connections to the relay after the flood: ${JSON.stringify(connected())}`)
+    // The honest peer joins and its chat is accepted by the relay (reconnecting first if its
+    // connection went down, as every real client does).
+    if (connected().honest === 0) await honest.node.dial(multiaddr(relay.info!.multiaddrs[0]))
     const credential = await honest.join(relay.info!.url)
     await honest.present(credential)
     const accepted = () => relay.metrics().then((m) => Number(/mesh_messages_accepted_total\{kind="mesh.chat"\} (\d+)/.exec(m)?.[1] ?? 0))
