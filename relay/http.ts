@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import { existsSync } from 'node:fs'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
@@ -15,6 +16,8 @@ export interface BootstrapInfo {
 }
 
 export interface HttpDeps {
+  /** PEM certificate and key: serve HTTPS instead of HTTP (built-in TLS). */
+  readonly tls?: { readonly cert: string; readonly key: string } | null
   readonly dist: string
   readonly registry: Registry
   /** The relay's addresses as seen by a client that reached us at `hostname`. */
@@ -39,7 +42,7 @@ export function createHttpServer(deps: HttpDeps): Server {
       })
     : undefined
 
-  return createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://relay')
     try {
       if (url.pathname === '/api/bootstrap') return json(res, 200, deps.bootstrap(hostnameOf(req)))
@@ -59,7 +62,8 @@ export function createHttpServer(deps: HttpDeps): Server {
     } catch (err) {
       json(res, 500, { error: (err as Error).message })
     }
-  })
+  }
+  return deps.tls ? createTlsServer({ cert: deps.tls.cert, key: deps.tls.key }, handler) : createServer(handler)
 }
 
 function hostnameOf(req: IncomingMessage): string {

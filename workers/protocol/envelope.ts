@@ -6,9 +6,12 @@ import type { SigningIdentity } from '../identity/ed25519'
 export const WIRE_VERSION = 1
 const DOMAIN = new TextEncoder().encode('agent-mesh/envelope/v1\0')
 
-/** The exact bytes an envelope's signature covers: a domain tag, then the envelope without its signature. */
+/**
+ * The exact bytes an envelope's signature covers: a domain tag, then the envelope without its
+ * signature and without its traceparent (advisory, and unknown to nodes that predate it).
+ */
 export function signingBytes(envelope: Envelope): Uint8Array {
-  const body = Envelope.encode({ ...envelope, signature: new Uint8Array(0) })
+  const body = Envelope.encode({ ...envelope, signature: new Uint8Array(0), traceparent: undefined })
   const out = new Uint8Array(DOMAIN.length + body.length)
   out.set(DOMAIN, 0)
   out.set(body, DOMAIN.length)
@@ -43,14 +46,19 @@ export function createEnvelopeSigner(identity: SigningIdentity, now: () => numbe
   return { identity, sequence: new SequenceCounter(now), now }
 }
 
+export interface SealOptions {
+  /** W3C trace context of the work this message belongs to (see wire.proto). */
+  readonly traceparent?: string
+}
+
 /** Encodes `payload` as `kind`'s schema, wraps and signs it; returns the wire bytes. */
-export function sealMessage<K extends MessageKind>(signer: EnvelopeSigner, kind: K, payload: PayloadOf<K>): Uint8Array {
+export function sealMessage<K extends MessageKind>(signer: EnvelopeSigner, kind: K, payload: PayloadOf<K>, options: SealOptions = {}): Uint8Array {
   const codec = messageKinds[kind].codec as unknown as Codec<PayloadOf<K>>
-  return sealRaw(signer, kind, encodeMessage(payload, codec))
+  return sealRaw(signer, kind, encodeMessage(payload, codec), options)
 }
 
 /** Signs an already-encoded payload. Exposed for adversarial tests that need odd payloads. */
-export function sealRaw(signer: EnvelopeSigner, kind: string, payload: Uint8Array): Uint8Array {
+export function sealRaw(signer: EnvelopeSigner, kind: string, payload: Uint8Array, options: SealOptions = {}): Uint8Array {
   const unsigned: Envelope = {
     version: WIRE_VERSION,
     kind,
@@ -61,5 +69,5 @@ export function sealRaw(signer: EnvelopeSigner, kind: string, payload: Uint8Arra
     signature: new Uint8Array(0),
   }
   const signature = signer.identity.sign(signingBytes(unsigned))
-  return Envelope.encode({ ...unsigned, signature: signature as Uint8Array<ArrayBuffer> })
+  return Envelope.encode({ ...unsigned, signature: signature as Uint8Array<ArrayBuffer>, traceparent: options.traceparent })
 }

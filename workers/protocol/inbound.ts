@@ -5,6 +5,7 @@ import { MAX_ENVELOPE_BYTES, isMessageKind, messageKinds, type Carrier, type Mes
 import { ReplayWindow, defaultReplayWindow, type ReplayWindowOptions } from './replay-window'
 import type { BatchVerifier } from './verify'
 import { hex } from '../identity/ed25519'
+import { messageId } from '../telemetry/correlation'
 
 export const rejectReasons = [
   'oversized',
@@ -36,6 +37,8 @@ export type Rejected = {
   readonly detail: string
   readonly kind?: string
   readonly senderHex?: string
+  /** SHA-256 (hex) of the bytes as received: the id logs and audit entries correlate on. */
+  readonly messageId?: string
 }
 export type Verdict = Accepted | Rejected
 
@@ -78,7 +81,7 @@ export class InboundValidator {
       this.accepted++
     } else {
       this.rejected[verdict.reason]++
-      this.options.onReject?.(verdict, context)
+      if (this.options.onReject) this.options.onReject({ ...verdict, messageId: messageId(bytes) }, context)
     }
     return verdict
   }

@@ -11,6 +11,7 @@ export interface Envelope {
   timestampMs: bigint
   payload: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  traceparent?: string
 }
 
 export namespace Envelope {
@@ -56,6 +57,11 @@ export namespace Envelope {
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(58)
           w.bytes(obj.signature)
+        }
+
+        if (obj.traceparent != null) {
+          w.uint32(66)
+          w.string(obj.traceparent)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -104,6 +110,10 @@ export namespace Envelope {
             }
             case 7: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.traceparent = reader.string()
               break
             }
             default: {
@@ -170,6 +180,13 @@ export namespace Envelope {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.traceparent`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -217,6 +234,11 @@ export namespace Envelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface EnvelopeTraceparentFieldEvent {
+    field: '$.traceparent'
+    value: string
+  }
+
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Envelope.codec())
   }
@@ -225,7 +247,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeSenderFieldEvent | EnvelopeSeqFieldEvent | EnvelopeTimestampMsFieldEvent | EnvelopePayloadFieldEvent | EnvelopeSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeSenderFieldEvent | EnvelopeSeqFieldEvent | EnvelopeTimestampMsFieldEvent | EnvelopePayloadFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeTraceparentFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }
