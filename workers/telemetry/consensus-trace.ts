@@ -1,4 +1,6 @@
 import type { Tracer } from '@opentelemetry/api'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { BftMessage } from '../consensus/bft'
 import type { ConsensusObserver } from '../consensus/adapter/types'
 import { bftPhases, type BftPhase } from './phases'
@@ -11,6 +13,11 @@ export interface HeightFinal {
   /** From the first proposal or vote this node saw for the height to its decision. */
   readonly finalitySeconds: number
   readonly traceId: string | undefined
+}
+
+/** Every validator derives the same trace id for a height, so its spans meet in one trace even when a timeout makes it act before the proposal arrives. */
+export function heightTraceId(chainId: string, height: number): string {
+  return bytesToHex(sha256(utf8ToBytes(`agent-mesh/trace/bft.height/${chainId}/${height}`))).slice(0, 32)
 }
 
 function heightOf(message: BftMessage): number {
@@ -33,7 +40,7 @@ export class ConsensusTracing implements ConsensusObserver {
   private readonly heights: WorkTracer<'bft.height'>
 
   constructor(options: { tracer: Tracer; chainId: string; validator: string; now?: () => number; onFinal?: (final: HeightFinal) => void }) {
-    this.heights = new WorkTracer({ tracer: options.tracer, kind: 'bft.height', phases: bftPhases, attributes: { 'mesh.chain': options.chainId, 'mesh.validator': options.validator }, now: options.now, maxOpen: 16 })
+    this.heights = new WorkTracer({ tracer: options.tracer, kind: 'bft.height', phases: bftPhases, attributes: { 'mesh.chain': options.chainId, 'mesh.validator': options.validator }, now: options.now, maxOpen: 16, traceIdFor: (height) => heightTraceId(options.chainId, Number(height)) })
     this.onFinal = options.onFinal
   }
 

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api'
+import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, defaultTextMapGetter, defaultTextMapSetter, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import type { PhaseOf, WorkKind } from './phases'
 
@@ -95,6 +95,12 @@ export interface WorkTracerOptions<K extends WorkKind> {
   readonly maxOpen?: number
   readonly now?: () => number
   readonly onPhaseEnd?: (phase: PhaseOf<K>, seconds: number) => void
+  /**
+   * The trace id every node derives for a piece of work on its own (e.g. from chain and
+   * height): 32 hex digits. A node that must act before any message with a traceparent
+   * reaches it (a validator whose propose timer fires first) still joins the same trace.
+   */
+  readonly traceIdFor?: (id: string) => string
 }
 
 /**
@@ -117,7 +123,7 @@ export class WorkTracer<K extends WorkKind> {
   work(id: string, attributes?: Attributes, remoteTraceparent?: string): Work<K> {
     const existing = this.open.get(id)
     if (existing) return existing
-    const parent = contextFromTraceparent(remoteTraceparent) ?? ROOT_CONTEXT
+    const parent = contextFromTraceparent(remoteTraceparent) ?? this.derivedParent(id)
     const root = this.options.tracer.startSpan(this.options.kind, { attributes: { ...this.options.attributes, ...attributes } }, parent)
     const work = new Work<K>(this.options.tracer, this.options.phases, root, trace.setSpan(parent, root), this.now(), this.now, this.options.onPhaseEnd)
     this.open.set(id, work)
@@ -128,6 +134,13 @@ export class WorkTracer<K extends WorkKind> {
       this.open.delete(oldestId)
     }
     return work
+  }
+
+  /** A remote parent with the derived trace id (its span id is derived too and never exported), or the root. */
+  private derivedParent(id: string): Context {
+    const traceId = this.options.traceIdFor?.(id)
+    if (!traceId) return ROOT_CONTEXT
+    return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: traceId.slice(0, 16), traceFlags: TraceFlags.SAMPLED, isRemote: true })
   }
 
   find(id: string): Work<K> | undefined {
