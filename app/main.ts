@@ -10,6 +10,7 @@ import './ui/theme.css'
 const client = new MeshClient(db)
 const pwa = registerServiceWorker()
 const trainer = new Trainer()
+client.summarySource = () => ({ backend: trainer.backend?.backend ?? '', samplesPerSecond: trainer.backend?.samplesPerSecond ?? 0, roundPhase: '' })
 mount(App, { target: document.getElementById('app')!, props: { client, pwa, trainer } })
 installTestHandle(client, trainer)
 client.start().catch((err) => console.error('mesh node failed to start', err))

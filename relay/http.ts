@@ -13,6 +13,8 @@ export interface BootstrapInfo {
   readonly caCertificate?: string
   /** The relay's own credential (DER, base64), so nodes accept what it signs. */
   readonly relayCredential?: string
+  /** How often nodes whose person opted in should POST a metrics summary to /api/node-report. */
+  readonly nodeReportIntervalMs?: number
 }
 
 export interface HttpDeps {

@@ -28,18 +28,30 @@ export function readinessRoute(checks: () => ReadinessChecks): Route {
   }
 }
 
+/** True when the request may read operator data; answers 401 itself otherwise. */
+function authorized(req: IncomingMessage, res: ServerResponse, token: string | null): boolean {
+  if (token === null) return true
+  const expected = Buffer.from(`Bearer ${token}`)
+  const given = Buffer.from(req.headers.authorization ?? '')
+  if (given.length === expected.length && timingSafeEqual(given, expected)) return true
+  res.writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer realm="metrics"' })
+  res.end('this needs "Authorization: Bearer <token>" (the relay\'s --metrics-token)\n')
+  return false
+}
+
+/** Operator JSON (e.g. which node holds which report slot), behind the same token as /metrics. */
+export function guardedJson(token: string | null, body: () => unknown): Route {
+  return (req, res) => {
+    if (!authorized(req, res, token)) return
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+    res.end(JSON.stringify(body()))
+  }
+}
+
 /** `/metrics` in Prometheus text format; with a token, only for `Authorization: Bearer <token>`. */
 export function metricsRoute(registry: Registry, token: string | null): Route {
-  const expected = token === null ? null : Buffer.from(`Bearer ${token}`)
   return (req, res) => {
-    if (expected) {
-      const given = Buffer.from(req.headers.authorization ?? '')
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        res.writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer realm="metrics"' })
-        res.end('metrics need "Authorization: Bearer <token>" (the relay\'s --metrics-token)\n')
-        return
-      }
-    }
+    if (!authorized(req, res, token)) return
     registry.metrics().then(
       (text) => {
         res.writeHead(200, { 'Content-Type': registry.contentType })

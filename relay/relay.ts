@@ -5,9 +5,10 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { RelayConfig } from './config'
 import { openDatabase, PeerBook, schemaVersion } from './db'
 import { createHttpServer } from './http'
-import { metricsElsewhere, metricsRoute, readinessRoute, startMetricsServer, type ReadinessChecks } from './ops-http'
+import { guardedJson, metricsElsewhere, metricsRoute, readinessRoute, startMetricsServer, type ReadinessChecks } from './ops-http'
 import { createRelayTracing } from './tracing'
 import { ConsensusTracing } from '../workers/telemetry/consensus-trace'
+import { NODE_REPORT_INTERVAL_MS, NodeReports } from './node-reports'
 import { readFileSync } from 'node:fs'
 import { loadOrCreateRelayKey } from './identity'
 import { createRelayMetrics } from './metrics'
@@ -137,6 +138,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
     }
   }
   const serveMetrics = metricsRoute(metrics.registry, config.metricsToken)
+  const nodeReports = new NodeReports(runtime.validator, metrics)
   const http = createHttpServer({
     tls,
     dist: config.dist,
@@ -148,9 +150,16 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
         : [`/${hostname.includes(':') ? 'ip6' : /^[\d.]+$/.test(hostname) ? 'ip4' : 'dns4'}/${hostname}/tcp/${boundWsPort}/${wsSuffix}/p2p/${peerId}`],
       iceServers: [...config.iceServers],
       version: RELAY_VERSION,
+      nodeReportIntervalMs: NODE_REPORT_INTERVAL_MS,
       ...security.bootstrapInfo(),
     }),
-    routes: { ...security.routes(), '/readyz': readinessRoute(readiness), '/metrics': config.metricsListen ? metricsElsewhere : serveMetrics },
+    routes: {
+      ...security.routes(),
+      '/readyz': readinessRoute(readiness),
+      '/metrics': config.metricsListen ? metricsElsewhere : serveMetrics,
+      '/api/node-report': nodeReports.postRoute(),
+      '/api/node-reports': guardedJson(config.metricsToken, () => nodeReports.list()),
+    },
     health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null }),
   })
   await listen(http, config.port, config.host)

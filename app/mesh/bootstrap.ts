@@ -7,6 +7,8 @@ export interface Bootstrap {
   readonly caCertificate?: string
   /** The relay's own credential (DER, base64). */
   readonly relayCredential?: string
+  /** The relay asks nodes that opted in for a metrics summary this often. */
+  readonly nodeReportIntervalMs?: number
 }
 
 /** Asks the server this page came from how to reach its relay; nothing is hard-coded. */

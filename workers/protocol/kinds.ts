@@ -1,5 +1,5 @@
 import type { Codec } from 'protons-runtime'
-import { Chat, Presence, TransferManifest, TransferRequest } from './wire'
+import { Chat, NodeReport, Presence, TransferManifest, TransferRequest } from './wire'
 import { CredentialGrant, JoinRequest, Revocation } from '../security/credentials/credentials'
 import { AuditRead } from '../security/audit/audit-read'
 import { BftMessage } from '../consensus/bft/wire'
@@ -43,6 +43,7 @@ export const messageKinds = {
   'cred.grant': kind({ codec: CredentialGrant.codec(), carrier: 'gossip', maxEnvelopeBytes: 6 * KiB }),
   'cred.revoke': kind({ codec: Revocation.codec(), carrier: 'gossip', maxEnvelopeBytes: 1 * KiB }),
   'audit.read': kind({ codec: AuditRead.codec(), carrier: 'http', maxEnvelopeBytes: 1 * KiB }),
+  'ops.report': kind({ codec: NodeReport.codec(), carrier: 'http', maxEnvelopeBytes: 1 * KiB }),
   // Proposals, votes and commits among validators. The largest is a re-proposal carrying a
   // quorum of prevotes (~230 bytes each) next to its value: 256 KiB covers a quorum of ~700
   // validators with a small value; values are digests and descriptors, never payloads.

@@ -964,3 +964,161 @@ export namespace TransferChunk {
     return streamMessage(buf, TransferChunk.codec(), opts)
   }
 }
+
+export interface NodeReport {
+  backend: string
+  samplesPerSecond: number
+  gateRejections: number
+  roundPhase: string
+}
+
+export namespace NodeReport {
+  let _codec: Codec<NodeReport>
+
+  export const codec = (): Codec<NodeReport> => {
+    if (_codec == null) {
+      _codec = message<NodeReport>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.backend != null && obj.backend !== '')) {
+          w.uint32(10)
+          w.string(obj.backend)
+        }
+
+        if ((obj.samplesPerSecond != null && obj.samplesPerSecond !== 0)) {
+          w.uint32(17)
+          w.double(obj.samplesPerSecond)
+        }
+
+        if ((obj.gateRejections != null && obj.gateRejections !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.gateRejections)
+        }
+
+        if ((obj.roundPhase != null && obj.roundPhase !== '')) {
+          w.uint32(34)
+          w.string(obj.roundPhase)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          backend: '',
+          samplesPerSecond: 0,
+          gateRejections: 0,
+          roundPhase: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.backend = reader.string()
+              break
+            }
+            case 2: {
+              obj.samplesPerSecond = reader.double()
+              break
+            }
+            case 3: {
+              obj.gateRejections = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.roundPhase = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.backend`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.samplesPerSecond`,
+                value: reader.double()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.gateRejections`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.roundPhase`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface NodeReportBackendFieldEvent {
+    field: '$.backend'
+    value: string
+  }
+
+  export interface NodeReportSamplesPerSecondFieldEvent {
+    field: '$.samplesPerSecond'
+    value: number
+  }
+
+  export interface NodeReportGateRejectionsFieldEvent {
+    field: '$.gateRejections'
+    value: number
+  }
+
+  export interface NodeReportRoundPhaseFieldEvent {
+    field: '$.roundPhase'
+    value: string
+  }
+
+  export function encode (obj: Partial<NodeReport>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, NodeReport.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeReport>): NodeReport {
+    return decodeMessage(buf, NodeReport.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeReport>): Generator<NodeReportBackendFieldEvent | NodeReportSamplesPerSecondFieldEvent | NodeReportGateRejectionsFieldEvent | NodeReportRoundPhaseFieldEvent> {
+    return streamMessage(buf, NodeReport.codec(), opts)
+  }
+}

@@ -33,4 +33,5 @@ export const rbacTable: Readonly<Record<string, Senders>> = {
   'cred.grant': ['admin', 'bootstrap'],
   'cred.revoke': ['admin', 'bootstrap'],
   'audit.read': ['admin'],
+  'ops.report': 'any-role',
 }
