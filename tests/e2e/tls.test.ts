@@ -66,4 +66,22 @@ describe('relay with built-in TLS', () => {
     const isSecure = await device.page.evaluate(() => window.isSecureContext && location.protocol)
     expect(isSecure).toBe('https:')
   })
+
+  it('sends the relay a metrics summary only after the person opts in, and exports its log', async () => {
+    const page = device.page
+    expect(await page.evaluate(() => (window as any).agentMesh.sendReport())).toBeNull()
+    expect(JSON.parse((await httpsGet(new URL('/api/node-reports', base).href, tls.caPem)).body)).toEqual([])
+    await page.getByTestId('share-metrics').check()
+    await page.waitForSelector('[data-testid="report-slot"]', { timeout: 30_000 })
+    const peerId = await page.evaluate(() => (window as any).agentMesh.peerId() as string)
+    const filed = JSON.parse((await httpsGet(new URL('/api/node-reports', base).href, tls.caPem)).body)
+    expect(filed).toEqual([expect.objectContaining({ slot: 0, peerId, gateRejections: 0 })])
+    const metrics = (await httpsGet(new URL('/metrics', base).href, tls.caPem)).body
+    expect(metrics).toMatch(/mesh_browser_reports_total\{backend="[a-z]+"\} [1-9]/)
+    expect(metrics).not.toContain(peerId)
+
+    const exported: string = await page.evaluate(() => (window as any).agentMesh.exportLog())
+    const lines = exported.trim().split('\n').map((line) => JSON.parse(line))
+    expect(lines.some((line) => line.msg === 'connected to relay' && line.component === 'mesh')).toBe(true)
+  })
 })
