@@ -9,6 +9,7 @@ import { guardedJson, metricsElsewhere, metricsRoute, readinessRoute, startMetri
 import { createRelayTracing } from './tracing'
 import { ConsensusTracing } from '../workers/telemetry/consensus-trace'
 import { NODE_REPORT_INTERVAL_MS, NodeReports } from './node-reports'
+import { correlated } from '../workers/telemetry/correlation'
 import { readFileSync } from 'node:fs'
 import { loadOrCreateRelayKey } from './identity'
 import { createRelayMetrics } from './metrics'
@@ -83,7 +84,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
             validator: peerId,
             onFinal: (final) => {
               metrics.consensus.decided({ round: final.round, signers: final.signers, finalitySeconds: final.finalitySeconds })
-              consensusLog.info({ height: final.height, traceId: final.traceId, finalityMs: Math.round(final.finalitySeconds * 1000) }, 'height final')
+              correlated(consensusLog, { height: final.height, traceId: final.traceId }).info({ round: final.round, signers: final.signers, finalityMs: Math.round(final.finalitySeconds * 1000) }, 'height final')
             },
           }),
         // The validator-set file is the operator's grant of the validator role on this chain: its
@@ -106,7 +107,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       certificateHash: bytesToHex(sha256(encodeCertificate(decision.certificate))),
       signers: countSigners(decision.certificate.signers),
     })
-    security.audit.append(entry).catch((err) => log.error({ err: (err as Error).message }, 'consensus decision not audited'))
+    security.audit.append(entry).catch((err) => correlated(consensusLog, { height: decision.height }).error({ err: (err as Error).message }, 'consensus decision not audited'))
   })
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 

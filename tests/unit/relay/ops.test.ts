@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
+import { Writable } from 'node:stream'
+import { heightTraceId } from '../../../workers/telemetry/consensus-trace'
 import { multiaddr } from '@multiformats/multiaddr'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { resolveConfig } from '../../../relay/config'
@@ -22,6 +24,7 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
   const token = 'metrics-secret-for-test'
   let relay: RunningRelay
   let peer: NodePeer
+  const logLines: Record<string, any>[] = []
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mesh-ops-'))
@@ -29,7 +32,8 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
     const entry = await relayValidatorEntry(resolveConfig(flags, {}))
     const setFile = join(dataDir, 'validators.json')
     writeFileSync(setFile, JSON.stringify({ chainId: 'ops-test', validators: [entry] }))
-    relay = await startRelay(resolveConfig({ ...flags, 'validator-set': setFile }, {}), pino({ level: 'silent' }))
+    const sink = new Writable({ write: (chunk, _encoding, done) => (logLines.push(...chunk.toString().trim().split('\n').map((l: string) => JSON.parse(l))), done()) })
+    relay = await startRelay(resolveConfig({ ...flags, 'validator-set': setFile }, {}), pino({ level: 'info' }, sink))
 
     peer = await createNodePeer(new Uint8Array(32).fill(91), await fetchTrust(relay.url))
     await peer.join(relay.url)
@@ -47,12 +51,12 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
     await vi.waitFor(() => expect(relay.runtime.validator.snapshot().rejected['bad-signature']).toBe(1), { timeout: 15_000, interval: 100 })
     // Several decided heights, so the consensus histograms have observations.
     await vi.waitFor(async () => expect(await decidedHeights()).toBeGreaterThanOrEqual(3), { timeout: 60_000, interval: 200 })
-  })
+  }, 120_000)
 
   afterAll(async () => {
     await peer?.node.stop()
     await relay?.stop()
-  })
+  }, 60_000)
 
   async function decidedHeights(): Promise<number> {
     const body = (await (await fetch(new URL('/healthz', relay.url))).json()) as { consensus: { decisions: number } }
@@ -103,6 +107,15 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
       expect(families.has(name), name).toBe(true)
     }
     expect(value('mesh_fl_round_phases_total', { phase: 'aggregate' })).toBe(0)
+  })
+
+  it('logs JSON lines with correlation ids: the height and its trace id, the envelope hash of a rejected message', () => {
+    const finals = logLines.filter((l) => l.msg === 'height final')
+    expect(finals.length).toBeGreaterThanOrEqual(3)
+    // Tracing is off here, yet every validator derives the same trace id for a height, so it can be grepped across logs.
+    for (const line of finals) expect(line).toMatchObject({ component: 'consensus', height: expect.any(Number), traceId: heightTraceId('ops-test', line.height), finalityMs: expect.any(Number) })
+    const rejected = logLines.find((l) => l.msg === 'message rejected' && l.reason === 'bad-signature')
+    expect(rejected).toMatchObject({ component: 'mesh', kind: 'mesh.chat', msgId: expect.stringMatching(/^[0-9a-f]{64}$/) })
   })
 
   it('never uses a PeerId as a label value', async () => {
