@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { readFileSync, readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseAllDocuments, parse as parseYaml } from 'yaml'
 import Ajv2019 from 'ajv/dist/2019'
@@ -14,7 +16,9 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet'
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress'
 import { createRelayMetrics } from '../../../relay/metrics'
-import { optionSpecs } from '../../../relay/config'
+import { optionSpecs, resolveConfig } from '../../../relay/config'
+import { parseValidatorSetFile } from '../../../workers/consensus/adapter'
+import { createRealScheme } from '../../../workers/consensus/certificate'
 
 const deploy = resolve(import.meta.dirname, '../../../deploy')
 const read = (path: string) => readFileSync(join(deploy, path), 'utf8')
@@ -93,6 +97,21 @@ describe('deployment files', () => {
     const targets = prometheus.scrape_configs.flatMap((job: any) => job.static_configs.flatMap((c: any) => c.targets))
     expect(targets.sort()).toEqual(['relay:9464', 'validator-1:9464', 'validator-2:9464', 'validator-3:9464'])
   })
+
+  it('the compose set-up script makes a validator set the relays accept, and the public relay\'s peers', () => {
+    const root = resolve(deploy, '..')
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-compose-init-'))
+    mkdirSync(join(dir, 'set'))
+    const env = { ...process.env, SET_DIR: join(dir, 'set'), VALIDATORS_DIR: join(dir, 'validators'), PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` }
+    execFileSync('sh', [join(deploy, 'docker/init-validators.sh')], { cwd: root, env, stdio: 'pipe' })
+    const loaded = parseValidatorSetFile(readFileSync(join(dir, 'set/validators.json'), 'utf8'), createRealScheme())
+    expect(loaded.chainId).toBe('agent-mesh-compose')
+    expect(loaded.set.validators).toHaveLength(3)
+    const relay = resolveConfig({ config: join(dir, 'set/relay.json') }, {})
+    expect(relay.peers.map((a) => a.replace(/\/p2p\/.*/, '')).sort()).toEqual([1, 2, 3].map((i) => `/dns4/validator-${i}/tcp/9090/ws`))
+    // A second run keeps the set (validators' keys must not change under them).
+    expect(execFileSync('sh', [join(deploy, 'docker/init-validators.sh')], { cwd: root, env }).toString()).toContain('validator set exists')
+  }, 120_000)
 
   it('the Dockerfile passes the linter, is multi-stage, runs as non-root with /data on a volume and has a HEALTHCHECK', () => {
     const dockerfile = read('docker/Dockerfile')
