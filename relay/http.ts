@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createServer as createTlsServer } from 'node:https'
 import { existsSync } from 'node:fs'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
@@ -18,8 +17,6 @@ export interface BootstrapInfo {
 }
 
 export interface HttpDeps {
-  /** PEM certificate and key: serve HTTPS instead of HTTP (built-in TLS). */
-  readonly tls?: { readonly cert: string; readonly key: string } | null
   readonly dist: string
   readonly registry: Registry
   /** The relay's addresses as seen by a client that reached us at `hostname`. */
@@ -44,7 +41,7 @@ export function createHttpServer(deps: HttpDeps): Server {
       })
     : undefined
 
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
+  return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://relay')
     try {
       if (url.pathname === '/api/bootstrap') return json(res, 200, deps.bootstrap(hostnameOf(req)))
@@ -64,8 +61,7 @@ export function createHttpServer(deps: HttpDeps): Server {
     } catch (err) {
       json(res, 500, { error: (err as Error).message })
     }
-  }
-  return deps.tls ? createTlsServer({ cert: deps.tls.cert, key: deps.tls.key }, handler) : createServer(handler)
+  })
 }
 
 function hostnameOf(req: IncomingMessage): string {

@@ -7,6 +7,7 @@ import { openDatabase, PeerBook, schemaVersion } from './db'
 import { createHttpServer } from './http'
 import { guardedJson, metricsElsewhere, metricsRoute, readinessRoute, startMetricsServer, type ReadinessChecks } from './ops-http'
 import { createRelayTracing } from './tracing'
+import { overTls } from './tls-server'
 import { ConsensusTracing } from '../workers/telemetry/consensus-trace'
 import { NODE_REPORT_INTERVAL_MS, NodeReports } from './node-reports'
 import { correlated } from '../workers/telemetry/correlation'
@@ -140,8 +141,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   }
   const serveMetrics = metricsRoute(metrics.registry, config.metricsToken)
   const nodeReports = new NodeReports(runtime.validator, metrics)
-  const http = createHttpServer({
-    tls,
+  const plainHttp = createHttpServer({
     dist: config.dist,
     registry: metrics.registry,
     bootstrap: (hostname) => ({
@@ -163,6 +163,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
     },
     health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null }),
   })
+  const http = tls ? overTls(plainHttp, tls) : plainHttp
   await listen(http, config.port, config.host)
   const metricsServer = config.metricsListen
     ? await startMetricsServer(config.metricsListen.host, config.metricsListen.port, serveMetrics, (_req, res) => {
