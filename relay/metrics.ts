@@ -19,8 +19,20 @@ export function createRelayMetrics() {
 
   const messagesAccepted = new Counter({ name: 'mesh_messages_accepted_total', help: 'Inbound messages that passed the envelope gate, by kind', labelNames: ['kind'], registers })
   const messagesRejected = new Counter({ name: 'mesh_messages_rejected_total', help: 'Inbound messages dropped by the envelope gate, by kind and reason', labelNames: ['kind', 'reason'], registers })
-  const peersConnected = new Gauge({ name: 'mesh_peers_connected', help: 'Peers with an open connection to the relay', registers })
-  const peersByTransport = new Gauge({ name: 'mesh_peers', help: 'Open connections to the relay by transport and by the highest role of the peer\'s credential', labelNames: ['transport', 'role'], registers })
+  // Connections are counted at scrape time, so a peer's role is the one its credential holds now.
+  let connectionSource: (() => { open: readonly { transport: ConnectionKind; roles: readonly Role[] }[]; peers: number }) | null = null
+  new Gauge({ name: 'mesh_peers_connected', help: 'Peers with an open connection to the relay', registers, collect() { if (connectionSource) this.set(connectionSource().peers) } })
+  new Gauge({
+    name: 'mesh_peers',
+    help: 'Open connections to the relay by transport and by the highest role of the peer\'s credential',
+    labelNames: ['transport', 'role'],
+    registers,
+    collect() {
+      if (!connectionSource) return
+      this.reset()
+      for (const connection of connectionSource().open) this.inc({ transport: connection.transport, role: highestRole(connection.roles) })
+    },
+  })
   const transfers = new Counter({ name: 'mesh_stream_transfers_total', help: 'Blob transfers on the transfer protocol, by direction and outcome', labelNames: ['direction', 'outcome'], registers })
   const transferBytes = new Counter({ name: 'mesh_stream_transfer_bytes_total', help: 'Blob bytes moved on the transfer protocol, by direction', labelNames: ['direction'], registers })
   // Gauges read at scrape time from the layer that owns the number.
@@ -70,11 +82,9 @@ export function createRelayMetrics() {
       rejected(kind: string | undefined, reason: RejectReason): void {
         messagesRejected.inc({ kind: kindLabel(kind), reason })
       },
-      /** Sets the connection gauges from the node's open connections (called on every connect and disconnect). */
-      connections(open: readonly { transport: ConnectionKind; roles: readonly Role[] }[], peers: number): void {
-        peersConnected.set(peers)
-        peersByTransport.reset()
-        for (const connection of open) peersByTransport.inc({ transport: connection.transport, role: highestRole(connection.roles) })
+      /** The node's open connections and peer count, read at scrape time. */
+      watchConnections(read: () => { open: readonly { transport: ConnectionKind; roles: readonly Role[] }[]; peers: number }): void {
+        connectionSource = read
       },
       transfer(direction: 'served' | 'fetched', outcome: 'ok' | 'failed', bytes: number): void {
         transfers.inc({ direction, outcome })

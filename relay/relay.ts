@@ -112,18 +112,15 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   })
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
-  const countConnections = () =>
-    metrics.mesh.connections(
-      node.getConnections().map((c) => ({ transport: connectionKind(c.remoteAddr.toString()), roles: c.remotePeer.publicKey ? (security.peers.registry.get(c.remotePeer.publicKey.raw)?.roles ?? []) : [] })),
-      node.getPeers().length,
-    )
+  metrics.mesh.watchConnections(() => ({
+    open: node.getConnections().map((c) => ({ transport: connectionKind(c.remoteAddr.toString()), roles: c.remotePeer.publicKey ? (security.peers.registry.get(c.remotePeer.publicKey.raw)?.roles ?? []) : [] })),
+    peers: node.getPeers().length,
+  }))
   node.addEventListener('connection:open', (event) => {
     const connection = event.detail
     peers.sawPeer(connection.remotePeer.toString(), connection.remoteAddr.toString())
-    countConnections()
     log.info({ peer: connection.remotePeer.toString(), via: connectionKind(connection.remoteAddr.toString()) }, 'peer connected')
   })
-  node.addEventListener('connection:close', countConnections)
   node.addEventListener('peer:disconnect', (event) => {
     log.info({ peer: event.detail.toString() }, 'peer disconnected')
   })
