@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       options: {
         help: { type: 'boolean', short: 'h' },
         'validator-entry': { type: 'boolean' },
+        config: { type: 'string' },
         ...Object.fromEntries(Object.values(optionSpecs).map((o) => [o.flag, { type: 'string' as const }])),
       },
       allowPositionals: false,
