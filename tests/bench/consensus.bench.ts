@@ -15,10 +15,10 @@ import { topicForKind } from '../../workers/net/gossip'
 import { meshGossipsub } from '../../workers/net/gossip-config'
 import { silentLogger, type Logger } from '../../workers/log'
 import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, decodeBeacon, gossipBftTransport } from '../../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, createValidatorSet, type ValidatorSigner } from '../../workers/consensus/certificate'
+import { createRealScheme, createRealSigner, createValidatorSet, loadWasmBls, type BlsVoteBackend, type ValidatorSigner } from '../../workers/consensus/certificate'
 import { commitSignBytes } from '../../workers/consensus/certificate/sign-bytes'
 import { runConsensusSimulation } from './consensus-sim'
-import { nativeVerifyEd25519 } from '../../workers/protocol/node/ed25519'
+import { nativeEd25519Signer, nativeVerifyEd25519 } from '../../workers/protocol/node/ed25519'
 import { RelayProcess } from '../e2e/harness/relay-process'
 import Database from 'better-sqlite3'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -28,7 +28,7 @@ import { writeBenchResult, type Metrics } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 import { messageKinds } from '../../workers/kinds'
 
-const HELP = `npm run bench -- consensus [--validators 4,7,16] [--process-validators 4,7] [--heights 30] [--warmup 3] [--interval-ms 100]
+const HELP = `npm run bench -- consensus [--validators 4,7,16] [--noble-validators 4,7] [--process-validators 4,7] [--heights 30] [--warmup 3] [--interval-ms 100]
                                [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10]
 
 BFT finality over real libp2p on loopback: for each n in --validators, n validators, each a
@@ -46,6 +46,9 @@ a beacon record; the proposer waits --interval-ms after a decision before propos
 The same figures for each n in --process-validators with every validator a relay process
 (the relay CLI with --validator-set, as deployed; SQLite on disk), read back from their
 databases. Pass --process-validators '' to skip them.
+Validators sign and check votes with WebAssembly BLS and native Ed25519 signing; for each n
+in --noble-validators the same run first measures them with the pure-JS @noble crypto used
+before (the baseline), and reports CPU per decision before / after as a ratio (cheap_votes).
 Baselines in the same run: the one-way gossip delivery latency on the same nodes (a small
 envelope published by one, delivered to all), and the crypto one validator does per height
 measured alone. Simulated: --sim-validators validators on --sim-link-ms links in the
@@ -68,7 +71,12 @@ interface ProcessRun extends Metrics {
   delivered_per_decision: number
 }
 
+/** 'noble': pure-JS BLS and Ed25519 signing, as before issue 16; 'fast': WebAssembly BLS and native Ed25519 signing, as validators now run. */
+type CryptoMode = 'noble' | 'fast'
+
 interface RealRun extends ProcessRun {
+  crypto: CryptoMode
+  cpu_ms_per_decision_per_validator: number
   gossip_one_way_p50_ms: number
   gossip_one_way_p99_ms: number
   crypto_per_validator_per_height_ms: number
@@ -78,7 +86,7 @@ interface RealRun extends ProcessRun {
   min_topic_subscribers_seen: number
 }
 
-async function createValidatorNode(index: number) {
+async function createValidatorNode(index: number, crypto: CryptoMode) {
   const seed = new Uint8Array(32).fill(KEY_SEED_BASE + index)
   const node = await createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', seed),
@@ -93,7 +101,8 @@ async function createValidatorNode(index: number) {
     // last validator's subscriptions were ignored by everyone. Loopback is one IP by design here.
     services: { identify: identify(), pubsub: meshGossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } }) },
   })
-  const signer = createEnvelopeSigner(identityFromSeed(seed), messageKinds)
+  const identity = identityFromSeed(seed)
+  const signer = createEnvelopeSigner(crypto === 'fast' ? { ...identity, sign: nativeEd25519Signer(seed) } : identity, messageKinds)
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   return { node, runtime, seed }
@@ -130,11 +139,16 @@ function cryptoFloorMs(n: number, signers: readonly ValidatorSigner[], scheme = 
   return (performance.now() - started) / runs
 }
 
-async function runReal(n: number, heights: number, warmup: number, intervalMs: number): Promise<RealRun> {
-  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519 })
+async function runReal(n: number, heights: number, warmup: number, intervalMs: number, crypto: CryptoMode): Promise<RealRun> {
+  const bls: BlsVoteBackend | undefined = crypto === 'fast' ? await loadWasmBls() : undefined
+  // One scheme per validator, as in separate processes: no validator profits from another's caches.
+  const schemes = Array.from({ length: n }, () => createRealScheme({ verifyEd25519: nativeVerifyEd25519, bls }))
+  const scheme = schemes[0]
   const nodes: Awaited<ReturnType<typeof createValidatorNode>>[] = []
-  for (let i = 0; i < n; i++) nodes.push(await createValidatorNode(i))
-  const signers = nodes.map((v) => createRealSigner({ identitySeed: v.seed, voteSeed: new Uint8Array(48).fill(KEY_SEED_BASE + v.seed[0]) }))
+  for (let i = 0; i < n; i++) nodes.push(await createValidatorNode(i, crypto))
+  const signers = nodes.map((v) =>
+    createRealSigner({ identitySeed: v.seed, voteSeed: new Uint8Array(48).fill(KEY_SEED_BASE + v.seed[0]) }, crypto === 'fast' ? { bls, signEd25519: nativeEd25519Signer(v.seed) } : {}),
+  )
   const created = createValidatorSet(signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() })), scheme)
   if (!created.ok) throw new Error(created.reason)
   const set = created.set
@@ -174,7 +188,7 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
         chainId: `bench-${n}`,
         validators: set,
         signer: signers[i],
-        scheme,
+        scheme: schemes[i],
         transport: transports[i],
         store: stores[i],
         application: createBeaconApplication({ selfId: id, validators: set, intervalMs }),
@@ -206,7 +220,9 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
   const floor = cryptoFloorMs(n, signers, scheme)
   const finalityP50 = percentile(latencies, 50)
   const gossipP50 = percentile(gossipLatencies, 50)
+  const cpuPerDecision = (cpu.user + cpu.system) / 1000 / decided
   return {
+    crypto,
     validators: n,
     heights,
     finality_p50_ms: round(finalityP50, 1),
@@ -218,7 +234,8 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     gossip_one_way_p50_ms: round(gossipP50, 2),
     gossip_one_way_p99_ms: round(percentile(gossipLatencies, 99), 2),
     crypto_per_validator_per_height_ms: round(floor, 1),
-    cpu_ms_per_decision_all_validators: round((cpu.user + cpu.system) / 1000 / decided, 1),
+    cpu_ms_per_decision_all_validators: round(cpuPerDecision, 1),
+    cpu_ms_per_decision_per_validator: round(cpuPerDecision / n, 1),
     finality_p50_over_gossip_p50: round(finalityP50 / gossipP50, 1),
     finality_p50_over_crypto_floor: round(finalityP50 / floor, 2),
     min_topic_subscribers_seen: minSubscribers,
@@ -286,12 +303,34 @@ export async function main(args: string[]): Promise<void> {
   const simValidators = flagValue(args, 'sim-validators', 100)
   const simLinkMs = flagValue(args, 'sim-link-ms', 50)
   const simHeights = flagValue(args, 'sim-heights', 10)
+  const nobleArg = args.indexOf('--noble-validators')
+  const nobleSizes = nobleArg >= 0 ? args[nobleArg + 1].split(',').filter(Boolean).map(Number) : [4, 7]
 
   const real: RealRun[] = []
+  const noble: RealRun[] = []
   for (const n of sizes) {
+    // The baseline in the same run, just before: the same validators with the pre-issue-16 crypto.
+    if (nobleSizes.includes(n)) {
+      console.log(`real libp2p, n = ${n}, @noble BLS and Ed25519 signing (baseline): ${warmup} + ${heights} heights…`)
+      noble.push(await runReal(n, heights, warmup, intervalMs, 'noble'))
+    }
     console.log(`real libp2p, n = ${n}: ${warmup} + ${heights} heights…`)
-    real.push(await runReal(n, heights, warmup, intervalMs))
+    real.push(await runReal(n, heights, warmup, intervalMs, 'fast'))
   }
+  const cheapVotes = noble.map((before) => {
+    const after = real.find((r) => r.validators === before.validators)!
+    return {
+      validators: before.validators,
+      cpu_ms_per_decision_all_validators_noble: before.cpu_ms_per_decision_all_validators,
+      cpu_ms_per_decision_all_validators_fast: after.cpu_ms_per_decision_all_validators,
+      cpu_per_decision_noble_over_fast: round(before.cpu_ms_per_decision_all_validators / after.cpu_ms_per_decision_all_validators, 2),
+      crypto_floor_noble_over_fast: round(before.crypto_per_validator_per_height_ms / after.crypto_per_validator_per_height_ms, 2),
+      finality_p99_ms_noble: before.finality_p99_ms,
+      finality_p99_ms_fast: after.finality_p99_ms,
+      rounds_above_zero_noble: before.rounds_above_zero,
+      rounds_above_zero_fast: after.rounds_above_zero,
+    }
+  })
   const processes: ProcessRun[] = []
   for (const n of processSizes) {
     console.log(`relay processes, n = ${n}: ${warmup} + ${heights} heights…`)
@@ -303,8 +342,8 @@ export async function main(args: string[]): Promise<void> {
 
   console.log('\n| run | n | finality p50 ms | p99 ms | messages/decision (published / delivered) | baseline |')
   console.log('|---|---|---|---|---|---|')
-  for (const r of real) {
-    console.log(`| real libp2p, one process | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | gossip one-way p50 ${r.gossip_one_way_p50_ms} ms (×${r.finality_p50_over_gossip_p50}); crypto/validator/height ${r.crypto_per_validator_per_height_ms} ms (×${r.finality_p50_over_crypto_floor}) |`)
+  for (const r of [...noble, ...real]) {
+    console.log(`| real libp2p, one process, ${r.crypto} crypto | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | gossip one-way p50 ${r.gossip_one_way_p50_ms} ms (×${r.finality_p50_over_gossip_p50}); crypto/validator/height ${r.crypto_per_validator_per_height_ms} ms (×${r.finality_p50_over_crypto_floor}) |`)
   }
   for (const r of processes) {
     console.log(`| real libp2p, one relay process each | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | (gossip and crypto baselines as above) |`)
@@ -312,8 +351,12 @@ export async function main(args: string[]): Promise<void> {
   console.log(`| simulated, ${simLinkMs} ms links | ${simulated.validators} | ${simulated.finalityP50Ms} | ${simulated.finalityP99Ms} | – / ${simulated.messagesPerDecision} | ${simLinkMs} ms one-way link |`)
   for (const f of floors) console.log(`| simulated, 1 ms links | ${f.validators} | ${f.finalityP50Ms} | ${f.finalityP99Ms} | – / ${f.messagesPerDecision} | protocol floor |`)
 
+  for (const c of cheapVotes) console.log(`cheap votes, n = ${c.validators}: CPU per decision ${c.cpu_ms_per_decision_all_validators_noble} -> ${c.cpu_ms_per_decision_all_validators_fast} ms (×${c.cpu_per_decision_noble_over_fast} less)`)
+
   writeBenchResult('consensus', {
     real_libp2p: real,
+    real_libp2p_noble_baseline: noble,
+    cheap_votes: cheapVotes,
     real_hosting: 'all validators of a run are libp2p nodes in one Node process on loopback WebSockets (one CPU core shared)',
     relay_processes: processes,
     relay_processes_hosting: 'each validator a relay CLI process (SQLite, fsync per step) on loopback; all share this machine\'s cores',

@@ -4,8 +4,9 @@
  * honest validator process that drives the real core inside the simulator.
  */
 import { createBftNode, decodeBftMessage, encodeBftMessage, type BftMessage, type BftNode, type BftTimeouts, type PersistedBftState, type StepResult } from '../../../workers/consensus/bft'
-import { createRealScheme, createRealSigner, createValidatorSet, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../../../workers/consensus/certificate'
+import { createRealScheme, createRealSigner, createValidatorSet, type BlsVoteBackend, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../../../workers/consensus/certificate'
 import type { Random } from '../random'
+import { nativeVerifyEd25519 } from '../../../workers/protocol/node/ed25519'
 import type { SimContext, SimProcess } from '../simulator'
 import { createSimSignatures } from './sim-scheme'
 import { SafetyChecker } from './checker'
@@ -33,12 +34,20 @@ export function isValidValue(value: Uint8Array): boolean {
 }
 
 /** Real keys are slow to make, and which keys sign does not matter to a schedule: validator i always gets the same ones. */
-const realSigners: ValidatorSigner[] = []
+let realSigners: ValidatorSigner[] = []
 /** One instance for all runs, so that its cache of decoded BLS keys carries over. */
 let realScheme: SignatureScheme | undefined
+let realBls: BlsVoteBackend | undefined
 function realSigner(index: number): ValidatorSigner {
-  realSigners[index] ??= createRealSigner({ identitySeed: new Uint8Array(32).fill(index + 1), voteSeed: new Uint8Array(48).fill(index + 1) })
+  realSigners[index] ??= createRealSigner({ identitySeed: new Uint8Array(32).fill(index + 1), voteSeed: new Uint8Array(48).fill(index + 1) }, { bls: realBls })
   return realSigners[index]
+}
+
+/** Worlds with the real scheme made after this use `bls` for votes (e.g. the WebAssembly backend); default @noble. */
+export function useRealBls(bls: BlsVoteBackend): void {
+  realBls = bls
+  realSigners = []
+  realScheme = undefined
 }
 
 export interface WorldOptions {
@@ -69,7 +78,9 @@ export class BftWorld {
   rejections = 0
   /** When each honest validator decided each height (virtual ms). */
   readonly decisionTimes: { validator: number; height: number; at: number }[] = []
-  readonly validityDelayMs: readonly [number, number]
+  /** Highest round any honest validator's certificate shows per height (0: decided in round 0 by everyone). */
+  readonly roundOf = new Map<number, number>()
+  validityDelayMs: readonly [number, number]
 
   constructor(options: WorldOptions) {
     this.chainId = options.chainId ?? 'sim'
@@ -77,7 +88,7 @@ export class BftWorld {
     this.timeouts = options.timeouts ?? SIM_TIMEOUTS
     this.validityDelayMs = options.validityDelayMs ?? [0, 40]
     if (options.scheme === 'real') {
-      realScheme ??= createRealScheme()
+      realScheme ??= createRealScheme({ bls: realBls, verifyEd25519: nativeVerifyEd25519 })
       this.scheme = realScheme
       this.signers = Array.from({ length: options.validators }, (_, i) => realSigner(i))
     } else {
@@ -171,6 +182,7 @@ export class HonestValidator implements SimProcess<Packet> {
     for (const decision of result.decisions) {
       world.checker.onDecision(this.index, decision)
       world.decisionTimes.push({ validator: this.index, height: decision.height, at: ctx.now() })
+      world.roundOf.set(decision.height, Math.max(world.roundOf.get(decision.height) ?? 0, decision.certificate.round))
     }
     for (const out of result.messages) {
       const m = out.message
