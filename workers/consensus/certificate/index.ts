@@ -15,3 +15,4 @@ export {
   type CommitCertificate,
   type Verdict,
 } from './certificate'
+export { DEFAULT_SET_CHANGE_DELAY, ValidatorChain, type SetChange } from './validator-chain'
