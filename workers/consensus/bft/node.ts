@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { buildCertificate, verifyCertificate } from '../certificate/certificate'
 import { commitSignBytes } from '../certificate/sign-bytes'
-import type { SetChange, SignatureScheme, ValidatorChain, ValidatorSet, ValidatorSigner } from '../certificate'
+import type { SetChange, SignatureScheme, ValidatorSet, ValidatorSigner } from '../certificate'
 import { proposalSignBytes, voteSignBytes } from './sign-bytes'
 import { messageProblem } from './validate'
 import type {
