@@ -28,7 +28,7 @@ import { writeBenchResult, type Metrics } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 import { messageKinds } from '../../workers/kinds'
 
-const HELP = `npm run bench -- consensus [--validators 4,7,16] [--noble-validators 4,7] [--process-validators 4,7] [--heights 30] [--warmup 3] [--interval-ms 100]
+const HELP = `npm run bench -- consensus [--validators 4,7,16] [--noble-validators 4,7] [--process-validators 4,7,10] [--heights 30] [--warmup 3] [--interval-ms 100]
                                [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10]
 
 BFT finality over real libp2p on loopback: for each n in --validators, n validators, each a
@@ -62,6 +62,8 @@ const errorsOnly: Logger = { ...silentLogger, error: (fields, message) => consol
 
 interface ProcessRun extends Metrics {
   validators: number
+  /** Relay processes only: CPU (all of each relay process, libp2p included) per decided height, divided by n; null where /proc is missing. */
+  cpu_ms_per_decision_per_validator: number | null
   heights: number
   finality_p50_ms: number
   finality_p99_ms: number
@@ -208,7 +210,7 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     const st = adapters.map((a) => a.stats())
     console.log(`  n = ${n}: height/round per validator ${st.map((s) => `${s.status.height}/${s.status.round}`).join(' ')}`)
   }, 5000)
-  await until(() => adapters.every((a) => a.stats().decisions >= target), `${target} heights at n = ${n}`, 60_000 + target * n * 2_000).finally(() => clearInterval(progress))
+  await until(() => adapters.every((a) => a.stats().decisions >= target), `${target} heights at n = ${n}`, (60_000 + target * n * 2_000) * (crypto === 'noble' ? 3 : 1)).finally(() => clearInterval(progress))
   const cpu = process.cpuUsage(cpuBefore)
   const stats = adapters.map((a) => a.stats())
   await Promise.all(adapters.map((a) => a.stop()))
@@ -252,14 +254,28 @@ async function runProcesses(n: number, heights: number, warmup: number, interval
     writeFileSync(setFile, JSON.stringify({ chainId, validators: entries }))
     await Promise.all(relays.map((r) => r.start()))
     const target = warmup + heights
+    // CPU from the end of the warmup to the end, per height decided in between.
+    let cpuAtWarmup: number[] | null = null
+    let heightAtWarmup = 0
     const deadline = Date.now() + 60_000 + target * n * 1_000
     let health: Record<string, any>[] = []
     for (;;) {
       health = await Promise.all(relays.map((r) => r.health()))
+      if (!cpuAtWarmup && health.every((h) => (h.consensus?.lastDecision?.height ?? 0) >= warmup)) {
+        const cpu = relays.map((r) => r.cpuMs())
+        if (cpu.every((c) => c !== null)) cpuAtWarmup = cpu as number[]
+        heightAtWarmup = Math.min(...health.map((h) => h.consensus.lastDecision.height))
+      }
       if (health.every((h) => (h.consensus?.lastDecision?.height ?? 0) >= target)) break
       if (Date.now() > deadline) throw new Error(`processes, n = ${n}: not all reached height ${target}`)
       await new Promise((r) => setTimeout(r, 250))
     }
+    const cpuAtEnd = relays.map((r) => r.cpuMs())
+    const heightAtEnd = Math.min(...health.map((h) => h.consensus.lastDecision.height))
+    const cpuPerDecisionPerValidator =
+      cpuAtWarmup && cpuAtEnd.every((c) => c !== null) && heightAtEnd > heightAtWarmup
+        ? round(cpuAtEnd.reduce((sum: number, c, i) => sum + (c! - cpuAtWarmup![i]), 0) / n / (heightAtEnd - heightAtWarmup), 1)
+        : null
     await Promise.all(relays.map((r) => r.stop()))
     const latencies: number[] = []
     const lateHeights = new Set<number>()
@@ -278,6 +294,7 @@ async function runProcesses(n: number, heights: number, warmup: number, interval
     return {
       validators: n,
       heights,
+      cpu_ms_per_decision_per_validator: cpuPerDecisionPerValidator,
       finality_p50_ms: round(percentile(latencies, 50), 1),
       finality_p99_ms: round(percentile(latencies, 99), 1),
       finality_max_ms: round(percentile(latencies, 100), 1),
@@ -296,7 +313,7 @@ export async function main(args: string[]): Promise<void> {
   const sizes = listArg >= 0 ? args[listArg + 1].split(',').map(Number) : [4, 7, 16]
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) throw new Error('--validators takes a comma-separated list of sizes from 1 to 64')
   const processArg = args.indexOf('--process-validators')
-  const processSizes = processArg >= 0 ? args[processArg + 1].split(',').filter(Boolean).map(Number) : [4, 7]
+  const processSizes = processArg >= 0 ? args[processArg + 1].split(',').filter(Boolean).map(Number) : [4, 7, 10]
   const heights = flagValue(args, 'heights', 30)
   const warmup = flagValue(args, 'warmup', 3)
   const intervalMs = flagValue(args, 'interval-ms', 100)
@@ -346,7 +363,7 @@ export async function main(args: string[]): Promise<void> {
     console.log(`| real libp2p, one process, ${r.crypto} crypto | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | gossip one-way p50 ${r.gossip_one_way_p50_ms} ms (×${r.finality_p50_over_gossip_p50}); crypto/validator/height ${r.crypto_per_validator_per_height_ms} ms (×${r.finality_p50_over_crypto_floor}) |`)
   }
   for (const r of processes) {
-    console.log(`| real libp2p, one relay process each | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | (gossip and crypto baselines as above) |`)
+    console.log(`| real libp2p, one relay process each | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | CPU/decision/validator ${r.cpu_ms_per_decision_per_validator} ms; rounds above zero ${r.rounds_above_zero} |`)
   }
   console.log(`| simulated, ${simLinkMs} ms links | ${simulated.validators} | ${simulated.finalityP50Ms} | ${simulated.finalityP99Ms} | – / ${simulated.messagesPerDecision} | ${simLinkMs} ms one-way link |`)
   for (const f of floors) console.log(`| simulated, 1 ms links | ${f.validators} | ${f.finalityP50Ms} | ${f.finalityP99Ms} | – / ${f.messagesPerDecision} | protocol floor |`)
