@@ -17,6 +17,7 @@ import { createRelayMetrics } from './metrics'
 import { createRelayNode } from './node'
 import { identityFromSeed } from '../workers/identity/ed25519'
 import { createEnvelopeSigner } from '../workers/protocol/envelope'
+import { nativeEd25519Signer } from '../workers/protocol/node/ed25519'
 import { verifyEd25519Batch } from '../workers/protocol/verify'
 import { webCryptoSha256 } from '../workers/net/blob-store'
 import { MeshRuntime } from '../workers/net/runtime'
@@ -52,7 +53,9 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   const metrics = createRelayMetrics()
   const tls = config.tls ? { cert: readPem(config.tls.certFile, '--tls-cert'), key: readPem(config.tls.keyFile, '--tls-key') } : null
   const node = await createRelayNode(config, key, metrics.registry, tls)
-  const signer = createEnvelopeSigner(identityFromSeed(key.raw.subarray(0, 32)), messageKinds)
+  const identitySeed = key.raw.subarray(0, 32)
+  // Native signing: the relay signs every envelope it sends (consensus votes among them).
+  const signer = createEnvelopeSigner({ ...identityFromSeed(identitySeed), sign: nativeEd25519Signer(identitySeed) }, messageKinds)
   const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }))
   const runtime = new MeshRuntime(node, {
     signer,

@@ -6,10 +6,10 @@ import type { RelayConfig } from './config'
 import { loadOrCreateRelayKey } from './identity'
 import { listenAddress } from './node'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
-import { nativeVerifyEd25519 } from '../workers/protocol/node/ed25519'
+import { nativeEd25519Signer, nativeVerifyEd25519 } from '../workers/protocol/node/ed25519'
 import type { ConsensusObserver } from '../workers/consensus/adapter/types'
 import { ConsensusAdapter, createBeaconApplication, gossipBftTransport, parseValidatorSetFile, validatorEntry, type ValidatorEntryJson } from '../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, type ValidatorSigner } from '../workers/consensus/certificate'
+import { createRealScheme, createRealSigner, loadWasmBls, type BlsVoteBackend, type ValidatorSigner } from '../workers/consensus/certificate'
 import { DEFAULT_BFT_TIMEOUTS } from '../workers/consensus/bft'
 import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
@@ -30,9 +30,10 @@ export function loadOrCreateVoteSeed(dataDir: string): Uint8Array {
   return seed
 }
 
-async function relaySigner(dataDir: string): Promise<{ signer: ValidatorSigner; peerId: string }> {
+async function relaySigner(dataDir: string, bls?: BlsVoteBackend): Promise<{ signer: ValidatorSigner; peerId: string }> {
   const { key } = await loadOrCreateRelayKey(dataDir)
-  const signer = createRealSigner({ identitySeed: key.raw.subarray(0, 32), voteSeed: loadOrCreateVoteSeed(dataDir) })
+  const identitySeed = key.raw.subarray(0, 32)
+  const signer = createRealSigner({ identitySeed, voteSeed: loadOrCreateVoteSeed(dataDir) }, { bls, signEd25519: nativeEd25519Signer(identitySeed) })
   return { signer, peerId: peerIdFromPrivateKey(key).toString() }
 }
 
@@ -65,7 +66,12 @@ export async function startValidatorDuty(deps: {
   admitValidators(identityKeys: readonly Uint8Array[]): void
 }): Promise<ValidatorDuty> {
   const { config, runtime, log } = deps
-  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519 })
+  // Votes through the WebAssembly BLS (same bytes as @noble, ~6x faster); @noble if it cannot load.
+  const bls = await loadWasmBls().catch((error) => {
+    log.warn({ err: error }, 'WebAssembly BLS unavailable; using @noble (slower votes)')
+    return undefined
+  })
+  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519, bls })
   let text: string
   try {
     text = readFileSync(config.validatorSet!, 'utf8')
@@ -73,7 +79,7 @@ export async function startValidatorDuty(deps: {
     throw new Error(`cannot read the validator set ${config.validatorSet}: ${(error as Error).message}`)
   }
   const loaded = parseValidatorSetFile(text, scheme)
-  const { signer, peerId } = await relaySigner(config.dataDir)
+  const { signer, peerId } = await relaySigner(config.dataDir, bls)
   const me = loaded.set.validators.find((v) => v.id === peerId)
   if (!me) throw new Error(`this relay (${peerId}) is not in the validator set ${config.validatorSet}; add the entry that --validator-entry prints`)
   if (Buffer.compare(Buffer.from(me.voteKey), Buffer.from(signer.voteKey)) !== 0) {
