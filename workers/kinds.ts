@@ -2,6 +2,7 @@ import { combineKinds } from './protocol/kind-spec'
 import { netKinds } from './net/kinds'
 import { securityKinds } from './security/kinds'
 import { consensusKinds } from './consensus/adapter/kinds'
+import { flRoundKinds } from './fl/round/kinds'
 
 /**
  * Every message kind a node understands, as contributed by the module that owns it. Adding a
@@ -9,4 +10,4 @@ import { consensusKinds } from './consensus/adapter/kinds'
  * the page and tests hand this registry to the envelope signer and the inbound gate; nothing
  * below this file imports it, so the layers stay acyclic.
  */
-export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds>(netKinds, securityKinds, consensusKinds)
+export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds & typeof flRoundKinds>(netKinds, securityKinds, consensusKinds, flRoundKinds)

@@ -9,10 +9,19 @@ import {
   encodeCommitProof,
   encodeDescriptor,
   hashOf,
+  MAX_ROUND_INPUTS,
   submissionSignBytes,
+  submitFromWire,
+  submitToWire,
   type ProposalDescriptor,
   type RoundNodeConfig,
 } from '../../../workers/fl/round'
+import type { RoundSubmit } from '../../../workers/fl/round/wire'
+import { identityFromSeed } from '../../../workers/identity/ed25519'
+import { createEnvelopeSigner, sealMessage } from '../../../workers/protocol/envelope'
+import { InboundValidator } from '../../../workers/protocol/inbound'
+import { verifyEd25519Batch } from '../../../workers/protocol/verify'
+import { messageKinds } from '../../../workers/kinds'
 
 const h = (label: string) => hashOf(new TextEncoder().encode(label))
 const BASE = h('base')
@@ -125,5 +134,26 @@ describe('round core', () => {
     trainer.step({ type: 'tick', now: 9000 })
     expect(trainer.status().attempt).toBe(4)
     expect(trainer.step({ type: 'tick', now: 10 })).toMatchObject({ ok: false, reason: expect.stringContaining('backwards') })
+  })
+})
+
+describe('fl.round kinds at the inbound gate', () => {
+  const trainerKey = identityFromSeed(new Uint8Array(32).fill(7))
+  const now = 1_700_000_000_000
+  const gate = () => new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch, now: () => now })
+  const signer = createEnvelopeSigner(trainerKey, messageKinds, () => now)
+
+  it('passes a submission on a stream and converts it back to the core’s form', async () => {
+    const submit = { kind: 'submit', taskId: 'task', round: 3, attempt: 1, submission: { trainer: 't1', update: h('u'), samples: 9, signature: new Uint8Array(64) } } as const
+    const verdict = await gate().check(sealMessage(signer, 'fl.round.submit', submitToWire(submit)), { carrier: 'stream', originPublicKey: trainerKey.publicKey })
+    expect(verdict.ok).toBe(true)
+    if (verdict.ok && verdict.kind === 'fl.round.submit') expect(submitFromWire(verdict.payload as RoundSubmit)).toEqual({ ok: true, value: submit })
+    expect(await gate().check(sealMessage(signer, 'fl.round.submit', submitToWire(submit)), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'wrong-carrier' })
+  })
+
+  it('refuses an announcement whose cohort exceeds the round limit', async () => {
+    const cohort = Array.from({ length: MAX_ROUND_INPUTS + 1 }, (_, i) => `p${i}`)
+    const wire = announceToWire({ kind: 'announce', taskId: 'task', round: 1, attempt: 0, baseModel: BASE, cohort, previous: null })
+    expect(await gate().check(sealMessage(signer, 'fl.round.announce', wire), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'bad-payload' })
   })
 })

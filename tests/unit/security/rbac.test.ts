@@ -23,6 +23,10 @@ const expectations: Record<MessageKind, Expected> = {
   'cred.grant': ['admin', 'bootstrap'],
   'cred.revoke': ['admin', 'bootstrap'],
   'audit.read': ['admin'],
+  'fl.round.announce': ['aggregator'],
+  'fl.round.propose': ['aggregator'],
+  'fl.round.submit': ['trainer'],
+  'fl.round.committed': ['validator'],
 }
 const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [MessageKind, readonly Role[]][]
 const unknownKinds = ['', 'raft', 'Raft.vote', 'raft..vote', 'raft.vote ', 'raft.', 'secagg.advertise', 'fl.update.submit', 'bft', 'bft.', 'bft.message.x', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'bft.*', 'x'.repeat(500)]

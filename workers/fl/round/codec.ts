@@ -6,6 +6,7 @@
 import { decodeMessage, encodeMessage } from 'protons-runtime'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { hashToBytes, isHash } from './identity'
+import { MAX_ROUND_INPUTS } from './node'
 import * as wire from './wire'
 import type { Announce, CommitProof, Committed, ProposalDescriptor, Propose, Submit, SubmissionRef } from './types'
 
@@ -13,7 +14,7 @@ export const ROUND_WIRE_VERSION = 1
 const SUBMISSION_DOMAIN = 'agent-mesh/fl/submission/v1'
 
 /** Bounds on repeated fields while decoding, shared with the kinds' limits. */
-export const ROUND_LIMITS = { inputs: 4096, cohort: 4096 } as const
+export const ROUND_LIMITS = { inputs: MAX_ROUND_INPUTS, cohort: MAX_ROUND_INPUTS } as const
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string }
 

@@ -71,8 +71,8 @@ interface MutableOutput {
 
 const freshOutput = (): MutableOutput => ({ messages: [], train: null, aggregate: null, verify: [], certify: [], adopt: null, candidatesChanged: false })
 
-/** Submissions a descriptor may list: far above any cohort a round can gather. */
-export const MAX_ROUND_INPUTS = 4096
+/** Trainers a round's cohort (and so a descriptor's inputs) may hold; keeps every round message within its kind's size. */
+export const MAX_ROUND_INPUTS = 1024
 
 export function createRoundNode(config: RoundNodeConfig): RoundNode {
   return new Node(config)
