@@ -1594,3 +1594,303 @@ export namespace SubmissionSignBytes {
     return streamMessage(buf, SubmissionSignBytes.codec(), opts)
   }
 }
+
+export interface KeyWrap {
+  recipient: Uint8Array<ArrayBuffer>
+  box: Uint8Array<ArrayBuffer>
+}
+
+export namespace KeyWrap {
+  let _codec: Codec<KeyWrap>
+
+  export const codec = (): Codec<KeyWrap> => {
+    if (_codec == null) {
+      _codec = message<KeyWrap>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.recipient != null && obj.recipient.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.recipient)
+        }
+
+        if ((obj.box != null && obj.box.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.box)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          recipient: uint8ArrayAlloc(0),
+          box: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.recipient = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.box = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.box`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface KeyWrapRecipientFieldEvent {
+    field: '$.recipient'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface KeyWrapBoxFieldEvent {
+    field: '$.box'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<KeyWrap>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, KeyWrap.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyWrap>): KeyWrap {
+    return decodeMessage(buf, KeyWrap.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyWrap>): Generator<KeyWrapRecipientFieldEvent | KeyWrapBoxFieldEvent> {
+    return streamMessage(buf, KeyWrap.codec(), opts)
+  }
+}
+
+export interface SealedUpdate {
+  version: number
+  wraps: KeyWrap[]
+  nonce: Uint8Array<ArrayBuffer>
+  ciphertext: Uint8Array<ArrayBuffer>
+}
+
+export namespace SealedUpdate {
+  let _codec: Codec<SealedUpdate>
+
+  export const codec = (): Codec<SealedUpdate> => {
+    if (_codec == null) {
+      _codec = message<SealedUpdate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if (obj.wraps != null && obj.wraps.length > 0) {
+          for (const value of obj.wraps) {
+            w.uint32(18)
+            KeyWrap.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.nonce)
+        }
+
+        if ((obj.ciphertext != null && obj.ciphertext.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.ciphertext)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          wraps: [],
+          nonce: uint8ArrayAlloc(0),
+          ciphertext: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.wraps != null && obj.wraps.length === opts.limits.wraps) {
+                throw new MaxLengthError('Decode error - repeated field "wraps" had too many elements')
+              }
+
+              obj.wraps.push(KeyWrap.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.wraps$
+              }))
+              break
+            }
+            case 3: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.ciphertext = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          wraps: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.wraps != null && obj.wraps === opts.limits.wraps) {
+                throw new MaxLengthError('Streaming decode error - repeated field "wraps" had too many elements')
+              }
+
+              for (const evt of KeyWrap.codec().stream(reader, reader.uint32(), `${prefix}.wraps[]`, {
+                limits: opts.limits?.wraps$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.wraps
+                }
+              }
+
+              obj.wraps++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.ciphertext`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SealedUpdateVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface SealedUpdateWrapsRecipientFieldEvent {
+    field: '$.wraps[].recipient'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SealedUpdateWrapsBoxFieldEvent {
+    field: '$.wraps[].box'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SealedUpdateNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SealedUpdateCiphertextFieldEvent {
+    field: '$.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SealedUpdate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SealedUpdate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedUpdate>): SealedUpdate {
+    return decodeMessage(buf, SealedUpdate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedUpdate>): Generator<SealedUpdateVersionFieldEvent | SealedUpdateWrapsRecipientFieldEvent | SealedUpdateWrapsBoxFieldEvent | SealedUpdateNonceFieldEvent | SealedUpdateCiphertextFieldEvent> {
+    return streamMessage(buf, SealedUpdate.codec(), opts)
+  }
+}
