@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   aggregatorFor,
+  bucketSeed,
+  secaggPosition,
   announceFromWire,
   announceToWire,
   createRoundNode,
@@ -155,5 +157,17 @@ describe('fl.round kinds at the inbound gate', () => {
     const cohort = Array.from({ length: MAX_ROUND_INPUTS + 1 }, (_, i) => `p${i}`)
     const wire = announceToWire({ kind: 'announce', taskId: 'task', round: 1, attempt: 0, baseModel: BASE, cohort, previous: null })
     expect(await gate().check(sealMessage(signer, 'fl.round.announce', wire), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'bad-payload' })
+  })
+})
+
+describe('secure-mode identity mapping', () => {
+  it('fixes buckets by task, round and base model, and finds each trainer’s secure-aggregation index', () => {
+    const seed = bucketSeed('task', 1, BASE)
+    expect(bucketSeed('task', 1, BASE)).toEqual(seed)
+    for (const other of [bucketSeed('task', 2, BASE), bucketSeed('task2', 1, BASE), bucketSeed('task', 1, h('other'))]) expect(other).not.toEqual(seed)
+    const buckets = [[4, 1, 7], [0, 2, 3, 5]]
+    expect(secaggPosition(buckets, 7)).toEqual({ bucket: 0, index: 2 })
+    expect(secaggPosition(buckets, 5)).toEqual({ bucket: 1, index: 3 })
+    expect(secaggPosition(buckets, 6)).toBeNull()
   })
 })

@@ -51,3 +51,25 @@ export function descriptorKey(d: ProposalDescriptor): string {
   const inputs = d.inputs.map((i) => `${i.trainer}=${i.update}/${i.samples}`).join(',')
   return `${d.taskId}|${d.round}|${d.attempt}|${d.aggregator}|${d.baseModel}|${d.candidate}|${inputs}`
 }
+
+/**
+ * Secure mode: the public randomness that fixes a round's buckets (planBuckets' seed). It is
+ * the round's committed base model, bound to task and round, so nobody can steer who shares a
+ * bucket with whom.
+ */
+export function bucketSeed(taskId: string, round: number, baseModel: Hash): Uint8Array {
+  const head = new TextEncoder().encode(`agent-mesh/fl/buckets/v1\0${taskId}\0${round}\0`)
+  const bytes = new Uint8Array(head.length + 32)
+  bytes.set(head)
+  bytes.set(hashToBytes(baseModel), head.length)
+  return sha256(bytes)
+}
+
+/** A trainer's place in secure aggregation: its bucket, and its index within that bucket's cohort (planBuckets' members order). */
+export function secaggPosition(buckets: readonly (readonly number[])[], cohortIndex: number): { bucket: number; index: number } | null {
+  for (const [bucket, members] of buckets.entries()) {
+    const index = members.indexOf(cohortIndex)
+    if (index >= 0) return { bucket, index }
+  }
+  return null
+}
