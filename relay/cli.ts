@@ -3,11 +3,16 @@ import { ConfigError, helpText, optionSpecs, resolveConfig } from './config'
 import { startRelay } from './relay'
 import { adminCommands, runAdmin } from './admin-cli'
 import { relayValidatorEntry } from './validator'
+import { runFlCli } from './fl-cli'
 
 async function main(): Promise<void> {
   // Admin subcommands (grant, revoke, audit, credentials) work on the data dir and exit.
   if ((adminCommands as readonly string[]).includes(process.argv[2] ?? '')) {
     process.exitCode = await runAdmin(process.argv.slice(2))
+    return
+  }
+  if (process.argv[2] === 'fl') {
+    process.exitCode = await runFlCli(process.argv.slice(3))
     return
   }
   let parsed

@@ -3,6 +3,7 @@ import { netKinds } from './net/kinds'
 import { securityKinds } from './security/kinds'
 import { consensusKinds } from './consensus/adapter/kinds'
 import { telemetryKinds } from './telemetry/kinds'
+import { flRoundKinds } from './fl/round/kinds'
 
 /**
  * Every message kind a node understands, as contributed by the module that owns it. Adding a
@@ -10,9 +11,10 @@ import { telemetryKinds } from './telemetry/kinds'
  * the page and tests hand this registry to the envelope signer and the inbound gate; nothing
  * below this file imports it, so the layers stay acyclic.
  */
-export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds & typeof telemetryKinds>(
+export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds & typeof telemetryKinds & typeof flRoundKinds>(
   netKinds,
   securityKinds,
   consensusKinds,
   telemetryKinds,
+  flRoundKinds,
 )

@@ -1,7 +1,12 @@
 /**
  * Round simulator (Node, no network): n clients of which the last f are Byzantine, one
- * aggregation rule, one attack, R rounds; returns test accuracy per round. Uses the production
- * training and aggregation code; only the attacks come from workers/fl/attacks (test-only).
+ * aggregation rule, one attack, R rounds; returns test accuracy per round. Runs what users
+ * run: every client, the aggregator and the validator is a production round core
+ * (workers/fl/round), messages pass in memory, and their requests are answered with the
+ * production trainer, update codec and aggregation; the validator re-executes every
+ * candidate before it is committed. Only consensus is left out (one validator decides
+ * alone; BFT is measured by the consensus benchmark), and the attacks come from
+ * workers/fl/attacks (test-only).
  */
 import * as tf from '@tensorflow/tfjs'
 import { aggregate, type AggregationConfig, type AggregationInput, type RuleConfig } from '../../workers/fl/aggregation/aggregate'
@@ -11,9 +16,10 @@ import { gatherSamples, shardClients, splitHoldout, type LabelledSamples, type S
 import type { ModelSpec } from '../../workers/fl/model/spec'
 import { createTrainer, type TrainHyper } from '../../workers/fl/model/trainer'
 import { initialWeights, type FlatWeights } from '../../workers/fl/model/weights'
-import { applyDelta, l2Norm, subtract } from '../../workers/fl/update/delta'
+import { applyDelta, float32LE, l2Norm, subtract } from '../../workers/fl/update/delta'
 import { decodeUpdate, encodeUpdate, type Encoding } from '../../workers/fl/update/codec'
 import { createRng } from '../../workers/common/random'
+import { createRoundNode, hashOf, type Hash, type ProposalDescriptor, type RoundNode, type RoundOutput, type TrainRequest } from '../../workers/fl/round'
 
 export interface SimulationConfig {
   readonly dataset: ImageDataset
@@ -141,67 +147,142 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   let aggregateMs = 0
   const byzantineData =
     attack === 'label-flip' ? data.byzantineShards.map((s) => ({ ...s, labels: flipLabels(s.labels, spec.classes) })) : data.byzantineShards
+
+  // The production round: one core per client, one aggregator, one validator.
+  // Without an attack the Byzantine clients stay away: the baseline is the honest clients alone.
+  const participants = attack === 'none' ? honest : clients
+  const clientIds = Array.from({ length: participants }, (_, i) => `client-${String(i).padStart(4, '0')}`)
+  const aggregatorId = 'aggregator'
+  const validatorId = 'validator'
+  const blobs = new Map<Hash, Float32Array>()
+  const store = (vector: Float32Array): Hash => {
+    const hash = hashOf(float32LE(vector))
+    blobs.set(hash, vector)
+    return hash
+  }
+  const params = { taskId: `sim-${config.seed}`, rounds, quorum: participants, collectMs: 1, validateMs: 1 }
+  const roster = { aggregators: [aggregatorId], validators: [validatorId] }
+  const nodes = new Map<string, RoundNode>()
+  const initialModel = store(global.values)
+  for (const id of [...clientIds, aggregatorId, validatorId]) {
+    nodes.set(id, createRoundNode({ self: id, trainer: clientIds.includes(id), params, roster, now: 0, committedRound: 0, baseModel: initialModel }))
+  }
+  const inbox: { from: string; to: string; message: RoundOutput['messages'][number]['message'] }[] = []
+  const trainRequests: { client: number; request: TrainRequest }[] = []
+  let aggregateRequest: RoundOutput['aggregate'] = null
+  const verifyRequests: ProposalDescriptor[] = []
+  const handle = (id: string, out: RoundOutput): void => {
+    if (!out.ok) throw new Error(`${id} refused an event: ${out.reason}`)
+    for (const m of out.messages) for (const to of m.to === null ? nodes.keys() : [m.to]) if (to !== id) inbox.push({ from: id, to, message: m.message })
+    if (out.train) trainRequests.push({ client: clientIds.indexOf(id), request: out.train })
+    if (out.aggregate) aggregateRequest = out.aggregate
+    verifyRequests.push(...out.verify)
+    // Certificates: one validator decides alone here, so there is nothing to check.
+    for (const proof of out.certify) handle(id, nodes.get(id)!.step({ type: 'decided', proof }))
+  }
+  const drain = (): void => {
+    for (let m = inbox.shift(); m; m = inbox.shift()) handle(m.to, nodes.get(m.to)!.step({ type: 'receive', from: m.from, message: m.message }))
+  }
+  const aggregationFor = (round: number): AggregationConfig => ({
+    rule: config.rule.rule === 'centered-clipping' ? { ...config.rule, center: previousAggregate } : config.rule,
+    bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: new Uint8Array([round & 0xff, (round >> 8) & 0xff, config.seed & 0xff]) } : undefined,
+  })
+  // Every input weighs the same (README, "Federated round": weighting).
+  const runRule = (round: number, inputs: ProposalDescriptor['inputs']): Float32Array => {
+    const aggregationInputs: AggregationInput[] = inputs.map((i) => ({ id: i.trainer, vector: blobs.get(i.update)!, weight: 1 }))
+    const result = aggregate(aggregationInputs, aggregationFor(round))
+    if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
+    return result.vector
+  }
+
   try {
-    for (let round = 0; round < rounds; round++) {
+    handle(aggregatorId, nodes.get(aggregatorId)!.step({ type: 'presence', trainers: clientIds }))
+    for (let round = 1; round <= rounds; round++) {
+      drain()
+      if (trainRequests.length !== participants) throw new Error(`round ${round}: ${trainRequests.length} of ${participants} clients were asked to train`)
       const started = performance.now()
       const train = async (shard: LabelledSamples, client: number): Promise<Float32Array> => {
-        const outcome = await trainer.train({ weights: global, data: shard, hyper: { ...config.hyper, seed: config.seed * 100_003 + round * 1009 + client }, yieldEvery: 1_000_000 })
+        const outcome = await trainer.train({ weights: global, data: shard, hyper: { ...config.hyper, seed: config.seed * 100_003 + (round - 1) * 1009 + client }, yieldEvery: 1_000_000 })
         trainedSamples += outcome.metrics.samples
         return overTheWire(withMomentum(client, outcome.delta), outcome.metrics.samples)
       }
+      const updates = new Map<number, Float32Array>()
       const honestUpdates: Float32Array[] = []
-      for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
-      const byzantineUpdates: Float32Array[] = []
-      for (let b = 0; b < (attack === 'none' ? 0 : byzantine); b++) {
+      for (let c = 0; c < honest; c++) {
+        const update = await train(data.honestShards[c], c)
+        honestUpdates.push(update)
+        updates.set(c, update)
+      }
+      let firstByzantine: Float32Array | null = null
+      for (let b = 0; b < participants - honest; b++) {
+        let update: Float32Array
         switch (attack) {
+          case 'none':
+            throw new Error('no Byzantine participants without an attack')
           case 'sign-flip':
-            byzantineUpdates.push(signFlip(await train(byzantineData[b], honest + b), config.signFlipScale ?? 1))
+            update = signFlip(await train(byzantineData[b], honest + b), config.signFlipScale ?? 1)
             break
           case 'label-flip':
-            byzantineUpdates.push(await train(byzantineData[b], honest + b))
+            update = await train(byzantineData[b], honest + b)
             break
           case 'gaussian':
-            byzantineUpdates.push(gaussianNoise(global.values.length, config.gaussianSigma ?? 1, rng))
+            update = gaussianNoise(global.values.length, config.gaussianSigma ?? 1, rng)
             break
           case 'alie':
-            byzantineUpdates.push(b === 0 ? alie(honestUpdates, clients, byzantine) : byzantineUpdates[0])
+            update = firstByzantine ??= alie(honestUpdates, clients, byzantine)
             break
           case 'ipm':
-            byzantineUpdates.push(b === 0 ? innerProductManipulation(honestUpdates, config.ipmEpsilon ?? 0.1) : byzantineUpdates[0])
+            update = firstByzantine ??= innerProductManipulation(honestUpdates, config.ipmEpsilon ?? 0.1)
             break
           case 'mimic':
             mimicked ??= mimicTarget(honestUpdates)
-            byzantineUpdates.push(honestUpdates[mimicked])
+            update = honestUpdates[mimicked]
             break
         }
+        updates.set(honest + b, update)
       }
       trainMs += performance.now() - started
-      const aggregationStarted = performance.now()
-      const inputs: AggregationInput[] = [...honestUpdates, ...byzantineUpdates].map((vector, i) => ({
-        id: `client-${String(i).padStart(4, '0')}`,
-        vector,
-        weight: i < honest ? data.honestShards[i].count : data.honestShards[0].count,
-      }))
-      const rule: RuleConfig = config.rule.rule === 'centered-clipping' ? { ...config.rule, center: previousAggregate } : config.rule
-      const aggregation: AggregationConfig = {
-        rule,
-        bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: new Uint8Array([round & 0xff, (round >> 8) & 0xff, config.seed & 0xff]) } : undefined,
+      for (const { client, request } of trainRequests.splice(0)) {
+        if (request.round !== round) throw new Error(`client ${client} was asked to train round ${request.round} during ${round}`)
+        const id = clientIds[client]
+        const sampleCount = client < honest ? data.honestShards[client].count : byzantineData[client - honest]?.count ?? 0
+        handle(id, nodes.get(id)!.step({ type: 'trained', round, submission: { trainer: id, update: store(updates.get(client)!), samples: sampleCount, signature: new Uint8Array(0) } }))
       }
-      const result = aggregate(inputs, aggregation)
-      if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
+      drain()
+      const request = aggregateRequest as RoundOutput['aggregate']
+      aggregateRequest = null
+      if (!request) throw new Error(`round ${round}: the aggregator did not aggregate`)
+      const aggregationStarted = performance.now()
+      const aggregated = runRule(round, request.inputs)
       aggregateMs += performance.now() - aggregationStarted
-      config.onAggregate?.(round, inputs.map((i) => i.vector), honest, previousAggregate, result.vector)
-      previousAggregate = result.vector
-      global = { shapes: global.shapes, values: applyDelta(global.values, result.vector) }
-      const last = round === rounds - 1
-      if (last || (round + 1) % (config.evalEvery ?? 1) === 0) {
+      const candidate = applyDelta(global.values, aggregated)
+      handle(aggregatorId, nodes.get(aggregatorId)!.step({ type: 'aggregated', round, attempt: request.attempt, result: { ok: true, candidate: store(candidate) } }))
+      drain()
+      const descriptor = verifyRequests.shift()
+      if (!descriptor || verifyRequests.length > 0) throw new Error(`round ${round}: the validator was asked to verify ${verifyRequests.length + (descriptor ? 1 : 0)} candidates`)
+      // The validator re-executes the candidate from the inputs the descriptor names.
+      const reexecuted = applyDelta(global.values, runRule(round, descriptor.inputs))
+      const valid = hashOf(float32LE(reexecuted)) === descriptor.candidate
+      if (!valid) throw new Error(`round ${round}: re-execution does not reproduce the candidate`)
+      handle(validatorId, nodes.get(validatorId)!.step({ type: 'verified', descriptor, valid }))
+      handle(validatorId, nodes.get(validatorId)!.step({ type: 'decided', proof: { descriptor, certificate: new Uint8Array([1]) } }))
+      drain()
+      for (const [id, node] of nodes) if (node.status().committedRounds !== round) throw new Error(`round ${round}: ${id} did not adopt it`)
+      const index = round - 1
+      config.onAggregate?.(index, clientIds.map((_, c) => updates.get(c)!), honest, previousAggregate, aggregated)
+      previousAggregate = aggregated
+      global = { shapes: global.shapes, values: blobs.get(descriptor.candidate)! }
+      const last = round === rounds
+      if (last || round % (config.evalEvery ?? 1) === 0) {
         const evaluation = await trainer.evaluate(global, data.test)
         accuracy.push(evaluation.accuracy)
-        config.onRound?.(round, evaluation.accuracy)
+        config.onRound?.(index, evaluation.accuracy)
       } else {
         accuracy.push(null)
-        config.onRound?.(round, null)
+        config.onRound?.(index, null)
       }
+      // Keep only the committed model: updates and rejected candidates are not needed again.
+      for (const hash of [...blobs.keys()]) if (hash !== descriptor.candidate) blobs.delete(hash)
     }
   } finally {
     trainer.dispose()

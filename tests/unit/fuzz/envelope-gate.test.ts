@@ -8,8 +8,14 @@ import { createEnvelopeSigner, sealRaw, signingBytes, type EnvelopeSigner } from
 import { rejectReasons, type Rejected, type RejectReason, type Verdict } from '../../../workers/protocol/inbound'
 import { maxEnvelopeBytes, type MessageKind } from '../../../workers/protocol/kind-spec'
 import { messageKinds } from '../../../workers/kinds'
+import { decodeMessage, encodeMessage, type Codec } from 'protons-runtime'
 
 const MAX_ENVELOPE_BYTES = maxEnvelopeBytes(messageKinds)
+
+function defaultPayload(kind: MessageKind): Uint8Array {
+  const codec = messageKinds[kind].codec as Codec<unknown>
+  return encodeMessage(decodeMessage(new Uint8Array(0), codec) as Partial<unknown>, codec)
+}
 import { defaultReplayWindow } from '../../../workers/protocol/replay-window'
 import { AuditRead } from '../../../workers/security/audit/audit-read.pb'
 import { CredentialGrant, JoinRequest, Revocation } from '../../../workers/security/credentials/credentials.pb'
@@ -38,6 +44,12 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
   'cred.request': (r) => JoinRequest.encode({ identityPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, blsPublicKey: randomBytes(r, 48) as Uint8Array<ArrayBuffer>, blsProofOfPossession: randomBytes(r, 96) as Uint8Array<ArrayBuffer>, agreementPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, roles: ['trainer'] }),
   'cred.grant': (r) => CredentialGrant.encode({ certificate: randomBytes(r, r.intBetween(1, 200)) as Uint8Array<ArrayBuffer> }),
   'cred.revoke': (r) => Revocation.encode({ serial: 'ab12', revokedAtMs: BigInt(r.intBetween(1, 2 ** 31)), reason: 'fuzz', signature: randomBytes(r, 64) as Uint8Array<ArrayBuffer> }),
+  // The round's messages with their schema's default values: the fuzzer mutates from there.
+  'fl.task.create': () => defaultPayload('fl.task.create'),
+  'fl.round.announce': () => defaultPayload('fl.round.announce'),
+  'fl.round.submit': () => defaultPayload('fl.round.submit'),
+  'fl.round.propose': () => defaultPayload('fl.round.propose'),
+  'fl.round.committed': () => defaultPayload('fl.round.committed'),
   'ops.report': (r) => NodeReport.encode({ backend: r.pick(['wasm', 'cpu', 'webgpu']), samplesPerSecond: r.next() * 10_000, gateRejections: r.intBetween(0, 1000), roundPhase: '' }),
   'audit.read': (r) => AuditRead.encode({ fromSeq: BigInt(r.intBetween(0, 1000)), limit: r.intBetween(1, 100) }),
   'bft.message': (r) =>

@@ -24,6 +24,11 @@ const expectations: Record<MessageKind, Expected> = {
   'cred.revoke': ['admin', 'bootstrap'],
   'audit.read': ['admin'],
   'ops.report': 'any-role',
+  'fl.round.announce': ['aggregator'],
+  'fl.round.propose': ['aggregator'],
+  'fl.round.submit': ['trainer'],
+  'fl.round.committed': ['validator'],
+  'fl.task.create': ['admin'],
 }
 const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [MessageKind, readonly Role[]][]
 const unknownKinds = ['', 'raft', 'Raft.vote', 'raft..vote', 'raft.vote ', 'raft.', 'secagg.advertise', 'fl.update.submit', 'bft', 'bft.', 'bft.message.x', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'bft.*', 'x'.repeat(500)]
