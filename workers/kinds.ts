@@ -2,6 +2,8 @@ import { combineKinds } from './protocol/kind-spec'
 import { netKinds } from './net/kinds'
 import { securityKinds } from './security/kinds'
 import { consensusKinds } from './consensus/adapter/kinds'
+import { raftKinds } from './consensus/raft-adapter/kinds'
+import { taskKinds } from './tasks/kinds'
 
 /**
  * Every message kind a node understands, as contributed by the module that owns it. Adding a
@@ -9,4 +11,10 @@ import { consensusKinds } from './consensus/adapter/kinds'
  * the page and tests hand this registry to the envelope signer and the inbound gate; nothing
  * below this file imports it, so the layers stay acyclic.
  */
-export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds>(netKinds, securityKinds, consensusKinds)
+export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds & typeof raftKinds & typeof taskKinds>(
+  netKinds,
+  securityKinds,
+  consensusKinds,
+  raftKinds,
+  taskKinds,
+)
