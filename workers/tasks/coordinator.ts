@@ -94,6 +94,10 @@ export class TaskCoordinator {
   private lastAppliedTerm = 0
   private snapshotIndex = 0
   private leaderTerm = 0
+  /** Something the scheduler reads changed since it last ran (most steps are heartbeats and change nothing). */
+  private planDirty = true
+  /** Earliest running lease among the tasks, when the scheduler must look again even if nothing else changed. */
+  private nextLeaseCheck = 0
 
   // Output of the step in progress.
   private persist: PersistOp[] = []
@@ -237,6 +241,7 @@ export class TaskCoordinator {
     }
     if (this.announces.size >= MAX_PENDING_ANNOUNCES) return 'too many announcements waiting'
     this.announces.set(id, { taskId: id, kind: announce.kind, params: announce.params, redundancy: announce.redundancy, initiator: from })
+    this.planDirty = true
     return null
   }
 
@@ -244,13 +249,15 @@ export class TaskCoordinator {
     if (pull.version !== TASK_WIRE_VERSION) return `pull version ${pull.version} is not ${TASK_WIRE_VERSION}`
     if (!this.workers.has(from) && this.workers.size >= MAX_WORKERS) return 'too many workers'
     const slots = Math.min(Math.max(0, Math.floor(pull.slots)), 64)
+    const previous = this.workers.get(from)
+    if (!previous || previous.slots !== slots || previous.running.size !== pull.running.length || this.now - previous.lastSeenMs > this.scheduler.workerTimeoutMs / 2) this.planDirty = true
     this.workers.set(from, { id: from, capacity: capacityOf(pull), slots, lastSeenMs: this.now, running: new Set(pull.running) })
     if (!this.isLeader() || !this.ready()) return null
     // Acknowledge results the log holds (or no longer wants); re-send assignments the worker lost.
     const acked: string[] = []
     for (const key of pull.unacked) {
       const [taskId, index] = splitKey(key)
-      if (taskId === null || !this.attemptOpen(taskId, index, from)) acked.push(key)
+      if (taskId !== null && this.attemptClosed(taskId, index, from)) acked.push(key)
     }
     const holding = new Set([...pull.running, ...pull.unacked])
     const resend: TaskAssignment[] = []
@@ -274,6 +281,7 @@ export class TaskCoordinator {
     if (this.results.has(key)) return null
     if (this.results.size >= MAX_PENDING_RESULTS) this.results.delete(this.results.keys().next().value!)
     this.results.set(key, { worker: from, result })
+    this.planDirty = true
     return null
   }
 
@@ -298,6 +306,7 @@ export class TaskCoordinator {
     if (after.role !== 'leader' || after.term !== before.term) {
       if (before.role === 'leader' || after.term !== before.term) this.clearInflight()
     }
+    if (after.role !== before.role || after.term !== before.term) this.planDirty = true
     if (after.role === 'leader' && this.leaderTerm !== after.term) {
       this.leaderTerm = after.term
       // A new leader gives every worker it knows a fresh grace period before its leases can expire.
@@ -307,6 +316,7 @@ export class TaskCoordinator {
   }
 
   private apply(entry: LogEntry): void {
+    this.planDirty = true
     this.appliedOut.push(entry)
     this.lastApplied = entry.index
     this.lastAppliedTerm = entry.term
@@ -351,6 +361,23 @@ export class TaskCoordinator {
     return false
   }
 
+  /**
+   * Whether the log settled this worker's attempt (its result logged or refused, or no longer
+   * wanted). Only then is a result acknowledged: this node may be a leader cut off from a newer
+   * one, and its log a stale prefix, where an attempt it does not know may well exist.
+   */
+  private attemptClosed(taskId: string, index: number, worker: string): boolean {
+    const task = this.state.task(taskId)
+    const subtask = task?.subtasks[index]
+    if (!task || !subtask) return false
+    if (task.state !== 'running' || subtask.accepted) return true
+    for (let i = subtask.attempts.length - 1; i >= 0; i--) {
+      const attempt = subtask.attempts[i]
+      if (attempt.worker === worker) return attempt.state !== 'running' && attempt.state !== 'expired'
+    }
+    return false
+  }
+
   private clearInflight(): void {
     this.inflightAssigns.clear()
     this.inflightClosures.clear()
@@ -367,6 +394,9 @@ export class TaskCoordinator {
 
   private lead(): void {
     if (!this.ready()) return
+    if (!this.planDirty && this.now < this.nextLeaseCheck) return
+    this.planDirty = false
+    this.nextLeaseCheck = this.now + this.scheduler.workerTimeoutMs / 2
     const announces = [...this.announces.values()].filter((a) => !this.inflightAnnounces.has(a.taskId))
     const command = plan(
       {

@@ -17,7 +17,8 @@ export const TASK_WIRE_VERSION = 1
 /** Task ids are chosen by initiators: 8 to 64 lowercase hex digits or dashes (no '/', which keys use). */
 export const TASK_ID = /^[0-9a-z-]{8,64}$/
 
-export type AttemptState = 'running' | 'done' | 'refused' | 'expired' | 'outvoted'
+/** 'unneeded': still running when its subtask was settled (or its task ended) without it. */
+export type AttemptState = 'running' | 'done' | 'refused' | 'expired' | 'outvoted' | 'unneeded'
 
 export interface Attempt {
   readonly worker: string
@@ -247,6 +248,9 @@ export class TaskState {
         if (attempt.state === 'done' && !group.includes(attempt)) {
           attempt.state = 'outvoted'
           attempt.reason = 'disagrees with the majority'
+        } else if (attempt.state === 'running') {
+          attempt.state = 'unneeded'
+          attempt.reason = 'the subtask was settled without it'
         }
       }
     } else if (subtask.attempts.length >= maxAttempts(task.redundancy) && !subtask.attempts.some((a) => a.state === 'running')) {
@@ -254,6 +258,7 @@ export class TaskState {
       task.reason = `subtask ${subtask.index} reached no majority in ${subtask.attempts.length} attempts`
       task.finishedMs = at
       effects.finished.push(task.id)
+      settle(task)
       return
     }
     if (task.subtasks.every((s) => s.accepted)) {
@@ -267,6 +272,19 @@ export class TaskState {
       task.summary = reduced.summary
       task.finishedMs = at
       effects.finished.push(task.id)
+      settle(task)
+    }
+  }
+}
+
+/** A finished task wants nothing more: attempts still running are marked unneeded. */
+function settle(task: TaskRecord): void {
+  for (const subtask of task.subtasks) {
+    for (const attempt of subtask.attempts) {
+      if (attempt.state === 'running') {
+        attempt.state = 'unneeded'
+        attempt.reason = 'the task ended without it'
+      }
     }
   }
 }

@@ -32,7 +32,11 @@ export interface WorkerTickOutput {
 interface Unacked {
   readonly result: TaskResult
   sentAt: number
+  readonly firstSentAt: number
 }
+
+/** A result nobody acknowledged for this long is dropped (its task is gone, or its lease long reassigned). */
+const UNACKED_GIVE_UP_MS = 10 * 60_000
 
 export class WorkerAgent {
   private readonly running = new Map<string, TaskAssignment>()
@@ -81,14 +85,18 @@ export class WorkerAgent {
     const rate = assignment.weight / seconds
     this.recentUnitsPerS = this.recentUnitsPerS > 0 ? 0.7 * this.recentUnitsPerS + 0.3 * rate : rate
     const result: TaskResult = { version: TASK_WIRE_VERSION, taskId: assignment.taskId, subtask: assignment.subtask, values: [...values], startedMs, finishedMs, backend }
-    this.unacked.set(key, { result, sentAt: finishedMs })
+    this.unacked.set(key, { result, sentAt: finishedMs, firstSentAt: finishedMs })
     this.pullDue = true
     return result
   }
 
   tick(now: number, capacity: CapacityReport): WorkerTickOutput {
     const results: TaskResult[] = []
-    for (const entry of this.unacked.values()) {
+    for (const [key, entry] of this.unacked) {
+      if (now - entry.firstSentAt >= UNACKED_GIVE_UP_MS) {
+        this.unacked.delete(key)
+        continue
+      }
       if (now - entry.sentAt >= this.resendMs) {
         entry.sentAt = now
         results.push(entry.result)
