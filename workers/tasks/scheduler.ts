@@ -177,7 +177,10 @@ function assign(input: PlanInput, closing: ReadonlySet<string>, alive: (id: stri
   // Stealing: nothing left to hand out, so an idle worker doubles the straggler it would finish sooner.
   const estimateEnd = (attempt: Attempt, weight: number): number => {
     const view = input.workers.get(attempt.worker)
-    return alive(attempt.worker) && view ? attempt.assignedMs + (1000 * weight) / view.capacity : Infinity
+    if (!alive(attempt.worker) || !view) return Infinity
+    const span = (1000 * weight) / view.capacity
+    // Twice as long as its own estimate: the estimate was wrong (a throttled tab), expect nothing.
+    return now - attempt.assignedMs > 2 * span + 1000 ? Infinity : attempt.assignedMs + span
   }
   const stolen = new Set<string>()
   for (const worker of free) {

@@ -117,6 +117,11 @@ export interface WorldReport {
 /** Runs one seed and returns every violation of safety, exactly-once or liveness. */
 export function runWorld(seed: number): WorldReport {
   const { options, random } = randomWorld(seed)
+  return checkWorld(options, random).report
+}
+
+/** Runs a world to the bound and checks it; returns the world for tests that look further. */
+export function checkWorld(options: WorldOptions, random: Random): { report: WorldReport; world: TaskWorld } {
   const world = new TaskWorld(options, random)
   world.run(options.gstMs + LIVENESS_BOUND_MS)
   const violations = [...world.violations]
@@ -146,5 +151,5 @@ export function runWorld(seed: number): WorldReport {
       if (task && task.state !== 'running' && (task.result.length !== expected.length || task.result.some((v, i) => v !== expected[i]))) violations.push(`${slot.id} holds a different result for ${announce.taskId}`)
     }
   }
-  return { violations, endedAt: world.now, delivered: world.delivered }
+  return { report: { violations, endedAt: world.now, delivered: world.delivered }, world }
 }

@@ -41,6 +41,8 @@ export interface WorldOptions {
   readonly unitsPerS: number
   /** When a 'vanishes' worker disappears for good, and when an 'amnesiac' one restarts blank. */
   readonly vanishAt: number
+  /** Crash whichever coordinator leads at this time (restarting it 2 s later). */
+  readonly killLeaderAt?: number
 }
 
 type Packet =
@@ -75,6 +77,9 @@ interface WorkerSlot {
 }
 
 export const INITIATOR = 'initiator'
+
+/** A slow worker's speed relative to the others. */
+const SLOW = 0.05
 
 export class TaskWorld {
   now = 0
@@ -128,8 +133,23 @@ export class TaskWorld {
         }
       }
     })
+    if (options.killLeaderAt !== undefined) {
+      this.at(options.killLeaderAt, () => {
+        const leader = this.leader()
+        if (!leader) return
+        this.killedLeader = leader.id
+        this.killedTerm = leader.node!.status().term
+        const index = this.coordinators.indexOf(leader)
+        this.crash(index)
+        this.at(this.now + 2000, () => this.restart(index))
+      })
+    }
     this.announceLoop()
   }
+
+  /** The coordinator killLeaderAt crashed, if one led then. */
+  killedLeader: string | null = null
+  killedTerm = 0
 
   // ------------------------------------------------------------ driving
 
@@ -227,7 +247,7 @@ export class TaskWorld {
     if (!worker?.agent || packet.type !== 'assign') return
     if (packet.assign.worker !== worker.id) return void this.violations.push(`assignment for ${packet.assign.worker} delivered to ${worker.id}`)
     for (const assignment of worker.agent.onAssign(packet.assign)) {
-      const speed = this.options.unitsPerS * (worker.behaviour === 'slow' ? 0.05 : 1)
+      const speed = this.options.unitsPerS * (worker.behaviour === 'slow' ? SLOW : 1)
       this.push({ at: this.now + Math.max(1, (1000 * assignment.weight) / speed), seq: 0, type: 'finish', worker: worker.id, assignment, startedAt: this.now, epoch: worker.epoch })
     }
   }
@@ -311,7 +331,9 @@ export class TaskWorld {
 
   private tickWorker(slot: WorkerSlot): void {
     const agent = slot.agent!
-    const capacity: CapacityReport = { backend: 'sim', samplesPerS: this.options.unitsPerS, cores: 2, visible: true, battery: -1, charging: false }
+    // A slow device calibrates slow, but not always: every other slow worker claims the normal speed.
+    const honestClaim = slot.behaviour !== 'slow' || Number(slot.id.slice(1)) % 2 === 0
+    const capacity: CapacityReport = { backend: 'sim', samplesPerS: this.options.unitsPerS * (honestClaim && slot.behaviour === 'slow' ? SLOW : 1), cores: 2, visible: true, battery: -1, charging: false }
     const output = agent.tick(this.now, capacity)
     if (output.pull) this.gossipToCoordinators(slot.id, { type: 'pull', pull: output.pull })
     for (const result of output.results) this.gossipToCoordinators(slot.id, { type: 'result', result })
