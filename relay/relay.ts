@@ -23,6 +23,7 @@ import { RelaySecurity } from './security'
 import { startValidatorDuty } from './validator'
 import { keepPeersConnected } from './peer-dialer'
 import { messageKinds } from '../workers/kinds'
+import { coordinatorKeys, startTaskDuty } from './tasks'
 
 export const RELAY_VERSION = '0.1.0'
 
@@ -41,7 +42,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   const metrics = createRelayMetrics()
   const node = await createRelayNode(config, key, metrics.registry)
   const signer = createEnvelopeSigner(identityFromSeed(key.raw.subarray(0, 32)), messageKinds)
-  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }))
+  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }), config.taskDuty)
   const runtime = new MeshRuntime(node, {
     signer,
     verify: verifyEd25519Batch,
@@ -84,6 +85,12 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
     })
     security.audit.append(entry).catch((err) => log.error({ err: (err as Error).message }, 'consensus decision not audited'))
   })
+  // The founding coordinators' list is the operator's grant of the coordinator role for the task
+  // log (as the validator-set file is for validators), so relays with separate CAs accept each other.
+  for (const key of coordinatorKeys(config.taskCoordinators)) security.peers.registry.pinRoles(key, ['coordinator'])
+  const tasks = config.taskDuty.length > 0
+    ? await startTaskDuty({ duties: config.taskDuty, founders: config.taskCoordinators, peerId: node.peerId.toString(), dataDir: config.dataDir, runtime, registry: metrics.registry, log: log.child({ component: 'tasks' }) })
+    : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   node.addEventListener('connection:open', (event) => {
@@ -113,7 +120,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       ...security.bootstrapInfo(),
     }),
     routes: security.routes(),
-    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null }),
+    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null, tasks: tasks?.coordinator?.stats() ?? null }),
   })
   await listen(http, config.port, config.host)
   const httpPort = (http.address() as AddressInfo).port
@@ -134,6 +141,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       await new Promise<void>((resolve) => http.close(() => resolve()))
       dialer.stop()
       await validator?.stop()
+      await tasks?.stop()
       await node.stop()
       await security.stop()
       db.close()

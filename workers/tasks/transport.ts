@@ -44,9 +44,20 @@ export const TASK_GOSSIP_KINDS: readonly MessageKind[] = ['raft.message', 'task.
  */
 export function gossipTaskTransport(gossip: MeshGossip, selfId: string): TaskTransport {
   gossip.join(TASK_GOSSIP_KINDS)
-  const on = <K extends MessageKind>(kind: K, handler: (from: string, payload: any) => void): (() => void) =>
-    gossip.on(kind, (accepted, from) => handler(from.toString(), accepted.payload))
+  // Gossip never delivers to the publisher; a relay that is coordinator and worker at once hears itself here.
+  const local = new Map<string, Set<(from: string, payload: any) => void>>()
+  const on = <K extends MessageKind>(kind: K, handler: (from: string, payload: any) => void): (() => void) => {
+    let set = local.get(kind)
+    if (!set) local.set(kind, (set = new Set()))
+    set.add(handler)
+    const off = gossip.on(kind, (accepted, from) => handler(from.toString(), accepted.payload))
+    return () => {
+      set.delete(handler)
+      off()
+    }
+  }
   const publish = async (kind: MessageKind, payload: unknown): Promise<void> => {
+    for (const handler of local.get(kind) ?? []) queueMicrotask(() => handler(selfId, payload))
     await gossip.publish(kind, payload as never)
   }
   return {
