@@ -74,7 +74,7 @@ export async function startTaskDuty(deps: {
   readonly log: Logger
 }): Promise<RelayTaskDuty> {
   const { duties, peerId, log } = deps
-  const transport = gossipTaskTransport(deps.runtime.gossip, peerId)
+  const transport = gossipTaskTransport(deps.runtime.gossip, peerId, { joinAll: true })
   const db = openTaskDatabase(deps.dataDir)
   let coordinator: TaskCoordinatorAdapter | null = null
   let worker: TaskWorkerHost | null = null

@@ -42,11 +42,20 @@ export const TASK_GOSSIP_KINDS: readonly MessageKind[] = ['raft.message', 'task.
  * (RaftPacket.to) and ignored by everyone else: coordinators are 3 to 5 and all follow the
  * log, so one shared topic costs little and needs no extra streams.
  */
-export function gossipTaskTransport(gossip: MeshGossip, selfId: string): TaskTransport {
-  gossip.join(TASK_GOSSIP_KINDS)
+export function gossipTaskTransport(gossip: MeshGossip, selfId: string, options: { readonly joinAll?: boolean } = {}): TaskTransport {
+  // A node subscribes to the kinds it listens to (a worker hears no Raft traffic); a relay
+  // joins them all so that it forwards every kind to the browsers behind it.
+  const joined = new Set<MessageKind>()
+  const join = (kind: MessageKind) => {
+    if (joined.has(kind)) return
+    joined.add(kind)
+    gossip.join([kind])
+  }
+  if (options.joinAll) TASK_GOSSIP_KINDS.forEach(join)
   // Gossip never delivers to the publisher; a relay that is coordinator and worker at once hears itself here.
   const local = new Map<string, Set<(from: string, payload: any) => void>>()
   const on = <K extends MessageKind>(kind: K, handler: (from: string, payload: any) => void): (() => void) => {
+    join(kind)
     let set = local.get(kind)
     if (!set) local.set(kind, (set = new Set()))
     set.add(handler)
