@@ -13,6 +13,8 @@ import { MNIST_MLP, validateModelSpec } from './fl/model/spec'
 import { initialWeights, type FlatWeights } from './fl/model/weights'
 import { fetchMnistBinary, MNIST_CLASSES, type ImageDataset } from './fl/data/mnist-format'
 import { gatherSamples, shardClients, splitHoldout, type LabelledSamples } from './fl/data/split'
+import { runSubtask } from './tasks/run'
+import type { TaskAssignment } from './tasks/wire'
 
 interface TaskModel {
   /** The validated spec as canonical JSON, to tell one task's model from another's. */
@@ -105,6 +107,13 @@ export const trainingWorkerApi = {
       numTensors: tf.memory().numTensors,
       parameters: model.parameters,
     }
+  },
+
+  /** One subtask of an agent task (workers/tasks/registry.ts), on this worker's backend and data. */
+  async runTaskSubtask(assignment: TaskAssignment, context: CallContext<never>): Promise<{ values: number[]; backend: string }> {
+    if (!session) throw new Error('call prepare first')
+    const s = await session
+    return { values: await runSubtask(assignment, { dataset: s.dataset, signal: context.signal }), backend: s.backend.backend }
   },
 }
 

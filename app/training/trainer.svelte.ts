@@ -1,6 +1,7 @@
 import { WorkerClient } from '../../workers/bridge/connect'
 import type { TrainingWorkerApi } from '../../workers/training.worker'
 import type { BackendChoice, BackendName, TrainProgress, TrainRequest, TrainResult } from '../../workers/fl-worker-api'
+import type { TaskAssignment } from '../../workers/tasks/wire'
 
 export type TrainerState = 'idle' | 'preparing' | 'ready' | 'training' | 'cancelled' | 'failed'
 
@@ -67,6 +68,12 @@ export class Trainer {
     } finally {
       this.running = undefined
     }
+  }
+
+  /** Runs one agent-task subtask in the training worker (after prepare). */
+  async runTaskSubtask(assignment: TaskAssignment): Promise<{ values: number[]; backend: string }> {
+    await this.prepare()
+    return this.worker().call('runTaskSubtask', assignment)
   }
 
   cancel(): void {
