@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from '../../workers/log'
 import { messageKinds } from '../../workers/kinds'
 import { TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
 import { TaskWorkerHost } from '../../workers/tasks/worker-host'
-import { gossipTaskTransport, type TaskTransport } from '../../workers/tasks/transport'
+import { gossipTaskTransport, MemoryTaskBus, type TaskTransport } from '../../workers/tasks/transport'
 import { MemoryRaftStore } from '../../workers/tasks/store'
 import { runTask } from '../../workers/tasks/initiator'
 import { runSubtask } from '../../workers/tasks/run'
@@ -43,7 +43,9 @@ one-digit subtasks each (the real registry runner: tiny work), --parallel tasks 
     that answers it arriving at that worker (Raft commit of the assignment included);
   raft_commits_per_s: the baseline, the Raft core's own commit rate on this machine in the same
     run (--coordinators nodes, no network, every message through the codec, 64-byte commands);
-  tasks_per_raft_commit_rate: the ratio of the two.`
+  tasks_per_raft_commit_rate: the ratio of the two;
+  in_memory_tasks_per_s: the same tasks through the same adapters on an in-memory bus (no libp2p,
+    no envelopes), so the protocol's own cost and the mesh's share can be told apart.`
 
 const errorsOnly: Logger = { ...silentLogger, error: (fields, message) => console.error(message, fields), debug: (fields, message) => process.env.BENCH_DEBUG && console.error('debug', message, String((fields as any)?.err ?? fields)), child: () => errorsOnly }
 
@@ -127,6 +129,33 @@ function timedTransport(transport: TaskTransport, latencies: number[]): TaskTran
   }
 }
 
+/** The same tasks with the same adapters on an in-memory bus (no libp2p, no signatures): what the protocol itself costs. */
+async function inMemoryRate(coordinatorCount: number, workerCount: number, taskCount: number, subtasks: number, parallel: number, slots: number, dataset: ReturnType<typeof loadMnistNode>): Promise<number> {
+  const bus = new MemoryTaskBus()
+  const ids = Array.from({ length: coordinatorCount }, (_, i) => `coordinator-${i}`)
+  const adapters = await Promise.all(ids.map((id) => TaskCoordinatorAdapter.start({ id, voters: ids, transport: bus.transport(id), store: new MemoryRaftStore(), log: errorsOnly, core: { heartbeatIntervalMs: 50, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, statusIntervalMs: 2000 } })))
+  await until(() => adapters.some((a) => a.status().role === 'leader'), 'an in-memory leader', 30_000)
+  const workers = Array.from({ length: workerCount }, (_, i) => new TaskWorkerHost({ transport: bus.transport(`worker-${i}`), log: errorsOnly, slots, pullIntervalMs: 1000, capacity: () => ({ backend: 'cpu', samplesPerS: 1000, cores: 1, visible: true, battery: -1, charging: false }), execute: async (a) => ({ values: await runSubtask(a, { dataset }), backend: 'cpu' }) }))
+  const initiator = bus.transport('initiator')
+  const params = [{ name: 'samples', value: String(subtasks) }, { name: 'shards', value: String(subtasks) }]
+  const started = performance.now()
+  let next = 0
+  let accepted = 0
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < taskCount) {
+        next++
+        const status = await runTask({ transport: initiator, kind: 'pixel-stats', params, timeoutMs: 300_000 })
+        accepted += status.subtasks.filter((s) => s.accepted).length
+      }
+    }),
+  )
+  const rate = accepted / ((performance.now() - started) / 1000)
+  for (const w of workers) w.stop()
+  await Promise.all(adapters.map((a) => a.stop()))
+  return rate
+}
+
 export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
   const coordinatorCount = flagValue(args, 'coordinators', 3)
@@ -152,7 +181,7 @@ export async function main(args: string[]): Promise<void> {
         transport: n.transport,
         store: new MemoryRaftStore(),
         log: errorsOnly,
-        core: { heartbeatIntervalMs: 200, electionTimeoutMinMs: 4000, electionTimeoutMaxMs: 8000, statusIntervalMs: 500, scheduler: { workerTimeoutMs: 3000, minLeaseMs: 5000, maxAssignPerWorker: 64 } },
+        core: { heartbeatIntervalMs: 200, electionTimeoutMinMs: 4000, electionTimeoutMaxMs: 8000, statusIntervalMs: 2000, scheduler: { workerTimeoutMs: 3000, minLeaseMs: 5000, maxAssignPerWorker: 64 } },
       }),
     ),
   )
@@ -165,7 +194,7 @@ export async function main(args: string[]): Promise<void> {
         transport: timedTransport(n.transport, latencies),
         log: errorsOnly,
         slots,
-        pullIntervalMs: 250,
+        pullIntervalMs: 1000,
         capacity: () => ({ backend: 'cpu', samplesPerS: 1000, cores: 1, visible: true, battery: -1, charging: false }),
         execute: async (assignment) => ({ values: await runSubtask(assignment, { dataset }), backend: 'cpu' }),
       }),
@@ -180,7 +209,7 @@ export async function main(args: string[]): Promise<void> {
   ]
   // Warm-up: one task (JIT, gossip meshes), not counted.
   const debug = setInterval(() => {
-    if (process.env.BENCH_DEBUG) console.log('conns', nodes.map((n) => n.node.getConnections().length).join(','), 'subs', nodes.map((n) => n.node.services.pubsub.getSubscribers(topicForKind('raft.message')).length).join(','), JSON.stringify(nodes.map((n) => Object.fromEntries(Object.entries(n.runtime.validator.rejected).filter(([, v]) => v > 0)))), nodes.map((n) => n.runtime.validator.accepted).join(','), adapters.map((a) => [a.status().role, a.status().term, a.stats().applied, a.stats().refused, [...a.tasks().values()].map((t) => t.state + ':' + t.subtasks.filter((s) => s.accepted).length)].join(' ')), workers.map((w) => w.completed).join(','))
+    if (process.env.BENCH_DEBUG) console.log('conns', nodes.map((n) => n.node.getConnections().length).join(','), 'subs', nodes.map((n) => n.node.services.pubsub.getSubscribers(topicForKind('raft.message')).length).join(','), JSON.stringify(nodes.map((n) => Object.fromEntries(Object.entries(n.runtime.validator.rejected).filter(([, v]) => v > 0)))), nodes.map((n) => n.runtime.validator.accepted).join(','), adapters.map((a) => [a.status().role, a.status().term, a.stats().applied, a.stats().queued, [...a.tasks().values()].map((t) => t.state + ':' + t.subtasks.filter((s) => s.accepted).length)].join(' ')), workers.map((w) => w.completed).join(','))
   }, 1000)
   await runTask({ transport: initiator.transport, kind: 'pixel-stats', params, timeoutMs: 300_000, onProgress: (s) => process.env.BENCH_DEBUG && console.log('progress', s.state, s.subtasks.filter((x) => x.accepted).length) })
   latencies.length = 0
@@ -205,6 +234,7 @@ export async function main(args: string[]): Promise<void> {
   await Promise.all(adapters.map((a) => a.stop()))
   await Promise.all(nodes.map((n) => n.node.stop()))
 
+  const memoryTasksPerS = await inMemoryRate(coordinatorCount, workerCount, taskCount, subtasks, parallel, slots, dataset)
   raftCommitRate(coordinatorCount, 2000) // warm-up
   const raftCommitsPerS = raftCommitRate(coordinatorCount, 20_000)
   const tasksPerS = accepted / seconds
@@ -224,6 +254,8 @@ export async function main(args: string[]): Promise<void> {
     raft_term_at_end: terms,
     raft_commits_per_s: round(raftCommitsPerS, 0),
     tasks_per_raft_commit_rate: round(tasksPerS / raftCommitsPerS, 4),
+    in_memory_tasks_per_s: round(memoryTasksPerS, 0),
+    mesh_over_in_memory: round(tasksPerS / memoryTasksPerS, 3),
     // The run shares this machine: its load says how much of a core the eight nodes got.
     load_average_1m: round(loadavg()[0], 1),
     cpus: availableParallelism(),
