@@ -2,12 +2,17 @@ import { defineConfig } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
 
+/** The mode whose build carries the test hooks (window.agentMesh, the bench sink); see app/main.ts. */
+const TEST_MODE = 'test'
+
 // The PWA lives in app/; the relay serves the built dist/ from the same origin as /api.
-export default defineConfig({
+// `vite build` is the production build (dist/); `vite build --mode test` is the same optimised
+// build plus the test hooks, written to dist-test/ for the end-to-end tests and benchmarks.
+export default defineConfig(({ mode }) => ({
   root: 'app',
   publicDir: '../public',
   build: {
-    outDir: '../dist',
+    outDir: mode === TEST_MODE ? '../dist-test' : '../dist',
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
@@ -56,4 +61,4 @@ export default defineConfig({
       },
     }),
   ],
-})
+}))

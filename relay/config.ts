@@ -15,7 +15,7 @@ export const optionSpecs = {
   wsPort: { flag: 'ws-port', env: 'MESH_WS_PORT', type: 'number', defaultValue: '9090', help: 'libp2p WebSockets port that browsers dial (0 = any free port)' },
   dataDir: { flag: 'data-dir', env: 'MESH_DATA_DIR', type: 'string', defaultValue: '.data/relay', help: 'where the relay keeps its identity key and SQLite database' },
   announce: { flag: 'announce', env: 'MESH_ANNOUNCE', type: 'list', defaultValue: '', help: 'public multiaddrs to give browsers, comma-separated, e.g. /dns4/mesh.example.org/tcp/443/wss (default: derived from the address the page was loaded from)' },
-  dist: { flag: 'dist', env: 'MESH_DIST', type: 'string', defaultValue: 'dist', help: 'folder of the built PWA to serve' },
+  dist: { flag: 'dist', env: 'MESH_DIST', type: 'string', defaultValue: 'dist', help: 'folder of the built PWA to serve (npm run build writes dist/; the tests serve the test build, dist-test/)' },
   iceServers: { flag: 'ice-servers', env: 'MESH_ICE_SERVERS', type: 'list', defaultValue: '', help: 'STUN/TURN URLs for browsers, comma-separated (empty: host candidates only, right for one LAN or loopback)' },
   maxReservations: { flag: 'max-reservations', env: 'MESH_MAX_RESERVATIONS', type: 'number', defaultValue: '256', help: 'circuit-relay reservations held at once' },
   validatorSet: { flag: 'validator-set', env: 'MESH_VALIDATOR_SET', type: 'string', defaultValue: '', help: 'JSON file of the BFT validator set (chainId and each validator\'s entry from --validator-entry); when given, this relay is one of its validators' },
@@ -23,6 +23,7 @@ export const optionSpecs = {
   bftIntervalMs: { flag: 'bft-interval-ms', env: 'MESH_BFT_INTERVAL_MS', type: 'number', defaultValue: '1000', help: 'validators: how long a proposer waits after a decision before proposing the next height of the demo beacon chain' },
   taskDuty: { flag: 'task-duty', env: 'MESH_TASK_DUTY', type: 'list', defaultValue: '', help: 'agent-task roles this relay takes, comma-separated: coordinator (a Raft voter of the task log), worker (runs subtasks with tfjs here)' },
   taskCoordinators: { flag: 'task-coordinators', env: 'MESH_TASK_COORDINATORS', type: 'list', defaultValue: '', help: 'PeerIds of the founding task coordinators (3 or 5, the same list on each); a coordinator relay not listed waits for an admin to add it' },
+  handshakeTimeoutMs: { flag: 'handshake-timeout-ms', env: 'MESH_HANDSHAKE_TIMEOUT_MS', type: 'number', defaultValue: '10000', help: 'close a WebSocket-port connection that has not finished its WebSocket and libp2p (Noise, Yamux) handshakes within this time' },
   logLevel: { flag: 'log-level', env: 'MESH_LOG_LEVEL', type: 'string', defaultValue: 'info', help: 'debug, info, warn or error' },
 } as const satisfies Record<string, OptionSpec>
 
@@ -42,6 +43,7 @@ export interface RelayConfig {
   readonly bftIntervalMs: number
   readonly taskDuty: readonly ('coordinator' | 'worker')[]
   readonly taskCoordinators: readonly string[]
+  readonly handshakeTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -54,10 +56,10 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     const spec = optionSpecs[key]
     return flags[spec.flag] ?? env[spec.env] ?? spec.defaultValue
   }
-  const port = (key: 'port' | 'wsPort' | 'maxReservations' | 'bftIntervalMs'): number => {
+  const port = (key: 'port' | 'wsPort' | 'maxReservations' | 'bftIntervalMs' | 'handshakeTimeoutMs'): number => {
     const text = raw(key)
     const value = Number(text)
-    const max = key === 'maxReservations' || key === 'bftIntervalMs' ? 100_000 : 65_535
+    const max = key === 'maxReservations' || key === 'bftIntervalMs' || key === 'handshakeTimeoutMs' ? 100_000 : 65_535
     if (!Number.isInteger(value) || value < 0 || value > max) {
       throw new ConfigError(`--${optionSpecs[key].flag} must be a whole number from 0 to ${max}, got '${text}'`)
     }
@@ -98,7 +100,9 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     bftIntervalMs: port('bftIntervalMs'),
     taskDuty: taskDuty as RelayConfig['taskDuty'],
     taskCoordinators,
+    handshakeTimeoutMs: port('handshakeTimeoutMs'),
   }
+  if (config.handshakeTimeoutMs < 100) throw new ConfigError(`--handshake-timeout-ms must be at least 100, got ${config.handshakeTimeoutMs}`)
   if (config.port !== 0 && config.port === config.wsPort) throw new ConfigError('--port and --ws-port must differ')
   return config
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { auditLogMigration } from '../workers/security/audit/sqlite-store'
+import { auditLogMigration } from '../workers/security/node/sqlite-audit-store'
 import { credentialTablesMigration } from './credential-store'
 
 /**

@@ -1,5 +1,5 @@
 import { createLibp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
+import { relayWebSockets } from './ws-handshake'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
@@ -27,10 +27,12 @@ export async function createRelayNode(config: RelayConfig, privateKey: PrivateKe
       listen: [listenAddress(config.host, config.wsPort)],
       announce: [...config.announce],
     },
-    transports: [webSockets()],
+    transports: [relayWebSockets(config.handshakeTimeoutMs)],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 64 },
+    // Every inbound connection must finish Noise and Yamux within the handshake timeout (the
+    // WebSocket stage before it is guarded in ws-handshake.ts); at most 64 may be mid-handshake.
+    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 64, inboundUpgradeTimeout: config.handshakeTimeoutMs },
     metrics: prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     services: {
       identify: identify(),

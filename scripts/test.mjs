@@ -1,5 +1,6 @@
-// `npm test`: typecheck, unit tests, build, end-to-end tests; stops at the first failing
-// step and ends with one line that totals every test that ran.
+// `npm test`: generated-code check, typecheck, lint and format, data, unit tests, the test
+// build, Chromium (installed when missing), end-to-end tests; stops at the first failing step
+// and ends with one line that totals every test that ran, whichever step failed.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,6 +12,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 }
 function run(label, command, args) {
   console.log(`\n=== ${label}: ${command} ${args.join(' ')}`)
   const result = spawnSync(command, args, { stdio: 'inherit' })
+  if (result.error) console.error(`${label}: could not run ${command}: ${result.error.message}${command === 'vitest' ? " (run 'npm install' first)" : ''}`)
   return result.status ?? 1
 }
 
@@ -41,9 +43,16 @@ function finish(status) {
   process.exit(status)
 }
 
+if (run('generated code', 'npm', ['run', '--silent', 'proto', '--', '--check']) !== 0) finish(1)
 if (run('typecheck', 'npm', ['run', '--silent', 'typecheck']) !== 0) finish(1)
+if (run('lint', 'npm', ['run', '--silent', 'lint']) !== 0) finish(1)
 // Unit tests read the packed MNIST file that the build also ships.
 if (run('data', 'npm', ['run', '--silent', 'data']) !== 0) finish(1)
 if (vitest('unit') !== 0) finish(1)
-if (run('build', 'npm', ['run', '--silent', 'build']) !== 0) finish(1)
+// The end-to-end tests load the test build (dist-test/): the production build plus the
+// window.agentMesh hooks they drive; the unit suite checks that production has none of them.
+if (run('test build', 'npm', ['run', '--silent', 'build:test']) !== 0) finish(1)
+// A fresh machine has no Chromium: the script installs Debian's as root (or through sudo) and
+// otherwise prints the one command to run as root.
+if (run('chromium', 'bash', ['scripts/install-chromium.sh']) !== 0) finish(1)
 finish(vitest('e2e') !== 0 ? 1 : 0)

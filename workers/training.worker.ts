@@ -14,7 +14,7 @@ import { initialWeights, type FlatWeights } from './fl/model/weights'
 import { fetchMnistBinary, MNIST_CLASSES, type ImageDataset } from './fl/data/mnist-format'
 import { gatherSamples, shardClients, splitHoldout, type LabelledSamples } from './fl/data/split'
 import { runSubtask } from './tasks/run'
-import type { TaskAssignment } from './tasks/wire'
+import type { TaskAssignment } from './tasks/wire.pb'
 
 interface TaskModel {
   /** The validated spec as canonical JSON, to tell one task's model from another's. */

@@ -1,13 +1,6 @@
-export interface Bootstrap {
-  readonly relayPeerId: string
-  readonly relayMultiaddrs: string[]
-  readonly iceServers: string[]
-  readonly version: string
-  /** The relay CA's certificate (DER, base64): the trust anchor this page checks credentials against. */
-  readonly caCertificate?: string
-  /** The relay's own credential (DER, base64). */
-  readonly relayCredential?: string
-}
+import type { Bootstrap } from '../../workers/net/bootstrap'
+
+export type { Bootstrap }
 
 /** Asks the server this page came from how to reach its relay; nothing is hard-coded. */
 export async function fetchBootstrap(signal?: AbortSignal): Promise<Bootstrap> {

@@ -2,15 +2,16 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { MeshClient } from './client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
 import type { TrainRequest } from '../../workers/fl-worker-api'
-import { hex } from '../../workers/identity/ed25519'
+import { hex } from '../../workers/common/bytes'
 import { sealForRecipient, openSealed } from '../../workers/security/e2e/seal'
 import { backupPhrase, restoreIdentity } from './identity'
 import { db } from '../storage/db'
 import type { Role } from '../../workers/protocol/roles'
 
 /**
- * A small scripting handle on `window.agentMesh`, for the end-to-end tests, benchmarks and
- * anyone poking at a node from the devtools console. It only calls the node's public API.
+ * A small scripting handle on `window.agentMesh` for the end-to-end tests and benchmarks; it
+ * exists only in the test build (`npm run build:test`, see app/main.ts) and only calls the
+ * node's public API.
  */
 export function installTestHandle(client: MeshClient, trainer: Trainer): void {
   const handle = {

@@ -2,7 +2,7 @@ import Dexie, { type DexieOptions, type Table } from 'dexie'
 import { EMPTY_PERSISTED_STATE } from '../../workers/consensus/raft/storage'
 import type { HardState, LogEntry, PersistedState, PersistOp, Snapshot } from '../../workers/consensus/raft/types'
 import type { RaftStore } from '../../workers/tasks/store'
-import type { TaskStatus } from '../../workers/tasks/wire'
+import type { TaskStatus } from '../../workers/tasks/wire.pb'
 
 interface HardStateRow extends HardState {
   id: 'self'

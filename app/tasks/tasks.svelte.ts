@@ -5,7 +5,7 @@ import { gossipTaskTransport, type TaskTransport } from '../../workers/tasks/tra
 import { TaskWorkerHost, type RunningSubtask } from '../../workers/tasks/worker-host'
 import { runTask } from '../../workers/tasks/initiator'
 import type { CapacityReport } from '../../workers/tasks/worker-agent'
-import type { TaskStatus } from '../../workers/tasks/wire'
+import type { TaskStatus } from '../../workers/tasks/wire.pb'
 import type { Logger } from '../../workers/log'
 
 const pageLog: Logger = { debug() {}, info() {}, warn: (fields, message) => console.warn(message, fields), error: (fields, message) => console.error(message, fields), child: () => pageLog }

@@ -1,7 +1,7 @@
 import { WorkerClient } from '../../workers/bridge/connect'
 import type { TrainingWorkerApi } from '../../workers/training.worker'
 import type { BackendChoice, BackendName, TrainProgress, TrainRequest, TrainResult } from '../../workers/fl-worker-api'
-import type { TaskAssignment } from '../../workers/tasks/wire'
+import type { TaskAssignment } from '../../workers/tasks/wire.pb'
 
 export type TrainerState = 'idle' | 'preparing' | 'ready' | 'training' | 'cancelled' | 'failed'
 

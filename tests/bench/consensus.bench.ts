@@ -18,7 +18,7 @@ import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, decode
 import { createRealScheme, createRealSigner, createValidatorSet, type ValidatorSigner } from '../../workers/consensus/certificate'
 import { commitSignBytes } from '../../workers/consensus/certificate/sign-bytes'
 import { runConsensusSimulation } from './consensus-sim'
-import { nativeVerifyEd25519 } from '../../relay/native-ed25519'
+import { nativeVerifyEd25519 } from '../../workers/protocol/node/ed25519'
 import { RelayProcess } from '../e2e/harness/relay-process'
 import Database from 'better-sqlite3'
 import { mkdtempSync, writeFileSync } from 'node:fs'

@@ -14,6 +14,9 @@ mesh, then measures:
   bare libp2p stream of the same size on the same connection as the baseline (medians of
   --transfers alternating runs).`
 
+/** It drives Chromium through window.agentMesh, which only the test build has (run.ts builds it). */
+export const needsTestBuild = true
+
 export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
   const nodes = flagValue(args, 'nodes', 4)

@@ -1,6 +1,6 @@
-import { loadMnistNode } from '../../workers/fl/data/mnist-node'
+import { loadMnistNode } from '../../workers/fl/node/mnist-data'
 import { selectBackend } from '../../workers/fl/model/backend'
-import { nodeBackendOptions } from '../../workers/fl/model/backend-node'
+import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { MNIST_MLP } from '../../workers/fl/model/spec'
 import type { Encoding } from '../../workers/fl/update/codec'
 import { l2Norm, subtract } from '../../workers/fl/update/delta'

@@ -11,9 +11,9 @@
  */
 import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
 import type { RuleConfig } from '../../workers/fl/aggregation/aggregate'
-import { loadMnistNode } from '../../workers/fl/data/mnist-node'
+import { loadMnistNode } from '../../workers/fl/node/mnist-data'
 import { selectBackend } from '../../workers/fl/model/backend'
-import { nodeBackendOptions } from '../../workers/fl/model/backend-node'
+import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { MNIST_MLP } from '../../workers/fl/model/spec'
 import { prepareData, runSimulation, type SimulationConfig } from './fl-sim'
 import { writeFileSync } from 'node:fs'

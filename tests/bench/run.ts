@@ -1,4 +1,5 @@
 // Usage: npm run bench -- NAME [args...]   (each NAME is tests/bench/NAME.bench.ts)
+import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -20,4 +21,9 @@ if (!available.includes(name)) {
   process.exit(1)
 }
 const mod = await import(pathToFileURL(join(here, `${name}.bench.ts`)).href)
+// Benchmarks that drive browsers load the test build (dist-test/, with window.agentMesh): bring it up to date first.
+if (mod.needsTestBuild === true && !args.includes('--help')) {
+  const build = spawnSync(process.execPath, [join(here, '../../scripts/build-if-stale.mjs'), 'test'], { stdio: 'inherit' })
+  if (build.status !== 0) process.exit(build.status ?? 1)
+}
 await mod.main(args)

@@ -3,14 +3,15 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { writeBenchResult } from './results'
 import { flagValue, hasFlag, round } from './stats'
-import { credentialFor, makeAuthority, nodeKeys, seededRandom, T0 } from '../unit/security/fixtures'
+import { seededBytes } from '../../workers/common/random'
+import { credentialFor, makeAuthority, nodeKeys, T0 } from '../unit/security/fixtures'
 import { verifyCredential } from '../../workers/security/credentials/credential'
 import { RevocationList } from '../../workers/security/credentials/revocation'
 import { checkSender } from '../../workers/security/rbac/check-sender'
 import { messageKinds } from '../../workers/kinds'
 import { openSealed, sealForRecipient } from '../../workers/security/e2e/seal'
 import { AuditLog } from '../../workers/security/audit/log'
-import { SqliteAuditStore, auditLogMigration } from '../../workers/security/audit/sqlite-store'
+import { SqliteAuditStore, auditLogMigration } from '../../workers/security/node/sqlite-audit-store'
 import { readAll } from '../../workers/security/audit/store'
 import { verifyAuditChain } from '../../workers/security/audit/verify'
 import { verifyEd25519Batch } from '../../workers/protocol/verify'
@@ -72,7 +73,7 @@ export async function main(args: string[]): Promise<void> {
   // sealing vs raw AEAD
   const recipient = nodeKeys(81)
   const payload = new Uint8Array(megabytes * 1024 * 1024)
-  const random = seededRandom(3)
+  const random = seededBytes(3)
   for (let at = 0; at < payload.length; at += 4096) payload.set(random(4096), at)
   const context = { purpose: 'fl.update', round: 1, sender: keys.identity.publicKey }
   const seal = await timed(() => sealForRecipient(payload, recipient.agreement.publicKey, context))

@@ -21,7 +21,7 @@ import { gossipTaskTransport, MemoryTaskBus, type TaskTransport } from '../../wo
 import { MemoryRaftStore } from '../../workers/tasks/store'
 import { runTask } from '../../workers/tasks/initiator'
 import { runSubtask } from '../../workers/tasks/run'
-import { loadMnistNode } from '../../workers/fl/data/mnist-node'
+import { loadMnistNode } from '../../workers/fl/node/mnist-data'
 import { createRaftNode, type RaftNode } from '../../workers/consensus/raft/node'
 import { decodeRaftMessage, encodeRaftMessage } from '../../workers/consensus/raft/codec'
 import type { NodeId, StepResult } from '../../workers/consensus/raft/types'

@@ -1,9 +1,9 @@
 import { RelayProcess } from '../e2e/harness/relay-process'
 import { launchChromium, openDevice } from '../e2e/harness/browser'
-import { loadMnistNode } from '../../workers/fl/data/mnist-node'
+import { loadMnistNode } from '../../workers/fl/node/mnist-data'
 import { gatherSamples, splitHoldout } from '../../workers/fl/data/split'
 import { selectBackend } from '../../workers/fl/model/backend'
-import { nodeBackendOptions } from '../../workers/fl/model/backend-node'
+import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { MNIST_MLP } from '../../workers/fl/model/spec'
 import { createTrainer } from '../../workers/fl/model/trainer'
 import { initialWeights } from '../../workers/fl/model/weights'
@@ -19,9 +19,12 @@ backend available here:
   in headless Chromium, in the training worker, one page per backend (?backend=NAME);
   WebGPU/WebGL are listed with the reason they were skipped when there is no hardware adapter.
 The baseline is Node's wasm backend; every figure is also given as a ratio to it.
-Needs a built PWA (npm run build) and Chromium.`
+Needs Chromium; builds the test build (dist-test/) when it is stale.`
 
 const BROWSER_BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu']
+
+/** It drives Chromium through window.agentMesh, which only the test build has (run.ts builds it). */
+export const needsTestBuild = true
 
 export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)

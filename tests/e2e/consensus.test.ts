@@ -12,7 +12,7 @@ import { decodeBftMessage, encodeBftMessage, type Proposal } from '../../workers
 import { bitmapSigners, createRealScheme, decodeCertificate, verifyCertificate } from '../../workers/consensus/certificate'
 import { decodeBeacon, parseValidatorSetFile, type LoadedValidatorSet } from '../../workers/consensus/adapter'
 import { consensusMigrations } from '../../relay/consensus-store'
-import { SqliteAuditStore } from '../../workers/security/audit/sqlite-store'
+import { SqliteAuditStore } from '../../workers/security/node/sqlite-audit-store'
 import { readAll } from '../../workers/security/audit/store'
 import { verifyAuditChain } from '../../workers/security/audit/verify'
 
@@ -145,7 +145,9 @@ describe('BFT consensus among four relay processes over libp2p', () => {
       const beacon = decodeBeacon(value)
       if (typeof beacon === 'string') throw new Error(beacon)
       expect(beacon.height).toBe(height)
-      if (height > 1) expect(Buffer.from(beacon.previousValueId).equals(Buffer.from(sha256(stores[0].get(height - 1)!.value)))).toBe(true)
+      // Height 1 names no previous value; every later one the hash of the value decided before it.
+      const previous = height === 1 ? new Uint8Array(0) : sha256(stores[0].get(height - 1)!.value)
+      expect(Buffer.from(beacon.previousValueId).equals(Buffer.from(previous)), `height ${height} extends height ${height - 1}`).toBe(true)
       for (const record of records) {
         const certificate = decodeCertificate(record!.certificate)
         if (!certificate.ok) throw new Error(certificate.reason)

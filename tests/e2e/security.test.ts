@@ -108,9 +108,6 @@ describe('security layer over a real relay', () => {
     await expect.poll(() => honest[1].page.evaluate(() => (window as any).agentMesh.revoked()), { timeout: 20_000 }).toContain(revokedSerial)
     // Banned: it cannot simply join again.
     await expect(revoked.join(relay.info!.url)).rejects.toThrow(/banned/)
-    await expired.present(expiredDer)
-    await revoked.present(revokedDer)
-    await none.present(new Uint8Array(0))
 
     // Gossip reaches the browser first-hand only once each peer's outbound GossipSub stream to
     // it is open (GossipSub keeps no public view of that); until then a publish would only go to the relay.
@@ -128,6 +125,11 @@ describe('security layer over a real relay', () => {
         }
       }
     }
+    // Presented only now that the streams are open: the relay drops an expired presence and
+    // does not forward it, so the browser sees it (and rejects it as expired) only first-hand.
+    await expired.present(expiredDer)
+    await revoked.present(revokedDer)
+    await none.present(new Uint8Array(0))
     const before = { relay: (await relay.health()).gate.rejected.unauthorized as number, browser: (await mesh(honest[0].page).gate()).rejected.unauthorized }
     const privileged = (peer: NodePeer, i: number) => [
       ['mesh.chat', sealMessage(peer.signer, 'mesh.chat', { text: `forbidden ${i}`, sentAtUs: 1n })],

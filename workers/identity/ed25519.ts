@@ -1,5 +1,4 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 
@@ -23,4 +22,3 @@ export function peerIdStringFromPublicKey(publicKey: Uint8Array): string {
   return peerIdFromPublicKey(publicKeyFromRaw(publicKey) as Parameters<typeof peerIdFromPublicKey>[0]).toString()
 }
 
-export const hex = bytesToHex

@@ -1,4 +1,4 @@
-import { hex } from '../identity/ed25519'
+import { hex } from '../common/bytes'
 
 /** SHA-256 of bytes; injected so the browser can hash large payloads in a worker. */
 export type Sha256 = (bytes: Uint8Array) => Promise<Uint8Array>

@@ -1,4 +1,4 @@
-import { Chat, Presence, TransferManifest, TransferRequest } from '../protocol/wire'
+import { Chat, Presence, TransferManifest, TransferRequest } from '../protocol/wire.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../protocol/kind-spec'
 
 /** The mesh's own kinds: presence and chat gossip, and the blob transfer protocol's frames. */
@@ -10,5 +10,6 @@ export const netKinds = defineKinds({
 })
 
 declare module '../protocol/kind-spec' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmentation adds the module's kinds
   interface MessageKindMap extends PayloadsOf<typeof netKinds> {}
 }

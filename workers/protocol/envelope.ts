@@ -1,18 +1,14 @@
 import { encodeMessage, type Codec } from 'protons-runtime'
-import { Envelope } from './wire'
+import { Envelope } from './wire.pb'
 import type { KindRegistry, MessageKind, PayloadOf } from './kind-spec'
 import type { SigningIdentity } from '../identity/ed25519'
+import { withDomain } from '../common/domains'
 
 export const WIRE_VERSION = 1
-const DOMAIN = new TextEncoder().encode('agent-mesh/envelope/v1\0')
 
 /** The exact bytes an envelope's signature covers: a domain tag, then the envelope without its signature. */
 export function signingBytes(envelope: Envelope): Uint8Array {
-  const body = Envelope.encode({ ...envelope, signature: new Uint8Array(0) })
-  const out = new Uint8Array(DOMAIN.length + body.length)
-  out.set(DOMAIN, 0)
-  out.set(body, DOMAIN.length)
-  return out
+  return withDomain('envelope', Envelope.encode({ ...envelope, signature: new Uint8Array(0) }))
 }
 
 /**

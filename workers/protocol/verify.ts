@@ -1,4 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { hex } from '../common/bytes'
 
 export interface SignatureCheck {
   readonly publicKey: Uint8Array
@@ -12,14 +13,8 @@ export type BatchVerifier = (checks: readonly SignatureCheck[]) => Promise<boole
 const importedKeys = new Map<string, Promise<CryptoKey | null>>()
 const MAX_CACHED_KEYS = 4096
 
-function keyId(publicKey: Uint8Array): string {
-  let s = ''
-  for (const b of publicKey) s += b.toString(16).padStart(2, '0')
-  return s
-}
-
 function importEd25519(publicKey: Uint8Array): Promise<CryptoKey | null> {
-  const id = keyId(publicKey)
+  const id = hex(publicKey)
   let key = importedKeys.get(id)
   if (!key) {
     key = crypto.subtle

@@ -13,13 +13,14 @@ import { combine } from 'shamir-secret-sharing'
 import type {
   AdvertiseKeys, ConsistencySignature, EncryptedShare, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, SurvivorList,
   UnmaskRequest, UnmaskResponse,
-} from './secagg'
-import { advertisementTranscript, bytesEqual, maskSeedAgreement, selfMaskSeed, selfSeedCommitment, survivorTranscript } from './keys'
+} from './secagg.pb'
+import { advertisementTranscript, maskSeedAgreement, selfMaskSeed, selfSeedCommitment, survivorTranscript } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
 import { addRing, applyMask } from './prg'
 import { noblePrimitives, type SecAggPrimitives } from './primitives'
 import { decodeSum, quantization, sumErrorBound } from './quantize'
 import { bytes, bytesToRing, isStrictlyIncreasing } from './wire-util'
+import { equalBytes } from '../common/bytes'
 
 export type AggregatorPhase = 'advertise' | 'share' | 'mask' | 'consistency' | 'unmask' | 'finishing' | 'done' | 'aborted'
 
@@ -198,14 +199,14 @@ export class SecAggAggregator {
     const t = this.params.threshold
     // Self masks of every client whose input is in the sum.
     for (const owner of this.survivors) {
-      const seed = await reconstruct(selfShares.get(owner) ?? [], t, (s) => bytesEqual(selfSeedCommitment(this.params.roundId, owner, s), this.shareKeys.get(owner)!.selfSeedCommitment))
+      const seed = await reconstruct(selfShares.get(owner) ?? [], t, (s) => equalBytes(selfSeedCommitment(this.params.roundId, owner, s), this.shareKeys.get(owner)!.selfSeedCommitment))
       if (typeof seed === 'string') return this.abort(`cannot rebuild the self-mask seed of client ${owner}: ${seed}`)
       applyMask(this.sum, selfMaskSeed(seed, this.params.roundId), -1, this.crypto)
     }
     // Pairwise masks that survivors added against clients that shared keys and then dropped.
     for (const owner of [...this.shareKeys.keys()].filter((c) => !this.maskedFrom.has(c)).sort((a, b) => a - b)) {
       const maskPublicKey = this.advertisements.get(owner)!.maskPublicKey
-      const secret = await reconstruct(keyShares.get(owner) ?? [], t, (s) => bytesEqual(this.crypto.x25519PublicKey(s), maskPublicKey))
+      const secret = await reconstruct(keyShares.get(owner) ?? [], t, (s) => equalBytes(this.crypto.x25519PublicKey(s), maskPublicKey))
       if (typeof secret === 'string') return this.abort(`cannot rebuild the mask key of dropped client ${owner}: ${secret}`)
       const maskSeedWith = maskSeedAgreement(this.crypto, secret, this.params.roundId)
       for (const peer of this.neighbours[owner]) {
@@ -229,7 +230,7 @@ export class SecAggAggregator {
     if (this.phaseNow !== phase) return `${phase} message in phase ${this.phaseNow}`
     if (!Number.isInteger(from) || from < 0 || from >= this.params.cohort.length) return 'sender outside the cohort'
     if (message.sender !== from) return `claims to be client ${message.sender}`
-    if (!bytesEqual(message.roundId, this.params.roundId)) return 'message for another round'
+    if (!equalBytes(message.roundId, this.params.roundId)) return 'message for another round'
     if (received.has(from)) return `second ${phase} message`
     return null
   }

@@ -11,8 +11,9 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { assignBuckets } from '../fl/aggregation/aggregate'
 import type { SecAggResult } from './aggregator'
-import { concatBytes } from './keys'
+import { concatBytes } from '@noble/hashes/utils.js'
 import type { GraphSpec, RoundParams } from './params'
+import { hex } from '../common/bytes'
 
 /** A robust rule over bucket sums and their sizes, e.g. `(b) => aggregateBucketSums(b, { rule: 'median' })`. */
 export type BucketRule = (buckets: readonly { sum: Float64Array; count: number }[]) =>
@@ -44,7 +45,6 @@ export interface BucketPlan {
   readonly params: RoundParams
 }
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 
 /** Throws on a cohort smaller than one minimal bucket: that is the host's configuration error. */
 export function planBuckets(o: BucketPlanOptions): BucketPlan[] {

@@ -18,9 +18,9 @@ import { split } from 'shamir-secret-sharing'
 import {
   AdvertiseKeys, ConsistencySignature, EncryptedShare, KeyRoster, MaskedInput, ShareDelivery, ShareKeys,
   SharePlaintext, SurvivorList, UnmaskRequest, UnmaskResponse, type RevealedShare,
-} from './secagg'
+} from './secagg.pb'
 import {
-  advertisementTranscript, bytesEqual, decryptShare, encryptShare, maskSeedAgreement, selfMaskSeed, selfSeedCommitment,
+  advertisementTranscript, decryptShare, encryptShare, maskSeedAgreement, selfMaskSeed, selfSeedCommitment,
   shareKeyAgreement, survivorTranscript,
 } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
@@ -29,6 +29,8 @@ import { noblePrimitives, type SecAggPrimitives } from './primitives'
 import { encode, quantization } from './quantize'
 import type { RandomSource } from './random'
 import { bytes, isStrictlyIncreasing, ringToBytes } from './wire-util'
+import { decodeExact } from '../protocol/exact-decode'
+import { equalBytes, hex } from '../common/bytes'
 
 export type ClientPhase = 'created' | 'advertised' | 'sharing' | 'shared' | 'masked' | 'signed' | 'revealed'
 
@@ -118,7 +120,7 @@ export class SecAggClient {
 
   async handleRoster(roster: KeyRoster): Promise<Step<ShareKeys>> {
     if (this.phaseNow !== 'advertised') return refuse(`key roster in phase ${this.phaseNow}`)
-    if (!bytesEqual(roster.roundId, this.params.roundId)) return refuse('key roster for another round')
+    if (!equalBytes(roster.roundId, this.params.roundId)) return refuse('key roster for another round')
     const n = this.params.cohort.length
     const peers = new Map<number, PeerKeys>()
     const listed = new Set<number>()
@@ -127,10 +129,10 @@ export class SecAggClient {
       if (!(ad.sender < n)) return refuse(`roster names client ${ad.sender} outside the cohort`)
       if (listed.has(ad.sender)) return refuse(`roster names client ${ad.sender} twice`)
       listed.add(ad.sender)
-      if (!bytesEqual(ad.roundId, this.params.roundId)) return refuse(`advertisement of ${ad.sender} is for another round`)
+      if (!equalBytes(ad.roundId, this.params.roundId)) return refuse(`advertisement of ${ad.sender} is for another round`)
       if (ad.sender === this.index) {
         const own = this.advertisement!
-        if (!bytesEqual(ad.encryptionPublicKey, own.encryptionPublicKey) || !bytesEqual(ad.maskPublicKey, own.maskPublicKey)) {
+        if (!equalBytes(ad.encryptionPublicKey, own.encryptionPublicKey) || !equalBytes(ad.maskPublicKey, own.maskPublicKey)) {
           return refuse('roster carries keys for this client that it did not advertise')
         }
         sawSelf = true
@@ -148,7 +150,7 @@ export class SecAggClient {
     const keysInPlay = new Map<string, number>()
     for (const [owner, keys] of [[this.index, this.advertisement!] as const, ...peers]) {
       for (const key of [keys.encryptionPublicKey, keys.maskPublicKey]) {
-        const id = toHex(key)
+        const id = hex(key)
         if (keysInPlay.has(id)) return refuse(`client ${owner} advertised a public key that client ${keysInPlay.get(id)} also uses`)
         keysInPlay.set(id, owner)
       }
@@ -190,7 +192,7 @@ export class SecAggClient {
 
   handleShares(delivery: ShareDelivery): Step<MaskedInput> {
     if (this.phaseNow !== 'shared') return refuse(`share delivery in phase ${this.phaseNow}`)
-    if (!bytesEqual(delivery.roundId, this.params.roundId)) return refuse('share delivery for another round')
+    if (!equalBytes(delivery.roundId, this.params.roundId)) return refuse('share delivery for another round')
     if (delivery.recipient !== this.index) return refuse('share delivery addressed to another client')
     const received = new Map<number, HeldShare>()
     for (const share of delivery.shares) {
@@ -202,11 +204,11 @@ export class SecAggClient {
       if (!plaintext) return refuse(`share from ${share.sender} fails authentication`)
       let decoded: SharePlaintext
       try {
-        decoded = SharePlaintext.decode(plaintext)
+        decoded = decodeExact(plaintext, SharePlaintext.codec())
       } catch {
         return refuse(`share from ${share.sender} does not decode`)
       }
-      if (!bytesEqual(decoded.roundId, this.params.roundId) || decoded.sender !== share.sender || decoded.recipient !== this.index) {
+      if (!equalBytes(decoded.roundId, this.params.roundId) || decoded.sender !== share.sender || decoded.recipient !== this.index) {
         return refuse(`share from ${share.sender} names another round, sender or recipient`)
       }
       if (decoded.maskKeyShare.length !== SHARE_BYTES || decoded.selfSeedShare.length !== SHARE_BYTES) return refuse(`share from ${share.sender} has the wrong length`)
@@ -233,7 +235,7 @@ export class SecAggClient {
 
   handleSurvivors(list: SurvivorList): Step<ConsistencySignature> {
     if (this.phaseNow !== 'masked') return refuse(`survivor list in phase ${this.phaseNow}`)
-    if (!bytesEqual(list.roundId, this.params.roundId)) return refuse('survivor list for another round')
+    if (!equalBytes(list.roundId, this.params.roundId)) return refuse('survivor list for another round')
     const problem = this.checkSurvivors(list.survivors)
     if (problem) return refuse(problem)
     this.signedSurvivors = [...list.survivors]
@@ -247,10 +249,10 @@ export class SecAggClient {
     if (this.phaseNow === 'revealed') {
       // A retransmission gets the same answer; any other request is refused, because answering
       // two different ones could hand out both shares of one client.
-      return bytesEqual(encoded, this.answered!.request) ? { ok: true, message: this.answered!.response } : refuse('already answered a different unmask request')
+      return equalBytes(encoded, this.answered!.request) ? { ok: true, message: this.answered!.response } : refuse('already answered a different unmask request')
     }
     if (this.phaseNow !== 'signed') return refuse(`unmask request in phase ${this.phaseNow}`)
-    if (!bytesEqual(request.roundId, this.params.roundId)) return refuse('unmask request for another round')
+    if (!equalBytes(request.roundId, this.params.roundId)) return refuse('unmask request for another round')
     const survivors = this.signedSurvivors!
     if (request.survivors.length !== survivors.length || request.survivors.some((s, i) => s !== survivors[i])) {
       return refuse('unmask request names a survivor set other than the one this client signed')
@@ -265,7 +267,7 @@ export class SecAggClient {
     for (const s of request.signatures) {
       if (signers.size >= minClients(this.params)) break
       if (!survivorSet.has(s.sender) || signers.has(s.sender)) return refuse(`consistency signature from ${s.sender}, not a distinct survivor`)
-      if (!bytesEqual(s.roundId, this.params.roundId)) return refuse(`consistency signature of ${s.sender} is for another round`)
+      if (!equalBytes(s.roundId, this.params.roundId)) return refuse(`consistency signature of ${s.sender} is for another round`)
       if (!this.crypto.ed25519Verify(s.signature, transcript, this.params.cohort[s.sender])) return refuse(`consistency signature of ${s.sender} does not verify`)
       signers.add(s.sender)
     }
@@ -295,12 +297,6 @@ export class SecAggClient {
     if (survivors.length < minClients(this.params)) return `only ${survivors.length} survivors, fewer than ${minClients(this.params)}`
     return null
   }
-}
-
-function toHex(b: Uint8Array): string {
-  let s = ''
-  for (const x of b) s += x.toString(16).padStart(2, '0')
-  return s
 }
 
 function refuse<T>(reason: string): Step<T> {

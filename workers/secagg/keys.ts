@@ -6,6 +6,7 @@
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes } from '@noble/hashes/utils.js'
 import type { SecAggPrimitives } from './primitives'
 
 const LABEL = 'agent-mesh/secagg/v1/'
@@ -17,12 +18,6 @@ function u32(value: number): Uint8Array {
   return out
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let offset = 0
-  for (const p of parts) out.set(p, offset), (offset += p.length)
-  return out
-}
 
 /** Length-prefixed so distinct (label, round) pairs can never produce the same bytes. */
 function transcriptHead(label: string, roundId: Uint8Array): Uint8Array {
@@ -88,9 +83,3 @@ export function decryptShare(key: Uint8Array, roundId: Uint8Array, sender: numbe
   }
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
-  return diff === 0
-}

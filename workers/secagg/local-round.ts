@@ -11,7 +11,7 @@ import type { SecAggPrimitives } from './primitives'
 import type { RandomSource } from './random'
 import {
   AdvertiseKeys, ConsistencySignature, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, SurvivorList, UnmaskRequest, UnmaskResponse,
-} from './secagg'
+} from './secagg.pb'
 
 export type Phase = 'advertise' | 'share' | 'mask' | 'consistency' | 'unmask'
 export const PHASES: readonly Phase[] = ['advertise', 'share', 'mask', 'consistency', 'unmask']

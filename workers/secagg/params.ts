@@ -9,8 +9,9 @@
  *   public randomness; shares are t-of-(degree + 1) within each neighbourhood (the client and its
  *   neighbours), so the round needs, for every client, t survivors in its own neighbourhood.
  */
-import { createRngFromBytes, shuffleInPlace } from '../fl/random'
-import { concatBytes } from './keys'
+import { createRng, shuffleInPlace } from '../common/random'
+import { concatBytes } from '@noble/hashes/utils.js'
+import { hex } from '../common/bytes'
 
 export type GraphSpec =
   | { readonly kind: 'complete' }
@@ -41,9 +42,9 @@ export function checkParams(p: RoundParams): string | null {
   const seen = new Set<string>()
   for (const key of p.cohort) {
     if (!(key instanceof Uint8Array) || key.length !== 32) return 'cohort keys must be 32-byte Ed25519 public keys'
-    const hex = Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('')
-    if (seen.has(hex)) return 'cohort has a duplicate key'
-    seen.add(hex)
+    const id = hex(key)
+    if (seen.has(id)) return 'cohort has a duplicate key'
+    seen.add(id)
   }
   if (!Number.isInteger(p.vectorLength) || p.vectorLength < 1 || p.vectorLength > 1 << 28) return 'vectorLength must be a positive integer'
   if (!(p.bound > 0) || !Number.isFinite(p.bound)) return 'bound must be positive and finite'
@@ -88,7 +89,7 @@ export function neighbourLists(p: RoundParams): number[][] {
   }
   const order = Array.from({ length: n }, (_, i) => i)
   const label = new TextEncoder().encode('agent-mesh/secagg/v1/harary')
-  shuffleInPlace(order, createRngFromBytes(concatBytes(label, p.graph.seed)))
+  shuffleInPlace(order, createRng(concatBytes(label, p.graph.seed)))
   const position = new Array<number>(n)
   order.forEach((client, pos) => (position[client] = pos))
   const half = p.graph.degree / 2

@@ -31,8 +31,10 @@ export function encode(values: Float32Array, q: Quantization): { ring: Uint32Arr
   let clamped = 0
   for (let i = 0; i < values.length; i++) {
     let x = values[i]
-    if (x > q.bound) (x = q.bound), clamped++
-    else if (x < -q.bound) (x = -q.bound), clamped++
+    if (x > q.bound || x < -q.bound) {
+      x = x > 0 ? q.bound : -q.bound
+      clamped++
+    }
     // Uint32Array stores ToUint32 of the value, i.e. the integer mod 2^32.
     ring[i] = Math.round(x * q.scale)
   }

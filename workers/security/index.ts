@@ -3,7 +3,7 @@ export { roles, selfServiceRoles, isRole, type Role } from '../protocol/roles'
 
 export { generateMnemonic, mnemonicFromEntropy, entropyFromMnemonic, isValidMnemonic, normalizeMnemonic, seedFromMnemonic, seedFromMnemonicSync } from './keys/mnemonic'
 export { deriveNodeKeys, libp2pRawPrivateKey, peerIdOf, signingIdentityOf, slip10Ed25519, identityPath, agreementPath, votingPath, type NodeKeys, type KeyPair } from './keys/derive'
-export { blsProofOfPossession, verifyBlsProofOfPossession, POP_DST, VOTE_DST } from './keys/bls-pop'
+export { blsProofOfPossession, verifyBlsProofOfPossession } from './keys/bls-pop'
 
 export { createCertificateAuthority, exportCertificateAuthority, importCertificateAuthority, trustAnchorFromCertificate, type CertificateAuthority, type TrustAnchor, type ExportedAuthority } from './credentials/ca'
 export { issueCredential, verifyCredential, isVerifiedCredential, credentialToPem, credentialFromPem, type Credential, type CredentialVerdict, type CredentialProblem, type RevocationLookup } from './credentials/credential'
@@ -12,7 +12,7 @@ export { createJoinRequest, decodeJoinRequest, createGrantRequest, decodeGrantRe
 export { IssuancePolicy, defaultIssuancePolicy, type IssuancePolicyConfig, type IssueDecision } from './credentials/policy'
 export { CredentialAuthority, type AuthorityResult } from './credentials/authority'
 export { CredentialRegistry } from './credentials/registry'
-export { CredentialGrant, GrantRequest, JoinRequest, Revocation } from './credentials/credentials'
+export { CredentialGrant, GrantRequest, JoinRequest, Revocation } from './credentials/credentials.pb'
 
 export { securityKinds } from './kinds'
 export { authorize, type Authorization } from './rbac/authorize'
@@ -23,12 +23,11 @@ export { auditEvents, signCheckpoint, encodeCheckpoint, decodeCheckpoint, type A
 export { verifyAuditChain, type AuditVerdict, type AuditProblem } from './audit/verify'
 export { readAll, type AuditStore } from './audit/store'
 export { exportAuditLog, auditRecordToJson, parseAuditJsonLines } from './audit/jsonl'
-export { SqliteAuditStore, auditLogMigration } from './audit/sqlite-store'
 export { DexieAuditStore, dexieAuditSchema, type AuditRow } from './audit/dexie-store'
 
 export { sealForRecipient, openSealed, createSealer, createOpener, type SealContext, type OpenResult } from './e2e/seal'
 
 // Wiring shared by relay, browser and Node peers.
-export { PeerCredentials, type PeerCredentialEvents } from './node/peer-credentials'
-export { RejectAuditor, type RejectAuditOptions } from './node/reject-auditor'
-export { consensusDecisionEntry, modelAdoptionEntry } from './node/audit-hooks'
+export { PeerCredentials, type PeerCredentialEvents } from './wiring/peer-credentials'
+export { RejectAuditor, type RejectAuditOptions } from './wiring/reject-auditor'
+export { consensusDecisionEntry, modelAdoptionEntry } from './wiring/audit-hooks'

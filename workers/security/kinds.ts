@@ -1,5 +1,5 @@
-import { CredentialGrant, JoinRequest, Revocation } from './credentials/credentials'
-import { AuditRead } from './audit/audit-read'
+import { CredentialGrant, JoinRequest, Revocation } from './credentials/credentials.pb'
+import { AuditRead } from './audit/audit-read.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../protocol/kind-spec'
 
 /** Joining, role grants and revocations, and reading a relay's audit log. */
@@ -11,5 +11,6 @@ export const securityKinds = defineKinds({
 })
 
 declare module '../protocol/kind-spec' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmentation adds the module's kinds
   interface MessageKindMap extends PayloadsOf<typeof securityKinds> {}
 }

@@ -13,7 +13,7 @@ import { TaskCoordinator, type CoordinatorConfig, type CoordinatorEvent } from '
 import type { RaftStore } from './store'
 import type { CoordinatorTransport } from './transport'
 import type { TaskRecord } from './state'
-import type { TaskAnnounce, TaskStatus } from './wire'
+import type { TaskAnnounce, TaskStatus } from './wire.pb'
 
 export interface TaskCoordinatorAdapterOptions {
   readonly id: NodeId

@@ -1,4 +1,4 @@
-import type { TaskPull } from './wire'
+import type { TaskPull } from './wire.pb'
 
 /**
  * A worker's capacity in work units per second (a unit is roughly one sample processed), from

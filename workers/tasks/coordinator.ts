@@ -19,7 +19,7 @@ import { DEFAULT_SCHEDULER_CONFIG, inflightKey, isEmptyCommand, plan, type Pendi
 import { attemptKey, encodeTaskCommand, TASK_ID, TASK_WIRE_VERSION, TaskState, type ApplyEffects, type TaskRecord } from './state'
 import { refusedStatus, taskStatusOf } from './status'
 import { TASK_LIMITS } from './kinds'
-import type { TaskAnnounce, TaskAnnounced, TaskAssign, TaskAssignment, TaskPull, TaskResult, TaskStatus } from './wire'
+import type { TaskAnnounce, TaskAnnounced, TaskAssign, TaskAssignment, TaskPull, TaskResult, TaskStatus } from './wire.pb'
 
 export type CoordinatorEvent =
   | { readonly type: 'tick'; readonly now: number }

@@ -2,7 +2,7 @@
  * The task data, derived alike on every node: one seeded order of the dataset's digits, and
  * the pure map step of the pixel-statistics kind. No tfjs here (see run.ts).
  */
-import { createRng, shuffleInPlace } from '../fl/random'
+import { createRng, shuffleInPlace } from '../common/random'
 import { MNIST_CLASSES, type ImageDataset } from '../fl/data/mnist-format'
 import { TASK_DATA } from './registry'
 

@@ -8,7 +8,7 @@ import type { AdapterClock } from '../consensus/adapter/types'
 import type { InitiatorTransport } from './transport'
 import { wallClock } from './adapter'
 import { TASK_WIRE_VERSION } from './state'
-import type { TaskAnnounce, TaskParam, TaskStatus } from './wire'
+import type { TaskAnnounce, TaskParam, TaskStatus } from './wire.pb'
 
 export function newTaskId(): string {
   return bytesToHex(randomBytes(16))

@@ -1,4 +1,4 @@
-import { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire'
+import { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../protocol/kind-spec'
 
 /** Bounds shared by the kinds' decoders and the task state machine. */

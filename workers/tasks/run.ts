@@ -10,7 +10,7 @@ import { MNIST_MLP } from '../fl/model/spec'
 import { initialWeights, type FlatWeights } from '../fl/model/weights'
 import { pixelStats, taskOrder, taskRanges } from './data'
 import { taskKind } from './registry'
-import type { TaskAssignment } from './wire'
+import type { TaskAssignment } from './wire.pb'
 
 export interface RunContext {
   readonly dataset: ImageDataset

@@ -12,7 +12,7 @@
  */
 import { attemptKey, type Attempt, type SubtaskState, type TaskRecord, type TaskState } from './state'
 import { taskKind } from './registry'
-import type { TaskAssigned, TaskCompleted, TaskExpired, TaskRefused, TaskResult, TaskAnnounced, TaskCommand } from './wire'
+import type { TaskAssigned, TaskCompleted, TaskExpired, TaskRefused, TaskResult, TaskAnnounced, TaskCommand } from './wire.pb'
 
 export interface WorkerView {
   readonly id: string

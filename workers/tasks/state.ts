@@ -7,7 +7,7 @@
  * changes nothing: a subtask's result enters the final result exactly once.
  */
 import { decodeMessage, encodeMessage } from 'protons-runtime'
-import { TaskCommand, TaskSnapshot, type TaskParam } from './wire'
+import { TaskCommand, TaskSnapshot, type TaskParam } from './wire.pb'
 import { parseParams, type ParsedParams } from './params'
 import { taskKind, type SubtaskSpec, type TaskKindSpec } from './registry'
 import { TASK_LIMITS } from './kinds'

@@ -1,5 +1,5 @@
 import type { TaskRecord } from './state'
-import type { TaskStatus } from './wire'
+import type { TaskStatus } from './wire.pb'
 import { TASK_WIRE_VERSION } from './state'
 
 /** A task as the leader reports it (task.status): progress, and once finished the result with its provenance. */

@@ -7,7 +7,7 @@
 import type { MeshGossip } from '../net/gossip'
 import type { MessageKind } from '../protocol/kind-spec'
 import { TASK_WIRE_VERSION } from './state'
-import type { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire'
+import type { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire.pb'
 
 type Handler<T> = (from: string, message: T) => void
 

@@ -6,7 +6,7 @@
  * job (run.ts in the training worker, or a stub in tests); it reports back through finished().
  */
 import { attemptKey, TASK_WIRE_VERSION } from './state'
-import type { TaskAssign, TaskAssignment, TaskPull, TaskResult } from './wire'
+import type { TaskAssign, TaskAssignment, TaskPull, TaskResult } from './wire.pb'
 
 export interface CapacityReport {
   readonly backend: string

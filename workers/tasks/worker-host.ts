@@ -8,7 +8,7 @@ import type { Logger } from '../log'
 import { wallClock } from './adapter'
 import { WorkerAgent, type CapacityReport } from './worker-agent'
 import type { WorkerTransport } from './transport'
-import type { TaskAssignment } from './wire'
+import type { TaskAssignment } from './wire.pb'
 
 export type SubtaskExecutor = (assignment: TaskAssignment) => Promise<{ values: readonly number[]; backend: string }>
 

@@ -1,5 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { TEST_BUILD } from './relay-process'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -16,7 +18,11 @@ export const CHROMIUM_ARGS = [
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run 'bash scripts/install-chromium.sh' (as root), or set CHROMIUM_PATH`)
+    throw new Error(`${CHROMIUM} is missing: run 'bash scripts/install-chromium.sh' (npm test does), or set CHROMIUM_PATH`)
+  }
+  // Pages load the test build, the only one with window.agentMesh.
+  if (!existsSync(join(TEST_BUILD, 'index.html'))) {
+    throw new Error(`the test build is missing (${TEST_BUILD}): run 'npm run build:test' (npm test does)`)
   }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] })
 }

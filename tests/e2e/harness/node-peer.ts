@@ -16,7 +16,7 @@ import { meshGossipsub } from '../../../workers/net/gossip-config'
 import { deriveNodeKeys, signingIdentityOf } from '../../../workers/security/keys/derive'
 import { trustAnchorFromCertificate } from '../../../workers/security/credentials/ca'
 import { createJoinRequest } from '../../../workers/security/credentials/requests'
-import { PeerCredentials } from '../../../workers/security/node/peer-credentials'
+import { PeerCredentials } from '../../../workers/security/wiring/peer-credentials'
 import { messageKinds } from '../../../workers/kinds'
 
 export interface PeerTrust {

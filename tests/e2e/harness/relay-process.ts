@@ -13,6 +13,9 @@ export interface RelayInfo {
 
 const root = resolve(import.meta.dirname, '../../..')
 
+/** The test build (`npm run build:test`): the production PWA plus the window.agentMesh hooks the tests drive. */
+export const TEST_BUILD = join(root, 'dist-test')
+
 export interface RelayProcessOptions {
   /** More relay flags, e.g. validator duty. */
   readonly extraArgs?: readonly string[]
@@ -21,7 +24,8 @@ export interface RelayProcessOptions {
 
 /**
  * A real relay process (the same CLI `npm start` runs) on free ports with its own data
- * directory; it can be stopped and started again on the same ports and identity.
+ * directory, serving the test build; it can be stopped and started again on the same ports
+ * and identity.
  */
 export class RelayProcess {
   private child: ChildProcess | undefined
@@ -41,7 +45,7 @@ export class RelayProcess {
   }
 
   private get baseArgs(): string[] {
-    return ['relay/cli.ts', '--port', String(this.port), '--ws-port', String(this.wsPort), '--data-dir', this.dataDir, '--log-level', this.options.logLevel ?? 'warn']
+    return ['relay/cli.ts', '--port', String(this.port), '--ws-port', String(this.wsPort), '--data-dir', this.dataDir, '--dist', TEST_BUILD, '--log-level', this.options.logLevel ?? 'warn']
   }
 
   private get env() {

@@ -10,12 +10,10 @@
  */
 import { bitmapSigners, encodeCertificate, verifyCertificate, type SignatureScheme, type ValidatorSet, type Verdict } from '../../../workers/consensus/certificate'
 import type { Decision, Proposal, Vote } from '../../../workers/consensus/bft'
+import { hex } from '../../../workers/common/bytes'
 
-function hex(bytes: Uint8Array | null): string {
-  if (bytes === null) return 'nil'
-  let s = ''
-  for (const b of bytes) s += b.toString(16).padStart(2, '0')
-  return s
+function hexOrNil(bytes: Uint8Array | null): string {
+  return bytes === null ? 'nil' : hex(bytes)
 }
 
 export class SafetyChecker {
@@ -50,7 +48,7 @@ export class SafetyChecker {
     else if (first.value !== value) this.violations.push(`agreement: at height ${decision.height} validator ${first.by} decided "${first.value}", validator ${validator} decided "${value}"`)
     if (!this.isValid(decision.value)) this.violations.push(`validity: validator ${validator} decided invalid value "${value}" at height ${decision.height}`)
     // Validators that saw the same precommits build byte-identical certificates: check each distinct one once.
-    const encoded = hex(encodeCertificate(decision.certificate))
+    const encoded = hexOrNil(encodeCertificate(decision.certificate))
     let verdict = this.verdicts.get(encoded)
     if (!verdict) {
       verdict = verifyCertificate(decision.certificate, this.set, this.scheme, { chainId: this.chainId, height: decision.height })
@@ -64,7 +62,7 @@ export class SafetyChecker {
   /** Every message an honest validator sends passes through here. */
   onSigned(validator: number, message: Proposal | Vote): void {
     const slot = message.kind === 'proposal' ? `${validator}/${message.height}/${message.round}/proposal` : `${validator}/${message.height}/${message.round}/${message.type}`
-    const content = message.kind === 'proposal' ? `${hex(message.value)}/${message.validRound}` : hex(message.valueId)
+    const content = message.kind === 'proposal' ? `${hexOrNil(message.value)}/${message.validRound}` : hexOrNil(message.valueId)
     const earlier = this.signedSlots.get(slot)
     if (earlier === undefined) this.signedSlots.set(slot, content)
     else if (earlier !== content) this.violations.push(`honest validator ${validator} equivocated at ${slot}`)

@@ -6,13 +6,13 @@
  * restarts, and every task must be reported finished to its initiator within a bound, with
  * exactly the result an undisturbed run computes.
  */
-import { seededRandom, type Random } from '../random'
+import { seededRandom, type Random } from './random'
 import { TaskWorld, type WorkerBehaviour, type WorldOptions } from './world'
 import { trueValues } from './world'
 import { taskKind } from '../../../workers/tasks/registry'
 import { parseParams } from '../../../workers/tasks/params'
 import type { ImageDataset } from '../../../workers/fl/data/mnist-format'
-import type { TaskAnnounce } from '../../../workers/tasks/wire'
+import type { TaskAnnounce } from '../../../workers/tasks/wire.pb'
 import { TASK_WIRE_VERSION } from '../../../workers/tasks/state'
 
 export const LIVENESS_BOUND_MS = 60_000

@@ -7,13 +7,13 @@
  * at most one leader per term, and every node applies the same entry at every index.
  */
 import { EventQueue } from '../heap'
-import type { Random } from '../random'
+import type { Random } from './random'
 import { TaskCoordinator, type CoordinatorOutput } from '../../../workers/tasks/coordinator'
 import { WorkerAgent, type CapacityReport } from '../../../workers/tasks/worker-agent'
 import { decodeRaftMessage, encodeRaftMessage } from '../../../workers/consensus/raft/codec'
 import { applyPersistOps, EMPTY_PERSISTED_STATE } from '../../../workers/consensus/raft/storage'
 import type { LogEntry, PersistedState } from '../../../workers/consensus/raft/types'
-import type { TaskAnnounce, TaskAssign, TaskAssignment, TaskPull, TaskResult, TaskStatus } from '../../../workers/tasks/wire'
+import type { TaskAnnounce, TaskAssign, TaskAssignment, TaskPull, TaskResult, TaskStatus } from '../../../workers/tasks/wire.pb'
 import type { ImageDataset } from '../../../workers/fl/data/mnist-format'
 import { pixelStats } from '../../../workers/tasks/data'
 import { MNIST_CLASSES } from '../../../workers/fl/data/mnist-format'

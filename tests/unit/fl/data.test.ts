@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { encodeMnistBinary, parseMnistBinary } from '../../../workers/fl/data/mnist-format'
-import { loadMnistNode } from '../../../workers/fl/data/mnist-node'
+import { loadMnistNode } from '../../../workers/fl/node/mnist-data'
 import { classCounts, gatherSamples, shardClients, splitHoldout } from '../../../workers/fl/data/split'
 
 const mnist = loadMnistNode()

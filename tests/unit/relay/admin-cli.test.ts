@@ -9,7 +9,7 @@ import { CredentialStore } from '../../../relay/credential-store'
 import { runAdmin } from '../../../relay/admin-cli'
 import { issueCredential, verifyCredential } from '../../../workers/security/credentials/credential'
 import { AuditLog } from '../../../workers/security/audit/log'
-import { SqliteAuditStore } from '../../../workers/security/audit/sqlite-store'
+import { SqliteAuditStore } from '../../../workers/security/node/sqlite-audit-store'
 import { identityFromSeed } from '../../../workers/identity/ed25519'
 import { deriveNodeKeys, peerIdOf } from '../../../workers/security/keys/derive'
 

@@ -4,7 +4,7 @@ import { SecAggClient } from '../../../workers/secagg/client'
 import { advertisementTranscript, survivorTranscript } from '../../../workers/secagg/keys'
 import { noblePrimitives } from '../../../workers/secagg/primitives'
 import { encode, quantization } from '../../../workers/secagg/quantize'
-import type { AdvertiseKeys, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, UnmaskRequest } from '../../../workers/secagg/secagg'
+import type { AdvertiseKeys, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, UnmaskRequest } from '../../../workers/secagg/secagg.pb'
 import { bytesToRing } from '../../../workers/secagg/wire-util'
 import { clientRandom, makeCohort, makeInputs, makeParams } from './fixtures'
 

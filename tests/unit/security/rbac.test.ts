@@ -4,7 +4,7 @@ import { checkSender, type SenderProblem } from '../../../workers/security/rbac/
 import { roles, type Role } from '../../../workers/protocol/roles'
 import { defineKinds, isMessageKind, type MessageKind } from '../../../workers/protocol/kind-spec'
 import { messageKinds } from '../../../workers/kinds'
-import { Chat } from '../../../workers/protocol/wire'
+import { Chat } from '../../../workers/protocol/wire.pb'
 import { createRevocation, RevocationList } from '../../../workers/security/credentials/revocation'
 import type { CertificateAuthority } from '../../../workers/security/credentials/ca'
 import type { Credential } from '../../../workers/security/credentials/credential'

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
-import { RejectAuditor } from '../../../workers/security/node/reject-auditor'
-import { PeerCredentials } from '../../../workers/security/node/peer-credentials'
+import { RejectAuditor } from '../../../workers/security/wiring/reject-auditor'
+import { PeerCredentials } from '../../../workers/security/wiring/peer-credentials'
 import { createRevocation } from '../../../workers/security/credentials/revocation'
 import { peerIdOf } from '../../../workers/security/keys/derive'
 import { MeshDatabase } from '../../../app/storage/db'
@@ -109,7 +109,7 @@ describe('browser identity in IndexedDB', () => {
 })
 
 describe('audit hooks for consensus and model adoption', async () => {
-  const { consensusDecisionEntry, modelAdoptionEntry } = await import('../../../workers/security/node/audit-hooks')
+  const { consensusDecisionEntry, modelAdoptionEntry } = await import('../../../workers/security/wiring/audit-hooks')
   it('builds entries of the audited event kinds', () => {
     expect(consensusDecisionEntry('me', { chainId: 'c', height: 3n, round: 1, valueHash: 'ab', certificateHash: 'cd', signers: 3 })).toMatchObject({
       event: 'consensus.decision',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { seededRandom } from '../../sim/random'
+import { seededRandom } from '../../sim/tasks/random'
 import { checkWorld, expectedResult, syntheticDataset } from '../../sim/tasks/schedule'
 import type { WorldOptions } from '../../sim/tasks/world'
 import { TASK_WIRE_VERSION } from '../../../workers/tasks/state'

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs'
 import { runSubtask } from '../../../workers/tasks/run'
 import { taskKind } from '../../../workers/tasks/registry'
 import { parseParams } from '../../../workers/tasks/params'
-import { loadMnistNode } from '../../../workers/fl/data/mnist-node'
-import type { TaskAssignment } from '../../../workers/tasks/wire'
+import { loadMnistNode } from '../../../workers/fl/node/mnist-data'
+import type { TaskAssignment } from '../../../workers/tasks/wire.pb'
 
 function assignment(kind: string, params: Record<string, number>): TaskAssignment {
   return { taskId: 'task-run-1', subtask: 0, kind, params: Object.entries(params).map(([name, value]) => ({ name, value: String(value) })), leaseUntilMs: 0, weight: 1 }

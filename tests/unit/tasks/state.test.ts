@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TaskState, TASK_WIRE_VERSION, decodeTaskCommand, encodeTaskCommand, maxAttempts } from '../../../workers/tasks/state'
 import { emptyCommand } from '../../../workers/tasks/scheduler'
-import type { TaskCommand } from '../../../workers/tasks/wire'
+import type { TaskCommand } from '../../../workers/tasks/wire.pb'
 import { syntheticDataset } from '../../sim/tasks/schedule'
 import { pixelStats } from '../../../workers/tasks/data'
 

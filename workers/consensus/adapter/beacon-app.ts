@@ -1,8 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { decodeMessage, encodeMessage } from 'protons-runtime'
 import type { ValidatorSet } from '../certificate'
-import { BeaconRecord } from './beacon'
+import { BeaconRecord } from './beacon.pb'
 import type { BftApplication, HeightContext } from './types'
+import { equalBytes } from '../../common/bytes'
 
 export interface BeaconOptions {
   /** This node's PeerId, written into the records it proposes. */
@@ -34,9 +35,6 @@ export function decodeBeacon(value: Uint8Array): DecodedBeacon | string {
   return { height: Number(record.height), previousValueId: record.previousValueId, proposer: record.proposer, timeMs: Number(record.timeMs) }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
-}
 
 /**
  * The demo application the validators agree on until the federated-learning round plugs in:
@@ -57,7 +55,7 @@ export function createBeaconApplication(options: BeaconOptions): BftApplication 
     if (options.validators.indexOf(record.proposer) < 0) return `proposer ${record.proposer} is not a validator`
     if (record.timeMs > wallNow() + maxFutureMs) return 'record time is in the future'
     if (context.previous) {
-      if (!sameBytes(record.previousValueId, sha256(context.previous.value))) return 'record does not extend the last decision'
+      if (!equalBytes(record.previousValueId, sha256(context.previous.value))) return 'record does not extend the last decision'
       const previous = decodeBeacon(context.previous.value)
       if (typeof previous !== 'string' && record.timeMs < previous.timeMs) return 'record time is before the previous record'
     } else if (context.height === 1) {

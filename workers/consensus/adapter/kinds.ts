@@ -1,4 +1,4 @@
-import { BftMessage } from '../bft/wire'
+import { BftMessage } from '../bft/wire.pb'
 import { BFT_LIMITS } from '../bft/validate'
 import { defineKinds, KiB, type PayloadsOf } from '../../protocol/kind-spec'
 
@@ -10,5 +10,6 @@ export const consensusKinds = defineKinds({
 })
 
 declare module '../../protocol/kind-spec' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmentation adds the module's kinds
   interface MessageKindMap extends PayloadsOf<typeof consensusKinds> {}
 }

@@ -1,6 +1,6 @@
 import { decodeMessage, encodeMessage } from 'protons-runtime'
 import { decodeBftMessage, encodeBftMessage, type Commit, type PersistedBftState, type Proposal, type Step, type Vote } from '../bft'
-import { PersistedBftStateRecord, type PersistedSlot } from './state'
+import { PersistedBftStateRecord, type PersistedSlot } from './state.pb'
 
 const STEP_TO_WIRE: Record<Step, number> = { propose: 1, prevote: 2, precommit: 3 }
 const WIRE_TO_STEP: Record<number, Step | undefined> = { 1: 'propose', 2: 'prevote', 3: 'precommit' }

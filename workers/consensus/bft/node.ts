@@ -23,6 +23,7 @@ import type {
   Vote,
   VoteType,
 } from './types'
+import { equalBytes } from '../../common/bytes'
 
 /**
  * Tendermint's consensus algorithm (Buchman, Kwon, Milosevic, "The latest gossip on BFT
@@ -107,20 +108,15 @@ export function createBftNode(config: BftConfig): BftNode {
 }
 
 export function tryCreateBftNode(config: BftConfig): CreateBftNodeResult {
-  const index = config.validators.validators.findIndex((v) => bytesEqual(v.identityKey, config.signer.identityKey))
+  const index = config.validators.validators.findIndex((v) => equalBytes(v.identityKey, config.signer.identityKey))
   if (index < 0) return { ok: false, reason: 'the signer is not in the validator set' }
-  if (!bytesEqual(config.validators.validators[index].voteKey, config.signer.voteKey)) return { ok: false, reason: "the signer's vote key differs from the validator set's" }
+  if (!equalBytes(config.validators.validators[index].voteKey, config.signer.voteKey)) return { ok: false, reason: "the signer's vote key differs from the validator set's" }
   if (!Number.isFinite(config.now)) return { ok: false, reason: 'bad start time' }
   const start = config.restored?.height ?? config.startHeight ?? 1
   if (!Number.isSafeInteger(start) || start < 1) return { ok: false, reason: `bad start height ${start}` }
   return { ok: true, node: new BftCore(config, index) }
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
 class BftCore implements BftNode {
   private readonly chainId: string
@@ -335,10 +331,10 @@ class BftCore implements BftNode {
     const held = proposal.height === this.height ? this.rounds.get(proposal.validRound) : undefined
     for (const vote of proposal.justification) {
       if (vote.validator >= this.n || seen.has(vote.validator)) return 'justification names an unknown or repeated validator'
-      if (vote.valueId === null || !bytesEqual(vote.valueId, valueId)) return 'justification vote is for another value'
+      if (vote.valueId === null || !equalBytes(vote.valueId, valueId)) return 'justification vote is for another value'
       seen.add(vote.validator)
       const known = held?.prevotes.get(vote.validator)
-      if (known && known.valueId && bytesEqual(known.valueId, valueId)) continue
+      if (known && known.valueId && equalBytes(known.valueId, valueId)) continue
       if (!this.voteSignatureValid(vote)) return 'bad signature in justification'
     }
     return seen.size >= this.quorum ? null : `justification has ${seen.size} prevotes, quorum is ${this.quorum}`
@@ -410,7 +406,7 @@ class BftCore implements BftNode {
   private judge(key: string, value: Uint8Array, valueId: Uint8Array): void {
     if (this.verdicts.has(key) || this.requested.has(key)) return
     const candidate = this.candidates.get(this.height)
-    if (candidate && bytesEqual(candidate, value)) {
+    if (candidate && equalBytes(candidate, value)) {
       this.verdicts.set(key, true)
       return
     }

@@ -1,16 +1,15 @@
 import { encodeMessage } from 'protons-runtime'
-import { BftProposalSignBytes, BftVoteSignBytes } from './wire'
+import { BftProposalSignBytes, BftVoteSignBytes } from './wire.pb'
 import { VOTE_TYPE_TO_WIRE } from './codec'
-import type { Proposal, Vote } from './types'
+import type { Vote } from './types'
+import { signingDomains } from '../../common/domains'
 
-const VOTE_DOMAIN = 'agent-mesh/bft/vote/v1'
-const PROPOSAL_DOMAIN = 'agent-mesh/bft/proposal/v1'
 const EMPTY = new Uint8Array(0)
 
 /** What the validator's identity key signs for a vote; covers the commit signature too, so a relay cannot swap it. */
 export function voteSignBytes(chainId: string, vote: Omit<Vote, 'signature' | 'kind'>): Uint8Array {
   const body = {
-    domain: VOTE_DOMAIN,
+    domain: signingDomains.bftVote,
     chainId,
     height: BigInt(vote.height),
     round: vote.round,
@@ -25,7 +24,7 @@ export function voteSignBytes(chainId: string, vote: Omit<Vote, 'signature' | 'k
 /** What the proposer's identity key signs: the value by its hash, so the bytes stay small. */
 export function proposalSignBytes(chainId: string, proposal: { height: number; round: number; valueId: Uint8Array; validRound: number; proposer: number }): Uint8Array {
   const body = {
-    domain: PROPOSAL_DOMAIN,
+    domain: signingDomains.bftProposal,
     chainId,
     height: BigInt(proposal.height),
     round: proposal.round,

@@ -1,8 +1,10 @@
-import { decodeMessage, encodeMessage } from 'protons-runtime'
-import { CommitCertificate as WireCertificate } from './wire'
+import { encodeMessage } from 'protons-runtime'
+import { decodeExact } from '../../protocol/exact-decode'
+import { CommitCertificate as WireCertificate } from './wire.pb'
 import { commitSignBytes } from './sign-bytes'
 import type { SignatureScheme } from './scheme'
 import type { ValidatorSet } from './validator-set'
+import { equalBytes } from '../../common/bytes'
 
 /** Proof that a quorum of a validator set committed `valueId` at `height`. */
 export interface CommitCertificate {
@@ -64,11 +66,6 @@ export function buildCertificate(
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
 export interface CertificateExpectation {
   readonly chainId?: string
@@ -89,8 +86,8 @@ export function verifyCertificate(certificate: CommitCertificate, set: Validator
   if (!(c.valueId instanceof Uint8Array) || c.valueId.length !== VALUE_ID_BYTES) return { ok: false, reason: 'value id is not 32 bytes' }
   if (expect.chainId !== undefined && c.chainId !== expect.chainId) return { ok: false, reason: `certificate is for chain ${c.chainId}` }
   if (expect.height !== undefined && c.height !== expect.height) return { ok: false, reason: `certificate is for height ${c.height}, expected ${expect.height}` }
-  if (expect.valueId !== undefined && !sameBytes(c.valueId, expect.valueId)) return { ok: false, reason: 'certificate is for another value' }
-  if (!sameBytes(c.validatorSetHash, set.hash)) return { ok: false, reason: 'certificate names another validator set' }
+  if (expect.valueId !== undefined && !equalBytes(c.valueId, expect.valueId)) return { ok: false, reason: 'certificate is for another value' }
+  if (!equalBytes(c.validatorSetHash, set.hash)) return { ok: false, reason: 'certificate names another validator set' }
   const signers = bitmapSigners(c.signers, set.validators.length)
   if (typeof signers === 'string') return { ok: false, reason: signers }
   if (signers.length < set.quorum) return { ok: false, reason: `${signers.length} signers, quorum is ${set.quorum}` }
@@ -110,7 +107,7 @@ export type CertificateDecodeResult = { readonly ok: true; readonly certificate:
 export function decodeCertificate(bytes: Uint8Array): CertificateDecodeResult {
   let wire: WireCertificate
   try {
-    wire = decodeMessage(bytes, WireCertificate.codec())
+    wire = decodeExact(bytes, WireCertificate.codec())
   } catch (error) {
     return { ok: false, reason: `undecodable certificate: ${(error as Error).message}` }
   }

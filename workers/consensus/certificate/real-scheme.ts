@@ -1,7 +1,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { bls12_381 } from '@noble/curves/bls12-381.js'
-import { bytesToHex, concatBytes, randomBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
 import type { SignatureScheme, ValidatorSigner } from './scheme'
+import { BLS_POP_DST, BLS_VOTE_DST, blsPossessionMessage } from '../../common/domains'
 
 /**
  * Production signatures: Ed25519 per message (about 1 ms to verify) and BLS12-381 for
@@ -10,15 +11,9 @@ import type { SignatureScheme, ValidatorSigner } from './scheme'
  * Domain tags follow the proof-of-possession ciphersuite of the BLS signature draft.
  */
 const bls = bls12_381.longSignatures
-const VOTE_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_'
-const POSSESSION_DST = 'BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_'
 const VOTE_SEED_BYTES = 48
 
 type G1 = ReturnType<typeof bls.getPublicKey>
-
-function possessionMessage(identityKey: Uint8Array, voteKey: Uint8Array): Uint8Array {
-  return concatBytes(voteKey, identityKey)
-}
 
 /** Decoding a public key checks it lies in the subgroup, which costs; keep what was decoded. */
 class VoteKeyCache {
@@ -59,12 +54,12 @@ export function createRealScheme(options: RealSchemeOptions = {}): SignatureSche
   return {
     name: 'ed25519+bls12-381',
     verifyMessage: (identityKey, message, signature) => never(() => verifyEd25519(identityKey, message, signature)),
-    verifyVote: (voteKey, message, signature) => never(() => bls.verify(signature, bls.hash(message, VOTE_DST), keys.get(voteKey))),
+    verifyVote: (voteKey, message, signature) => never(() => bls.verify(signature, bls.hash(message, BLS_VOTE_DST), keys.get(voteKey))),
     aggregateVotes: (signatures) => bls.Signature.toBytes(bls.aggregateSignatures([...signatures])),
     verifyAggregateVote: (voteKeys, message, aggregate) =>
-      never(() => voteKeys.length > 0 && bls.verify(aggregate, bls.hash(message, VOTE_DST), bls.aggregatePublicKeys(voteKeys.map((k) => keys.get(k))))),
+      never(() => voteKeys.length > 0 && bls.verify(aggregate, bls.hash(message, BLS_VOTE_DST), bls.aggregatePublicKeys(voteKeys.map((k) => keys.get(k))))),
     verifyPossession: (identityKey, voteKey, proof) =>
-      never(() => bls.verify(proof, bls.hash(possessionMessage(identityKey, voteKey), POSSESSION_DST), keys.get(voteKey))),
+      never(() => bls.verify(proof, bls.hash(blsPossessionMessage(voteKey, identityKey), BLS_POP_DST), keys.get(voteKey))),
   }
 }
 
@@ -85,7 +80,7 @@ export function createRealSigner(seeds: RealSignerSeeds = { identitySeed: random
     identityKey,
     voteKey,
     signMessage: (message) => ed25519.sign(message, seeds.identitySeed),
-    signVote: (message) => bls.Signature.toBytes(bls.sign(bls.hash(message, VOTE_DST), secretKey)),
-    proofOfPossession: () => bls.Signature.toBytes(bls.sign(bls.hash(possessionMessage(identityKey, voteKey), POSSESSION_DST), secretKey)),
+    signVote: (message) => bls.Signature.toBytes(bls.sign(bls.hash(message, BLS_VOTE_DST), secretKey)),
+    proofOfPossession: () => bls.Signature.toBytes(bls.sign(bls.hash(blsPossessionMessage(voteKey, identityKey), BLS_POP_DST), secretKey)),
   }
 }

@@ -1,7 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { encodeMessage } from 'protons-runtime'
-import { ValidatorSetBody } from './wire'
+import { ValidatorSetBody } from './wire.pb'
 import type { SignatureScheme } from './scheme'
+import { equalBytes } from '../../common/bytes'
 
 export interface Validator {
   /** The node's id (its PeerId string in the mesh). */
@@ -35,11 +36,6 @@ export const MAX_VALIDATORS = 1024
 
 export type ValidatorSetResult = { readonly ok: true; readonly set: ValidatorSet } | { readonly ok: false; readonly reason: string }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
 export function createValidatorSet(entries: readonly Validator[], scheme: SignatureScheme): ValidatorSetResult {
   if (entries.length === 0) return { ok: false, reason: 'empty validator set' }
@@ -50,8 +46,8 @@ export function createValidatorSet(entries: readonly Validator[], scheme: Signat
     if (typeof v.id !== 'string' || v.id.length === 0 || v.id.length > 256) return { ok: false, reason: `validator ${i}: bad id` }
     if (i > 0 && validators[i - 1].id === v.id) return { ok: false, reason: `duplicate validator id ${v.id}` }
     for (let j = 0; j < i; j++) {
-      if (sameBytes(validators[j].identityKey, v.identityKey)) return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share an identity key` }
-      if (sameBytes(validators[j].voteKey, v.voteKey)) return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share a vote key` }
+      if (equalBytes(validators[j].identityKey, v.identityKey)) return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share an identity key` }
+      if (equalBytes(validators[j].voteKey, v.voteKey)) return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share a vote key` }
     }
     if (!scheme.verifyPossession(v.identityKey, v.voteKey, v.possession)) return { ok: false, reason: `validator ${v.id}: proof of possession does not verify` }
   }

@@ -1,4 +1,4 @@
-import { RaftPacket } from './wire'
+import { RaftPacket } from './wire.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../../protocol/kind-spec'
 
 /** Largest Raft batch the adapter sends in one message; the kind's envelope limit leaves room for it. */

@@ -1,6 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { AuditEntry, AuditHead } from './audit'
+import { AuditEntry, AuditHead } from './audit.pb'
 import type { SigningIdentity } from '../../identity/ed25519'
+import { hex } from '../../common/bytes'
+import { withDomain } from '../../common/domains'
 
 /** What the audit log records (DESIGN §2). */
 export const auditEvents = ['join', 'grant', 'revoke', 'reject', 'consensus.decision', 'model.adopt'] as const
@@ -22,8 +24,6 @@ export interface AuditRecord {
 }
 
 export const GENESIS_HASH = new Uint8Array(32)
-const ENTRY_DOMAIN = new TextEncoder().encode('agent-mesh/audit/v1\0')
-const HEAD_DOMAIN = new TextEncoder().encode('agent-mesh/audit-head/v1\0')
 
 function toEntry(record: Omit<AuditRecord, 'hash'>, signature: Uint8Array): AuditEntry {
   return {
@@ -39,16 +39,9 @@ function toEntry(record: Omit<AuditRecord, 'hash'>, signature: Uint8Array): Audi
   }
 }
 
-function withDomain(domain: Uint8Array, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(domain.length + body.length)
-  out.set(domain)
-  out.set(body, domain.length)
-  return out
-}
-
 /** The bytes the writer signs: everything but the signature. */
 export function entrySigningBytes(record: Omit<AuditRecord, 'hash' | 'signature'>): Uint8Array {
-  return withDomain(ENTRY_DOMAIN, AuditEntry.encode(toEntry({ ...record, signature: new Uint8Array(0) }, new Uint8Array(0))))
+  return withDomain('auditEntry', AuditEntry.encode(toEntry({ ...record, signature: new Uint8Array(0) }, new Uint8Array(0))))
 }
 
 /** SHA-256 of the whole signed entry; what the next entry's prevHash must equal. */
@@ -86,16 +79,12 @@ export function sealEntry(fields: AuditFields, previous: AuditRecord | undefined
 function boundedJson(details: unknown): string {
   let text: string
   try {
-    text = JSON.stringify(details ?? {}, (_, value) => (typeof value === 'bigint' ? value.toString() : value instanceof Uint8Array ? toHex(value) : value)) ?? '{}'
+    text = JSON.stringify(details ?? {}, (_, value) => (typeof value === 'bigint' ? value.toString() : value instanceof Uint8Array ? hex(value) : value)) ?? '{}'
   } catch (err) {
     text = JSON.stringify({ unserializable: String((err as Error).message).slice(0, 200) })
   }
   if (text.length <= MAX_DETAILS_CHARS) return text
   return JSON.stringify({ truncated: true, prefix: text.slice(0, MAX_DETAILS_CHARS - 100) })
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 /** A signed "the log had `seq` entries ending in `hash`". */
@@ -108,7 +97,7 @@ export interface AuditCheckpoint {
 }
 
 function headSigningBytes(head: Omit<AuditCheckpoint, 'signature'>): Uint8Array {
-  return withDomain(HEAD_DOMAIN, AuditHead.encode({ seq: BigInt(head.seq), hash: head.hash as Uint8Array<ArrayBuffer>, timeMs: BigInt(head.timeMs), writer: head.writer as Uint8Array<ArrayBuffer> }))
+  return withDomain('auditHead', AuditHead.encode({ seq: BigInt(head.seq), hash: head.hash as Uint8Array<ArrayBuffer>, timeMs: BigInt(head.timeMs), writer: head.writer as Uint8Array<ArrayBuffer> }))
 }
 
 export function signCheckpoint(tip: AuditRecord | undefined, timeMs: number, writer: SigningIdentity): AuditCheckpoint {

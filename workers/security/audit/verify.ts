@@ -1,7 +1,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { GENESIS_HASH, checkpointSigningBytes, entryHash, entrySigningBytes, type AuditCheckpoint, type AuditRecord } from './entry'
-import { equalBytes } from '../keys/derive'
+import { equalBytes } from '../../common/bytes'
 import type { BatchVerifier } from '../../protocol/verify'
 
 export type AuditProblem = 'gap' | 'broken-link' | 'bad-hash' | 'bad-signature' | 'wrong-writer' | 'truncated' | 'forked' | 'bad-checkpoint'

@@ -1,10 +1,10 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import type { GrantRequest, JoinRequest } from './credentials'
+import type { GrantRequest, JoinRequest } from './credentials.pb'
 import { canonicalRoles, type Credential, type CredentialSubject } from './credential'
 import { grantSignedBy } from './requests'
 import { SlidingWindowLimiter, type RateLimit } from './rate-limit'
 import { verifyBlsProofOfPossession } from '../keys/bls-pop'
-import { equalBytes } from '../keys/derive'
+import { equalBytes } from '../../common/bytes'
 import { isRole, selfServiceRoles, type Role } from '../../protocol/roles'
 
 export interface IssuancePolicyConfig {

@@ -1,17 +1,14 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { Revocation } from './credentials'
+import { Revocation } from './credentials.pb'
 import { signAsAuthority, type CertificateAuthority, type TrustAnchor } from './ca'
 import type { RevocationLookup } from './credential'
+import { decodeExact } from '../../protocol/exact-decode'
+import { withDomain } from '../../common/domains'
 
-const DOMAIN = new TextEncoder().encode('agent-mesh/revocation/v1\0')
 export const MAX_REVOCATION_BYTES = 512
 
 function signedBytes(record: Revocation): Uint8Array {
-  const body = Revocation.encode({ ...record, signature: new Uint8Array(0) })
-  const out = new Uint8Array(DOMAIN.length + body.length)
-  out.set(DOMAIN)
-  out.set(body, DOMAIN.length)
-  return out
+  return withDomain('revocation', Revocation.encode({ ...record, signature: new Uint8Array(0) }))
 }
 
 export interface RevocationRecord {
@@ -40,7 +37,7 @@ export function verifyRevocation(bytes: Uint8Array, anchor: Pick<TrustAnchor, 'p
   if (bytes.length > MAX_REVOCATION_BYTES) return { ok: false, reason: `revocation is ${bytes.length} bytes (limit ${MAX_REVOCATION_BYTES})` }
   let record: Revocation
   try {
-    record = Revocation.decode(bytes)
+    record = decodeExact(bytes, Revocation.codec())
   } catch (err) {
     return { ok: false, reason: `revocation does not decode: ${(err as Error).message}` }
   }

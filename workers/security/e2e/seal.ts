@@ -2,7 +2,10 @@ import { x25519 } from '@noble/curves/ed25519.js'
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { SealedBox } from './sealed'
+import { SealedBox } from './sealed.pb'
+import { decodeExact } from '../../protocol/exact-decode'
+import { concatBytes } from '@noble/hashes/utils.js'
+import { withDomain } from '../../common/domains'
 
 /**
  * Encryption of a payload (a model update) to one recipient's X25519 key, so that the
@@ -20,7 +23,6 @@ import { SealedBox } from './sealed'
 export const SEALED_VERSION = 1
 export const DEFAULT_CHUNK_BYTES = 64 * 1024
 const INFO = new TextEncoder().encode('agent-mesh/sealed/v1')
-const AD_DOMAIN = new TextEncoder().encode('agent-mesh/sealed-ad/v1\0')
 
 export interface SealContext {
   /** What the payload is, e.g. "fl.update"; a box made for one purpose never opens as another. */
@@ -50,14 +52,7 @@ function associatedData(context: SealContext, recipientPublicKey: Uint8Array, he
   view.setBigUint64(0, BigInt(context.round))
   view.setUint32(8, header.chunkBytes)
   view.setUint32(12, purpose.length)
-  const parts = [AD_DOMAIN, fixed, purpose, context.sender, recipientPublicKey, header.ephemeralPublicKey]
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return sha256(out)
+  return sha256(withDomain('sealedAssociatedData', concatBytes(fixed, purpose, context.sender, recipientPublicKey, header.ephemeralPublicKey)))
 }
 
 function chunkNonce(index: number, last: boolean): Uint8Array {
@@ -154,7 +149,7 @@ export function openSealed(box: Uint8Array, recipientSecret: Uint8Array, context
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024
   let decoded: SealedBox
   try {
-    decoded = SealedBox.decode(box, { limits: { chunks: Math.ceil(maxBytes / 1024) + 1 } } as never)
+    decoded = decodeExact(box, SealedBox.codec(), { limits: { chunks: Math.ceil(maxBytes / 1024) + 1 } })
   } catch (err) {
     return { ok: false, reason: `not a sealed box: ${(err as Error).message}` }
   }

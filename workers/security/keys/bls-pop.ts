@@ -1,5 +1,5 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js'
-import { concatBytes } from '@noble/hashes/utils.js'
+import { BLS_POP_DST, blsPossessionMessage } from '../../common/domains'
 
 const bls = bls12_381.longSignatures
 
@@ -8,19 +8,17 @@ const bls = bls12_381.longSignatures
  * no vote can use, over the BLS public key followed by the node's Ed25519 identity key.
  * The CA binds a voting key only with one, so nobody can register a rogue key that cancels
  * others in a same-message aggregate, nor claim another node's voting key as its own.
- * Same message and tags as workers/consensus/certificate/real-scheme.ts, so one proof
- * serves both. Votes are signed under VOTE_DST.
+ * Message and tags come from workers/common/domains.ts, shared with the certificate scheme,
+ * so one proof serves both.
  */
-export const POP_DST = 'BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_'
-export const VOTE_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_'
 
 export function blsProofOfPossession(secretKey: Uint8Array, blsPublicKey: Uint8Array, identityPublicKey: Uint8Array): Uint8Array {
-  return bls.sign(bls.hash(concatBytes(blsPublicKey, identityPublicKey), POP_DST), secretKey).toBytes()
+  return bls.sign(bls.hash(blsPossessionMessage(blsPublicKey, identityPublicKey), BLS_POP_DST), secretKey).toBytes()
 }
 
 export function verifyBlsProofOfPossession(blsPublicKey: Uint8Array, identityPublicKey: Uint8Array, proof: Uint8Array): boolean {
   try {
-    return bls.verify(proof, bls.hash(concatBytes(blsPublicKey, identityPublicKey), POP_DST), blsPublicKey)
+    return bls.verify(proof, bls.hash(blsPossessionMessage(blsPublicKey, identityPublicKey), BLS_POP_DST), blsPublicKey)
   } catch {
     return false
   }

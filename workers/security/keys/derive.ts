@@ -3,6 +3,7 @@ import { deriveSeedTree } from 'micro-key-producer/bls.js'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { bls12_381 } from '@noble/curves/bls12-381.js'
 import { identityFromSeed, peerIdStringFromPublicKey, type SigningIdentity } from '../../identity/ed25519'
+import { equalBytes } from '../../common/bytes'
 
 /**
  * Where each key sits in the trees grown from the node's BIP-39 seed.
@@ -79,9 +80,3 @@ export function peerIdOf(identityPublicKey: Uint8Array): string {
   return peerIdStringFromPublicKey(identityPublicKey)
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
-  return diff === 0
-}

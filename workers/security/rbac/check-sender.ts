@@ -1,7 +1,7 @@
 import { authorize } from './authorize'
 import type { Senders } from '../../protocol/kind-spec'
 import { isVerifiedCredential, type Credential, type RevocationLookup } from '../credentials/credential'
-import { equalBytes } from '../keys/derive'
+import { equalBytes } from '../../common/bytes'
 
 export type SenderProblem =
   | 'no-credential'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createRaftNode } from '../../../../workers/consensus/raft/node'
 import { decodeRaftMessage, encodeRaftMessage } from '../../../../workers/consensus/raft/codec'
 import { applyPersistOps, EMPTY_PERSISTED_STATE } from '../../../../workers/consensus/raft/storage'
-import { RaftMessage as WireMessage } from '../../../../workers/consensus/raft/raft'
+import { RaftMessage as WireMessage } from '../../../../workers/consensus/raft/raft.pb'
 import type { LogEntry, PersistedState, RaftEvent, RaftMessage, StepResult } from '../../../../workers/consensus/raft/types'
 
 const VOTERS = ['a', 'b', 'c']
