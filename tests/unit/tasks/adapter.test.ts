@@ -9,7 +9,7 @@ import { silentLogger } from '../../../workers/log'
 import type { TaskStatus } from '../../../workers/tasks/wire.pb'
 import { seededRandom } from '../../sim/tasks/random'
 import { expectedResult, syntheticDataset } from '../../sim/tasks/schedule'
-import { VirtualClock } from './virtual-clock'
+import { VirtualClock } from '../../sim/virtual-clock'
 
 const dataset = syntheticDataset()
 const COORDINATORS = ['coord-a', 'coord-b', 'coord-c']
@@ -46,23 +46,23 @@ describe('task coordinator adapter', () => {
   it('elects a coordinator, runs a task to the undisturbed result, and survives killing the leader mid-task', async () => {
     const h = harness()
     for (const id of COORDINATORS) await h.start(id)
-    await h.clock.advance(5000)
+    await h.clock.run(5000)
     expect(h.leader()).not.toBeNull()
 
     const params = [{ name: 'samples', value: '400' }, { name: 'shards', value: '16' }]
     const progress: TaskStatus[] = []
     const initiator = h.bus.transport('initiator')
     const done = runTask({ transport: initiator, kind: 'pixel-stats', params, taskId: 'task-adapter-1', clock: h.clock, onProgress: (s) => progress.push(s) })
-    await h.clock.advance(700)
+    await h.clock.run(700)
     const first = h.leader()!
     expect(progress.some((s) => s.subtasks.some((st) => st.accepted))).toBe(true)
     // Kill the leader: it stops, its store survives, and it comes back later from that store.
     await first.stop()
     h.bus.leave(first.id)
     h.coordinators.delete(first.id)
-    await h.clock.advance(6000)
+    await h.clock.run(6000)
     await h.start(first.id)
-    await h.clock.advance(4000)
+    await h.clock.run(4000)
     const status = await done
     expect(status.state).toBe('done')
     expect(status.result).toEqual(expectedResult(dataset, { version: 1, taskId: 'x', kind: 'pixel-stats', params, redundancy: 1 }))
@@ -75,7 +75,7 @@ describe('task coordinator adapter', () => {
       expect(accepted.finishedMs).toBeGreaterThan(accepted.startedMs)
     }
     // The restarted coordinator caught up from its stored log plus the leader.
-    await h.clock.advance(2000)
+    await h.clock.run(2000)
     expect(h.coordinators.get(first.id)!.tasks().get('task-adapter-1')?.state).toBe('done')
     for (const w of h.workers) w.stop()
     for (const c of h.coordinators.values()) await c.stop()
@@ -84,20 +84,20 @@ describe('task coordinator adapter', () => {
   it('adds and removes a coordinator one at a time, live', async () => {
     const h = harness()
     for (const id of COORDINATORS) await h.start(id)
-    await h.clock.advance(5000)
+    await h.clock.run(5000)
     const joiner = await h.start('coord-d', [])
     expect(await h.leader()!.changeMembership({ add: 'coord-d' })).toBeNull()
     // A second change before the first commits is refused.
     const second = await h.leader()!.changeMembership({ remove: 'coord-a' })
-    await h.clock.advance(2000)
+    await h.clock.run(2000)
     expect(joiner.status().voters).toEqual(['coord-a', 'coord-b', 'coord-c', 'coord-d'])
     expect(second).toMatch(/uncommitted/)
     const removed = h.leader()!.id === 'coord-b' ? 'coord-c' : 'coord-b'
     expect(await h.leader()!.changeMembership({ remove: removed })).toBeNull()
-    await h.clock.advance(2000)
+    await h.clock.run(2000)
     expect(joiner.status().voters).not.toContain(removed)
     const params = [{ name: 'samples', value: '100' }, { name: 'shards', value: '4' }]
-    const status = await Promise.all([runTask({ transport: h.bus.transport('initiator'), kind: 'pixel-stats', params, clock: h.clock }), h.clock.advance(5000)])
+    const status = await Promise.all([runTask({ transport: h.bus.transport('initiator'), kind: 'pixel-stats', params, clock: h.clock }), h.clock.run(5000)])
     expect(status[0].state).toBe('done')
     for (const w of h.workers) w.stop()
     for (const c of h.coordinators.values()) await c.stop()
