@@ -24,6 +24,7 @@ async function main(): Promise<void> {
         help: { type: 'boolean', short: 'h' },
         'validator-entry': { type: 'boolean' },
         'peer-id': { type: 'boolean' },
+        config: { type: 'string' },
         ...Object.fromEntries(Object.values(optionSpecs).map((o) => [o.flag, { type: 'string' as const }])),
       },
       allowPositionals: false,

@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { Gauge, type Registry } from 'prom-client'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { RelayConfig } from './config'
 import { loadOrCreateRelayKey } from './identity'
 import { listenAddress } from './node'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
 import { nativeVerifyEd25519 } from '../workers/protocol/node/ed25519'
+import type { ConsensusObserver } from '../workers/consensus/adapter/types'
 import { ConsensusAdapter, createBeaconApplication, gossipBftTransport, parseValidatorSetFile, validatorEntry, type ValidatorEntryJson } from '../workers/consensus/adapter'
 import { createRealScheme, createRealSigner, type ValidatorSigner } from '../workers/consensus/certificate'
 import { DEFAULT_BFT_TIMEOUTS } from '../workers/consensus/bft'
@@ -58,8 +58,9 @@ export interface ValidatorDuty {
 export async function startValidatorDuty(deps: {
   config: RelayConfig
   runtime: MeshRuntime
-  registry: Registry
   log: Logger
+  /** Made once the chain id is known: sees consensus messages and decisions (tracing, finality metrics). */
+  observer?: (chainId: string) => ConsensusObserver & { close?(): void }
   /** Told the set's identity keys before any consensus message is received, so RBAC can let them in. */
   admitValidators(identityKeys: readonly Uint8Array[]): void
 }): Promise<ValidatorDuty> {
@@ -80,7 +81,9 @@ export async function startValidatorDuty(deps: {
   }
   deps.admitValidators(loaded.set.validators.map((v) => v.identityKey))
   const db = openConsensusDatabase(config.dataDir)
+  const observer = deps.observer?.(loaded.chainId)
   const adapter = await ConsensusAdapter.start({
+    observer,
     chainId: loaded.chainId,
     validators: loaded.set,
     signer,
@@ -92,19 +95,6 @@ export async function startValidatorDuty(deps: {
     // The proposer deliberately waits bftIntervalMs before proposing: the others wait that much longer for it.
     timeouts: { proposeMs: DEFAULT_BFT_TIMEOUTS.proposeMs + config.bftIntervalMs },
   })
-  const stats = () => adapter.stats()
-  new Gauge({ name: 'mesh_consensus_height', help: 'Height this validator is deciding', registers: [deps.registry], collect() { this.set(stats().status.height) } })
-  new Gauge({ name: 'mesh_consensus_round', help: 'Round within the current height', registers: [deps.registry], collect() { this.set(stats().status.round) } })
-  new Gauge({ name: 'mesh_consensus_decisions', help: 'Heights decided since start', registers: [deps.registry], collect() { this.set(stats().decisions) } })
-  new Gauge({
-    name: 'mesh_consensus_rejected',
-    help: 'Consensus messages dropped since start, by reason',
-    labelNames: ['reason'],
-    registers: [deps.registry],
-    collect() {
-      for (const [reason, count] of Object.entries(stats().rejected)) this.set({ reason }, count)
-    },
-  })
   const peerAddresses = [...loaded.multiaddrs].filter(([id]) => id !== peerId).flatMap(([, addrs]) => addrs)
   log.info({ chainId: loaded.chainId, validators: loaded.set.validators.length, quorum: loaded.set.quorum, index: loaded.set.indexOf(peerId) }, 'validator duty started')
   return {
@@ -113,6 +103,7 @@ export async function startValidatorDuty(deps: {
     peerAddresses,
     async stop() {
       await adapter.stop()
+      observer?.close?.()
       db.close()
     },
   }

@@ -4,6 +4,7 @@ import { securityKinds } from './security/kinds'
 import { consensusKinds } from './consensus/adapter/kinds'
 import { raftKinds } from './consensus/raft-adapter/kinds'
 import { taskKinds } from './tasks/kinds'
+import { telemetryKinds } from './telemetry/kinds'
 
 /**
  * Every message kind a node understands, as contributed by the module that owns it. Adding a
@@ -11,10 +12,11 @@ import { taskKinds } from './tasks/kinds'
  * the page and tests hand this registry to the envelope signer and the inbound gate; nothing
  * below this file imports it, so the layers stay acyclic.
  */
-export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds & typeof raftKinds & typeof taskKinds>(
+export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds & typeof telemetryKinds & typeof raftKinds & typeof taskKinds>(
   netKinds,
   securityKinds,
   consensusKinds,
+  telemetryKinds,
   raftKinds,
   taskKinds,
 )

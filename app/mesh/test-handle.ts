@@ -20,6 +20,8 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
     trainingProgressEvents: () => trainer.progressEvents,
     backend: () => (trainer.backend ? JSON.parse(JSON.stringify(trainer.backend)) : null),
     peerId: () => client.peerId,
+    exportLog: () => client.recentLog.exportNdjson(),
+    sendReport: () => client.sendReport(),
     relayState: () => client.relayState,
     peers: () => client.peers.map((p) => ({ ...p })),
     multiaddrs: () => client.node?.getMultiaddrs().map((a) => a.toString()) ?? [],

@@ -30,11 +30,22 @@ export interface CredentialRow {
   receivedAtMs: number
 }
 
+/** One structured log line (pino's object), kept so a person can export what their node did. */
+export interface LogRow {
+  id?: number
+  time: number
+  level: number
+  msg: string
+  /** The whole line as JSON, correlation ids included. */
+  line: string
+}
+
 /** The browser node's IndexedDB, versioned through Dexie's schema upgrades. */
 export class MeshDatabase extends Dexie {
   identity!: Table<IdentityRow, string>
   credential!: Table<CredentialRow, string>
   audit!: Table<AuditRow, number>
+  log!: Table<LogRow, number>
 
   constructor(name = 'agent-mesh', options?: DexieOptions) {
     super(name, options)
@@ -44,6 +55,8 @@ export class MeshDatabase extends Dexie {
     this.version(2)
       .stores({ identity: 'id', credential: 'id', audit: dexieAuditSchema })
       .upgrade((tx) => tx.table('identity').clear())
+    // Version 3: the node's recent log (issue 13), exportable from the UI.
+    this.version(3).stores({ log: '++id, time' })
   }
 }
 

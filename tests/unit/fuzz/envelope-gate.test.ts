@@ -13,7 +13,7 @@ const MAX_ENVELOPE_BYTES = maxEnvelopeBytes(messageKinds)
 import { defaultReplayWindow } from '../../../workers/protocol/replay-window'
 import { AuditRead } from '../../../workers/security/audit/audit-read.pb'
 import { CredentialGrant, JoinRequest, Revocation } from '../../../workers/security/credentials/credentials.pb'
-import { Chat, Envelope, Presence, TransferManifest, TransferRequest } from '../../../workers/protocol/wire.pb'
+import { Chat, Envelope, NodeReport, Presence, TransferManifest, TransferRequest } from '../../../workers/protocol/wire.pb'
 import { encodeBftMessage } from '../../../workers/consensus/bft/codec'
 import { createRng as seededRandom, type Rng as Random } from '../../../workers/common/random'
 import { replayHint, simSeeds } from '../../sim/seeds'
@@ -40,6 +40,7 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
   'cred.request': (r) => JoinRequest.encode({ identityPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, blsPublicKey: randomBytes(r, 48) as Uint8Array<ArrayBuffer>, blsProofOfPossession: randomBytes(r, 96) as Uint8Array<ArrayBuffer>, agreementPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, roles: ['trainer'] }),
   'cred.grant': (r) => CredentialGrant.encode({ certificate: randomBytes(r, r.intBetween(1, 200)) as Uint8Array<ArrayBuffer> }),
   'cred.revoke': (r) => Revocation.encode({ serial: 'ab12', revokedAtMs: BigInt(r.intBetween(1, 2 ** 31)), reason: 'fuzz', signature: randomBytes(r, 64) as Uint8Array<ArrayBuffer> }),
+  'ops.report': (r) => NodeReport.encode({ backend: r.pick(['wasm', 'cpu', 'webgpu']), samplesPerSecond: r.next() * 10_000, gateRejections: r.intBetween(0, 1000), roundPhase: '' }),
   'audit.read': (r) => AuditRead.encode({ fromSeq: BigInt(r.intBetween(0, 1000)), limit: r.intBetween(1, 100) }),
   'bft.message': (r) =>
     encodeBftMessage({ kind: 'vote', height: r.intBetween(1, 1000), round: r.intBetween(0, 5), type: 'prevote', valueId: randomBytes(r, 32), validator: r.intBetween(0, 10), commitSignature: new Uint8Array(0), signature: randomBytes(r, 64) }),

@@ -29,6 +29,7 @@ const expectations: Record<MessageKind, Expected> = {
   'task.assign': ['coordinator'],
   'task.result': ['worker'],
   'task.status': ['coordinator'],
+  'ops.report': 'any-role',
 }
 const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [MessageKind, readonly Role[]][]
 const unknownKinds = ['', 'raft', 'Raft.vote', 'raft..vote', 'raft.vote ', 'raft.', 'secagg.advertise', 'fl.update.submit', 'bft', 'bft.', 'bft.message.x', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'bft.*', 'x'.repeat(500)]
