@@ -22,6 +22,8 @@ export const optionSpecs = {
   validatorSet: { flag: 'validator-set', env: 'MESH_VALIDATOR_SET', type: 'string', defaultValue: '', help: 'JSON file of the BFT validator set (chainId and each validator\'s entry from --validator-entry); when given, this relay is one of its validators' },
   peers: { flag: 'peers', env: 'MESH_PEERS', type: 'list', defaultValue: '', help: 'libp2p multiaddrs (with /p2p/ID) of other relays to dial and keep connected, comma-separated; validators also dial the addresses in the set file' },
   bftIntervalMs: { flag: 'bft-interval-ms', env: 'MESH_BFT_INTERVAL_MS', type: 'number', defaultValue: '1000', help: 'validators: how long a proposer waits after a decision before proposing the next height of the demo beacon chain' },
+  taskDuty: { flag: 'task-duty', env: 'MESH_TASK_DUTY', type: 'list', defaultValue: '', help: 'agent-task roles this relay takes, comma-separated: coordinator (a Raft voter of the task log), worker (runs subtasks with tfjs here)' },
+  taskCoordinators: { flag: 'task-coordinators', env: 'MESH_TASK_COORDINATORS', type: 'list', defaultValue: '', help: 'PeerIds of the founding task coordinators (3 or 5, the same list on each); a coordinator relay not listed waits for an admin to add it' },
   handshakeTimeoutMs: { flag: 'handshake-timeout-ms', env: 'MESH_HANDSHAKE_TIMEOUT_MS', type: 'number', defaultValue: '10000', help: 'close a WebSocket-port connection that has not finished its WebSocket and libp2p (Noise, Yamux) handshakes within this time' },
   logLevel: { flag: 'log-level', env: 'MESH_LOG_LEVEL', type: 'string', defaultValue: 'info', help: 'debug, info, warn or error' },
   tlsCert: { flag: 'tls-cert', env: 'MESH_TLS_CERT', type: 'string', defaultValue: '', help: 'PEM certificate chain: serve HTTPS and WSS (wss://) on the same two ports instead of HTTP and WS; needs --tls-key' },
@@ -46,6 +48,8 @@ export interface RelayConfig {
   readonly validatorSet: string | null
   readonly peers: readonly string[]
   readonly bftIntervalMs: number
+  readonly taskDuty: readonly ('coordinator' | 'worker')[]
+  readonly taskCoordinators: readonly string[]
   readonly handshakeTimeoutMs: number
   /** PEM files for built-in TLS, or null for plain HTTP/WS (TLS at a reverse proxy). */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null
@@ -106,7 +110,7 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     }
     return value
   }
-  const list = (key: 'announce' | 'iceServers' | 'peers'): string[] => raw(key).split(',').map((s) => s.trim()).filter(Boolean)
+  const list = (key: 'announce' | 'iceServers' | 'peers' | 'taskDuty' | 'taskCoordinators'): string[] => raw(key).split(',').map((s) => s.trim()).filter(Boolean)
   const logLevel = raw('logLevel')
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`--log-level must be debug, info, warn or error, got '${logLevel}'`)
   const announce = list('announce')
@@ -117,6 +121,15 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
   for (const addr of peers) {
     if (!addr.startsWith('/') || !addr.includes('/p2p/')) throw new ConfigError(`--peers takes multiaddrs ending in /p2p/PEER_ID, got '${addr}'`)
   }
+  const taskDuty = list('taskDuty')
+  for (const duty of taskDuty) {
+    if (duty !== 'coordinator' && duty !== 'worker') throw new ConfigError(`--task-duty takes coordinator and/or worker, got '${duty}'`)
+  }
+  const taskCoordinators = list('taskCoordinators')
+  for (const id of taskCoordinators) {
+    if (!/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/.test(id)) throw new ConfigError(`--task-coordinators takes Ed25519 PeerIds (12D3KooW…), got '${id}'`)
+  }
+  if (taskDuty.includes('coordinator') && taskCoordinators.length === 0) throw new ConfigError('--task-duty coordinator needs --task-coordinators (the founding coordinators\' PeerIds; print this relay\'s with --peer-id)')
   const config: RelayConfig = {
     host: raw('host'),
     port: port('port'),
@@ -130,6 +143,8 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     validatorSet: raw('validatorSet') === '' ? null : resolve(raw('validatorSet')),
     peers,
     bftIntervalMs: port('bftIntervalMs'),
+    taskDuty: taskDuty as RelayConfig['taskDuty'],
+    taskCoordinators,
     handshakeTimeoutMs: port('handshakeTimeoutMs'),
     tls: raw('tlsCert') === '' && raw('tlsKey') === '' ? null : { certFile: resolve(raw('tlsCert')), keyFile: resolve(raw('tlsKey')) },
     metricsToken: raw('metricsToken') === '' ? null : raw('metricsToken'),
@@ -159,11 +174,13 @@ export function helpText(): string {
     ...lines,
     '  --validator-entry           print this relay\'s validator entry (JSON for the --validator-set file) and exit;',
     '                              makes the BLS vote key in --data-dir on first use',
+    '  --peer-id                   print this relay\'s PeerId (for --task-coordinators) and exit',
     '  --config FILE               JSON file of options keyed by flag name, e.g. {"host": "0.0.0.0", "ice-servers": ["stun:stun.example.org"]}',
     '                              env: MESH_CONFIG',
     '  --help                      show this text',
     '',
     'Precedence: a flag wins over its environment variable, which wins over the config file, which wins over the default.',
     'Admin commands on the data dir: grant, revoke, audit, credentials (npm run relay -- grant --help).',
+    'Agent tasks: npm run relay -- task --help (run a task, list the kinds, add or remove coordinators).',
   ].join('\n')
 }

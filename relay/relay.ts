@@ -31,6 +31,7 @@ import { RelaySecurity } from './security'
 import { startValidatorDuty } from './validator'
 import { keepPeersConnected } from './peer-dialer'
 import { messageKinds } from '../workers/kinds'
+import { coordinatorKeys, startTaskDuty } from './tasks'
 
 export const RELAY_VERSION = '0.1.0'
 
@@ -56,7 +57,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   const identitySeed = key.raw.subarray(0, 32)
   // Native signing: the relay signs every envelope it sends (consensus votes among them).
   const signer = createEnvelopeSigner({ ...identityFromSeed(identitySeed), sign: nativeEd25519Signer(identitySeed) }, messageKinds)
-  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }))
+  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }), config.taskDuty)
   const runtime = new MeshRuntime(node, {
     signer,
     verify: verifyEd25519Batch,
@@ -114,6 +115,12 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
     })
     security.audit.append(entry).catch((err) => correlated(consensusLog, { height: decision.height }).error({ err: (err as Error).message }, 'consensus decision not audited'))
   })
+  // The founding coordinators' list is the operator's grant of the coordinator role for the task
+  // log (as the validator-set file is for validators), so relays with separate CAs accept each other.
+  for (const key of coordinatorKeys(config.taskCoordinators)) security.peers.registry.pinRoles(key, ['coordinator'])
+  const tasks = config.taskDuty.length > 0
+    ? await startTaskDuty({ duties: config.taskDuty, founders: config.taskCoordinators, peerId: node.peerId.toString(), dataDir: config.dataDir, runtime, registry: metrics.registry, log: log.child({ component: 'tasks' }) })
+    : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   metrics.mesh.watchConnections(() => ({
@@ -167,7 +174,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       if (reason === 'handler-error') log.error({ err: detail }, 'HTTP handler failed')
       else log.debug({ reason, detail }, 'HTTP request refused')
     },
-    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null }),
+    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null, tasks: tasks?.coordinator?.stats() ?? null }),
   })
   const http = tls ? overTls(plainHttp, tls) : plainHttp
   await listen(http, config.port, config.host)
@@ -202,6 +209,7 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       }
       dialer.stop()
       await validator?.stop()
+      await tasks?.stop()
       await tracing.shutdown()
       await node.stop()
       await security.stop()

@@ -7,10 +7,13 @@ import { exposeWorkerApi } from './bridge/expose'
 import { transfer, type CallContext } from './bridge/protocol'
 import type { BackendChoice, BackendName, LoadedModel, LoadModelRequest, PrepareRequest, TrainProgress, TrainRequest, TrainResult } from './fl-worker-api'
 import { selectBackend } from './fl/model/backend'
-import { fetchMnistBinary } from './fl/data/mnist-format'
+import { fetchMnistBinary, type ImageDataset } from './fl/data/mnist-format'
 import { createTrainingSession, type TrainingSession } from './fl/training-session'
+import { runSubtask } from './tasks/run'
+import type { TaskAssignment } from './tasks/wire.pb'
 
 interface Session {
+  dataset: ImageDataset
   backend: BackendChoice
   training: TrainingSession
 }
@@ -30,7 +33,7 @@ async function openSession(dataUrl: string, backends?: readonly BackendName[]): 
       },
     }),
   ])
-  return { backend, training: createTrainingSession(dataset) }
+  return { dataset, backend, training: createTrainingSession(dataset) }
 }
 
 async function ready(): Promise<Session> {
@@ -53,6 +56,13 @@ export const trainingWorkerApi = {
   async train(request: TrainRequest, context: CallContext<TrainProgress>): Promise<TrainResult> {
     const result = await (await ready()).training.train(request, { onProgress: (p) => context.progress(p), signal: context.signal })
     return result.update ? transfer(result, [result.update.buffer as ArrayBuffer]) : result
+  },
+
+  /** One subtask of an agent task (workers/tasks/registry.ts), on this worker's backend and data. */
+  async runTaskSubtask(assignment: TaskAssignment, context: CallContext<never>): Promise<{ values: number[]; backend: string }> {
+    if (!session) throw new Error('call prepare first')
+    const s = await session
+    return { values: await runSubtask(assignment, { dataset: s.dataset, signal: context.signal }), backend: s.backend.backend }
   },
 }
 

@@ -1,6 +1,7 @@
 import { WorkerClient } from '../../workers/bridge/connect'
 import type { TrainingWorkerApi } from '../../workers/training.worker'
 import type { BackendChoice, BackendName, LoadedModel, TrainProgress, TrainRequest, TrainResult } from '../../workers/fl-worker-api'
+import type { TaskAssignment } from '../../workers/tasks/wire.pb'
 
 export type TrainerState = 'idle' | 'preparing' | 'ready' | 'training' | 'cancelled' | 'failed'
 
@@ -76,6 +77,12 @@ export class Trainer {
   async loadModel(weights: Float32Array, hash: string, model?: unknown): Promise<LoadedModel> {
     await this.prepare()
     return this.worker().call('loadModel', { weights, hash, model }, { transfer: [weights.buffer as ArrayBuffer] })
+  }
+
+  /** Runs one agent-task subtask in the training worker (after prepare). */
+  async runTaskSubtask(assignment: TaskAssignment): Promise<{ values: number[]; backend: string }> {
+    await this.prepare()
+    return this.worker().call('runTaskSubtask', assignment)
   }
 
   cancel(): void {

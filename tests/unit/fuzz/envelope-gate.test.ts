@@ -24,6 +24,8 @@ import { encodeBftMessage } from '../../../workers/consensus/bft/codec'
 import { createRng as seededRandom, type Rng as Random } from '../../../workers/common/random'
 import { replayHint, simSeeds } from '../../sim/seeds'
 import { gossipHarness } from '../protocol/gossip-harness'
+import { RaftPacket } from '../../../workers/consensus/raft-adapter/wire.pb'
+import { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from '../../../workers/tasks/wire.pb'
 import { equalBytes, mutate, randomBytes } from './mutate'
 
 const FILE = 'tests/unit/fuzz/envelope-gate.test.ts'
@@ -54,6 +56,12 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
   'audit.read': (r) => AuditRead.encode({ fromSeq: BigInt(r.intBetween(0, 1000)), limit: r.intBetween(1, 100) }),
   'bft.message': (r) =>
     encodeBftMessage({ kind: 'vote', height: r.intBetween(1, 1000), round: r.intBetween(0, 5), type: 'prevote', valueId: randomBytes(r, 32), validator: r.intBetween(0, 10), commitSignature: new Uint8Array(0), signature: randomBytes(r, 64) }),
+  'raft.message': (r) => RaftPacket.encode({ version: 1, to: 'coordinator', message: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
+  'task.announce': (r) => TaskAnnounce.encode({ version: 1, taskId: 'task-fuzz', kind: 'pixel-stats', params: [{ name: 'shards', value: String(r.intBetween(1, 64)) }], redundancy: r.intBetween(1, 5) }),
+  'task.pull': (r) => TaskPull.encode({ version: 1, slots: r.intBetween(0, 8), backend: 'wasm', samplesPerS: r.intBetween(0, 10_000), cores: r.intBetween(1, 16), recentUnitsPerS: 0, visible: true, battery: -1, charging: false, running: [], unacked: [] }),
+  'task.assign': (r) => TaskAssign.encode({ version: 1, worker: 'worker', term: BigInt(r.intBetween(1, 100)), assignments: [], acked: [] }),
+  'task.result': (r) => TaskResult.encode({ version: 1, taskId: 'task-fuzz', subtask: r.intBetween(0, 63), values: [1, 2, 3], startedMs: 1, finishedMs: 2, backend: 'cpu' }),
+  'task.status': (r) => TaskStatus.encode({ version: 1, taskId: 'task-fuzz', kind: 'pixel-stats', params: [], redundancy: 1, initiator: '', state: 'running', reason: '', coordinator: 'c', term: BigInt(r.intBetween(1, 100)), announcedMs: 1, finishedMs: 0, result: [], summary: '', subtasks: [] }),
 }
 
 interface Expectation {
