@@ -19,7 +19,8 @@ import { selectBackend } from '../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../workers/fl/model/backend-node'
 import { MNIST_MLP } from '../../workers/fl/model/spec'
 import { prepareData, runSimulation, type SimulationConfig } from './fl-sim'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { flagValue, hasFlag, round } from './stats'
@@ -77,6 +78,7 @@ const HELP = `usage: npm run bench -- robustness [options]
   --lr LR             client learning rate (default 0.3)
   --flip-scale K      sign flip sends −K × its update (default 4)
   --name NAME         result file name (default robustness)
+  --jobs J            run the splits in J child processes (default 2: one per split, for 2 cores)
   --merge a,b         combine earlier result files NAME.json (same rounds) into --name; runs nothing`
 
 type Table = Record<string, Record<string, number>>
@@ -110,6 +112,21 @@ export async function main(args: string[]): Promise<void> {
   const setups = all.filter((s) => wanted.includes(s.label))
   const attacks = (listArg('attacks') ?? ATTACKS) as AttackName[]
   const splits = listArg('splits') ?? Object.keys(SPLITS)
+  const unknownSplits = splits.filter((x) => !(x in SPLITS))
+  if (unknownSplits.length) throw new Error(`unknown splits ${unknownSplits.join(', ')}; see --help`)
+  const jobs = flagValue(args, 'jobs', 2)
+  if (jobs > 1 && splits.length > 1) {
+    // One child per split (each a single-threaded simulation); then merge their files.
+    const parts = splits.map((split) => `${resultName}-${split}`)
+    const passOn = args.filter((_, i) => !['--splits', '--name', '--jobs'].includes(args[i]) && !['--splits', '--name', '--jobs'].includes(args[i - 1]))
+    await Promise.all(splits.map((split, i) => new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'robustness', ...passOn, '--splits', split, '--name', parts[i], '--jobs', '1'], { stdio: ['ignore', 'inherit', 'inherit'] })
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`split ${split} exited with ${code}`))))
+    })))
+    const merged = mergeResults(parts)
+    for (const part of parts) for (const ext of ['json', 'md']) rmSync(join(resultsDir, `${part}.${ext}`), { force: true })
+    return void finish(merged, resultName, ['npm run bench -- robustness', ...args].join(' '))
+  }
 
   const backend = await selectBackend(nodeBackendOptions({ calibrate: false }))
   const dataset = loadMnistNode()
