@@ -69,7 +69,9 @@ const DEFAULT_LABELS = {
 
 const HELP = `usage: npm run bench -- robustness [options]
   --full              every rule (${ruleSetups(0.15).map((s) => s.label).join(', ')}), 150 rounds
-                      (default: the two default rules, ${DEFAULT_LABELS.robust} and ${DEFAULT_LABELS.secure}, 100 rounds; ~13 min on 2 cores)
+                      (default: the two default rules, ${DEFAULT_LABELS.robust} and ${DEFAULT_LABELS.secure}, 100 rounds;
+                      ~13 min on an unloaded 2-core machine, estimated from CPU time: the
+                      AGR-tailored attack's γ search is a third of it; hours under heavy load)
   --rounds R          rounds of training
   --rules a,b         rules to run (overrides --full's list)
   --attacks a,b       of ${ATTACKS.join(',')} (default all)
