@@ -4,7 +4,7 @@
  * "Robustness against Byzantine trainers"): FLTrust needs no honest majority of inputs, so it
  * survives the Byzantine share that secure buckets of ≥ 3 create (up to 5 of 8 buckets at
  * n = 25, f = 5, where every majority rule's guarantee is void), and it is the only rule measured
- * that does not lose 20 points or more at the sorted split. It does not reach the 2-point goal
+ * that loses under 10 points at the sorted split. It does not reach the 2-point goal
  * everywhere; the README's table says where and by how much.
  */
 import { SECURE_MIN_BUCKET } from './aggregate'
