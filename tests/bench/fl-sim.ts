@@ -1,25 +1,23 @@
 /**
  * Round simulator (Node, no network): n clients of which the last f are Byzantine, one
- * aggregation rule, one attack, R rounds; returns test accuracy per round. Runs what users
- * run: every client, the aggregator and the validator is a production round core
- * (workers/fl/round), messages pass in memory, and their requests are answered with the
- * production trainer, update codec and aggregation; the validator re-executes every
- * candidate before it is committed. Only consensus is left out (one validator decides
- * alone; BFT is measured by the consensus benchmark), and the attacks come from
- * workers/fl/attacks (test-only).
+ * aggregation rule, one attack, R rounds; returns test accuracy per round. Uses the production
+ * training and aggregation code; only the attacks come from workers/fl/attacks (test-only).
  */
 import * as tf from '@tensorflow/tfjs'
-import { aggregate, type AggregationConfig, type AggregationInput, type RuleConfig } from '../../workers/fl/aggregation/aggregate'
-import { alie, flipLabels, gaussianNoise, innerProductManipulation, mimicTarget, signFlip, type AttackName } from '../../workers/fl/attacks/attacks'
+import { aggregate, aggregateBucketSums, assignSecureBuckets, krumScores, type AggregationConfig, type AggregationInput, type AggregationResult, type RuleConfig } from '../../workers/fl/aggregation/aggregate'
+import {
+  agrTailored, alie, boostToHonestNorm, fangKrum, fangTrimmedMean, flipLabels, gaussianNoise, innerProductManipulation, mimicTarget, minMax, minSum,
+  poisonedSamples, signFlip, successProbe, type AttackName, type PerturbationDirection, type TargetedGoal,
+} from '../../workers/fl/attacks/attacks'
+import { computeReferenceUpdate } from '../../workers/fl/model/reference'
 import type { ImageDataset } from '../../workers/fl/data/mnist-format'
 import { gatherSamples, shardClients, splitHoldout, type LabelledSamples, type ShardScheme } from '../../workers/fl/data/split'
 import type { ModelSpec } from '../../workers/fl/model/spec'
 import { createTrainer, type TrainHyper } from '../../workers/fl/model/trainer'
 import { initialWeights, type FlatWeights } from '../../workers/fl/model/weights'
-import { applyDelta, float32LE, l2Norm, subtract } from '../../workers/fl/update/delta'
+import { applyDelta, l2Norm, subtract } from '../../workers/fl/update/delta'
 import { decodeUpdate, encodeUpdate, type Encoding } from '../../workers/fl/update/codec'
 import { createRng } from '../../workers/common/random'
-import { createRoundNode, hashOf, type Hash, type ProposalDescriptor, type RoundNode, type RoundOutput, type TrainRequest } from '../../workers/fl/round'
 
 export interface SimulationConfig {
   readonly dataset: ImageDataset
@@ -61,6 +59,20 @@ export interface SimulationConfig {
   readonly updateEncoding?: Encoding
   /** Sees every round's inputs (honest first) and the rule's center, for diagnostics. */
   readonly onAggregate?: (round: number, inputs: readonly Float32Array[], honest: number, center: Float32Array | undefined, result: Float32Array) => void
+  /**
+   * Secure mode: the aggregator sees only bucket sums (buckets of bucketSize ≥ 3 formed as
+   * workers/secagg/bucketed.ts forms them) and applies the rule across bucket means.
+   */
+  readonly secure?: boolean
+  /** FLTrust's reference run on the held-out (validation) samples; the task's hyper by default. */
+  readonly referenceHyper?: Omit<TrainHyper, 'seed'>
+  /** Server momentum on the FLTrust reference (default 0: the raw delta, which measured better than β = 0.9 at the sorted split). */
+  readonly referenceMomentum?: number
+  /** Min-Max and Min-Sum perturbation direction (default 'std'); AGR-tailored tries `tailoredDirections` (default all three). */
+  readonly perturbation?: PerturbationDirection
+  readonly tailoredDirections?: readonly PerturbationDirection[]
+  /** The targeted attack's goal, and what every run's targetSuccess measures (default 7 → 1). */
+  readonly targetGoal?: TargetedGoal
 }
 
 export interface SimulationResult {
@@ -75,6 +87,8 @@ export interface SimulationResult {
   /** Mean of ‖decoded − sent‖ / ‖sent‖ over the encoded updates (0 when updateEncoding is unset). */
   readonly updateRelativeError: number
   readonly finalWeights: Float32Array
+  /** Share of the test samples of targetGoal.source that the final model predicts as targetGoal.target. */
+  readonly targetSuccess: number
 }
 
 export interface PreparedData {
@@ -82,6 +96,10 @@ export interface PreparedData {
   /** IID samples the Byzantine clients train on (for sign flip and label flip). */
   readonly byzantineShards: LabelledSamples[]
   readonly test: LabelledSamples
+  /** Clean held-out samples (the validators' split): FLTrust's reference data. */
+  readonly validation: LabelledSamples
+  /** Training indices, from which the omniscient targeted attacker draws source-class samples. */
+  readonly train: Uint32Array
 }
 
 /** Honest clients share the training set under `scheme`; Byzantine ones get IID slices of it. */
@@ -98,12 +116,14 @@ export function prepareData(config: Pick<SimulationConfig, 'dataset' | 'clients'
       honestShards: shards.filter((_, i) => !isByzantine(i)).map((s) => gatherSamples(dataset, s)),
       byzantineShards: shards.filter((_, i) => isByzantine(i)).map((s) => gatherSamples(dataset, s)),
       test: gatherSamples(dataset, split.test),
+      validation: gatherSamples(dataset, split.validation),
+      train,
     }
   }
   const honestShards = shardClients(dataset.labels, train, { clients: honest, seed, scheme }).map((s) => gatherSamples(dataset, s))
   const iid = shardClients(dataset.labels, train, { clients: honest, seed: seed + 1, scheme: { kind: 'iid' } })
   const byzantineShards = Array.from({ length: byzantine }, (_, i) => gatherSamples(dataset, iid[i % iid.length]))
-  return { honestShards, byzantineShards, test: gatherSamples(dataset, split.test) }
+  return { honestShards, byzantineShards, test: gatherSamples(dataset, split.test), validation: gatherSamples(dataset, split.validation), train }
 }
 
 export async function runSimulation(config: SimulationConfig, data: PreparedData = prepareData(config)): Promise<SimulationResult> {
@@ -116,6 +136,8 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   let previousAggregate: Float32Array | undefined
   let mimicked: number | null = null
   const accuracy: (number | null)[] = []
+  let targetSuccess = NaN
+  let previousReference: Float32Array | undefined
   const beta = config.clientMomentum ?? 0
   const momenta = new Map<number, Float32Array>()
   const withMomentum = (client: number, delta: Float32Array): Float32Array => {
@@ -145,148 +167,126 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   let trainedSamples = 0
   let trainMs = 0
   let aggregateMs = 0
+  const goal = config.targetGoal ?? { source: 7, target: 1 }
+  // The omniscient targeted attacker's extra data: source-class samples of the training set.
+  const sourceSamples = attack === 'targeted' ? gatherSamples(config.dataset, Array.from(data.train).filter((i) => config.dataset.labels[i] === goal.source).slice(0, 300)) : null
   const byzantineData =
-    attack === 'label-flip' ? data.byzantineShards.map((s) => ({ ...s, labels: flipLabels(s.labels, spec.classes) })) : data.byzantineShards
-
-  // The production round: one core per client, one aggregator, one validator.
-  // Without an attack the Byzantine clients stay away: the baseline is the honest clients alone.
-  const participants = attack === 'none' ? honest : clients
-  const clientIds = Array.from({ length: participants }, (_, i) => `client-${String(i).padStart(4, '0')}`)
-  const aggregatorId = 'aggregator'
-  const validatorId = 'validator'
-  const blobs = new Map<Hash, Float32Array>()
-  const store = (vector: Float32Array): Hash => {
-    const hash = hashOf(float32LE(vector))
-    blobs.set(hash, vector)
-    return hash
-  }
-  const params = { taskId: `sim-${config.seed}`, rounds, quorum: participants, collectMs: 1, validateMs: 1 }
-  const roster = { aggregators: [aggregatorId], validators: [validatorId] }
-  const nodes = new Map<string, RoundNode>()
-  const initialModel = store(global.values)
-  for (const id of [...clientIds, aggregatorId, validatorId]) {
-    nodes.set(id, createRoundNode({ self: id, trainer: clientIds.includes(id), params, roster, now: 0, committedRound: 0, baseModel: initialModel }))
-  }
-  const inbox: { from: string; to: string; message: RoundOutput['messages'][number]['message'] }[] = []
-  const trainRequests: { client: number; request: TrainRequest }[] = []
-  let aggregateRequest: RoundOutput['aggregate'] = null
-  const verifyRequests: ProposalDescriptor[] = []
-  const handle = (id: string, out: RoundOutput): void => {
-    if (!out.ok) throw new Error(`${id} refused an event: ${out.reason}`)
-    for (const m of out.messages) for (const to of m.to === null ? nodes.keys() : [m.to]) if (to !== id) inbox.push({ from: id, to, message: m.message })
-    if (out.train) trainRequests.push({ client: clientIds.indexOf(id), request: out.train })
-    if (out.aggregate) aggregateRequest = out.aggregate
-    verifyRequests.push(...out.verify)
-    // Certificates: one validator decides alone here, so there is nothing to check.
-    for (const proof of out.certify) handle(id, nodes.get(id)!.step({ type: 'decided', proof }))
-  }
-  const drain = (): void => {
-    for (let m = inbox.shift(); m; m = inbox.shift()) handle(m.to, nodes.get(m.to)!.step({ type: 'receive', from: m.from, message: m.message }))
-  }
-  const aggregationFor = (round: number): AggregationConfig => ({
-    rule: config.rule.rule === 'centered-clipping' ? { ...config.rule, center: previousAggregate } : config.rule,
-    bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: new Uint8Array([round & 0xff, (round >> 8) & 0xff, config.seed & 0xff]) } : undefined,
-  })
-  // Every input weighs the same (README, "Federated round": weighting).
-  const runRule = (round: number, inputs: ProposalDescriptor['inputs']): Float32Array => {
-    const aggregationInputs: AggregationInput[] = inputs.map((i) => ({ id: i.trainer, vector: blobs.get(i.update)!, weight: 1 }))
-    const result = aggregate(aggregationInputs, aggregationFor(round))
-    if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
-    return result.vector
-  }
-
+    attack === 'label-flip' ? data.byzantineShards.map((s) => ({ ...s, labels: flipLabels(s.labels, spec.classes) }))
+    : attack === 'targeted' ? data.byzantineShards.map((s) => poisonedSamples(s, sourceSamples!, goal))
+    : data.byzantineShards
+  if (config.secure && !(config.bucketSize && config.bucketSize >= 3)) throw new RangeError('secure mode needs bucketSize ≥ 3')
+  const fangRng = createRng(config.seed ^ 0xfa46)
+  const ids = Array.from({ length: clients }, (_, i) => `client-${String(i).padStart(4, '0')}`)
   try {
-    handle(aggregatorId, nodes.get(aggregatorId)!.step({ type: 'presence', trainers: clientIds }))
-    for (let round = 1; round <= rounds; round++) {
-      drain()
-      if (trainRequests.length !== participants) throw new Error(`round ${round}: ${trainRequests.length} of ${participants} clients were asked to train`)
+    for (let round = 0; round < rounds; round++) {
       const started = performance.now()
       const train = async (shard: LabelledSamples, client: number): Promise<Float32Array> => {
-        const outcome = await trainer.train({ weights: global, data: shard, hyper: { ...config.hyper, seed: config.seed * 100_003 + (round - 1) * 1009 + client }, yieldEvery: 1_000_000 })
+        const outcome = await trainer.train({ weights: global, data: shard, hyper: { ...config.hyper, seed: (config.seed * 100_003 + round * 1009 + client) >>> 0 }, yieldEvery: 1_000_000 })
         trainedSamples += outcome.metrics.samples
         return overTheWire(withMomentum(client, outcome.delta), outcome.metrics.samples)
       }
-      const updates = new Map<number, Float32Array>()
       const honestUpdates: Float32Array[] = []
-      for (let c = 0; c < honest; c++) {
-        const update = await train(data.honestShards[c], c)
-        honestUpdates.push(update)
-        updates.set(c, update)
+      for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
+      const reference = config.rule.rule === 'fltrust'
+        ? await computeReferenceUpdate({ trainer, weights: global, heldOut: data.validation, hyper: config.referenceHyper ?? config.hyper, round, momentum: { beta: config.referenceMomentum ?? 0, previous: previousReference } })
+        : undefined
+      previousReference = reference
+      const rule: RuleConfig =
+        config.rule.rule === 'centered-clipping' ? { ...config.rule, center: previousAggregate }
+        : config.rule.rule === 'fltrust' ? { rule: 'fltrust', reference: reference! }
+        : config.rule
+      const bucketSeed = new Uint8Array([round & 0xff, (round >> 8) & 0xff, config.seed & 0xff])
+      const aggregateRound = (vectors: readonly Float32Array[]): AggregationResult => {
+        const inputs: AggregationInput[] = vectors.map((vector, i) => ({ id: ids[i], vector, weight: data.honestShards[Math.min(i, honest - 1)].count }))
+        if (config.secure) {
+          const byId = new Map(inputs.map((input) => [input.id, input.vector]))
+          const buckets = assignSecureBuckets(ids.slice(0, vectors.length), { size: config.bucketSize!, seed: bucketSeed }).map((members) => {
+            const sum = new Float64Array(global.values.length)
+            for (const id of members) {
+              const v = byId.get(id)!
+              for (let j = 0; j < v.length; j++) sum[j] += v[j]
+            }
+            return { sum, count: members.length }
+          })
+          return aggregateBucketSums(buckets, rule)
+        }
+        const aggregation: AggregationConfig = { rule, bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: bucketSeed } : undefined }
+        return aggregate(inputs, aggregation)
       }
-      let firstByzantine: Float32Array | null = null
-      for (let b = 0; b < participants - honest; b++) {
-        let update: Float32Array
+      // What the omniscient attacker runs: the very rule (and buckets) of this round.
+      const oracle = (vectors: readonly Float32Array[]): Float32Array => {
+        const r = aggregateRound(vectors)
+        if (!r.ok) throw new Error(`attack oracle: ${r.reason}`)
+        return r.vector
+      }
+      const byzantineUpdates: Float32Array[] = []
+      for (let b = 0; b < (attack === 'none' ? 0 : byzantine); b++) {
         switch (attack) {
-          case 'none':
-            throw new Error('no Byzantine participants without an attack')
           case 'sign-flip':
-            update = signFlip(await train(byzantineData[b], honest + b), config.signFlipScale ?? 1)
+            byzantineUpdates.push(signFlip(await train(byzantineData[b], honest + b), config.signFlipScale ?? 1))
             break
           case 'label-flip':
-            update = await train(byzantineData[b], honest + b)
+            byzantineUpdates.push(await train(byzantineData[b], honest + b))
             break
           case 'gaussian':
-            update = gaussianNoise(global.values.length, config.gaussianSigma ?? 1, rng)
+            byzantineUpdates.push(gaussianNoise(global.values.length, config.gaussianSigma ?? 1, rng))
             break
           case 'alie':
-            update = firstByzantine ??= alie(honestUpdates, clients, byzantine)
+            byzantineUpdates.push(b === 0 ? alie(honestUpdates, clients, byzantine) : byzantineUpdates[0])
             break
           case 'ipm':
-            update = firstByzantine ??= innerProductManipulation(honestUpdates, config.ipmEpsilon ?? 0.1)
+            byzantineUpdates.push(b === 0 ? innerProductManipulation(honestUpdates, config.ipmEpsilon ?? 0.1) : byzantineUpdates[0])
             break
           case 'mimic':
             mimicked ??= mimicTarget(honestUpdates)
-            update = honestUpdates[mimicked]
+            byzantineUpdates.push(honestUpdates[mimicked])
+            break
+          case 'min-max':
+            byzantineUpdates.push(b === 0 ? minMax(honestUpdates, config.perturbation ?? 'std') : byzantineUpdates[0])
+            break
+          case 'min-sum':
+            byzantineUpdates.push(b === 0 ? minSum(honestUpdates, config.perturbation ?? 'std') : byzantineUpdates[0])
+            break
+          case 'agr-tailored':
+            byzantineUpdates.push(b === 0 ? agrTailored(honestUpdates, byzantine, oracle, config.tailoredDirections) : byzantineUpdates[0])
+            break
+          case 'fang-krum':
+            byzantineUpdates.push(b === 0 ? fangKrum(honestUpdates, byzantine, (vs, index) => {
+              const scores = krumScores([...vs], byzantine)
+              return scores.every((score, i) => score > scores[index] || (score === scores[index] && i >= index))
+            }) : byzantineUpdates[0])
+            break
+          case 'fang-tm':
+            if (b === 0) byzantineUpdates.push(...fangTrimmedMean(honestUpdates, byzantine, fangRng))
+            break
+          case 'targeted':
+            byzantineUpdates.push(boostToHonestNorm(await train(byzantineData[b], honest + b), honestUpdates))
             break
         }
-        updates.set(honest + b, update)
       }
       trainMs += performance.now() - started
-      for (const { client, request } of trainRequests.splice(0)) {
-        if (request.round !== round) throw new Error(`client ${client} was asked to train round ${request.round} during ${round}`)
-        const id = clientIds[client]
-        const sampleCount = client < honest ? data.honestShards[client].count : byzantineData[client - honest]?.count ?? 0
-        handle(id, nodes.get(id)!.step({ type: 'trained', round, submission: { trainer: id, update: store(updates.get(client)!), samples: sampleCount, signature: new Uint8Array(0) } }))
-      }
-      drain()
-      const request = aggregateRequest as RoundOutput['aggregate']
-      aggregateRequest = null
-      if (!request) throw new Error(`round ${round}: the aggregator did not aggregate`)
       const aggregationStarted = performance.now()
-      const aggregated = runRule(round, request.inputs)
+      const sent = [...honestUpdates, ...byzantineUpdates]
+      const result = aggregateRound(sent)
+      if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
       aggregateMs += performance.now() - aggregationStarted
-      const candidate = applyDelta(global.values, aggregated)
-      handle(aggregatorId, nodes.get(aggregatorId)!.step({ type: 'aggregated', round, attempt: request.attempt, result: { ok: true, candidate: store(candidate) } }))
-      drain()
-      const descriptor = verifyRequests.shift()
-      if (!descriptor || verifyRequests.length > 0) throw new Error(`round ${round}: the validator was asked to verify ${verifyRequests.length + (descriptor ? 1 : 0)} candidates`)
-      // The validator re-executes the candidate from the inputs the descriptor names.
-      const reexecuted = applyDelta(global.values, runRule(round, descriptor.inputs))
-      const valid = hashOf(float32LE(reexecuted)) === descriptor.candidate
-      if (!valid) throw new Error(`round ${round}: re-execution does not reproduce the candidate`)
-      handle(validatorId, nodes.get(validatorId)!.step({ type: 'verified', descriptor, valid }))
-      handle(validatorId, nodes.get(validatorId)!.step({ type: 'decided', proof: { descriptor, certificate: new Uint8Array([1]) } }))
-      drain()
-      for (const [id, node] of nodes) if (node.status().committedRounds !== round) throw new Error(`round ${round}: ${id} did not adopt it`)
-      const index = round - 1
-      config.onAggregate?.(index, clientIds.map((_, c) => updates.get(c)!), honest, previousAggregate, aggregated)
-      previousAggregate = aggregated
-      global = { shapes: global.shapes, values: blobs.get(descriptor.candidate)! }
-      const last = round === rounds
-      if (last || round % (config.evalEvery ?? 1) === 0) {
+      config.onAggregate?.(round, sent, honest, previousAggregate, result.vector)
+      previousAggregate = result.vector
+      global = { shapes: global.shapes, values: applyDelta(global.values, result.vector) }
+      const last = round === rounds - 1
+      if (last || (round + 1) % (config.evalEvery ?? 1) === 0) {
         const evaluation = await trainer.evaluate(global, data.test)
         accuracy.push(evaluation.accuracy)
-        config.onRound?.(index, evaluation.accuracy)
+        config.onRound?.(round, evaluation.accuracy)
       } else {
         accuracy.push(null)
-        config.onRound?.(index, null)
+        config.onRound?.(round, null)
       }
-      // Keep only the committed model: updates and rejected candidates are not needed again.
-      for (const hash of [...blobs.keys()]) if (hash !== descriptor.candidate) blobs.delete(hash)
     }
+    targetSuccess = (await trainer.evaluate(global, successProbe(data.test, goal))).accuracy
   } finally {
     trainer.dispose()
   }
   if (tf.memory().numTensors > 1000) throw new Error(`tensor leak: ${tf.memory().numTensors} live tensors`)
-  return { accuracy, finalAccuracy: accuracy[accuracy.length - 1] ?? NaN, trainedSamples, trainMs, aggregateMs, updateBytes, updateRelativeError: encodedUpdates ? relativeErrorSum / encodedUpdates : 0, finalWeights: global.values }
+  return { accuracy, finalAccuracy: accuracy[accuracy.length - 1] ?? NaN, trainedSamples, trainMs, aggregateMs, updateBytes, updateRelativeError: encodedUpdates ? relativeErrorSum / encodedUpdates : 0, finalWeights: global.values, targetSuccess }
 }
