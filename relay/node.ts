@@ -20,7 +20,12 @@ export function listenAddress(host: string, port: number, tls = false): string {
  * browsers (unlimited relayed connections, since signalling and small gossip ride on them
  * until WebRTC takes over), and GossipSub so it forwards and checks the mesh's gossip.
  */
-export async function createRelayNode(config: RelayConfig, privateKey: PrivateKey, registry: Registry, tls: { cert: string; key: string } | null = null) {
+export async function createRelayNode(
+  config: RelayConfig,
+  privateKey: PrivateKey,
+  registry: Registry,
+  tls: { cert: string; key: string } | null = null,
+) {
   return createLibp2p({
     privateKey,
     addresses: {

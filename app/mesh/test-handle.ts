@@ -30,7 +30,9 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
     gate: () => client.runtime?.validator.snapshot(),
     credential: () => {
       const c = client.security?.credential
-      return c ? { serial: c.serial, peerId: c.peerId, roles: [...c.roles], notAfterMs: c.notAfterMs, status: client.security!.status } : { status: client.security?.status ?? 'none' }
+      return c
+        ? { serial: c.serial, peerId: c.peerId, roles: [...c.roles], notAfterMs: c.notAfterMs, status: client.security!.status }
+        : { status: client.security?.status ?? 'none' }
     },
     /** Roles of the credential this node has admitted for `peerId`, or null. */
     knownRoles: (peerId: string) => {
@@ -38,26 +40,51 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
       return c ? [...c.roles] : null
     },
     revoked: () => client.security?.peers.revocations.list().map((r) => r.serial) ?? [],
-    auditEntries: async () => (await client.security!.auditEntries()).map((r) => ({ seq: r.seq, event: r.event, actor: r.actor, subject: r.subject, details: r.details })),
+    auditEntries: async () =>
+      (await client.security!.auditEntries()).map((r) => ({
+        seq: r.seq,
+        event: r.event,
+        actor: r.actor,
+        subject: r.subject,
+        details: r.details,
+      })),
     verifyAudit: () => client.security!.verifyAudit(),
     flushAudit: () => client.security!.flushRejections(),
     relayAudit: () => client.security!.relayAudit().then((a) => ({ total: a.total, events: a.entries.map((e) => e.event) })),
-    grant: (peerId: string, roles: Role[], days: number) => client.security!.grant(peerId, roles, days).then((c) => ({ serial: c.serial, roles: [...c.roles] })),
+    grant: (peerId: string, roles: Role[], days: number) =>
+      client.security!.grant(peerId, roles, days).then((c) => ({ serial: c.serial, roles: [...c.roles] })),
     backupPhrase: () => backupPhrase(db),
     restore: (phrase: string) => restoreIdentity(db, phrase).then(() => undefined),
     /** Seals `size` test bytes to `peerId`'s agreement key (from its credential) and stores the box as a blob. */
     async sealBlobFor(peerId: string, round: number, size: number, seed: number): Promise<string> {
       const recipient = client.security?.knownCredential(peerId)
       if (!recipient) throw new Error(`no credential seen for ${peerId}`)
-      const box = sealForRecipient(pseudoRandomBytes(size, seed), recipient.agreementPublicKey, { purpose: 'fl.update', round, sender: client.security!.identity.publicKey })
+      const box = sealForRecipient(pseudoRandomBytes(size, seed), recipient.agreementPublicKey, {
+        purpose: 'fl.update',
+        round,
+        sender: client.security!.identity.publicKey,
+      })
       return client.runtime!.blobs.add(box)
     },
     /** Fetches a sealed blob from `peerId` and opens it with this node's agreement key; returns the plaintext's SHA-256. */
-    async openSealedBlob(peerId: string, sha256Hex: string, round: number, size: number, seed: number): Promise<{ ok: boolean; matches: boolean; reason?: string }> {
+    async openSealedBlob(
+      peerId: string,
+      sha256Hex: string,
+      round: number,
+      size: number,
+      seed: number,
+    ): Promise<{ ok: boolean; matches: boolean; reason?: string }> {
       const sender = client.security?.knownCredential(peerId)
       if (!sender) throw new Error(`no credential seen for ${peerId}`)
-      const box = await client.runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))))
-      const opened = openSealed(box, client.identity!.keys.agreement.secretKey, { purpose: 'fl.update', round, sender: sender.identityPublicKey })
+      const box = await client.runtime!.fetchBlob(
+        peerIdFromString(peerId),
+        Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))),
+      )
+      const opened = openSealed(box, client.identity!.keys.agreement.secretKey, {
+        purpose: 'fl.update',
+        round,
+        sender: sender.identityPublicKey,
+      })
       if (!opened.ok) return { ok: false, matches: false, reason: opened.reason }
       const expected = pseudoRandomBytes(size, seed)
       return { ok: true, matches: opened.plaintext.length === expected.length && opened.plaintext.every((b, i) => b === expected[i]) }
@@ -93,7 +120,10 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
     },
     async fetchBlob(peerId: string, sha256Hex: string): Promise<{ bytes: number; sha256: string; ms: number }> {
       const started = performance.now()
-      const bytes = await client.runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))))
+      const bytes = await client.runtime!.fetchBlob(
+        peerIdFromString(peerId),
+        Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))),
+      )
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
       return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started }
     },
@@ -114,7 +144,6 @@ async function installBenchSink(client: MeshClient): Promise<void> {
     await stream.close()
   })
 }
-
 
 function pseudoRandomBytes(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length)

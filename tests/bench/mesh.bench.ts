@@ -34,7 +34,15 @@ export async function main(args: string[]): Promise<void> {
     const ids = await Promise.all(devices.map((d) => mesh(d.page).peerId()))
     const meshStarted = Date.now()
     await Promise.all(devices.map((d) => waitForRelay(d.page)))
-    await Promise.all(devices.map((d, i) => waitForDirectPeers(d.page, ids.filter((_, j) => j !== i), 120_000)))
+    await Promise.all(
+      devices.map((d, i) =>
+        waitForDirectPeers(
+          d.page,
+          ids.filter((_, j) => j !== i),
+          120_000,
+        ),
+      ),
+    )
     const fullMeshMs = Date.now() - meshStarted
     console.log(`${nodes} nodes in a full direct mesh after ${fullMeshMs} ms`)
     await new Promise((r) => setTimeout(r, 2000)) // let GossipSub's mesh settle after the upgrades
@@ -49,12 +57,19 @@ export async function main(args: string[]): Promise<void> {
 
     // Gossip: every node publishes its share, paced, while the others record arrival times.
     const perNode = Math.ceil(messages / nodes)
-    await Promise.all(devices.map((d, i) => d.page.evaluate(async ([count, pause, who]) => {
-      for (let k = 0; k < count; k++) {
-        await (window as any).agentMesh.publishChat(`bench ${who} ${k}`)
-        await new Promise((r) => setTimeout(r, pause))
-      }
-    }, [perNode, intervalMs * nodes, i] as const)))
+    await Promise.all(
+      devices.map((d, i) =>
+        d.page.evaluate(
+          async ([count, pause, who]) => {
+            for (let k = 0; k < count; k++) {
+              await (window as any).agentMesh.publishChat(`bench ${who} ${k}`)
+              await new Promise((r) => setTimeout(r, pause))
+            }
+          },
+          [perNode, intervalMs * nodes, i] as const,
+        ),
+      ),
+    )
     await new Promise((r) => setTimeout(r, 3000))
     const latenciesMs: number[] = []
     let delivered = 0

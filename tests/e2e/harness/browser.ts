@@ -67,9 +67,15 @@ export function mesh(page: Page) {
   return {
     peerId: () => page.evaluate(() => (window as any).agentMesh.peerId() as string),
     publishChat: (text: string) => page.evaluate((t) => (window as any).agentMesh.publishChat(t) as Promise<number>, text),
-    chats: () => page.evaluate(() => (window as any).agentMesh.chats() as { from: string; text: string; sentAtUs: number; receivedAtUs: number }[]),
-    addBlob: (size: number, seed: number) => page.evaluate(([s, d]) => (window as any).agentMesh.addBlob(s, d) as Promise<string>, [size, seed] as const),
-    fetchBlob: (peerId: string, hash: string) => page.evaluate(([p, h]) => (window as any).agentMesh.fetchBlob(p, h) as Promise<{ bytes: number; sha256: string; ms: number }>, [peerId, hash] as const),
+    chats: () =>
+      page.evaluate(() => (window as any).agentMesh.chats() as { from: string; text: string; sentAtUs: number; receivedAtUs: number }[]),
+    addBlob: (size: number, seed: number) =>
+      page.evaluate(([s, d]) => (window as any).agentMesh.addBlob(s, d) as Promise<string>, [size, seed] as const),
+    fetchBlob: (peerId: string, hash: string) =>
+      page.evaluate(([p, h]) => (window as any).agentMesh.fetchBlob(p, h) as Promise<{ bytes: number; sha256: string; ms: number }>, [
+        peerId,
+        hash,
+      ] as const),
     gate: () => page.evaluate(() => (window as any).agentMesh.gate() as { accepted: number; rejected: Record<string, number> }),
     multiaddrs: () => page.evaluate(() => (window as any).agentMesh.multiaddrs() as string[]),
   }
