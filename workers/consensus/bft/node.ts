@@ -783,8 +783,13 @@ class BftCore implements BftNode {
     this.latest.forEach((message, v) => {
       if (message && this.highestRound[v] >= this.round && v !== this.index) bundle.push(message)
     })
+    // A member silent at this height after round 0 may be heights behind with nothing signed to show
+    // (a validator just added that was down when the heights before were decided, so nobody answers it):
+    // hand it the commits held, oldest first, so it can decide its way up to this height.
+    const held = this.round > 0 ? [...this.commits.entries()].sort((a, b) => a[0] - b[0]).map(([, commit]) => commit) : []
     for (const v of behind) {
       const to = this.set.validators[v].id
+      if (this.highestRound[v] < 0) for (const commit of held) this.out.messages.push({ to, message: commit })
       // What this node signed in the laggard's round and the last few: its votes there may be the ones missing for a quorum.
       const theirs = Math.max(0, this.highestRound[v])
       const rounds = new Set([theirs, this.round - 3, this.round - 2, this.round - 1].filter((r) => r >= theirs && r < this.round))

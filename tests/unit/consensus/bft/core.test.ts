@@ -231,6 +231,25 @@ describe('BFT core', () => {
     expect(stale.ok).toBe(true)
   })
 
+  it('a member silent at a height past round 0 is handed the commits held, and decides with them', () => {
+    const { world, nodes, deliver, start, decisions, results } = setup()
+    const silent = new Set([3])
+    start(silent)
+    expect(decisions(0).map((d) => d.height)).toEqual([1])
+    // Height 2 gets no value here, so its rounds fail; validator 3 never speaks and so is never answered with a commit.
+    for (let now = 100; now <= 2000 && nodes[0].status().round < 2; now += 100) {
+      for (let i = 0; i < 3; i++) deliver(i, nodes[i].step({ type: 'tick', now }), silent)
+    }
+    expect(nodes[0].status()).toMatchObject({ height: 2 })
+    expect(nodes[0].status().round).toBeGreaterThan(0)
+    const handed = results[0].flatMap((r) => r.messages).filter((m) => m.to === world.ids[3] && m.message.kind === 'commit')
+    expect(handed.length).toBeGreaterThan(0)
+    const caughtUp = nodes[3].step({ type: 'receive', from: world.ids[0], message: handed[0].message })
+    expect(caughtUp.ok).toBe(true)
+    expect(caughtUp.decisions.map((d) => d.height)).toEqual([1])
+    expect(nodes[3].status().height).toBe(2)
+  })
+
   it('refuses a commit whose certificate does not verify', () => {
     const { world, nodes, start, decisions } = setup()
     start(new Set([3]))
