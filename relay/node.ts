@@ -3,13 +3,13 @@ import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import type { RelayConfig } from './config'
 import { meshGossipsub } from '../workers/net/gossip-config'
+import { meshPing, relayConnectionMonitor } from '../workers/net/connection-config'
 
 export function listenAddress(host: string, port: number): string {
   return `/${host.includes(':') ? 'ip6' : 'ip4'}/${host}/tcp/${port}/ws`
@@ -31,10 +31,11 @@ export async function createRelayNode(config: RelayConfig, privateKey: PrivateKe
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 64 },
+    connectionMonitor: relayConnectionMonitor,
     metrics: prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: meshPing(),
       relay: circuitRelayServer({
         reservations: { maxReservations: config.maxReservations, applyDefaultLimit: false, reservationClearInterval: 60_000 },
         maxInboundHopStreams: 256,

@@ -3,6 +3,7 @@ import type { MeshClient } from './client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
 import type { TrainRequest } from '../../workers/fl-worker-api'
 import { hex } from '../../workers/common/bytes'
+import { connectionKind } from '../../workers/net/connection-kind'
 import { sealForRecipient, openSealed } from '../../workers/security/e2e/seal'
 import { backupPhrase, restoreIdentity } from './identity'
 import { db } from '../storage/db'
@@ -22,6 +23,7 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
     peerId: () => client.peerId,
     relayState: () => client.relayState,
     peers: () => client.peers.map((p) => ({ ...p })),
+    directPeers: () => client.peers.filter((p) => p.connection === 'webrtc').map((p) => p.id),
     multiaddrs: () => client.node?.getMultiaddrs().map((a) => a.toString()) ?? [],
     publishChat: (text: string) => client.publishChat(text),
     chats: () => client.chatLog.map((c) => ({ ...c })),
@@ -65,11 +67,7 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
       const bytes = pseudoRandomBytes(size, seed)
       return client.runtime!.blobs.add(bytes)
     },
-    async ping(peerId: string): Promise<number> {
-      const connection = client.runtime!.bestConnection(peerIdFromString(peerId))
-      if (!connection) throw new Error(`no connection to ${peerId}`)
-      return client.node!.services.ping.ping(connection.remoteAddr)
-    },
+    ping: (peerId: string) => client.ping(peerId),
     /** Benchmark baseline: pushes `size` bytes on a bare stream, no envelope or hashing. Needs ?bench in the URL. */
     async rawSend(peerId: string, size: number): Promise<{ bytes: number; ms: number }> {
       const connection = client.runtime!.bestConnection(peerIdFromString(peerId))
@@ -89,15 +87,39 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
       }
       return { bytes: size, ms: performance.now() - started }
     },
-    async fetchBlob(peerId: string, sha256Hex: string): Promise<{ bytes: number; sha256: string; ms: number }> {
+    async fetchBlob(peerId: string, sha256Hex: string): Promise<{ bytes: number; sha256: string; ms: number; retries: string[] }> {
+      await client.useDirectFor(peerId)
       const started = performance.now()
-      const bytes = await client.runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))))
+      const retries: string[] = []
+      const bytes = await client.runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))), {
+        onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${error.name}: ${error.message}`),
+      })
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
-      return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started }
+      return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started, retries }
     },
+    /** Every connection this node saw close since it started, with how it reached the peer. */
+    connectionCloses: () => connectionCloses.map((c) => ({ ...c })),
   }
   ;(window as unknown as { agentMesh: typeof handle }).agentMesh = handle
   if (new URLSearchParams(location.search).has('bench')) void installBenchSink(client)
+  void recordConnectionCloses(client)
+}
+
+interface ConnectionClose {
+  readonly peer: string
+  readonly kind: string
+  readonly openedAt: number
+  readonly closedAt: number
+  readonly streamsOpen: number
+}
+const connectionCloses: ConnectionClose[] = []
+
+async function recordConnectionCloses(client: MeshClient): Promise<void> {
+  while (!client.node) await new Promise((r) => setTimeout(r, 100))
+  client.node.addEventListener('connection:close', (event) => {
+    const c = event.detail
+    connectionCloses.push({ peer: c.remotePeer.toString(), kind: connectionKind(c.remoteAddr.toString()), openedAt: c.timeline.open, closedAt: Date.now(), streamsOpen: c.streams.length })
+  })
 }
 
 const BENCH_SINK_PROTOCOL = '/agent-mesh/bench-sink/1.0.0'

@@ -78,6 +78,8 @@ export interface FetchOptions {
   readonly maxBytes?: number
   readonly attempts?: number
   readonly onProgress?: (receivedBytes: number, totalBytes: number) => void
+  /** Called when an attempt fails and the transfer resumes on a fresh stream. */
+  readonly onRetry?: (attempt: number, error: Error, receivedBytes: number) => void
 }
 
 export interface OpenedStream {
@@ -149,6 +151,7 @@ export async function fetchBlob(open: () => Promise<OpenedStream>, sha256: Uint8
       // A wrong or dishonest answer will not improve by asking again.
       if (err instanceof TransferError && /rejected|cannot serve|does not match|out of range|expected/.test(err.message)) throw err
       deps.log.debug({ attempt, err: lastError.message, received }, 'transfer interrupted; resuming')
+      options.onRetry?.(attempt, lastError, received)
     }
   }
   throw new TransferError(`transfer failed after ${attempts} attempts: ${lastError?.message}`)
