@@ -96,12 +96,19 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
 
     // Gossip: every node publishes its share, paced, while the others record arrival times.
     const perNode = Math.ceil(messages / nodes)
-    await Promise.all(devices.map((d, i) => d.page.evaluate(async ([count, pause, who]) => {
-      for (let k = 0; k < count; k++) {
-        await (window as any).agentMesh.publishChat(`bench ${who} ${k}`)
-        await new Promise((r) => setTimeout(r, pause))
-      }
-    }, [perNode, intervalMs * nodes, i] as const)))
+    await Promise.all(
+      devices.map((d, i) =>
+        d.page.evaluate(
+          async ([count, pause, who]) => {
+            for (let k = 0; k < count; k++) {
+              await (window as any).agentMesh.publishChat(`bench ${who} ${k}`)
+              await new Promise((r) => setTimeout(r, pause))
+            }
+          },
+          [perNode, intervalMs * nodes, i] as const,
+        ),
+      ),
+    )
     await new Promise((r) => setTimeout(r, 3000))
     const latenciesMs: number[] = []
     let delivered = 0
@@ -134,7 +141,8 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
     const transferMiBps = percentile(transferRates, 50)
     const rawMiBps = percentile(rawRates, 50)
     let directCloses = 0
-    for (const d of devices) directCloses += (await mesh(d.page).connectionCloses()).filter((c) => c.kind === 'webrtc' && c.closedAt >= meshStarted).length
+    for (const d of devices)
+      directCloses += (await mesh(d.page).connectionCloses()).filter((c) => c.kind === 'webrtc' && c.closedAt >= meshStarted).length
 
     const oneWayBaselineP50 = percentile(rtts, 50) / 2
     return {

@@ -29,4 +29,8 @@ export const browserConnectionMonitor = { pingInterval: 10_000, abortConnectionO
  * WebSocket), but only after a generous, fixed minimum timeout so a briefly stalled page is
  * not dropped with its relayed streams.
  */
-export const relayConnectionMonitor = { pingInterval: 10_000, pingTimeout: { minTimeout: 10_000, maxTimeout: 30_000 }, abortConnectionOnPingFailure: true } as const
+export const relayConnectionMonitor = {
+  pingInterval: 10_000,
+  pingTimeout: { minTimeout: 10_000, maxTimeout: 30_000 },
+  abortConnectionOnPingFailure: true,
+} as const
