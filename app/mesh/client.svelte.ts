@@ -38,6 +38,8 @@ export interface ChatView {
 
 const PRESENCE_INTERVAL_MS = 15_000
 const PING_INTERVAL_MS = 3_000
+/** A page starved of CPU (2 cores, several browsers) answers late; late is not dead. */
+const PING_TIMEOUT_MS = 10_000
 const RELAY_WATCH_MS = 2_000
 const DIAL_ATTEMPTS = 5
 /** Direct WebRTC peers a node keeps beyond a full mesh (ring neighbours; see workers/net/direct-peers.ts). */
@@ -390,7 +392,7 @@ export class MeshClient {
       pending = (async () => {
         const connection = this.runtime?.bestConnection(peerIdFromString(peerId))
         if (!connection || !this.node) throw new Error(`no connection to ${peerId}`)
-        return this.node.services.ping.ping(connection.remoteAddr, { signal: AbortSignal.timeout(5_000) })
+        return this.node.services.ping.ping(connection.remoteAddr, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
       })().finally(() => this.pingsInFlight.delete(peerId))
       this.pingsInFlight.set(peerId, pending)
     }

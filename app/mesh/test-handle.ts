@@ -92,10 +92,31 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
       const started = performance.now()
       const retries: string[] = []
       const bytes = await client.runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))), {
-        onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${error.name}: ${error.message}`),
+        onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${describeError(error)}`),
       })
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
       return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started, retries }
+    },
+    /**
+     * Fetches a blob and, once `afterBytes` have arrived, closes the direct connection it is
+     * coming over, as a dropped WebRTC link would: the fetch must resume where it stopped.
+     */
+    async fetchBlobDroppingConnection(peerId: string, sha256Hex: string, afterBytes: number): Promise<{ bytes: number; sha256: string; retries: string[]; dropped: boolean }> {
+      const peer = peerIdFromString(peerId)
+      await client.useDirectFor(peerId)
+      const retries: string[] = []
+      let dropped = false
+      const bytes = await client.runtime!.fetchBlob(peer, Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))), {
+        onProgress: (received) => {
+          if (dropped || received < afterBytes) return
+          dropped = true
+          const direct = client.node!.getConnections(peer).filter((c) => connectionKind(c.remoteAddr.toString()) === 'webrtc')
+          for (const c of direct) c.abort(new Error('test: direct connection dropped'))
+        },
+        onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${describeError(error)}`),
+      })
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+      return { bytes: bytes.length, sha256: hex(digest), retries, dropped }
     },
     /** Every connection this node saw close since it started, with how it reached the peer. */
     connectionCloses: () => connectionCloses.map((c) => ({ ...c })),
@@ -105,20 +126,45 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
   void recordConnectionCloses(client)
 }
 
+/** Streams sometimes fail with a bare Event (a data channel's 'error'/'close'), not an Error. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}${error.cause ? ` (cause: ${describeError(error.cause)})` : ''}`
+  const e = error as { constructor?: { name?: string }; type?: string; error?: unknown; message?: string }
+  return `${e?.constructor?.name ?? typeof error} type=${e?.type} message=${e?.message}${e?.error ? ` error=${describeError(e.error)}` : ''}`
+}
+
 interface ConnectionClose {
   readonly peer: string
   readonly kind: string
   readonly openedAt: number
   readonly closedAt: number
   readonly streamsOpen: number
+  readonly reason: string
 }
 const connectionCloses: ConnectionClose[] = []
 
 async function recordConnectionCloses(client: MeshClient): Promise<void> {
   while (!client.node) await new Promise((r) => setTimeout(r, 100))
+  // Who ended a connection, and how: the close event says whether it was local and why;
+  // a local close() or abort() also leaves the caller's stack.
+  const why = new WeakMap<object, string>()
+  client.node.addEventListener('connection:open', (event) => {
+    const c = event.detail
+    for (const method of ['close', 'abort'] as const) {
+      const original = c[method].bind(c) as (...args: unknown[]) => unknown
+      ;(c as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        if (!why.has(c)) why.set(c, `${method}(${args[0] instanceof Error ? describeError(args[0]) : ''}) from ${new Error().stack?.split('\n').slice(2, 6).join(' <- ')}`)
+        return original(...args)
+      }
+    }
+    c.addEventListener('close', (evt) => {
+      const e = evt as Event & { local?: boolean; error?: unknown }
+      if (!why.has(c)) why.set(c, `${e.local ? 'local' : 'remote'} close${e.error ? `: ${describeError(e.error)}` : ''}`)
+    })
+  })
   client.node.addEventListener('connection:close', (event) => {
     const c = event.detail
-    connectionCloses.push({ peer: c.remotePeer.toString(), kind: connectionKind(c.remoteAddr.toString()), openedAt: c.timeline.open, closedAt: Date.now(), streamsOpen: c.streams.length })
+    connectionCloses.push({ peer: c.remotePeer.toString(), kind: connectionKind(c.remoteAddr.toString()), openedAt: c.timeline.open, closedAt: Date.now(), streamsOpen: c.streams.length, reason: why.get(c) ?? 'unknown' })
   })
 }
 

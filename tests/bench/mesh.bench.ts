@@ -141,8 +141,11 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
     const transferMiBps = percentile(transferRates, 50)
     const rawMiBps = percentile(rawRates, 50)
     let directCloses = 0
-    for (const d of devices)
-      directCloses += (await mesh(d.page).connectionCloses()).filter((c) => c.kind === 'webrtc' && c.closedAt >= meshStarted).length
+    for (const [i, d] of devices.entries()) {
+      const closes = (await mesh(d.page).connectionCloses()).filter((c) => c.kind === 'webrtc' && c.closedAt >= meshStarted)
+      for (const c of closes) console.log(`node ${i}: direct connection to ${c.peer.slice(-6)} closed after ${c.closedAt - c.openedAt} ms with ${c.streamsOpen} streams`)
+      directCloses += closes.length
+    }
 
     const oneWayBaselineP50 = percentile(rtts, 50) / 2
     return {

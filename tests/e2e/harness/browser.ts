@@ -36,6 +36,9 @@ export interface Device {
 /** One simulated device: its own browser context, so its own IndexedDB, service worker and PeerId. */
 export async function openDevice(browser: Browser, url: string): Promise<Device> {
   const context = await browser.newContext()
+  // MESH_LIBP2P_DEBUG=libp2p:webrtc* (the `debug` module's syntax) turns on libp2p's logs in the page.
+  const debug = process.env.MESH_LIBP2P_DEBUG
+  if (debug) await context.addInitScript((namespaces) => localStorage.setItem('debug', namespaces), debug)
   const page = await context.newPage()
   const logs: string[] = []
   page.on('console', (message) => logs.push(`[${message.type()}] ${message.text()}`))
@@ -74,6 +77,7 @@ export interface ConnectionClose {
   readonly openedAt: number
   readonly closedAt: number
   readonly streamsOpen: number
+  readonly reason: string
 }
 
 export function mesh(page: Page) {
