@@ -30,7 +30,11 @@ export async function createRelayNode(config: RelayConfig, privateKey: PrivateKe
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 64 },
+    // libp2p accepts 5 connections per second per source address by default; a school or
+    // office behind one NAT address, or a room opening the page together, is many browsers on
+    // one address. 100/s per address still stops a single host's flood; pending handshakes
+    // are capped at 256 so a burst of joins queues instead of being refused.
+    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 256, inboundConnectionThreshold: 100 },
     connectionMonitor: relayConnectionMonitor,
     metrics: prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     services: {

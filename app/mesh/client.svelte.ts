@@ -284,7 +284,19 @@ export class MeshClient {
   private pruneDirect(): void {
     if (!this.node) return
     const wanted = this.wantedDirect()
-    const direct = this.node.getConnections().filter((c) => c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
+    let direct = this.node.getConnections().filter((c) => c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
+    // When both peers dialled (the answer came before the first dial finished), each holds two
+    // links. Both sides keep the one the smaller PeerId dialled and close the other once idle.
+    for (const c of direct) {
+      const id = c.remotePeer.toString()
+      const dialledBySmaller = (this.peerId < id) === (c.direction === 'outbound')
+      const twin = direct.some((o) => o !== c && o.remotePeer.equals(c.remotePeer))
+      if (twin && !dialledBySmaller && isIdle(c.streams.map((st) => st.protocol))) {
+        this.log.debug({ peer: id }, 'closing the duplicate direct connection of a simultaneous dial')
+        void c.close().catch(() => {})
+        direct = direct.filter((o) => o !== c)
+      }
+    }
     let excess = new Set(direct.map((c) => c.remotePeer.toString())).size - MAX_DIRECT_PEERS
     for (const c of direct) {
       if (excess <= 0) break

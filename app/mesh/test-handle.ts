@@ -139,6 +139,9 @@ interface ConnectionClose {
   readonly openedAt: number
   readonly closedAt: number
   readonly streamsOpen: number
+  readonly direction: string
+  /** Another connection of the same kind to the peer stayed open: a duplicate from a simultaneous dial. */
+  readonly duplicate: boolean
   readonly reason: string
 }
 const connectionCloses: ConnectionClose[] = []
@@ -164,7 +167,14 @@ async function recordConnectionCloses(client: MeshClient): Promise<void> {
   })
   client.node.addEventListener('connection:close', (event) => {
     const c = event.detail
-    connectionCloses.push({ peer: c.remotePeer.toString(), kind: connectionKind(c.remoteAddr.toString()), openedAt: c.timeline.open, closedAt: Date.now(), streamsOpen: c.streams.length, reason: why.get(c) ?? 'unknown' })
+    const closedAt = Date.now()
+    const streamsOpen = c.streams.length
+    // The connection's own close event (local or remote, and the error) comes right after this one.
+    queueMicrotask(() => {
+      const kind = connectionKind(c.remoteAddr.toString())
+      const duplicate = client.node!.getConnections(c.remotePeer).some((o) => o !== c && o.status === 'open' && connectionKind(o.remoteAddr.toString()) === kind)
+      connectionCloses.push({ peer: c.remotePeer.toString(), kind, direction: c.direction, openedAt: c.timeline.open, closedAt, streamsOpen, duplicate, reason: why.get(c) ?? 'unknown' })
+    })
   })
 }
 

@@ -143,7 +143,10 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
     let directCloses = 0
     for (const [i, d] of devices.entries()) {
       const closes = (await mesh(d.page).connectionCloses()).filter((c) => c.kind === 'webrtc' && c.closedAt >= meshStarted)
-      for (const c of closes) console.log(`node ${i}: direct connection to ${c.peer.slice(-6)} closed after ${c.closedAt - c.openedAt} ms with ${c.streamsOpen} streams; ${c.reason}`)
+      for (const c of closes)
+        console.log(
+          `node ${i}: direct connection to ${c.peer.slice(-6)} closed after ${c.closedAt - c.openedAt} ms with ${c.streamsOpen} streams${c.duplicate ? ' (a duplicate: another stayed open)' : ''}; ${c.reason}`,
+        )
       directCloses += closes.length
     }
 

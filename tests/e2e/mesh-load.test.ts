@@ -17,7 +17,7 @@ const PING_EVERY_MS = 500
 describe('mesh under load', () => {
   let relay: RelayProcess
   let browser: Browser
-  let devices: Device[] = []
+  const devices: Device[] = []
   let ids: string[] = []
 
   beforeAll(async () => {
@@ -100,8 +100,10 @@ describe('mesh under load', () => {
     for (const [i, d] of devices.entries()) {
       for (const c of await mesh(d.page).connectionCloses()) {
         if (c.kind !== 'webrtc') continue
-        const line = `node ${i}: direct connection to node ${ids.indexOf(c.peer)} closed ${c.closedAt - started} ms into the load, ${c.closedAt - c.openedAt} ms after opening, ${c.streamsOpen} streams; ${c.reason}`
-        if (c.closedAt >= started) directCloses.push(line)
+        const line = `node ${i}: direct connection to node ${ids.indexOf(c.peer)} closed ${c.closedAt - started} ms into the load, ${c.closedAt - c.openedAt} ms after opening, ${c.direction}, ${c.streamsOpen} streams; ${c.reason}`
+        // A duplicate of a simultaneous dial closing leaves the pair connected; say so, don't fail.
+        if (c.closedAt >= started && !c.duplicate) directCloses.push(line)
+        else if (c.duplicate) console.log(`duplicate closed: ${line}`)
         else console.log(`before the load: ${line}`)
       }
     }

@@ -77,6 +77,8 @@ export interface ConnectionClose {
   readonly openedAt: number
   readonly closedAt: number
   readonly streamsOpen: number
+  readonly direction: string
+  readonly duplicate: boolean
   readonly reason: string
 }
 

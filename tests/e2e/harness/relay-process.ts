@@ -111,6 +111,11 @@ export class RelayProcess {
     process.kill(-child.pid, 'SIGKILL')
   }
 
+  /** Process group id of the running relay (tsx and the Node process under it). */
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null
   }
