@@ -42,6 +42,12 @@ const PING_INTERVAL_MS = 3_000
 const PING_TIMEOUT_MS = 10_000
 const RELAY_WATCH_MS = 2_000
 const DIAL_ATTEMPTS = 5
+/**
+ * A WebRTC dial the dialer gives up on may already be a connection on the other side: that
+ * half-open link then takes gossip into the void until ICE notices (~10 s later). On a loaded
+ * machine upgrades took over 12 s, so the dialer waits long enough for a slow one to finish.
+ */
+const DIAL_TIMEOUT_MS = 30_000
 /** Direct WebRTC peers a node keeps beyond a full mesh (ring neighbours; see workers/net/direct-peers.ts). */
 export const MAX_DIRECT_PEERS = 8
 /** A peer whose presence is older than this no longer counts when choosing neighbours. */
@@ -326,7 +332,7 @@ export class MeshClient {
         const addrs = (this.knownAddrs.get(id) ?? []).filter((a) => a.includes('/p2p-circuit/webrtc'))
         if (addrs.length === 0) return
         try {
-          await this.node.dial(addrs.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(12_000) })
+          await this.node.dial(addrs.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
           // A dial can return an existing relayed connection; only a WebRTC one counts.
           if (this.hasDirect(id)) break
         } catch (err) {
