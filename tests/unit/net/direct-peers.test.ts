@@ -32,7 +32,8 @@ describe('bounded direct peers', () => {
   })
 
   it('treats a connection as idle only when background protocols alone use it', () => {
-    expect(isIdle(['/meshsub/1.2.0', '/ipfs/ping/1.0.0', '/ipfs/id/1.0.0'])).toBe(true)
+    expect(isIdle(['/meshsub/1.2.0', '/meshsub/1.2.0', '/ipfs/id/1.0.0'])).toBe(true)
+    expect(isIdle(['/meshsub/1.2.0', '/ipfs/ping/1.0.0'])).toBe(false)
     expect(isIdle([])).toBe(true)
     expect(isIdle(['/meshsub/1.2.0', '/agent-mesh/transfer/1.0.0'])).toBe(false)
     expect(isIdle([undefined])).toBe(false)
