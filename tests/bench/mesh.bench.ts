@@ -15,7 +15,8 @@ direct WebRTC peers (all others up to the per-node bound, see README), then meas
   --transfers alternating runs).
 Each of --runs runs starts from a fresh relay and browser; the results hold the medians
 across the runs that completed, their [min, max] spread, every run's figures, and why a
-run failed. Direct connections that closed during a run and transfer retries are counted.`
+run failed. Direct connections that closed during a run and transfer retries are counted.
+Writes tests/bench/results/mesh.json (4 nodes) or mesh-N-nodes.json.`
 
 /** It drives Chromium through window.agentMesh, which only the test build has (run.ts builds it). */
 export const needsTestBuild = true
@@ -55,7 +56,8 @@ export async function main(args: string[]): Promise<void> {
     }
   }
   const { median, spread } = summarizeRuns(runs)
-  writeBenchResult('mesh', {
+  // Other sizes get their own file, so the default 4-node figures stay comparable run to run.
+  writeBenchResult(settings.nodes === 4 ? 'mesh' : `mesh-${settings.nodes}-nodes`, {
     ...median,
     runs_completed: runs.length,
     runs_attempted: runsAttempted,
@@ -79,7 +81,14 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
     const meshStarted = Date.now()
     await Promise.all(devices.map((d) => waitForRelay(d.page)))
     const directPeers = Math.min(nodes - 1, MAX_DIRECT_PEERS)
-    await Promise.all(devices.map((d) => waitForDirectPeerCount(d.page, directPeers, 180_000)))
+    try {
+      await Promise.all(devices.map((d) => waitForDirectPeerCount(d.page, directPeers, 180_000)))
+    } catch (err) {
+      const counts = await Promise.all(devices.map(async (d) => (await mesh(d.page).directPeers()).length))
+      throw new Error(
+        `direct peers per node after ${Date.now() - meshStarted} ms: ${counts.join(', ')} (wanted ${directPeers}): ${(err as Error).message.split('\n')[0]}`,
+      )
+    }
     const fullMeshMs = Date.now() - meshStarted
     console.log(`${nodes} nodes, each with ${directPeers} direct peers, after ${fullMeshMs} ms`)
     await new Promise((r) => setTimeout(r, 2000)) // let GossipSub's mesh settle after the upgrades
