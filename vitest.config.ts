@@ -9,6 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
+          setupFiles: ['tests/unit/require-assertions.ts'],
           environment: 'node',
           testTimeout: 120_000,
         },

@@ -63,6 +63,18 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
 
+// Every handler catches its own errors; these are the last line, for a bug that slips past one.
+// A stray rejection is logged and the relay keeps serving everyone else; a synchronous throw
+// that reached the event loop leaves state unknown, so the process exits for its supervisor
+// (systemd Restart=always, Kubernetes) to restart it from its data dir.
+process.on('unhandledRejection', (reason) => {
+  console.error(JSON.stringify({ level: 50, msg: 'unhandled rejection (a bug; the relay keeps running)', err: String((reason as Error)?.stack ?? reason) }))
+})
+process.on('uncaughtException', (err) => {
+  console.error(JSON.stringify({ level: 60, msg: 'uncaught exception; exiting for the supervisor to restart', err: String(err?.stack ?? err) }))
+  process.exit(70)
+})
+
 main().catch((err) => {
   console.error(`relay failed to start: ${(err as Error).message}`)
   process.exit(1)

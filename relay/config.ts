@@ -21,6 +21,7 @@ export const optionSpecs = {
   validatorSet: { flag: 'validator-set', env: 'MESH_VALIDATOR_SET', type: 'string', defaultValue: '', help: 'JSON file of the BFT validator set (chainId and each validator\'s entry from --validator-entry); when given, this relay is one of its validators' },
   peers: { flag: 'peers', env: 'MESH_PEERS', type: 'list', defaultValue: '', help: 'libp2p multiaddrs (with /p2p/ID) of other relays to dial and keep connected, comma-separated; validators also dial the addresses in the set file' },
   bftIntervalMs: { flag: 'bft-interval-ms', env: 'MESH_BFT_INTERVAL_MS', type: 'number', defaultValue: '1000', help: 'validators: how long a proposer waits after a decision before proposing the next height of the demo beacon chain' },
+  handshakeTimeoutMs: { flag: 'handshake-timeout-ms', env: 'MESH_HANDSHAKE_TIMEOUT_MS', type: 'number', defaultValue: '10000', help: 'close a WebSocket-port connection that has not finished its WebSocket and libp2p (Noise, Yamux) handshakes within this time' },
   logLevel: { flag: 'log-level', env: 'MESH_LOG_LEVEL', type: 'string', defaultValue: 'info', help: 'debug, info, warn or error' },
 } as const satisfies Record<string, OptionSpec>
 
@@ -38,6 +39,7 @@ export interface RelayConfig {
   readonly validatorSet: string | null
   readonly peers: readonly string[]
   readonly bftIntervalMs: number
+  readonly handshakeTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -50,10 +52,10 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     const spec = optionSpecs[key]
     return flags[spec.flag] ?? env[spec.env] ?? spec.defaultValue
   }
-  const port = (key: 'port' | 'wsPort' | 'maxReservations' | 'bftIntervalMs'): number => {
+  const port = (key: 'port' | 'wsPort' | 'maxReservations' | 'bftIntervalMs' | 'handshakeTimeoutMs'): number => {
     const text = raw(key)
     const value = Number(text)
-    const max = key === 'maxReservations' || key === 'bftIntervalMs' ? 100_000 : 65_535
+    const max = key === 'maxReservations' || key === 'bftIntervalMs' || key === 'handshakeTimeoutMs' ? 100_000 : 65_535
     if (!Number.isInteger(value) || value < 0 || value > max) {
       throw new ConfigError(`--${optionSpecs[key].flag} must be a whole number from 0 to ${max}, got '${text}'`)
     }
@@ -83,7 +85,9 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     validatorSet: raw('validatorSet') === '' ? null : resolve(raw('validatorSet')),
     peers,
     bftIntervalMs: port('bftIntervalMs'),
+    handshakeTimeoutMs: port('handshakeTimeoutMs'),
   }
+  if (config.handshakeTimeoutMs < 100) throw new ConfigError(`--handshake-timeout-ms must be at least 100, got ${config.handshakeTimeoutMs}`)
   if (config.port !== 0 && config.port === config.wsPort) throw new ConfigError('--port and --ws-port must differ')
   return config
 }

@@ -8,6 +8,7 @@ export function createRelayMetrics() {
     registry,
     messagesAccepted: new Counter({ name: 'mesh_messages_accepted_total', help: 'Inbound messages that passed the envelope gate', labelNames: ['kind'], registers: [registry] }),
     messagesRejected: new Counter({ name: 'mesh_messages_rejected_total', help: 'Inbound messages dropped by the envelope gate, by reason', labelNames: ['reason'], registers: [registry] }),
+    httpRefused: new Counter({ name: 'mesh_http_refused_total', help: 'HTTP requests refused or failed (bad target, rate limit, method, body, handler error), by reason', labelNames: ['reason'], registers: [registry] }),
     peersConnected: new Gauge({ name: 'mesh_peers_connected', help: 'Peers with an open connection to the relay', registers: [registry] }),
   }
 }

@@ -1,5 +1,5 @@
 import { createLibp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
+import { relayWebSockets } from './ws-handshake'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
@@ -27,14 +27,15 @@ export async function createRelayNode(config: RelayConfig, privateKey: PrivateKe
       listen: [listenAddress(config.host, config.wsPort)],
       announce: [...config.announce],
     },
-    transports: [webSockets()],
+    transports: [relayWebSockets(config.handshakeTimeoutMs)],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    // Every inbound connection must finish Noise and Yamux within the handshake timeout (the
+    // WebSocket stage before it is guarded in ws-handshake.ts); at most 64 may be mid-handshake.
     // libp2p accepts 5 connections per second per source address by default; a school or
     // office behind one NAT address, or a room opening the page together, is many browsers on
-    // one address. 100/s per address still stops a single host's flood; pending handshakes
-    // are capped at 256 so a burst of joins queues instead of being refused.
-    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 256, inboundConnectionThreshold: 100 },
+    // one address: 100/s per address still stops a single host's flood.
+    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 64, inboundUpgradeTimeout: config.handshakeTimeoutMs, inboundConnectionThreshold: 100 },
     connectionMonitor: relayConnectionMonitor,
     metrics: prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     services: {

@@ -113,6 +113,11 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       ...security.bootstrapInfo(),
     }),
     routes: security.routes(),
+    onRefused: (reason, detail) => {
+      metrics.httpRefused.inc({ reason })
+      if (reason === 'handler-error') log.error({ err: detail }, 'HTTP handler failed')
+      else log.debug({ reason, detail }, 'HTTP request refused')
+    },
     health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null }),
   })
   await listen(http, config.port, config.host)

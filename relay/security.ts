@@ -3,6 +3,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { RelayDatabase } from './db'
+import { readRequestBody } from './http'
 import { loadOrCreateAuthority } from './ca-files'
 import { CredentialStore } from './credential-store'
 import type { Logger } from '../workers/log'
@@ -30,7 +31,7 @@ const ADMIN_POLL_MS = 1_000
 const REJECT_AUDIT_MS = Number(process.env.MESH_REJECT_AUDIT_MS ?? 30_000)
 const MAX_REQUEST_BYTES = 16 * 1024
 
-export type ApiRoute = (req: IncomingMessage, res: ServerResponse) => void
+export type ApiRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>
 
 /**
  * The relay's security layer: its CA (in the data dir), the credential desk behind
@@ -122,17 +123,16 @@ export class RelaySecurity {
 
   routes(): Record<string, ApiRoute> {
     return {
-      '/api/credential': (req, res) => void this.handle(req, res, (body, address) => this.join(body, address)),
-      '/api/grant': (req, res) => void this.handle(req, res, (body) => this.grant(body)),
-      '/api/audit': (req, res) => void this.handle(req, res, (body, address) => this.readAudit(body, address)),
+      '/api/credential': (req, res) => this.handle(req, res, (body, address) => this.join(body, address)),
+      '/api/grant': (req, res) => this.handle(req, res, (body) => this.grant(body)),
+      '/api/audit': (req, res) => this.handle(req, res, (body, address) => this.readAudit(body, address)),
     }
   }
 
   /** A join: a `cred.request` envelope signed by the joining identity, checked by the one inbound gate. */
   private async join(body: Uint8Array, address: string): Promise<[number, unknown]> {
-    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', source: `http:/api/credential from ${address}` })
+    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', expectedKind: 'cred.request', source: `http:/api/credential from ${address}` })
     if (!verdict.ok) return [400, { error: `${verdict.reason}: ${verdict.detail}` }]
-    if (verdict.kind !== 'cred.request') return [400, { error: `expected a cred.request envelope, got ${verdict.kind}` }]
     const now = Date.now()
     const result = await this.authority.handleJoin(verdict.envelope.payload, verdict.envelope.sender, address, now)
     const peerId = peerIdOf(verdict.envelope.sender)
@@ -148,9 +148,8 @@ export class RelaySecurity {
 
   /** A page of the relay's audit log for an admin: an `audit.read` envelope, which RBAC allows only to admins. */
   private async readAudit(body: Uint8Array, address: string): Promise<[number, unknown]> {
-    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', source: `http:/api/audit from ${address}` })
+    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', expectedKind: 'audit.read', source: `http:/api/audit from ${address}` })
     if (!verdict.ok) return [verdict.reason === 'unauthorized' ? 403 : 400, { error: `${verdict.reason}: ${verdict.detail}` }]
-    if (verdict.kind !== 'audit.read') return [400, { error: `expected an audit.read envelope, got ${verdict.kind}` }]
     const request = verdict.payload as AuditRead
     const limit = Math.min(Math.max(request.limit, 1), 1000)
     const entries = await this.auditStore.range(Number(request.fromSeq), limit)
@@ -217,13 +216,13 @@ export class RelaySecurity {
   private async handle(req: IncomingMessage, res: ServerResponse, answer: (body: Uint8Array, address: string) => Promise<[number, unknown]>): Promise<void> {
     try {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST the request bytes (application/octet-stream)' })
-      const body = await readBody(req, MAX_REQUEST_BYTES)
-      if (!body) return send(res, 413, { error: `request over ${MAX_REQUEST_BYTES} bytes` })
-      const [status, payload] = await answer(body, req.socket.remoteAddress ?? 'unknown')
+      const body = await readRequestBody(req, MAX_REQUEST_BYTES)
+      if (!body.ok) return send(res, body.status, { error: body.reason })
+      const [status, payload] = await answer(body.bytes, req.socket.remoteAddress ?? 'unknown')
       send(res, status, payload)
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'credential request failed')
-      send(res, 500, { error: (err as Error).message })
+      send(res, 500, { error: 'internal error' })
     }
   }
 }
@@ -235,27 +234,9 @@ export function identityHexOfPeerId(peerId: string): string {
   return bytesToHex(key.raw)
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        resolve(undefined)
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))))
-    req.on('error', reject)
-  })
-}
-
 function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+  if (res.headersSent || res.destroyed) return
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...(status >= 400 ? { Connection: 'close' } : {}) })
   res.end(JSON.stringify(body))
 }
 

@@ -43,7 +43,7 @@ function finish(status) {
   process.exit(status)
 }
 
-if (run('generated code', 'node', ['scripts/proto.mjs', '--check']) !== 0) finish(1)
+if (run('generated code', 'npm', ['run', '--silent', 'proto', '--', '--check']) !== 0) finish(1)
 if (run('typecheck', 'npm', ['run', '--silent', 'typecheck']) !== 0) finish(1)
 if (run('lint', 'npm', ['run', '--silent', 'lint']) !== 0) finish(1)
 // Unit tests read the packed MNIST file that the build also ships.

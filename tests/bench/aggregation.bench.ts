@@ -4,7 +4,7 @@
  * ratios survive a noisy machine. Usage: npm run bench -- aggregation [--params P] [--clients N]
  */
 import { aggregate, type AggregationConfig } from '../../workers/fl/aggregation/aggregate'
-import { createRng } from '../../workers/fl/random'
+import { createRng } from '../../workers/common/random'
 import { flagValue, hasFlag, round } from './stats'
 import { writeBenchResult, type Metrics } from './results'
 

@@ -13,7 +13,7 @@ import { createTrainer, type TrainHyper } from '../../workers/fl/model/trainer'
 import { initialWeights, type FlatWeights } from '../../workers/fl/model/weights'
 import { applyDelta, l2Norm, subtract } from '../../workers/fl/update/delta'
 import { decodeUpdate, encodeUpdate, type Encoding } from '../../workers/fl/update/codec'
-import { createRng } from '../../workers/fl/random'
+import { createRng } from '../../workers/common/random'
 
 export interface SimulationConfig {
   readonly dataset: ImageDataset

@@ -34,7 +34,7 @@ import { suggestHararyGraph, type GraphSpec, type RoundParams } from '../../work
 import { addRing, applyMask } from '../../workers/secagg/prg'
 import { noblePrimitives, type SecAggPrimitives } from '../../workers/secagg/primitives'
 import { encode, quantization } from '../../workers/secagg/quantize'
-import { seededRandomSource } from '../../workers/secagg/random'
+import { seededBytes } from '../../workers/common/random'
 import { MaskedInput } from '../../workers/secagg/secagg.pb'
 import { ringToBytes } from '../../workers/secagg/wire-util'
 import { hasFlag, round } from './stats'
@@ -92,7 +92,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 /** DISTINCT_INPUTS random update vectors in [−0.5, 0.5); client i sends vector i mod 10 (memory, not realism, is the limit). */
 function makeInputs(d: number): Float32Array[] {
-  const random = seededRandomSource(`bench-inputs-${d}`)
+  const random = seededBytes(`bench-inputs-${d}`)
   return Array.from({ length: DISTINCT_INPUTS }, () => {
     const out = new Float32Array(d)
     for (let start = 0; start < d; start += 16_384) {
@@ -158,16 +158,16 @@ export async function main(args: string[]): Promise<void> {
 
   const collectGarbage = minorGc()
   const maxN = Math.max(...clientCounts)
-  const secretKeys = Array.from({ length: maxN }, (_, i) => seededRandomSource(`bench-identity-${i}`)(32).slice())
+  const secretKeys = Array.from({ length: maxN }, (_, i) => seededBytes(`bench-identity-${i}`)(32).slice())
   const publicKeys = secretKeys.map((s) => ed25519.getPublicKey(s))
   const cases: Metrics[] = []
   const keystream: Metrics = {}
   // Untimed warm-up rounds so the first measured case does not pay for JIT compilation.
   for (const [n, graph, threshold] of [[10, { kind: 'complete' }, 7], [24, { kind: 'harary', degree: 8, seed: new Uint8Array([1]) }, 7]] as const) {
     await runLocalRound({
-      params: { roundId: new Uint8Array([n]), cohort: publicKeys.length >= n ? publicKeys.slice(0, n) : Array.from({ length: n }, (_, i) => ed25519.getPublicKey(seededRandomSource(`warm-${i}`)(32))), threshold, vectorLength: 50_000, bound: 1, graph },
-      identitySecretKeys: Array.from({ length: n }, (_, i) => (publicKeys.length >= n ? secretKeys[i] : seededRandomSource(`warm-${i}`)(32))),
-      inputs: Array.from({ length: n }, () => new Float32Array(50_000)), random: (i) => seededRandomSource(`warm-client-${i}`),
+      params: { roundId: new Uint8Array([n]), cohort: publicKeys.length >= n ? publicKeys.slice(0, n) : Array.from({ length: n }, (_, i) => ed25519.getPublicKey(seededBytes(`warm-${i}`)(32))), threshold, vectorLength: 50_000, bound: 1, graph },
+      identitySecretKeys: Array.from({ length: n }, (_, i) => (publicKeys.length >= n ? secretKeys[i] : seededBytes(`warm-${i}`)(32))),
+      inputs: Array.from({ length: n }, () => new Float32Array(50_000)), random: (i) => seededBytes(`warm-client-${i}`),
       dropBefore: new Map([[1, 'mask']]), primitives, collectGarbage,
     })
   }
@@ -202,7 +202,7 @@ export async function main(args: string[]): Promise<void> {
             const plainNow = r === 0 ? plain : measurePlain(inputs, n, d)
             const report = await runLocalRound({
               params, identitySecretKeys: secretKeys.slice(0, n), inputs: Array.from({ length: n }, (_, i) => inputs[i % DISTINCT_INPUTS]),
-              random: (i) => seededRandomSource(`bench-client-${d}-${n}-${i}`), dropBefore, clock: () => performance.now(), primitives, collectGarbage,
+              random: (i) => seededBytes(`bench-client-${d}-${n}-${i}`), dropBefore, clock: () => performance.now(), primitives, collectGarbage,
             })
             runs.push(summarise(report, { d, n, mode, dropped, plain: plainNow, inputs }))
           }

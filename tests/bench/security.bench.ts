@@ -3,7 +3,8 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { writeBenchResult } from './results'
 import { flagValue, hasFlag, round } from './stats'
-import { credentialFor, makeAuthority, nodeKeys, seededRandom, T0 } from '../unit/security/fixtures'
+import { seededBytes } from '../../workers/common/random'
+import { credentialFor, makeAuthority, nodeKeys, T0 } from '../unit/security/fixtures'
 import { verifyCredential } from '../../workers/security/credentials/credential'
 import { RevocationList } from '../../workers/security/credentials/revocation'
 import { checkSender } from '../../workers/security/rbac/check-sender'
@@ -72,7 +73,7 @@ export async function main(args: string[]): Promise<void> {
   // sealing vs raw AEAD
   const recipient = nodeKeys(81)
   const payload = new Uint8Array(megabytes * 1024 * 1024)
-  const random = seededRandom(3)
+  const random = seededBytes(3)
   for (let at = 0; at < payload.length; at += 4096) payload.set(random(4096), at)
   const context = { purpose: 'fl.update', round: 1, sender: keys.identity.publicKey }
   const seal = await timed(() => sealForRecipient(payload, recipient.agreement.publicKey, context))

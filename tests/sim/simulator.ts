@@ -9,13 +9,13 @@
  * and the same process code, a run is identical event for event.
  */
 import { EventQueue } from './heap'
-import { seededRandom, type Random } from './random'
+import { createRng, type Rng } from '../../workers/common/random'
 
 export interface SimContext<M> {
   readonly id: string
   now(): number
   /** This process's own random stream (stable across restarts of the same node). */
-  readonly random: Random
+  readonly random: Rng
   send(to: string, message: M): void
   /** To every other node. */
   broadcast(message: M): void
@@ -54,7 +54,7 @@ type SimEvent<M> =
 
 interface NodeSlot<M> {
   readonly id: string
-  readonly random: Random
+  readonly random: Rng
   process: SimProcess<M> | null
   /** Bumped at each crash, so a dead incarnation's wakes and actions are dropped. */
   incarnation: number
@@ -62,7 +62,7 @@ interface NodeSlot<M> {
 }
 
 export class Simulation<M> {
-  readonly random: Random
+  readonly random: Rng
   readonly stats: SimStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 }
   conditions: NetworkConditions
   /** Optional tap on every delivery (after faults): tests count or inspect traffic here. */
@@ -77,7 +77,7 @@ export class Simulation<M> {
   private bridges = new Set<string>()
 
   constructor(seed: number, conditions: NetworkConditions) {
-    this.random = seededRandom(seed)
+    this.random = createRng(seed)
     this.conditions = conditions
   }
 

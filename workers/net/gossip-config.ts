@@ -1,11 +1,28 @@
 import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 
+const encoder = new TextEncoder()
+
+/**
+ * A gossip message's id: SHA-256 over its topic and its bytes. GossipSub's default for
+ * unsigned messages hashes the bytes alone and marks an id as seen before any validator runs,
+ * so a copy of an honest message published first on another topic (where it is refused)
+ * would make every node drop the honest one on its own topic as a duplicate.
+ */
+export async function meshMessageId(message: { topic: string; data: Uint8Array }): Promise<Uint8Array> {
+  const topic = encoder.encode(message.topic)
+  const input = new Uint8Array(4 + topic.length + message.data.length)
+  new DataView(input.buffer).setUint32(0, topic.length)
+  input.set(topic, 4)
+  input.set(message.data, 4 + topic.length)
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', input))
+}
+
 /**
  * GossipSub settings every node must share. Messages are not signed by GossipSub itself:
  * each one is already an Envelope signed by its sender's identity (the same Ed25519 key as
  * its PeerId), checked by the inbound gate, so a second signature would only double the
- * crypto per hop. Message ids are then the SHA-256 of the bytes; a replayed envelope that
- * slips past that cache is stopped by the gate's replay window.
+ * crypto per hop. Message ids are then the SHA-256 of topic and bytes; a replayed envelope
+ * that slips past that cache is stopped by the gate's replay window.
  */
 export function meshGossipsub(overrides: Partial<Parameters<typeof gossipsub>[0]> = {}) {
   return gossipsub({
@@ -16,6 +33,7 @@ export function meshGossipsub(overrides: Partial<Parameters<typeof gossipsub>[0]
     scoreParams: { IPColocationFactorWeight: 0 },
     ...overrides,
     globalSignaturePolicy: StrictNoSign,
+    msgIdFn: meshMessageId,
     allowPublishToZeroTopicPeers: true,
     runOnLimitedConnection: true,
     floodPublish: true,

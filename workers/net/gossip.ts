@@ -7,6 +7,13 @@ import { sealMessage, sealRaw, type EnvelopeSigner } from '../protocol/envelope'
 import type { Accepted, InboundValidator } from '../protocol/inbound'
 import type { MessageKind, PayloadOf } from '../protocol/kind-spec'
 import type { Logger } from '../log'
+import type { FloodGuard } from './token-buckets'
+
+/** Per-peer and per-address limits on what peers propagate to us; `addressOf` finds a peer's address. */
+export interface GossipFloodGuard {
+  readonly guard: FloodGuard
+  readonly addressOf: (peer: PeerId) => string | undefined
+}
 
 const TOPIC_PREFIX = 'agent-mesh/1/'
 
@@ -31,6 +38,7 @@ export class MeshGossip {
     private readonly validator: InboundValidator,
     private readonly signer: EnvelopeSigner,
     private readonly log: Logger,
+    private readonly flood?: GossipFloodGuard,
   ) {
     pubsub.addEventListener('message', (event) => this.deliver(event.detail))
   }
@@ -70,16 +78,18 @@ export class MeshGossip {
   }
 
   private async gate(kind: MessageKind, propagatedBy: PeerId, message: Message): Promise<TopicValidatorResult> {
-    // Gossip is forwarded, so only the envelope's own signature says who wrote it.
-    const verdict = await this.validator.check(message.data, {
-      carrier: 'gossip',
-      source: `gossip:${message.topic} via ${propagatedBy.toString()}`,
-    })
-    if (!verdict.ok) return TopicValidatorResult.Reject
-    if (verdict.kind !== kind) {
-      this.log.warn({ topic: message.topic, kind: verdict.kind, peer: propagatedBy.toString() }, 'message kind does not match its topic')
-      return TopicValidatorResult.Reject
+    const source = `gossip:${message.topic} via ${propagatedBy.toString()}`
+    // A flooding peer is cut off before any decoding or signature work. Ignore, not Reject:
+    // the peer may be forwarding other people's messages, and they were not judged.
+    const limited = this.flood?.guard.admit(propagatedBy.toString(), this.flood.addressOf(propagatedBy))
+    if (limited) {
+      this.validator.reportRejection('rate-limited', limited, { carrier: 'gossip', source })
+      return TopicValidatorResult.Ignore
     }
+    // Gossip is forwarded, so only the envelope's own signature says who wrote it. The topic's
+    // kind is checked inside the gate, before the message can take its replay slot.
+    const verdict = await this.validator.check(message.data, { carrier: 'gossip', expectedKind: kind, source })
+    if (!verdict.ok) return TopicValidatorResult.Reject
     this.accepted.set(message.data, { verdict, from: peerIdFromPublicKey(publicKeyFromRaw(verdict.envelope.sender)) })
     return TopicValidatorResult.Accept
   }

@@ -9,6 +9,37 @@ import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { isDirectConnection } from './connection-kind'
+import { FloodGuard, TokenBuckets, addressOfMultiaddr, type Rate } from './token-buckets'
+
+/** What one peer (and one network address) may make this node do; see README, Security. */
+export interface MeshLimits {
+  /** Gossip messages a peer propagates to us (before any decoding). */
+  readonly gossip: { readonly perPeer: Rate; readonly perAddress: Rate }
+  /** Transfer streams a peer opens to us. */
+  readonly streamOpens: { readonly perPeer: Rate; readonly perAddress: Rate }
+  /** Transfer streams one peer may hold open at once (over all its connections). */
+  readonly maxConcurrentStreamsPerPeer: number
+  /** Peers and addresses tracked by each limit (memory bound: about 320 bytes each, measured). */
+  readonly maxTrackedKeys: number
+}
+
+export const defaultMeshLimits: MeshLimits = {
+  // A browser hears the whole mesh through one relay, so the per-peer gossip rate is sized for
+  // a busy mesh, not for one sender; a flood from one peer is still cut to this.
+  gossip: { perPeer: { perSecond: 500, burst: 2_000 }, perAddress: { perSecond: 1_000, burst: 4_000 } },
+  streamOpens: { perPeer: { perSecond: 20, burst: 64 }, perAddress: { perSecond: 50, burst: 200 } },
+  maxConcurrentStreamsPerPeer: 16,
+  maxTrackedKeys: 10_000,
+}
+
+/**
+ * The address a peer reached us from, for per-address limits; undefined for relayed
+ * connections, whose address is the relay's and shared by everyone behind it.
+ */
+function peerAddress(node: Libp2p, peer: PeerId): string | undefined {
+  const connection = node.getConnections(peer).find((c) => !c.remoteAddr.toString().includes('/p2p-circuit'))
+  return connection ? addressOfMultiaddr(connection.remoteAddr.toString()) : undefined
+}
 
 export interface MeshRuntimeOptions {
   readonly signer: EnvelopeSigner
@@ -19,6 +50,7 @@ export interface MeshRuntimeOptions {
   readonly authorize?: InboundOptions['authorize']
   readonly onReject?: (rejected: Rejected, source: string | undefined) => void
   readonly maxBlobStoreBytes?: number
+  readonly limits?: Partial<MeshLimits>
 }
 
 export type MeshNode = Libp2p<{ pubsub: GossipSub }>
@@ -32,21 +64,31 @@ export class MeshRuntime {
   readonly validator: InboundValidator
   readonly gossip: MeshGossip
   readonly blobs: BlobStore
+  readonly limits: MeshLimits
+  private readonly streamGuard: FloodGuard
+  private readonly openStreams = new Map<string, number>()
 
   constructor(
     readonly node: MeshNode,
     private readonly options: MeshRuntimeOptions,
   ) {
+    const rejectLogBudget = new TokenBuckets({ perSecond: 20, burst: 100 }, 1)
     this.validator = new InboundValidator({
       kinds: options.signer.kinds,
       verify: options.verify,
       authorize: options.authorize,
       onReject: (rejected, context) => {
-        options.log.warn({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, source: context.source }, 'message rejected')
+        // Every rejection is counted; under a flood only the first few per second are logged at
+        // warn (the rest at debug), or writing the log would become the attack's amplifier.
+        const loud = rejected.reason !== 'rate-limited' && rejectLogBudget.take('warn', Date.now())
+        options.log[loud ? 'warn' : 'debug']({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, source: context.source }, 'message rejected')
         options.onReject?.(rejected, context.source)
       },
     })
-    this.gossip = new MeshGossip(node.services.pubsub, this.validator, options.signer, options.log)
+    this.limits = { ...defaultMeshLimits, ...options.limits }
+    const gossipGuard = new FloodGuard('gossip', { ...this.limits.gossip, maxKeys: this.limits.maxTrackedKeys })
+    this.streamGuard = new FloodGuard('stream opens', { ...this.limits.streamOpens, maxKeys: this.limits.maxTrackedKeys })
+    this.gossip = new MeshGossip(node.services.pubsub, this.validator, options.signer, options.log, { guard: gossipGuard, addressOf: (peer) => peerAddress(node, peer) })
     this.blobs = new BlobStore(options.sha256, options.maxBlobStoreBytes)
   }
 
@@ -55,10 +97,32 @@ export class MeshRuntime {
     await this.node.handle(
       TRANSFER_PROTOCOL,
       (stream, connection) => {
-        void serveTransfer(stream, connection.remotePeer.publicKey?.raw, this.blobs, this.transferDeps(), `${TRANSFER_PROTOCOL} from ${connection.remotePeer}`)
+        const peer = connection.remotePeer.toString()
+        const source = `${TRANSFER_PROTOCOL} from ${peer}`
+        const refusal = this.refuseTransferStream(peer, connection.remoteAddr.toString())
+        if (refusal) {
+          this.validator.reportRejection('rate-limited', refusal, { carrier: 'stream', source })
+          stream.abort(new Error('rate limited'))
+          return
+        }
+        this.openStreams.set(peer, (this.openStreams.get(peer) ?? 0) + 1)
+        void serveTransfer(stream, connection.remotePeer.publicKey?.raw, this.blobs, this.transferDeps(), source).finally(() => {
+          const left = (this.openStreams.get(peer) ?? 1) - 1
+          if (left <= 0) this.openStreams.delete(peer)
+          else this.openStreams.set(peer, left)
+        })
       },
-      { runOnLimitedConnection: true, maxInboundStreams: 64 },
+      // One over the cap, so the stream past it reaches the handler and is refused with a counted
+      // reason instead of being dropped silently by libp2p.
+      { runOnLimitedConnection: true, maxInboundStreams: this.limits.maxConcurrentStreamsPerPeer + 1 },
     )
+  }
+
+  /** Why a new transfer stream from `peer` is refused (too many open, or opened too fast), or null. */
+  private refuseTransferStream(peer: string, remoteAddr: string): string | null {
+    const open = this.openStreams.get(peer) ?? 0
+    if (open >= this.limits.maxConcurrentStreamsPerPeer) return `${open} transfer streams already open from peer ${peer} (limit ${this.limits.maxConcurrentStreamsPerPeer})`
+    return this.streamGuard.admit(peer, remoteAddr.includes('/p2p-circuit') ? undefined : addressOfMultiaddr(remoteAddr))
   }
 
   /** Fetches a blob from a peer, preferring a direct connection (relayed streams die on upgrade). */

@@ -2,8 +2,9 @@ import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { sealMessage, type EnvelopeSigner } from '../protocol/envelope'
 import type { InboundValidator } from '../protocol/inbound'
-import { netKinds } from './kinds'
+import { decodeExact } from '../protocol/exact-decode'
 import { TransferChunk, type TransferManifest } from '../protocol/wire.pb'
+import { netKinds } from './kinds'
 import { hex } from '../common/bytes'
 import type { Logger } from '../log'
 import type { BlobStore, Sha256 } from './blob-store'
@@ -40,14 +41,9 @@ export async function serveTransfer(stream: Stream, remotePublicKey: Uint8Array 
       stream.abort(err as Error)
       return
     }
-    const verdict = await deps.validator.check(request.subarray(), { carrier: 'stream', originPublicKey: remotePublicKey, source })
+    const verdict = await deps.validator.check(request.subarray(), { carrier: 'stream', expectedKind: 'transfer.request', originPublicKey: remotePublicKey, source })
     if (!verdict.ok) {
       stream.abort(new Error(`rejected: ${verdict.reason}`))
-      return
-    }
-    if (verdict.kind !== 'transfer.request') {
-      deps.log.warn({ kind: verdict.kind, source }, 'unexpected message kind on the transfer protocol')
-      stream.abort(new Error('expected transfer.request'))
       return
     }
     const { sha256, fromChunk } = verdict.payload as { sha256: Uint8Array; fromChunk: number }
@@ -116,9 +112,8 @@ export async function fetchBlob(open: () => Promise<OpenedStream>, sha256: Uint8
       const lp = lpStream(opened.stream, { maxDataLength: MAX_FRAME_BYTES, maxBufferSize: RECEIVE_BUFFER_BYTES })
       const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000)
       await lp.write(sealMessage(deps.signer, 'transfer.request', { sha256: sha256 as Uint8Array<ArrayBuffer>, fromChunk }), { signal })
-      const verdict = await deps.validator.check((await lp.read({ signal })).subarray(), { carrier: 'stream', originPublicKey: opened.remotePublicKey, source: 'transfer-response' })
+      const verdict = await deps.validator.check((await lp.read({ signal })).subarray(), { carrier: 'stream', expectedKind: 'transfer.manifest', originPublicKey: opened.remotePublicKey, source: 'transfer-response' })
       if (!verdict.ok) throw new TransferError(`peer's manifest was rejected: ${verdict.reason} (${verdict.detail})`)
-      if (verdict.kind !== 'transfer.manifest') throw new TransferError(`expected a manifest, got ${verdict.kind}`)
       const m = verdict.payload as TransferManifest
       if (m.error) throw new TransferError(`peer cannot serve ${hex(sha256)}: ${m.error}`)
       const checked = checkManifest(m, sha256, maxBytes)
@@ -138,7 +133,7 @@ export async function fetchBlob(open: () => Promise<OpenedStream>, sha256: Uint8
       let badChunk: Error | undefined
       while (arrived.size < wanted.size) {
         if (badChunk) throw badChunk
-        const frame = TransferChunk.decode((await lp.read({ signal })).subarray())
+        const frame = decodeTransferChunk((await lp.read({ signal })).subarray())
         const expected = manifest.chunkSha256[frame.index]
         if (!expected) throw new TransferError(`chunk index ${frame.index} is out of range`)
         const size = Math.min(manifest.chunkBytes, manifest.totalBytes - frame.index * manifest.chunkBytes)
@@ -175,6 +170,15 @@ export async function fetchBlob(open: () => Promise<OpenedStream>, sha256: Uint8
     }
   }
   throw new TransferError(`transfer failed after ${attempts} attempts: ${lastError?.message}`)
+}
+
+/** A chunk frame, consumed exactly; anything else ends the transfer as the peer's fault. */
+export function decodeTransferChunk(bytes: Uint8Array): TransferChunk {
+  try {
+    return decodeExact(bytes, TransferChunk.codec())
+  } catch (err) {
+    throw new TransferError(`chunk frame rejected: ${(err as Error).message}`)
+  }
 }
 
 function checkManifest(m: TransferManifest, sha256: Uint8Array, maxBytes: number) {

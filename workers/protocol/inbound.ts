@@ -1,11 +1,11 @@
-import { decodeMessage, type Codec } from 'protons-runtime'
+import type { Codec } from 'protons-runtime'
+import { decodeExact } from './exact-decode'
 import { Envelope } from './wire.pb'
 import { WIRE_VERSION, signingBytes } from './envelope'
 import { isMessageKind, maxEnvelopeBytes, type Carrier, type KindRegistry, type MessageKind, type PayloadOf, type Senders } from './kind-spec'
 import { ReplayWindow, defaultReplayWindow, type ReplayWindowOptions } from './replay-window'
 import type { BatchVerifier } from './verify'
-import { hex } from '../common/bytes'
-import { equalBytes } from '../common/bytes'
+import { equalBytes, hex } from '../common/bytes'
 
 export const rejectReasons = [
   'oversized',
@@ -13,6 +13,7 @@ export const rejectReasons = [
   'bad-version',
   'unknown-kind',
   'wrong-carrier',
+  'wrong-topic',
   'bad-sender',
   'sender-mismatch',
   'replay',
@@ -21,6 +22,7 @@ export const rejectReasons = [
   'bad-signature',
   'bad-payload',
   'unauthorized',
+  'rate-limited',
 ] as const
 export type RejectReason = (typeof rejectReasons)[number]
 
@@ -49,6 +51,13 @@ export interface InboundContext {
   readonly originPublicKey?: Uint8Array
   /** Where it came from, for the logs (peer id, topic, protocol). */
   readonly source?: string
+  /**
+   * The one kind the channel carries (a gossip topic, a protocol step, an HTTP route). A
+   * message of another kind is refused inside the gate, before it can take its replay slot:
+   * otherwise a copy of an honest message sent first on the wrong channel would make the
+   * honest one look like a replay everywhere.
+   */
+  readonly expectedKind?: MessageKind
 }
 
 export interface InboundOptions {
@@ -97,7 +106,7 @@ export class InboundValidator {
     }
     let envelope: Envelope
     try {
-      envelope = Envelope.decode(bytes)
+      envelope = decodeExact(bytes, Envelope.codec())
     } catch (err) {
       return reject('malformed', `envelope does not decode: ${(err as Error).message}`)
     }
@@ -107,6 +116,9 @@ export class InboundValidator {
     if (!isMessageKind(kinds, kind)) return reject('unknown-kind', `unknown kind '${kind.slice(0, 64)}'`, kind)
     const spec = kinds[kind]
     if (spec.carrier !== context.carrier) return reject('wrong-carrier', `${kind} travels by ${spec.carrier}, arrived by ${context.carrier}`, kind)
+    if (context.expectedKind !== undefined && kind !== context.expectedKind) {
+      return reject('wrong-topic', `${kind} arrived where only ${context.expectedKind} is expected`, kind)
+    }
     if (bytes.byteLength > spec.maxEnvelopeBytes) {
       return reject('oversized', `${bytes.byteLength} bytes exceeds ${kind}'s limit of ${spec.maxEnvelopeBytes}`, kind)
     }
@@ -130,13 +142,14 @@ export class InboundValidator {
 
     let payload: PayloadOf<typeof kind>
     try {
-      payload = decodeMessage(envelope.payload, spec.codec as unknown as Codec<PayloadOf<typeof kind>>, { limits: spec.limits } as never)
+      payload = decodeExact(envelope.payload, spec.codec as unknown as Codec<PayloadOf<typeof kind>>, { limits: spec.limits })
     } catch (err) {
       return reject('bad-payload', `payload is not a valid ${kind}: ${(err as Error).message}`, kind, senderHex)
     }
     const refusal = this.options.authorize?.(kind, spec.senders, envelope.sender) ?? null
     if (refusal) return reject('unauthorized', refusal, kind, senderHex)
 
+    // Nothing after this line may refuse the message: its replay slot is taken only here.
     this.replay.record(senderHex, envelope.seq)
     return { ok: true, kind, envelope, payload, senderHex }
   }

@@ -29,6 +29,7 @@ import { noblePrimitives, type SecAggPrimitives } from './primitives'
 import { encode, quantization } from './quantize'
 import type { RandomSource } from './random'
 import { bytes, isStrictlyIncreasing, ringToBytes } from './wire-util'
+import { decodeExact } from '../protocol/exact-decode'
 import { equalBytes, hex } from '../common/bytes'
 
 export type ClientPhase = 'created' | 'advertised' | 'sharing' | 'shared' | 'masked' | 'signed' | 'revealed'
@@ -203,7 +204,7 @@ export class SecAggClient {
       if (!plaintext) return refuse(`share from ${share.sender} fails authentication`)
       let decoded: SharePlaintext
       try {
-        decoded = SharePlaintext.decode(plaintext)
+        decoded = decodeExact(plaintext, SharePlaintext.codec())
       } catch {
         return refuse(`share from ${share.sender} does not decode`)
       }

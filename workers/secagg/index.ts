@@ -11,7 +11,7 @@ export { SecAggAggregator, type AggregatorPhase, type AggregatorStep, type Recei
 export { checkParams, minClients, neighbourLists, suggestHararyGraph, type GraphSpec, type RoundParams } from './params'
 export { quantization, sumErrorBound, type Quantization } from './quantize'
 export { noblePrimitives, type SecAggPrimitives } from './primitives'
-export { cryptoRandomSource, seededRandomSource, type RandomSource } from './random'
+export { cryptoRandomSource, type RandomSource } from './random'
 export { combineBuckets, planBuckets, type BucketPlan, type BucketPlanOptions, type BucketRule } from './bucketed'
 export { runLocalRound, PHASES, type LocalRoundOptions, type LocalRoundReport, type Phase } from './local-round'
 export * as wire from './secagg.pb'

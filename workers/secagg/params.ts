@@ -9,7 +9,7 @@
  *   public randomness; shares are t-of-(degree + 1) within each neighbourhood (the client and its
  *   neighbours), so the round needs, for every client, t survivors in its own neighbourhood.
  */
-import { createRngFromBytes, shuffleInPlace } from '../fl/random'
+import { createRng, shuffleInPlace } from '../common/random'
 import { concatBytes } from '@noble/hashes/utils.js'
 import { hex } from '../common/bytes'
 
@@ -89,7 +89,7 @@ export function neighbourLists(p: RoundParams): number[][] {
   }
   const order = Array.from({ length: n }, (_, i) => i)
   const label = new TextEncoder().encode('agent-mesh/secagg/v1/harary')
-  shuffleInPlace(order, createRngFromBytes(concatBytes(label, p.graph.seed)))
+  shuffleInPlace(order, createRng(concatBytes(label, p.graph.seed)))
   const position = new Array<number>(n)
   order.forEach((client, pos) => (position[client] = pos))
   const half = p.graph.degree / 2

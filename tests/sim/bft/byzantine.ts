@@ -61,7 +61,7 @@ export class ByzantineValidator implements SimProcess<Packet> {
   receive(from: string, packet: Packet): void {
     if (this.behaviour === 'replay') {
       if (this.seen.length < 400) this.seen.push(packet)
-      else this.seen[this.ctx.random.int(0, this.seen.length - 1)] = packet
+      else this.seen[this.ctx.random.intBetween(0, this.seen.length - 1)] = packet
     }
     const message = this.world.decode(packet)
     if (!message) return
@@ -110,7 +110,7 @@ export class ByzantineValidator implements SimProcess<Packet> {
 
   private conflicting(message: Proposal | Vote): Proposal | Vote {
     const { world, index, ctx } = this
-    const altValue = text.encode(`v:${message.height}:evil${index}:${message.round}:${ctx.random.int(0, 3)}`)
+    const altValue = text.encode(`v:${message.height}:evil${index}:${message.round}:${ctx.random.intBetween(0, 3)}`)
     if (message.kind === 'proposal') return craftProposal(world, index, { height: message.height, round: message.round, value: altValue })
     const valueId = message.valueId === null || ctx.random.chance(0.5) ? sha256(altValue) : null
     return craftVote(world, index, { height: message.height, round: message.round, type: message.type, valueId })
@@ -145,7 +145,7 @@ export class ByzantineValidator implements SimProcess<Packet> {
   private forgeries(message: Proposal | Vote): BftMessage[] {
     const { world, index, ctx } = this
     const n = world.ids.length
-    const victim = (index + 1 + ctx.random.int(0, n - 2)) % n
+    const victim = (index + 1 + ctx.random.intBetween(0, n - 2)) % n
     const height = message.height
     const round = message.round
     const valueId = sha256(text.encode(`v:${height}:forged`))
@@ -154,7 +154,7 @@ export class ByzantineValidator implements SimProcess<Packet> {
     out.push(craftVote(world, index, { height, round, type: ctx.random.pick<VoteType>(['prevote', 'precommit']), valueId, claimedValidator: victim }))
     // Someone else's name, random signature bytes.
     const honestish = craftVote(world, index, { height, round, type: 'prevote', valueId, claimedValidator: victim })
-    out.push({ ...honestish, signature: Uint8Array.from(honestish.signature, () => ctx.random.int(0, 255)) })
+    out.push({ ...honestish, signature: Uint8Array.from(honestish.signature, () => ctx.random.intBetween(0, 255)) })
     // A real vote of its own with the value swapped after signing.
     if (message.kind === 'vote') out.push({ ...message, valueId })
     // A proposal in the name of whoever proposes this round.
@@ -180,7 +180,7 @@ export class ByzantineValidator implements SimProcess<Packet> {
   private replay(): void {
     const { ctx } = this
     if (this.seen.length === 0 || !ctx.random.chance(0.5)) return
-    for (let i = ctx.random.int(1, 4); i > 0; i--) ctx.send(ctx.random.pick(this.others()), ctx.random.pick(this.seen))
+    for (let i = ctx.random.intBetween(1, 4); i > 0; i--) ctx.send(ctx.random.pick(this.others()), ctx.random.pick(this.seen))
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { BftMessage } from '../../../workers/consensus/bft'
-import { seededRandom } from '../random'
+import { createRng } from '../../../workers/common/random'
 import { Simulation, type SimContext, type SimProcess } from '../simulator'
 import { craftProposal, craftVote } from './byzantine'
 import { BftWorld, type Packet } from './world'
@@ -73,7 +73,7 @@ export interface CollusionReport {
 
 /** n validators, `colluding` of them (default f+1) colluding, the rest split in two partitions bridged only by the colluders. */
 export function runCollusion(seed: number, validators: number, colluding?: number, durationMs = 10_000): CollusionReport {
-  const random = seededRandom(seed)
+  const random = createRng(seed)
   const world = new BftWorld({ validators, scheme: 'sim', wire: false, random })
   const f = world.set.maxFaulty
   const order = random.shuffle(Array.from({ length: validators }, (_, i) => i))

@@ -1,11 +1,11 @@
 /**
- * Random fault schedules for BFT consensus, each fully determined by its seed: validator
+ * Rng fault schedules for BFT consensus, each fully determined by its seed: validator
  * count, Byzantine validators (at most f) and their behaviours, network delays, loss,
  * duplication, partitions and crash/restart of honest validators until a global
  * stabilisation time (GST); after it the network heals (loss stops, delays are bounded),
  * crashed validators restart, and every height must be decided within a bound.
  */
-import { seededRandom, type Random } from '../random'
+import { createRng, type Rng } from '../../../workers/common/random'
 import { Simulation, type NetworkConditions } from '../simulator'
 import { BEHAVIOURS, byzantineFactory, type Behaviour } from './byzantine'
 import { BftWorld, type Packet, type SchemeKind } from './world'
@@ -48,10 +48,10 @@ export interface ScheduleShape {
 
 /** Draws a schedule from the seed; `shape` narrows the space (e.g. real crypto, fewer heights). */
 export function randomSchedule(seed: number, shape: ScheduleShape = {}): ScheduleOptions {
-  const random = seededRandom(seed)
+  const random = createRng(seed)
   const validators = random.pick(shape.validators ?? [4, 4, 4, 7])
   const f = Math.floor((validators - 1) / 3)
-  const byzantineCount = random.int(0, Math.min(f, shape.maxByzantine ?? f))
+  const byzantineCount = random.intBetween(0, Math.min(f, shape.maxByzantine ?? f))
   const byzantineIndices = random.shuffle(Array.from({ length: validators }, (_, i) => i)).slice(0, byzantineCount)
   const honest = Array.from({ length: validators }, (_, i) => i).filter((i) => !byzantineIndices.includes(i))
   const gstMs = random.pick([0, 500, 1500, 3000, 5000])
@@ -62,18 +62,18 @@ export function randomSchedule(seed: number, shape: ScheduleShape = {}): Schedul
   }
   const partitions: { at: number; groups: number[][] }[] = []
   if (gstMs > 0 && random.chance(0.4)) {
-    for (let i = random.int(1, 3); i > 0; i--) {
-      const groupCount = random.int(2, 3)
+    for (let i = random.intBetween(1, 3); i > 0; i--) {
+      const groupCount = random.intBetween(2, 3)
       const groups: number[][] = Array.from({ length: groupCount }, () => [])
-      for (let v = 0; v < validators; v++) groups[random.int(0, groupCount - 1)].push(v)
-      partitions.push({ at: random.int(0, gstMs), groups })
+      for (let v = 0; v < validators; v++) groups[random.intBetween(0, groupCount - 1)].push(v)
+      partitions.push({ at: random.intBetween(0, gstMs), groups })
     }
   }
   const crashes: { index: number; at: number; restartAt: number }[] = []
   if (gstMs > 0 && random.chance(0.4)) {
-    for (let i = random.int(1, validators); i > 0; i--) {
-      const at = random.int(0, gstMs)
-      crashes.push({ index: random.pick(honest), at, restartAt: random.int(at, gstMs) })
+    for (let i = random.intBetween(1, validators); i > 0; i--) {
+      const at = random.intBetween(0, gstMs)
+      crashes.push({ index: random.pick(honest), at, restartAt: random.intBetween(at, gstMs) })
     }
   }
   return {
@@ -99,7 +99,7 @@ export function describeSchedule(o: ScheduleOptions): string {
 
 /** `trace` receives every honest validator's status each `traceEveryMs` of virtual time (for replaying one seed). */
 export function runSchedule(options: ScheduleOptions, trace?: (line: string) => void, traceEveryMs = 500): ScheduleReport {
-  const random: Random = seededRandom(options.seed ^ 0x5eed)
+  const random: Rng = createRng(options.seed ^ 0x5eed)
   const world = new BftWorld({ validators: options.validators, scheme: options.scheme, wire: options.wire, random })
   const sim = new Simulation<Packet>(options.seed, { ...options.beforeGst })
   const behaviourOf = new Map(options.byzantine.map((b) => [b.index, b.behaviour]))

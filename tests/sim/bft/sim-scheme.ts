@@ -9,7 +9,7 @@
  * Costs about a microsecond per operation, against ~1 ms (Ed25519) and ~20 ms (BLS).
  */
 import type { SignatureScheme, ValidatorSigner } from '../../../workers/consensus/certificate'
-import type { Random } from '../random'
+import type { Rng } from '../../../workers/common/random'
 import { hex } from '../../../workers/common/bytes'
 
 const SIGNATURE_BYTES = 8
@@ -49,17 +49,17 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 export interface SimSignatures {
   readonly scheme: SignatureScheme
   /** A fresh validator key pair drawn from `random`. */
-  createSigner(random: Random): ValidatorSigner
+  createSigner(random: Rng): ValidatorSigner
 }
 
 export function createSimSignatures(): SimSignatures {
   const secrets = new Map<string, Uint32Array>()
   const secretOf = (key: Uint8Array) => (key.length === 16 ? secrets.get(hex(key)) : undefined)
-  const newKey = (random: Random) => {
+  const newKey = (random: Rng) => {
     const label = new Uint8Array(16)
-    for (let i = 0; i < label.length; i++) label[i] = random.int(0, 255)
+    for (let i = 0; i < label.length; i++) label[i] = random.intBetween(0, 255)
     const secret = new Uint32Array(4)
-    for (let i = 0; i < 4; i++) secret[i] = random.int(0, 0xffffffff)
+    for (let i = 0; i < 4; i++) secret[i] = random.intBetween(0, 0xffffffff)
     secrets.set(hex(label), secret)
     return { label, secret }
   }

@@ -5,7 +5,7 @@
  */
 import { createBftNode, decodeBftMessage, encodeBftMessage, type BftMessage, type BftNode, type BftTimeouts, type PersistedBftState, type StepResult } from '../../../workers/consensus/bft'
 import { createRealScheme, createRealSigner, createValidatorSet, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../../../workers/consensus/certificate'
-import type { Random } from '../random'
+import type { Rng } from '../../../workers/common/random'
 import type { SimContext, SimProcess } from '../simulator'
 import { createSimSignatures } from './sim-scheme'
 import { SafetyChecker } from './checker'
@@ -46,7 +46,7 @@ export interface WorldOptions {
   readonly scheme: SchemeKind
   /** Send encoded protobuf bytes instead of objects. */
   readonly wire: boolean
-  readonly random: Random
+  readonly random: Rng
   readonly timeouts?: BftTimeouts
   readonly chainId?: string
   /** How long the application takes to judge a proposed value (uniform in [min, max] ms). */
@@ -180,13 +180,13 @@ export class HonestValidator implements SimProcess<Packet> {
       else ctx.send(out.to, packet)
     }
     for (const request of result.validate) {
-      ctx.schedule(ctx.now() + ctx.random.int(...world.validityDelayMs), () =>
+      ctx.schedule(ctx.now() + ctx.random.intBetween(...world.validityDelayMs), () =>
         this.handle(this.core.step({ type: 'validity', height: request.height, valueId: request.valueId, valid: isValidValue(request.value) })),
       )
     }
     if (result.needValue !== null) {
       const height = result.needValue
-      ctx.schedule(ctx.now() + ctx.random.int(0, 20), () => this.handle(this.core.step({ type: 'value', height, value: candidateValue(height, this.index) })))
+      ctx.schedule(ctx.now() + ctx.random.intBetween(0, 20), () => this.handle(this.core.step({ type: 'value', height, value: candidateValue(height, this.index) })))
     }
     ctx.setWake(result.wakeAt)
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { aggregate, aggregateBucketSums, assignBuckets, type AggregationConfig, type AggregationInput, type RuleConfig } from '../../../workers/fl/aggregation/aggregate'
-import { createRng, shuffleInPlace } from '../../../workers/fl/random'
+import { createRng, shuffleInPlace } from '../../../workers/common/random'
 
 const input = (id: string, values: number[], weight = 1): AggregationInput => ({ id, vector: Float32Array.from(values), weight })
 const run = (inputs: AggregationInput[], rule: RuleConfig): Float32Array => {
@@ -79,16 +79,15 @@ describe('determinism', () => {
     const name = `${config.rule.rule}${config.bucketing ? ` + buckets of ${config.bucketing.size}` : ''}`
     it(`${name}: bit-identical under 20 permutations of the inputs`, () => {
       const reference = aggregate(inputs, config)
-      expect(reference.ok).toBe(true)
-      if (!reference.ok) return
+      if (!reference.ok) throw new Error(reference.reason)
       const bytes = (v: Float32Array): number[] => Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
       const permutationRng = createRng(99)
       for (let trial = 0; trial < 20; trial++) {
         const shuffled = [...inputs]
         shuffleInPlace(shuffled, permutationRng)
         const again = aggregate(shuffled, config)
-        expect(again.ok).toBe(true)
-        if (again.ok) expect(bytes(again.vector)).toEqual(bytes(reference.vector))
+        if (!again.ok) throw new Error(`trial ${trial}: ${again.reason}`)
+        expect(bytes(again.vector)).toEqual(bytes(reference.vector))
       }
     })
   }
@@ -154,8 +153,8 @@ describe('bucketing', () => {
       return { sum, count: members.length }
     })
     const fromSums = aggregateBucketSums(sums, rule)
-    expect(direct.ok && fromSums.ok).toBe(true)
-    if (direct.ok && fromSums.ok) expect(Array.from(fromSums.vector)).toEqual(Array.from(direct.vector))
+    if (!direct.ok || !fromSums.ok) throw new Error(`aggregation failed: ${direct.ok ? '' : direct.reason} ${fromSums.ok ? '' : fromSums.reason}`)
+    expect(Array.from(fromSums.vector)).toEqual(Array.from(direct.vector))
   })
 })
 
@@ -171,8 +170,6 @@ describe('input validation', () => {
     ['trim too large', good, { rule: 'trimmed-mean', trim: 2 }, /trim/],
     ['bad tau', good, { rule: 'centered-clipping', tau: 0 }, /tau/],
   ] as [string, AggregationInput[], RuleConfig, RegExp][])('rejects %s with a reason', (_, inputs, rule, reason) => {
-    const result = aggregate(inputs, { rule })
-    expect(result.ok).toBe(false)
-    if (!result.ok) expect(result.reason).toMatch(reason)
+    expect(aggregate(inputs, { rule })).toMatchObject({ ok: false, reason: expect.stringMatching(reason) })
   })
 })

@@ -35,9 +35,7 @@ describe('model spec validation', () => {
     ['an impossible reshape', { ...MNIST_MLP, layers: [{ type: 'reshape', targetShape: [27, 27, 1] }, { type: 'flatten' }, { type: 'dense', units: 10 }] }, /reshape/],
     ['extra top-level fields', { ...MNIST_MLP, code: 'x' }, /unknown spec fields/],
   ])('rejects %s', (_, spec, reason) => {
-    const check = validateModelSpec(spec)
-    expect(check.ok).toBe(false)
-    if (!check.ok) expect(check.reason).toMatch(reason)
+    expect(validateModelSpec(spec)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) })
   })
 
   it('initial weights are a pure function of the seed', () => {

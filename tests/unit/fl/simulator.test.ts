@@ -5,6 +5,7 @@ import { nodeBackendOptions } from '../../../workers/fl/node/backend'
 import { MNIST_MLP } from '../../../workers/fl/model/spec'
 import { alie, innerProductManipulation, inverseNormalCdf, signFlip } from '../../../workers/fl/attacks/attacks'
 import { prepareData, runSimulation, type SimulationConfig } from '../../bench/fl-sim'
+import { expectedRuns, forEachSeedAsync } from '../../sim/seeds'
 
 beforeAll(async () => {
   await selectBackend(nodeBackendOptions({ calibrate: false }))
@@ -23,27 +24,31 @@ describe('attacks (test-only helpers)', () => {
 })
 
 describe('round simulator', () => {
+  // One seeded scenario (seed 3); SIM_SEED=<n> runs it with another seed.
   it('a robust rule beats FedAvg under sign flip ×4 (10 clients, 3 Byzantine, IID, 40 rounds)', async () => {
     const dataset = loadMnistNode()
-    const base: Omit<SimulationConfig, 'rule'> = {
-      dataset,
-      clients: 10,
-      byzantine: 3,
-      attack: 'sign-flip',
-      signFlipScale: 4,
-      rounds: 40,
-      spec: MNIST_MLP,
-      hyper: { epochs: 1, batchSize: 32, learningRate: 0.1, maxBatchesPerEpoch: 2 },
-      scheme: { kind: 'iid' },
-      seed: 3,
-      trainSamples: 2000,
-      testSamples: 500,
-      evalEvery: 40,
-    }
-    const data = prepareData(base)
-    const fedavg = await runSimulation({ ...base, rule: { rule: 'fedavg' } }, data)
-    const median = await runSimulation({ ...base, rule: { rule: 'median' } }, data)
-    expect(median.finalAccuracy).toBeGreaterThan(0.7)
-    expect(median.finalAccuracy).toBeGreaterThan(fedavg.finalAccuracy + 0.2)
+    const ran = await forEachSeedAsync(3, 1, 'tests/unit/fl/simulator.test.ts', async (seed) => {
+      const base: Omit<SimulationConfig, 'rule'> = {
+        dataset,
+        clients: 10,
+        byzantine: 3,
+        attack: 'sign-flip',
+        signFlipScale: 4,
+        rounds: 40,
+        spec: MNIST_MLP,
+        hyper: { epochs: 1, batchSize: 32, learningRate: 0.1, maxBatchesPerEpoch: 2 },
+        scheme: { kind: 'iid' },
+        seed,
+        trainSamples: 2000,
+        testSamples: 500,
+        evalEvery: 40,
+      }
+      const data = prepareData(base)
+      const fedavg = await runSimulation({ ...base, rule: { rule: 'fedavg' } }, data)
+      const median = await runSimulation({ ...base, rule: { rule: 'median' } }, data)
+      expect(median.finalAccuracy).toBeGreaterThan(0.7)
+      expect(median.finalAccuracy).toBeGreaterThan(fedavg.finalAccuracy + 0.2)
+    })
+    expect(ran).toBe(expectedRuns(1))
   })
 })

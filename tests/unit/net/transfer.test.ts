@@ -8,6 +8,7 @@ import { BlobStore, webCryptoSha256 } from '../../../workers/net/blob-store'
 import { fetchBlob, serveTransfer, TransferError, type TransferDeps } from '../../../workers/net/transfer'
 import { silentLogger } from '../../../workers/log'
 import { messageKinds } from '../../../workers/kinds'
+import { seededBytes } from '../../../workers/common/random'
 
 const server = identityFromSeed(new Uint8Array(32).fill(7))
 const client = identityFromSeed(new Uint8Array(32).fill(8))
@@ -21,15 +22,7 @@ function deps(identity: typeof server): TransferDeps {
   }
 }
 
-function pseudoRandomBytes(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let x = seed >>> 0
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0
-    out[i] = x & 0xff
-  }
-  return out
-}
+const pseudoRandomBytes = (length: number, seed: number): Uint8Array => seededBytes(seed)(length)
 
 describe('transfer protocol', () => {
   it('moves a multi-chunk blob intact and reports progress', async () => {

@@ -21,8 +21,7 @@ describe('inbound validation', () => {
   it('accepts an honest chat message and decodes its payload', async () => {
     const { validator, signer } = setup()
     const verdict = await validator.check(sealMessage(signer, 'mesh.chat', { text: 'hi', sentAtUs: 5n }), { carrier: 'gossip', originPublicKey: alice.publicKey })
-    expect(verdict.ok).toBe(true)
-    if (verdict.ok && verdict.kind === 'mesh.chat') expect((verdict.payload as Chat).text).toBe('hi')
+    expect(verdict).toMatchObject({ ok: true, kind: 'mesh.chat', payload: { text: 'hi', sentAtUs: 5n } })
     expect(validator.accepted).toBe(1)
   })
 

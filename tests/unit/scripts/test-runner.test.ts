@@ -44,11 +44,13 @@ function runTestCommand(machine: { chromium: boolean; uid: number }) {
 }
 
 describe('npm test (scripts/test.mjs)', () => {
-  it('runs typecheck, data, unit, the test build, the Chromium check and e2e, then totals them', () => {
+  it('runs the generated-code check, typecheck, lint, data, unit, the test build, the Chromium check and e2e, then totals them', () => {
     const run = runTestCommand({ chromium: true, uid: 1000 })
     expect(run.status).toBe(0)
     expect(run.steps.map((s) => s.split(' --reporter')[0])).toEqual([
+      'npm run --silent proto -- --check',
       'npm run --silent typecheck',
+      'npm run --silent lint',
       'npm run --silent data',
       'vitest run --project unit',
       'npm run --silent build:test',

@@ -5,8 +5,8 @@ import { runLocalRound, type Phase } from '../../../workers/secagg/local-round'
 import { applyMask, addRing } from '../../../workers/secagg/prg'
 import { noblePrimitives } from '../../../workers/secagg/primitives'
 import { decodeSum, encode, quantization, sumErrorBound } from '../../../workers/secagg/quantize'
-import { seededRandomSource } from '../../../workers/secagg/random'
-import { clientRandom, makeCohort, makeInputs } from './fixtures'
+import { seededBytes } from '../../../workers/common/random'
+import { clientRandom, doneResult, makeCohort, makeInputs } from './fixtures'
 
 describe('fixed-point encoding in Z_2^32', () => {
   for (const [n, bound] of [[2, 1], [10, 0.05], [100, 1], [255, 8]] as const) {
@@ -43,7 +43,7 @@ describe('fixed-point encoding in Z_2^32', () => {
   it('masks cancel exactly: +PRG(seed) − PRG(seed) is the identity, across chunk boundaries', () => {
     const v = encode(makeInputs(1, 40_000, 'mask')[0], quantization(1, 3)).ring
     const copy = v.slice()
-    const seed = seededRandomSource('seed')(32)
+    const seed = seededBytes('seed')(32)
     applyMask(v, seed, 1, noblePrimitives)
     expect(v).not.toEqual(copy)
     applyMask(v, seed, -1, noblePrimitives)
@@ -80,12 +80,11 @@ describe('bucketed secure aggregation (Karimireddy et al. 2022) with the FL engi
         params: bucket.params, identitySecretKeys: bucket.members.map((m) => cohort.secretKeys[m]), inputs: bucket.members.map((m) => inputs[m]),
         random: clientRandom(`bucket-${b}`), dropBefore: drops,
       })
-      expect(report.outcome.kind).toBe('done')
-      results.push(report.outcome.kind === 'done' ? report.outcome.result : null)
+      results.push(doneResult(report.outcome, `bucket ${b}`))
     }
     const robust = combineBuckets(results, (buckets) => aggregateBucketSums(buckets, { rule: 'median' }))
-    expect(robust.ok).toBe(true)
-    if (!robust.ok) return
+    if (!robust.ok) throw new Error(`bucketed median failed: ${robust.reason}`)
+    expect(robust.buckets).toBe(plan.length)
     const distance = (v: ArrayLike<number>) => Math.hypot(...Array.from(honestMean, (m, j) => v[j] - m))
     const plainMean = Array.from(honestMean, (_, j) => inputs.reduce((s, v) => s + v[j], 0) / n)
     expect(distance(robust.vector)).toBeLessThan(0.15)

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { runLocalRound, PHASES, type Phase } from '../../../workers/secagg/local-round'
 import { nodePrimitives } from '../../../workers/secagg/node/primitives'
 import { neighbourLists, suggestHararyGraph } from '../../../workers/secagg/params'
-import { seededRandomSource } from '../../../workers/secagg/random'
-import { clientRandom, makeCohort, makeInputs, makeParams, maxSumError } from './fixtures'
+import { createRng } from '../../../workers/common/random'
+import { expectedRuns, forEachSeedAsync } from '../../sim/seeds'
+import { clientRandom, doneResult, makeCohort, makeInputs, makeParams, maxSumError } from './fixtures'
 
+const FILE = 'tests/unit/secagg/round.test.ts'
 const n = 7
 const t = 4
 const cohort = makeCohort(n)
@@ -19,18 +21,17 @@ describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
   it('equals the plain sum of the inputs, within the quantization bound', async () => {
     const report = await run()
     expect(report.refusals).toEqual([])
-    expect(report.outcome.kind).toBe('done')
-    if (report.outcome.kind !== 'done') return
-    expect(report.outcome.result.included).toEqual([0, 1, 2, 3, 4, 5, 6])
-    expect(maxSumError(report.outcome.result, inputs)).toBeLessThanOrEqual(report.outcome.result.errorBound)
+    const result = doneResult(report.outcome)
+    expect(result.included).toEqual([0, 1, 2, 3, 4, 5, 6])
+    expect(maxSumError(result, inputs)).toBeLessThanOrEqual(result.errorBound)
     // The bound is tight enough to matter: far below the inputs' own scale.
-    expect(report.outcome.result.errorBound).toBeLessThan(1e-7)
+    expect(result.errorBound).toBeLessThan(1e-7)
   })
 
   it('equals the plain sum on random inputs, sizes, thresholds and dropout schedules (seeded)', async () => {
-    const pick = seededRandomSource('random-rounds')
-    const draw = (below: number) => pick(4).slice().reduce((acc, b) => acc * 256 + b, 0) % below
-    for (let trial = 0; trial < 6; trial++) {
+    const ran = await forEachSeedAsync(1, 6, FILE, async (trial) => {
+      const rng = createRng(`random-rounds/${trial}`)
+      const draw = (below: number) => rng.int(below)
       const size = 3 + draw(n - 2)
       const threshold = Math.floor(size / 2) + 1 + draw(size - Math.floor(size / 2))
       const length = 1 + draw(700)
@@ -43,18 +44,18 @@ describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
       const report = await run(drops, p, trialInputs)
       const label = `trial ${trial}: n=${size} t=${threshold} d=${length} drops=${JSON.stringify([...drops])}`
       expect(report.refusals, label).toEqual([])
-      expect(report.outcome.kind, label).toBe('done')
-      if (report.outcome.kind !== 'done') continue
+      const result = doneResult(report.outcome, label)
       const inSum = [...Array(size).keys()].filter((c) => !drops.has(c) || PHASES.indexOf(drops.get(c)!) > PHASES.indexOf('mask'))
-      expect(report.outcome.result.included, label).toEqual(inSum)
+      expect(result.included, label).toEqual(inSum)
       let worst = 0
       for (let j = 0; j < length; j++) {
         let plain = 0
         for (const i of inSum) plain += Math.max(-bound, Math.min(bound, trialInputs[i][j]))
-        worst = Math.max(worst, Math.abs(plain - report.outcome.result.sum[j]))
+        worst = Math.max(worst, Math.abs(plain - result.sum[j]))
       }
-      expect(worst, label).toBeLessThanOrEqual(report.outcome.result.errorBound)
-    }
+      expect(worst, label).toBeLessThanOrEqual(result.errorBound)
+    })
+    expect(ran).toBe(expectedRuns(6))
   })
 
   for (const phase of PHASES) {
@@ -62,28 +63,24 @@ describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
       const dropped = [1, 3, 6]
       const report = await run(new Map(dropped.map((c) => [c, phase])))
       expect(report.refusals).toEqual([])
-      expect(report.outcome.kind).toBe('done')
-      if (report.outcome.kind !== 'done') return
+      const result = doneResult(report.outcome)
       // Clients that sent their masked input are in the sum even if they vanish afterwards.
       const inSum = PHASES.indexOf(phase) > PHASES.indexOf('mask')
-      expect(report.outcome.result.included).toEqual(inSum ? [0, 1, 2, 3, 4, 5, 6] : [0, 2, 4, 5])
-      expect(maxSumError(report.outcome.result, inputs)).toBeLessThanOrEqual(report.outcome.result.errorBound)
+      expect(result.included).toEqual(inSum ? [0, 1, 2, 3, 4, 5, 6] : [0, 2, 4, 5])
+      expect(maxSumError(result, inputs)).toBeLessThanOrEqual(result.errorBound)
     })
 
     it(`aborts with a reason when n − t + 1 clients drop before the ${phase} phase`, async () => {
       const report = await run(new Map([0, 2, 4, 6].map((c) => [c, phase])))
-      expect(report.outcome.kind).toBe('aborted')
-      if (report.outcome.kind !== 'aborted') return
-      expect(report.outcome.reason).toMatch(/^only 3 .*need 4$/)
+      expect(report.outcome).toEqual({ kind: 'aborted', reason: expect.stringMatching(/^only 3 .*need 4$/) })
     })
   }
 
   it('completes when drops are spread over every phase, down to exactly t clients', async () => {
     const report = await run(new Map<number, Phase>([[0, 'share'], [2, 'mask'], [5, 'consistency']]))
-    expect(report.outcome.kind).toBe('done')
-    if (report.outcome.kind !== 'done') return
-    expect(report.outcome.result.included).toEqual([1, 3, 4, 5, 6])
-    expect(maxSumError(report.outcome.result, inputs)).toBeLessThanOrEqual(report.outcome.result.errorBound)
+    const result = doneResult(report.outcome)
+    expect(result.included).toEqual([1, 3, 4, 5, 6])
+    expect(maxSumError(result, inputs)).toBeLessThanOrEqual(result.errorBound)
   })
 
   it('aborts at the threshold boundary when the unmasking phase has t − 1 answers', async () => {
@@ -99,9 +96,8 @@ describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
   it('clamps coordinates outside the bound, and still sums exactly what it clamped', async () => {
     const loud = makeInputs(n, 48, 'loud', 3)
     const report = await run(new Map(), params, loud)
-    expect(report.outcome.kind).toBe('done')
-    if (report.outcome.kind !== 'done') return
-    expect(maxSumError(report.outcome.result, loud)).toBeLessThanOrEqual(report.outcome.result.errorBound)
+    const result = doneResult(report.outcome)
+    expect(maxSumError(result, loud)).toBeLessThanOrEqual(result.errorBound)
   })
 })
 
@@ -131,10 +127,9 @@ describe('SecAgg+ (Bell et al. 2020): a random Harary graph instead of all pairs
   it('equals the plain sum, with clients dropping at every phase', async () => {
     const report = await runPlus(new Map<number, Phase>([[3, 'share'], [8, 'mask'], [17, 'mask'], [21, 'consistency'], [25, 'unmask']]))
     expect(report.refusals).toEqual([])
-    expect(report.outcome.kind).toBe('done')
-    if (report.outcome.kind !== 'done') return
-    expect(report.outcome.result.included).toHaveLength(big - 3)
-    expect(maxSumError(report.outcome.result, bigInputs)).toBeLessThanOrEqual(report.outcome.result.errorBound)
+    const result = doneResult(report.outcome)
+    expect(result.included).toHaveLength(big - 3)
+    expect(maxSumError(result, bigInputs)).toBeLessThanOrEqual(result.errorBound)
     // Each client sent shares only to its neighbours: far fewer bytes than all pairs would need.
     const allPairs = await runLocalRound({ params: { ...plus, graph: { kind: 'complete' }, threshold: 16 }, identitySecretKeys: bigCohort.secretKeys, inputs: bigInputs, random: clientRandom('plus'), primitives: nodePrimitives })
     expect(allPairs.outcome.kind).toBe('done')
@@ -146,8 +141,6 @@ describe('SecAgg+ (Bell et al. 2020): a random Harary graph instead of all pairs
     const around = neighbourLists(plus)[0]
     const drops = new Map<number, Phase>([[0, 'mask'], ...around.slice(0, shape.degree + 2 - shape.threshold).map((c): [number, Phase] => [c, 'unmask'])])
     const report = await runPlus(drops)
-    expect(report.outcome.kind).toBe('aborted')
-    if (report.outcome.kind !== 'aborted') return
-    expect(report.outcome.reason).toMatch(new RegExp(`^cannot rebuild the (self-mask seed of|mask key of dropped) client \\d+: \\d+ shares, threshold ${shape.threshold}$`))
+    expect(report.outcome).toEqual({ kind: 'aborted', reason: expect.stringMatching(new RegExp(`^cannot rebuild the (self-mask seed of|mask key of dropped) client \\d+: \\d+ shares, threshold ${shape.threshold}$`)) })
   })
 })

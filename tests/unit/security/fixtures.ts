@@ -4,25 +4,11 @@ import { issueCredential, type Credential } from '../../../workers/security/cred
 import type { Role } from '../../../workers/protocol/roles'
 import type { MessageKind, Senders } from '../../../workers/protocol/kind-spec'
 import { messageKinds } from '../../../workers/kinds'
+import { seededBytes } from '../../../workers/common/random'
 
 /** The senders a registered kind declares, as the inbound gate hands them to the RBAC check. */
 export function sendersOf(kind: MessageKind): Senders {
   return messageKinds[kind].senders
-}
-
-/** Deterministic bytes from a counter (xorshift32), so tests draw "random" serials and nonces reproducibly. */
-export function seededRandom(seed: number): (n: number) => Uint8Array {
-  let state = seed >>> 0 || 1
-  return (n) => {
-    const out = new Uint8Array(n)
-    for (let i = 0; i < n; i++) {
-      state ^= state << 13
-      state ^= state >>> 17
-      state ^= state << 5
-      out[i] = state & 0xff
-    }
-    return out
-  }
 }
 
 let serialSeed = 1000
@@ -43,7 +29,7 @@ export const HOUR = 3600_000
 export const DAY = 24 * HOUR
 
 export function makeAuthority(name = 'Test CA'): Promise<CertificateAuthority> {
-  return createCertificateAuthority({ nowMs: T0 - DAY, name, random: seededRandom(99) })
+  return createCertificateAuthority({ nowMs: T0 - DAY, name, random: seededBytes(99) })
 }
 
 export function credentialFor(
@@ -56,6 +42,6 @@ export function credentialFor(
   return issueCredential(
     ca,
     { identityPublicKey: keys.identity.publicKey, blsPublicKey: keys.voting.publicKey, agreementPublicKey: keys.agreement.publicKey },
-    { roles, notBeforeMs: window.notBeforeMs ?? T0 - HOUR, notAfterMs: window.notAfterMs ?? T0 + DAY, random: seededRandom(seed) },
+    { roles, notBeforeMs: window.notBeforeMs ?? T0 - HOUR, notAfterMs: window.notAfterMs ?? T0 + DAY, random: seededBytes(seed) },
   )
 }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { DAY, HOUR, T0, credentialFor, makeAuthority, nodeKeys, seededRandom } from './fixtures'
+import { DAY, HOUR, T0, credentialFor, makeAuthority, nodeKeys } from './fixtures'
+import { seededBytes } from '../../../workers/common/random'
 import { IssuancePolicy } from '../../../workers/security/credentials/policy'
 import { CredentialAuthority } from '../../../workers/security/credentials/authority'
 import { RevocationList } from '../../../workers/security/credentials/revocation'
@@ -79,10 +80,10 @@ describe('credential authority', () => {
   let subject: Credential
   const adminKeys = nodeKeys(40)
   const subjectKeys = nodeKeys(41)
-  const nonces = seededRandom(7)
+  const nonces = seededBytes(7)
 
   beforeAll(async () => {
-    authority = new CredentialAuthority(ca, new IssuancePolicy(), new RevocationList(ca.anchor), seededRandom(3))
+    authority = new CredentialAuthority(ca, new IssuancePolicy(), new RevocationList(ca.anchor), seededBytes(3))
     admin = await credentialFor(ca, adminKeys, ['admin'])
     const joined = await authority.handleJoin(createJoinRequest(subjectKeys), subjectKeys.identity.publicKey, '10.1.1.1', T0)
     if (!joined.ok) throw new Error(joined.reason)

@@ -1,4 +1,5 @@
-import { decodeMessage, encodeMessage } from 'protons-runtime'
+import { encodeMessage } from 'protons-runtime'
+import { decodeExact } from '../../protocol/exact-decode'
 import { BftMessage as WireMessage, type BftVote as WireVote } from './wire.pb'
 import { decodeCertificate, encodeCertificate } from '../certificate/certificate'
 import { BFT_LIMITS, messageProblem } from './validate'
@@ -18,7 +19,7 @@ export type BftDecodeResult = { readonly ok: true; readonly message: BftMessage 
 export function decodeBftMessage(bytes: Uint8Array): BftDecodeResult {
   let wire: WireMessage
   try {
-    wire = decodeMessage(bytes, WireMessage.codec(), { limits: { proposal: { justification: BFT_LIMITS.justificationVotes } } } as never)
+    wire = decodeExact(bytes, WireMessage.codec(), { limits: { proposal: { justification: BFT_LIMITS.justificationVotes } } })
   } catch (error) {
     return { ok: false, reason: `undecodable: ${(error as Error).message}` }
   }

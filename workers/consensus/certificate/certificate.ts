@@ -1,4 +1,5 @@
-import { decodeMessage, encodeMessage } from 'protons-runtime'
+import { encodeMessage } from 'protons-runtime'
+import { decodeExact } from '../../protocol/exact-decode'
 import { CommitCertificate as WireCertificate } from './wire.pb'
 import { commitSignBytes } from './sign-bytes'
 import type { SignatureScheme } from './scheme'
@@ -106,7 +107,7 @@ export type CertificateDecodeResult = { readonly ok: true; readonly certificate:
 export function decodeCertificate(bytes: Uint8Array): CertificateDecodeResult {
   let wire: WireCertificate
   try {
-    wire = decodeMessage(bytes, WireCertificate.codec())
+    wire = decodeExact(bytes, WireCertificate.codec())
   } catch (error) {
     return { ok: false, reason: `undecodable certificate: ${(error as Error).message}` }
   }

@@ -1,4 +1,5 @@
-import { decodeMessage, encodeMessage } from 'protons-runtime'
+import { encodeMessage } from 'protons-runtime'
+import { decodeExact } from '../../protocol/exact-decode'
 import { RaftMessage as WireMessage, type RaftEntry as WireEntry } from './raft.pb'
 import { messageProblem } from './validate'
 import type { EntryKind, LogEntry, RaftMessage } from './types'
@@ -19,12 +20,12 @@ export type DecodeResult = { readonly ok: true; readonly message: RaftMessage } 
 export function decodeRaftMessage(bytes: Uint8Array): DecodeResult {
   let wire: WireMessage
   try {
-    wire = decodeMessage(bytes, WireMessage.codec(), {
+    wire = decodeExact(bytes, WireMessage.codec(), {
       limits: {
         appendEntries: { entries: RAFT_DECODE_LIMITS.entries, entries$: { voters: RAFT_DECODE_LIMITS.voters } },
         installSnapshot: { voters: RAFT_DECODE_LIMITS.voters },
       },
-    } as never)
+    })
   } catch (error) {
     return { ok: false, reason: `undecodable: ${(error as Error).message}` }
   }

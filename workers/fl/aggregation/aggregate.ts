@@ -4,7 +4,7 @@
  * averages buckets of `size` inputs, and applies the rule across bucket means; secure
  * aggregation, which only ever sees bucket sums, calls aggregateBucketSums directly.
  */
-import { createRngFromBytes, shuffleInPlace } from '../random'
+import { createRng, shuffleInPlace } from '../../common/random'
 import { applyRule, canonicalOrder, checkInputs, type AggregationInput, type AggregationResult, type RuleConfig } from './rules'
 
 export * from './rules'
@@ -49,7 +49,7 @@ export function assignBuckets(ids: readonly string[], bucketing: Bucketing): str
   const problem = checkBucketing(bucketing)
   if (problem) throw new RangeError(problem)
   const order = [...ids].sort()
-  shuffleInPlace(order, createRngFromBytes(bucketing.seed))
+  shuffleInPlace(order, createRng(bucketing.seed))
   const buckets: string[][] = []
   for (let start = 0; start < order.length; start += bucketing.size) buckets.push(order.slice(start, start + bucketing.size).sort())
   return buckets

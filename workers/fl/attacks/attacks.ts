@@ -8,7 +8,7 @@
  * The omniscient attacks (ALIE, IPM, mimic) see every honest update of the round, the strongest
  * assumption in the literature.
  */
-import type { Rng } from '../random'
+import type { Rng } from '../../common/random'
 
 export type AttackName = 'none' | 'sign-flip' | 'label-flip' | 'gaussian' | 'alie' | 'ipm' | 'mimic'
 

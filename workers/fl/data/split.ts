@@ -3,7 +3,7 @@
  * a test set (for reporting), and client shards of the rest. The same seed gives the same
  * indices on every node, so a device only needs its client index to find its shard.
  */
-import { createRng, shuffleInPlace } from '../random'
+import { createRng, shuffleInPlace } from '../../common/random'
 import { MNIST_CLASSES, type ImageDataset } from './mnist-format'
 
 export interface HoldoutSplit {

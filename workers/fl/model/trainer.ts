@@ -3,7 +3,7 @@
  * Environment-agnostic: the browser worker and the Node simulator call the same code.
  */
 import * as tf from '@tensorflow/tfjs'
-import { createRng, shuffleInPlace } from '../random'
+import { createRng, shuffleInPlace } from '../../common/random'
 import type { LabelledSamples } from '../data/split'
 import { buildModel } from './build'
 import { validateModelSpec, type ModelSpec, type WeightShape } from './spec'

@@ -1,5 +1,5 @@
 /** Model weights as one flat float32 vector plus the shapes to cut it back into tensors. */
-import { createRng } from '../random'
+import { createRng } from '../../common/random'
 import { validateModelSpec, type ModelSpec, type WeightShape } from './spec'
 
 export interface FlatWeights {

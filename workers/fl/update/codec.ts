@@ -10,6 +10,7 @@ import { sizeOf, totalSize, type FlatWeights } from '../model/weights'
 import { float32FromLE, float32LE } from './delta'
 import { decodeFloat16, decodeInt8, encodeFloat16, encodeInt8 } from './quantize'
 import { ModelUpdate as ModelUpdateMessage, ValueEncoding } from './update.pb'
+import { decodeExact } from '../../protocol/exact-decode'
 import { equalBytes } from '../../common/bytes'
 
 export { ValueEncoding }
@@ -58,7 +59,7 @@ export type DecodedUpdate = { ok: true; update: ClientUpdate; encoding: Encoding
 export function decodeUpdate(bytes: Uint8Array): DecodedUpdate {
   let message: ModelUpdateMessage
   try {
-    message = ModelUpdateMessage.decode(bytes, { limits: { layers: MAX_LAYERS } })
+    message = decodeExact(bytes, ModelUpdateMessage.codec(), { limits: { layers: MAX_LAYERS } })
   } catch (error) {
     return { ok: false, reason: `not a ModelUpdate: ${(error as Error).message}` }
   }

@@ -116,6 +116,8 @@ export async function verifyCredential(der: Uint8Array, anchor: TrustAnchor, now
   } catch (err) {
     return refuse('malformed', `not a DER certificate: ${(err as Error).message}`)
   }
+  const exact = exactDerProblem(certificate, der)
+  if (exact) return refuse('malformed', exact)
   if (certificate.issuer !== anchor.subject) return refuse('wrong-issuer', `issued by '${certificate.issuer.slice(0, 128)}', not by this CA`)
   if (certificate.signatureAlgorithm.name !== ED25519.name) return refuse('bad-signature', `signature algorithm is ${certificate.signatureAlgorithm.name}, expected Ed25519`)
   let signed = false
@@ -161,6 +163,25 @@ export async function verifyCredential(der: Uint8Array, anchor: TrustAnchor, now
       der: new Uint8Array(der),
     }),
   }
+}
+
+/**
+ * The parser reads one certificate from the front of its input and ignores the rest, and
+ * tolerates non-DER encodings (long-form lengths, extra elements it does not know). The
+ * bytes we verify, store and pass on must be exactly the certificate: re-encoding what was
+ * parsed must give them back, byte for byte.
+ */
+function exactDerProblem(certificate: x509.X509Certificate, der: Uint8Array): string | undefined {
+  let canonical: Uint8Array
+  try {
+    const parsed = (certificate as unknown as { asn: ConstructorParameters<typeof x509.X509Certificate>[0] }).asn
+    canonical = new Uint8Array(new x509.X509Certificate(parsed).rawData)
+  } catch (err) {
+    return `certificate does not re-encode: ${(err as Error).message}`
+  }
+  if (canonical.length !== der.length) return `${der.length} bytes hold a ${canonical.length}-byte certificate (trailing or padded bytes)`
+  for (let i = 0; i < der.length; i++) if (canonical[i] !== der[i]) return `not DER: byte ${i} differs from the canonical encoding`
+  return undefined
 }
 
 const anchorKeys = new WeakMap<TrustAnchor, Promise<CryptoKey>>()
@@ -217,9 +238,23 @@ export function credentialToPem(der: Uint8Array): string {
   return x509.PemConverter.encode(der as Uint8Array<ArrayBuffer>, 'CERTIFICATE')
 }
 
-/** DER of the first certificate in PEM text; throws when there is none. */
+const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END CERTIFICATE-----\s*$/
+
+/**
+ * DER of the one certificate in PEM text. Throws unless the text is exactly one CERTIFICATE
+ * block (whitespace around it allowed) whose base64 is canonical: no second block, no text
+ * before or after, no stray characters, nothing the decoder would silently skip.
+ */
 export function credentialFromPem(pem: string): Uint8Array {
-  const [first] = x509.PemConverter.decode(pem)
-  if (!first) throw new Error('no PEM certificate found')
-  return new Uint8Array(first)
+  const match = PEM_CERTIFICATE.exec(pem)
+  if (!match) throw new Error('not exactly one PEM CERTIFICATE block (text around it, or a second block, is refused)')
+  const base64 = match[1].replace(/\r?\n/g, '')
+  let der: Uint8Array
+  try {
+    der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+  } catch {
+    throw new Error('the PEM block is not base64')
+  }
+  if (der.length === 0 || btoa(String.fromCharCode(...der)) !== base64) throw new Error('the PEM block is not canonical base64')
+  return der
 }

@@ -5,6 +5,7 @@ import type { NodeKeys } from '../keys/derive'
 import type { SigningIdentity } from '../../identity/ed25519'
 import { roles as allRoles, selfServiceRoles, type Role } from '../../protocol/roles'
 import { MAX_CREDENTIAL_BYTES } from './credential'
+import { decodeExact } from '../../protocol/exact-decode'
 import { withDomain } from '../../common/domains'
 
 /** The `cred.request` payload a node sends to the relay when it joins. */
@@ -23,7 +24,7 @@ export const MAX_JOIN_REQUEST_BYTES = 512
 export function decodeJoinRequest(bytes: Uint8Array): { ok: true; request: JoinRequest } | { ok: false; reason: string } {
   if (bytes.length > MAX_JOIN_REQUEST_BYTES) return { ok: false, reason: `join request is ${bytes.length} bytes (limit ${MAX_JOIN_REQUEST_BYTES})` }
   try {
-    return { ok: true, request: JoinRequest.decode(bytes, { limits: { roles: allRoles.length } } as never) }
+    return { ok: true, request: decodeExact(bytes, JoinRequest.codec(), { limits: { roles: allRoles.length } }) }
   } catch (err) {
     return { ok: false, reason: `join request does not decode: ${(err as Error).message}` }
   }
@@ -66,7 +67,7 @@ export const MAX_GRANT_REQUEST_BYTES = 2 * MAX_CREDENTIAL_BYTES + 512
 export function decodeGrantRequest(bytes: Uint8Array): { ok: true; request: GrantRequest } | { ok: false; reason: string } {
   if (bytes.length > MAX_GRANT_REQUEST_BYTES) return { ok: false, reason: `grant request is ${bytes.length} bytes (limit ${MAX_GRANT_REQUEST_BYTES})` }
   try {
-    return { ok: true, request: GrantRequest.decode(bytes, { limits: { roles: allRoles.length } } as never) }
+    return { ok: true, request: decodeExact(bytes, GrantRequest.codec(), { limits: { roles: allRoles.length } }) }
   } catch (err) {
     return { ok: false, reason: `grant request does not decode: ${(err as Error).message}` }
   }

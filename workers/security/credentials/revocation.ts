@@ -2,6 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { Revocation } from './credentials.pb'
 import { signAsAuthority, type CertificateAuthority, type TrustAnchor } from './ca'
 import type { RevocationLookup } from './credential'
+import { decodeExact } from '../../protocol/exact-decode'
 import { withDomain } from '../../common/domains'
 
 export const MAX_REVOCATION_BYTES = 512
@@ -36,7 +37,7 @@ export function verifyRevocation(bytes: Uint8Array, anchor: Pick<TrustAnchor, 'p
   if (bytes.length > MAX_REVOCATION_BYTES) return { ok: false, reason: `revocation is ${bytes.length} bytes (limit ${MAX_REVOCATION_BYTES})` }
   let record: Revocation
   try {
-    record = Revocation.decode(bytes)
+    record = decodeExact(bytes, Revocation.codec())
   } catch (err) {
     return { ok: false, reason: `revocation does not decode: ${(err as Error).message}` }
   }

@@ -2,8 +2,9 @@ import { x25519 } from '@noble/curves/ed25519.js'
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes } from '@noble/hashes/utils.js'
 import { SealedBox } from './sealed.pb'
+import { decodeExact } from '../../protocol/exact-decode'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { withDomain } from '../../common/domains'
 
 /**
@@ -148,7 +149,7 @@ export function openSealed(box: Uint8Array, recipientSecret: Uint8Array, context
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024
   let decoded: SealedBox
   try {
-    decoded = SealedBox.decode(box, { limits: { chunks: Math.ceil(maxBytes / 1024) + 1 } } as never)
+    decoded = decodeExact(box, SealedBox.codec(), { limits: { chunks: Math.ceil(maxBytes / 1024) + 1 } })
   } catch (err) {
     return { ok: false, reason: `not a sealed box: ${(err as Error).message}` }
   }

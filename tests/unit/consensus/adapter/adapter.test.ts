@@ -6,23 +6,28 @@ import { createRealScheme, createRealSigner, createValidatorSet, decodeCertifica
 import { encodeBftMessage } from '../../../../workers/consensus/bft'
 import { peerIdStringFromPublicKey } from '../../../../workers/identity/ed25519'
 import { silentLogger } from '../../../../workers/log'
+import { VirtualClock } from '../../../sim/virtual-clock'
 
 const CHAIN = 'adapter-test'
 const scheme = createRealScheme()
 const FAST = { proposeMs: 400, prevoteMs: 200, precommitMs: 200, roundIncrementMs: 200, rebroadcastMs: 300 }
 
-/** An in-memory "gossip": every publish reaches every other attached node a macrotask later, unless it is down. */
+/** An in-memory "gossip" on the virtual clock: every publish reaches every other attached node 1 ms later, unless it is down. */
 class Bus {
   private readonly handlers = new Map<string, (payload: Uint8Array, sender: Uint8Array) => void>()
   readonly down = new Set<string>()
   published = 0
+  constructor(private readonly clock: VirtualClock) {}
   attach(name: string, key: Uint8Array): BftTransport {
     return {
       publish: async (payload) => {
         if (this.down.has(name)) return
         this.published++
-        for (const [other, handler] of this.handlers) {
-          if (other !== name) setTimeout(() => !this.down.has(other) && handler(payload, key), 0)
+        for (const other of this.handlers.keys()) {
+          if (other === name) continue
+          this.clock.setTimer(1, () => {
+            if (!this.down.has(other)) this.handlers.get(other)?.(payload, key)
+          })
         }
       },
       subscribe: (handler) => {
@@ -41,18 +46,13 @@ function makeValidators(n: number) {
   return { signers, set: created.set, ids: entries.map((e) => e.id) }
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
-
+// Every node runs on one virtual clock (timers, decision times, beacon record times), so a
+// test's run is the same every time and takes no real waiting: time advances only through
+// clock.runUntil, which fires the next timer once all pending promises have settled.
 describe('consensus adapter', () => {
   const { signers, set, ids } = makeValidators(4)
 
-  async function startNode(i: number, bus: Bus, store: MemoryConsensusStore, decisions: AdapterDecision[]) {
+  async function startNode(i: number, bus: Bus, clock: VirtualClock, store: MemoryConsensusStore, decisions: AdapterDecision[]) {
     const adapter = await ConsensusAdapter.start({
       chainId: CHAIN,
       validators: set,
@@ -60,31 +60,33 @@ describe('consensus adapter', () => {
       scheme,
       transport: bus.attach(ids[i], signers[i].identityKey),
       store,
-      application: createBeaconApplication({ selfId: ids[i], validators: set }),
+      application: createBeaconApplication({ selfId: ids[i], validators: set, wallNow: () => clock.wallNow() }),
       log: silentLogger,
       timeouts: FAST,
+      clock,
     })
     adapter.onDecision((d) => decisions.push(d))
     return adapter
   }
 
   it('decides a hash-chained value per height with verifying certificates, and a validator down for 20 heights resumes from its store and catches up', async () => {
-    const bus = new Bus()
+    const clock = new VirtualClock()
+    const bus = new Bus(clock)
     const stores = signers.map(() => new MemoryConsensusStore())
     const decisions: AdapterDecision[][] = signers.map(() => [])
-    const adapters = await Promise.all(signers.map((_, i) => startNode(i, bus, stores[i], decisions[i])))
-    await waitFor(() => decisions.every((d) => d.length >= 3), 'three heights everywhere')
+    const adapters = await Promise.all(signers.map((_, i) => startNode(i, bus, clock, stores[i], decisions[i])))
+    await clock.runUntil(() => decisions.every((d) => d.length >= 3), 30_000, 'three heights everywhere')
 
     // Validator 0 crashes (state kept in its store); the other three go on (n = 4 tolerates f = 1).
     bus.down.add(ids[0])
     await adapters[0].stop()
     const crashedAt = stores[0].decisions.size
     // More heights than the core remembers commits for (16): catching up needs the stored decisions.
-    await waitFor(() => [1, 2, 3].every((i) => decisions[i].length >= crashedAt + 20), 'twenty more heights without validator 0', 60_000)
+    await clock.runUntil(() => [1, 2, 3].every((i) => decisions[i].length >= crashedAt + 20), 60_000, 'twenty more heights without validator 0')
     bus.down.delete(ids[0])
-    const restarted = await startNode(0, bus, stores[0], decisions[0])
+    const restarted = await startNode(0, bus, clock, stores[0], decisions[0])
     const target = Math.max(...[1, 2, 3].map((i) => decisions[i].length)) + 2
-    await waitFor(() => decisions.every((d) => d.length >= target), 'validator 0 catching up')
+    await clock.runUntil(() => decisions.every((d) => d.length >= target), 30_000, 'validator 0 catching up')
     const served = adapters.slice(1).reduce((sum, a) => sum + a.stats().served, 0)
     await Promise.all([restarted, ...adapters.slice(1)].map((a) => a.stop()))
     expect(served).toBeGreaterThan(0)
@@ -107,16 +109,17 @@ describe('consensus adapter', () => {
   })
 
   it('drops messages whose envelope sender is not a validator, and undecodable ones', async () => {
-    const bus = new Bus()
+    const clock = new VirtualClock()
+    const bus = new Bus(clock)
     const decisions: AdapterDecision[] = []
-    const adapter = await startNode(1, bus, new MemoryConsensusStore(), decisions)
+    const adapter = await startNode(1, bus, clock, new MemoryConsensusStore(), decisions)
     const outsider = ed25519.getPublicKey(new Uint8Array(32).fill(99))
     const vote = { kind: 'vote' as const, height: 1, round: 0, type: 'prevote' as const, valueId: null, validator: 0, commitSignature: new Uint8Array(0), signature: new Uint8Array(64).fill(1) }
     await bus.attach('outsider', outsider).publish(encodeBftMessage(vote))
     await bus.attach(ids[2], signers[2].identityKey).publish(new Uint8Array([0xff, 0xff, 0xff]))
     // A validator's envelope with a forged inner signature reaches the core, which refuses it.
     await bus.attach(ids[3], signers[3].identityKey).publish(encodeBftMessage(vote))
-    await waitFor(() => adapter.stats().rejected.refused >= 1, 'the forged vote refused')
+    await clock.runUntil(() => adapter.stats().rejected.refused >= 1, 1_000, 'the forged vote refused')
     const stats = adapter.stats()
     await adapter.stop()
     expect(stats.rejected['not-a-validator']).toBe(1)
@@ -126,10 +129,11 @@ describe('consensus adapter', () => {
   })
 
   it('round-trips the persisted state through its protobuf record and refuses a damaged one', async () => {
-    const bus = new Bus()
+    const clock = new VirtualClock()
+    const bus = new Bus(clock)
     const stores = signers.map(() => new MemoryConsensusStore())
-    const adapters = await Promise.all(signers.map((_, i) => startNode(i, bus, stores[i], [])))
-    await waitFor(() => stores.every((s) => s.decisions.size >= 2), 'two heights')
+    const adapters = await Promise.all(signers.map((_, i) => startNode(i, bus, clock, stores[i], [])))
+    await clock.runUntil(() => stores.every((s) => s.decisions.size >= 2), 30_000, 'two heights')
     await Promise.all(adapters.map((a) => a.stop()))
     for (const store of stores) {
       const decoded = decodePersistedState(store.state!)

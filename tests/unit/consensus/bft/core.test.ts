@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { createBftNode, decodeBftMessage, encodeBftMessage, type BftMessage, type BftNode, type StepResult, type Vote } from '../../../../workers/consensus/bft'
 import { verifyCertificate } from '../../../../workers/consensus/certificate'
-import { seededRandom } from '../../../sim/random'
+import { createRng } from '../../../../workers/common/random'
 import { craftProposal, craftVote } from '../../../sim/bft/byzantine'
 import { BftWorld, SIM_TIMEOUTS, candidateValue } from '../../../sim/bft/world'
 
@@ -10,7 +10,7 @@ const text = new TextEncoder()
 
 /** Validators wired by hand: each step's messages are delivered at once, in order, to everyone; no time passes unless a test ticks. */
 function setup(validators = 4) {
-  const world = new BftWorld({ validators, scheme: 'sim', wire: true, random: seededRandom(7) })
+  const world = new BftWorld({ validators, scheme: 'sim', wire: true, random: createRng(7) })
   const nodes = world.ids.map((_, i) => world.newCore(i, 0))
   const results: StepResult[][] = nodes.map(() => [])
   const deliver = (from: number, result: StepResult, skip: ReadonlySet<number> = new Set()) => {

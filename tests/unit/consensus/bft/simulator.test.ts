@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Simulation, type NetworkConditions, type SimContext, type SimProcess } from '../../../sim/simulator'
-import { seededRandom } from '../../../sim/random'
+import { createRng } from '../../../../workers/common/random'
 
 /** Each node broadcasts a numbered ping every 10 ms and logs what it receives. */
 function pingWorld(seed: number, conditions: NetworkConditions = { delayMs: [1, 30], dropRate: 0.1, duplicateRate: 0.1 }) {
@@ -69,12 +69,12 @@ describe('deterministic simulator', () => {
   })
 
   it('seeded random streams are reproducible and forks independent', () => {
-    const a = seededRandom(42)
-    const b = seededRandom(42)
+    const a = createRng(42)
+    const b = createRng(42)
     expect(Array.from({ length: 5 }, () => a.next())).toEqual(Array.from({ length: 5 }, () => b.next()))
     const fork = a.fork()
     expect(fork.next()).not.toBe(a.next())
-    const ints = Array.from({ length: 1000 }, () => a.int(1, 6))
+    const ints = Array.from({ length: 1000 }, () => a.intBetween(1, 6))
     expect(Math.min(...ints)).toBe(1)
     expect(Math.max(...ints)).toBe(6)
   })

@@ -7,19 +7,8 @@
 import { createRaftNode, type RaftNode } from '../../../../workers/consensus/raft/node'
 import { decodeRaftMessage, encodeRaftMessage } from '../../../../workers/consensus/raft/codec'
 import { applyPersistOps, EMPTY_PERSISTED_STATE } from '../../../../workers/consensus/raft/storage'
+import { createRng, type Rng } from '../../../../workers/common/random'
 import type { LogEntry, NodeId, PersistedState, RaftEvent, RaftMessage, RaftStatus, StepResult } from '../../../../workers/consensus/raft/types'
-
-/** Weyl sequence through a murmur3-style finalizer: small, fast, good enough for schedules. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0
-    let z = state
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
-    return ((z ^ (z >>> 16)) >>> 0) / 2 ** 32
-  }
-}
 
 export interface ClusterOptions {
   readonly ids: readonly NodeId[]
@@ -81,7 +70,7 @@ export class Cluster {
   /** Chance that a message is delivered a second time, later. */
   duplicateRate = 0
 
-  private readonly random: () => number
+  private readonly random: Rng
   private queue: InFlight[] = []
   private seq = 0
   private blocked = new Set<string>()
@@ -89,7 +78,7 @@ export class Cluster {
 
   constructor(options: ClusterOptions) {
     this.options = options
-    this.random = seededRandom(options.seed)
+    this.random = createRng(options.seed)
     this.dropRate = options.dropRate ?? 0
     this.delayMs = options.delayMs ?? [5, 15]
     for (const id of [...options.ids, ...(options.joiners ?? [])]) {
@@ -220,7 +209,7 @@ export class Cluster {
       if (!message) continue
       this.delivered.push({ from: inFlight.from, to: inFlight.to, message })
       this.step(inFlight.to, { type: 'receive', from: inFlight.from, message })
-      if (this.bounceRate > 0 && this.random() < this.bounceRate) {
+      if (this.bounceRate > 0 && this.random.next() < this.bounceRate) {
         this.crash(inFlight.to)
         this.restart(inFlight.to)
         this.bounces++
@@ -230,21 +219,21 @@ export class Cluster {
 
   private send(from: NodeId, to: NodeId, message: RaftMessage): void {
     if (this.blocked.has(`${from}>${to}`)) return
-    if (this.dropRate > 0 && this.random() < this.dropRate) return
+    if (this.dropRate > 0 && this.random.next() < this.dropRate) return
     const [min, max] = this.delayMs
-    const delay = () => (min + Math.floor(this.random() * (max - min + 1))) * (this.straggleRate > 0 && this.random() < this.straggleRate ? 10 : 1)
+    const delay = () => (min + Math.floor(this.random.next() * (max - min + 1))) * (this.straggleRate > 0 && this.random.next() < this.straggleRate ? 10 : 1)
     const bytes = encodeRaftMessage(message)
     this.queue.push({ deliverAt: this.now + delay(), seq: this.seq++, from, to, bytes })
-    if (this.duplicateRate > 0 && this.random() < this.duplicateRate) this.queue.push({ deliverAt: this.now + delay() * 3, seq: this.seq++, from, to, bytes })
+    if (this.duplicateRate > 0 && this.random.next() < this.duplicateRate) this.queue.push({ deliverAt: this.now + delay() * 3, seq: this.seq++, from, to, bytes })
   }
 
   private start(member: Member): void {
-    const own = seededRandom(this.options.seed * 31 + [...this.members.keys()].indexOf(member.id) + 1)
+    const own = createRng(this.options.seed * 31 + [...this.members.keys()].indexOf(member.id) + 1)
     const joiner = this.options.joiners?.includes(member.id) ?? false
     member.node = createRaftNode({
       id: member.id,
       voters: joiner ? [] : this.options.ids,
-      random: () => member.randomOverride ?? own(),
+      random: () => member.randomOverride ?? own.next(),
       now: this.now,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 50,
       electionTimeoutMinMs: this.options.electionTimeoutMinMs ?? 300,

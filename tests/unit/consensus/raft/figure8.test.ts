@@ -20,6 +20,11 @@ function figure8UpToOldEntryOnMajority(): { cluster: Cluster; termA1: number; te
   // (b) a crashes; e wins with c and d and appends its own no-op at index 3, which reaches no one.
   cluster.crash('a')
   cluster.partition(['b'], ['c', 'd', 'e'])
+  // c, d and e last heard from a at the same moment, so their timers would expire together and
+  // the winner would be down to delivery jitter. A process restart (only persisted state
+  // survives) makes e draw its timer now, as the favoured node: it times out first, and wins.
+  cluster.crash('e')
+  cluster.restart('e')
   expect(cluster.runUntil(() => cluster.leader() === 'e', 5_000)).toBe(true)
   cluster.partition(['b'], ['c', 'd'], ['e'])
   const termE = cluster.status('e').term

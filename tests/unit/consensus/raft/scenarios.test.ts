@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { expectedRuns, forEachSeed } from '../../../sim/seeds'
 import { Cluster } from './cluster'
+
+const FILE = 'tests/unit/consensus/raft/scenarios.test.ts'
 
 const THREE = ['a', 'b', 'c']
 const FIVE = ['a', 'b', 'c', 'd', 'e']
@@ -9,7 +12,7 @@ function electedCluster(ids: readonly string[], seed: number, options: Partial<C
   expect(cluster.runUntil(() => cluster.leader() !== null, 5_000)).toBe(true)
   // Let the leader's no-op commit everywhere so tests start from a settled state.
   const leader = cluster.leader()!
-  cluster.runUntil(() => cluster.up().every((m) => m.node!.status().commitIndex >= cluster.status(leader).lastIndex), 2_000)
+  expect(cluster.runUntil(() => cluster.up().every((m) => m.node!.status().commitIndex >= cluster.status(leader).lastIndex), 2_000)).toBe(true)
   return { cluster, leader }
 }
 
@@ -20,7 +23,7 @@ function commitsEverywhere(cluster: Cluster, index: number, ids = [...cluster.me
 describe('raft: election', () => {
   it('elects exactly one leader, known to all, for several seeds and sizes', () => {
     for (const ids of [THREE, FIVE]) {
-      for (let seed = 1; seed <= 10; seed++) {
+      const ran = forEachSeed(1, 10, FILE, (seed) => {
         const cluster = new Cluster({ ids, seed })
         expect(cluster.runUntil(() => cluster.up().every((m) => m.node!.status().leader !== null), 5_000)).toBe(true)
         const statuses = ids.map((id) => cluster.status(id))
@@ -30,7 +33,8 @@ describe('raft: election', () => {
         expect(new Set(statuses.map((s) => s.term))).toEqual(new Set([leaders[0].term]))
         expect(cluster.now).toBeLessThan(3_000)
         expect(cluster.refusals).toEqual([])
-      }
+      })
+      expect(ran).toBe(expectedRuns(10))
     }
   })
 
