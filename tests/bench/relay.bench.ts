@@ -44,6 +44,8 @@ export async function main(args: string[]): Promise<void> {
   // The headline figures are those of the 100-peer run (the target's size), or the largest run.
   const headline = results.find((r) => r.peers === 100) ?? results.at(-1)!
   writeBenchResult('relay', { ...headline, runs: results, target_msgs_per_s: 50_000, target_rss_mb_at_100_peers: 256 })
+  // A hundred stopped libp2p nodes still leave timers behind that kept the process up for minutes.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref()
 }
 
 async function runOnce(peerCount: number, publisherCount: number, rate: number, seconds: number): Promise<Metrics> {
