@@ -3,11 +3,23 @@ import { ConfigError, helpText, optionSpecs, resolveConfig } from './config'
 import { startRelay } from './relay'
 import { adminCommands, runAdmin } from './admin-cli'
 import { relayValidatorEntry } from './validator'
+import { runFlCli } from './fl-cli'
+import { runTaskCommand } from './task-cli'
+import { loadOrCreateRelayKey } from './identity'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 
 async function main(): Promise<void> {
   // Admin subcommands (grant, revoke, audit, credentials) work on the data dir and exit.
   if ((adminCommands as readonly string[]).includes(process.argv[2] ?? '')) {
     process.exitCode = await runAdmin(process.argv.slice(2))
+    return
+  }
+  if (process.argv[2] === 'fl') {
+    process.exitCode = await runFlCli(process.argv.slice(3))
+    return
+  }
+  if (process.argv[2] === 'task') {
+    process.exitCode = await runTaskCommand(process.argv.slice(3))
     return
   }
   let parsed
@@ -16,6 +28,8 @@ async function main(): Promise<void> {
       options: {
         help: { type: 'boolean', short: 'h' },
         'validator-entry': { type: 'boolean' },
+        'peer-id': { type: 'boolean' },
+        config: { type: 'string' },
         ...Object.fromEntries(Object.values(optionSpecs).map((o) => [o.flag, { type: 'string' as const }])),
       },
       allowPositionals: false,
@@ -37,6 +51,10 @@ async function main(): Promise<void> {
       process.exit(2)
     }
     throw err
+  }
+  if (parsed.values['peer-id']) {
+    console.log(peerIdFromPrivateKey((await loadOrCreateRelayKey(config.dataDir)).key).toString())
+    return
   }
   if (parsed.values['validator-entry']) {
     console.log(JSON.stringify(await relayValidatorEntry(config), null, 2))

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 
 /** One relay setting: its flag, environment variable, default and help text, in one place. */
@@ -21,8 +22,16 @@ export const optionSpecs = {
   validatorSet: { flag: 'validator-set', env: 'MESH_VALIDATOR_SET', type: 'string', defaultValue: '', help: 'JSON file of the BFT validator set (chainId and each validator\'s entry from --validator-entry); when given, this relay is one of its validators' },
   peers: { flag: 'peers', env: 'MESH_PEERS', type: 'list', defaultValue: '', help: 'libp2p multiaddrs (with /p2p/ID) of other relays to dial and keep connected, comma-separated; validators also dial the addresses in the set file' },
   bftIntervalMs: { flag: 'bft-interval-ms', env: 'MESH_BFT_INTERVAL_MS', type: 'number', defaultValue: '1000', help: 'validators: how long a proposer waits after a decision before proposing the next height of the demo beacon chain' },
+  taskDuty: { flag: 'task-duty', env: 'MESH_TASK_DUTY', type: 'list', defaultValue: '', help: 'agent-task roles this relay takes, comma-separated: coordinator (a Raft voter of the task log), worker (runs subtasks with tfjs here)' },
+  taskCoordinators: { flag: 'task-coordinators', env: 'MESH_TASK_COORDINATORS', type: 'list', defaultValue: '', help: 'PeerIds of the founding task coordinators (3 or 5, the same list on each); a coordinator relay not listed waits for an admin to add it' },
   handshakeTimeoutMs: { flag: 'handshake-timeout-ms', env: 'MESH_HANDSHAKE_TIMEOUT_MS', type: 'number', defaultValue: '10000', help: 'close a WebSocket-port connection that has not finished its WebSocket and libp2p (Noise, Yamux) handshakes within this time' },
   logLevel: { flag: 'log-level', env: 'MESH_LOG_LEVEL', type: 'string', defaultValue: 'info', help: 'debug, info, warn or error' },
+  tlsCert: { flag: 'tls-cert', env: 'MESH_TLS_CERT', type: 'string', defaultValue: '', help: 'PEM certificate chain: serve HTTPS and WSS (wss://) on the same two ports instead of HTTP and WS; needs --tls-key' },
+  tlsKey: { flag: 'tls-key', env: 'MESH_TLS_KEY', type: 'string', defaultValue: '', help: 'PEM private key for --tls-cert' },
+  metricsToken: { flag: 'metrics-token', env: 'MESH_METRICS_TOKEN', type: 'string', defaultValue: '', help: '/metrics answers only requests with "Authorization: Bearer TOKEN" (empty: open)' },
+  metricsPort: { flag: 'metrics-port', env: 'MESH_METRICS_PORT', type: 'number', defaultValue: '', help: 'serve /metrics on this separate port instead of the main one (e.g. bound to a private interface with --metrics-host)' },
+  metricsHost: { flag: 'metrics-host', env: 'MESH_METRICS_HOST', type: 'string', defaultValue: '127.0.0.1', help: 'interface for --metrics-port' },
+  otlpEndpoint: { flag: 'otlp-endpoint', env: 'MESH_OTLP_ENDPOINT', type: 'string', defaultValue: '', help: 'send OpenTelemetry traces over OTLP/HTTP to this URL, e.g. http://collector:4318/v1/traces (empty: tracing off)' },
 } as const satisfies Record<string, OptionSpec>
 
 export interface RelayConfig {
@@ -39,20 +48,60 @@ export interface RelayConfig {
   readonly validatorSet: string | null
   readonly peers: readonly string[]
   readonly bftIntervalMs: number
+  readonly taskDuty: readonly ('coordinator' | 'worker')[]
+  readonly taskCoordinators: readonly string[]
   readonly handshakeTimeoutMs: number
+  /** PEM files for built-in TLS, or null for plain HTTP/WS (TLS at a reverse proxy). */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null
+  readonly metricsToken: string | null
+  /** A separate listener for /metrics, or null to serve it on the main port. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | null
+  readonly otlpEndpoint: string | null
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-/** Flags win over environment variables, which win over defaults. */
+/** Where the options come from besides flags: `--config FILE` (or MESH_CONFIG) names a JSON file. */
+export const configFileOption = { flag: 'config', env: 'MESH_CONFIG' } as const
+
+/**
+ * Reads a config file: a JSON object keyed by flag name ("ws-port": 9090, "ice-servers":
+ * ["stun:stun.example.org"]). Unknown keys are refused so a typo does not pass silently.
+ */
+export function readConfigFile(path: string): Record<string, string> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new ConfigError(`cannot read the config file ${path}: ${(err as Error).message}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`the config file ${path} must hold one JSON object keyed by option name, e.g. {"port": 8080}`)
+  const byFlag = new Map<string, OptionSpec>(Object.values(optionSpecs).map((o) => [o.flag, o]))
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(parsed)) {
+    const spec = byFlag.get(key)
+    if (!spec) throw new ConfigError(`the config file ${path} has an unknown option '${key}'; options are: ${[...byFlag.keys()].join(', ')}`)
+    if (Array.isArray(value) && spec.type === 'list') out[key] = value.map(String).join(',')
+    else if (typeof value === 'string' || typeof value === 'number') out[key] = String(value)
+    else throw new ConfigError(`the config file ${path}: '${key}' must be ${spec.type === 'list' ? 'a list of strings' : spec.type === 'number' ? 'a number' : 'a string'}`)
+  }
+  return out
+}
+
+/**
+ * Flags win over environment variables, which win over the config file (`--config` /
+ * MESH_CONFIG), which wins over defaults.
+ */
 export function resolveConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): RelayConfig {
+  const configPath = flags[configFileOption.flag] ?? env[configFileOption.env]
+  const file = configPath ? readConfigFile(resolve(configPath)) : {}
   const raw = (key: keyof typeof optionSpecs): string => {
     const spec = optionSpecs[key]
-    return flags[spec.flag] ?? env[spec.env] ?? spec.defaultValue
+    return flags[spec.flag] ?? env[spec.env] ?? file[spec.flag] ?? spec.defaultValue
   }
-  const port = (key: 'port' | 'wsPort' | 'maxReservations' | 'bftIntervalMs' | 'handshakeTimeoutMs'): number => {
+  const port = (key: 'port' | 'wsPort' | 'maxReservations' | 'bftIntervalMs' | 'handshakeTimeoutMs' | 'metricsPort'): number => {
     const text = raw(key)
     const value = Number(text)
     const max = key === 'maxReservations' || key === 'bftIntervalMs' || key === 'handshakeTimeoutMs' ? 100_000 : 65_535
@@ -61,7 +110,7 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     }
     return value
   }
-  const list = (key: 'announce' | 'iceServers' | 'peers'): string[] => raw(key).split(',').map((s) => s.trim()).filter(Boolean)
+  const list = (key: 'announce' | 'iceServers' | 'peers' | 'taskDuty' | 'taskCoordinators'): string[] => raw(key).split(',').map((s) => s.trim()).filter(Boolean)
   const logLevel = raw('logLevel')
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`--log-level must be debug, info, warn or error, got '${logLevel}'`)
   const announce = list('announce')
@@ -72,6 +121,15 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
   for (const addr of peers) {
     if (!addr.startsWith('/') || !addr.includes('/p2p/')) throw new ConfigError(`--peers takes multiaddrs ending in /p2p/PEER_ID, got '${addr}'`)
   }
+  const taskDuty = list('taskDuty')
+  for (const duty of taskDuty) {
+    if (duty !== 'coordinator' && duty !== 'worker') throw new ConfigError(`--task-duty takes coordinator and/or worker, got '${duty}'`)
+  }
+  const taskCoordinators = list('taskCoordinators')
+  for (const id of taskCoordinators) {
+    if (!/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/.test(id)) throw new ConfigError(`--task-coordinators takes Ed25519 PeerIds (12D3KooW…), got '${id}'`)
+  }
+  if (taskDuty.includes('coordinator') && taskCoordinators.length === 0) throw new ConfigError('--task-duty coordinator needs --task-coordinators (the founding coordinators\' PeerIds; print this relay\'s with --peer-id)')
   const config: RelayConfig = {
     host: raw('host'),
     port: port('port'),
@@ -85,9 +143,18 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     validatorSet: raw('validatorSet') === '' ? null : resolve(raw('validatorSet')),
     peers,
     bftIntervalMs: port('bftIntervalMs'),
+    taskDuty: taskDuty as RelayConfig['taskDuty'],
+    taskCoordinators,
     handshakeTimeoutMs: port('handshakeTimeoutMs'),
+    tls: raw('tlsCert') === '' && raw('tlsKey') === '' ? null : { certFile: resolve(raw('tlsCert')), keyFile: resolve(raw('tlsKey')) },
+    metricsToken: raw('metricsToken') === '' ? null : raw('metricsToken'),
+    metricsListen: raw('metricsPort') === '' ? null : { host: raw('metricsHost'), port: port('metricsPort') },
+    otlpEndpoint: raw('otlpEndpoint') === '' ? null : raw('otlpEndpoint'),
   }
   if (config.handshakeTimeoutMs < 100) throw new ConfigError(`--handshake-timeout-ms must be at least 100, got ${config.handshakeTimeoutMs}`)
+  if ((raw('tlsCert') === '') !== (raw('tlsKey') === '')) throw new ConfigError('--tls-cert and --tls-key go together: give both PEM files, or neither (TLS at a reverse proxy)')
+  if (config.otlpEndpoint !== null && !/^https?:\/\//.test(config.otlpEndpoint)) throw new ConfigError(`--otlp-endpoint must be an http(s) URL such as http://localhost:4318/v1/traces, got '${config.otlpEndpoint}'`)
+  if (config.metricsListen && config.metricsListen.port !== 0 && config.metricsListen.host === config.host && [config.port, config.wsPort].includes(config.metricsListen.port)) throw new ConfigError('--metrics-port must differ from --port and --ws-port')
   if (config.port !== 0 && config.port === config.wsPort) throw new ConfigError('--port and --ws-port must differ')
   return config
 }
@@ -107,9 +174,13 @@ export function helpText(): string {
     ...lines,
     '  --validator-entry           print this relay\'s validator entry (JSON for the --validator-set file) and exit;',
     '                              makes the BLS vote key in --data-dir on first use',
+    '  --peer-id                   print this relay\'s PeerId (for --task-coordinators) and exit',
+    '  --config FILE               JSON file of options keyed by flag name, e.g. {"host": "0.0.0.0", "ice-servers": ["stun:stun.example.org"]}',
+    '                              env: MESH_CONFIG',
     '  --help                      show this text',
     '',
-    'Each option may also be set by its environment variable; a flag wins over the variable.',
+    'Precedence: a flag wins over its environment variable, which wins over the config file, which wins over the default.',
     'Admin commands on the data dir: grant, revoke, audit, credentials (npm run relay -- grant --help).',
+    'Agent tasks: npm run relay -- task --help (run a task, list the kinds, add or remove coordinators).',
   ].join('\n')
 }

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { auditLogMigration } from '../workers/security/node/sqlite-audit-store'
 import { credentialTablesMigration } from './credential-store'
+import { flTablesMigration } from './fl-store'
 
 /**
  * Schema migrations, applied in order inside one transaction each; PRAGMA user_version
@@ -20,6 +21,8 @@ export const migrations: readonly string[] = [
   // Security layer: the hash-chained audit log, then issued credentials, revocations, bans.
   auditLogMigration,
   credentialTablesMigration,
+  // Federated tasks, committed rounds and models.
+  flTablesMigration,
 ]
 
 export type RelayDatabase = Database.Database

@@ -11,8 +11,8 @@ import type { RelayConfig } from './config'
 import { meshGossipsub } from '../workers/net/gossip-config'
 import { meshPing, relayConnectionMonitor } from '../workers/net/connection-config'
 
-export function listenAddress(host: string, port: number): string {
-  return `/${host.includes(':') ? 'ip6' : 'ip4'}/${host}/tcp/${port}/ws`
+export function listenAddress(host: string, port: number, tls = false): string {
+  return `/${host.includes(':') ? 'ip6' : 'ip4'}/${host}/tcp/${port}/${tls ? 'tls/ws' : 'ws'}`
 }
 
 /**
@@ -20,14 +20,15 @@ export function listenAddress(host: string, port: number): string {
  * browsers (unlimited relayed connections, since signalling and small gossip ride on them
  * until WebRTC takes over), and GossipSub so it forwards and checks the mesh's gossip.
  */
-export async function createRelayNode(config: RelayConfig, privateKey: PrivateKey, registry: Registry) {
+export async function createRelayNode(config: RelayConfig, privateKey: PrivateKey, registry: Registry, tls: { cert: string; key: string } | null = null) {
   return createLibp2p({
     privateKey,
     addresses: {
-      listen: [listenAddress(config.host, config.wsPort)],
+      // With built-in TLS the same port speaks WSS (browsers on an https page may only open wss://).
+      listen: [listenAddress(config.host, config.wsPort, tls !== null)],
       announce: [...config.announce],
     },
-    transports: [relayWebSockets(config.handshakeTimeoutMs)],
+    transports: [relayWebSockets(config.handshakeTimeoutMs, tls ? { https: { cert: tls.cert, key: tls.key } } : {})],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // Every inbound connection must finish Noise and Yamux within the handshake timeout (the

@@ -1,3 +1,4 @@
+import type { Role } from '../workers/protocol/roles'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -63,7 +64,8 @@ export class RelaySecurity {
     this.authority = new CredentialAuthority(ca, new IssuancePolicy(), this.peers.revocations)
   }
 
-  static async open(dataDir: string, db: RelayDatabase, relayKey: PrivateKey, log: Logger): Promise<RelaySecurity> {
+  /** `duties`: roles this relay's own credential holds besides validator and bootstrap (e.g. coordinator, worker for agent tasks). */
+  static async open(dataDir: string, db: RelayDatabase, relayKey: PrivateKey, log: Logger, duties: readonly Role[] = []): Promise<RelaySecurity> {
     const { ca, created } = await loadOrCreateAuthority(dataDir)
     const identitySeed = relayKey.raw.subarray(0, 32)
     const writer = identityFromSeed(identitySeed)
@@ -73,7 +75,7 @@ export class RelaySecurity {
     const derived = deriveNodeKeys(new Uint8Array([...identitySeed, ...identitySeed]))
     const now = Date.now()
     const relayCredential = await issueCredential(ca, { identityPublicKey: writer.publicKey, blsPublicKey: derived.voting.publicKey, agreementPublicKey: derived.agreement.publicKey }, {
-      roles: ['validator', 'bootstrap'],
+      roles: ['validator', 'bootstrap', ...duties],
       notBeforeMs: now - 60_000,
       notAfterMs: now + YEAR_MS,
     })

@@ -1,32 +1,21 @@
 // Dedicated Worker: local training with tfjs. The page never holds a tensor; weights cross
 // the bridge as transferable buffers and progress arrives as events.
-import * as tf from '@tensorflow/tfjs'
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
 import { exposeWorkerApi } from './bridge/expose'
-import type { CallContext } from './bridge/protocol'
-import type { BackendChoice, BackendName, PrepareRequest, TrainProgress, TrainRequest, TrainResult } from './fl-worker-api'
+import { transfer, type CallContext } from './bridge/protocol'
+import type { BackendChoice, BackendName, LoadedModel, LoadModelRequest, PrepareRequest, TrainProgress, TrainRequest, TrainResult } from './fl-worker-api'
 import { selectBackend } from './fl/model/backend'
-import { createTrainer, type Trainer } from './fl/model/trainer'
-import { MNIST_MLP, validateModelSpec } from './fl/model/spec'
-import { initialWeights, type FlatWeights } from './fl/model/weights'
-import { fetchMnistBinary, MNIST_CLASSES, type ImageDataset } from './fl/data/mnist-format'
-import { gatherSamples, shardClients, splitHoldout, type LabelledSamples } from './fl/data/split'
-
-interface TaskModel {
-  /** The validated spec as canonical JSON, to tell one task's model from another's. */
-  key: string
-  parameters: number
-  trainer: Trainer
-  weights: FlatWeights
-}
+import { fetchMnistBinary, type ImageDataset } from './fl/data/mnist-format'
+import { createTrainingSession, type TrainingSession } from './fl/training-session'
+import { runSubtask } from './tasks/run'
+import type { TaskAssignment } from './tasks/wire.pb'
 
 interface Session {
   dataset: ImageDataset
   backend: BackendChoice
-  model?: TaskModel
-  validation: LabelledSamples
+  training: TrainingSession
 }
 
 let session: Promise<Session> | undefined
@@ -44,27 +33,12 @@ async function openSession(dataUrl: string, backends?: readonly BackendName[]): 
       },
     }),
   ])
-  const split = splitHoldout(dataset.count, { seed: 2026, validation: 1000, test: 1000 })
-  return {
-    dataset,
-    backend,
-    validation: gatherSamples(dataset, split.validation),
-  }
+  return { dataset, backend, training: createTrainingSession(dataset) }
 }
 
-/** The session's model for this task: kept across rounds, replaced (and released) when the task's spec changes. */
-function taskModel(session: Session, spec: unknown): TaskModel {
-  const check = validateModelSpec(spec)
-  if (!check.ok) throw new Error(`the task's model spec was refused: ${check.reason}`)
-  const pixels = session.dataset.rows * session.dataset.cols
-  if (check.spec.inputShape.reduce((a, b) => a * b, 1) !== pixels || check.spec.classes !== MNIST_CLASSES) {
-    throw new Error(`the task's model must take ${pixels} pixels (e.g. [${pixels}] or [${session.dataset.rows}, ${session.dataset.cols}, 1]) and give ${MNIST_CLASSES} classes`)
-  }
-  const key = JSON.stringify(check.spec)
-  if (session.model?.key === key) return session.model
-  session.model?.trainer.dispose()
-  session.model = { key, parameters: check.parameters, trainer: createTrainer(check.spec), weights: initialWeights(check.spec, 1) }
-  return session.model
+async function ready(): Promise<Session> {
+  if (!session) throw new Error('call prepare first')
+  return session
 }
 
 export const trainingWorkerApi = {
@@ -74,37 +48,21 @@ export const trainingWorkerApi = {
     return (await session).backend
   },
 
+  /** Loads a round's global model (its hash checked here, off the page's thread). */
+  async loadModel(request: LoadModelRequest, _context: CallContext<never>): Promise<LoadedModel> {
+    return (await ready()).training.loadModel(request)
+  },
+
   async train(request: TrainRequest, context: CallContext<TrainProgress>): Promise<TrainResult> {
+    const result = await (await ready()).training.train(request, { onProgress: (p) => context.progress(p), signal: context.signal })
+    return result.update ? transfer(result, [result.update.buffer as ArrayBuffer]) : result
+  },
+
+  /** One subtask of an agent task (workers/tasks/registry.ts), on this worker's backend and data. */
+  async runTaskSubtask(assignment: TaskAssignment, context: CallContext<never>): Promise<{ values: number[]; backend: string }> {
     if (!session) throw new Error('call prepare first')
     const s = await session
-    const split = splitHoldout(s.dataset.count, { seed: 2026, validation: 1000, test: 1000 })
-    const shards = shardClients(s.dataset.labels, split.train, { clients: request.clients, seed: request.seed, scheme: { kind: 'iid' } })
-    const shard = shards[request.clientIndex]
-    if (!shard) throw new RangeError(`client index ${request.clientIndex} is outside 0..${request.clients - 1}`)
-    const data = gatherSamples(s.dataset, shard)
-    const model = taskModel(s, request.model ?? MNIST_MLP)
-    const outcome = await model.trainer.train({
-      weights: model.weights,
-      data,
-      hyper: { epochs: request.epochs, batchSize: request.batchSize, learningRate: 0.05, optimizer: 'momentum', seed: request.seed + request.round },
-      onProgress: (p) => context.progress(p),
-      signal: context.signal,
-    })
-    model.weights = outcome.weights
-    const validation = await model.trainer.evaluate(model.weights, s.validation)
-    let norm = 0
-    for (const v of outcome.delta) norm += v * v
-    return {
-      round: request.round,
-      samples: outcome.metrics.samples,
-      loss: outcome.metrics.loss,
-      accuracy: outcome.metrics.accuracy,
-      validationAccuracy: validation.accuracy,
-      ms: outcome.metrics.ms,
-      updateNorm: Math.sqrt(norm),
-      numTensors: tf.memory().numTensors,
-      parameters: model.parameters,
-    }
+    return { values: await runSubtask(assignment, { dataset: s.dataset, signal: context.signal }), backend: s.backend.backend }
   },
 }
 

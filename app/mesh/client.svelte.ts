@@ -20,6 +20,10 @@ import { fetchBootstrap, type Bootstrap } from './bootstrap'
 import { loadOrCreateIdentity, type StoredIdentity } from './identity'
 import type { MeshDatabase } from '../storage/db'
 import { messageKinds } from '../../workers/kinds'
+import { PersistentLog } from '../storage/log-store'
+import { loadShareMetrics, postNodeReport, saveShareMetrics, type NodeSummary } from './node-report'
+import type { EnvelopeSigner } from '../../workers/protocol/envelope'
+import type { Logger } from '../../workers/log'
 
 export type RelayState = 'starting' | 'connecting' | 'connected' | 'reconnecting' | 'offline'
 
@@ -95,15 +99,29 @@ export class MeshClient {
   private presenceTimer: ReturnType<typeof setTimeout> | undefined
   private lastPresenceAt = 0
   private readonly stop = new AbortController()
-  private readonly log = pino({ browser: { asObject: true }, level: 'info' }).child({ component: 'mesh' })
+  /** Opt-in: send the relay a metrics summary when it asks (setting in LogPanel). */
+  shareMetrics = $state(loadShareMetrics())
+  /** The slot the relay filed this node's last summary under, shown next to the setting. */
+  reportSlot = $state<number | null>(null)
+  /** What the summary says about training; the page's trainer sets it. */
+  summarySource: () => Pick<NodeSummary, 'backend' | 'samplesPerSecond' | 'roundPhase'> = () => ({ backend: '', samplesPerSecond: 0, roundPhase: '' })
+  private signer: EnvelopeSigner | undefined
+  /** The recent log, kept in IndexedDB for export (LogPanel). */
+  readonly recentLog: PersistentLog
+  private readonly log: Logger
 
-  constructor(private readonly db: MeshDatabase) {}
+  constructor(private readonly db: MeshDatabase) {
+    this.recentLog = new PersistentLog(db.log)
+    const keep = this.recentLog.write
+    this.log = pino({ level: 'info', browser: { asObject: true, write: (line: object) => (console.log(line), keep(line)) } }).child({ component: 'mesh' })
+  }
 
   async start(): Promise<void> {
     this.identity = await loadOrCreateIdentity(this.db)
     const identity = signingIdentityOf(this.identity.keys)
     this.peerId = peerIdStringFromPublicKey(identity.publicKey)
     const signer = createEnvelopeSigner(identity, messageKinds)
+    this.signer = signer
 
     this.bootstrap = await this.waitForBootstrap()
     const security = await BrowserSecurity.open(this.db, this.identity.keys, identity, signer, this.bootstrap, () => this.schedulePresence(0))
@@ -142,6 +160,22 @@ export class MeshClient {
       this.schedulePresence(0)
       this.pruneDirect()
     })
+    if (this.bootstrap.nodeReportIntervalMs) this.every(this.bootstrap.nodeReportIntervalMs, () => this.shareMetrics && this.sendReport().catch((err) => this.log.debug({ err: (err as Error).message }, 'metrics summary not sent')))
+  }
+
+  setShareMetrics(on: boolean): void {
+    this.shareMetrics = on
+    saveShareMetrics(on)
+    if (on) void this.sendReport().catch((err) => this.log.warn({ err: (err as Error).message }, 'metrics summary not sent'))
+    else this.reportSlot = null
+  }
+
+  /** Sends the summary now (only when the person opted in); returns the relay's slot for it. */
+  async sendReport(): Promise<number | null> {
+    if (!this.shareMetrics || !this.signer) return null
+    const gateRejections = Object.values(this.rejected).reduce((sum, n) => sum + (n ?? 0), 0)
+    this.reportSlot = await postNodeReport(this.signer, { ...this.summarySource(), gateRejections }, AbortSignal.timeout(10_000))
+    return this.reportSlot
   }
 
   /** Joins for a credential, retrying with backoff while the relay cannot be reached. */

@@ -21,6 +21,8 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
     trainingProgressEvents: () => trainer.progressEvents,
     backend: () => (trainer.backend ? JSON.parse(JSON.stringify(trainer.backend)) : null),
     peerId: () => client.peerId,
+    exportLog: () => client.recentLog.exportNdjson(),
+    sendReport: () => client.sendReport(),
     relayState: () => client.relayState,
     peers: () => client.peers.map((p) => ({ ...p })),
     directPeers: () => client.peers.filter((p) => p.connection === 'webrtc').map((p) => p.id),

@@ -30,11 +30,66 @@ export interface CredentialRow {
   receivedAtMs: number
 }
 
+/** One structured log line (pino's object), kept so a person can export what their node did. */
+export interface LogRow {
+  id?: number
+  time: number
+  level: number
+  msg: string
+  /** The whole line as JSON, correlation ids included. */
+  line: string
+}
+
+/** A federated task this node knows (README, "Federated round"). */
+export interface FlTaskRow {
+  /** Hex SHA-256 of the encoded task. */
+  taskId: string
+  /** The encoded TaskSpec (workers/fl/task/wire.proto), re-checked on load. */
+  spec: Uint8Array
+  receivedAtMs: number
+}
+
+/** A round this node adopted: the decided descriptor and its commit certificate, verified before it was stored. */
+export interface FlRoundRow {
+  taskId: string
+  round: number
+  /** encodeDescriptor(...) */
+  descriptor: Uint8Array
+  /** encodeCertificate(...) */
+  certificate: Uint8Array
+  modelHash: string
+  /** Validators' held-out evaluation, when this node has it. */
+  accuracy: number | null
+  loss: number | null
+  committedAtMs: number
+}
+
+/** A committed model's weights (float32 little-endian), by hash. */
+export interface FlModelRow {
+  hash: string
+  weights: Uint8Array
+}
+
+/** The validator set pinned at first join (README, "Which validators a browser trusts"). */
+export interface PinnedValidatorsRow {
+  /** Always 'self'. */
+  id: 'self'
+  /** The validators.json the relay served, CA-signed. */
+  set: Uint8Array
+  signature: Uint8Array
+  pinnedAtMs: number
+}
+
 /** The browser node's IndexedDB, versioned through Dexie's schema upgrades. */
 export class MeshDatabase extends Dexie {
   identity!: Table<IdentityRow, string>
   credential!: Table<CredentialRow, string>
   audit!: Table<AuditRow, number>
+  log!: Table<LogRow, number>
+  flTasks!: Table<FlTaskRow, string>
+  flRounds!: Table<FlRoundRow, [string, number]>
+  flModels!: Table<FlModelRow, string>
+  pinnedValidators!: Table<PinnedValidatorsRow, string>
 
   constructor(name = 'agent-mesh', options?: DexieOptions) {
     super(name, options)
@@ -44,6 +99,10 @@ export class MeshDatabase extends Dexie {
     this.version(2)
       .stores({ identity: 'id', credential: 'id', audit: dexieAuditSchema })
       .upgrade((tx) => tx.table('identity').clear())
+    // Version 3: the node's recent log (issue 13), exportable from the UI.
+    this.version(3).stores({ log: '++id, time' })
+    // Version 4: federated tasks, adopted rounds with their certificates, committed models, and the pinned validator set.
+    this.version(4).stores({ flTasks: 'taskId', flRounds: '[taskId+round], taskId', flModels: 'hash', pinnedValidators: 'id' })
   }
 }
 

@@ -1,6 +1,7 @@
 import { WorkerClient } from '../../workers/bridge/connect'
 import type { TrainingWorkerApi } from '../../workers/training.worker'
-import type { BackendChoice, BackendName, TrainProgress, TrainRequest, TrainResult } from '../../workers/fl-worker-api'
+import type { BackendChoice, BackendName, LoadedModel, TrainProgress, TrainRequest, TrainResult } from '../../workers/fl-worker-api'
+import type { TaskAssignment } from '../../workers/tasks/wire.pb'
 
 export type TrainerState = 'idle' | 'preparing' | 'ready' | 'training' | 'cancelled' | 'failed'
 
@@ -69,6 +70,21 @@ export class Trainer {
     }
   }
 
+  /**
+   * Hands a round's global model to the worker, which checks its hash before using it. The
+   * weights are transferred, not copied: `weights` is unusable on the page afterwards.
+   */
+  async loadModel(weights: Float32Array, hash: string, model?: unknown): Promise<LoadedModel> {
+    await this.prepare()
+    return this.worker().call('loadModel', { weights, hash, model }, { transfer: [weights.buffer as ArrayBuffer] })
+  }
+
+  /** Runs one agent-task subtask in the training worker (after prepare). */
+  async runTaskSubtask(assignment: TaskAssignment): Promise<{ values: number[]; backend: string }> {
+    await this.prepare()
+    return this.worker().call('runTaskSubtask', assignment)
+  }
+
   cancel(): void {
     this.running?.abort()
   }
@@ -77,6 +93,17 @@ export class Trainer {
     this.state = 'failed'
     this.error = (err as Error).message
   }
+}
+
+/**
+ * The shard this node trains on when it trains alone: derived from its PeerId, so two devices
+ * rarely share one. In a federated round the round assigns it (the node's cohort index), which
+ * is distinct per node.
+ */
+export function soloShard(peerId: string, clients: number): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < peerId.length; i++) h = Math.imul(h ^ peerId.charCodeAt(i), 0x01000193)
+  return (h >>> 0) % clients
 }
 
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu']

@@ -15,10 +15,10 @@ import { topicForKind } from '../../workers/net/gossip'
 import { meshGossipsub } from '../../workers/net/gossip-config'
 import { silentLogger, type Logger } from '../../workers/log'
 import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, decodeBeacon, gossipBftTransport } from '../../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, createValidatorSet, type ValidatorSigner } from '../../workers/consensus/certificate'
+import { createRealScheme, createRealSigner, createValidatorSet, loadWasmBls, type BlsVoteBackend, type ValidatorSigner } from '../../workers/consensus/certificate'
 import { commitSignBytes } from '../../workers/consensus/certificate/sign-bytes'
 import { runConsensusSimulation } from './consensus-sim'
-import { nativeVerifyEd25519 } from '../../workers/protocol/node/ed25519'
+import { nativeEd25519Signer, nativeVerifyEd25519 } from '../../workers/protocol/node/ed25519'
 import { RelayProcess } from '../e2e/harness/relay-process'
 import Database from 'better-sqlite3'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -28,7 +28,7 @@ import { writeBenchResult, type Metrics } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 import { messageKinds } from '../../workers/kinds'
 
-const HELP = `npm run bench -- consensus [--validators 4,7,16] [--process-validators 4,7] [--heights 30] [--warmup 3] [--interval-ms 100]
+const HELP = `npm run bench -- consensus [--validators 4,7,16] [--noble-validators 4,7] [--process-validators 4,7,10] [--heights 30] [--warmup 3] [--interval-ms 100]
                                [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10]
 
 BFT finality over real libp2p on loopback: for each n in --validators, n validators, each a
@@ -46,6 +46,9 @@ a beacon record; the proposer waits --interval-ms after a decision before propos
 The same figures for each n in --process-validators with every validator a relay process
 (the relay CLI with --validator-set, as deployed; SQLite on disk), read back from their
 databases. Pass --process-validators '' to skip them.
+Validators sign and check votes with WebAssembly BLS and native Ed25519 signing; for each n
+in --noble-validators the same run first measures them with the pure-JS @noble crypto used
+before (the baseline), and reports CPU per decision before / after as a ratio (cheap_votes).
 Baselines in the same run: the one-way gossip delivery latency on the same nodes (a small
 envelope published by one, delivered to all), and the crypto one validator does per height
 measured alone. Simulated: --sim-validators validators on --sim-link-ms links in the
@@ -59,6 +62,8 @@ const errorsOnly: Logger = { ...silentLogger, error: (fields, message) => consol
 
 interface ProcessRun extends Metrics {
   validators: number
+  /** Relay processes only: CPU (all of each relay process, libp2p included) per decided height, divided by n; null where /proc is missing. */
+  cpu_ms_per_decision_per_validator: number | null
   heights: number
   finality_p50_ms: number
   finality_p99_ms: number
@@ -68,7 +73,12 @@ interface ProcessRun extends Metrics {
   delivered_per_decision: number
 }
 
+/** 'noble': pure-JS BLS and Ed25519 signing, as before issue 16; 'fast': WebAssembly BLS and native Ed25519 signing, as validators now run. */
+type CryptoMode = 'noble' | 'fast'
+
 interface RealRun extends ProcessRun {
+  crypto: CryptoMode
+  cpu_ms_per_decision_per_validator: number
   gossip_one_way_p50_ms: number
   gossip_one_way_p99_ms: number
   crypto_per_validator_per_height_ms: number
@@ -78,7 +88,7 @@ interface RealRun extends ProcessRun {
   min_topic_subscribers_seen: number
 }
 
-async function createValidatorNode(index: number) {
+async function createValidatorNode(index: number, crypto: CryptoMode) {
   const seed = new Uint8Array(32).fill(KEY_SEED_BASE + index)
   const node = await createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', seed),
@@ -93,7 +103,8 @@ async function createValidatorNode(index: number) {
     // last validator's subscriptions were ignored by everyone. Loopback is one IP by design here.
     services: { identify: identify(), pubsub: meshGossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } }) },
   })
-  const signer = createEnvelopeSigner(identityFromSeed(seed), messageKinds)
+  const identity = identityFromSeed(seed)
+  const signer = createEnvelopeSigner(crypto === 'fast' ? { ...identity, sign: nativeEd25519Signer(seed) } : identity, messageKinds)
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   return { node, runtime, seed }
@@ -130,11 +141,16 @@ function cryptoFloorMs(n: number, signers: readonly ValidatorSigner[], scheme = 
   return (performance.now() - started) / runs
 }
 
-async function runReal(n: number, heights: number, warmup: number, intervalMs: number): Promise<RealRun> {
-  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519 })
+async function runReal(n: number, heights: number, warmup: number, intervalMs: number, crypto: CryptoMode): Promise<RealRun> {
+  const bls: BlsVoteBackend | undefined = crypto === 'fast' ? await loadWasmBls() : undefined
+  // One scheme per validator, as in separate processes: no validator profits from another's caches.
+  const schemes = Array.from({ length: n }, () => createRealScheme({ verifyEd25519: nativeVerifyEd25519, bls }))
+  const scheme = schemes[0]
   const nodes: Awaited<ReturnType<typeof createValidatorNode>>[] = []
-  for (let i = 0; i < n; i++) nodes.push(await createValidatorNode(i))
-  const signers = nodes.map((v) => createRealSigner({ identitySeed: v.seed, voteSeed: new Uint8Array(48).fill(KEY_SEED_BASE + v.seed[0]) }))
+  for (let i = 0; i < n; i++) nodes.push(await createValidatorNode(i, crypto))
+  const signers = nodes.map((v) =>
+    createRealSigner({ identitySeed: v.seed, voteSeed: new Uint8Array(48).fill(KEY_SEED_BASE + v.seed[0]) }, crypto === 'fast' ? { bls, signEd25519: nativeEd25519Signer(v.seed) } : {}),
+  )
   const created = createValidatorSet(signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() })), scheme)
   if (!created.ok) throw new Error(created.reason)
   const set = created.set
@@ -174,7 +190,7 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
         chainId: `bench-${n}`,
         validators: set,
         signer: signers[i],
-        scheme,
+        scheme: schemes[i],
         transport: transports[i],
         store: stores[i],
         application: createBeaconApplication({ selfId: id, validators: set, intervalMs }),
@@ -194,7 +210,7 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     const st = adapters.map((a) => a.stats())
     console.log(`  n = ${n}: height/round per validator ${st.map((s) => `${s.status.height}/${s.status.round}`).join(' ')}`)
   }, 5000)
-  await until(() => adapters.every((a) => a.stats().decisions >= target), `${target} heights at n = ${n}`, 60_000 + target * n * 2_000).finally(() => clearInterval(progress))
+  await until(() => adapters.every((a) => a.stats().decisions >= target), `${target} heights at n = ${n}`, (60_000 + target * n * 2_000) * (crypto === 'noble' ? 3 : 1)).finally(() => clearInterval(progress))
   const cpu = process.cpuUsage(cpuBefore)
   const stats = adapters.map((a) => a.stats())
   await Promise.all(adapters.map((a) => a.stop()))
@@ -206,7 +222,9 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
   const floor = cryptoFloorMs(n, signers, scheme)
   const finalityP50 = percentile(latencies, 50)
   const gossipP50 = percentile(gossipLatencies, 50)
+  const cpuPerDecision = (cpu.user + cpu.system) / 1000 / decided
   return {
+    crypto,
     validators: n,
     heights,
     finality_p50_ms: round(finalityP50, 1),
@@ -218,7 +236,8 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     gossip_one_way_p50_ms: round(gossipP50, 2),
     gossip_one_way_p99_ms: round(percentile(gossipLatencies, 99), 2),
     crypto_per_validator_per_height_ms: round(floor, 1),
-    cpu_ms_per_decision_all_validators: round((cpu.user + cpu.system) / 1000 / decided, 1),
+    cpu_ms_per_decision_all_validators: round(cpuPerDecision, 1),
+    cpu_ms_per_decision_per_validator: round(cpuPerDecision / n, 1),
     finality_p50_over_gossip_p50: round(finalityP50 / gossipP50, 1),
     finality_p50_over_crypto_floor: round(finalityP50 / floor, 2),
     min_topic_subscribers_seen: minSubscribers,
@@ -235,14 +254,28 @@ async function runProcesses(n: number, heights: number, warmup: number, interval
     writeFileSync(setFile, JSON.stringify({ chainId, validators: entries }))
     await Promise.all(relays.map((r) => r.start()))
     const target = warmup + heights
+    // CPU from the end of the warmup to the end, per height decided in between.
+    let cpuAtWarmup: number[] | null = null
+    let heightAtWarmup = 0
     const deadline = Date.now() + 60_000 + target * n * 1_000
     let health: Record<string, any>[] = []
     for (;;) {
       health = await Promise.all(relays.map((r) => r.health()))
+      if (!cpuAtWarmup && health.every((h) => (h.consensus?.lastDecision?.height ?? 0) >= warmup)) {
+        const cpu = relays.map((r) => r.cpuMs())
+        if (cpu.every((c) => c !== null)) cpuAtWarmup = cpu as number[]
+        heightAtWarmup = Math.min(...health.map((h) => h.consensus.lastDecision.height))
+      }
       if (health.every((h) => (h.consensus?.lastDecision?.height ?? 0) >= target)) break
       if (Date.now() > deadline) throw new Error(`processes, n = ${n}: not all reached height ${target}`)
       await new Promise((r) => setTimeout(r, 250))
     }
+    const cpuAtEnd = relays.map((r) => r.cpuMs())
+    const heightAtEnd = Math.min(...health.map((h) => h.consensus.lastDecision.height))
+    const cpuPerDecisionPerValidator =
+      cpuAtWarmup && cpuAtEnd.every((c) => c !== null) && heightAtEnd > heightAtWarmup
+        ? round(cpuAtEnd.reduce((sum: number, c, i) => sum + (c! - cpuAtWarmup![i]), 0) / n / (heightAtEnd - heightAtWarmup), 1)
+        : null
     await Promise.all(relays.map((r) => r.stop()))
     const latencies: number[] = []
     const lateHeights = new Set<number>()
@@ -261,6 +294,7 @@ async function runProcesses(n: number, heights: number, warmup: number, interval
     return {
       validators: n,
       heights,
+      cpu_ms_per_decision_per_validator: cpuPerDecisionPerValidator,
       finality_p50_ms: round(percentile(latencies, 50), 1),
       finality_p99_ms: round(percentile(latencies, 99), 1),
       finality_max_ms: round(percentile(latencies, 100), 1),
@@ -279,19 +313,41 @@ export async function main(args: string[]): Promise<void> {
   const sizes = listArg >= 0 ? args[listArg + 1].split(',').map(Number) : [4, 7, 16]
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) throw new Error('--validators takes a comma-separated list of sizes from 1 to 64')
   const processArg = args.indexOf('--process-validators')
-  const processSizes = processArg >= 0 ? args[processArg + 1].split(',').filter(Boolean).map(Number) : [4, 7]
+  const processSizes = processArg >= 0 ? args[processArg + 1].split(',').filter(Boolean).map(Number) : [4, 7, 10]
   const heights = flagValue(args, 'heights', 30)
   const warmup = flagValue(args, 'warmup', 3)
   const intervalMs = flagValue(args, 'interval-ms', 100)
   const simValidators = flagValue(args, 'sim-validators', 100)
   const simLinkMs = flagValue(args, 'sim-link-ms', 50)
   const simHeights = flagValue(args, 'sim-heights', 10)
+  const nobleArg = args.indexOf('--noble-validators')
+  const nobleSizes = nobleArg >= 0 ? args[nobleArg + 1].split(',').filter(Boolean).map(Number) : [4, 7]
 
   const real: RealRun[] = []
+  const noble: RealRun[] = []
   for (const n of sizes) {
+    // The baseline in the same run, just before: the same validators with the pre-issue-16 crypto.
+    if (nobleSizes.includes(n)) {
+      console.log(`real libp2p, n = ${n}, @noble BLS and Ed25519 signing (baseline): ${warmup} + ${heights} heights…`)
+      noble.push(await runReal(n, heights, warmup, intervalMs, 'noble'))
+    }
     console.log(`real libp2p, n = ${n}: ${warmup} + ${heights} heights…`)
-    real.push(await runReal(n, heights, warmup, intervalMs))
+    real.push(await runReal(n, heights, warmup, intervalMs, 'fast'))
   }
+  const cheapVotes = noble.map((before) => {
+    const after = real.find((r) => r.validators === before.validators)!
+    return {
+      validators: before.validators,
+      cpu_ms_per_decision_all_validators_noble: before.cpu_ms_per_decision_all_validators,
+      cpu_ms_per_decision_all_validators_fast: after.cpu_ms_per_decision_all_validators,
+      cpu_per_decision_noble_over_fast: round(before.cpu_ms_per_decision_all_validators / after.cpu_ms_per_decision_all_validators, 2),
+      crypto_floor_noble_over_fast: round(before.crypto_per_validator_per_height_ms / after.crypto_per_validator_per_height_ms, 2),
+      finality_p99_ms_noble: before.finality_p99_ms,
+      finality_p99_ms_fast: after.finality_p99_ms,
+      rounds_above_zero_noble: before.rounds_above_zero,
+      rounds_above_zero_fast: after.rounds_above_zero,
+    }
+  })
   const processes: ProcessRun[] = []
   for (const n of processSizes) {
     console.log(`relay processes, n = ${n}: ${warmup} + ${heights} heights…`)
@@ -303,17 +359,21 @@ export async function main(args: string[]): Promise<void> {
 
   console.log('\n| run | n | finality p50 ms | p99 ms | messages/decision (published / delivered) | baseline |')
   console.log('|---|---|---|---|---|---|')
-  for (const r of real) {
-    console.log(`| real libp2p, one process | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | gossip one-way p50 ${r.gossip_one_way_p50_ms} ms (×${r.finality_p50_over_gossip_p50}); crypto/validator/height ${r.crypto_per_validator_per_height_ms} ms (×${r.finality_p50_over_crypto_floor}) |`)
+  for (const r of [...noble, ...real]) {
+    console.log(`| real libp2p, one process, ${r.crypto} crypto | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | gossip one-way p50 ${r.gossip_one_way_p50_ms} ms (×${r.finality_p50_over_gossip_p50}); crypto/validator/height ${r.crypto_per_validator_per_height_ms} ms (×${r.finality_p50_over_crypto_floor}) |`)
   }
   for (const r of processes) {
-    console.log(`| real libp2p, one relay process each | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | (gossip and crypto baselines as above) |`)
+    console.log(`| real libp2p, one relay process each | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | CPU/decision/validator ${r.cpu_ms_per_decision_per_validator} ms; rounds above zero ${r.rounds_above_zero} |`)
   }
   console.log(`| simulated, ${simLinkMs} ms links | ${simulated.validators} | ${simulated.finalityP50Ms} | ${simulated.finalityP99Ms} | – / ${simulated.messagesPerDecision} | ${simLinkMs} ms one-way link |`)
   for (const f of floors) console.log(`| simulated, 1 ms links | ${f.validators} | ${f.finalityP50Ms} | ${f.finalityP99Ms} | – / ${f.messagesPerDecision} | protocol floor |`)
 
+  for (const c of cheapVotes) console.log(`cheap votes, n = ${c.validators}: CPU per decision ${c.cpu_ms_per_decision_all_validators_noble} -> ${c.cpu_ms_per_decision_all_validators_fast} ms (×${c.cpu_per_decision_noble_over_fast} less)`)
+
   writeBenchResult('consensus', {
     real_libp2p: real,
+    real_libp2p_noble_baseline: noble,
+    cheap_votes: cheapVotes,
     real_hosting: 'all validators of a run are libp2p nodes in one Node process on loopback WebSockets (one CPU core shared)',
     relay_processes: processes,
     relay_processes_hosting: 'each validator a relay CLI process (SQLite, fsync per step) on loopback; all share this machine\'s cores',

@@ -1,156 +1,266 @@
 /**
  * Robustness of the aggregation rules under Byzantine attacks on non-IID MNIST, after
- * Karimireddy, He & Jaggi (ICLR 2022): n = 25 clients, f = 5 Byzantine, attacks BF, LF, mimic,
- * IPM, ALIE and Gaussian noise; final test accuracy for every rule × attack, against attack-free
- * FedAvg over the same 20 honest clients and data (the baseline every gap refers to).
+ * Karimireddy, He & Jaggi (ICLR 2022): n = 25 clients, f = 5 Byzantine, worker momentum 0.9;
+ * the classic attacks (BF, LF, mimic, IPM, ALIE, Gaussian), the adaptive ones (Min-Max, Min-Sum,
+ * AGR-tailored, Fang-Krum, Fang-TM) and a targeted backdoor (7 → 1, scored by its success rate);
+ * at Dirichlet(1) label skew and at the paper's sorted split. Every gap is to attack-free FedAvg
+ * over the same 20 honest clients and data.
  *
  * Scaled down for a 2-core machine: 10,000 MNIST digits (7,500 train), a 784-64-10 MLP, one SGD
- * step of batch 32 per client per round with worker momentum 0.9 (the paper's), 150 rounds.
- * Default heterogeneity is Dirichlet(1) label skew; `--alpha 0` gives the paper's sorted split
- * (one or two classes per client), where at this scale no rule stays within 2 points (see README).
+ * step of batch 32 per client per round. The default run measures the two default rules
+ * (DEFAULT_RULES: plain `robust` and `secure` mode); --full adds every other rule.
  */
 import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
 import type { RuleConfig } from '../../workers/fl/aggregation/aggregate'
+import { DEFAULT_RULES, chooseBucketSize } from '../../workers/fl/aggregation/defaults'
 import { loadMnistNode } from '../../workers/fl/node/mnist-data'
+import type { ShardScheme } from '../../workers/fl/data/split'
 import { selectBackend } from '../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { MNIST_MLP } from '../../workers/fl/model/spec'
 import { prepareData, runSimulation, type SimulationConfig } from './fl-sim'
-import { writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { flagValue, hasFlag, round } from './stats'
 import { writeBenchResult, type Metrics } from './results'
 
-interface RuleSetup {
+export interface RuleSetup {
   readonly label: string
   readonly rule: RuleConfig
   readonly bucketSize: number
+  /** Only bucket sums reach the rule (secure aggregation). */
+  readonly secure: boolean
 }
 
 const N = 25
 const F = 5
+const SPLITS: Record<string, ShardScheme> = { dirichlet1: { kind: 'dirichlet', alpha: 1 }, sorted: { kind: 'sorted' } }
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
+/** FLTrust's rule config is completed each round by the simulator with the reference update. */
+const FLTRUST: RuleConfig = { rule: 'fltrust', reference: new Float32Array(0) }
 
-export function ruleSetups(tau: number, bucketSize = 2): RuleSetup[] {
-  // Bucketing with s = 2 before every robust rule, as the paper recommends for non-IID data;
-  // the Krum and trimming f count buckets that may hold a Byzantine input (at most f).
+export function ruleSetups(tau: number): RuleSetup[] {
+  const secureSize = chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })
+  const secureBuckets = Math.floor(N / secureSize)
   return [
-    { label: 'fedavg', rule: { rule: 'fedavg' }, bucketSize: 1 },
-    { label: 'cc', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize },
-    // The paper's combination, shown beside plain CC whatever --bucket says.
-    { label: 'cc-bucketed', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: 2 },
-    { label: 'cm', rule: { rule: 'median' }, bucketSize },
-    { label: 'tm', rule: { rule: 'trimmed-mean', trim: F }, bucketSize },
-    { label: 'krum', rule: { rule: 'krum', f: F }, bucketSize },
-    { label: 'multi-krum', rule: { rule: 'multi-krum', f: F, m: Math.ceil(N / bucketSize) - F }, bucketSize },
-    { label: 'rfa', rule: { rule: 'geometric-median', iterations: 8 }, bucketSize },
+    { label: 'fedavg', rule: { rule: 'fedavg' }, bucketSize: 1, secure: false },
+    { label: 'fltrust', rule: FLTRUST, bucketSize: 1, secure: false },
+    { label: 'secure-fltrust', rule: FLTRUST, bucketSize: secureSize, secure: true },
+    { label: 'cc', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: 1, secure: false },
+    { label: 'cc-bucketed', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: chooseBucketSize({ n: N, f: F, mode: 'robust', rule: 'centered-clipping' }), secure: false },
+    { label: 'multi-krum', rule: { rule: 'multi-krum', f: F, m: N - F }, bucketSize: 1, secure: false },
+    { label: 'tm', rule: { rule: 'trimmed-mean', trim: F }, bucketSize: 1, secure: false },
+    { label: 'cm', rule: { rule: 'median' }, bucketSize: 1, secure: false },
+    { label: 'krum', rule: { rule: 'krum', f: F }, bucketSize: 1, secure: false },
+    { label: 'rfa', rule: { rule: 'geometric-median', iterations: 8 }, bucketSize: 1, secure: false },
+    // Secure mode with a majority rule: at s = 3 up to 5 of the 8 buckets hold a Byzantine input.
+    { label: 'secure-cc', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: secureSize, secure: true },
+    { label: 'secure-tm', rule: { rule: 'trimmed-mean', trim: Math.floor((secureBuckets - 1) / 2) }, bucketSize: secureSize, secure: true },
   ]
 }
 
-export async function main(args: string[]): Promise<void> {
-  if (hasFlag(args, 'help')) {
-    console.log(`usage: npm run bench -- robustness [options]
-  --rounds R          rounds of training (default 150; --quick: 80 and rules fedavg, cc, tm, rfa)
+/** The benchmark labels of the default rules (DEFAULT_RULES in workers/fl/aggregation/defaults.ts). */
+const DEFAULT_LABELS = {
+  robust: DEFAULT_RULES.robust === 'fltrust' ? 'fltrust' : 'cc',
+  secure: DEFAULT_RULES.secure === 'fltrust' ? 'secure-fltrust' : 'secure-cc',
+}
+
+const HELP = `usage: npm run bench -- robustness [options]
+  --full              every rule (${ruleSetups(0.15).map((s) => s.label).join(', ')}), 150 rounds
+                      (default: the two default rules, ${DEFAULT_LABELS.robust} and ${DEFAULT_LABELS.secure}, 100 rounds;
+                      ~13 min on an unloaded 2-core machine, estimated from CPU time: the
+                      AGR-tailored attack's γ search is a third of it; hours under heavy load)
+  --rounds R          rounds of training
+  --rules a,b         rules to run (overrides --full's list)
+  --attacks a,b       of ${ATTACKS.join(',')} (default all)
+  --splits a,b        of ${Object.keys(SPLITS).join(',')} (default both)
   --tau T             centered-clipping radius (default 0.15)
   --lr LR             client learning rate (default 0.3)
-  --alpha A           Dirichlet(A) label skew (default 1); 0 = sorted shards, the paper's split
-  --bucket S          bucket size before every robust rule (default 1; cc-bucketed always uses 2)
-  --byzantine-data D  'shards' (default): Byzantine clients hold every 5th shard of the same split;
-                      'iid': they train on IID slices, which makes sign flip look like the honest mean
-  --flip-scale K      sign flip sends −K × its update (default 4, so that FedAvg visibly fails)
-  --rules a,b         of fedavg,cc,cc-bucketed,cm,tm,krum,multi-krum,rfa (default all)
-  --attacks a,b       of ${ATTACKS.join(',')} (default all)
+  --flip-scale K      sign flip sends −K × its update (default 4)
   --name NAME         result file name (default robustness)
-Takes about 15 minutes with every rule on 2 cores.`)
-    return
-  }
-  const quick = hasFlag(args, 'quick')
-  const rounds = flagValue(args, 'rounds', quick ? 80 : 150)
-  const tau = flagValue(args, 'tau', 0.15)
-  const learningRate = flagValue(args, 'lr', 0.3)
-  const alpha = flagValue(args, 'alpha', 1)
+  --jobs J            run the splits in J child processes (default 2: one per split, for 2 cores)
+  --merge a,b         combine earlier result files NAME.json (same rounds) into --name; runs nothing`
+
+type Table = Record<string, Record<string, number>>
+
+interface SplitResult {
+  attackFree: number
+  attackFreeTargetSuccess: number
+  accuracy: Table
+  targetSuccess: Record<string, number>
+}
+
+export async function main(args: string[]): Promise<void> {
+  if (hasFlag(args, 'help')) return void console.log(HELP)
   const listArg = (name: string): string[] | null => {
     const i = args.indexOf(`--${name}`)
     return i >= 0 ? args[i + 1].split(',') : null
   }
-  const bucketSize = flagValue(args, 'bucket', 1)
   const resultName = listArg('name')?.[0] ?? 'robustness'
-  const setups = ruleSetups(tau, bucketSize).filter((s) => (listArg('rules') ?? (quick ? ['fedavg', 'cc', 'tm', 'rfa'] : null) ?? [s.label]).includes(s.label))
+  const merge = listArg('merge')
+  if (merge) return void finish(mergeResults(merge), resultName, ['npm run bench -- robustness', ...args].join(' '))
+
+  const full = hasFlag(args, 'full')
+  const rounds = flagValue(args, 'rounds', full ? 150 : 100)
+  const tau = flagValue(args, 'tau', 0.15)
+  const learningRate = flagValue(args, 'lr', 0.3)
+  const flipScale = flagValue(args, 'flip-scale', 4)
+  const all = ruleSetups(tau)
+  const wanted = listArg('rules') ?? (full ? all.map((s) => s.label) : [DEFAULT_LABELS.robust, DEFAULT_LABELS.secure])
+  const unknown = wanted.filter((w) => !all.some((s) => s.label === w))
+  if (unknown.length) throw new Error(`unknown rules ${unknown.join(', ')}; see --help`)
+  const setups = all.filter((s) => wanted.includes(s.label))
   const attacks = (listArg('attacks') ?? ATTACKS) as AttackName[]
+  const splits = listArg('splits') ?? Object.keys(SPLITS)
+  const unknownSplits = splits.filter((x) => !(x in SPLITS))
+  if (unknownSplits.length) throw new Error(`unknown splits ${unknownSplits.join(', ')}; see --help`)
+  const jobs = flagValue(args, 'jobs', 2)
+  if (jobs > 1 && splits.length > 1) {
+    // One child per split (each a single-threaded simulation); then merge their files.
+    const parts = splits.map((split) => `${resultName}-${split}`)
+    const passOn = args.filter((_, i) => !['--splits', '--name', '--jobs'].includes(args[i]) && !['--splits', '--name', '--jobs'].includes(args[i - 1]))
+    await Promise.all(splits.map((split, i) => new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'robustness', ...passOn, '--splits', split, '--name', parts[i], '--jobs', '1'], { stdio: ['ignore', 'inherit', 'inherit'] })
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`split ${split} exited with ${code}`))))
+    })))
+    const merged = mergeResults(parts)
+    for (const part of parts) for (const ext of ['json', 'md']) rmSync(join(resultsDir, `${part}.${ext}`), { force: true })
+    return void finish(merged, resultName, ['npm run bench -- robustness', ...args].join(' '))
+  }
 
   const backend = await selectBackend(nodeBackendOptions({ calibrate: false }))
   const dataset = loadMnistNode()
-  const base = {
-    dataset,
-    spec: MNIST_MLP,
-    rounds,
-    hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
-    clientMomentum: 0.9,
-    signFlipScale: flagValue(args, 'flip-scale', 4),
-    scheme: alpha > 0 ? ({ kind: 'dirichlet', alpha } as const) : ({ kind: 'sorted' } as const),
-    seed: 1,
-    byzantineData: (listArg('byzantine-data')?.[0] ?? 'shards') as 'iid' | 'shards',
-    evalEvery: Math.max(1, Math.floor(rounds / 10)),
-  }
   const started = performance.now()
-  const run = async (config: SimulationConfig): Promise<number> => {
-    const t0 = performance.now()
-    const result = await runSimulation(config, prepareData(config))
-    console.log(`${config.attack.padEnd(10)} ${describe(config).padEnd(10)} ${(result.finalAccuracy * 100).toFixed(2)} %  (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
-    return result.finalAccuracy
-  }
-  const describe = (c: SimulationConfig): string => setups.find((s) => s.rule === c.rule)?.label ?? c.rule.rule
-
-  // The same honest clients and data as every attacked run, with the Byzantine ones absent.
-  const baseline = await run({ ...base, clients: N, byzantine: F, attack: 'none', rule: { rule: 'fedavg' } })
-  const table: Record<string, Record<string, number>> = {}
-  for (const setup of setups) {
-    table[setup.label] = {}
-    for (const attack of attacks) {
-      table[setup.label][attack] = await run({ ...base, clients: N, byzantine: F, attack, rule: setup.rule, bucketSize: setup.bucketSize })
+  const results: Record<string, SplitResult> = {}
+  for (const split of splits) {
+    const base = {
+      dataset,
+      spec: MNIST_MLP,
+      rounds,
+      hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
+      clientMomentum: 0.9,
+      signFlipScale: flipScale,
+      scheme: SPLITS[split],
+      seed: 1,
+      byzantineData: 'shards' as const,
+      evalEvery: rounds,
+      clients: N,
+      byzantine: F,
     }
+    const data = prepareData(base)
+    const run = async (config: SimulationConfig, label: string): Promise<{ accuracy: number; targetSuccess: number }> => {
+      const t0 = performance.now()
+      const result = await runSimulation(config, data)
+      console.log(`${split.padEnd(10)} ${config.attack.padEnd(12)} ${label.padEnd(14)} ${(result.finalAccuracy * 100).toFixed(2)} %  target ${(result.targetSuccess * 100).toFixed(1)} %  (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+      return { accuracy: result.finalAccuracy, targetSuccess: result.targetSuccess }
+    }
+    // The same honest clients and data as every attacked run, with the Byzantine ones absent.
+    const baseline = await run({ ...base, attack: 'none', rule: { rule: 'fedavg' } }, 'fedavg')
+    const accuracy: Table = {}
+    const targetSuccess: Record<string, number> = {}
+    for (const setup of setups) {
+      accuracy[setup.label] = {}
+      for (const attack of attacks) {
+        const r = await run({ ...base, attack, rule: setup.rule, bucketSize: setup.bucketSize, secure: setup.secure }, setup.label)
+        accuracy[setup.label][attack] = r.accuracy
+        if (attack === 'targeted') targetSuccess[setup.label] = r.targetSuccess
+      }
+    }
+    results[split] = { attackFree: baseline.accuracy, attackFreeTargetSuccess: baseline.targetSuccess, accuracy, targetSuccess }
   }
   const minutes = (performance.now() - started) / 60_000
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust reference: the same training on the 1,000 held-out validation digits; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
+  finish({ setting, backend: backend.backend, rounds, minutes: round(minutes, 1), splits: results }, resultName, ['npm run bench -- robustness', ...args].join(' '))
+}
 
-  const worstGap = (label: string): number => Math.max(...attacks.map((a) => baseline - table[label][a]))
-  const robust = setups.filter((s) => s.label !== 'fedavg').map((s) => ({ label: s.label, worstGap: worstGap(s.label) }))
-  const best = robust.filter((r) => !r.label.startsWith('cc')).sort((a, b) => a.worstGap - b.worstGap)[0]
-  const metrics: Metrics = {
-    setting: `non-IID MNIST (${alpha > 0 ? `Dirichlet α=${alpha}` : 'sorted shards, 1–2 classes per honest client'}), n=${N}, f=${F}, ${rounds} rounds, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, bucket size ${bucketSize} (cc-bucketed: 2), sign flip ×${flagValue(args, 'flip-scale', 4)}; Byzantine clients (for BF, LF) train on ${base.byzantineData === 'shards' ? 'every 5th shard of the same split' : 'IID slices'}`,
-    backend: backend.backend,
-    rounds,
-    minutes: round(minutes, 1),
-    attackFreeAccuracy: round(baseline * 100),
-    accuracy: Object.fromEntries(Object.entries(table).map(([rule, row]) => [rule, Object.fromEntries(Object.entries(row).map(([a, v]) => [a, round(v * 100)]))])),
-    worstGapPoints: Object.fromEntries(setups.map((s) => [s.label, round(worstGap(s.label) * 100)])),
-    ccWithin2Points: table.cc ? worstGap('cc') <= 0.02 : null,
-    bestOtherRule: best ? best.label : null,
-    bestOtherWithin2Points: best ? best.worstGap <= 0.02 : null,
-    fedavgSignFlipFails: table.fedavg?.['sign-flip'] !== undefined ? table.fedavg['sign-flip'] < baseline - 0.2 : null,
+interface Collected {
+  setting: string
+  backend: string
+  rounds: number
+  minutes: number
+  splits: Record<string, SplitResult>
+}
+
+function mergeResults(names: string[]): Collected {
+  const parts = names.map((n) => JSON.parse(readFileSync(join(resultsDir, `${n}.json`), 'utf8')).metrics.raw as Collected)
+  const out: Collected = { ...parts[0], minutes: round(parts.reduce((s, p) => s + p.minutes, 0), 1), splits: {} }
+  for (const part of parts) {
+    if (part.rounds !== out.rounds) throw new Error('cannot merge runs of different round counts')
+    for (const [split, r] of Object.entries(part.splits)) {
+      const into = (out.splits[split] ??= { ...r, accuracy: {}, targetSuccess: {} })
+      Object.assign(into.accuracy, r.accuracy)
+      Object.assign(into.targetSuccess, r.targetSuccess)
+    }
   }
-  const markdown = renderMarkdown(metrics, setups.map((s) => s.label), attacks, baseline, table, ['npm run bench -- robustness', ...args].join(' '))
-  writeFileSync(join(dirname(fileURLToPath(import.meta.url)), 'results', `${resultName}.md`), markdown)
+  return out
+}
+
+function finish(collected: Collected, resultName: string, command: string): void {
+  const { splits } = collected
+  const rules = [...new Set(Object.values(splits).flatMap((s) => Object.keys(s.accuracy)))]
+  const worstGap = (split: SplitResult, rule: string): number | null => {
+    const row = split.accuracy[rule]
+    const values = row ? Object.entries(row).filter(([a]) => a !== 'targeted').map(([, v]) => v) : []
+    return values.length ? Math.max(...values.map((v) => split.attackFree - v)) : null
+  }
+  const per = <T>(f: (split: SplitResult, rule: string) => T | null): Record<string, Record<string, T | null>> =>
+    Object.fromEntries(rules.map((rule) => [rule, Object.fromEntries(Object.entries(splits).map(([name, s]) => [name, f(s, rule)]))]))
+  const points = (x: number | null): number | null => (x === null || Number.isNaN(x) ? null : round(x * 100))
+  const metrics: Metrics = {
+    setting: collected.setting,
+    backend: collected.backend,
+    rounds: collected.rounds,
+    minutes: collected.minutes,
+    defaultRobust: DEFAULT_RULES.robust,
+    defaultSecure: DEFAULT_RULES.secure,
+    defaultLabels: DEFAULT_LABELS,
+    attackFreeAccuracy: Object.fromEntries(Object.entries(splits).map(([n, s]) => [n, round(s.attackFree * 100)])),
+    attackFreeTargetSuccess: Object.fromEntries(Object.entries(splits).map(([n, s]) => [n, round(s.attackFreeTargetSuccess * 100)])),
+    accuracy: Object.fromEntries(Object.entries(splits).map(([n, s]) => [n, Object.fromEntries(Object.entries(s.accuracy).map(([rule, row]) => [rule, Object.fromEntries(Object.entries(row).map(([a, v]) => [a, round(v * 100)]))]))])),
+    /** Worst accuracy loss (points) over the untargeted attacks, per rule and split. */
+    worstGapPoints: per((s, rule) => points(worstGap(s, rule))) as Metrics,
+    /** The targeted attack's success rate (%) against each rule, per split. */
+    targetedSuccess: per((s, rule) => (s.targetSuccess[rule] === undefined ? null : round(s.targetSuccess[rule] * 100))) as Metrics,
+    /** Success rate above the attack-free rate, in points. */
+    targetedExcessPoints: per((s, rule) => (s.targetSuccess[rule] === undefined ? null : round((s.targetSuccess[rule] - s.attackFreeTargetSuccess) * 100))) as Metrics,
+    /** Attacks not measured for a rule and split (a partial run): its worst gap covers only the rest. */
+    missingAttacks: per((s, rule) => {
+      const row = s.accuracy[rule] ?? {}
+      const missing = ATTACKS.filter((a) => row[a] === undefined)
+      return missing.length ? missing : null
+    }) as Metrics,
+    defaultsWithin2Points: Object.fromEntries(Object.entries(DEFAULT_LABELS).map(([mode, label]) => [mode, Object.values(splits).every((s) => {
+      const gap = worstGap(s, label)
+      const excess = s.targetSuccess[label] === undefined ? 0 : s.targetSuccess[label] - s.attackFreeTargetSuccess
+      return gap !== null && gap <= 0.02 && excess <= 0.02
+    })])),
+    raw: collected as unknown as Metrics,
+  }
+  const markdown = renderMarkdown(collected, rules, command)
+  writeFileSync(join(resultsDir, `${resultName}.md`), markdown)
   console.log(markdown)
   writeBenchResult(resultName, metrics)
 }
 
-function renderMarkdown(metrics: Metrics, rules: string[], attacks: AttackName[], baseline: number, table: Record<string, Record<string, number>>, command: string): string {
-  const header = `| rule | ${attacks.join(' | ')} | worst gap |\n|---|${attacks.map(() => '---:').join('|')}|---:|`
-  const rows = rules.map((rule) => {
-    const cells = attacks.map((a) => (table[rule][a] * 100).toFixed(1))
-    const gap = Math.max(...attacks.map((a) => baseline - table[rule][a])) * 100
-    return `| ${rule} | ${cells.join(' | ')} | ${gap.toFixed(1)} |`
-  })
-  return [
-    '# Robustness benchmark',
-    '',
-    `${metrics.setting}. Final test accuracy (%) on 1,500 held-out digits. Attack-free FedAvg (20 honest clients): **${(baseline * 100).toFixed(1)} %**.`,
-    `Backend ${metrics.backend}; ${metrics.minutes} minutes. Generated by \`${command}\`.`,
-    '',
-    header,
-    ...rows,
-    '',
-    'Training throughput per backend: `npm run bench -- training`.',
-    '',
-  ].join('\n')
+function renderMarkdown(c: Collected, rules: string[], command: string): string {
+  const lines = ['# Robustness benchmark', '', `${c.setting}. Final test accuracy (%) on 1,500 held-out digits; the targeted column is the backdoor's success rate (% of test 7s classified as 1).`, `Backend ${c.backend}; ${c.minutes} minutes. Generated by \`${command}\`.`, '']
+  for (const [name, s] of Object.entries(c.splits)) {
+    const seen = new Set(Object.values(s.accuracy).flatMap((row) => Object.keys(row)))
+    const attacks = ATTACKS.filter((a) => a !== 'targeted' && seen.has(a))
+    lines.push(`## ${name === 'sorted' ? 'Sorted split (1–2 classes per client)' : 'Dirichlet(1) label skew'}`, '', `Attack-free FedAvg (20 honest clients): **${(s.attackFree * 100).toFixed(1)} %**, targeted success without attack ${(s.attackFreeTargetSuccess * 100).toFixed(1)} %.`, '')
+    lines.push(`| rule | ${attacks.join(' | ')} | worst gap | targeted success (+ over attack-free) |`, `|---|${attacks.map(() => '---:').join('|')}|---:|---:|`)
+    for (const rule of rules) {
+      const row = s.accuracy[rule]
+      if (!row) continue
+      const cells = attacks.map((a) => (row[a] === undefined ? '–' : (row[a] * 100).toFixed(1)))
+      const gap = Math.max(...attacks.filter((a) => row[a] !== undefined).map((a) => s.attackFree - row[a])) * 100
+      const target = s.targetSuccess[rule] === undefined ? '–' : `${(s.targetSuccess[rule] * 100).toFixed(1)} (${((s.targetSuccess[rule] - s.attackFreeTargetSuccess) * 100).toFixed(1)})`
+      const measured = attacks.filter((a) => row[a] !== undefined).length
+      lines.push(`| ${rule} | ${cells.join(' | ')} | ${gap.toFixed(1)}${measured < attacks.length ? ` (${measured} of ${attacks.length} attacks)` : ''} | ${target} |`)
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
 }

@@ -93,7 +93,7 @@ describe('hostile input', () => {
     await expect.poll(async () => (await mesh(honest[0].page).chats()).filter((c) => c.text === 'first and only').length, { timeout: 10_000 }).toBe(1)
     await expect.poll(async () => (await mesh(honest[0].page).chats()).filter((c) => c.text === 'censor me not').length, { timeout: 10_000 }).toBe(1)
     const metrics = await relay.metrics()
-    for (const [reason, count] of Object.entries(expected)) expect(metrics).toContain(`mesh_messages_rejected_total{reason="${reason}"} ${count}`)
+    for (const [reason, count] of Object.entries(expected)) expect(metrics).toMatch(new RegExp(`mesh_messages_rejected_total\\{kind="(mesh\\.chat|unknown)",reason="${reason}"\\} ${count}\\n`))
     expect(relay.output.join('')).toMatch(/"reason":"bad-signature".*"msg":"message rejected"/)
     await expect.poll(() => honest[0].page.locator('[data-reason="wrong-topic"]').getAttribute('data-count')).toBe('1')
   })

@@ -8,4 +8,6 @@ export interface Bootstrap {
   readonly caCertificate?: string
   /** The relay's own credential (DER, base64), so nodes accept what it signs. */
   readonly relayCredential?: string
+  /** The relay asks nodes that opted in for a metrics summary this often. */
+  readonly nodeReportIntervalMs?: number
 }

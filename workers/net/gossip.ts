@@ -3,7 +3,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { sealMessage, sealRaw, type EnvelopeSigner } from '../protocol/envelope'
+import { sealMessage, sealRaw, type EnvelopeSigner, type SealOptions } from '../protocol/envelope'
 import type { Accepted, InboundValidator } from '../protocol/inbound'
 import type { MessageKind, PayloadOf } from '../protocol/kind-spec'
 import type { Logger } from '../log'
@@ -60,15 +60,15 @@ export class MeshGossip {
     return () => set.delete(handler)
   }
 
-  async publish<K extends MessageKind>(kind: K, payload: PayloadOf<K>): Promise<number> {
-    const bytes = sealMessage(this.signer, kind, payload)
+  async publish<K extends MessageKind>(kind: K, payload: PayloadOf<K>, options: SealOptions = {}): Promise<number> {
+    const bytes = sealMessage(this.signer, kind, payload, options)
     const result = await this.pubsub.publish(topicForKind(kind), bytes)
     return result.recipients.length
   }
 
   /** For payloads already encoded with the kind's codec (the consensus core encodes its own messages). */
-  async publishEncoded(kind: MessageKind, payload: Uint8Array): Promise<number> {
-    const result = await this.pubsub.publish(topicForKind(kind), sealRaw(this.signer, kind, payload))
+  async publishEncoded(kind: MessageKind, payload: Uint8Array, options: SealOptions = {}): Promise<number> {
+    const result = await this.pubsub.publish(topicForKind(kind), sealRaw(this.signer, kind, payload, options))
     return result.recipients.length
   }
 

@@ -10,6 +10,5 @@ export const netKinds = defineKinds({
 })
 
 declare module '../protocol/kind-spec' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmentation adds the module's kinds
   interface MessageKindMap extends PayloadsOf<typeof netKinds> {}
 }

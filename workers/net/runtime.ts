@@ -51,6 +51,8 @@ export interface MeshRuntimeOptions {
   readonly onReject?: (rejected: Rejected, source: string | undefined) => void
   readonly maxBlobStoreBytes?: number
   readonly limits?: Partial<MeshLimits>
+  /** Told about every finished blob transfer, served or fetched (metrics). */
+  readonly onTransfer?: (direction: 'served' | 'fetched', ok: boolean, bytes: number) => void
 }
 
 export type MeshNode = Libp2p<{ pubsub: GossipSub }>
@@ -81,7 +83,7 @@ export class MeshRuntime {
         // Every rejection is counted; under a flood only the first few per second are logged at
         // warn (the rest at debug), or writing the log would become the attack's amplifier.
         const loud = rejected.reason !== 'rate-limited' && rejectLogBudget.take('warn', Date.now())
-        options.log[loud ? 'warn' : 'debug']({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, source: context.source }, 'message rejected')
+        options.log[loud ? 'warn' : 'debug']({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, msgId: rejected.messageId, source: context.source }, 'message rejected')
         options.onReject?.(rejected, context.source)
       },
     })
@@ -127,7 +129,7 @@ export class MeshRuntime {
 
   /** Fetches a blob from a peer, preferring a direct connection (relayed streams die on upgrade). */
   fetchBlob(peer: PeerId, sha256: Uint8Array, options: FetchOptions = {}): Promise<Uint8Array> {
-    return fetchBlob(
+    const fetched = fetchBlob(
       async () => {
         const connection = this.bestConnection(peer) ?? (await this.node.dial(peer, { signal: options.signal }))
         const stream = await connection.newStream(TRANSFER_PROTOCOL, { signal: options.signal, runOnLimitedConnection: true })
@@ -137,6 +139,9 @@ export class MeshRuntime {
       this.transferDeps(),
       options,
     )
+    const onTransfer = this.options.onTransfer
+    if (onTransfer) fetched.then((bytes) => onTransfer('fetched', true, bytes.length), () => onTransfer('fetched', false, 0))
+    return fetched
   }
 
   bestConnection(peer: PeerId): Connection | undefined {
@@ -150,6 +155,13 @@ export class MeshRuntime {
   }
 
   private transferDeps() {
-    return { validator: this.validator, signer: this.options.signer, sha256: this.options.sha256, log: this.options.log }
+    const onTransfer = this.options.onTransfer
+    return {
+      validator: this.validator,
+      signer: this.options.signer,
+      sha256: this.options.sha256,
+      log: this.options.log,
+      onServed: onTransfer ? (bytes: number, ok: boolean) => onTransfer('served', ok, bytes) : undefined,
+    }
   }
 }

@@ -22,6 +22,8 @@ export interface TransferDeps {
   readonly signer: EnvelopeSigner
   readonly sha256: Sha256
   readonly log: Logger
+  /** Told once a served transfer ends: blob bytes written, and whether the stream closed cleanly (metrics). */
+  readonly onServed?: (bytes: number, ok: boolean) => void
 }
 
 /**
@@ -30,6 +32,7 @@ export interface TransferDeps {
  */
 export async function serveTransfer(stream: Stream, remotePublicKey: Uint8Array | undefined, store: BlobStore, deps: TransferDeps, source = 'stream'): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: netKinds['transfer.request'].maxEnvelopeBytes })
+  let served = 0
   try {
     let request
     try {
@@ -63,10 +66,13 @@ export async function serveTransfer(stream: Stream, remotePublicKey: Uint8Array 
       for (let index = fromChunk; index < blob.manifest.chunkSha256.length; index++) {
         const data = blob.bytes.subarray(index * chunkBytes, Math.min(blob.bytes.length, (index + 1) * chunkBytes))
         await lp.write(TransferChunk.encode({ index, data: data as Uint8Array<ArrayBuffer> }))
+        served += data.length
       }
     }
     await stream.close()
+    deps.onServed?.(served, true)
   } catch (err) {
+    deps.onServed?.(served, false)
     deps.log.debug({ err: (err as Error).message, source }, 'transfer stream ended early')
     stream.abort(err as Error)
   }

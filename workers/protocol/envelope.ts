@@ -6,9 +6,12 @@ import { withDomain } from '../common/domains'
 
 export const WIRE_VERSION = 1
 
-/** The exact bytes an envelope's signature covers: a domain tag, then the envelope without its signature. */
+/**
+ * The exact bytes an envelope's signature covers: a domain tag, then the envelope without its
+ * signature and without its traceparent (advisory, and unknown to nodes that predate it).
+ */
 export function signingBytes(envelope: Envelope): Uint8Array {
-  return withDomain('envelope', Envelope.encode({ ...envelope, signature: new Uint8Array(0) }))
+  return withDomain('envelope', Envelope.encode({ ...envelope, signature: new Uint8Array(0), traceparent: undefined }))
 }
 
 /**
@@ -41,14 +44,19 @@ export function createEnvelopeSigner(identity: SigningIdentity, kinds: KindRegis
   return { identity, kinds, sequence: new SequenceCounter(now), now }
 }
 
+export interface SealOptions {
+  /** W3C trace context of the work this message belongs to (see wire.proto). */
+  readonly traceparent?: string
+}
+
 /** Encodes `payload` as `kind`'s schema, wraps and signs it; returns the wire bytes. */
-export function sealMessage<K extends MessageKind>(signer: EnvelopeSigner, kind: K, payload: PayloadOf<K>): Uint8Array {
+export function sealMessage<K extends MessageKind>(signer: EnvelopeSigner, kind: K, payload: PayloadOf<K>, options: SealOptions = {}): Uint8Array {
   const codec = signer.kinds[kind].codec as unknown as Codec<PayloadOf<K>>
-  return sealRaw(signer, kind, encodeMessage(payload, codec))
+  return sealRaw(signer, kind, encodeMessage(payload, codec), options)
 }
 
 /** Signs an already-encoded payload. Exposed for adversarial tests that need odd payloads. */
-export function sealRaw(signer: EnvelopeSigner, kind: string, payload: Uint8Array): Uint8Array {
+export function sealRaw(signer: EnvelopeSigner, kind: string, payload: Uint8Array, options: SealOptions = {}): Uint8Array {
   const unsigned: Envelope = {
     version: WIRE_VERSION,
     kind,
@@ -59,5 +67,5 @@ export function sealRaw(signer: EnvelopeSigner, kind: string, payload: Uint8Arra
     signature: new Uint8Array(0),
   }
   const signature = signer.identity.sign(signingBytes(unsigned))
-  return Envelope.encode({ ...unsigned, signature: signature as Uint8Array<ArrayBuffer> })
+  return Envelope.encode({ ...unsigned, signature: signature as Uint8Array<ArrayBuffer>, traceparent: options.traceparent })
 }

@@ -6,6 +6,7 @@ import { isMessageKind, maxEnvelopeBytes, type Carrier, type KindRegistry, type 
 import { ReplayWindow, defaultReplayWindow, type ReplayWindowOptions } from './replay-window'
 import type { BatchVerifier } from './verify'
 import { equalBytes, hex } from '../common/bytes'
+import { messageId } from '../telemetry/correlation'
 
 export const rejectReasons = [
   'oversized',
@@ -42,6 +43,8 @@ export type Rejected = {
   readonly detail: string
   readonly kind?: string
   readonly senderHex?: string
+  /** SHA-256 (hex) of the bytes as received: the id logs and audit entries correlate on. */
+  readonly messageId?: string
 }
 export type Verdict = Accepted | Rejected
 
@@ -95,7 +98,7 @@ export class InboundValidator {
       this.accepted++
     } else {
       this.rejected[verdict.reason]++
-      this.options.onReject?.(verdict, context)
+      if (this.options.onReject) this.options.onReject({ ...verdict, messageId: messageId(bytes) }, context)
     }
     return verdict
   }

@@ -13,6 +13,7 @@ export interface Envelope {
   timestampMs: bigint
   payload: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  traceparent?: string
 }
 
 export namespace Envelope {
@@ -58,6 +59,11 @@ export namespace Envelope {
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(58)
           w.bytes(obj.signature)
+        }
+
+        if (obj.traceparent != null) {
+          w.uint32(66)
+          w.string(obj.traceparent)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -106,6 +112,10 @@ export namespace Envelope {
             }
             case 7: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.traceparent = reader.string()
               break
             }
             default: {
@@ -172,6 +182,13 @@ export namespace Envelope {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.traceparent`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -219,6 +236,11 @@ export namespace Envelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface EnvelopeTraceparentFieldEvent {
+    field: '$.traceparent'
+    value: string
+  }
+
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Envelope.codec())
   }
@@ -227,7 +249,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeSenderFieldEvent | EnvelopeSeqFieldEvent | EnvelopeTimestampMsFieldEvent | EnvelopePayloadFieldEvent | EnvelopeSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeSenderFieldEvent | EnvelopeSeqFieldEvent | EnvelopeTimestampMsFieldEvent | EnvelopePayloadFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeTraceparentFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }
@@ -942,5 +964,163 @@ export namespace TransferChunk {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferChunk>): Generator<TransferChunkIndexFieldEvent | TransferChunkDataFieldEvent> {
     return streamMessage(buf, TransferChunk.codec(), opts)
+  }
+}
+
+export interface NodeReport {
+  backend: string
+  samplesPerSecond: number
+  gateRejections: number
+  roundPhase: string
+}
+
+export namespace NodeReport {
+  let _codec: Codec<NodeReport>
+
+  export const codec = (): Codec<NodeReport> => {
+    if (_codec == null) {
+      _codec = message<NodeReport>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.backend != null && obj.backend !== '')) {
+          w.uint32(10)
+          w.string(obj.backend)
+        }
+
+        if ((obj.samplesPerSecond != null && obj.samplesPerSecond !== 0)) {
+          w.uint32(17)
+          w.double(obj.samplesPerSecond)
+        }
+
+        if ((obj.gateRejections != null && obj.gateRejections !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.gateRejections)
+        }
+
+        if ((obj.roundPhase != null && obj.roundPhase !== '')) {
+          w.uint32(34)
+          w.string(obj.roundPhase)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          backend: '',
+          samplesPerSecond: 0,
+          gateRejections: 0,
+          roundPhase: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.backend = reader.string()
+              break
+            }
+            case 2: {
+              obj.samplesPerSecond = reader.double()
+              break
+            }
+            case 3: {
+              obj.gateRejections = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.roundPhase = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.backend`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.samplesPerSecond`,
+                value: reader.double()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.gateRejections`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.roundPhase`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface NodeReportBackendFieldEvent {
+    field: '$.backend'
+    value: string
+  }
+
+  export interface NodeReportSamplesPerSecondFieldEvent {
+    field: '$.samplesPerSecond'
+    value: number
+  }
+
+  export interface NodeReportGateRejectionsFieldEvent {
+    field: '$.gateRejections'
+    value: number
+  }
+
+  export interface NodeReportRoundPhaseFieldEvent {
+    field: '$.roundPhase'
+    value: string
+  }
+
+  export function encode (obj: Partial<NodeReport>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, NodeReport.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeReport>): NodeReport {
+    return decodeMessage(buf, NodeReport.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeReport>): Generator<NodeReportBackendFieldEvent | NodeReportSamplesPerSecondFieldEvent | NodeReportGateRejectionsFieldEvent | NodeReportRoundPhaseFieldEvent> {
+    return streamMessage(buf, NodeReport.codec(), opts)
   }
 }

@@ -9,7 +9,7 @@
  * before it); the rule is injected, e.g. the FL engine's aggregateBucketSums.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
-import { assignBuckets } from '../fl/aggregation/aggregate'
+import { assignSecureBuckets } from '../fl/aggregation/aggregate'
 import type { SecAggResult } from './aggregator'
 import { concatBytes } from '@noble/hashes/utils.js'
 import type { GraphSpec, RoundParams } from './params'
@@ -53,11 +53,7 @@ export function planBuckets(o: BucketPlanOptions): BucketPlan[] {
   if (o.cohort.length < minSize) throw new RangeError(`a cohort of ${o.cohort.length} cannot fill one bucket of ${minSize}`)
   const indexOf = new Map(o.cohort.map((key, i) => [hex(key), i]))
   const complete: GraphSpec = { kind: 'complete' }
-  const buckets = assignBuckets(o.cohort.map(hex), { size: o.bucketSize, seed: o.seed })
-  if (buckets.length > 1 && buckets[buckets.length - 1].length < minSize) {
-    const remainder = buckets.pop()!
-    buckets[buckets.length - 1] = [...buckets[buckets.length - 1], ...remainder].sort()
-  }
+  const buckets = assignSecureBuckets(o.cohort.map(hex), { size: o.bucketSize, seed: o.seed }, minSize)
   return buckets.map((ids, bucket) => {
     const members = ids.map((id) => indexOf.get(id)!)
     const roundId = sha256(concatBytes(new TextEncoder().encode('agent-mesh/secagg/v1/bucket'), o.roundId, new Uint8Array(new Uint32Array([bucket]).buffer)))

@@ -34,6 +34,8 @@ export interface LocalRoundOptions {
   readonly collectGarbage?: () => void
   /** Curve and cipher implementations for every party (noble by default). */
   readonly primitives?: SecAggPrimitives
+  /** The aggregator to drive (e.g. one that records the round's transcript); a fresh one by default. */
+  readonly aggregator?: SecAggAggregator
 }
 
 export interface LocalRoundReport {
@@ -60,7 +62,7 @@ export async function runLocalRound(options: LocalRoundOptions): Promise<LocalRo
   const clients = Array.from({ length: n }, (_, i) => new SecAggClient({
     params, index: i, identitySecretKey: options.identitySecretKeys[i], input: options.inputs[i], random: options.random(i), primitives: options.primitives,
   }))
-  const aggregator = new SecAggAggregator(params, { primitives: options.primitives })
+  const aggregator = options.aggregator ?? new SecAggAggregator(params, { primitives: options.primitives })
   const refusals: string[] = []
   const clientMs = new Array<number>(n).fill(0)
   const bytesSent = new Array<number>(n).fill(0)

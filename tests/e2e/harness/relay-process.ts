@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { promisify } from 'node:util'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePorts } from './ports'
@@ -114,6 +114,30 @@ export class RelayProcess {
   /** Process group id of the running relay (tsx and the Node process under it). */
   get pid(): number | undefined {
     return this.child?.pid
+  }
+
+  /** CPU time (user + system, ms) of this relay's process group so far: tsx and the Node process under it. Linux only (/proc); null elsewhere. */
+  cpuMs(): number | null {
+    const group = this.child?.pid
+    if (group === undefined) return null
+    let ticks = 0
+    try {
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue
+        let stat: string
+        try {
+          stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+        } catch {
+          continue
+        }
+        // Fields after the command name (which may hold spaces): state ppid pgrp … utime(14) stime(15).
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        if (Number(fields[2]) === group) ticks += Number(fields[11]) + Number(fields[12])
+      }
+    } catch {
+      return null
+    }
+    return (ticks * 1000) / 100 // USER_HZ is 100 on Linux
   }
 
   get running(): boolean {

@@ -8,7 +8,10 @@
  *  - invalid: proposes values the application rejects and votes for anything;
  *  - forge: adds votes signed with its key in other validators' names, random signatures,
  *    tampered copies of honest votes, fake proposals and fake commit certificates;
- *  - replay: re-sends old messages it has seen (earlier rounds and heights) to anyone.
+ *  - replay: re-sends old messages it has seen (earlier rounds and heights) to anyone;
+ *  - bad-share: behaves, except that its precommits carry a BLS share over another message or
+ *    random bytes, correctly signed with its identity key: the aggregate of a quorum that
+ *    includes it fails, and the others must find it and build the certificate without it.
  * The colluder (negative control only) plays two sides of a partition at once.
  */
 import { commitSignBytes } from '../../../workers/consensus/certificate'
@@ -17,7 +20,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import type { SimContext, SimProcess } from '../simulator'
 import { BftWorld, candidateValue, invalidValue, type Packet } from './world'
 
-export const BEHAVIOURS = ['silent', 'equivocate', 'double-vote', 'invalid', 'forge', 'replay'] as const
+export const BEHAVIOURS = ['silent', 'equivocate', 'double-vote', 'invalid', 'forge', 'replay', 'bad-share'] as const
 export type Behaviour = (typeof BEHAVIOURS)[number]
 
 const text = new TextEncoder()
@@ -119,6 +122,10 @@ export class ByzantineValidator implements SimProcess<Packet> {
   private misbehave(message: BftMessage): void {
     const { ctx } = this
     const others = this.others()
+    if (this.behaviour === 'bad-share') {
+      for (const to of others) this.send(to, message.kind === 'vote' ? this.badShare(message) : message)
+      return
+    }
     if (message.kind === 'commit' || this.behaviour === 'invalid' || this.behaviour === 'replay') {
       for (const to of others) this.send(to, message)
       return
@@ -140,6 +147,18 @@ export class ByzantineValidator implements SimProcess<Packet> {
     // forge
     for (const to of others) this.send(to, message)
     for (const forged of this.forgeries(message)) this.send(ctx.random.pick(others), forged)
+  }
+
+  /** Its own precommit for a value, re-signed around a BLS share that does not verify (mixed into an aggregate, it spoils it). */
+  private badShare(vote: Vote): Vote {
+    if (vote.type !== 'precommit' || vote.valueId === null) return vote
+    const { world, index, ctx } = this
+    const signer = world.signers[index]
+    const commitSignature = ctx.random.chance(0.5)
+      ? signer.signVote(commitSignBytes(world.chainId, vote.height, vote.round + 1, vote.valueId))
+      : Uint8Array.from(vote.commitSignature, () => ctx.random.intBetween(0, 255))
+    const unsigned = { height: vote.height, round: vote.round, type: vote.type, valueId: vote.valueId, validator: vote.validator, commitSignature }
+    return { kind: 'vote', ...unsigned, signature: signer.signMessage(voteSignBytes(world.chainId, unsigned)) }
   }
 
   private forgeries(message: Proposal | Vote): BftMessage[] {

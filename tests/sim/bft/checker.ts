@@ -8,7 +8,7 @@
  *  - no honest equivocation: an honest validator never signs two different proposals or
  *    two different votes for one (height, round, type), across crashes and restarts too.
  */
-import { bitmapSigners, encodeCertificate, verifyCertificate, type SignatureScheme, type ValidatorSet, type Verdict } from '../../../workers/consensus/certificate'
+import { bitmapSigners, encodeCertificate, verifyCertificate, type SetChange, type SignatureScheme, type ValidatorChain, type ValidatorSet, type Verdict } from '../../../workers/consensus/certificate'
 import type { Decision, Proposal, Vote } from '../../../workers/consensus/bft'
 import { hex } from '../../../workers/common/bytes'
 
@@ -31,6 +31,8 @@ export class SafetyChecker {
     private readonly set: ValidatorSet,
     private readonly scheme: SignatureScheme,
     private readonly isValid: (value: Uint8Array) => boolean,
+    /** With set changes: an observer that pinned `set` and follows the decided chain checks each certificate against its height's set. */
+    private follow?: { readonly chain: ValidatorChain; changeOf(value: Uint8Array): SetChange | null },
   ) {}
 
   get safe(): boolean {
@@ -44,19 +46,36 @@ export class SafetyChecker {
     if (decision.height !== previous + 1) this.violations.push(`validator ${validator} decided height ${decision.height} after ${previous}`)
     this.decidedUpTo.set(validator, Math.max(previous, decision.height))
     const first = this.decided.get(decision.height)
+    const set = this.follow ? this.follow.chain.setAt(decision.height) : this.set
     if (!first) this.decided.set(decision.height, { value, by: validator })
     else if (first.value !== value) this.violations.push(`agreement: at height ${decision.height} validator ${first.by} decided "${first.value}", validator ${validator} decided "${value}"`)
     if (!this.isValid(decision.value)) this.violations.push(`validity: validator ${validator} decided invalid value "${value}" at height ${decision.height}`)
     // Validators that saw the same precommits build byte-identical certificates: check each distinct one once.
     const encoded = hexOrNil(encodeCertificate(decision.certificate))
+    if (!set) {
+      this.violations.push(`certificate at height ${decision.height}: the observer knows no validator set for it`)
+      return
+    }
     let verdict = this.verdicts.get(encoded)
     if (!verdict) {
-      verdict = verifyCertificate(decision.certificate, this.set, this.scheme, { chainId: this.chainId, height: decision.height })
+      verdict = verifyCertificate(decision.certificate, set, this.scheme, { chainId: this.chainId, height: decision.height })
       this.verdicts.set(encoded, verdict)
     }
     if (!verdict.ok) this.violations.push(`certificate of validator ${validator} at height ${decision.height}: ${verdict.reason}`)
-    const signers = bitmapSigners(decision.certificate.signers, this.set.validators.length)
-    if (typeof signers === 'string' || new Set(signers).size < this.set.quorum) this.violations.push(`certificate at height ${decision.height} has too few signers`)
+    const signers = bitmapSigners(decision.certificate.signers, set.validators.length)
+    if (typeof signers === 'string' || new Set(signers).size < set.quorum) this.violations.push(`certificate at height ${decision.height} has too few signers`)
+    // The observer moves on once the first honest decision of the next height is checked.
+    if (this.follow && !first && decision.height === this.follow.chain.height + 1) this.follow.chain.record(decision.height, this.follow.changeOf(decision.value))
+  }
+
+  /** The observer's chain (null without set changes): which change it followed, and up to where. */
+  get chain(): ValidatorChain | null {
+    return this.follow?.chain ?? null
+  }
+
+  /** Negative control: from now on check certificates against the pinned set, as an observer that does not follow changes would. */
+  ignoreChanges(): void {
+    if (this.follow) this.follow = { chain: this.follow.chain, changeOf: () => null }
   }
 
   /** Every message an honest validator sends passes through here. */

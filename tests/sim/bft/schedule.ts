@@ -8,7 +8,7 @@
 import { createRng, type Rng } from '../../../workers/common/random'
 import { Simulation, type NetworkConditions } from '../simulator'
 import { BEHAVIOURS, byzantineFactory, type Behaviour } from './byzantine'
-import { BftWorld, type Packet, type SchemeKind } from './world'
+import { BftWorld, type Packet, type SchemeKind, type WorldOptions } from './world'
 
 export interface ScheduleOptions {
   readonly seed: number
@@ -24,6 +24,12 @@ export interface ScheduleOptions {
   readonly crashes: readonly { readonly index: number; readonly at: number; readonly restartAt: number }[]
   /** Every height must be decided by every honest validator within this long after GST. */
   readonly livenessBoundMs: number
+  /** A validator-set change decided by consensus during the run (validators = all identities, members = the pinned set). */
+  readonly membership?: WorldOptions['membership']
+  /** An identity that runs a core on the pinned set forever: removed, it keeps voting (not checked as honest). */
+  readonly zombie?: number
+  /** Negative control: the checker verifies every certificate against the pinned set, not following changes. */
+  readonly checkerIgnoresChanges?: boolean
 }
 
 export interface ScheduleReport {
@@ -35,6 +41,8 @@ export interface ScheduleReport {
   readonly endedAt: number
   readonly decisions: number
   readonly delivered: number
+  /** With a set change: the height it was decided at and the first height the new set decided, as the observer followed them. */
+  readonly setChange?: { readonly decidedAt: number; readonly from: number } | null
 }
 
 export interface ScheduleShape {
@@ -94,18 +102,20 @@ export function randomSchedule(seed: number, shape: ScheduleShape = {}): Schedul
 
 export function describeSchedule(o: ScheduleOptions): string {
   const byz = o.byzantine.map((b) => `${b.index}:${b.behaviour}`).join(',') || 'none'
-  return `n=${o.validators} heights=${o.heights} byzantine=[${byz}] scheme=${o.scheme} wire=${o.wire} gst=${o.gstMs} drop=${o.beforeGst.dropRate} dup=${o.beforeGst.duplicateRate} delay<=${o.beforeGst.delayMs[1]} partitions=${o.partitions.length} crashes=${o.crashes.length}`
+  const change = o.membership ? ` members=${o.membership.members} change=${o.membership.change.kind}:${o.membership.change.target}@${o.membership.fromHeight}${o.zombie !== undefined ? ` zombie=${o.zombie}` : ''}` : ''
+  return `n=${o.validators}${change} heights=${o.heights} byzantine=[${byz}] scheme=${o.scheme} wire=${o.wire} gst=${o.gstMs} drop=${o.beforeGst.dropRate} dup=${o.beforeGst.duplicateRate} delay<=${o.beforeGst.delayMs[1]} partitions=${o.partitions.length} crashes=${o.crashes.length}`
 }
 
 /** `trace` receives every honest validator's status each `traceEveryMs` of virtual time (for replaying one seed). */
 export function runSchedule(options: ScheduleOptions, trace?: (line: string) => void, traceEveryMs = 500): ScheduleReport {
   const random: Rng = createRng(options.seed ^ 0x5eed)
-  const world = new BftWorld({ validators: options.validators, scheme: options.scheme, wire: options.wire, random })
+  const world = new BftWorld({ validators: options.validators, scheme: options.scheme, wire: options.wire, random, membership: options.membership })
+  if (options.checkerIgnoresChanges) world.checker.ignoreChanges()
   const sim = new Simulation<Packet>(options.seed, { ...options.beforeGst })
   const behaviourOf = new Map(options.byzantine.map((b) => [b.index, b.behaviour]))
   world.ids.forEach((id, i) => {
     const behaviour = behaviourOf.get(i)
-    sim.add(id, behaviour ? byzantineFactory(world, i, behaviour) : world.honestFactory(i))
+    sim.add(id, behaviour ? byzantineFactory(world, i, behaviour) : i === options.zombie ? world.zombieFactory(i) : world.honestFactory(i))
   })
   const target = world.honest.size * options.heights
   const done = () => world.checker.decisionCount >= target
@@ -156,5 +166,6 @@ export function runSchedule(options: ScheduleOptions, trace?: (line: string) => 
     endedAt: sim.now,
     decisions: world.checker.decisionCount,
     delivered: sim.stats.delivered,
+    setChange: world.checker.chain?.lastChange() ?? null,
   }
 }

@@ -74,6 +74,8 @@ describe('determinism', () => {
     { rule: { rule: 'geometric-median', iterations: 20 } },
     { rule: { rule: 'centered-clipping', tau: 2 }, bucketing: { size: 2, seed: new Uint8Array([1, 2, 3]) } },
     { rule: { rule: 'median' }, bucketing: { size: 3, seed: new Uint8Array([9]) } },
+    { rule: { rule: 'fltrust', reference: Float32Array.from({ length: 257 }, (_, j) => Math.sin(j)) } },
+    { rule: { rule: 'fltrust', reference: Float32Array.from({ length: 257 }, (_, j) => Math.cos(j)) }, bucketing: { size: 3, seed: new Uint8Array([4]) } },
   ]
   for (const config of configs) {
     const name = `${config.rule.rule}${config.bucketing ? ` + buckets of ${config.bucketing.size}` : ''}`

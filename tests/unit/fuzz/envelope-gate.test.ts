@@ -8,16 +8,24 @@ import { createEnvelopeSigner, sealRaw, signingBytes, type EnvelopeSigner } from
 import { rejectReasons, type Rejected, type RejectReason, type Verdict } from '../../../workers/protocol/inbound'
 import { maxEnvelopeBytes, type MessageKind } from '../../../workers/protocol/kind-spec'
 import { messageKinds } from '../../../workers/kinds'
+import { decodeMessage, encodeMessage, type Codec } from 'protons-runtime'
 
 const MAX_ENVELOPE_BYTES = maxEnvelopeBytes(messageKinds)
+
+function defaultPayload(kind: MessageKind): Uint8Array {
+  const codec = messageKinds[kind].codec as Codec<unknown>
+  return encodeMessage(decodeMessage(new Uint8Array(0), codec) as Partial<unknown>, codec)
+}
 import { defaultReplayWindow } from '../../../workers/protocol/replay-window'
 import { AuditRead } from '../../../workers/security/audit/audit-read.pb'
 import { CredentialGrant, JoinRequest, Revocation } from '../../../workers/security/credentials/credentials.pb'
-import { Chat, Envelope, Presence, TransferManifest, TransferRequest } from '../../../workers/protocol/wire.pb'
+import { Chat, Envelope, NodeReport, Presence, TransferManifest, TransferRequest } from '../../../workers/protocol/wire.pb'
 import { encodeBftMessage } from '../../../workers/consensus/bft/codec'
 import { createRng as seededRandom, type Rng as Random } from '../../../workers/common/random'
 import { replayHint, simSeeds } from '../../sim/seeds'
 import { gossipHarness } from '../protocol/gossip-harness'
+import { RaftPacket } from '../../../workers/consensus/raft-adapter/wire.pb'
+import { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from '../../../workers/tasks/wire.pb'
 import { equalBytes, mutate, randomBytes } from './mutate'
 
 const FILE = 'tests/unit/fuzz/envelope-gate.test.ts'
@@ -32,15 +40,28 @@ const allKinds = Object.keys(messageKinds) as MessageKind[]
 /** A valid payload of each kind, with seeded contents. */
 const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
   'mesh.presence': (r) => Presence.encode({ multiaddrs: [encoder.encode(`/ip4/10.0.0.${r.intBetween(1, 254)}/tcp/9090/ws`) as Uint8Array<ArrayBuffer>], agent: 'fuzz', nodeKind: r.pick(['browser', 'relay']), credential: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
-  'mesh.chat': (r) => Chat.encode({ text: 'hello '.repeat(r.intBetween(1, 8)), sentAtUs: BigInt(r.intBetween(1, 2 ** 40)) }),
+  'mesh.chat': (r) => Chat.encode({ text: 'hello '.repeat(r.intBetween(1, 8)), sentAtUs: BigInt(r.intBetween(1, 2 ** 31)) }),
   'transfer.request': (r) => TransferRequest.encode({ sha256: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, fromChunk: r.intBetween(0, 9) }),
   'transfer.manifest': (r) => TransferManifest.encode({ sha256: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, totalBytes: 10n, chunkBytes: 10, chunkSha256: [randomBytes(r, 32) as Uint8Array<ArrayBuffer>], error: '' }),
   'cred.request': (r) => JoinRequest.encode({ identityPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, blsPublicKey: randomBytes(r, 48) as Uint8Array<ArrayBuffer>, blsProofOfPossession: randomBytes(r, 96) as Uint8Array<ArrayBuffer>, agreementPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, roles: ['trainer'] }),
   'cred.grant': (r) => CredentialGrant.encode({ certificate: randomBytes(r, r.intBetween(1, 200)) as Uint8Array<ArrayBuffer> }),
-  'cred.revoke': (r) => Revocation.encode({ serial: 'ab12', revokedAtMs: BigInt(r.intBetween(1, 2 ** 40)), reason: 'fuzz', signature: randomBytes(r, 64) as Uint8Array<ArrayBuffer> }),
+  'cred.revoke': (r) => Revocation.encode({ serial: 'ab12', revokedAtMs: BigInt(r.intBetween(1, 2 ** 31)), reason: 'fuzz', signature: randomBytes(r, 64) as Uint8Array<ArrayBuffer> }),
+  // The round's messages with their schema's default values: the fuzzer mutates from there.
+  'fl.task.create': () => defaultPayload('fl.task.create'),
+  'fl.round.announce': () => defaultPayload('fl.round.announce'),
+  'fl.round.submit': () => defaultPayload('fl.round.submit'),
+  'fl.round.propose': () => defaultPayload('fl.round.propose'),
+  'fl.round.committed': () => defaultPayload('fl.round.committed'),
+  'ops.report': (r) => NodeReport.encode({ backend: r.pick(['wasm', 'cpu', 'webgpu']), samplesPerSecond: r.next() * 10_000, gateRejections: r.intBetween(0, 1000), roundPhase: '' }),
   'audit.read': (r) => AuditRead.encode({ fromSeq: BigInt(r.intBetween(0, 1000)), limit: r.intBetween(1, 100) }),
   'bft.message': (r) =>
     encodeBftMessage({ kind: 'vote', height: r.intBetween(1, 1000), round: r.intBetween(0, 5), type: 'prevote', valueId: randomBytes(r, 32), validator: r.intBetween(0, 10), commitSignature: new Uint8Array(0), signature: randomBytes(r, 64) }),
+  'raft.message': (r) => RaftPacket.encode({ version: 1, to: 'coordinator', message: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
+  'task.announce': (r) => TaskAnnounce.encode({ version: 1, taskId: 'task-fuzz', kind: 'pixel-stats', params: [{ name: 'shards', value: String(r.intBetween(1, 64)) }], redundancy: r.intBetween(1, 5) }),
+  'task.pull': (r) => TaskPull.encode({ version: 1, slots: r.intBetween(0, 8), backend: 'wasm', samplesPerS: r.intBetween(0, 10_000), cores: r.intBetween(1, 16), recentUnitsPerS: 0, visible: true, battery: -1, charging: false, running: [], unacked: [] }),
+  'task.assign': (r) => TaskAssign.encode({ version: 1, worker: 'worker', term: BigInt(r.intBetween(1, 100)), assignments: [], acked: [] }),
+  'task.result': (r) => TaskResult.encode({ version: 1, taskId: 'task-fuzz', subtask: r.intBetween(0, 63), values: [1, 2, 3], startedMs: 1, finishedMs: 2, backend: 'cpu' }),
+  'task.status': (r) => TaskStatus.encode({ version: 1, taskId: 'task-fuzz', kind: 'pixel-stats', params: [], redundancy: 1, initiator: '', state: 'running', reason: '', coordinator: 'c', term: BigInt(r.intBetween(1, 100)), announcedMs: 1, finishedMs: 0, result: [], summary: '', subtasks: [] }),
 }
 
 interface Expectation {

@@ -43,7 +43,8 @@ describe('relay WebSockets: connections that never finish their handshakes are c
   })
 
   it('closes a connection whose HTTP upgrade request never finishes', async () => {
-    await idleTcp(port, 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n')
+    // Resolving at all is the assertion: the server closed the half-sent upgrade. It never answers one.
+    expect(await idleTcp(port, 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n')).toBe('')
   })
 
   it('closes a WebSocket that opens but never starts the libp2p handshake', async () => {

@@ -23,6 +23,18 @@ const expectations: Record<MessageKind, Expected> = {
   'cred.grant': ['admin', 'bootstrap'],
   'cred.revoke': ['admin', 'bootstrap'],
   'audit.read': ['admin'],
+  'raft.message': ['coordinator'],
+  'task.announce': ['admin', 'coordinator'],
+  'task.pull': ['worker'],
+  'task.assign': ['coordinator'],
+  'task.result': ['worker'],
+  'task.status': ['coordinator'],
+  'ops.report': 'any-role',
+  'fl.round.announce': ['aggregator'],
+  'fl.round.propose': ['aggregator'],
+  'fl.round.submit': ['trainer'],
+  'fl.round.committed': ['validator'],
+  'fl.task.create': ['admin'],
 }
 const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [MessageKind, readonly Role[]][]
 const unknownKinds = ['', 'raft', 'Raft.vote', 'raft..vote', 'raft.vote ', 'raft.', 'secagg.advertise', 'fl.update.submit', 'bft', 'bft.', 'bft.message.x', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'bft.*', 'x'.repeat(500)]

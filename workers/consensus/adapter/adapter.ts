@@ -3,7 +3,7 @@ import { createBftNode, decodeBftMessage, encodeBftMessage, type BftEvent, type 
 import { bitmapSigners, decodeCertificate, encodeCertificate, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../certificate'
 import type { Logger } from '../../log'
 import { decodePersistedState, encodePersistedState } from './state-codec'
-import type { AdapterClock, AdapterDecision, BftApplication, BftTransport, ConsensusStore, HeightContext } from './types'
+import type { AdapterClock, AdapterDecision, BftApplication, BftTransport, ConsensusObserver, ConsensusStore, HeightContext } from './types'
 
 export interface ConsensusAdapterOptions {
   readonly chainId: string
@@ -18,6 +18,8 @@ export interface ConsensusAdapterOptions {
   readonly clock?: AdapterClock
   /** Received messages waiting to be stepped beyond this are dropped (the core's re-sends recover them). */
   readonly maxQueuedMessages?: number
+  /** Sees every message sent and received and every decision (tracing and metrics). */
+  readonly observer?: ConsensusObserver
 }
 
 export const adapterRejectReasons = ['not-a-validator', 'undecodable', 'refused', 'overloaded'] as const
@@ -39,6 +41,8 @@ export interface AdapterStats {
   readonly rejected: Record<AdapterRejectReason, number>
   readonly queued: number
   readonly lastDecision: { readonly height: number; readonly valueId: string; readonly decidedAtMs: number } | null
+  /** The highest height named by a message from another validator: more than one above status.height means this node is catching up. */
+  readonly highestSeenHeight: number
 }
 
 export const systemClock: AdapterClock = {
@@ -80,6 +84,7 @@ export class ConsensusAdapter {
   private lastTick = 0
   private previous: HeightContext['previous'] = null
   private lastDecisionInfo: AdapterStats['lastDecision'] = null
+  private highestSeenHeight = 0
   private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0, forwardsSkipped: 0 }
   /** Commits for heights the core has not reached, by height and sender, fed to it in order. */
   private readonly heldCommits = new Map<number, Map<string, CommitMessage>>()
@@ -120,7 +125,7 @@ export class ConsensusAdapter {
       adapter.previous = { height: lastDecision.height, value: lastDecision.value }
       adapter.lastDecisionInfo = { height: lastDecision.height, valueId: '', decidedAtMs: lastDecision.decidedAtMs }
     }
-    adapter.unsubscribe = options.transport.subscribe((payload, sender) => adapter.deliver(payload, sender))
+    adapter.unsubscribe = options.transport.subscribe((payload, sender, traceparent) => adapter.deliver(payload, sender, traceparent))
     options.log.info({ height: node.status().height, round: node.status().round, restored: restored !== undefined, validators: options.validators.validators.length }, 'consensus started')
     adapter.push({ type: 'clock' })
     return adapter
@@ -136,7 +141,7 @@ export class ConsensusAdapter {
   }
 
   stats(): AdapterStats {
-    return { status: this.node.status(), ...this.counters, rejected: { ...this.rejected }, queued: this.queue.length, lastDecision: this.lastDecisionInfo }
+    return { status: this.node.status(), ...this.counters, rejected: { ...this.rejected }, queued: this.queue.length, lastDecision: this.lastDecisionInfo, highestSeenHeight: this.highestSeenHeight }
   }
 
   async stop(): Promise<void> {
@@ -151,7 +156,7 @@ export class ConsensusAdapter {
     this.queue.length = 0
   }
 
-  private deliver(payload: Uint8Array, senderPublicKey: Uint8Array): void {
+  private deliver(payload: Uint8Array, senderPublicKey: Uint8Array, traceparent?: string): void {
     if (this.stopped) return
     // Any validator may forward another's signed message (re-sends to laggards do), so the
     // envelope must come from a validator, while each proposal and vote carries its own signer's signature.
@@ -162,6 +167,8 @@ export class ConsensusAdapter {
     if (!decoded.ok) return this.reject('undecodable', decoded.reason, from)
     if (this.queue.length >= (this.options.maxQueuedMessages ?? 10_000)) return this.reject('overloaded', 'too many messages waiting', from)
     const message = decoded.message
+    this.highestSeenHeight = Math.max(this.highestSeenHeight, message.kind === 'commit' ? message.certificate.height : message.height)
+    this.observe(() => this.options.observer?.received(message, traceparent))
     const height = this.node.status().height
     if (message.kind === 'commit' && message.certificate.height > height) return this.hold(from, message, height)
     if (message.kind !== 'commit' && message.height < height - 1) this.serve(from, message.height)
@@ -284,7 +291,9 @@ export class ConsensusAdapter {
       this.counters.decisions++
       this.lastDecisionInfo = { height: decision.height, valueId: bytesToHex(decision.certificate.valueId), decidedAtMs }
       const signers = bitmapSigners(decision.certificate.signers, this.options.validators.validators.length)
-      this.options.log.info({ height: decision.height, round: decision.certificate.round, valueId: this.lastDecisionInfo.valueId, signers: Array.isArray(signers) ? signers.length : 0 }, 'consensus decision')
+      const signerCount = Array.isArray(signers) ? signers.length : 0
+      this.observe(() => this.options.observer?.decided({ height: decision.height, round: decision.certificate.round, signers: signerCount }))
+      this.options.log.info({ height: decision.height, round: decision.certificate.round, valueId: this.lastDecisionInfo.valueId, signers: signerCount }, 'consensus decision')
       const event: AdapterDecision = { height: decision.height, round: decision.certificate.round, value: decision.value, certificate: decision.certificate, decidedAtMs }
       for (const listener of this.listeners) {
         try {
@@ -323,7 +332,18 @@ export class ConsensusAdapter {
   private publish(messages: readonly BftMessage[]): void {
     for (const message of messages) {
       this.counters.published++
-      this.options.transport.publish(encodeBftMessage(message)).catch((error) => this.options.log.warn({ err: error }, 'consensus publish failed'))
+      let traceparent: string | undefined
+      this.observe(() => (traceparent = this.options.observer?.sending(message)))
+      this.options.transport.publish(encodeBftMessage(message), traceparent).catch((error) => this.options.log.warn({ err: error }, 'consensus publish failed'))
+    }
+  }
+
+  /** An observer's failure must never stop consensus. */
+  private observe(run: () => void): void {
+    try {
+      run()
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'consensus observer failed')
     }
   }
 

@@ -9,11 +9,11 @@ import type { BftTransport } from './types'
 export function gossipBftTransport(gossip: MeshGossip): BftTransport {
   gossip.join(['bft.message'])
   return {
-    async publish(payload) {
-      await gossip.publishEncoded('bft.message', payload)
+    async publish(payload, traceparent) {
+      await gossip.publishEncoded('bft.message', payload, { traceparent })
     },
     subscribe(handler) {
-      return gossip.on('bft.message', (accepted) => handler(accepted.envelope.payload, accepted.envelope.sender))
+      return gossip.on('bft.message', (accepted) => handler(accepted.envelope.payload, accepted.envelope.sender, accepted.envelope.traceparent))
     },
   }
 }

@@ -4,16 +4,31 @@
  * supply their own, and tests can supply in-memory ones.
  */
 import type { CommitCertificate } from '../certificate'
+import type { BftMessage } from '../bft'
 
 /** Carries encoded BFT messages among validators. */
 export interface BftTransport {
-  /** Sends one encoded BftMessage to every validator (best effort: the core re-sends what matters). */
-  publish(payload: Uint8Array): Promise<void>
+  /**
+   * Sends one encoded BftMessage to every validator (best effort: the core re-sends what
+   * matters). `traceparent`, when given, travels in the envelope (W3C trace context).
+   */
+  publish(payload: Uint8Array, traceparent?: string): Promise<void>
   /**
    * Delivers encoded BftMessages with the Ed25519 key of the node that sent them, which the
-   * transport must have authenticated (the envelope signature, checked by the inbound gate).
+   * transport must have authenticated (the envelope signature, checked by the inbound gate),
+   * and the envelope's traceparent if it had one.
    */
-  subscribe(handler: (payload: Uint8Array, senderPublicKey: Uint8Array) => void): () => void
+  subscribe(handler: (payload: Uint8Array, senderPublicKey: Uint8Array, traceparent?: string) => void): () => void
+}
+
+/**
+ * Watches the messages of consensus go by (tracing, finality metrics); never changes them.
+ * `sending` returns the traceparent to put in the outgoing envelope.
+ */
+export interface ConsensusObserver {
+  received(message: BftMessage, traceparent: string | undefined): void
+  sending(message: BftMessage): string | undefined
+  decided(decision: { readonly height: number; readonly round: number; readonly signers: number }): void
 }
 
 /** A decided height as it is stored: the value and its commit certificate, encoded. */

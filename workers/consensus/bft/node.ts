@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { buildCertificate, verifyCertificate } from '../certificate/certificate'
 import { commitSignBytes } from '../certificate/sign-bytes'
-import type { SignatureScheme, ValidatorSet, ValidatorSigner } from '../certificate'
+import type { SetChange, SignatureScheme, ValidatorSet, ValidatorSigner } from '../certificate'
 import { proposalSignBytes, voteSignBytes } from './sign-bytes'
 import { messageProblem } from './validate'
 import type {
@@ -108,30 +108,40 @@ export function createBftNode(config: BftConfig): BftNode {
 }
 
 export function tryCreateBftNode(config: BftConfig): CreateBftNodeResult {
-  const index = config.validators.validators.findIndex((v) => equalBytes(v.identityKey, config.signer.identityKey))
-  if (index < 0) return { ok: false, reason: 'the signer is not in the validator set' }
-  if (!equalBytes(config.validators.validators[index].voteKey, config.signer.voteKey)) return { ok: false, reason: "the signer's vote key differs from the validator set's" }
   if (!Number.isFinite(config.now)) return { ok: false, reason: 'bad start time' }
   const start = config.restored?.height ?? config.startHeight ?? 1
   if (!Number.isSafeInteger(start) || start < 1) return { ok: false, reason: `bad start height ${start}` }
-  return { ok: true, node: new BftCore(config, index) }
+  const chain = config.membership?.chain
+  if (chain && chain.height !== start - 1) return { ok: false, reason: `the validator chain is recorded up to height ${chain.height}; the node starts at ${start}` }
+  const set = chain ? chain.setAt(start) : config.validators
+  if (!set) return { ok: false, reason: `no validator set known for height ${start}` }
+  const index = set.validators.findIndex((v) => equalBytes(v.identityKey, config.signer.identityKey))
+  // With membership changes a node outside the set follows the chain (and votes once it is added).
+  if (index < 0 && !chain) return { ok: false, reason: 'the signer is not in the validator set' }
+  if (index >= 0 && !equalBytes(set.validators[index].voteKey, config.signer.voteKey)) return { ok: false, reason: "the signer's vote key differs from the validator set's" }
+  return { ok: true, node: new BftCore(config, set) }
 }
 
 
 class BftCore implements BftNode {
   private readonly chainId: string
-  private readonly set: ValidatorSet
   private readonly scheme: SignatureScheme
   private readonly signer: ValidatorSigner
-  private readonly index: number
-  private readonly n: number
-  private readonly quorum: number
-  private readonly maxFaulty: number
+  private readonly membership: BftConfig['membership'] | null
+  /** The set deciding the current height, this node's index in it (-1: not a member, it only follows), and its sizes. */
+  private set: ValidatorSet
+  private index = -1
+  private n = 0
+  private quorum = 0
+  private maxFaulty = 0
   private readonly timeouts: BftTimeouts
   private readonly maxRoundsAhead: number
   private readonly commitHistory: number
 
   private now: number
+  /** Learnt extra on every timeout (adaptive timeouts), and when this height began. */
+  private adaptMs = 0
+  private heightStartedAt: number
   private height = 1
   private round = 0
   private step_: Step = 'propose'
@@ -143,8 +153,8 @@ class BftCore implements BftNode {
   private requested = new Set<string>()
   private rounds = new Map<number, RoundState>()
   /** Highest round each validator has signed anything in at this height (-1: none), and that message. */
-  private highestRound: number[]
-  private latest: (Proposal | Vote | null)[]
+  private highestRound!: number[]
+  private latest!: (Proposal | Vote | null)[]
   private timers: Timer[] = []
   private nextRebroadcastAt: number
   /** What this node signed at this height, by `${round}:${what}`: never signed twice. */
@@ -158,28 +168,47 @@ class BftCore implements BftNode {
   private out: Collected = freshOutput()
   private snapshot: PersistedBftState | null = null
 
-  constructor(config: BftConfig, index: number) {
+  constructor(config: BftConfig, set: ValidatorSet) {
     this.chainId = config.chainId
-    this.set = config.validators
     this.scheme = config.scheme
     this.signer = config.signer
-    this.index = index
-    this.n = this.set.validators.length
-    this.quorum = this.set.quorum
-    this.maxFaulty = this.set.maxFaulty
+    this.membership = config.membership ?? null
+    this.set = set
+    this.useSet(set)
     this.timeouts = { ...DEFAULT_BFT_TIMEOUTS, ...config.timeouts }
     this.maxRoundsAhead = config.maxRoundsAhead ?? 16
     this.commitHistory = config.commitHistory ?? 16
     this.now = config.now
+    this.heightStartedAt = config.now
     this.nextRebroadcastAt = config.now + this.timeouts.rebroadcastMs
-    this.highestRound = new Array<number>(this.n).fill(-1)
-    this.latest = new Array<Proposal | Vote | null>(this.n).fill(null)
     if (config.restored) this.restore(config.restored)
     else {
       this.height = config.startHeight ?? 1
       this.startRound(0)
     }
     this.snapshot = this.buildSnapshot()
+  }
+
+  /** Switches to the set deciding a new height: sizes, this node's index, per-validator tallies. */
+  private useSet(set: ValidatorSet): void {
+    this.set = set
+    this.n = set.validators.length
+    this.quorum = set.quorum
+    this.maxFaulty = set.maxFaulty
+    const index = set.validators.findIndex((v) => equalBytes(v.identityKey, this.signer.identityKey))
+    this.index = index >= 0 && equalBytes(set.validators[index].voteKey, this.signer.voteKey) ? index : -1
+    this.highestRound = new Array<number>(this.n).fill(-1)
+    this.latest = new Array<Proposal | Vote | null>(this.n).fill(null)
+  }
+
+  /** The set deciding `height`: the current one, or (for messages of other heights) the chain's; null when not known. */
+  private setFor(height: number): ValidatorSet | null {
+    if (height === this.height || !this.membership) return this.set
+    return this.membership.chain.setAt(height)
+  }
+
+  private changeOf(value: Uint8Array): SetChange | null {
+    return this.membership ? this.membership.setChangeOf(value) : null
   }
 
   status(): BftStatus {
@@ -190,6 +219,7 @@ class BftCore implements BftNode {
       index: this.index,
       lockedRound: this.locked?.round ?? -1,
       validRound: this.valid?.round ?? -1,
+      timeoutAdaptMs: this.adaptMs,
     }
   }
 
@@ -280,9 +310,11 @@ class BftCore implements BftNode {
   }
 
   private onVote(vote: Vote, from: string): string | null {
-    if (vote.validator >= this.n) return `unknown validator ${vote.validator}`
     if (vote.height > this.height + 1) return `height ${vote.height} is too far ahead of ${this.height}`
-    if (!this.voteSignatureValid(vote)) return 'bad vote signature'
+    const set = this.setFor(vote.height)
+    if (!set) return `no validator set known for height ${vote.height}`
+    if (vote.validator >= set.validators.length) return `unknown validator ${vote.validator}`
+    if (!this.voteSignatureValid(vote, set)) return 'bad vote signature'
     if (vote.height < this.height) {
       this.replyWithCommit(from, vote.height)
       return null
@@ -292,17 +324,19 @@ class BftCore implements BftNode {
   }
 
   private onProposal(proposal: Proposal, from: string): string | null {
-    if (proposal.proposer >= this.n) return `unknown proposer ${proposal.proposer}`
     if (proposal.height > this.height + 1) return `height ${proposal.height} is too far ahead of ${this.height}`
-    if (proposal.proposer !== this.proposerOf(proposal.height, proposal.round)) return `validator ${proposal.proposer} is not the proposer of ${proposal.height}/${proposal.round}`
+    const set = this.setFor(proposal.height)
+    if (!set) return `no validator set known for height ${proposal.height}`
+    if (proposal.proposer >= set.validators.length) return `unknown proposer ${proposal.proposer}`
+    if (proposal.proposer !== this.proposerOf(proposal.height, proposal.round, set)) return `validator ${proposal.proposer} is not the proposer of ${proposal.height}/${proposal.round}`
     const valueId = sha256(proposal.value)
     const signed = proposalSignBytes(this.chainId, { ...proposal, valueId })
-    if (!this.scheme.verifyMessage(this.set.validators[proposal.proposer].identityKey, signed, proposal.signature)) return 'bad proposal signature'
+    if (!this.scheme.verifyMessage(set.validators[proposal.proposer].identityKey, signed, proposal.signature)) return 'bad proposal signature'
     if (proposal.height < this.height) {
       this.replyWithCommit(from, proposal.height)
       return null
     }
-    const problem = this.justificationProblem(proposal, valueId)
+    const problem = this.justificationProblem(proposal, valueId, set)
     if (problem) return problem
     if (proposal.height > this.height) return this.buffer(proposal)
     return this.addProposal(proposal, valueId)
@@ -320,24 +354,24 @@ class BftCore implements BftNode {
 
   // ---- storing what was received ----------------------------------------------------
 
-  private voteSignatureValid(vote: Vote): boolean {
-    return this.scheme.verifyMessage(this.set.validators[vote.validator].identityKey, voteSignBytes(this.chainId, vote), vote.signature)
+  private voteSignatureValid(vote: Vote, set: ValidatorSet = this.set): boolean {
+    return this.scheme.verifyMessage(set.validators[vote.validator].identityKey, voteSignBytes(this.chainId, vote), vote.signature)
   }
 
   /** A re-proposal must carry a quorum of distinct, correctly signed prevotes for its value at its valid round. */
-  private justificationProblem(proposal: Proposal, valueId: Uint8Array): string | null {
+  private justificationProblem(proposal: Proposal, valueId: Uint8Array, set: ValidatorSet): string | null {
     if (proposal.validRound < 0) return null
     const seen = new Set<number>()
     const held = proposal.height === this.height ? this.rounds.get(proposal.validRound) : undefined
     for (const vote of proposal.justification) {
-      if (vote.validator >= this.n || seen.has(vote.validator)) return 'justification names an unknown or repeated validator'
+      if (vote.validator >= set.validators.length || seen.has(vote.validator)) return 'justification names an unknown or repeated validator'
       if (vote.valueId === null || !equalBytes(vote.valueId, valueId)) return 'justification vote is for another value'
       seen.add(vote.validator)
       const known = held?.prevotes.get(vote.validator)
       if (known && known.valueId && equalBytes(known.valueId, valueId)) continue
-      if (!this.voteSignatureValid(vote)) return 'bad signature in justification'
+      if (!this.voteSignatureValid(vote, set)) return 'bad signature in justification'
     }
-    return seen.size >= this.quorum ? null : `justification has ${seen.size} prevotes, quorum is ${this.quorum}`
+    return seen.size >= set.quorum ? null : `justification has ${seen.size} prevotes, quorum is ${set.quorum}`
   }
 
   private buffer(message: Proposal | Vote): string | null {
@@ -405,6 +439,10 @@ class BftCore implements BftNode {
 
   private judge(key: string, value: Uint8Array, valueId: Uint8Array): void {
     if (this.verdicts.has(key) || this.requested.has(key)) return
+    if (this.changeProblem(value) !== null) {
+      this.verdicts.set(key, false)
+      return
+    }
     const candidate = this.candidates.get(this.height)
     if (candidate && equalBytes(candidate, value)) {
       this.verdicts.set(key, true)
@@ -412,6 +450,12 @@ class BftCore implements BftNode {
     }
     this.requested.add(key)
     this.out.validate.push({ height: this.height, valueId, value })
+  }
+
+  /** A value carrying a set change is acceptable only if the chain can take that change at this height (one at a time, a real join or leave). */
+  private changeProblem(value: Uint8Array): string | null {
+    const change = this.changeOf(value)
+    return change && this.membership ? this.membership.chain.changeProblem(change) : null
   }
 
   private replyWithCommit(from: string, height: number): void {
@@ -426,8 +470,8 @@ class BftCore implements BftNode {
 
   // ---- the algorithm ----------------------------------------------------------------
 
-  private proposerOf(height: number, round: number): number {
-    return (height + round) % this.n
+  private proposerOf(height: number, round: number, set: ValidatorSet = this.set): number {
+    return (height + round) % set.validators.length
   }
 
   private progress(): void {
@@ -502,7 +546,7 @@ class BftCore implements BftNode {
   }
 
   private arm(kind: TimerKind, round: number, baseMs: number): void {
-    this.timers.push({ kind, round, at: this.now + baseMs + round * this.timeouts.roundIncrementMs })
+    this.timers.push({ kind, round, at: this.now + baseMs + round * this.timeouts.roundIncrementMs + this.adaptMs })
   }
 
   private fire(timer: Timer): void {
@@ -521,6 +565,7 @@ class BftCore implements BftNode {
   }
 
   private tryPropose(): boolean {
+    if (this.index < 0) return false
     const slot = `${this.round}:proposal`
     if (this.own.has(slot)) return false
     let value: Uint8Array
@@ -543,7 +588,7 @@ class BftCore implements BftNode {
     }
     const valueId = sha256(value)
     const key = bytesToHex(valueId)
-    if (!this.valid) this.verdicts.set(key, true)
+    if (!this.valid) this.verdicts.set(key, this.changeProblem(value) === null)
     const fields = { height: this.height, round: this.round, valueId, validRound, proposer: this.index }
     const proposal: Proposal = {
       kind: 'proposal',
@@ -578,6 +623,7 @@ class BftCore implements BftNode {
 
   /** Signs at most one vote per (round, type) per height, ever: a vote already signed, before a restart too, is re-sent as it was. */
   private castVote(type: VoteType, key: string): void {
+    if (this.index < 0) return // not a member at this height: it follows without voting
     const slot = `${this.round}:${type}`
     const already = this.own.get(slot)
     if (already) {
@@ -625,14 +671,45 @@ class BftCore implements BftNode {
   private decide(value: Uint8Array, certificate: Decision['certificate']): void {
     const commit: Commit = { kind: 'commit', certificate, value }
     this.out.decisions.push({ height: this.height, value, certificate })
+    // Nodes outside the set (a validator being added, one removed, any follower) cast no votes,
+    // so nobody answers them with commits: the round's proposer announces the decision once.
+    if (this.membership && this.index >= 0 && this.proposerOf(this.height, certificate.round) === this.index) this.broadcast(commit)
     this.commits.set(this.height, commit)
     this.commits.delete(this.height - this.commitHistory)
     this.lastCommit = commit
+    this.adaptTimeouts(Math.max(this.round, certificate.round))
+    // The chain learns the height's change, if any, before the next height picks its set. A change
+    // the chain refuses (only a quorum with more than f Byzantine could decide one) is ignored alike by every honest node.
+    if (this.membership) this.membership.chain.record(this.height, this.changeOf(value))
     this.enterHeight(this.height + 1)
+  }
+
+  /**
+   * CometBFT grows a height's timeouts with its rounds (roundIncrementMs here); this also
+   * carries what was learnt to the next heights: rounds that failed, or a round 0 that nearly
+   * did, add to every later timeout, and quick decisions take it back a quarter at a time.
+   * Timeouts only ever affect liveness, never safety.
+   */
+  private adaptTimeouts(round: number): void {
+    const max = this.timeouts.maxAdaptMs ?? 8 * this.timeouts.proposeMs
+    if (!(max > 0)) return
+    const step = this.timeouts.adaptStepMs ?? this.timeouts.roundIncrementMs
+    const elapsed = this.now - this.heightStartedAt
+    const budget = this.timeouts.proposeMs + this.adaptMs
+    if (round > 0) this.adaptMs += step * round
+    else if (elapsed > budget / 2) this.adaptMs += step / 2
+    else if (elapsed < budget / 4) this.adaptMs = Math.floor((this.adaptMs * 3) / 4)
+    this.adaptMs = Math.min(max, this.adaptMs)
   }
 
   private enterHeight(height: number): void {
     this.height = height
+    this.heightStartedAt = this.now
+    if (this.membership) {
+      // Known: the chain holds every decision up to height - 1, and changes take effect at least 2 heights later.
+      const set = this.membership.chain.setAt(height)!
+      if (set !== this.set) this.useSet(set)
+    }
     this.locked = null
     this.valid = null
     this.values = new Map()
@@ -666,6 +743,12 @@ class BftCore implements BftNode {
     for (const what of ['proposal', 'prevote', 'precommit']) {
       const message = this.own.get(`${this.round}:${what}`)
       if (message) this.broadcast(message)
+    }
+    if (this.index < 0 && this.future.length > 0) {
+      // A follower left behind (the set is already at the next height) shows the set a signed
+      // message of its height, which any member answers with that height's commit.
+      const stale = this.latest.find((m) => m !== null)
+      if (stale) for (const v of this.set.validators) this.out.messages.push({ to: v.id, message: stale })
     }
     const behind = this.highestRound.map((r, v) => (r < this.round && v !== this.index ? v : -1)).filter((v) => v >= 0)
     if (behind.length === 0) return

@@ -3,7 +3,7 @@
  * rounds count from 0 within a height. Validators are named by their index in the
  * ValidatorSet (ordered by id), values by their SHA-256 (`valueId`).
  */
-import type { CommitCertificate, SignatureScheme, ValidatorSet, ValidatorSigner } from '../certificate'
+import type { CommitCertificate, SetChange, SignatureScheme, ValidatorChain, ValidatorSet, ValidatorSigner } from '../certificate'
 
 export type VoteType = 'prevote' | 'precommit'
 export type Step = 'propose' | 'prevote' | 'precommit'
@@ -123,6 +123,16 @@ export interface BftTimeouts {
   readonly roundIncrementMs: number
   /** How often the node re-sends its own messages of the current round (lost messages are re-sent; there is no other retransmission). */
   readonly rebroadcastMs: number
+  /**
+   * Adaptive timeouts: every timeout also waits a learnt extra, which grows by this much per
+   * round a height needed beyond round 0 (and by half of it when a round-0 decision took more
+   * than half its propose timeout: a near miss), and shrinks by a quarter after each quick
+   * decision (under a quarter of it), so that a loaded machine gets slower decisions rather
+   * than round changes. Default: roundIncrementMs.
+   */
+  readonly adaptStepMs?: number
+  /** Cap on the learnt extra; 0 turns adapting off. Default: 8 × proposeMs. */
+  readonly maxAdaptMs?: number
 }
 
 export interface BftConfig {
@@ -142,6 +152,18 @@ export interface BftConfig {
   /** Decided heights kept to answer validators still working on them. */
   readonly commitHistory?: number
   readonly restored?: PersistedBftState
+  /**
+   * Validator-set changes decided by consensus. The chain gives the set of every height (then
+   * `validators` is unused); the core records each decision into it, with the change its value
+   * carries (`setChangeOf`), and judges a proposed change by the chain's rule before the
+   * application sees the value. A node outside the set follows (decides without voting) and
+   * votes from the height a decided change adds it. The chain must be recorded up to the start
+   * height - 1: replay the stored decisions into it from the pinned set.
+   */
+  readonly membership?: {
+    readonly chain: ValidatorChain
+    setChangeOf(value: Uint8Array): SetChange | null
+  }
 }
 
 export interface BftStatus {
@@ -151,4 +173,6 @@ export interface BftStatus {
   readonly index: number
   readonly lockedRound: number
   readonly validRound: number
+  /** The extra every timeout currently waits, learnt from recent heights (see BftTimeouts.adaptStepMs). */
+  readonly timeoutAdaptMs: number
 }

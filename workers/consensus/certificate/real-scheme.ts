@@ -9,15 +9,31 @@ import { BLS_POP_DST, BLS_VOTE_DST, blsPossessionMessage } from '../../common/do
  * votes in the "long signature" layout (48-byte G1 public keys, 96-byte G2 signatures, as
  * Ethereum uses), so aggregate verification adds cheap G1 points and pays two pairings.
  * Domain tags follow the proof-of-possession ciphersuite of the BLS signature draft.
+ *
+ * The vote operations (sign, verify, aggregate) sit behind a BlsVoteBackend: @noble's
+ * pure JS by default, or the WebAssembly build of herumi's BLS (wasm-bls.ts, about 6x
+ * faster here, the same bytes), which a validator loads once at start. Proofs of
+ * possession, checked once per validator when a set is built, always use @noble.
  */
 const bls = bls12_381.longSignatures
 const VOTE_SEED_BYTES = 48
-
 type G1 = ReturnType<typeof bls.getPublicKey>
+
+/** BLS votes under BLS_VOTE_DST. Verification and aggregation never throw: bad bytes verify as false. */
+export interface BlsVoteBackend {
+  readonly name: string
+  /** secretKey: the 32-byte big-endian scalar @noble's keygen returns. */
+  sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array
+  verify(voteKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+  /** An empty array when any input is not a signature (which then fails verification). */
+  aggregate(signatures: readonly Uint8Array[]): Uint8Array
+  verifyAggregate(voteKeys: readonly Uint8Array[], message: Uint8Array, aggregate: Uint8Array): boolean
+}
 
 /** Decoding a public key checks it lies in the subgroup, which costs; keep what was decoded. */
 class VoteKeyCache {
   private readonly points = new Map<string, G1>()
+
   get(voteKey: Uint8Array): G1 {
     const key = bytesToHex(voteKey)
     let point = this.points.get(key)
@@ -40,24 +56,47 @@ function never(check: () => boolean): boolean {
   }
 }
 
+const EMPTY = new Uint8Array(0)
+
+/** The pure-JS backend: works everywhere with nothing to load. */
+export function nobleBlsBackend(): BlsVoteBackend {
+  const keys = new VoteKeyCache()
+  return {
+    name: 'bls12-381 (@noble)',
+    sign: (secretKey, message) => bls.Signature.toBytes(bls.sign(bls.hash(message, BLS_VOTE_DST), secretKey)),
+    verify: (voteKey, message, signature) => never(() => bls.verify(signature, bls.hash(message, BLS_VOTE_DST), keys.get(voteKey))),
+    aggregate(signatures) {
+      try {
+        return bls.Signature.toBytes(bls.aggregateSignatures([...signatures]))
+      } catch {
+        return EMPTY
+      }
+    },
+    verifyAggregate: (voteKeys, message, aggregate) =>
+      never(() => voteKeys.length > 0 && bls.verify(aggregate, bls.hash(message, BLS_VOTE_DST), bls.aggregatePublicKeys(voteKeys.map((k) => keys.get(k))))),
+  }
+}
+
 export interface RealSchemeOptions {
   /**
    * A faster synchronous Ed25519 check where the platform has one (Node's crypto.verify is
    * ~10x @noble's); it must return false, not throw, on malformed input. Default: @noble.
    */
   readonly verifyEd25519?: (identityKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
+  /** BLS vote operations; default @noble (see loadWasmBls for the fast one). */
+  readonly bls?: BlsVoteBackend
 }
 
 export function createRealScheme(options: RealSchemeOptions = {}): SignatureScheme {
   const keys = new VoteKeyCache()
+  const votes = options.bls ?? nobleBlsBackend()
   const verifyEd25519 = options.verifyEd25519 ?? ((identityKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => ed25519.verify(signature, message, identityKey))
   return {
-    name: 'ed25519+bls12-381',
+    name: `ed25519+${votes.name}`,
     verifyMessage: (identityKey, message, signature) => never(() => verifyEd25519(identityKey, message, signature)),
-    verifyVote: (voteKey, message, signature) => never(() => bls.verify(signature, bls.hash(message, BLS_VOTE_DST), keys.get(voteKey))),
-    aggregateVotes: (signatures) => bls.Signature.toBytes(bls.aggregateSignatures([...signatures])),
-    verifyAggregateVote: (voteKeys, message, aggregate) =>
-      never(() => voteKeys.length > 0 && bls.verify(aggregate, bls.hash(message, BLS_VOTE_DST), bls.aggregatePublicKeys(voteKeys.map((k) => keys.get(k))))),
+    verifyVote: (voteKey, message, signature) => votes.verify(voteKey, message, signature),
+    aggregateVotes: (signatures) => votes.aggregate(signatures),
+    verifyAggregateVote: (voteKeys, message, aggregate) => votes.verifyAggregate(voteKeys, message, aggregate),
     verifyPossession: (identityKey, voteKey, proof) =>
       never(() => bls.verify(proof, bls.hash(blsPossessionMessage(voteKey, identityKey), BLS_POP_DST), keys.get(voteKey))),
   }
@@ -70,17 +109,26 @@ export interface RealSignerSeeds {
   readonly voteSeed: Uint8Array
 }
 
-export function createRealSigner(seeds: RealSignerSeeds = { identitySeed: randomBytes(32), voteSeed: randomBytes(VOTE_SEED_BYTES) }): ValidatorSigner {
+export interface RealSignerOptions {
+  /** BLS vote signing; default @noble. */
+  readonly bls?: BlsVoteBackend
+  /** A faster Ed25519 signer for this identity seed where the platform has one (Node's crypto.sign); default @noble. */
+  readonly signEd25519?: (message: Uint8Array) => Uint8Array
+}
+
+export function createRealSigner(seeds: RealSignerSeeds = { identitySeed: randomBytes(32), voteSeed: randomBytes(VOTE_SEED_BYTES) }, options: RealSignerOptions = {}): ValidatorSigner {
   if (seeds.identitySeed.length !== 32) throw new Error(`an Ed25519 seed is 32 bytes, got ${seeds.identitySeed.length}`)
   if (seeds.voteSeed.length !== VOTE_SEED_BYTES) throw new Error(`a BLS key seed is ${VOTE_SEED_BYTES} bytes, got ${seeds.voteSeed.length}`)
   const identityKey = ed25519.getPublicKey(seeds.identitySeed)
   const { secretKey, publicKey } = bls.keygen(seeds.voteSeed)
   const voteKey = publicKey.toBytes()
+  const votes = options.bls ?? nobleBlsBackend()
+  const identitySeed = seeds.identitySeed
   return {
     identityKey,
     voteKey,
-    signMessage: (message) => ed25519.sign(message, seeds.identitySeed),
-    signVote: (message) => bls.Signature.toBytes(bls.sign(bls.hash(message, BLS_VOTE_DST), secretKey)),
+    signMessage: options.signEd25519 ?? ((message) => ed25519.sign(message, identitySeed)),
+    signVote: (message) => votes.sign(secretKey, message),
     proofOfPossession: () => bls.Signature.toBytes(bls.sign(bls.hash(blsPossessionMessage(voteKey, identityKey), BLS_POP_DST), secretKey)),
   }
 }

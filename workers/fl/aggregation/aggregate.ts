@@ -56,6 +56,22 @@ export function assignBuckets(ids: readonly string[], bucketing: Bucketing): str
 }
 
 /**
+ * Buckets as secure mode forms them: assignBuckets, except that a last bucket smaller than
+ * `minSize` (whose sum would reveal its one or two members) joins the bucket before it.
+ */
+export function assignSecureBuckets(ids: readonly string[], bucketing: Bucketing, minSize = SECURE_MIN_BUCKET): string[][] {
+  const buckets = assignBuckets(ids, bucketing)
+  if (buckets.length > 1 && buckets[buckets.length - 1].length < minSize) {
+    const remainder = buckets.pop()!
+    buckets[buckets.length - 1] = [...buckets[buckets.length - 1], ...remainder].sort()
+  }
+  return buckets
+}
+
+/** The smallest bucket secure aggregation forms: a sum of one or two updates reveals them. */
+export const SECURE_MIN_BUCKET = 3
+
+/**
  * A robust rule across buckets given only their sums and sizes, in assignBuckets order.
  * Each bucket mean is rounded to float32 before the rule sees it, exactly as `aggregate` does.
  */

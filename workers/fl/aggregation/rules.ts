@@ -32,6 +32,13 @@ export type RuleConfig =
   | { readonly rule: 'centered-clipping'; readonly tau: number; readonly iterations?: number; readonly center?: Float32Array }
   /** Smoothed Weiszfeld iterations (RFA, Pillutla et al. 2022), starting from the mean; stops when a step moves less than tolerance × |z|. */
   | { readonly rule: 'geometric-median'; readonly iterations?: number; readonly epsilon?: number; readonly tolerance?: number }
+  /**
+   * FLTrust (Cao et al., NDSS 2021): trust bootstrapping from a reference update the aggregator
+   * and validators compute on clean held-out data (workers/fl/model/reference.ts). Each input gets
+   * trust ReLU(cos(x_i, g0)) and is rescaled to ‖g0‖; the result is the trust-weighted mean. An
+   * honest majority is not needed, and inputs may be bucket means (secure mode).
+   */
+  | { readonly rule: 'fltrust'; readonly reference: Float32Array }
 
 export type RuleName = RuleConfig['rule']
 
@@ -84,6 +91,16 @@ export function checkInputs(inputs: readonly AggregationInput[], config: RuleCon
       if (config.iterations !== undefined && (!Number.isInteger(config.iterations) || config.iterations < 1 || config.iterations > 1000)) return 'iterations must be in [1, 1000]'
       if (config.epsilon !== undefined && !(config.epsilon > 0)) return 'epsilon must be positive'
       break
+    case 'fltrust': {
+      if (!(config.reference instanceof Float32Array) || config.reference.length !== length) return 'fltrust needs a reference update of the inputs\' length'
+      let norm = 0
+      for (const x of config.reference) {
+        if (!Number.isFinite(x)) return 'reference update is not finite'
+        norm += x * x
+      }
+      if (!(norm > 0)) return 'reference update is zero: recompute it on the held-out data'
+      break
+    }
     case 'fedavg':
     case 'median':
       break
@@ -124,6 +141,10 @@ export function applyRule(inputs: readonly AggregationInput[], config: RuleConfi
     case 'geometric-median': {
       const { vector, iterations } = geometricMedian(vectors, config.iterations ?? 8, config.epsilon ?? 1e-6, config.tolerance ?? 1e-5)
       return { vector, order, details: { iterations } }
+    }
+    case 'fltrust': {
+      const { vector, trusted } = flTrust(vectors, config.reference)
+      return { vector, order, details: { trusted } }
     }
   }
 }
@@ -255,4 +276,37 @@ function geometricMedian(vectors: readonly Float32Array[], maxIterations: number
     if (Math.sqrt(moved) <= tolerance * Math.max(1e-12, Math.sqrt(size))) break
   }
   return { vector: Float32Array.from(z), iterations }
+}
+
+/**
+ * Σ_i TS_i · (‖g0‖/‖x_i‖) · x_i / Σ_i TS_i with TS_i = max(0, cos(x_i, g0)), in canonical order
+ * with float64 sums. Zero inputs and inputs pointing away from g0 get no trust; if none is
+ * trusted the aggregate is zero (the round makes no step).
+ */
+function flTrust(vectors: readonly Float32Array[], reference: Float32Array): { vector: Float32Array; trusted: number } {
+  const d = reference.length
+  let referenceSquared = 0
+  for (let j = 0; j < d; j++) referenceSquared += reference[j] * reference[j]
+  const referenceNorm = Math.sqrt(referenceSquared)
+  const acc = new Float64Array(d)
+  let totalTrust = 0
+  let trusted = 0
+  for (const x of vectors) {
+    let dot = 0
+    let squared = 0
+    for (let j = 0; j < d; j++) {
+      dot += x[j] * reference[j]
+      squared += x[j] * x[j]
+    }
+    const norm = Math.sqrt(squared)
+    const trust = norm > 0 ? Math.max(0, dot / (norm * referenceNorm)) : 0
+    if (!(trust > 0)) continue
+    trusted++
+    totalTrust += trust
+    const w = (trust * referenceNorm) / norm
+    for (let j = 0; j < d; j++) acc[j] += w * x[j]
+  }
+  const out = new Float32Array(d)
+  if (totalTrust > 0) for (let j = 0; j < d; j++) out[j] = acc[j] / totalTrust
+  return { vector: out, trusted }
 }

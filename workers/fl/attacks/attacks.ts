@@ -9,10 +9,25 @@
  * assumption in the literature.
  */
 import type { Rng } from '../../common/random'
+import { meanAndStd } from './adaptive'
 
-export type AttackName = 'none' | 'sign-flip' | 'label-flip' | 'gaussian' | 'alie' | 'ipm' | 'mimic'
+export * from './adaptive'
+export * from './targeted'
 
-export const ATTACKS: readonly AttackName[] = ['sign-flip', 'label-flip', 'mimic', 'ipm', 'alie', 'gaussian']
+export type AttackName =
+  | 'none' | 'sign-flip' | 'label-flip' | 'gaussian' | 'alie' | 'ipm' | 'mimic'
+  /** Shejwalkar & Houmansadr (NDSS 2021), AGR-agnostic and AGR-tailored (adaptive.ts). */
+  | 'min-max' | 'min-sum' | 'agr-tailored'
+  /** Fang et al. (USENIX Security 2020) against Krum and trimmed mean (adaptive.ts). */
+  | 'fang-krum' | 'fang-tm'
+  /** Class source → target backdoor under the honest norm (targeted.ts); scored by success rate. */
+  | 'targeted'
+
+/** The classic untargeted attacks (Karimireddy et al. 2022's suite). */
+export const CLASSIC_ATTACKS: readonly AttackName[] = ['sign-flip', 'label-flip', 'mimic', 'ipm', 'alie', 'gaussian']
+/** Attacks built to sit inside a rule's acceptance region. */
+export const ADAPTIVE_ATTACKS: readonly AttackName[] = ['min-max', 'min-sum', 'agr-tailored', 'fang-krum', 'fang-tm']
+export const ATTACKS: readonly AttackName[] = [...CLASSIC_ATTACKS, ...ADAPTIVE_ATTACKS, 'targeted']
 
 /** Sign flip: the Byzantine client's own honest update, negated and scaled (−1× is bit flipping; RSA, Li et al. 2019, use −4×). */
 export function signFlip(ownUpdate: Float32Array, scale = 1): Float32Array {
@@ -71,23 +86,6 @@ export function mimicTarget(honest: readonly Float32Array[]): number {
     }
   })
   return best
-}
-
-function meanAndStd(vectors: readonly Float32Array[]): { mean: Float32Array; std: Float32Array } {
-  const n = vectors.length
-  const d = vectors[0].length
-  const mean = new Float32Array(d)
-  const std = new Float32Array(d)
-  for (let j = 0; j < d; j++) {
-    let sum = 0
-    for (let i = 0; i < n; i++) sum += vectors[i][j]
-    const m = sum / n
-    let sq = 0
-    for (let i = 0; i < n; i++) sq += (vectors[i][j] - m) ** 2
-    mean[j] = m
-    std[j] = Math.sqrt(sq / n)
-  }
-  return { mean, std }
 }
 
 /** Acklam's rational approximation of Φ⁻¹ (relative error < 1.2e-9). */

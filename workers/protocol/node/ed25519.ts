@@ -1,5 +1,7 @@
-import { createPublicKey, verify, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 
+/** DER prefix of an Ed25519 PKCS #8 private key; the 32-byte seed follows it. */
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 /** Identity keys recur in every message; parsing each once saves most of a verification. */
@@ -35,4 +37,15 @@ export function nativeVerifyEd25519(identityKey: Uint8Array, message: Uint8Array
   } catch {
     return false
   }
+}
+
+/**
+ * Node's native Ed25519 signing (OpenSSL) for one seed: the same signatures as @noble's
+ * (Ed25519 is deterministic), about ten times faster. Validators sign every consensus
+ * message and every envelope, so this is most of their Ed25519 time.
+ */
+export function nativeEd25519Signer(seed: Uint8Array): (message: Uint8Array) => Uint8Array {
+  if (seed.length !== 32) throw new Error(`an Ed25519 seed is 32 bytes, got ${seed.length}`)
+  const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' })
+  return (message) => new Uint8Array(sign(null, message, key))
 }

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, decodeBeacon, decodePersistedState, encodePersistedState, type AdapterDecision, type BftTransport } from '../../../../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, createValidatorSet, decodeCertificate, verifyCertificate, type ValidatorSigner } from '../../../../workers/consensus/certificate'
+import { createRealScheme, createRealSigner, createValidatorSet, decodeCertificate, loadWasmBls, verifyCertificate, type ValidatorSigner } from '../../../../workers/consensus/certificate'
 import { encodeBftMessage } from '../../../../workers/consensus/bft'
 import { peerIdStringFromPublicKey } from '../../../../workers/identity/ed25519'
 import { silentLogger } from '../../../../workers/log'
 import { VirtualClock } from '../../../sim/virtual-clock'
 
 const CHAIN = 'adapter-test'
-const scheme = createRealScheme()
+// The production configuration: WebAssembly BLS for votes.
+const bls = await loadWasmBls()
+const scheme = createRealScheme({ bls })
 const FAST = { proposeMs: 400, prevoteMs: 200, precommitMs: 200, roundIncrementMs: 200, rebroadcastMs: 300 }
 
 /** An in-memory "gossip" on the virtual clock: every publish reaches every other attached node 1 ms later, unless it is down. */
@@ -39,7 +41,7 @@ class Bus {
 }
 
 function makeValidators(n: number) {
-  const signers: ValidatorSigner[] = Array.from({ length: n }, (_, i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 11), voteSeed: new Uint8Array(48).fill(i + 11) }))
+  const signers: ValidatorSigner[] = Array.from({ length: n }, (_, i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 11), voteSeed: new Uint8Array(48).fill(i + 11) }, { bls }))
   const entries = signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
   const created = createValidatorSet(entries, scheme)
   if (!created.ok) throw new Error(created.reason)

@@ -1,0 +1,163 @@
+import { parseArgs } from 'node:util'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { openDatabase } from './db'
+import { optionSpecs } from './config'
+import { FlStore } from './fl-store'
+import { loadOrCreateRelayKey } from './identity'
+import { checkTask, defaultMnistTask, RULES, taskToWire, type FlTask } from '../workers/fl/task/spec'
+import { PartitionKind, PrivacyMode } from '../workers/fl/task/wire.pb'
+
+const defaults = defaultMnistTask('', 0)
+
+export const flUsage = `Federated training tasks (README, "Federated round"). They work on the relay's data dir.
+
+  npm run relay -- fl create [options]
+      create a task; without options, the default MNIST task. Prints its id.
+  npm run relay -- fl list
+      list tasks with their state and committed rounds.
+
+create options (defaults in brackets):
+  --name TEXT               [${defaults.name}]
+  --model FILE.json         tfjs layers spec, see README "Local training" [784-64-10 MLP]
+  --partition P             iid | sorted | dirichlet:ALPHA [iid]
+  --rounds N                [${defaults.rounds}]
+  --epochs N                local epochs per round [${defaults.localEpochs}]
+  --steps N                 batches per epoch, 0 = whole shard [${defaults.localSteps}]
+  --batch-size N            [${defaults.batchSize}]
+  --lr X                    learning rate [${defaults.learningRate}]
+  --clip X                  L2 bound of an update, 0 = none [${defaults.clipNorm}]
+  --rule R                  ${RULES.join(' | ')} [trimmed-mean]
+  --trim N | --f N --m N | --tau X   the rule's parameters [trim 1]
+  --privacy M               robust | secure [robust]
+  --bucket-size N           secure mode: trainers per secure-aggregation bucket, at least 3 [3]
+  --quorum N                fewest updates a round commits with [${defaults.quorum}]
+  --deadline-ms N           how long a round collects updates [${defaults.collectMs}]
+  --validate-ms N           how long validators get before the next aggregator retries [${defaults.validateMs}]
+  --max-accuracy-drop X     validators refuse a model this much less accurate than the last [${defaults.maxAccuracyDrop}]
+  --data-dir DIR            the relay's data dir (env MESH_DATA_DIR, default ${optionSpecs.dataDir.defaultValue})`
+
+const numberOptions = ['rounds', 'epochs', 'steps', 'batch-size', 'lr', 'clip', 'trim', 'f', 'm', 'tau', 'bucket-size', 'quorum', 'deadline-ms', 'validate-ms', 'max-accuracy-drop'] as const
+
+class UsageError extends Error {}
+
+function numberOf(values: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = values[name]
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${raw}'`)
+  return n
+}
+
+/** The task the options describe, checked exactly as every node will check it. */
+export function taskFromOptions(values: Record<string, unknown>, creator: string, nowMs: number): FlTask {
+  const base = defaultMnistTask(creator, nowMs)
+  let model: unknown = base.model
+  if (typeof values.model === 'string') {
+    try {
+      model = JSON.parse(readFileSync(values.model, 'utf8'))
+    } catch (err) {
+      throw new UsageError(`cannot read the model spec ${values.model}: ${(err as Error).message}`)
+    }
+  }
+  const partition = (values.partition as string | undefined) ?? 'iid'
+  const [kind, alpha] = partition.split(':')
+  const rule = (values.rule as string | undefined) ?? base.rule.rule
+  const privacy = (values.privacy as string | undefined) ?? 'robust'
+  if (privacy !== 'robust' && privacy !== 'secure') throw new UsageError(`--privacy must be robust or secure, got '${privacy}'`)
+  if (!['iid', 'sorted', 'dirichlet'].includes(kind)) throw new UsageError(`--partition must be iid, sorted or dirichlet:ALPHA, got '${partition}'`)
+  const wire = taskToWire(base)
+  const checked = checkTask({
+    ...wire,
+    name: (values.name as string | undefined) ?? base.name,
+    modelJson: JSON.stringify(model),
+    partition: kind === 'iid' ? PartitionKind.IID : kind === 'sorted' ? PartitionKind.SORTED : PartitionKind.DIRICHLET,
+    dirichletAlpha: kind === 'dirichlet' ? Number(alpha) : 0,
+    rounds: numberOf(values, 'rounds', base.rounds),
+    localEpochs: numberOf(values, 'epochs', base.localEpochs),
+    localSteps: numberOf(values, 'steps', base.localSteps),
+    batchSize: numberOf(values, 'batch-size', base.batchSize),
+    learningRate: numberOf(values, 'lr', base.learningRate),
+    clipNorm: numberOf(values, 'clip', base.clipNorm),
+    rule,
+    ruleTrim: numberOf(values, 'trim', rule === 'trimmed-mean' ? 1 : 0),
+    ruleF: numberOf(values, 'f', 1),
+    ruleM: numberOf(values, 'm', 1),
+    ruleTau: numberOf(values, 'tau', 0.15),
+    privacy: privacy === 'robust' ? PrivacyMode.ROBUST : PrivacyMode.SECURE,
+    bucketSize: numberOf(values, 'bucket-size', privacy === 'secure' ? 3 : 0),
+    quorum: numberOf(values, 'quorum', base.quorum),
+    collectMs: numberOf(values, 'deadline-ms', base.collectMs),
+    validateMs: numberOf(values, 'validate-ms', base.validateMs),
+    maxAccuracyDrop: numberOf(values, 'max-accuracy-drop', base.maxAccuracyDrop),
+  })
+  if (!checked.ok) throw new UsageError(checked.reason)
+  return checked.task
+}
+
+/** `npm run relay -- fl …`; returns the exit code. */
+export async function runFlCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (line: string) => console.log(line), nowMs = Date.now()): Promise<number> {
+  const [command, ...rest] = argv
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: rest,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        'data-dir': { type: 'string' },
+        name: { type: 'string' },
+        model: { type: 'string' },
+        partition: { type: 'string' },
+        rule: { type: 'string' },
+        privacy: { type: 'string' },
+        ...Object.fromEntries(numberOptions.map((o) => [o, { type: 'string' as const }])),
+      },
+      allowPositionals: false,
+    }).values
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${flUsage}`)
+    return 2
+  }
+  if (values.help || command === undefined || command === '--help' || command === '-h') {
+    out(flUsage)
+    return command === undefined ? 2 : 0
+  }
+  const dataDir = resolve((values['data-dir'] as string | undefined) ?? env.MESH_DATA_DIR ?? optionSpecs.dataDir.defaultValue)
+  try {
+    switch (command) {
+      case 'create': {
+        const creator = peerIdFromPrivateKey((await loadOrCreateRelayKey(dataDir)).key).toString()
+        const task = taskFromOptions(values, creator, nowMs)
+        const db = openDatabase(dataDir)
+        try {
+          const id = new FlStore(db).addTask(task)
+          out(`created task ${id}: ${task.name}, ${task.rounds} rounds, ${task.rule.rule}, ${task.privacy.mode}${task.privacy.mode === 'secure' ? ` (buckets of ${task.privacy.bucketSize})` : ''}, quorum ${task.quorum}`)
+        } finally {
+          db.close()
+        }
+        return 0
+      }
+      case 'list': {
+        const db = openDatabase(dataDir)
+        try {
+          const tasks = new FlStore(db).tasks()
+          if (tasks.length === 0) out('no tasks')
+          for (const t of tasks) out(`${t.taskId}  ${t.state.padEnd(9)}  ${t.committedRounds}/${t.task.rounds} rounds  ${t.task.name}  ${t.task.rule.rule}  ${t.task.privacy.mode}`)
+        } finally {
+          db.close()
+        }
+        return 0
+      }
+      default:
+        console.error(`unknown command 'fl ${command}'\n\n${flUsage}`)
+        return 2
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}\nrun 'npm run relay -- fl --help' for every option`)
+      return 2
+    }
+    throw err
+  }
+}

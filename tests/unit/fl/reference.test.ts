@@ -1,0 +1,63 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { aggregate } from '../../../workers/fl/aggregation/aggregate'
+import { loadMnistNode } from '../../../workers/fl/node/mnist-data'
+import { gatherSamples, splitHoldout } from '../../../workers/fl/data/split'
+import { selectBackend } from '../../../workers/fl/model/backend'
+import { nodeBackendOptions } from '../../../workers/fl/node/backend'
+import { computeReferenceUpdate, referenceSeed } from '../../../workers/fl/model/reference'
+import { MNIST_MLP } from '../../../workers/fl/model/spec'
+import { createTrainer } from '../../../workers/fl/model/trainer'
+import { initialWeights } from '../../../workers/fl/model/weights'
+
+const mnist = loadMnistNode()
+const split = splitHoldout(mnist.count, { seed: 1, validation: 1000, test: 1500 })
+const heldOut = gatherSamples(mnist, split.validation)
+const hyper = { epochs: 1, batchSize: 32, learningRate: 0.3, maxBatchesPerEpoch: 1 }
+const bytes = (v: Float32Array): number[] => Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+
+beforeAll(async () => {
+  await selectBackend(nodeBackendOptions({ calibrate: false }))
+})
+
+describe('FLTrust reference update (production trainer on held-out data)', () => {
+  it('a validator re-executing the round gets the same reference bits, and so the same aggregate', async () => {
+    const weights = initialWeights(MNIST_MLP, 3)
+    const aggregator = createTrainer(MNIST_MLP)
+    const validator = createTrainer(MNIST_MLP)
+    try {
+      const a = await computeReferenceUpdate({ trainer: aggregator, weights, heldOut, hyper, round: 4 })
+      const b = await computeReferenceUpdate({ trainer: validator, weights, heldOut, hyper, round: 4 })
+      expect(bytes(a)).toEqual(bytes(b))
+      const other = await computeReferenceUpdate({ trainer: validator, weights, heldOut, hyper, round: 5 })
+      expect(bytes(other)).not.toEqual(bytes(a)) // another round shuffles differently
+      const inputs = [0, 1, 2].map((i) => ({ id: `u${i}`, vector: Float32Array.from(a, (x, j) => x * (1 + i) + ((j % 7) - 3) * 1e-3), weight: 1 }))
+      const first = aggregate(inputs, { rule: { rule: 'fltrust', reference: a } })
+      const second = aggregate([...inputs].reverse(), { rule: { rule: 'fltrust', reference: b } })
+      expect(first.ok && second.ok).toBe(true)
+      if (first.ok && second.ok) expect(bytes(first.vector)).toEqual(bytes(second.vector))
+    } finally {
+      aggregator.dispose()
+      validator.dispose()
+    }
+  })
+
+  it('server momentum mixes the previous reference as the trainers mix their updates', async () => {
+    const weights = initialWeights(MNIST_MLP, 3)
+    const trainer = createTrainer(MNIST_MLP)
+    try {
+      const raw = await computeReferenceUpdate({ trainer, weights, heldOut, hyper, round: 2 })
+      const previous = Float32Array.from(raw, (_, j) => (j % 2 ? 1 : -1) * 1e-2)
+      const mixed = await computeReferenceUpdate({ trainer, weights, heldOut, hyper, round: 2, momentum: { beta: 0.9, previous } })
+      for (const j of [0, 1, 1000, raw.length - 1]) expect(mixed[j]).toBeCloseTo(0.9 * previous[j] + 0.1 * raw[j], 7)
+    } finally {
+      trainer.dispose()
+    }
+  })
+
+  it('round seeds are public, distinct and validated', () => {
+    const seeds = new Set(Array.from({ length: 1000 }, (_, r) => referenceSeed(r)))
+    expect(seeds.size).toBe(1000)
+    expect(() => referenceSeed(-1)).toThrow(RangeError)
+    expect(() => referenceSeed(1.5)).toThrow(RangeError)
+  })
+})

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { checkTask, decodeTask, defaultMnistTask, encodeTask, taskIdOf, taskToWire } from '../../../workers/fl/task/spec'
+import { PrivacyMode } from '../../../workers/fl/task/wire.pb'
+import { runFlCli } from '../../../relay/fl-cli'
+import { openDatabase } from '../../../relay/db'
+import { FlStore } from '../../../relay/fl-store'
+
+const task = defaultMnistTask('12D3KooWAdmin', 1_700_000_000_000)
+
+function capture() {
+  const lines: string[] = []
+  return { lines, out: (line: string) => lines.push(line) }
+}
+
+describe('federated task definitions', () => {
+  it('round-trips the default MNIST task and names it by its hash', () => {
+    expect(decodeTask(encodeTask(task))).toEqual({ ok: true, task })
+    expect(taskIdOf(task)).toMatch(/^[0-9a-f]{64}$/)
+    expect(taskIdOf({ ...task, createdMs: task.createdMs + 1 })).not.toBe(taskIdOf(task))
+  })
+
+  it('refuses what a node must not run, saying why', () => {
+    const wire = taskToWire(task)
+    const reasons = [
+      { ...wire, modelJson: '{"inputShape":[784],"layers":[{"type":"lambda"}],"classes":10}' },
+      { ...wire, rounds: 0 },
+      { ...wire, rule: 'trimmed-mean', ruleTrim: 2, quorum: 3 },
+      { ...wire, rule: 'eval' },
+      { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 2 },
+      { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 3, quorum: 5 },
+      { ...wire, collectMs: 10 },
+      { ...wire, version: 2 },
+    ].map((w) => checkTask(w))
+    expect(reasons.every((r) => !r.ok)).toBe(true)
+    expect(reasons.map((r) => (r.ok ? '' : r.reason))).toEqual([
+      expect.stringContaining('model spec'),
+      'rounds must be 1..10000',
+      'trimmed mean must keep some inputs: 2 × trim < quorum',
+      expect.stringContaining("unknown rule 'eval'"),
+      expect.stringContaining('bucket size of 3'),
+      'secure mode with a robust rule needs a quorum of at least two buckets',
+      'deadlines must be 1 s .. 1 h',
+      'task version 2, this node understands 1',
+    ])
+    expect(decodeTask(new Uint8Array([0xff, 0xff]))).toMatchObject({ ok: false })
+  })
+})
+
+describe('relay CLI: fl create / list', () => {
+  it('creates the default task and a configured secure one, persisted in the relay database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-fl-'))
+    const { lines, out } = capture()
+    expect(await runFlCli(['create', '--data-dir', dir], {}, out, 1_000)).toBe(0)
+    const model = join(dir, 'model.json')
+    writeFileSync(model, JSON.stringify({ inputShape: [784], layers: [{ type: 'dense', units: 10 }], classes: 10 }))
+    const args = ['create', '--data-dir', dir, '--name', 'tiny', '--model', model, '--partition', 'dirichlet:0.5', '--rounds', '3', '--rule', 'median', '--privacy', 'secure', '--bucket-size', '3', '--quorum', '6', '--steps', '2']
+    expect(await runFlCli(args, {}, out, 2_000)).toBe(0)
+    expect(lines[1]).toMatch(/^created task [0-9a-f]{64}: tiny, 3 rounds, median, secure \(buckets of 3\), quorum 6$/)
+    const db = openDatabase(dir)
+    const tasks = new FlStore(db).tasks()
+    db.close()
+    expect(tasks.map((t) => [t.task.name, t.state, t.task.partition, t.task.privacy])).toEqual([
+      ['MNIST digits', 'pending', { kind: 'iid' }, { mode: 'robust' }],
+      ['tiny', 'pending', { kind: 'dirichlet', alpha: 0.5 }, { mode: 'secure', bucketSize: 3 }],
+    ])
+    const listed = capture()
+    expect(await runFlCli(['list', '--data-dir', dir], {}, listed.out)).toBe(0)
+    expect(listed.lines).toHaveLength(2)
+    expect(listed.lines[1]).toContain('0/3 rounds  tiny  median  secure')
+  })
+
+  it('explains a bad option and prints help', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-fl-'))
+    const { lines, out } = capture()
+    expect(await runFlCli(['create', '--data-dir', dir, '--privacy', 'secure', '--bucket-size', '2'], {}, out)).toBe(2)
+    expect(await runFlCli(['create', '--data-dir', dir, '--rounds', 'many'], {}, out)).toBe(2)
+    expect(await runFlCli(['--help'], {}, out)).toBe(0)
+    expect(lines.join('\n')).toContain('npm run relay -- fl create [options]')
+  })
+
+  it('keeps a committed round and its model together across a reopen', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-fl-'))
+    let db = openDatabase(dir)
+    const store = new FlStore(db)
+    const id = store.addTask(task)
+    store.commitRound({ taskId: id, round: 1, descriptor: new Uint8Array([1]), certificate: new Uint8Array([2]), modelHash: 'ab'.repeat(32), accuracy: 0.8, loss: 0.6, committedMs: 5 }, new Uint8Array([9, 9]))
+    db.close()
+    db = openDatabase(dir)
+    const again = new FlStore(db)
+    expect(again.rounds(id)).toMatchObject([{ round: 1, modelHash: 'ab'.repeat(32), accuracy: 0.8 }])
+    expect(again.model('ab'.repeat(32))).toEqual(new Uint8Array([9, 9]))
+    expect(again.tasks()[0].committedRounds).toBe(1)
+    db.close()
+  })
+})

@@ -1,0 +1,4 @@
+export * from './types'
+export * from './identity'
+export * from './node'
+export * from './codec'

@@ -1,0 +1,113 @@
+/**
+ * Robust mode's aggregation, as the aggregator computes a candidate and as every validator
+ * re-computes it (README, "Federated round"): fetch each named blob, check its hash and the
+ * trainer's signature, open it (the content key is wrapped for this node), decode and check
+ * the update, apply the task's rule with equal weights, and hash the new model. A validator
+ * then votes yes only if the hash matches and the model's accuracy on its held-out data does
+ * not drop more than the task's threshold below the last committed model's.
+ */
+import { aggregate, type AggregationConfig, type AggregationInput } from '../aggregation/aggregate'
+import { sameShapes, type FlatWeights } from '../model/weights'
+import { decodeUpdate } from '../update/codec'
+import { applyDelta, float32LE, l2Norm } from '../update/delta'
+import { submissionSignBytes } from './codec'
+import { hashOf, hashToBytes } from './identity'
+import { openUpdate } from './sealed-update'
+import type { Hash, ProposalDescriptor, SubmissionRef } from './types'
+
+export interface InputSources {
+  /** The blob with this hash, from the transfer protocol (or this node's store); null when it cannot be had. */
+  fetchBlob(hash: Hash): Promise<Uint8Array | null>
+  /** A trainer's Ed25519 identity key (its PeerId's key), or null for an unknown node. */
+  trainerKey(peerId: string): Uint8Array | null
+  verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+  /** This node's X25519 key pair, which the trainers wrapped each content key for. */
+  readonly recipient: { readonly publicKey: Uint8Array; readonly secretKey: Uint8Array }
+}
+
+export interface RoundInputsFrame {
+  readonly taskId: string
+  readonly round: number
+  /** The committed model the round started from. */
+  readonly base: FlatWeights
+  readonly baseHash: Hash
+  /** The task's clipping bound: a longer update is refused. 0: unclipped. */
+  readonly clipNorm: number
+}
+
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string }
+
+/** One submission, checked end to end; the reason names the trainer. */
+export async function openInput(frame: RoundInputsFrame, input: SubmissionRef, sources: InputSources): Promise<Outcome<AggregationInput>> {
+  const fail = (why: string): Outcome<AggregationInput> => ({ ok: false, reason: `${input.trainer}: ${why}` })
+  const key = sources.trainerKey(input.trainer)
+  if (!key) return fail('unknown trainer')
+  if (!sources.verifySignature(key, submissionSignBytes(frame.taskId, frame.round, input.update, input.samples), input.signature)) return fail('submission signature does not verify')
+  const blob = await sources.fetchBlob(input.update)
+  if (!blob) return fail('update blob unavailable')
+  if (hashOf(blob) !== input.update) return fail('update blob does not match its hash')
+  const opened = openUpdate(blob, { taskId: frame.taskId, round: frame.round, trainerKey: key }, sources.recipient)
+  if (!opened.ok) return fail(opened.reason)
+  const decoded = decodeUpdate(opened.plaintext)
+  if (!decoded.ok) return fail(decoded.reason)
+  const update = decoded.update
+  if (update.round !== frame.round) return fail(`update is for round ${update.round}`)
+  const base = hashToBytes(frame.baseHash)
+  if (!update.baseModelHash.every((b, i) => b === base[i])) return fail('update was trained from another model')
+  if (!sameShapes(update.shapes, frame.base.shapes)) return fail('update does not fit the model')
+  if (frame.clipNorm > 0 && l2Norm(update.delta) > frame.clipNorm * (1 + 1e-5)) return fail('update is longer than the task clips to')
+  if (update.sampleCount !== input.samples) return fail('sample count differs from the signed submission')
+  // Every input weighs the same (README, "Weighting").
+  return { ok: true, value: { id: input.trainer, vector: update.delta, weight: 1 } }
+}
+
+export interface Candidate {
+  readonly weights: FlatWeights
+  readonly hash: Hash
+}
+
+/** The aggregator's side: the candidate model from the round's inputs. */
+export async function computeCandidate(frame: RoundInputsFrame, inputs: readonly SubmissionRef[], aggregation: AggregationConfig, sources: InputSources): Promise<Outcome<Candidate>> {
+  const opened: AggregationInput[] = []
+  for (const input of inputs) {
+    const one = await openInput(frame, input, sources)
+    if (!one.ok) return one
+    opened.push(one.value)
+  }
+  const result = aggregate(opened, aggregation)
+  if (!result.ok) return result
+  const values = applyDelta(frame.base.values, result.vector)
+  return { ok: true, value: { weights: { shapes: frame.base.shapes, values }, hash: hashOf(float32LE(values)) } }
+}
+
+export interface Evaluation {
+  readonly accuracy: number
+  readonly loss: number
+}
+
+export interface Judgement {
+  readonly valid: boolean
+  readonly reason?: string
+  /** The candidate's evaluation on this validator's held-out data, when it was re-computed. */
+  readonly evaluation?: Evaluation
+  readonly candidate?: Candidate
+}
+
+/** The validator's side: re-compute, compare, evaluate. */
+export async function judgeRobustCandidate(
+  d: ProposalDescriptor,
+  frame: RoundInputsFrame,
+  aggregation: AggregationConfig,
+  sources: InputSources,
+  quality: { readonly evaluate: (weights: FlatWeights) => Promise<Evaluation>; readonly baselineAccuracy: number; readonly maxAccuracyDrop: number },
+): Promise<Judgement> {
+  if (d.taskId !== frame.taskId || d.round !== frame.round || d.baseModel !== frame.baseHash) return { valid: false, reason: 'candidate is framed for another task, round or base model' }
+  const recomputed = await computeCandidate(frame, d.inputs, aggregation, sources)
+  if (!recomputed.ok) return { valid: false, reason: recomputed.reason }
+  if (recomputed.value.hash !== d.candidate) return { valid: false, reason: `re-execution gives ${recomputed.value.hash.slice(0, 12)}…, the aggregator proposed ${d.candidate.slice(0, 12)}…` }
+  const evaluation = await quality.evaluate(recomputed.value.weights)
+  if (evaluation.accuracy < quality.baselineAccuracy - quality.maxAccuracyDrop) {
+    return { valid: false, reason: `accuracy ${(evaluation.accuracy * 100).toFixed(1)} % is more than ${(quality.maxAccuracyDrop * 100).toFixed(1)} points below the committed model's`, evaluation, candidate: recomputed.value }
+  }
+  return { valid: true, evaluation, candidate: recomputed.value }
+}

@@ -1,0 +1,185 @@
+/**
+ * A federated training task: what an admin creates (relay CLI or the PWA), what every node
+ * checks before taking part, and the round core's parameters derived from it. Everything here
+ * comes over the network, so `checkTask` bounds every field and says what is wrong.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import type { RuleConfig } from '../aggregation/aggregate'
+import type { ShardScheme } from '../data/split'
+import { MNIST_MLP, validateModelSpec, type ModelSpec } from '../model/spec'
+import type { RoundParams } from '../round/types'
+import { PartitionKind, PrivacyMode, TaskSpec } from './wire.pb'
+
+export const TASK_VERSION = 1
+export const RULES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clipping', 'geometric-median'] as const
+export type RuleName = (typeof RULES)[number]
+
+export interface FlTask {
+  readonly name: string
+  readonly model: ModelSpec
+  readonly partition: ShardScheme
+  readonly rounds: number
+  readonly localEpochs: number
+  /** Batches per epoch; 0: the whole shard. */
+  readonly localSteps: number
+  readonly batchSize: number
+  readonly learningRate: number
+  /** L2 bound of an update; 0: unclipped. */
+  readonly clipNorm: number
+  readonly rule: RuleConfig
+  readonly privacy: { readonly mode: 'robust' } | { readonly mode: 'secure'; readonly bucketSize: number }
+  readonly quorum: number
+  readonly collectMs: number
+  readonly validateMs: number
+  readonly maxAccuracyDrop: number
+  readonly dataSeed: number
+  readonly createdMs: number
+  readonly creator: string
+}
+
+/** The task a mesh runs when nobody created one: MNIST, the small MLP, a robust rule. */
+export function defaultMnistTask(creator: string, createdMs: number): FlTask {
+  return {
+    name: 'MNIST digits',
+    model: MNIST_MLP,
+    partition: { kind: 'iid' },
+    rounds: 20,
+    localEpochs: 1,
+    localSteps: 20,
+    batchSize: 32,
+    learningRate: 0.05,
+    clipNorm: 5,
+    rule: { rule: 'trimmed-mean', trim: 1 },
+    privacy: { mode: 'robust' },
+    quorum: 3,
+    collectMs: 60_000,
+    validateMs: 30_000,
+    maxAccuracyDrop: 0.05,
+    dataSeed: 2026,
+    createdMs,
+    creator,
+  }
+}
+
+const LIMITS = { rounds: 10_000, epochs: 100, steps: 100_000, batch: 4096, quorum: 1024, ms: 3_600_000, bucket: 64, name: 128, modelJson: 16 * 1024 } as const
+
+type Checked = { readonly ok: true; readonly task: FlTask } | { readonly ok: false; readonly reason: string }
+
+const int = (v: number, min: number, max: number) => Number.isSafeInteger(v) && v >= min && v <= max
+
+export function checkTask(wire: TaskSpec): Checked {
+  const fail = (reason: string): Checked => ({ ok: false, reason })
+  if (wire.version !== TASK_VERSION) return fail(`task version ${wire.version}, this node understands ${TASK_VERSION}`)
+  if (wire.name.length === 0 || wire.name.length > LIMITS.name) return fail(`name must be 1..${LIMITS.name} characters`)
+  if (wire.modelJson.length > LIMITS.modelJson) return fail('model spec is too long')
+  let model: unknown
+  try {
+    model = JSON.parse(wire.modelJson)
+  } catch {
+    return fail('model spec is not JSON')
+  }
+  const spec = validateModelSpec(model)
+  if (!spec.ok) return fail(`model spec: ${spec.reason}`)
+  let partition: ShardScheme
+  if (wire.partition === PartitionKind.IID) partition = { kind: 'iid' }
+  else if (wire.partition === PartitionKind.SORTED) partition = { kind: 'sorted' }
+  else if (wire.partition === PartitionKind.DIRICHLET && wire.dirichletAlpha > 0 && wire.dirichletAlpha <= 1000) partition = { kind: 'dirichlet', alpha: wire.dirichletAlpha }
+  else return fail('partition must be iid, sorted, or dirichlet with 0 < alpha ≤ 1000')
+  if (!int(wire.rounds, 1, LIMITS.rounds)) return fail(`rounds must be 1..${LIMITS.rounds}`)
+  if (!int(wire.localEpochs, 1, LIMITS.epochs)) return fail(`local epochs must be 1..${LIMITS.epochs}`)
+  if (!int(wire.localSteps, 0, LIMITS.steps)) return fail(`local steps must be 0..${LIMITS.steps}`)
+  if (!int(wire.batchSize, 1, LIMITS.batch)) return fail(`batch size must be 1..${LIMITS.batch}`)
+  if (!(wire.learningRate > 0 && wire.learningRate <= 10)) return fail('learning rate must be in (0, 10]')
+  if (!(wire.clipNorm >= 0 && wire.clipNorm <= 1e6)) return fail('clip norm must be 0 (none) or positive')
+  if (!int(wire.quorum, 1, LIMITS.quorum)) return fail(`quorum must be 1..${LIMITS.quorum}`)
+  if (!int(wire.collectMs, 1000, LIMITS.ms) || !int(wire.validateMs, 1000, LIMITS.ms)) return fail('deadlines must be 1 s .. 1 h')
+  if (!(wire.maxAccuracyDrop >= 0 && wire.maxAccuracyDrop <= 1)) return fail('validation threshold must be in [0, 1]')
+  if (wire.createdMs > BigInt(Number.MAX_SAFE_INTEGER)) return fail('creation time out of range')
+  const rule = ruleOf(wire, wire.quorum)
+  if (typeof rule === 'string') return fail(rule)
+  let privacy: FlTask['privacy']
+  if (wire.privacy === PrivacyMode.ROBUST) privacy = { mode: 'robust' }
+  else if (int(wire.bucketSize, 3, LIMITS.bucket)) privacy = { mode: 'secure', bucketSize: wire.bucketSize }
+  else return fail(`secure mode needs a bucket size of 3..${LIMITS.bucket} (a smaller bucket reveals its members' updates)`)
+  if (privacy.mode === 'secure' && wire.quorum < 2 * privacy.bucketSize && rule.rule !== 'fedavg') return fail('secure mode with a robust rule needs a quorum of at least two buckets')
+  return {
+    ok: true,
+    task: {
+      name: wire.name, model: spec.spec, partition, rounds: wire.rounds, localEpochs: wire.localEpochs, localSteps: wire.localSteps, batchSize: wire.batchSize,
+      learningRate: wire.learningRate, clipNorm: wire.clipNorm, rule, privacy, quorum: wire.quorum, collectMs: wire.collectMs, validateMs: wire.validateMs,
+      maxAccuracyDrop: wire.maxAccuracyDrop, dataSeed: wire.dataSeed, createdMs: Number(wire.createdMs), creator: wire.creator,
+    },
+  }
+}
+
+function ruleOf(wire: TaskSpec, quorum: number): RuleConfig | string {
+  switch (wire.rule) {
+    case 'fedavg':
+    case 'median':
+    case 'geometric-median':
+      return { rule: wire.rule }
+    case 'trimmed-mean':
+      return 2 * wire.ruleTrim < quorum ? { rule: 'trimmed-mean', trim: wire.ruleTrim } : 'trimmed mean must keep some inputs: 2 × trim < quorum'
+    case 'krum':
+      return 2 * wire.ruleF + 2 < quorum ? { rule: 'krum', f: wire.ruleF } : 'Krum needs quorum > 2f + 2'
+    case 'multi-krum':
+      return 2 * wire.ruleF + 2 < quorum && wire.ruleM >= 1 && wire.ruleM <= quorum ? { rule: 'multi-krum', f: wire.ruleF, m: wire.ruleM } : 'Multi-Krum needs quorum > 2f + 2 and 1 ≤ m ≤ quorum'
+    case 'centered-clipping':
+      return wire.ruleTau > 0 ? { rule: 'centered-clipping', tau: wire.ruleTau } : 'centered clipping needs tau > 0'
+    default:
+      return `unknown rule '${wire.rule.slice(0, 32)}'; one of ${RULES.join(', ')}`
+  }
+}
+
+export function taskToWire(task: FlTask): TaskSpec {
+  const r = task.rule
+  return {
+    version: TASK_VERSION,
+    name: task.name,
+    modelJson: JSON.stringify(task.model),
+    partition: task.partition.kind === 'iid' ? PartitionKind.IID : task.partition.kind === 'sorted' ? PartitionKind.SORTED : PartitionKind.DIRICHLET,
+    dirichletAlpha: task.partition.kind === 'dirichlet' ? task.partition.alpha : 0,
+    rounds: task.rounds,
+    localEpochs: task.localEpochs,
+    localSteps: task.localSteps,
+    batchSize: task.batchSize,
+    learningRate: task.learningRate,
+    clipNorm: task.clipNorm,
+    rule: r.rule,
+    ruleTrim: r.rule === 'trimmed-mean' ? r.trim : 0,
+    ruleF: r.rule === 'krum' || r.rule === 'multi-krum' ? r.f : 0,
+    ruleM: r.rule === 'multi-krum' ? r.m : 0,
+    ruleTau: r.rule === 'centered-clipping' ? r.tau : 0,
+    privacy: task.privacy.mode === 'robust' ? PrivacyMode.ROBUST : PrivacyMode.SECURE,
+    bucketSize: task.privacy.mode === 'secure' ? task.privacy.bucketSize : 0,
+    quorum: task.quorum,
+    collectMs: task.collectMs,
+    validateMs: task.validateMs,
+    maxAccuracyDrop: task.maxAccuracyDrop,
+    dataSeed: task.dataSeed,
+    createdMs: BigInt(task.createdMs),
+    creator: task.creator,
+  }
+}
+
+export function encodeTask(task: FlTask): Uint8Array {
+  return TaskSpec.encode(taskToWire(task))
+}
+
+export function decodeTask(bytes: Uint8Array): Checked {
+  try {
+    return checkTask(TaskSpec.decode(bytes))
+  } catch (error) {
+    return { ok: false, reason: `not a task: ${(error as Error).message}` }
+  }
+}
+
+/** A task's id: the SHA-256 of its encoding, in the round's one hash representation. */
+export function taskIdOf(task: FlTask): string {
+  return bytesToHex(sha256(encodeTask(task)))
+}
+
+export function roundParamsOf(taskId: string, task: FlTask): RoundParams {
+  return { taskId, rounds: task.rounds, quorum: task.quorum, collectMs: task.collectMs, validateMs: task.validateMs }
+}

@@ -1,0 +1,135 @@
+/**
+ * How the task layer reaches the mesh. Coordinators exchange Raft messages and hear
+ * announcements, pulls and results; workers hear assignments; initiators hear status reports.
+ * Senders are PeerId strings the transport authenticated (the envelope's verified signer, after
+ * the inbound gate's RBAC check of the kind's senders).
+ */
+import type { MeshGossip } from '../net/gossip'
+import type { MessageKind } from '../protocol/kind-spec'
+import { TASK_WIRE_VERSION } from './state'
+import type { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire.pb'
+
+type Handler<T> = (from: string, message: T) => void
+
+export interface CoordinatorTransport {
+  sendRaft(to: string, message: Uint8Array): Promise<void>
+  publishAssign(message: TaskAssign): Promise<void>
+  publishStatus(message: TaskStatus): Promise<void>
+  onRaft(handler: Handler<Uint8Array>): () => void
+  onAnnounce(handler: Handler<TaskAnnounce>): () => void
+  onPull(handler: Handler<TaskPull>): () => void
+  onResult(handler: Handler<TaskResult>): () => void
+}
+
+export interface WorkerTransport {
+  publishPull(message: TaskPull): Promise<void>
+  publishResult(message: TaskResult): Promise<void>
+  /** Assignments addressed to this node (the transport filters by `worker`). */
+  onAssign(handler: Handler<TaskAssign>): () => void
+}
+
+export interface InitiatorTransport {
+  publishAnnounce(message: TaskAnnounce): Promise<void>
+  onStatus(handler: Handler<TaskStatus>): () => void
+}
+
+export type TaskTransport = CoordinatorTransport & WorkerTransport & InitiatorTransport
+
+export const TASK_GOSSIP_KINDS: readonly MessageKind[] = ['raft.message', 'task.announce', 'task.pull', 'task.assign', 'task.result', 'task.status']
+
+/**
+ * Everything on the mesh's gossip, one topic per kind. Raft messages are addressed inside
+ * (RaftPacket.to) and ignored by everyone else: coordinators are 3 to 5 and all follow the
+ * log, so one shared topic costs little and needs no extra streams.
+ */
+export function gossipTaskTransport(gossip: MeshGossip, selfId: string, options: { readonly joinAll?: boolean } = {}): TaskTransport {
+  // A node subscribes to the kinds it listens to (a worker hears no Raft traffic); a relay
+  // joins them all so that it forwards every kind to the browsers behind it.
+  const joined = new Set<MessageKind>()
+  const join = (kind: MessageKind) => {
+    if (joined.has(kind)) return
+    joined.add(kind)
+    gossip.join([kind])
+  }
+  if (options.joinAll) TASK_GOSSIP_KINDS.forEach(join)
+  // Gossip never delivers to the publisher; a relay that is coordinator and worker at once hears itself here.
+  const local = new Map<string, Set<(from: string, payload: any) => void>>()
+  const on = <K extends MessageKind>(kind: K, handler: (from: string, payload: any) => void): (() => void) => {
+    join(kind)
+    let set = local.get(kind)
+    if (!set) local.set(kind, (set = new Set()))
+    set.add(handler)
+    const off = gossip.on(kind, (accepted, from) => handler(from.toString(), accepted.payload))
+    return () => {
+      set.delete(handler)
+      off()
+    }
+  }
+  const publish = async (kind: MessageKind, payload: unknown): Promise<void> => {
+    for (const handler of local.get(kind) ?? []) queueMicrotask(() => handler(selfId, payload))
+    await gossip.publish(kind, payload as never)
+  }
+  return {
+    sendRaft: (to, message) => publish('raft.message', { version: TASK_WIRE_VERSION, to, message }),
+    publishAssign: (message) => publish('task.assign', message),
+    publishStatus: (message) => publish('task.status', message),
+    publishPull: (message) => publish('task.pull', message),
+    publishResult: (message) => publish('task.result', message),
+    publishAnnounce: (message) => publish('task.announce', message),
+    onRaft: (handler) =>
+      on('raft.message', (from, packet: { version: number; to: string; message: Uint8Array }) => {
+        if (packet.version === TASK_WIRE_VERSION && packet.to === selfId) handler(from, packet.message)
+      }),
+    onAnnounce: (handler) => on('task.announce', handler),
+    onPull: (handler) => on('task.pull', handler),
+    onResult: (handler) => on('task.result', handler),
+    onAssign: (handler) =>
+      on('task.assign', (from, message: TaskAssign) => {
+        if (message.worker === selfId) handler(from, message)
+      }),
+    onStatus: (handler) => on('task.status', handler),
+  }
+}
+
+/**
+ * An in-memory bus for tests and benchmarks without libp2p: every published message reaches
+ * every other member asynchronously (a microtask later), in order.
+ */
+export class MemoryTaskBus {
+  private readonly members = new Map<string, Map<string, Set<Handler<any>>>>()
+
+  transport(selfId: string): TaskTransport {
+    const handlers = new Map<string, Set<Handler<any>>>()
+    this.members.set(selfId, handlers)
+    const on = (kind: string, handler: Handler<any>): (() => void) => {
+      let set = handlers.get(kind)
+      if (!set) handlers.set(kind, (set = new Set()))
+      set.add(handler)
+      return () => set.delete(handler)
+    }
+    const publish = async (kind: string, payload: unknown): Promise<void> => {
+      for (const [id, member] of this.members) {
+        if (id === selfId) continue
+        for (const handler of member.get(kind) ?? []) queueMicrotask(() => handler(selfId, payload))
+      }
+    }
+    return {
+      sendRaft: (to, message) => publish('raft.message', { to, message }),
+      publishAssign: (message) => publish('task.assign', message),
+      publishStatus: (message) => publish('task.status', message),
+      publishPull: (message) => publish('task.pull', message),
+      publishResult: (message) => publish('task.result', message),
+      publishAnnounce: (message) => publish('task.announce', message),
+      onRaft: (handler) => on('raft.message', (from, packet: { to: string; message: Uint8Array }) => packet.to === selfId && handler(from, packet.message)),
+      onAnnounce: (handler) => on('task.announce', handler),
+      onPull: (handler) => on('task.pull', handler),
+      onResult: (handler) => on('task.result', handler),
+      onAssign: (handler) => on('task.assign', (from, message: TaskAssign) => message.worker === selfId && handler(from, message)),
+      onStatus: (handler) => on('task.status', handler),
+    }
+  }
+
+  leave(selfId: string): void {
+    this.members.delete(selfId)
+  }
+}

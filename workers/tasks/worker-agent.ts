@@ -1,0 +1,133 @@
+/**
+ * A worker's side of task distribution, as a synchronous state machine: it announces free
+ * slots and capacity (task.pull) when idle and every pullIntervalMs, accepts committed
+ * assignments, and keeps each result until a coordinator acknowledges it, sending it again
+ * every resendMs (a leader change can lose it in flight). Running a subtask is the host's
+ * job (run.ts in the training worker, or a stub in tests); it reports back through finished().
+ */
+import { attemptKey, TASK_WIRE_VERSION } from './state'
+import type { TaskAssign, TaskAssignment, TaskPull, TaskResult } from './wire.pb'
+
+export interface CapacityReport {
+  readonly backend: string
+  readonly samplesPerS: number
+  readonly cores: number
+  readonly visible: boolean
+  /** 0..1, or -1 when unknown. */
+  readonly battery: number
+  readonly charging: boolean
+}
+
+export interface WorkerAgentOptions {
+  readonly slots: number
+  readonly pullIntervalMs?: number
+  readonly resendMs?: number
+}
+
+export interface WorkerTickOutput {
+  readonly pull: TaskPull | null
+  readonly results: readonly TaskResult[]
+}
+
+interface Unacked {
+  readonly result: TaskResult
+  sentAt: number
+  readonly firstSentAt: number
+}
+
+/** A result nobody acknowledged for this long is dropped (its task is gone, or its lease long reassigned). */
+const UNACKED_GIVE_UP_MS = 10 * 60_000
+
+export class WorkerAgent {
+  private readonly running = new Map<string, TaskAssignment>()
+  private readonly unacked = new Map<string, Unacked>()
+  /** Keys finished and acknowledged, so a late duplicate assignment is not run twice. */
+  private readonly finishedKeys = new Set<string>()
+  private lastPullAt = -Infinity
+  private pullDue = true
+  private recentUnitsPerS = 0
+  private readonly pullIntervalMs: number
+  private readonly resendMs: number
+
+  constructor(private readonly options: WorkerAgentOptions) {
+    this.pullIntervalMs = options.pullIntervalMs ?? 1000
+    this.resendMs = options.resendMs ?? 2000
+  }
+
+  /** What it is running now (the UI lists them). */
+  current(): TaskAssignment[] {
+    return [...this.running.values()]
+  }
+
+  /** Takes a leader's message; returns the assignments to start now (new ones only). */
+  onAssign(message: TaskAssign): TaskAssignment[] {
+    for (const key of message.acked) {
+      this.unacked.delete(key)
+      this.finishedKeys.add(key)
+    }
+    const start: TaskAssignment[] = []
+    for (const assignment of message.assignments) {
+      const key = attemptKey(assignment.taskId, assignment.subtask)
+      if (this.running.has(key) || this.unacked.has(key) || this.finishedKeys.has(key)) continue
+      if (this.running.size >= this.options.slots) break
+      this.running.set(key, assignment)
+      start.push(assignment)
+    }
+    if (this.finishedKeys.size > 10_000) this.finishedKeys.clear()
+    return start
+  }
+
+  /** A subtask ended; values is empty when it failed (the coordinator refuses it and reassigns). Returns the result to send. */
+  finished(assignment: TaskAssignment, values: readonly number[], startedMs: number, finishedMs: number, backend: string): TaskResult | null {
+    const key = attemptKey(assignment.taskId, assignment.subtask)
+    if (!this.running.delete(key)) return null
+    const seconds = Math.max(finishedMs - startedMs, 1) / 1000
+    const rate = assignment.weight / seconds
+    this.recentUnitsPerS = this.recentUnitsPerS > 0 ? 0.7 * this.recentUnitsPerS + 0.3 * rate : rate
+    const result: TaskResult = { version: TASK_WIRE_VERSION, taskId: assignment.taskId, subtask: assignment.subtask, values: [...values], startedMs, finishedMs, backend }
+    this.unacked.set(key, { result, sentAt: finishedMs, firstSentAt: finishedMs })
+    this.pullDue = true
+    return result
+  }
+
+  tick(now: number, capacity: CapacityReport): WorkerTickOutput {
+    const results: TaskResult[] = []
+    for (const [key, entry] of this.unacked) {
+      if (now - entry.firstSentAt >= UNACKED_GIVE_UP_MS) {
+        this.unacked.delete(key)
+        continue
+      }
+      if (now - entry.sentAt >= this.resendMs) {
+        entry.sentAt = now
+        results.push(entry.result)
+      }
+    }
+    let pull: TaskPull | null = null
+    const idle = this.running.size < this.options.slots
+    if ((this.pullDue && idle) || now - this.lastPullAt >= this.pullIntervalMs) {
+      this.lastPullAt = now
+      this.pullDue = false
+      pull = {
+        version: TASK_WIRE_VERSION,
+        slots: this.options.slots,
+        backend: capacity.backend,
+        samplesPerS: capacity.samplesPerS,
+        cores: capacity.cores,
+        recentUnitsPerS: this.recentUnitsPerS,
+        visible: capacity.visible,
+        battery: capacity.battery,
+        charging: capacity.charging,
+        running: [...this.running.keys()],
+        unacked: [...this.unacked.keys()].slice(0, 256),
+      }
+    }
+    return { pull, results }
+  }
+
+  /** When it next wants a tick. */
+  wakeAt(): number {
+    let at = this.lastPullAt + this.pullIntervalMs
+    for (const entry of this.unacked.values()) at = Math.min(at, entry.sentAt + this.resendMs)
+    return at
+  }
+}
