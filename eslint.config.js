@@ -11,7 +11,15 @@ const io = {
   group: ['libp2p', '@libp2p/*', '@chainsafe/*', 'dexie', 'better-sqlite3', '**/net/*', '**/storage/*', '**/adapter/*'],
   message: 'Protocol cores are pure state machines: I/O, timers and storage belong to their adapters.',
 }
-const timers = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'queueMicrotask', 'requestAnimationFrame'].map((name) => ({
+const timers = [
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'queueMicrotask',
+  'requestAnimationFrame',
+].map((name) => ({
   name,
   message: 'Protocol cores take time as input (ticks), they own no timers.',
 }))
@@ -56,7 +64,13 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [app] }] },
   },
   {
-    files: ['workers/consensus/bft/**/*.ts', 'workers/consensus/raft/**/*.ts', 'workers/consensus/certificate/**/*.ts', 'workers/secagg/**/*.ts', 'workers/fl/aggregation/**/*.ts'],
+    files: [
+      'workers/consensus/bft/**/*.ts',
+      'workers/consensus/raft/**/*.ts',
+      'workers/consensus/certificate/**/*.ts',
+      'workers/secagg/**/*.ts',
+      'workers/fl/aggregation/**/*.ts',
+    ],
     ignores: ['workers/**/node/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [nodeBuiltins, nodeOnlyFolders, relay, app, io] }],

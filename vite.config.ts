@@ -56,7 +56,11 @@ export default defineConfig(({ mode }) => ({
         // The 7.9 MB training data is not precached on install; the first training run caches it,
         // and it is served from the cache from then on, offline too.
         runtimeCaching: [
-          { urlPattern: ({ url }) => url.pathname.startsWith('/data/'), handler: 'CacheFirst', options: { cacheName: 'training-data', expiration: { maxEntries: 8 } } },
+          {
+            urlPattern: ({ url }) => url.pathname.startsWith('/data/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'training-data', expiration: { maxEntries: 8 } },
+          },
         ],
       },
     }),

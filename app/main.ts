@@ -9,7 +9,11 @@ import './ui/theme.css'
 const client = new MeshClient(db)
 const pwa = registerServiceWorker()
 const trainer = new Trainer()
-client.summarySource = () => ({ backend: trainer.backend?.backend ?? '', samplesPerSecond: trainer.backend?.samplesPerSecond ?? 0, roundPhase: '' })
+client.summarySource = () => ({
+  backend: trainer.backend?.backend ?? '',
+  samplesPerSecond: trainer.backend?.samplesPerSecond ?? 0,
+  roundPhase: '',
+})
 mount(App, { target: document.getElementById('app')!, props: { client, pwa, trainer } })
 // Test hooks only in the test build (`vite build --mode test`): elsewhere MODE is a constant that
 // is not 'test', so this branch and the module it imports are dropped from the bundle.

@@ -30,7 +30,11 @@ export function registerServiceWorker(): PwaState {
   if ('serviceWorker' in navigator && import.meta.env.PROD) {
     const workbox = new Workbox('/sw.js', { scope: '/' })
     state.attach(workbox)
-    workbox.register().then(() => navigator.serviceWorker.ready).then(() => (state.offlineReady = true)).catch((err) => console.warn('service worker registration failed', err))
+    workbox
+      .register()
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => (state.offlineReady = true))
+      .catch((err) => console.warn('service worker registration failed', err))
   }
   return state
 }

@@ -42,7 +42,11 @@ roles: ${allRoles.join(', ')}`
 class UsageError extends Error {}
 
 /** Runs one admin command; returns the process exit code. */
-export async function runAdmin(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (line: string) => console.log(line)): Promise<number> {
+export async function runAdmin(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out = (line: string) => console.log(line),
+): Promise<number> {
   const [command, ...rest] = argv
   let values: Record<string, string | boolean | undefined>
   try {
@@ -108,12 +112,16 @@ function peerArg(values: Record<string, unknown>): string {
 
 async function grant(dataDir: string, values: Record<string, unknown>, out: (line: string) => void): Promise<number> {
   const peer = peerArg(values)
-  const requested = String(values.role ?? '').split(',').map((r) => r.trim()).filter(Boolean)
+  const requested = String(values.role ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)
   if (requested.length === 0) throw new UsageError('--role is required')
   const unknown = requested.find((r) => !isRole(r))
   if (unknown) throw new UsageError(`unknown role '${unknown}' (roles: ${allRoles.join(', ')})`)
   const days = values.days === undefined ? 30 : Number(values.days)
-  if (!Number.isFinite(days) || days <= 0 || days > MAX_GRANT_DAYS) throw new UsageError(`--days must be a number from 1 to ${MAX_GRANT_DAYS}`)
+  if (!Number.isFinite(days) || days <= 0 || days > MAX_GRANT_DAYS)
+    throw new UsageError(`--days must be a number from 1 to ${MAX_GRANT_DAYS}`)
   const ca = await loadAuthority(dataDir)
   const db = openDatabase(dataDir)
   try {
@@ -145,7 +153,9 @@ async function revoke(dataDir: string, values: Record<string, unknown>, out: (li
   try {
     const store = new CredentialStore(db)
     const now = Date.now()
-    const targets = serial ? [store.credential(serial)].filter((c) => c !== undefined) : store.credentialsOf(peer!).filter((c) => c.notAfterMs > now)
+    const targets = serial
+      ? [store.credential(serial)].filter((c) => c !== undefined)
+      : store.credentialsOf(peer!).filter((c) => c.notAfterMs > now)
     if (serial && targets.length === 0) throw new Error(`no credential with serial ${serial} was issued here`)
     let count = 0
     for (const target of targets) {
@@ -203,7 +213,9 @@ function listCredentials(dataDir: string, values: Record<string, unknown>, out: 
     const rows = values.peer === undefined ? store.list() : store.credentialsOf(peerArg(values))
     for (const row of rows) {
       const state = store.isRevoked(row.serial) ? 'revoked' : row.notAfterMs < Date.now() ? 'expired' : 'valid'
-      out(`${row.serial}  ${row.peerId}  ${row.roles.join(',').padEnd(24)} ${state.padEnd(8)} until ${new Date(row.notAfterMs).toISOString()}  by ${row.issuedBy}`)
+      out(
+        `${row.serial}  ${row.peerId}  ${row.roles.join(',').padEnd(24)} ${state.padEnd(8)} until ${new Date(row.notAfterMs).toISOString()}  by ${row.issuedBy}`,
+      )
     }
     return 0
   } finally {

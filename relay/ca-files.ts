@@ -1,6 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createCertificateAuthority, exportCertificateAuthority, importCertificateAuthority, type CertificateAuthority } from '../workers/security/credentials/ca'
+import {
+  createCertificateAuthority,
+  exportCertificateAuthority,
+  importCertificateAuthority,
+  type CertificateAuthority,
+} from '../workers/security/credentials/ca'
 import { credentialFromPem, credentialToPem } from '../workers/security/credentials/credential'
 
 export const CA_KEY_FILE = 'ca.key'
@@ -27,10 +32,15 @@ export async function loadAuthority(dataDir: string): Promise<CertificateAuthori
   const keyFile = join(dataDir, CA_KEY_FILE)
   const certFile = join(dataDir, CA_CERT_FILE)
   if (!existsSync(keyFile) || !existsSync(certFile)) {
-    throw new Error(`the CA in ${dataDir} is incomplete: need both ${CA_KEY_FILE} and ${CA_CERT_FILE} (restore them from a backup; start the relay once to create a new CA)`)
+    throw new Error(
+      `the CA in ${dataDir} is incomplete: need both ${CA_KEY_FILE} and ${CA_CERT_FILE} (restore them from a backup; start the relay once to create a new CA)`,
+    )
   }
   try {
-    return await importCertificateAuthority({ privateKeyPkcs8: new Uint8Array(readFileSync(keyFile)), certificateDer: credentialFromPem(readFileSync(certFile, 'utf8')) })
+    return await importCertificateAuthority({
+      privateKeyPkcs8: new Uint8Array(readFileSync(keyFile)),
+      certificateDer: credentialFromPem(readFileSync(certFile, 'utf8')),
+    })
   } catch (err) {
     throw new Error(`cannot load the CA from ${dataDir}: ${(err as Error).message}`)
   }

@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     return
   }
   const relay = await startRelay(config)
-  console.log(`\nAgent Mesh relay is running.\n  open:      ${relay.url}\n  peer id:   ${relay.peerId}\n  libp2p:    ${relay.multiaddrs.join(', ')}\n  data dir:  ${config.dataDir}\nPress Ctrl+C to stop.\n`)
+  console.log(
+    `\nAgent Mesh relay is running.\n  open:      ${relay.url}\n  peer id:   ${relay.peerId}\n  libp2p:    ${relay.multiaddrs.join(', ')}\n  data dir:  ${config.dataDir}\nPress Ctrl+C to stop.\n`,
+  )
   // A machine-readable line for tools and tests that start the relay.
   console.log(`MESH_RELAY_READY ${JSON.stringify({ url: relay.url, peerId: relay.peerId, multiaddrs: relay.multiaddrs })}`)
 
@@ -72,10 +74,13 @@ async function main(): Promise<void> {
     console.log(`received ${signal}, shutting down`)
     const force = setTimeout(() => process.exit(1), 10_000)
     force.unref()
-    relay.stop().then(() => process.exit(0), (err) => {
-      console.error('shutdown failed', err)
-      process.exit(1)
-    })
+    relay.stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error('shutdown failed', err)
+        process.exit(1)
+      },
+    )
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
@@ -86,10 +91,18 @@ async function main(): Promise<void> {
 // that reached the event loop leaves state unknown, so the process exits for its supervisor
 // (systemd Restart=always, Kubernetes) to restart it from its data dir.
 process.on('unhandledRejection', (reason) => {
-  console.error(JSON.stringify({ level: 50, msg: 'unhandled rejection (a bug; the relay keeps running)', err: String((reason as Error)?.stack ?? reason) }))
+  console.error(
+    JSON.stringify({
+      level: 50,
+      msg: 'unhandled rejection (a bug; the relay keeps running)',
+      err: String((reason as Error)?.stack ?? reason),
+    }),
+  )
 })
 process.on('uncaughtException', (err) => {
-  console.error(JSON.stringify({ level: 60, msg: 'uncaught exception; exiting for the supervisor to restart', err: String(err?.stack ?? err) }))
+  console.error(
+    JSON.stringify({ level: 60, msg: 'uncaught exception; exiting for the supervisor to restart', err: String(err?.stack ?? err) }),
+  )
   process.exit(70)
 })
 

@@ -11,27 +11,141 @@ interface OptionSpec {
 }
 
 export const optionSpecs = {
-  host: { flag: 'host', env: 'MESH_HOST', type: 'string', defaultValue: '127.0.0.1', help: 'interface to bind HTTP and WebSockets to (0.0.0.0 on a VM)' },
-  port: { flag: 'port', env: 'MESH_PORT', type: 'number', defaultValue: '8080', help: 'HTTP port serving the PWA, /api/bootstrap, /healthz and /metrics (0 = any free port)' },
-  wsPort: { flag: 'ws-port', env: 'MESH_WS_PORT', type: 'number', defaultValue: '9090', help: 'libp2p WebSockets port that browsers dial (0 = any free port)' },
-  dataDir: { flag: 'data-dir', env: 'MESH_DATA_DIR', type: 'string', defaultValue: '.data/relay', help: 'where the relay keeps its identity key and SQLite database' },
-  announce: { flag: 'announce', env: 'MESH_ANNOUNCE', type: 'list', defaultValue: '', help: 'public multiaddrs to give browsers, comma-separated, e.g. /dns4/mesh.example.org/tcp/443/wss (default: derived from the address the page was loaded from)' },
-  dist: { flag: 'dist', env: 'MESH_DIST', type: 'string', defaultValue: 'dist', help: 'folder of the built PWA to serve (npm run build writes dist/; the tests serve the test build, dist-test/)' },
-  iceServers: { flag: 'ice-servers', env: 'MESH_ICE_SERVERS', type: 'list', defaultValue: '', help: 'STUN/TURN URLs for browsers, comma-separated (empty: host candidates only, right for one LAN or loopback)' },
-  maxReservations: { flag: 'max-reservations', env: 'MESH_MAX_RESERVATIONS', type: 'number', defaultValue: '256', help: 'circuit-relay reservations held at once' },
-  validatorSet: { flag: 'validator-set', env: 'MESH_VALIDATOR_SET', type: 'string', defaultValue: '', help: 'JSON file of the BFT validator set (chainId and each validator\'s entry from --validator-entry); when given, this relay is one of its validators' },
-  peers: { flag: 'peers', env: 'MESH_PEERS', type: 'list', defaultValue: '', help: 'libp2p multiaddrs (with /p2p/ID) of other relays to dial and keep connected, comma-separated; validators also dial the addresses in the set file' },
-  bftIntervalMs: { flag: 'bft-interval-ms', env: 'MESH_BFT_INTERVAL_MS', type: 'number', defaultValue: '1000', help: 'validators: how long a proposer waits after a decision before proposing the next height of the demo beacon chain' },
-  taskDuty: { flag: 'task-duty', env: 'MESH_TASK_DUTY', type: 'list', defaultValue: '', help: 'agent-task roles this relay takes, comma-separated: coordinator (a Raft voter of the task log), worker (runs subtasks with tfjs here)' },
-  taskCoordinators: { flag: 'task-coordinators', env: 'MESH_TASK_COORDINATORS', type: 'list', defaultValue: '', help: 'PeerIds of the founding task coordinators (3 or 5, the same list on each); a coordinator relay not listed waits for an admin to add it' },
-  handshakeTimeoutMs: { flag: 'handshake-timeout-ms', env: 'MESH_HANDSHAKE_TIMEOUT_MS', type: 'number', defaultValue: '10000', help: 'close a WebSocket-port connection that has not finished its WebSocket and libp2p (Noise, Yamux) handshakes within this time' },
+  host: {
+    flag: 'host',
+    env: 'MESH_HOST',
+    type: 'string',
+    defaultValue: '127.0.0.1',
+    help: 'interface to bind HTTP and WebSockets to (0.0.0.0 on a VM)',
+  },
+  port: {
+    flag: 'port',
+    env: 'MESH_PORT',
+    type: 'number',
+    defaultValue: '8080',
+    help: 'HTTP port serving the PWA, /api/bootstrap, /healthz and /metrics (0 = any free port)',
+  },
+  wsPort: {
+    flag: 'ws-port',
+    env: 'MESH_WS_PORT',
+    type: 'number',
+    defaultValue: '9090',
+    help: 'libp2p WebSockets port that browsers dial (0 = any free port)',
+  },
+  dataDir: {
+    flag: 'data-dir',
+    env: 'MESH_DATA_DIR',
+    type: 'string',
+    defaultValue: '.data/relay',
+    help: 'where the relay keeps its identity key and SQLite database',
+  },
+  announce: {
+    flag: 'announce',
+    env: 'MESH_ANNOUNCE',
+    type: 'list',
+    defaultValue: '',
+    help: 'public multiaddrs to give browsers, comma-separated, e.g. /dns4/mesh.example.org/tcp/443/wss (default: derived from the address the page was loaded from)',
+  },
+  dist: {
+    flag: 'dist',
+    env: 'MESH_DIST',
+    type: 'string',
+    defaultValue: 'dist',
+    help: 'folder of the built PWA to serve (npm run build writes dist/; the tests serve the test build, dist-test/)',
+  },
+  iceServers: {
+    flag: 'ice-servers',
+    env: 'MESH_ICE_SERVERS',
+    type: 'list',
+    defaultValue: '',
+    help: 'STUN/TURN URLs for browsers, comma-separated (empty: host candidates only, right for one LAN or loopback)',
+  },
+  maxReservations: {
+    flag: 'max-reservations',
+    env: 'MESH_MAX_RESERVATIONS',
+    type: 'number',
+    defaultValue: '256',
+    help: 'circuit-relay reservations held at once',
+  },
+  validatorSet: {
+    flag: 'validator-set',
+    env: 'MESH_VALIDATOR_SET',
+    type: 'string',
+    defaultValue: '',
+    help: "JSON file of the BFT validator set (chainId and each validator's entry from --validator-entry); when given, this relay is one of its validators",
+  },
+  peers: {
+    flag: 'peers',
+    env: 'MESH_PEERS',
+    type: 'list',
+    defaultValue: '',
+    help: 'libp2p multiaddrs (with /p2p/ID) of other relays to dial and keep connected, comma-separated; validators also dial the addresses in the set file',
+  },
+  bftIntervalMs: {
+    flag: 'bft-interval-ms',
+    env: 'MESH_BFT_INTERVAL_MS',
+    type: 'number',
+    defaultValue: '1000',
+    help: 'validators: how long a proposer waits after a decision before proposing the next height of the demo beacon chain',
+  },
+  taskDuty: {
+    flag: 'task-duty',
+    env: 'MESH_TASK_DUTY',
+    type: 'list',
+    defaultValue: '',
+    help: 'agent-task roles this relay takes, comma-separated: coordinator (a Raft voter of the task log), worker (runs subtasks with tfjs here)',
+  },
+  taskCoordinators: {
+    flag: 'task-coordinators',
+    env: 'MESH_TASK_COORDINATORS',
+    type: 'list',
+    defaultValue: '',
+    help: 'PeerIds of the founding task coordinators (3 or 5, the same list on each); a coordinator relay not listed waits for an admin to add it',
+  },
+  handshakeTimeoutMs: {
+    flag: 'handshake-timeout-ms',
+    env: 'MESH_HANDSHAKE_TIMEOUT_MS',
+    type: 'number',
+    defaultValue: '10000',
+    help: 'close a WebSocket-port connection that has not finished its WebSocket and libp2p (Noise, Yamux) handshakes within this time',
+  },
   logLevel: { flag: 'log-level', env: 'MESH_LOG_LEVEL', type: 'string', defaultValue: 'info', help: 'debug, info, warn or error' },
-  tlsCert: { flag: 'tls-cert', env: 'MESH_TLS_CERT', type: 'string', defaultValue: '', help: 'PEM certificate chain: serve HTTPS and WSS (wss://) on the same two ports instead of HTTP and WS; needs --tls-key' },
+  tlsCert: {
+    flag: 'tls-cert',
+    env: 'MESH_TLS_CERT',
+    type: 'string',
+    defaultValue: '',
+    help: 'PEM certificate chain: serve HTTPS and WSS (wss://) on the same two ports instead of HTTP and WS; needs --tls-key',
+  },
   tlsKey: { flag: 'tls-key', env: 'MESH_TLS_KEY', type: 'string', defaultValue: '', help: 'PEM private key for --tls-cert' },
-  metricsToken: { flag: 'metrics-token', env: 'MESH_METRICS_TOKEN', type: 'string', defaultValue: '', help: '/metrics answers only requests with "Authorization: Bearer TOKEN" (empty: open)' },
-  metricsPort: { flag: 'metrics-port', env: 'MESH_METRICS_PORT', type: 'number', defaultValue: '', help: 'serve /metrics on this separate port instead of the main one (e.g. bound to a private interface with --metrics-host)' },
-  metricsHost: { flag: 'metrics-host', env: 'MESH_METRICS_HOST', type: 'string', defaultValue: '127.0.0.1', help: 'interface for --metrics-port' },
-  otlpEndpoint: { flag: 'otlp-endpoint', env: 'MESH_OTLP_ENDPOINT', type: 'string', defaultValue: '', help: 'send OpenTelemetry traces over OTLP/HTTP to this URL, e.g. http://collector:4318/v1/traces (empty: tracing off)' },
+  metricsToken: {
+    flag: 'metrics-token',
+    env: 'MESH_METRICS_TOKEN',
+    type: 'string',
+    defaultValue: '',
+    help: '/metrics answers only requests with "Authorization: Bearer TOKEN" (empty: open)',
+  },
+  metricsPort: {
+    flag: 'metrics-port',
+    env: 'MESH_METRICS_PORT',
+    type: 'number',
+    defaultValue: '',
+    help: 'serve /metrics on this separate port instead of the main one (e.g. bound to a private interface with --metrics-host)',
+  },
+  metricsHost: {
+    flag: 'metrics-host',
+    env: 'MESH_METRICS_HOST',
+    type: 'string',
+    defaultValue: '127.0.0.1',
+    help: 'interface for --metrics-port',
+  },
+  otlpEndpoint: {
+    flag: 'otlp-endpoint',
+    env: 'MESH_OTLP_ENDPOINT',
+    type: 'string',
+    defaultValue: '',
+    help: 'send OpenTelemetry traces over OTLP/HTTP to this URL, e.g. http://collector:4318/v1/traces (empty: tracing off)',
+  },
 } as const satisfies Record<string, OptionSpec>
 
 export interface RelayConfig {
@@ -77,15 +191,20 @@ export function readConfigFile(path: string): Record<string, string> {
   } catch (err) {
     throw new ConfigError(`cannot read the config file ${path}: ${(err as Error).message}`)
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`the config file ${path} must hold one JSON object keyed by option name, e.g. {"port": 8080}`)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError(`the config file ${path} must hold one JSON object keyed by option name, e.g. {"port": 8080}`)
   const byFlag = new Map<string, OptionSpec>(Object.values(optionSpecs).map((o) => [o.flag, o]))
   const out: Record<string, string> = {}
   for (const [key, value] of Object.entries(parsed)) {
     const spec = byFlag.get(key)
-    if (!spec) throw new ConfigError(`the config file ${path} has an unknown option '${key}'; options are: ${[...byFlag.keys()].join(', ')}`)
+    if (!spec)
+      throw new ConfigError(`the config file ${path} has an unknown option '${key}'; options are: ${[...byFlag.keys()].join(', ')}`)
     if (Array.isArray(value) && spec.type === 'list') out[key] = value.map(String).join(',')
     else if (typeof value === 'string' || typeof value === 'number') out[key] = String(value)
-    else throw new ConfigError(`the config file ${path}: '${key}' must be ${spec.type === 'list' ? 'a list of strings' : spec.type === 'number' ? 'a number' : 'a string'}`)
+    else
+      throw new ConfigError(
+        `the config file ${path}: '${key}' must be ${spec.type === 'list' ? 'a list of strings' : spec.type === 'number' ? 'a number' : 'a string'}`,
+      )
   }
   return out
 }
@@ -110,16 +229,22 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     }
     return value
   }
-  const list = (key: 'announce' | 'iceServers' | 'peers' | 'taskDuty' | 'taskCoordinators'): string[] => raw(key).split(',').map((s) => s.trim()).filter(Boolean)
+  const list = (key: 'announce' | 'iceServers' | 'peers' | 'taskDuty' | 'taskCoordinators'): string[] =>
+    raw(key)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
   const logLevel = raw('logLevel')
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`--log-level must be debug, info, warn or error, got '${logLevel}'`)
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    throw new ConfigError(`--log-level must be debug, info, warn or error, got '${logLevel}'`)
   const announce = list('announce')
   for (const addr of announce) {
     if (!addr.startsWith('/')) throw new ConfigError(`--announce takes multiaddrs such as /dns4/example.org/tcp/443/wss, got '${addr}'`)
   }
   const peers = list('peers')
   for (const addr of peers) {
-    if (!addr.startsWith('/') || !addr.includes('/p2p/')) throw new ConfigError(`--peers takes multiaddrs ending in /p2p/PEER_ID, got '${addr}'`)
+    if (!addr.startsWith('/') || !addr.includes('/p2p/'))
+      throw new ConfigError(`--peers takes multiaddrs ending in /p2p/PEER_ID, got '${addr}'`)
   }
   const taskDuty = list('taskDuty')
   for (const duty of taskDuty) {
@@ -127,9 +252,13 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
   }
   const taskCoordinators = list('taskCoordinators')
   for (const id of taskCoordinators) {
-    if (!/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/.test(id)) throw new ConfigError(`--task-coordinators takes Ed25519 PeerIds (12D3KooW…), got '${id}'`)
+    if (!/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/.test(id))
+      throw new ConfigError(`--task-coordinators takes Ed25519 PeerIds (12D3KooW…), got '${id}'`)
   }
-  if (taskDuty.includes('coordinator') && taskCoordinators.length === 0) throw new ConfigError('--task-duty coordinator needs --task-coordinators (the founding coordinators\' PeerIds; print this relay\'s with --peer-id)')
+  if (taskDuty.includes('coordinator') && taskCoordinators.length === 0)
+    throw new ConfigError(
+      "--task-duty coordinator needs --task-coordinators (the founding coordinators' PeerIds; print this relay's with --peer-id)",
+    )
   const config: RelayConfig = {
     host: raw('host'),
     port: port('port'),
@@ -151,10 +280,19 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     metricsListen: raw('metricsPort') === '' ? null : { host: raw('metricsHost'), port: port('metricsPort') },
     otlpEndpoint: raw('otlpEndpoint') === '' ? null : raw('otlpEndpoint'),
   }
-  if (config.handshakeTimeoutMs < 100) throw new ConfigError(`--handshake-timeout-ms must be at least 100, got ${config.handshakeTimeoutMs}`)
-  if ((raw('tlsCert') === '') !== (raw('tlsKey') === '')) throw new ConfigError('--tls-cert and --tls-key go together: give both PEM files, or neither (TLS at a reverse proxy)')
-  if (config.otlpEndpoint !== null && !/^https?:\/\//.test(config.otlpEndpoint)) throw new ConfigError(`--otlp-endpoint must be an http(s) URL such as http://localhost:4318/v1/traces, got '${config.otlpEndpoint}'`)
-  if (config.metricsListen && config.metricsListen.port !== 0 && config.metricsListen.host === config.host && [config.port, config.wsPort].includes(config.metricsListen.port)) throw new ConfigError('--metrics-port must differ from --port and --ws-port')
+  if (config.handshakeTimeoutMs < 100)
+    throw new ConfigError(`--handshake-timeout-ms must be at least 100, got ${config.handshakeTimeoutMs}`)
+  if ((raw('tlsCert') === '') !== (raw('tlsKey') === ''))
+    throw new ConfigError('--tls-cert and --tls-key go together: give both PEM files, or neither (TLS at a reverse proxy)')
+  if (config.otlpEndpoint !== null && !/^https?:\/\//.test(config.otlpEndpoint))
+    throw new ConfigError(`--otlp-endpoint must be an http(s) URL such as http://localhost:4318/v1/traces, got '${config.otlpEndpoint}'`)
+  if (
+    config.metricsListen &&
+    config.metricsListen.port !== 0 &&
+    config.metricsListen.host === config.host &&
+    [config.port, config.wsPort].includes(config.metricsListen.port)
+  )
+    throw new ConfigError('--metrics-port must differ from --port and --ws-port')
   if (config.port !== 0 && config.port === config.wsPort) throw new ConfigError('--port and --ws-port must differ')
   return config
 }
@@ -166,15 +304,15 @@ export function helpText(): string {
     return `${left.padEnd(28)}${o.help}${def}\n${''.padEnd(28)}env: ${o.env}`
   })
   return [
-    'Agent Mesh relay: serves the PWA and is the mesh\'s bootstrap, circuit relay and WebRTC signalling node.',
+    "Agent Mesh relay: serves the PWA and is the mesh's bootstrap, circuit relay and WebRTC signalling node.",
     '',
     'usage: npm start -- [options]        (or: npx tsx relay/cli.ts [options])',
     '',
     'options:',
     ...lines,
-    '  --validator-entry           print this relay\'s validator entry (JSON for the --validator-set file) and exit;',
+    "  --validator-entry           print this relay's validator entry (JSON for the --validator-set file) and exit;",
     '                              makes the BLS vote key in --data-dir on first use',
-    '  --peer-id                   print this relay\'s PeerId (for --task-coordinators) and exit',
+    "  --peer-id                   print this relay's PeerId (for --task-coordinators) and exit",
     '  --config FILE               JSON file of options keyed by flag name, e.g. {"host": "0.0.0.0", "ice-servers": ["stun:stun.example.org"]}',
     '                              env: MESH_CONFIG',
     '  --help                      show this text',

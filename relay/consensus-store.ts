@@ -41,7 +41,13 @@ interface DecisionRow {
 }
 
 function toRecord(row: DecisionRow): DecisionRecord {
-  return { height: row.height, round: row.round, value: new Uint8Array(row.value), certificate: new Uint8Array(row.certificate), decidedAtMs: row.decided_at_ms }
+  return {
+    height: row.height,
+    round: row.round,
+    value: new Uint8Array(row.value),
+    certificate: new Uint8Array(row.certificate),
+    decidedAtMs: row.decided_at_ms,
+  }
 }
 
 export class SqliteConsensusStore implements ConsensusStore {
@@ -56,10 +62,18 @@ export class SqliteConsensusStore implements ConsensusStore {
     private readonly chainId: string,
   ) {
     this.getState = db.prepare('SELECT state FROM bft_state WHERE chain_id = ?')
-    this.putState = db.prepare('INSERT INTO bft_state (chain_id, state, updated_ms) VALUES (?, ?, ?) ON CONFLICT(chain_id) DO UPDATE SET state = excluded.state, updated_ms = excluded.updated_ms')
-    this.putDecision = db.prepare('INSERT OR IGNORE INTO bft_decisions (chain_id, height, round, value, certificate, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
-    this.getLast = db.prepare('SELECT height, round, value, certificate, decided_at_ms FROM bft_decisions WHERE chain_id = ? ORDER BY height DESC LIMIT 1')
-    this.getRange = db.prepare('SELECT height, round, value, certificate, decided_at_ms FROM bft_decisions WHERE chain_id = ? AND height >= ? ORDER BY height LIMIT ?')
+    this.putState = db.prepare(
+      'INSERT INTO bft_state (chain_id, state, updated_ms) VALUES (?, ?, ?) ON CONFLICT(chain_id) DO UPDATE SET state = excluded.state, updated_ms = excluded.updated_ms',
+    )
+    this.putDecision = db.prepare(
+      'INSERT OR IGNORE INTO bft_decisions (chain_id, height, round, value, certificate, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    this.getLast = db.prepare(
+      'SELECT height, round, value, certificate, decided_at_ms FROM bft_decisions WHERE chain_id = ? ORDER BY height DESC LIMIT 1',
+    )
+    this.getRange = db.prepare(
+      'SELECT height, round, value, certificate, decided_at_ms FROM bft_decisions WHERE chain_id = ? AND height >= ? ORDER BY height LIMIT ?',
+    )
   }
 
   async loadState(): Promise<Uint8Array | null> {
@@ -72,7 +86,14 @@ export class SqliteConsensusStore implements ConsensusStore {
   }
 
   async saveDecision(decision: DecisionRecord): Promise<void> {
-    this.putDecision.run(this.chainId, decision.height, decision.round, Buffer.from(decision.value), Buffer.from(decision.certificate), decision.decidedAtMs)
+    this.putDecision.run(
+      this.chainId,
+      decision.height,
+      decision.round,
+      Buffer.from(decision.value),
+      Buffer.from(decision.certificate),
+      decision.decidedAtMs,
+    )
   }
 
   async lastDecision(): Promise<DecisionRecord | null> {

@@ -50,8 +50,24 @@ export interface RevocationRowView {
   readonly revokedBy: string
 }
 
-interface CredentialRow { serial: string; peer_id: string; roles: string; not_before_ms: number; not_after_ms: number; der: Uint8Array; issued_by: string; issued_at_ms: number }
-interface RevocationRow { serial: string; peer_id: string; record: Uint8Array; revoked_at_ms: number; reason: string; revoked_by: string }
+interface CredentialRow {
+  serial: string
+  peer_id: string
+  roles: string
+  not_before_ms: number
+  not_after_ms: number
+  der: Uint8Array
+  issued_by: string
+  issued_at_ms: number
+}
+interface RevocationRow {
+  serial: string
+  peer_id: string
+  record: Uint8Array
+  revoked_at_ms: number
+  reason: string
+  revoked_by: string
+}
 
 /**
  * The relay's record of what its CA signed and withdrew. Both the running relay and the
@@ -63,18 +79,34 @@ export class CredentialStore {
 
   addCredential(credential: Credential, issuedBy: string, issuedAtMs: number, announced: boolean): void {
     this.db
-      .prepare(`INSERT INTO credentials (serial, peer_id, roles, not_before_ms, not_after_ms, der, issued_by, issued_at_ms, announced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(credential.serial, credential.peerId, credential.roles.join(','), credential.notBeforeMs, credential.notAfterMs, credential.der, issuedBy, issuedAtMs, announced ? 1 : 0)
+      .prepare(
+        `INSERT INTO credentials (serial, peer_id, roles, not_before_ms, not_after_ms, der, issued_by, issued_at_ms, announced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        credential.serial,
+        credential.peerId,
+        credential.roles.join(','),
+        credential.notBeforeMs,
+        credential.notAfterMs,
+        credential.der,
+        issuedBy,
+        issuedAtMs,
+        announced ? 1 : 0,
+      )
   }
 
   /** The most recently issued credential of a peer, revoked or not. */
   latestFor(peerId: string): CredentialRowView | undefined {
-    const row = this.db.prepare('SELECT * FROM credentials WHERE peer_id = ? ORDER BY issued_at_ms DESC, rowid DESC LIMIT 1').get(peerId) as CredentialRow | undefined
+    const row = this.db
+      .prepare('SELECT * FROM credentials WHERE peer_id = ? ORDER BY issued_at_ms DESC, rowid DESC LIMIT 1')
+      .get(peerId) as CredentialRow | undefined
     return row && credentialView(row)
   }
 
   credentialsOf(peerId: string): CredentialRowView[] {
-    return (this.db.prepare('SELECT * FROM credentials WHERE peer_id = ? ORDER BY issued_at_ms').all(peerId) as CredentialRow[]).map(credentialView)
+    return (this.db.prepare('SELECT * FROM credentials WHERE peer_id = ? ORDER BY issued_at_ms').all(peerId) as CredentialRow[]).map(
+      credentialView,
+    )
   }
 
   credential(serial: string): CredentialRowView | undefined {
@@ -83,7 +115,9 @@ export class CredentialStore {
   }
 
   list(limit = 1000): CredentialRowView[] {
-    return (this.db.prepare('SELECT * FROM credentials ORDER BY issued_at_ms DESC LIMIT ?').all(limit) as CredentialRow[]).map(credentialView)
+    return (this.db.prepare('SELECT * FROM credentials ORDER BY issued_at_ms DESC LIMIT ?').all(limit) as CredentialRow[]).map(
+      credentialView,
+    )
   }
 
   /** Each peer's newest credential that is unexpired and unrevoked at `nowMs`: what the relay re-admits on restart. */
@@ -99,7 +133,9 @@ export class CredentialStore {
   }
 
   unannouncedCredentials(): CredentialRowView[] {
-    return (this.db.prepare('SELECT * FROM credentials WHERE announced = 0 ORDER BY issued_at_ms').all() as CredentialRow[]).map(credentialView)
+    return (this.db.prepare('SELECT * FROM credentials WHERE announced = 0 ORDER BY issued_at_ms').all() as CredentialRow[]).map(
+      credentialView,
+    )
   }
 
   markCredentialAnnounced(serial: string): void {
@@ -108,7 +144,9 @@ export class CredentialStore {
 
   addRevocation(row: RevocationRowView, announced: boolean): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO revocations (serial, peer_id, record, revoked_at_ms, reason, revoked_by, announced) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR IGNORE INTO revocations (serial, peer_id, record, revoked_at_ms, reason, revoked_by, announced) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(row.serial, row.peerId, row.record, row.revokedAtMs, row.reason, row.revokedBy, announced ? 1 : 0)
   }
 
@@ -121,7 +159,9 @@ export class CredentialStore {
   }
 
   unannouncedRevocations(): RevocationRowView[] {
-    return (this.db.prepare('SELECT * FROM revocations WHERE announced = 0 ORDER BY revoked_at_ms').all() as RevocationRow[]).map(revocationView)
+    return (this.db.prepare('SELECT * FROM revocations WHERE announced = 0 ORDER BY revoked_at_ms').all() as RevocationRow[]).map(
+      revocationView,
+    )
   }
 
   markRevocationAnnounced(serial: string): void {
@@ -129,11 +169,16 @@ export class CredentialStore {
   }
 
   ban(peerId: string, identityHex: string, reason: string, nowMs: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO bans (peer_id, identity_hex, banned_at_ms, reason) VALUES (?, ?, ?, ?)').run(peerId, identityHex, nowMs, reason)
+    this.db
+      .prepare('INSERT OR REPLACE INTO bans (peer_id, identity_hex, banned_at_ms, reason) VALUES (?, ?, ?, ?)')
+      .run(peerId, identityHex, nowMs, reason)
   }
 
   bans(): { peerId: string; identityHex: string }[] {
-    return (this.db.prepare('SELECT peer_id, identity_hex FROM bans').all() as { peer_id: string; identity_hex: string }[]).map((r) => ({ peerId: r.peer_id, identityHex: r.identity_hex }))
+    return (this.db.prepare('SELECT peer_id, identity_hex FROM bans').all() as { peer_id: string; identity_hex: string }[]).map((r) => ({
+      peerId: r.peer_id,
+      identityHex: r.identity_hex,
+    }))
   }
 }
 
@@ -151,5 +196,12 @@ function credentialView(row: CredentialRow): CredentialRowView {
 }
 
 function revocationView(row: RevocationRow): RevocationRowView {
-  return { serial: row.serial, peerId: row.peer_id, record: new Uint8Array(row.record), revokedAtMs: row.revoked_at_ms, reason: row.reason, revokedBy: row.revoked_by }
+  return {
+    serial: row.serial,
+    peerId: row.peer_id,
+    record: new Uint8Array(row.record),
+    revokedAtMs: row.revoked_at_ms,
+    reason: row.reason,
+    revokedBy: row.revoked_by,
+  }
 }

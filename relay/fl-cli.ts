@@ -38,7 +38,23 @@ create options (defaults in brackets):
   --max-accuracy-drop X     validators refuse a model this much less accurate than the last [${defaults.maxAccuracyDrop}]
   --data-dir DIR            the relay's data dir (env MESH_DATA_DIR, default ${optionSpecs.dataDir.defaultValue})`
 
-const numberOptions = ['rounds', 'epochs', 'steps', 'batch-size', 'lr', 'clip', 'trim', 'f', 'm', 'tau', 'bucket-size', 'quorum', 'deadline-ms', 'validate-ms', 'max-accuracy-drop'] as const
+const numberOptions = [
+  'rounds',
+  'epochs',
+  'steps',
+  'batch-size',
+  'lr',
+  'clip',
+  'trim',
+  'f',
+  'm',
+  'tau',
+  'bucket-size',
+  'quorum',
+  'deadline-ms',
+  'validate-ms',
+  'max-accuracy-drop',
+] as const
 
 class UsageError extends Error {}
 
@@ -66,7 +82,8 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
   const rule = (values.rule as string | undefined) ?? base.rule.rule
   const privacy = (values.privacy as string | undefined) ?? 'robust'
   if (privacy !== 'robust' && privacy !== 'secure') throw new UsageError(`--privacy must be robust or secure, got '${privacy}'`)
-  if (!['iid', 'sorted', 'dirichlet'].includes(kind)) throw new UsageError(`--partition must be iid, sorted or dirichlet:ALPHA, got '${partition}'`)
+  if (!['iid', 'sorted', 'dirichlet'].includes(kind))
+    throw new UsageError(`--partition must be iid, sorted or dirichlet:ALPHA, got '${partition}'`)
   const wire = taskToWire(base)
   const checked = checkTask({
     ...wire,
@@ -97,7 +114,12 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
 }
 
 /** `npm run relay -- fl …`; returns the exit code. */
-export async function runFlCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (line: string) => console.log(line), nowMs = Date.now()): Promise<number> {
+export async function runFlCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out = (line: string) => console.log(line),
+  nowMs = Date.now(),
+): Promise<number> {
   const [command, ...rest] = argv
   let values: Record<string, string | boolean | undefined>
   try {
@@ -132,7 +154,9 @@ export async function runFlCli(argv: readonly string[], env: NodeJS.ProcessEnv =
         const db = openDatabase(dataDir)
         try {
           const id = new FlStore(db).addTask(task)
-          out(`created task ${id}: ${task.name}, ${task.rounds} rounds, ${task.rule.rule}, ${task.privacy.mode}${task.privacy.mode === 'secure' ? ` (buckets of ${task.privacy.bucketSize})` : ''}, quorum ${task.quorum}`)
+          out(
+            `created task ${id}: ${task.name}, ${task.rounds} rounds, ${task.rule.rule}, ${task.privacy.mode}${task.privacy.mode === 'secure' ? ` (buckets of ${task.privacy.bucketSize})` : ''}, quorum ${task.quorum}`,
+          )
         } finally {
           db.close()
         }
@@ -143,7 +167,10 @@ export async function runFlCli(argv: readonly string[], env: NodeJS.ProcessEnv =
         try {
           const tasks = new FlStore(db).tasks()
           if (tasks.length === 0) out('no tasks')
-          for (const t of tasks) out(`${t.taskId}  ${t.state.padEnd(9)}  ${t.committedRounds}/${t.task.rounds} rounds  ${t.task.name}  ${t.task.rule.rule}  ${t.task.privacy.mode}`)
+          for (const t of tasks)
+            out(
+              `${t.taskId}  ${t.state.padEnd(9)}  ${t.committedRounds}/${t.task.rounds} rounds  ${t.task.name}  ${t.task.rule.rule}  ${t.task.privacy.mode}`,
+            )
         } finally {
           db.close()
         }

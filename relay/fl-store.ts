@@ -51,7 +51,9 @@ export class FlStore {
   /** Stores a task once; the same task again is a no-op. Returns its id. */
   addTask(task: FlTask): string {
     const taskId = taskIdOf(task)
-    this.db.prepare('INSERT OR IGNORE INTO fl_tasks (task_id, spec, created_ms) VALUES (?, ?, ?)').run(taskId, Buffer.from(encodeTask(task)), task.createdMs)
+    this.db
+      .prepare('INSERT OR IGNORE INTO fl_tasks (task_id, spec, created_ms) VALUES (?, ?, ?)')
+      .run(taskId, Buffer.from(encodeTask(task)), task.createdMs)
     return taskId
   }
 
@@ -60,7 +62,11 @@ export class FlStore {
   }
 
   tasks(): StoredTask[] {
-    const rows = this.db.prepare('SELECT t.task_id, t.spec, t.state, (SELECT COUNT(*) FROM fl_rounds r WHERE r.task_id = t.task_id) AS rounds FROM fl_tasks t ORDER BY t.created_ms').all() as { task_id: string; spec: Buffer; state: TaskState; rounds: number }[]
+    const rows = this.db
+      .prepare(
+        'SELECT t.task_id, t.spec, t.state, (SELECT COUNT(*) FROM fl_rounds r WHERE r.task_id = t.task_id) AS rounds FROM fl_tasks t ORDER BY t.created_ms',
+      )
+      .all() as { task_id: string; spec: Buffer; state: TaskState; rounds: number }[]
     return rows.flatMap((row) => {
       const decoded = decodeTask(new Uint8Array(row.spec))
       return decoded.ok ? [{ taskId: row.task_id, task: decoded.task, state: row.state, committedRounds: row.rounds }] : []
@@ -72,14 +78,43 @@ export class FlStore {
     this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO fl_models (model_hash, weights) VALUES (?, ?)').run(round.modelHash, Buffer.from(weights))
       this.db
-        .prepare('INSERT OR IGNORE INTO fl_rounds (task_id, round, descriptor, certificate, model_hash, accuracy, loss, committed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(round.taskId, round.round, Buffer.from(round.descriptor), Buffer.from(round.certificate), round.modelHash, round.accuracy, round.loss, round.committedMs)
+        .prepare(
+          'INSERT OR IGNORE INTO fl_rounds (task_id, round, descriptor, certificate, model_hash, accuracy, loss, committed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          round.taskId,
+          round.round,
+          Buffer.from(round.descriptor),
+          Buffer.from(round.certificate),
+          round.modelHash,
+          round.accuracy,
+          round.loss,
+          round.committedMs,
+        )
     })()
   }
 
   rounds(taskId: string): CommittedRound[] {
-    const rows = this.db.prepare('SELECT * FROM fl_rounds WHERE task_id = ? ORDER BY round').all(taskId) as { task_id: string; round: number; descriptor: Buffer; certificate: Buffer; model_hash: string; accuracy: number | null; loss: number | null; committed_ms: number }[]
-    return rows.map((r) => ({ taskId: r.task_id, round: r.round, descriptor: new Uint8Array(r.descriptor), certificate: new Uint8Array(r.certificate), modelHash: r.model_hash, accuracy: r.accuracy, loss: r.loss, committedMs: r.committed_ms }))
+    const rows = this.db.prepare('SELECT * FROM fl_rounds WHERE task_id = ? ORDER BY round').all(taskId) as {
+      task_id: string
+      round: number
+      descriptor: Buffer
+      certificate: Buffer
+      model_hash: string
+      accuracy: number | null
+      loss: number | null
+      committed_ms: number
+    }[]
+    return rows.map((r) => ({
+      taskId: r.task_id,
+      round: r.round,
+      descriptor: new Uint8Array(r.descriptor),
+      certificate: new Uint8Array(r.certificate),
+      modelHash: r.model_hash,
+      accuracy: r.accuracy,
+      loss: r.loss,
+      committedMs: r.committed_ms,
+    }))
   }
 
   model(hash: string): Uint8Array | null {

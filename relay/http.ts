@@ -85,7 +85,13 @@ export function createHttpServer(deps: HttpDeps): Server {
     const address = req.socket.remoteAddress ?? 'unknown'
     if (!perAddress.take(address, now())) {
       res.setHeader('Retry-After', '1')
-      return refuse(res, 429, 'rate-limited', `more than ${limits.perAddress.perSecond} requests/s from ${address}; retry in a second`, true)
+      return refuse(
+        res,
+        429,
+        'rate-limited',
+        `more than ${limits.perAddress.perSecond} requests/s from ${address}; retry in a second`,
+        true,
+      )
     }
     let url: URL
     try {
@@ -96,7 +102,8 @@ export function createHttpServer(deps: HttpDeps): Server {
     const route = deps.routes && Object.hasOwn(deps.routes, url.pathname) ? deps.routes[url.pathname] : undefined
     if (route) return void (await route(req, res))
     // Everything below is a GET without a body; an unread body would keep the connection busy.
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method', `${String(req.method).slice(0, 16)} is not allowed on ${url.pathname.slice(0, 64)}; use GET`, true)
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return refuse(res, 405, 'method', `${String(req.method).slice(0, 16)} is not allowed on ${url.pathname.slice(0, 64)}; use GET`, true)
     if (hasBody(req)) return refuse(res, 413, 'body-not-allowed', `${url.pathname.slice(0, 64)} takes no request body`, true)
     if (url.pathname === '/api/bootstrap') return json(res, 200, deps.bootstrap(hostnameOf(req)))
     if (url.pathname === '/healthz') return json(res, 200, { ok: true, ...deps.health() })

@@ -11,7 +11,9 @@ export async function loadOrCreateRelayKey(dataDir: string): Promise<{ key: Priv
     try {
       return { key: privateKeyFromProtobuf(readFileSync(file)), created: false }
     } catch (err) {
-      throw new Error(`cannot read the relay identity in ${file} (${(err as Error).message}); restore it from a backup or delete it to make a new PeerId`)
+      throw new Error(
+        `cannot read the relay identity in ${file} (${(err as Error).message}); restore it from a backup or delete it to make a new PeerId`,
+      )
     }
   }
   const key = await generateKeyPair('Ed25519')

@@ -20,7 +20,12 @@ export function listenAddress(host: string, port: number, tls = false): string {
  * browsers (unlimited relayed connections, since signalling and small gossip ride on them
  * until WebRTC takes over), and GossipSub so it forwards and checks the mesh's gossip.
  */
-export async function createRelayNode(config: RelayConfig, privateKey: PrivateKey, registry: Registry, tls: { cert: string; key: string } | null = null) {
+export async function createRelayNode(
+  config: RelayConfig,
+  privateKey: PrivateKey,
+  registry: Registry,
+  tls: { cert: string; key: string } | null = null,
+) {
   return createLibp2p({
     privateKey,
     addresses: {
@@ -36,7 +41,12 @@ export async function createRelayNode(config: RelayConfig, privateKey: PrivateKe
     // libp2p accepts 5 connections per second per source address by default; a school or
     // office behind one NAT address, or a room opening the page together, is many browsers on
     // one address: 100/s per address still stops a single host's flood.
-    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 64, inboundUpgradeTimeout: config.handshakeTimeoutMs, inboundConnectionThreshold: 100 },
+    connectionManager: {
+      maxConnections: 2048,
+      maxIncomingPendingConnections: 64,
+      inboundUpgradeTimeout: config.handshakeTimeoutMs,
+      inboundConnectionThreshold: 100,
+    },
     connectionMonitor: relayConnectionMonitor,
     metrics: prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     services: {

@@ -75,7 +75,9 @@ export function startMetricsServer(host: string, port: number, metrics: Route, h
     res.end('this listener serves /metrics only\n')
   })
   return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new Error(`metrics port ${port} on ${host} is in use; pick another with --metrics-port`) : err))
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`metrics port ${port} on ${host} is in use; pick another with --metrics-port`) : err),
+    )
     server.listen(port, host, () => resolve(server))
   })
 }

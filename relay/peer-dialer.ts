@@ -14,7 +14,9 @@ export function keepPeersConnected(node: Libp2p, addresses: readonly string[], l
   let stopped = false
   const self = node.peerId.toString()
   for (const address of new Set(addresses)) {
-    const peer = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p')?.value
+    const peer = multiaddr(address)
+      .getComponents()
+      .findLast((c) => c.name === 'p2p')?.value
     if (!peer || peer === self || targets.has(peer)) continue
     targets.set(peer, { address, delay: FIRST_RETRY_MS, timer: null })
   }

@@ -40,10 +40,14 @@ export class SqliteRaftStore implements RaftStore {
   private readonly writeAll: (ops: readonly PersistOp[]) => void
 
   constructor(private readonly db: Database.Database) {
-    const putHard = db.prepare('INSERT INTO raft_hard_state (id, term, voted_for, commit_index) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET term = excluded.term, voted_for = excluded.voted_for, commit_index = excluded.commit_index')
+    const putHard = db.prepare(
+      'INSERT INTO raft_hard_state (id, term, voted_for, commit_index) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET term = excluded.term, voted_for = excluded.voted_for, commit_index = excluded.commit_index',
+    )
     const truncate = db.prepare('DELETE FROM raft_entries WHERE idx >= ?')
     const append = db.prepare('INSERT INTO raft_entries (idx, term, kind, command, voters) VALUES (?, ?, ?, ?, ?)')
-    const putSnapshot = db.prepare('INSERT INTO raft_snapshot (id, idx, term, voters, data) VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET idx = excluded.idx, term = excluded.term, voters = excluded.voters, data = excluded.data')
+    const putSnapshot = db.prepare(
+      'INSERT INTO raft_snapshot (id, idx, term, voters, data) VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET idx = excluded.idx, term = excluded.term, voters = excluded.voters, data = excluded.data',
+    )
     const compact = db.prepare('DELETE FROM raft_entries WHERE idx <= ?')
     this.writeAll = db.transaction((ops: readonly PersistOp[]) => {
       for (const op of ops) {
@@ -67,14 +71,24 @@ export class SqliteRaftStore implements RaftStore {
   }
 
   async load(): Promise<PersistedState> {
-    const hard = this.db.prepare('SELECT term, voted_for, commit_index FROM raft_hard_state WHERE id = 1').get() as { term: number; voted_for: string | null; commit_index: number } | undefined
-    const snap = this.db.prepare('SELECT idx, term, voters, data FROM raft_snapshot WHERE id = 1').get() as { idx: number; term: number; voters: string; data: Buffer } | undefined
+    const hard = this.db.prepare('SELECT term, voted_for, commit_index FROM raft_hard_state WHERE id = 1').get() as
+      { term: number; voted_for: string | null; commit_index: number } | undefined
+    const snap = this.db.prepare('SELECT idx, term, voters, data FROM raft_snapshot WHERE id = 1').get() as
+      { idx: number; term: number; voters: string; data: Buffer } | undefined
     const rows = this.db.prepare('SELECT idx, term, kind, command, voters FROM raft_entries ORDER BY idx').all() as EntryRow[]
     if (!hard && !snap && rows.length === 0) return EMPTY_PERSISTED_STATE
-    const entries: LogEntry[] = rows.map((r) => ({ index: r.idx, term: r.term, kind: KINDS[r.kind] ?? 'noop', command: new Uint8Array(r.command), voters: JSON.parse(r.voters) as string[] }))
+    const entries: LogEntry[] = rows.map((r) => ({
+      index: r.idx,
+      term: r.term,
+      kind: KINDS[r.kind] ?? 'noop',
+      command: new Uint8Array(r.command),
+      voters: JSON.parse(r.voters) as string[],
+    }))
     return {
       hardState: hard ? { term: hard.term, votedFor: hard.voted_for, commitIndex: hard.commit_index } : EMPTY_PERSISTED_STATE.hardState,
-      snapshot: snap ? { index: snap.idx, term: snap.term, voters: JSON.parse(snap.voters) as string[], data: new Uint8Array(snap.data) } : null,
+      snapshot: snap
+        ? { index: snap.idx, term: snap.term, voters: JSON.parse(snap.voters) as string[], data: new Uint8Array(snap.data) }
+        : null,
       entries,
     }
   }

@@ -47,7 +47,10 @@ export interface RunningRelay {
   stop(): Promise<void>
 }
 
-export async function startRelay(config: RelayConfig, log = pino({ level: config.logLevel, base: { service: 'relay' } })): Promise<RunningRelay> {
+export async function startRelay(
+  config: RelayConfig,
+  log = pino({ level: config.logLevel, base: { service: 'relay' } }),
+): Promise<RunningRelay> {
   const db = openDatabase(config.dataDir)
   const peers = new PeerBook(db)
   const { key, created } = await loadOrCreateRelayKey(config.dataDir)
@@ -74,7 +77,12 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
   for (const kind of gossipKinds) runtime.gossip.on(kind, () => metrics.mesh.accepted(kind))
   metrics.mesh.auditEntries(() => security.audit.length)
   const peerId = node.peerId.toString()
-  const tracing = createRelayTracing({ otlpEndpoint: config.otlpEndpoint, serviceName: config.validatorSet ? 'agent-mesh-validator' : 'agent-mesh-relay', instance: peerId, log })
+  const tracing = createRelayTracing({
+    otlpEndpoint: config.otlpEndpoint,
+    serviceName: config.validatorSet ? 'agent-mesh-validator' : 'agent-mesh-relay',
+    instance: peerId,
+    log,
+  })
   const consensusLog = log.child({ component: 'consensus' })
   await runtime.start()
   security.start(runtime)
@@ -90,7 +98,10 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
             validator: peerId,
             onFinal: (final) => {
               metrics.consensus.decided({ round: final.round, signers: final.signers, finalitySeconds: final.finalitySeconds })
-              correlated(consensusLog, { height: final.height, traceId: final.traceId }).info({ round: final.round, signers: final.signers, finalityMs: Math.round(final.finalitySeconds * 1000) }, 'height final')
+              correlated(consensusLog, { height: final.height, traceId: final.traceId }).info(
+                { round: final.round, signers: final.signers, finalityMs: Math.round(final.finalitySeconds * 1000) },
+                'height final',
+              )
             },
           }),
         // The validator-set file is the operator's grant of the validator role on this chain: its
@@ -113,18 +124,34 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       certificateHash: bytesToHex(sha256(encodeCertificate(decision.certificate))),
       signers: countSigners(decision.certificate.signers),
     })
-    security.audit.append(entry).catch((err) => correlated(consensusLog, { height: decision.height }).error({ err: (err as Error).message }, 'consensus decision not audited'))
+    security.audit
+      .append(entry)
+      .catch((err) =>
+        correlated(consensusLog, { height: decision.height }).error({ err: (err as Error).message }, 'consensus decision not audited'),
+      )
   })
   // The founding coordinators' list is the operator's grant of the coordinator role for the task
   // log (as the validator-set file is for validators), so relays with separate CAs accept each other.
   for (const key of coordinatorKeys(config.taskCoordinators)) security.peers.registry.pinRoles(key, ['coordinator'])
-  const tasks = config.taskDuty.length > 0
-    ? await startTaskDuty({ duties: config.taskDuty, founders: config.taskCoordinators, peerId: node.peerId.toString(), dataDir: config.dataDir, runtime, registry: metrics.registry, log: log.child({ component: 'tasks' }) })
-    : null
+  const tasks =
+    config.taskDuty.length > 0
+      ? await startTaskDuty({
+          duties: config.taskDuty,
+          founders: config.taskCoordinators,
+          peerId: node.peerId.toString(),
+          dataDir: config.dataDir,
+          runtime,
+          registry: metrics.registry,
+          log: log.child({ component: 'tasks' }),
+        })
+      : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   metrics.mesh.watchConnections(() => ({
-    open: node.getConnections().map((c) => ({ transport: connectionKind(c.remoteAddr.toString()), roles: c.remotePeer.publicKey ? (security.peers.registry.get(c.remotePeer.publicKey.raw)?.roles ?? []) : [] })),
+    open: node.getConnections().map((c) => ({
+      transport: connectionKind(c.remoteAddr.toString()),
+      roles: c.remotePeer.publicKey ? (security.peers.registry.get(c.remotePeer.publicKey.raw)?.roles ?? []) : [],
+    })),
     peers: node.getPeers().length,
   }))
   node.addEventListener('connection:open', (event) => {
@@ -154,9 +181,12 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
     registry: metrics.registry,
     bootstrap: (hostname) => ({
       relayPeerId: peerId,
-      relayMultiaddrs: config.announce.length > 0
-        ? config.announce.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`))
-        : [`/${hostname.includes(':') ? 'ip6' : /^[\d.]+$/.test(hostname) ? 'ip4' : 'dns4'}/${hostname}/tcp/${boundWsPort}/${wsSuffix}/p2p/${peerId}`],
+      relayMultiaddrs:
+        config.announce.length > 0
+          ? config.announce.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`))
+          : [
+              `/${hostname.includes(':') ? 'ip6' : /^[\d.]+$/.test(hostname) ? 'ip4' : 'dns4'}/${hostname}/tcp/${boundWsPort}/${wsSuffix}/p2p/${peerId}`,
+            ],
       iceServers: [...config.iceServers],
       version: RELAY_VERSION,
       nodeReportIntervalMs: NODE_REPORT_INTERVAL_MS,
@@ -174,7 +204,18 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
       if (reason === 'handler-error') log.error({ err: detail }, 'HTTP handler failed')
       else log.debug({ reason, detail }, 'HTTP request refused')
     },
-    health: () => ({ peerId, peers: node.getPeers().length, knownPeers: peers.knownPeers(), schemaVersion: schemaVersion(db), gate: runtime.validator.snapshot(), credentials: security.peers.registry.size, revocations: security.peers.revocations.size, auditEntries: security.audit.length, consensus: validator?.adapter.stats() ?? null, tasks: tasks?.coordinator?.stats() ?? null }),
+    health: () => ({
+      peerId,
+      peers: node.getPeers().length,
+      knownPeers: peers.knownPeers(),
+      schemaVersion: schemaVersion(db),
+      gate: runtime.validator.snapshot(),
+      credentials: security.peers.registry.size,
+      revocations: security.peers.revocations.size,
+      auditEntries: security.audit.length,
+      consensus: validator?.adapter.stats() ?? null,
+      tasks: tasks?.coordinator?.stats() ?? null,
+    }),
   })
   const http = tls ? overTls(plainHttp, tls) : plainHttp
   await listen(http, config.port, config.host)
@@ -184,7 +225,10 @@ export async function startRelay(config: RelayConfig, log = pino({ level: config
         res.end('{"ok":true}')
       })
     : null
-  const metricsUrl = metricsServer && config.metricsListen ? `http://${hostForUrl(config.metricsListen.host)}:${(metricsServer.address() as AddressInfo).port}/metrics` : null
+  const metricsUrl =
+    metricsServer && config.metricsListen
+      ? `http://${hostForUrl(config.metricsListen.host)}:${(metricsServer.address() as AddressInfo).port}/metrics`
+      : null
   const httpPort = (http.address() as AddressInfo).port
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${httpPort}/`
   log.info({ url, peerId, multiaddrs: wsAddrs, dataDir: config.dataDir, createdIdentity: created }, 'relay started')

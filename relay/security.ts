@@ -59,13 +59,20 @@ export class RelaySecurity {
   ) {
     this.store = new CredentialStore(db)
     this.peers = new PeerCredentials(ca.anchor, {
-      onRefused: (verdict, via) => this.rejects.note(`credential-${verdict.problem}`, 'credential', undefined, via, verdict.reason, Date.now()),
+      onRefused: (verdict, via) =>
+        this.rejects.note(`credential-${verdict.problem}`, 'credential', undefined, via, verdict.reason, Date.now()),
     })
     this.authority = new CredentialAuthority(ca, new IssuancePolicy(), this.peers.revocations)
   }
 
   /** `duties`: roles this relay's own credential holds besides validator and bootstrap (e.g. coordinator, worker for agent tasks). */
-  static async open(dataDir: string, db: RelayDatabase, relayKey: PrivateKey, log: Logger, duties: readonly Role[] = []): Promise<RelaySecurity> {
+  static async open(
+    dataDir: string,
+    db: RelayDatabase,
+    relayKey: PrivateKey,
+    log: Logger,
+    duties: readonly Role[] = [],
+  ): Promise<RelaySecurity> {
     const { ca, created } = await loadOrCreateAuthority(dataDir)
     const identitySeed = relayKey.raw.subarray(0, 32)
     const writer = identityFromSeed(identitySeed)
@@ -74,11 +81,15 @@ export class RelaySecurity {
     // The relay's libp2p key predates the seed scheme; its BLS and X25519 keys grow from it.
     const derived = deriveNodeKeys(new Uint8Array([...identitySeed, ...identitySeed]))
     const now = Date.now()
-    const relayCredential = await issueCredential(ca, { identityPublicKey: writer.publicKey, blsPublicKey: derived.voting.publicKey, agreementPublicKey: derived.agreement.publicKey }, {
-      roles: ['validator', 'bootstrap', ...duties],
-      notBeforeMs: now - 60_000,
-      notAfterMs: now + YEAR_MS,
-    })
+    const relayCredential = await issueCredential(
+      ca,
+      { identityPublicKey: writer.publicKey, blsPublicKey: derived.voting.publicKey, agreementPublicKey: derived.agreement.publicKey },
+      {
+        roles: ['validator', 'bootstrap', ...duties],
+        notBeforeMs: now - 60_000,
+        notAfterMs: now + YEAR_MS,
+      },
+    )
     const peerId = peerIdOf(writer.publicKey)
     const security = new RelaySecurity(ca, audit, auditStore, relayCredential, peerId, db, log)
     security.store.addCredential(relayCredential, 'relay', now, true)
@@ -88,8 +99,19 @@ export class RelaySecurity {
     // The relay issued every credential in its database: after a restart it knows them at once
     // instead of refusing (and not forwarding) its peers' messages until their next presence.
     for (const row of security.store.current(now)) await security.peers.present(row.der, 'data dir')
-    if (created) await audit.append({ event: 'grant', actor: peerId, subject: peerId, details: { note: 'new CA created in the data dir', ca: ca.anchor.subject } })
-    await audit.append({ event: 'grant', actor: peerId, subject: peerId, details: { serial: relayCredential.serial, roles: relayCredential.roles, notAfterMs: relayCredential.notAfterMs, via: 'relay start' } })
+    if (created)
+      await audit.append({
+        event: 'grant',
+        actor: peerId,
+        subject: peerId,
+        details: { note: 'new CA created in the data dir', ca: ca.anchor.subject },
+      })
+    await audit.append({
+      event: 'grant',
+      actor: peerId,
+      subject: peerId,
+      details: { serial: relayCredential.serial, roles: relayCredential.roles, notAfterMs: relayCredential.notAfterMs, via: 'relay start' },
+    })
     return security
   }
 
@@ -105,7 +127,12 @@ export class RelaySecurity {
   start(runtime: MeshRuntime): void {
     this.runtime = runtime
     this.peers.attach(runtime, this.relayCredential.identityPublicKey)
-    this.timers.push(setInterval(() => void this.pollAdminChanges().catch((err) => this.log.error({ err: (err as Error).message }, 'admin changes not applied')), ADMIN_POLL_MS))
+    this.timers.push(
+      setInterval(
+        () => void this.pollAdminChanges().catch((err) => this.log.error({ err: (err as Error).message }, 'admin changes not applied')),
+        ADMIN_POLL_MS,
+      ),
+    )
     this.timers.push(setInterval(() => void this.flushRejections(), REJECT_AUDIT_MS))
   }
 
@@ -133,24 +160,40 @@ export class RelaySecurity {
 
   /** A join: a `cred.request` envelope signed by the joining identity, checked by the one inbound gate. */
   private async join(body: Uint8Array, address: string): Promise<[number, unknown]> {
-    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', expectedKind: 'cred.request', source: `http:/api/credential from ${address}` })
+    const verdict = await this.runtime!.validator.check(body, {
+      carrier: 'http',
+      expectedKind: 'cred.request',
+      source: `http:/api/credential from ${address}`,
+    })
     if (!verdict.ok) return [400, { error: `${verdict.reason}: ${verdict.detail}` }]
     const now = Date.now()
     const result = await this.authority.handleJoin(verdict.envelope.payload, verdict.envelope.sender, address, now)
     const peerId = peerIdOf(verdict.envelope.sender)
     if (!result.ok) {
       this.rejects.note(`join-${result.problem}`, 'cred.request', verdict.senderHex, address, result.reason, now)
-      return [result.problem === 'rate-limited' ? 429 : result.problem === 'banned' ? 403 : 400, { error: `${result.problem}: ${result.reason}` }]
+      return [
+        result.problem === 'rate-limited' ? 429 : result.problem === 'banned' ? 403 : 400,
+        { error: `${result.problem}: ${result.reason}` },
+      ]
     }
     this.store.addCredential(result.credential, 'join', now, true)
     await this.peers.present(result.credential.der, 'join')
-    await this.audit.append({ event: 'join', actor: peerId, subject: peerId, details: { serial: result.credential.serial, roles: result.credential.roles, notAfterMs: result.credential.notAfterMs, address } })
+    await this.audit.append({
+      event: 'join',
+      actor: peerId,
+      subject: peerId,
+      details: { serial: result.credential.serial, roles: result.credential.roles, notAfterMs: result.credential.notAfterMs, address },
+    })
     return [200, this.credentialAnswer(result.credential)]
   }
 
   /** A page of the relay's audit log for an admin: an `audit.read` envelope, which RBAC allows only to admins. */
   private async readAudit(body: Uint8Array, address: string): Promise<[number, unknown]> {
-    const verdict = await this.runtime!.validator.check(body, { carrier: 'http', expectedKind: 'audit.read', source: `http:/api/audit from ${address}` })
+    const verdict = await this.runtime!.validator.check(body, {
+      carrier: 'http',
+      expectedKind: 'audit.read',
+      source: `http:/api/audit from ${address}`,
+    })
     if (!verdict.ok) return [verdict.reason === 'unauthorized' ? 403 : 400, { error: `${verdict.reason}: ${verdict.detail}` }]
     const request = verdict.payload as AuditRead
     const limit = Math.min(Math.max(request.limit, 1), 1000)
@@ -187,8 +230,15 @@ export class RelaySecurity {
 
   private async announceGrant(credential: Credential, actor: string): Promise<void> {
     await this.peers.present(credential.der, 'grant')
-    await this.audit.append({ event: 'grant', actor, subject: credential.peerId, details: { serial: credential.serial, roles: credential.roles, notAfterMs: credential.notAfterMs } })
-    await this.runtime?.gossip.publish('cred.grant', { certificate: credential.der as Uint8Array<ArrayBuffer> }).catch((err) => this.log.warn({ err: (err as Error).message }, 'grant not gossiped'))
+    await this.audit.append({
+      event: 'grant',
+      actor,
+      subject: credential.peerId,
+      details: { serial: credential.serial, roles: credential.roles, notAfterMs: credential.notAfterMs },
+    })
+    await this.runtime?.gossip
+      .publish('cred.grant', { certificate: credential.der as Uint8Array<ArrayBuffer> })
+      .catch((err) => this.log.warn({ err: (err as Error).message }, 'grant not gossiped'))
   }
 
   /** Grants, revocations and bans the admin CLI wrote to the data dir while the relay runs. */
@@ -205,8 +255,15 @@ export class RelaySecurity {
         this.log.error({ serial: row.serial, reason: applied.reason }, 'revocation in the data dir does not verify')
         continue
       }
-      await this.audit.append({ event: 'revoke', actor: row.revokedBy, subject: row.peerId, details: { serial: row.serial, reason: row.reason, revokedAtMs: row.revokedAtMs } })
-      await this.runtime?.gossip.publish('cred.revoke', Revocation.decode(row.record)).catch((err) => this.log.warn({ err: (err as Error).message }, 'revocation not gossiped'))
+      await this.audit.append({
+        event: 'revoke',
+        actor: row.revokedBy,
+        subject: row.peerId,
+        details: { serial: row.serial, reason: row.reason, revokedAtMs: row.revokedAtMs },
+      })
+      await this.runtime?.gossip
+        .publish('cred.revoke', Revocation.decode(row.record))
+        .catch((err) => this.log.warn({ err: (err as Error).message }, 'revocation not gossiped'))
     }
     this.loadBans()
   }
@@ -215,7 +272,11 @@ export class RelaySecurity {
     for (const ban of this.store.bans()) this.authority.policy.ban(ban.identityHex)
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, answer: (body: Uint8Array, address: string) => Promise<[number, unknown]>): Promise<void> {
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    answer: (body: Uint8Array, address: string) => Promise<[number, unknown]>,
+  ): Promise<void> {
     try {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST the request bytes (application/octet-stream)' })
       const body = await readRequestBody(req, MAX_REQUEST_BYTES)
@@ -238,7 +299,11 @@ export function identityHexOfPeerId(peerId: string): string {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...(status >= 400 ? { Connection: 'close' } : {}) })
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    ...(status >= 400 ? { Connection: 'close' } : {}),
+  })
   res.end(JSON.stringify(body))
 }
 

@@ -25,7 +25,11 @@ const usage = `Agent tasks (these work on a coordinator relay's data dir; the ru
 example: npm run relay -- task run --kind hyperparameter --param learningRates=0.05,0.1,0.3 --param steps=40`
 
 /** Runs one task subcommand; returns the exit code. */
-export async function runTaskCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (line: string) => console.log(line)): Promise<number> {
+export async function runTaskCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out = (line: string) => console.log(line),
+): Promise<number> {
   const [command, ...rest] = argv
   let values: Record<string, string | boolean | string[] | undefined>
   try {
@@ -57,7 +61,8 @@ export async function runTaskCommand(argv: readonly string[], env: NodeJS.Proces
     case 'kinds':
       for (const kind of Object.values(taskKindRegistry)) {
         out(`${kind.name}: ${kind.title}\n  ${kind.description}\n  announced by: ${kind.announcers.join(', ')}`)
-        for (const p of kind.parameters) out(`    --param ${`${p.name}=${p.default}`.padEnd(34)} ${p.type} in [${p.min}, ${p.max}]: ${p.help}`)
+        for (const p of kind.parameters)
+          out(`    --param ${`${p.name}=${p.default}`.padEnd(34)} ${p.type} in [${p.min}, ${p.max}]: ${p.help}`)
       }
       return 0
     case 'run':
@@ -71,7 +76,8 @@ export async function runTaskCommand(argv: readonly string[], env: NodeJS.Proces
 }
 
 function requireDataDir(dataDir: string): void {
-  if (!existsSync(dataDir)) throw new Error(`no relay data dir at ${dataDir}; pass --data-dir of a relay started with --task-duty coordinator`)
+  if (!existsSync(dataDir))
+    throw new Error(`no relay data dir at ${dataDir}; pass --data-dir of a relay started with --task-duty coordinator`)
 }
 
 async function runCommand(dataDir: string, values: Record<string, unknown>, out: (line: string) => void): Promise<number> {
@@ -105,7 +111,11 @@ async function runCommand(dataDir: string, values: Record<string, unknown>, out:
   const db = openTaskDatabase(dataDir)
   try {
     const now = Date.now()
-    const id = Number(db.prepare("INSERT INTO task_requests (action, body, state, created_ms, updated_ms) VALUES ('run', ?, 'new', ?, ?)").run(JSON.stringify({ kind: kind.name, params, redundancy }), now, now).lastInsertRowid)
+    const id = Number(
+      db
+        .prepare("INSERT INTO task_requests (action, body, state, created_ms, updated_ms) VALUES ('run', ?, 'new', ?, ?)")
+        .run(JSON.stringify({ kind: kind.name, params, redundancy }), now, now).lastInsertRowid,
+    )
     out(`task request ${id} queued for the relay in ${dataDir} (${kind.name}, redundancy ${redundancy})`)
     const get = db.prepare('SELECT state, result FROM task_requests WHERE id = ?')
     let last = ''
@@ -117,7 +127,10 @@ async function runCommand(dataDir: string, values: Record<string, unknown>, out:
       const report = row.result ? (JSON.parse(row.result) as Record<string, any>) : {}
       if (row.state === 'running' || row.state === 'announced') {
         const subtasks = (report.subtasks ?? []) as { accepted: boolean }[]
-        const line = subtasks.length > 0 ? `  ${subtasks.filter((s) => s.accepted).length}/${subtasks.length} subtasks accepted; coordinator ${report.coordinator} (term ${report.term})` : `  announced as ${report.taskId}; waiting for a coordinator`
+        const line =
+          subtasks.length > 0
+            ? `  ${subtasks.filter((s) => s.accepted).length}/${subtasks.length} subtasks accepted; coordinator ${report.coordinator} (term ${report.term})`
+            : `  announced as ${report.taskId}; waiting for a coordinator`
         if (line !== last) out((last = line))
         continue
       }
@@ -136,10 +149,15 @@ function printReport(report: Record<string, any>, out: (line: string) => void): 
   out(`task ${report.taskId} (${report.kind}): ${report.state}${report.reason ? ` — ${report.reason}` : ''}`)
   if (report.state !== 'done') return
   out(`result: ${report.summary}`)
-  out(`coordinator ${report.coordinator}, term ${report.term}, ${Math.round(report.finishedMs - report.announcedMs)} ms from announcement to result`)
+  out(
+    `coordinator ${report.coordinator}, term ${report.term}, ${Math.round(report.finishedMs - report.announcedMs)} ms from announcement to result`,
+  )
   out('provenance (subtask: accepted from; attempts worker:state[ms]):')
   for (const s of report.subtasks as any[]) {
-    const attempts = (s.attempts as any[]).map((a) => `${String(a.worker).slice(-8)}:${a.state}${a.finishedMs ? `[${Math.round(a.finishedMs - a.startedMs)}]` : ''}${a.reason ? ` (${a.reason})` : ''}`)
+    const attempts = (s.attempts as any[]).map(
+      (a) =>
+        `${String(a.worker).slice(-8)}:${a.state}${a.finishedMs ? `[${Math.round(a.finishedMs - a.startedMs)}]` : ''}${a.reason ? ` (${a.reason})` : ''}`,
+    )
     out(`  ${String(s.index).padStart(3)}: ${(s.acceptedFrom as string[]).map((w) => w.slice(-8)).join(', ')}; ${attempts.join(' ')}`)
   }
 }
@@ -155,7 +173,11 @@ async function coordinatorsCommand(dataDir: string, values: Record<string, unkno
   const db = openTaskDatabase(dataDir)
   try {
     const now = Date.now()
-    const id = Number(db.prepare('INSERT INTO task_requests (action, body, state, created_ms, updated_ms) VALUES (?, ?, \'new\', ?, ?)').run(add ? 'add' : 'remove', JSON.stringify({ peer: add ?? remove }), now, now).lastInsertRowid)
+    const id = Number(
+      db
+        .prepare("INSERT INTO task_requests (action, body, state, created_ms, updated_ms) VALUES (?, ?, 'new', ?, ?)")
+        .run(add ? 'add' : 'remove', JSON.stringify({ peer: add ?? remove }), now, now).lastInsertRowid,
+    )
     const get = db.prepare('SELECT state, result FROM task_requests WHERE id = ?')
     const deadline = Date.now() + 30_000
     while (Date.now() < deadline) {

@@ -88,11 +88,36 @@ export async function startTaskDuty(deps: {
       log: log.child({ role: 'coordinator' }),
     })
     const adapter = coordinator
-    new Gauge({ name: 'mesh_tasks_raft_term', help: 'Raft term of this coordinator', registers: [deps.registry], collect() { this.set(adapter.status().term) } })
-    new Gauge({ name: 'mesh_tasks_raft_leader', help: '1 while this coordinator leads', registers: [deps.registry], collect() { this.set(adapter.status().role === 'leader' ? 1 : 0) } })
-    new Gauge({ name: 'mesh_tasks_applied_entries', help: 'Raft entries applied since start', registers: [deps.registry], collect() { this.set(adapter.stats().applied) } })
+    new Gauge({
+      name: 'mesh_tasks_raft_term',
+      help: 'Raft term of this coordinator',
+      registers: [deps.registry],
+      collect() {
+        this.set(adapter.status().term)
+      },
+    })
+    new Gauge({
+      name: 'mesh_tasks_raft_leader',
+      help: '1 while this coordinator leads',
+      registers: [deps.registry],
+      collect() {
+        this.set(adapter.status().role === 'leader' ? 1 : 0)
+      },
+    })
+    new Gauge({
+      name: 'mesh_tasks_applied_entries',
+      help: 'Raft entries applied since start',
+      registers: [deps.registry],
+      collect() {
+        this.set(adapter.stats().applied)
+      },
+    })
     adapter.onStatus((status) => {
-      if (status.state !== 'running') log.info({ task: status.taskId, kind: status.kind, state: status.state, summary: status.summary, reason: status.reason }, 'task finished')
+      if (status.state !== 'running')
+        log.info(
+          { task: status.taskId, kind: status.kind, state: status.state, summary: status.summary, reason: status.reason },
+          'task finished',
+        )
     })
   }
   if (duties.includes('worker')) {
@@ -103,7 +128,14 @@ export async function startTaskDuty(deps: {
       transport,
       log: log.child({ role: 'worker' }),
       slots: 1,
-      capacity: () => ({ backend: choice.backend, samplesPerS: choice.samplesPerSecond, cores, visible: true, battery: -1, charging: false }),
+      capacity: () => ({
+        backend: choice.backend,
+        samplesPerS: choice.samplesPerSecond,
+        cores,
+        visible: true,
+        battery: -1,
+        charging: false,
+      }),
       execute: async (assignment) => ({ values: await runSubtask(assignment, { dataset }), backend: choice.backend }),
     })
   }
@@ -122,7 +154,12 @@ export async function startTaskDuty(deps: {
 }
 
 /** Polls task_requests: runs announced tasks (recording progress and the final report) and membership changes. */
-function serveRequests(db: Database.Database, coordinator: TaskCoordinatorAdapter, transport: ReturnType<typeof gossipTaskTransport>, log: Logger): () => void {
+function serveRequests(
+  db: Database.Database,
+  coordinator: TaskCoordinatorAdapter,
+  transport: ReturnType<typeof gossipTaskTransport>,
+  log: Logger,
+): () => void {
   const take = db.prepare("SELECT id, action, body FROM task_requests WHERE state = 'new' ORDER BY id LIMIT 16")
   const update = db.prepare('UPDATE task_requests SET state = ?, result = ?, updated_ms = ? WHERE id = ?')
   const watching = new Map<string, number>()
@@ -146,11 +183,17 @@ function serveRequests(db: Database.Database, coordinator: TaskCoordinatorAdapte
       }
       if (row.action === 'run') {
         const taskId = body.taskId ?? newTaskId()
-        const announce = { version: TASK_WIRE_VERSION, taskId, kind: body.kind ?? '', params: body.params ?? [], redundancy: body.redundancy ?? 1 }
+        const announce = {
+          version: TASK_WIRE_VERSION,
+          taskId,
+          kind: body.kind ?? '',
+          params: body.params ?? [],
+          redundancy: body.redundancy ?? 1,
+        }
         watching.set(taskId, row.id)
         update.run('announced', JSON.stringify({ taskId }), Date.now(), row.id)
         const send = () => {
-          if (!watching.has(taskId)) return clearInterval(resend.get(taskId)), resend.delete(taskId)
+          if (!watching.has(taskId)) return (clearInterval(resend.get(taskId)), resend.delete(taskId))
           transport.publishAnnounce(announce).catch(() => {})
         }
         send()
@@ -159,7 +202,12 @@ function serveRequests(db: Database.Database, coordinator: TaskCoordinatorAdapte
       } else if (row.action === 'add' || row.action === 'remove') {
         const change = row.action === 'add' ? { add: body.peer ?? '' } : { remove: body.peer ?? '' }
         void coordinator.changeMembership(change).then((problem) => {
-          update.run(problem ? 'failed' : 'done', JSON.stringify(problem ? { reason: problem, leader: coordinator.status().leader } : { voters: coordinator.status().voters }), Date.now(), row.id)
+          update.run(
+            problem ? 'failed' : 'done',
+            JSON.stringify(problem ? { reason: problem, leader: coordinator.status().leader } : { voters: coordinator.status().voters }),
+            Date.now(),
+            row.id,
+          )
         })
       } else {
         update.run('failed', JSON.stringify({ reason: `unknown action ${row.action}` }), Date.now(), row.id)

@@ -16,7 +16,12 @@ export interface RelayTracing {
  * own messages, so a trace stays whole across relays that do not export. With an endpoint,
  * spans go out in batches over OTLP/HTTP.
  */
-export function createRelayTracing(options: { otlpEndpoint: string | null; serviceName: string; instance: string; log: Logger }): RelayTracing {
+export function createRelayTracing(options: {
+  otlpEndpoint: string | null
+  serviceName: string
+  instance: string
+  log: Logger
+}): RelayTracing {
   if (!options.otlpEndpoint) return { tracer: trace.getTracer('agent-mesh'), shutdown: async () => {} }
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName, 'service.instance.id': options.instance }),

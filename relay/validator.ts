@@ -8,8 +8,21 @@ import { listenAddress } from './node'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
 import { nativeEd25519Signer, nativeVerifyEd25519 } from '../workers/protocol/node/ed25519'
 import type { ConsensusObserver } from '../workers/consensus/adapter/types'
-import { ConsensusAdapter, createBeaconApplication, gossipBftTransport, parseValidatorSetFile, validatorEntry, type ValidatorEntryJson } from '../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, loadWasmBls, type BlsVoteBackend, type ValidatorSigner } from '../workers/consensus/certificate'
+import {
+  ConsensusAdapter,
+  createBeaconApplication,
+  gossipBftTransport,
+  parseValidatorSetFile,
+  validatorEntry,
+  type ValidatorEntryJson,
+} from '../workers/consensus/adapter'
+import {
+  createRealScheme,
+  createRealSigner,
+  loadWasmBls,
+  type BlsVoteBackend,
+  type ValidatorSigner,
+} from '../workers/consensus/certificate'
 import { DEFAULT_BFT_TIMEOUTS } from '../workers/consensus/bft'
 import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
@@ -33,15 +46,27 @@ export function loadOrCreateVoteSeed(dataDir: string): Uint8Array {
 async function relaySigner(dataDir: string, bls?: BlsVoteBackend): Promise<{ signer: ValidatorSigner; peerId: string }> {
   const { key } = await loadOrCreateRelayKey(dataDir)
   const identitySeed = key.raw.subarray(0, 32)
-  const signer = createRealSigner({ identitySeed, voteSeed: loadOrCreateVoteSeed(dataDir) }, { bls, signEd25519: nativeEd25519Signer(identitySeed) })
+  const signer = createRealSigner(
+    { identitySeed, voteSeed: loadOrCreateVoteSeed(dataDir) },
+    { bls, signEd25519: nativeEd25519Signer(identitySeed) },
+  )
   return { signer, peerId: peerIdFromPrivateKey(key).toString() }
 }
 
 /** What `--validator-entry` prints: this relay's line for the validator-set file. */
 export async function relayValidatorEntry(config: RelayConfig): Promise<ValidatorEntryJson> {
   const { signer, peerId } = await relaySigner(config.dataDir)
-  const reachable = config.announce.length > 0 ? [...config.announce] : config.host !== '0.0.0.0' && config.wsPort !== 0 ? [listenAddress(config.host, config.wsPort)] : []
-  return validatorEntry(peerId, signer, reachable.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)))
+  const reachable =
+    config.announce.length > 0
+      ? [...config.announce]
+      : config.host !== '0.0.0.0' && config.wsPort !== 0
+        ? [listenAddress(config.host, config.wsPort)]
+        : []
+  return validatorEntry(
+    peerId,
+    signer,
+    reachable.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)),
+  )
 }
 
 export interface ValidatorDuty {
@@ -81,9 +106,14 @@ export async function startValidatorDuty(deps: {
   const loaded = parseValidatorSetFile(text, scheme)
   const { signer, peerId } = await relaySigner(config.dataDir, bls)
   const me = loaded.set.validators.find((v) => v.id === peerId)
-  if (!me) throw new Error(`this relay (${peerId}) is not in the validator set ${config.validatorSet}; add the entry that --validator-entry prints`)
+  if (!me)
+    throw new Error(
+      `this relay (${peerId}) is not in the validator set ${config.validatorSet}; add the entry that --validator-entry prints`,
+    )
   if (Buffer.compare(Buffer.from(me.voteKey), Buffer.from(signer.voteKey)) !== 0) {
-    throw new Error(`the set file's vote key for ${peerId} is not the one in ${join(config.dataDir, VOTE_SEED_FILE)}; print the entry again with --validator-entry`)
+    throw new Error(
+      `the set file's vote key for ${peerId} is not the one in ${join(config.dataDir, VOTE_SEED_FILE)}; print the entry again with --validator-entry`,
+    )
   }
   deps.admitValidators(loaded.set.validators.map((v) => v.identityKey))
   const db = openConsensusDatabase(config.dataDir)
@@ -102,7 +132,10 @@ export async function startValidatorDuty(deps: {
     timeouts: { proposeMs: DEFAULT_BFT_TIMEOUTS.proposeMs + config.bftIntervalMs },
   })
   const peerAddresses = [...loaded.multiaddrs].filter(([id]) => id !== peerId).flatMap(([, addrs]) => addrs)
-  log.info({ chainId: loaded.chainId, validators: loaded.set.validators.length, quorum: loaded.set.quorum, index: loaded.set.indexOf(peerId) }, 'validator duty started')
+  log.info(
+    { chainId: loaded.chainId, validators: loaded.set.validators.length, quorum: loaded.set.quorum, index: loaded.set.indexOf(peerId) },
+    'validator duty started',
+  )
   return {
     adapter,
     chainId: loaded.chainId,

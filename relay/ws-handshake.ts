@@ -15,7 +15,13 @@ type WebSocketsInit = Parameters<typeof webSockets>[0]
 export function relayWebSockets(handshakeTimeoutMs: number, init: WebSocketsInit = {}) {
   const factory = webSockets({
     ...init,
-    http: { headersTimeout: handshakeTimeoutMs, requestTimeout: handshakeTimeoutMs, keepAliveTimeout: handshakeTimeoutMs, maxHeaderSize: 8 * 1024, ...init?.http },
+    http: {
+      headersTimeout: handshakeTimeoutMs,
+      requestTimeout: handshakeTimeoutMs,
+      keepAliveTimeout: handshakeTimeoutMs,
+      maxHeaderSize: 8 * 1024,
+      ...init?.http,
+    },
   })
   return (components: Parameters<typeof factory>[0]) => {
     const transport = factory(components)
@@ -38,7 +44,8 @@ interface GuardedListener {
 }
 
 function guardHandshakes(listener: GuardedListener, timeoutMs: number): void {
-  if (!listener.server || typeof listener.server.on !== 'function') throw new Error('the WebSockets listener has no TCP server to guard; @libp2p/websockets changed, see relay/ws-handshake.ts')
+  if (!listener.server || typeof listener.server.on !== 'function')
+    throw new Error('the WebSockets listener has no TCP server to guard; @libp2p/websockets changed, see relay/ws-handshake.ts')
   const deadlines = new WeakMap<Socket, ReturnType<typeof setTimeout>>()
   listener.server.on('connection', (socket: Socket) => {
     const deadline = setTimeout(() => socket.destroy(), timeoutMs)

@@ -29,7 +29,9 @@ export function buildIfStale(kind) {
   const built = existsSync(index) ? statSync(index).mtimeMs : 0
   const sources = Math.max(...SOURCES.map((path) => newestMtime(join(root, path))))
   if (built >= sources) return 0
-  console.log(built === 0 ? `Building the PWA into ${outDir}/ (first time)…` : `Sources changed since the last build; rebuilding ${outDir}/…`)
+  console.log(
+    built === 0 ? `Building the PWA into ${outDir}/ (first time)…` : `Sources changed since the last build; rebuilding ${outDir}/…`,
+  )
   const result = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' })
   if (result.status !== 0) console.error(`The PWA build (npm run ${script}) failed; see the errors above.`)
   return result.status ?? 1
@@ -38,7 +40,9 @@ export function buildIfStale(kind) {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const kind = process.argv[2]
   if (!(kind in builds)) {
-    console.log('usage: node scripts/build-if-stale.mjs production|test\n\nBuilds dist/ (production) or dist-test/ (test) when it is missing or older than its sources.')
+    console.log(
+      'usage: node scripts/build-if-stale.mjs production|test\n\nBuilds dist/ (production) or dist-test/ (test) when it is missing or older than its sources.',
+    )
     process.exit(kind === '--help' || kind === '-h' ? 0 : 1)
   }
   process.exit(buildIfStale(kind))

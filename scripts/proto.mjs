@@ -9,7 +9,9 @@ import { basename, dirname, join, relative } from 'node:path'
 const root = join(import.meta.dirname, '..')
 const check = process.argv.includes('--check')
 if (process.argv.includes('--help')) {
-  console.log('usage: npm run proto [-- --check]\n  regenerate every *.proto under app/, relay/, workers/ into NAME.pb.ts; --check only compares')
+  console.log(
+    'usage: npm run proto [-- --check]\n  regenerate every *.proto under app/, relay/, workers/ into NAME.pb.ts; --check only compares',
+  )
   process.exit(0)
 }
 

@@ -12,13 +12,21 @@ const totals = { passed: 0, failed: 0, skipped: 0 }
 function run(label, command, args) {
   console.log(`\n=== ${label}: ${command} ${args.join(' ')}`)
   const result = spawnSync(command, args, { stdio: 'inherit' })
-  if (result.error) console.error(`${label}: could not run ${command}: ${result.error.message}${command === 'vitest' ? " (run 'npm install' first)" : ''}`)
+  if (result.error)
+    console.error(`${label}: could not run ${command}: ${result.error.message}${command === 'vitest' ? " (run 'npm install' first)" : ''}`)
   return result.status ?? 1
 }
 
 function vitest(project) {
   const report = join(out, `${project}.json`)
-  const status = run(`${project} tests`, 'vitest', ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`])
+  const status = run(`${project} tests`, 'vitest', [
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ])
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'))
     totals.passed += r.numPassedTests

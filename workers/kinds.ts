@@ -13,12 +13,12 @@ import { flRoundKinds } from './fl/round/kinds'
  * the page and tests hand this registry to the envelope signer and the inbound gate; nothing
  * below this file imports it, so the layers stay acyclic.
  */
-export const messageKinds = combineKinds<typeof netKinds & typeof securityKinds & typeof consensusKinds & typeof telemetryKinds & typeof flRoundKinds & typeof raftKinds & typeof taskKinds>(
-  netKinds,
-  securityKinds,
-  consensusKinds,
-  telemetryKinds,
-  flRoundKinds,
-  raftKinds,
-  taskKinds,
-)
+export const messageKinds = combineKinds<
+  typeof netKinds &
+    typeof securityKinds &
+    typeof consensusKinds &
+    typeof telemetryKinds &
+    typeof flRoundKinds &
+    typeof raftKinds &
+    typeof taskKinds
+>(netKinds, securityKinds, consensusKinds, telemetryKinds, flRoundKinds, raftKinds, taskKinds)

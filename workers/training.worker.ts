@@ -5,7 +5,16 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
 import { exposeWorkerApi } from './bridge/expose'
 import { transfer, type CallContext } from './bridge/protocol'
-import type { BackendChoice, BackendName, LoadedModel, LoadModelRequest, PrepareRequest, TrainProgress, TrainRequest, TrainResult } from './fl-worker-api'
+import type {
+  BackendChoice,
+  BackendName,
+  LoadedModel,
+  LoadModelRequest,
+  PrepareRequest,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from './fl-worker-api'
 import { selectBackend } from './fl/model/backend'
 import { fetchMnistBinary, type ImageDataset } from './fl/data/mnist-format'
 import { createTrainingSession, type TrainingSession } from './fl/training-session'

@@ -104,7 +104,11 @@ export class MeshClient {
   /** The slot the relay filed this node's last summary under, shown next to the setting. */
   reportSlot = $state<number | null>(null)
   /** What the summary says about training; the page's trainer sets it. */
-  summarySource: () => Pick<NodeSummary, 'backend' | 'samplesPerSecond' | 'roundPhase'> = () => ({ backend: '', samplesPerSecond: 0, roundPhase: '' })
+  summarySource: () => Pick<NodeSummary, 'backend' | 'samplesPerSecond' | 'roundPhase'> = () => ({
+    backend: '',
+    samplesPerSecond: 0,
+    roundPhase: '',
+  })
   private signer: EnvelopeSigner | undefined
   /** The recent log, kept in IndexedDB for export (LogPanel). */
   readonly recentLog: PersistentLog
@@ -113,7 +117,9 @@ export class MeshClient {
   constructor(private readonly db: MeshDatabase) {
     this.recentLog = new PersistentLog(db.log)
     const keep = this.recentLog.write
-    this.log = pino({ level: 'info', browser: { asObject: true, write: (line: object) => (console.log(line), keep(line)) } }).child({ component: 'mesh' })
+    this.log = pino({ level: 'info', browser: { asObject: true, write: (line: object) => (console.log(line), keep(line)) } }).child({
+      component: 'mesh',
+    })
   }
 
   async start(): Promise<void> {
@@ -124,7 +130,9 @@ export class MeshClient {
     this.signer = signer
 
     this.bootstrap = await this.waitForBootstrap()
-    const security = await BrowserSecurity.open(this.db, this.identity.keys, identity, signer, this.bootstrap, () => this.schedulePresence(0))
+    const security = await BrowserSecurity.open(this.db, this.identity.keys, identity, signer, this.bootstrap, () =>
+      this.schedulePresence(0),
+    )
     this.security = security
     // The libp2p identity is the derived Ed25519 key: the same phrase gives the same PeerId.
     const node = await createBrowserNode(this.identity.keys.identity.secretKey, this.bootstrap.iceServers)
@@ -160,7 +168,13 @@ export class MeshClient {
       this.schedulePresence(0)
       this.pruneDirect()
     })
-    if (this.bootstrap.nodeReportIntervalMs) this.every(this.bootstrap.nodeReportIntervalMs, () => this.shareMetrics && this.sendReport().catch((err) => this.log.debug({ err: (err as Error).message }, 'metrics summary not sent')))
+    if (this.bootstrap.nodeReportIntervalMs)
+      this.every(
+        this.bootstrap.nodeReportIntervalMs,
+        () =>
+          this.shareMetrics &&
+          this.sendReport().catch((err) => this.log.debug({ err: (err as Error).message }, 'metrics summary not sent')),
+      )
   }
 
   setShareMetrics(on: boolean): void {
@@ -186,7 +200,12 @@ export class MeshClient {
         await this.security!.ensureCredential()
         this.schedulePresence(0)
         // Renews before expiry, and re-joins after a revocation (refused while banned).
-        this.every(CREDENTIAL_CHECK_MS, () => this.security?.ensureCredential().then(() => this.schedulePresence(0), (err) => this.log.warn({ err: (err as Error).message }, 'credential not renewed')))
+        this.every(CREDENTIAL_CHECK_MS, () =>
+          this.security?.ensureCredential().then(
+            () => this.schedulePresence(0),
+            (err) => this.log.warn({ err: (err as Error).message }, 'credential not renewed'),
+          ),
+        )
         return
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'no credential yet')
@@ -238,7 +257,10 @@ export class MeshClient {
       try {
         // The relay may have moved ports after a restart: ask the server again each time.
         this.bootstrap = await fetchBootstrap(AbortSignal.timeout(5_000))
-        await this.node!.dial(this.bootstrap.relayMultiaddrs.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(10_000) })
+        await this.node!.dial(
+          this.bootstrap.relayMultiaddrs.map((a) => multiaddr(a)),
+          { signal: AbortSignal.timeout(10_000) },
+        )
         everConnected = true
         this.relayState = 'connected'
         this.relayDetail = ''
@@ -264,7 +286,10 @@ export class MeshClient {
 
   private async publishPresence(): Promise<void> {
     if (!this.node || !this.runtime) return
-    const addrs = this.node.getMultiaddrs().map((a) => a.toString()).filter((a) => a.includes('/p2p-circuit'))
+    const addrs = this.node
+      .getMultiaddrs()
+      .map((a) => a.toString())
+      .filter((a) => a.includes('/p2p-circuit'))
     if (addrs.length === 0) return
     this.lastPresenceAt = Date.now()
     try {
@@ -282,7 +307,9 @@ export class MeshClient {
   private onPresence(from: PeerId, presence: Presence): void {
     const id = from.toString()
     if (id === this.peerId || id === this.bootstrap?.relayPeerId) return
-    const addrs = presence.multiaddrs.map((a) => new TextDecoder().decode(a)).filter((a) => a.includes('/p2p-circuit') && a.endsWith(`/p2p/${id}`))
+    const addrs = presence.multiaddrs
+      .map((a) => new TextDecoder().decode(a))
+      .filter((a) => a.includes('/p2p-circuit') && a.endsWith(`/p2p/${id}`))
     const isNew = !this.knownAddrs.has(id)
     this.knownAddrs.set(id, addrs)
     this.lastPresence.set(id, Date.now())
@@ -329,7 +356,7 @@ export class MeshClient {
     // links. Both sides keep the one the smaller PeerId dialled and close the other once idle.
     for (const c of direct) {
       const id = c.remotePeer.toString()
-      const dialledBySmaller = (this.peerId < id) === (c.direction === 'outbound')
+      const dialledBySmaller = this.peerId < id === (c.direction === 'outbound')
       const twin = direct.some((o) => o !== c && o.remotePeer.equals(c.remotePeer))
       if (twin && !dialledBySmaller && isIdle(c.streams.map((st) => st.protocol))) {
         this.log.debug({ peer: id }, 'closing the duplicate direct connection of a simultaneous dial')
@@ -349,7 +376,9 @@ export class MeshClient {
   }
 
   private hasDirect(id: string): boolean {
-    return !!this.node?.getConnections().some((c) => c.remotePeer.toString() === id && c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
+    return !!this.node
+      ?.getConnections()
+      .some((c) => c.remotePeer.toString() === id && c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
   }
 
   /**
@@ -366,7 +395,10 @@ export class MeshClient {
         const addrs = (this.knownAddrs.get(id) ?? []).filter((a) => a.includes('/p2p-circuit/webrtc'))
         if (addrs.length === 0) return
         try {
-          await this.node.dial(addrs.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+          await this.node.dial(
+            addrs.map((a) => multiaddr(a)),
+            { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) },
+          )
           // A dial can return an existing relayed connection; only a WebRTC one counts.
           if (this.hasDirect(id)) break
         } catch (err) {
@@ -414,20 +446,24 @@ export class MeshClient {
       if (kind === 'webrtc') byPeer.set(id, 'webrtc')
       else if (kind === 'relay' && !byPeer.has(id)) byPeer.set(id, 'relay')
     }
-    this.peers = [...byPeer].sort(([a], [b]) => a.localeCompare(b)).map(([id, connection]) => ({ id, connection, rttMs: this.rtt.get(id) ?? null }))
+    this.peers = [...byPeer]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, connection]) => ({ id, connection, rttMs: this.rtt.get(id) ?? null }))
     const snapshot = this.runtime?.validator.snapshot()
     if (snapshot) this.accepted = snapshot.accepted
   }
 
   private async measureRtt(): Promise<void> {
     if (!this.node) return
-    await Promise.all(this.peers.map(async (peer) => {
-      try {
-        this.rtt.set(peer.id, await this.ping(peer.id))
-      } catch {
-        this.rtt.delete(peer.id)
-      }
-    }))
+    await Promise.all(
+      this.peers.map(async (peer) => {
+        try {
+          this.rtt.set(peer.id, await this.ping(peer.id))
+        } catch {
+          this.rtt.delete(peer.id)
+        }
+      }),
+    )
     this.refreshPeers()
   }
 

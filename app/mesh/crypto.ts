@@ -18,13 +18,16 @@ export function batchingVerifier(client: WorkerClient<CryptoWorkerApi>): BatchVe
     const batch = queue
     queue = []
     const all = batch.flatMap((b) => b.checks)
-    client.call('verifyBatch', all as SignatureCheck[]).then((results) => {
-      let offset = 0
-      for (const b of batch) {
-        b.resolve(results.slice(offset, offset + b.checks.length))
-        offset += b.checks.length
-      }
-    }, (err) => batch.forEach((b) => b.reject(err)))
+    client.call('verifyBatch', all as SignatureCheck[]).then(
+      (results) => {
+        let offset = 0
+        for (const b of batch) {
+          b.resolve(results.slice(offset, offset + b.checks.length))
+          offset += b.checks.length
+        }
+      },
+      (err) => batch.forEach((b) => b.reject(err)),
+    )
   }
   return (checks) =>
     new Promise((resolve, reject) => {

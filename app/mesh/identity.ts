@@ -1,5 +1,11 @@
 import { deriveNodeKeys, type NodeKeys } from '../../workers/security/keys/derive'
-import { generateMnemonic, mnemonicFromEntropy, entropyFromMnemonic, seedFromMnemonic, isValidMnemonic } from '../../workers/security/keys/mnemonic'
+import {
+  generateMnemonic,
+  mnemonicFromEntropy,
+  entropyFromMnemonic,
+  seedFromMnemonic,
+  isValidMnemonic,
+} from '../../workers/security/keys/mnemonic'
 import type { IdentityRow, MeshDatabase } from '../storage/db'
 
 export interface StoredIdentity {
@@ -58,7 +64,10 @@ async function rowFromPhrase(phrase: string, restored: boolean): Promise<Identit
 }
 
 function fromRow(row: IdentityRow): StoredIdentity {
-  const pair = (secretKey: Uint8Array, publicKey: Uint8Array) => ({ secretKey: new Uint8Array(secretKey), publicKey: new Uint8Array(publicKey) })
+  const pair = (secretKey: Uint8Array, publicKey: Uint8Array) => ({
+    secretKey: new Uint8Array(secretKey),
+    publicKey: new Uint8Array(publicKey),
+  })
   return {
     keys: {
       identity: pair(row.identitySecret, row.identityPublic),

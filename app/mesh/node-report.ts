@@ -28,8 +28,18 @@ export function saveShareMetrics(on: boolean): void {
 
 /** Signs a summary as an `ops.report` and posts it to the relay this page came from; returns the slot the relay gave it. */
 export async function postNodeReport(signer: EnvelopeSigner, summary: NodeSummary, signal?: AbortSignal): Promise<number> {
-  const body = sealMessage(signer, 'ops.report', { backend: summary.backend, samplesPerSecond: summary.samplesPerSecond, gateRejections: summary.gateRejections, roundPhase: summary.roundPhase })
-  const response = await fetch('/api/node-report', { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'Content-Type': 'application/octet-stream' }, signal })
+  const body = sealMessage(signer, 'ops.report', {
+    backend: summary.backend,
+    samplesPerSecond: summary.samplesPerSecond,
+    gateRejections: summary.gateRejections,
+    roundPhase: summary.roundPhase,
+  })
+  const response = await fetch('/api/node-report', {
+    method: 'POST',
+    body: body as Uint8Array<ArrayBuffer>,
+    headers: { 'Content-Type': 'application/octet-stream' },
+    signal,
+  })
   const answer = (await response.json()) as { slot?: number; error?: string }
   if (!response.ok || answer.slot === undefined) throw new Error(`relay refused the report: ${answer.error ?? response.status}`)
   return answer.slot

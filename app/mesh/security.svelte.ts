@@ -55,7 +55,8 @@ export class BrowserSecurity {
     if (!bootstrap.caCertificate) throw new Error('the relay did not send its CA certificate (/api/bootstrap caCertificate)')
     this.anchor = trustAnchorFromCertificate(fromBase64(bootstrap.caCertificate))
     this.peers = new PeerCredentials(this.anchor, {
-      onRefused: (verdict, via) => this.rejects.note(`credential-${verdict.problem}`, 'credential', undefined, via, verdict.reason, Date.now()),
+      onRefused: (verdict, via) =>
+        this.rejects.note(`credential-${verdict.problem}`, 'credential', undefined, via, verdict.reason, Date.now()),
       onRevoked: (record, via) => {
         void this.record({ event: 'revoke', actor: via, subject: record.serial, details: record })
         if (this.credential && this.credential.serial === record.serial) {
@@ -67,7 +68,14 @@ export class BrowserSecurity {
     })
   }
 
-  static async open(db: MeshDatabase, keys: NodeKeys, identity: SigningIdentity, signer: EnvelopeSigner, bootstrap: Bootstrap, onOwnCredentialChanged: () => void): Promise<BrowserSecurity> {
+  static async open(
+    db: MeshDatabase,
+    keys: NodeKeys,
+    identity: SigningIdentity,
+    signer: EnvelopeSigner,
+    bootstrap: Bootstrap,
+    onOwnCredentialChanged: () => void,
+  ): Promise<BrowserSecurity> {
     const store = new DexieAuditStore(db.audit)
     const audit = await AuditLog.open(store, identity)
     const security = new BrowserSecurity(db, keys, identity, signer, audit, store, bootstrap, onOwnCredentialChanged)
@@ -95,7 +103,11 @@ export class BrowserSecurity {
     const stored = await this.db.credential.get('self')
     if (stored && equal(stored.caDer, this.anchor.der)) {
       const verdict = await verifyCredential(new Uint8Array(stored.der), this.anchor, Date.now(), this.peers.revocations)
-      if (verdict.ok && verdict.credential.notAfterMs - Date.now() > RENEW_BEFORE_MS && equal(verdict.credential.identityPublicKey, this.identity.publicKey)) {
+      if (
+        verdict.ok &&
+        verdict.credential.notAfterMs - Date.now() > RENEW_BEFORE_MS &&
+        equal(verdict.credential.identityPublicKey, this.identity.publicKey)
+      ) {
         this.credential = verdict.credential
         this.status = 'valid'
         return
@@ -108,7 +120,11 @@ export class BrowserSecurity {
   async join(): Promise<void> {
     this.status = 'requesting'
     const envelope = sealRaw(this.signer, 'cred.request', createJoinRequest(this.keys))
-    const response = await fetch('/api/credential', { method: 'POST', body: envelope as Uint8Array<ArrayBuffer>, headers: { 'Content-Type': 'application/octet-stream' } })
+    const response = await fetch('/api/credential', {
+      method: 'POST',
+      body: envelope as Uint8Array<ArrayBuffer>,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    })
     const answer = (await response.json()) as CredentialAnswer & { error?: string }
     if (!response.ok) {
       this.status = 'refused'
@@ -134,19 +150,32 @@ export class BrowserSecurity {
       requestedAtMs: now,
       nonce: crypto.getRandomValues(new Uint8Array(16)),
     })
-    const response = await fetch('/api/grant', { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'Content-Type': 'application/octet-stream' } })
+    const response = await fetch('/api/grant', {
+      method: 'POST',
+      body: body as Uint8Array<ArrayBuffer>,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    })
     const answer = (await response.json()) as CredentialAnswer & { error?: string }
     if (!response.ok) throw new Error(`the relay refused the grant: ${answer.error ?? response.status}`)
     const verdict = await verifyCredential(fromBase64(answer.certificate), this.anchor, Date.now(), this.peers.revocations)
     if (!verdict.ok) throw new Error(`the relay returned a credential that does not verify: ${verdict.reason}`)
-    await this.record({ event: 'grant', actor: this.credential.peerId, subject: subjectPeerId, details: { serial: verdict.credential.serial, roles: verdict.credential.roles, notAfterMs: verdict.credential.notAfterMs } })
+    await this.record({
+      event: 'grant',
+      actor: this.credential.peerId,
+      subject: subjectPeerId,
+      details: { serial: verdict.credential.serial, roles: verdict.credential.roles, notAfterMs: verdict.credential.notAfterMs },
+    })
     return verdict.credential
   }
 
   /** A page of the relay's audit log; the relay answers only to an admin credential. */
   async relayAudit(fromSeq = 1, limit = 1000): Promise<{ entries: RelayAuditEntry[]; total: number }> {
     const envelope = sealMessage(this.signer, 'audit.read', { fromSeq: BigInt(fromSeq), limit })
-    const response = await fetch('/api/audit', { method: 'POST', body: envelope as Uint8Array<ArrayBuffer>, headers: { 'Content-Type': 'application/octet-stream' } })
+    const response = await fetch('/api/audit', {
+      method: 'POST',
+      body: envelope as Uint8Array<ArrayBuffer>,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    })
     const answer = (await response.json()) as { entries: RelayAuditEntry[]; total: number; error?: string }
     if (!response.ok) throw new Error(`the relay refused its audit log: ${answer.error ?? response.status}`)
     return answer
@@ -188,7 +217,8 @@ export class BrowserSecurity {
   private async checkOwn(certificateBase64: string): Promise<Credential> {
     const verdict = await verifyCredential(fromBase64(certificateBase64), this.anchor, Date.now(), this.peers.revocations)
     if (!verdict.ok) throw new Error(`the relay's credential does not verify: ${verdict.reason}`)
-    if (!equal(verdict.credential.identityPublicKey, this.identity.publicKey)) throw new Error('the relay issued a credential for another identity')
+    if (!equal(verdict.credential.identityPublicKey, this.identity.publicKey))
+      throw new Error('the relay issued a credential for another identity')
     return verdict.credential
   }
 
@@ -199,7 +229,12 @@ export class BrowserSecurity {
     this.detail = ''
     await this.db.credential.put({ id: 'self', der: credential.der, caDer: this.anchor.der, receivedAtMs: Date.now() })
     await this.peers.present(credential.der, 'self')
-    await this.record({ event: via, actor: via === 'join' ? credential.peerId : 'relay', subject: credential.peerId, details: { serial: credential.serial, roles: credential.roles, notAfterMs: credential.notAfterMs } })
+    await this.record({
+      event: via,
+      actor: via === 'join' ? credential.peerId : 'relay',
+      subject: credential.peerId,
+      details: { serial: credential.serial, roles: credential.roles, notAfterMs: credential.notAfterMs },
+    })
     this.onOwnCredentialChanged()
   }
 }

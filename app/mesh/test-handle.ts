@@ -32,7 +32,9 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
     gate: () => client.runtime?.validator.snapshot(),
     credential: () => {
       const c = client.security?.credential
-      return c ? { serial: c.serial, peerId: c.peerId, roles: [...c.roles], notAfterMs: c.notAfterMs, status: client.security!.status } : { status: client.security?.status ?? 'none' }
+      return c
+        ? { serial: c.serial, peerId: c.peerId, roles: [...c.roles], notAfterMs: c.notAfterMs, status: client.security!.status }
+        : { status: client.security?.status ?? 'none' }
     },
     /** Roles of the credential this node has admitted for `peerId`, or null. */
     knownRoles: (peerId: string) => {
@@ -40,26 +42,51 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
       return c ? [...c.roles] : null
     },
     revoked: () => client.security?.peers.revocations.list().map((r) => r.serial) ?? [],
-    auditEntries: async () => (await client.security!.auditEntries()).map((r) => ({ seq: r.seq, event: r.event, actor: r.actor, subject: r.subject, details: r.details })),
+    auditEntries: async () =>
+      (await client.security!.auditEntries()).map((r) => ({
+        seq: r.seq,
+        event: r.event,
+        actor: r.actor,
+        subject: r.subject,
+        details: r.details,
+      })),
     verifyAudit: () => client.security!.verifyAudit(),
     flushAudit: () => client.security!.flushRejections(),
     relayAudit: () => client.security!.relayAudit().then((a) => ({ total: a.total, events: a.entries.map((e) => e.event) })),
-    grant: (peerId: string, roles: Role[], days: number) => client.security!.grant(peerId, roles, days).then((c) => ({ serial: c.serial, roles: [...c.roles] })),
+    grant: (peerId: string, roles: Role[], days: number) =>
+      client.security!.grant(peerId, roles, days).then((c) => ({ serial: c.serial, roles: [...c.roles] })),
     backupPhrase: () => backupPhrase(db),
     restore: (phrase: string) => restoreIdentity(db, phrase).then(() => undefined),
     /** Seals `size` test bytes to `peerId`'s agreement key (from its credential) and stores the box as a blob. */
     async sealBlobFor(peerId: string, round: number, size: number, seed: number): Promise<string> {
       const recipient = client.security?.knownCredential(peerId)
       if (!recipient) throw new Error(`no credential seen for ${peerId}`)
-      const box = sealForRecipient(pseudoRandomBytes(size, seed), recipient.agreementPublicKey, { purpose: 'fl.update', round, sender: client.security!.identity.publicKey })
+      const box = sealForRecipient(pseudoRandomBytes(size, seed), recipient.agreementPublicKey, {
+        purpose: 'fl.update',
+        round,
+        sender: client.security!.identity.publicKey,
+      })
       return client.runtime!.blobs.add(box)
     },
     /** Fetches a sealed blob from `peerId` and opens it with this node's agreement key; returns the plaintext's SHA-256. */
-    async openSealedBlob(peerId: string, sha256Hex: string, round: number, size: number, seed: number): Promise<{ ok: boolean; matches: boolean; reason?: string }> {
+    async openSealedBlob(
+      peerId: string,
+      sha256Hex: string,
+      round: number,
+      size: number,
+      seed: number,
+    ): Promise<{ ok: boolean; matches: boolean; reason?: string }> {
       const sender = client.security?.knownCredential(peerId)
       if (!sender) throw new Error(`no credential seen for ${peerId}`)
-      const box = await client.runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))))
-      const opened = openSealed(box, client.identity!.keys.agreement.secretKey, { purpose: 'fl.update', round, sender: sender.identityPublicKey })
+      const box = await client.runtime!.fetchBlob(
+        peerIdFromString(peerId),
+        Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))),
+      )
+      const opened = openSealed(box, client.identity!.keys.agreement.secretKey, {
+        purpose: 'fl.update',
+        round,
+        sender: sender.identityPublicKey,
+      })
       if (!opened.ok) return { ok: false, matches: false, reason: opened.reason }
       const expected = pseudoRandomBytes(size, seed)
       return { ok: true, matches: opened.plaintext.length === expected.length && opened.plaintext.every((b, i) => b === expected[i]) }
@@ -93,9 +120,13 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
       await client.useDirectFor(peerId)
       const started = performance.now()
       const retries: string[] = []
-      const bytes = await client.runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))), {
-        onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${describeError(error)}`),
-      })
+      const bytes = await client.runtime!.fetchBlob(
+        peerIdFromString(peerId),
+        Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))),
+        {
+          onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${describeError(error)}`),
+        },
+      )
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
       return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started, retries }
     },
@@ -103,7 +134,11 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
      * Fetches a blob and, once `afterBytes` have arrived, closes the direct connection it is
      * coming over, as a dropped WebRTC link would: the fetch must resume where it stopped.
      */
-    async fetchBlobDroppingConnection(peerId: string, sha256Hex: string, afterBytes: number): Promise<{ bytes: number; sha256: string; retries: string[]; dropped: boolean }> {
+    async fetchBlobDroppingConnection(
+      peerId: string,
+      sha256Hex: string,
+      afterBytes: number,
+    ): Promise<{ bytes: number; sha256: string; retries: string[]; dropped: boolean }> {
       const peer = peerIdFromString(peerId)
       await client.useDirectFor(peerId)
       const retries: string[] = []
@@ -158,7 +193,11 @@ async function recordConnectionCloses(client: MeshClient): Promise<void> {
     for (const method of ['close', 'abort'] as const) {
       const original = c[method].bind(c) as (...args: unknown[]) => unknown
       ;(c as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        if (!why.has(c)) why.set(c, `${method}(${args[0] instanceof Error ? describeError(args[0]) : ''}) from ${new Error().stack?.split('\n').slice(2, 6).join(' <- ')}`)
+        if (!why.has(c))
+          why.set(
+            c,
+            `${method}(${args[0] instanceof Error ? describeError(args[0]) : ''}) from ${new Error().stack?.split('\n').slice(2, 6).join(' <- ')}`,
+          )
         return original(...args)
       }
     }
@@ -174,8 +213,19 @@ async function recordConnectionCloses(client: MeshClient): Promise<void> {
     // The connection's own close event (local or remote, and the error) comes right after this one.
     queueMicrotask(() => {
       const kind = connectionKind(c.remoteAddr.toString())
-      const duplicate = client.node!.getConnections(c.remotePeer).some((o) => o !== c && o.status === 'open' && connectionKind(o.remoteAddr.toString()) === kind)
-      connectionCloses.push({ peer: c.remotePeer.toString(), kind, direction: c.direction, openedAt: c.timeline.open, closedAt, streamsOpen, duplicate, reason: why.get(c) ?? 'unknown' })
+      const duplicate = client
+        .node!.getConnections(c.remotePeer)
+        .some((o) => o !== c && o.status === 'open' && connectionKind(o.remoteAddr.toString()) === kind)
+      connectionCloses.push({
+        peer: c.remotePeer.toString(),
+        kind,
+        direction: c.direction,
+        openedAt: c.timeline.open,
+        closedAt,
+        streamsOpen,
+        duplicate,
+        reason: why.get(c) ?? 'unknown',
+      })
     })
   })
 }
@@ -192,7 +242,6 @@ async function installBenchSink(client: MeshClient): Promise<void> {
     await stream.close()
   })
 }
-
 
 function pseudoRandomBytes(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length)

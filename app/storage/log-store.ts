@@ -33,11 +33,13 @@ export class PersistentLog {
     this.timer = undefined
     const batch = this.pending
     this.pending = []
-    this.writing = this.writing.then(async () => {
-      if (batch.length > 0) await this.table.bulkAdd(batch)
-      const excess = (await this.table.count()) - this.keep
-      if (excess > 0) await this.table.orderBy('id').limit(excess).delete()
-    }).catch((err) => console.warn('log not stored', err))
+    this.writing = this.writing
+      .then(async () => {
+        if (batch.length > 0) await this.table.bulkAdd(batch)
+        const excess = (await this.table.count()) - this.keep
+        if (excess > 0) await this.table.orderBy('id').limit(excess).delete()
+      })
+      .catch((err) => console.warn('log not stored', err))
     return this.writing
   }
 

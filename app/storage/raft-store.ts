@@ -39,7 +39,11 @@ export class DexieRaftStore implements RaftStore {
   constructor(private readonly db: TaskDatabase) {}
 
   async load(): Promise<PersistedState> {
-    const [hard, snapshot, entries] = await Promise.all([this.db.hardState.get('self'), this.db.snapshot.get('self'), this.db.entries.orderBy('index').toArray()])
+    const [hard, snapshot, entries] = await Promise.all([
+      this.db.hardState.get('self'),
+      this.db.snapshot.get('self'),
+      this.db.entries.orderBy('index').toArray(),
+    ])
     if (!hard && !snapshot && entries.length === 0) return EMPTY_PERSISTED_STATE
     return {
       hardState: hard ? { term: hard.term, votedFor: hard.votedFor, commitIndex: hard.commitIndex } : EMPTY_PERSISTED_STATE.hardState,

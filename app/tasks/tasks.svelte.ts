@@ -8,7 +8,13 @@ import type { CapacityReport } from '../../workers/tasks/worker-agent'
 import type { TaskStatus } from '../../workers/tasks/wire.pb'
 import type { Logger } from '../../workers/log'
 
-const pageLog: Logger = { debug() {}, info() {}, warn: (fields, message) => console.warn(message, fields), error: (fields, message) => console.error(message, fields), child: () => pageLog }
+const pageLog: Logger = {
+  debug() {},
+  info() {},
+  warn: (fields, message) => console.warn(message, fields),
+  error: (fields, message) => console.error(message, fields),
+  child: () => pageLog,
+}
 
 export type WorkerState = 'off' | 'waiting' | 'on' | 'failed'
 
@@ -54,7 +60,10 @@ export class TaskClient {
     this.transport = gossipTaskTransport(this.client.runtime.gossip, this.client.peerId)
     this.transport.onStatus((_from, status) => void this.record(status))
     const nav = navigator as Navigator & { getBattery?: () => Promise<BatteryInfo> }
-    nav.getBattery?.().then((battery) => (this.battery = battery), () => {})
+    nav.getBattery?.().then(
+      (battery) => (this.battery = battery),
+      () => {},
+    )
     // Work only with the worker role (others would refuse our pulls and results).
     this.workerState = 'waiting'
     const poll = setInterval(() => {

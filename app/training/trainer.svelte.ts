@@ -34,7 +34,10 @@ export class Trainer {
     if (this.backend) return this.backend
     this.state = 'preparing'
     try {
-      this.backend = await this.worker().call('prepare', { dataUrl: new URL('/data/mnist.bin', location.href).href, backends: requestedBackends() })
+      this.backend = await this.worker().call('prepare', {
+        dataUrl: new URL('/data/mnist.bin', location.href).href,
+        backends: requestedBackends(),
+      })
       this.state = 'ready'
       return this.backend
     } catch (err) {
@@ -48,13 +51,17 @@ export class Trainer {
     this.running = new AbortController()
     this.state = 'training'
     try {
-      const result = await this.worker().call('train', { ...request, round: ++this.round }, {
-        signal: this.running.signal,
-        onProgress: (p) => {
-          this.progress = p
-          this.progressEvents++
+      const result = await this.worker().call(
+        'train',
+        { ...request, round: ++this.round },
+        {
+          signal: this.running.signal,
+          onProgress: (p) => {
+            this.progress = p
+            this.progressEvents++
+          },
         },
-      })
+      )
       this.results = [...this.results, result]
       this.state = 'ready'
       return result
@@ -110,6 +117,9 @@ const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu']
 
 /** `?backend=wasm` (or a comma list) pins the tfjs backend, for comparing devices and for benchmarks. */
 function requestedBackends(): BackendName[] | undefined {
-  const wanted = new URLSearchParams(location.search).get('backend')?.split(',').filter((b): b is BackendName => (BACKENDS as string[]).includes(b))
+  const wanted = new URLSearchParams(location.search)
+    .get('backend')
+    ?.split(',')
+    .filter((b): b is BackendName => (BACKENDS as string[]).includes(b))
   return wanted?.length ? wanted : undefined
 }

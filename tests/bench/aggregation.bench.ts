@@ -39,7 +39,10 @@ export async function main(args: string[]): Promise<void> {
     ['multi-krum', { rule: { rule: 'multi-krum', f, m: n - f } }],
     ['centered-clipping', { rule: { rule: 'centered-clipping', tau: 0.1, iterations: 1 } }],
     ['geometric-median (8 it.)', { rule: { rule: 'geometric-median', iterations: 8 } }],
-    ['bucketing s=2 + centered-clipping', { rule: { rule: 'centered-clipping', tau: 0.1 }, bucketing: { size: 2, seed: new Uint8Array([1]) } }],
+    [
+      'bucketing s=2 + centered-clipping',
+      { rule: { rule: 'centered-clipping', tau: 0.1 }, bucketing: { size: 2, seed: new Uint8Array([1]) } },
+    ],
   ]
   const metrics: Metrics = { parameters: d, clients: n, baselineSumMs: round(baselineMs) }
   for (const [name, config] of configs) {

@@ -32,8 +32,18 @@ export async function main(args: string[]): Promise<void> {
   const sorted = hasFlag(args, 'sorted')
   await selectBackend(nodeBackendOptions({ calibrate: false }))
   const base = {
-    dataset: loadMnistNode(), spec: MNIST_MLP, rounds, hyper: { epochs: 1, batchSize: 32, learningRate: 0.3, maxBatchesPerEpoch: 1 }, clientMomentum: 0.9, signFlipScale: 4,
-    scheme: sorted ? ({ kind: 'sorted' } as const) : ({ kind: 'dirichlet', alpha: 1 } as const), seed: 1, byzantineData: 'shards' as const, evalEvery: 25, clients: 25, byzantine: 5,
+    dataset: loadMnistNode(),
+    spec: MNIST_MLP,
+    rounds,
+    hyper: { epochs: 1, batchSize: 32, learningRate: 0.3, maxBatchesPerEpoch: 1 },
+    clientMomentum: 0.9,
+    signFlipScale: 4,
+    scheme: sorted ? ({ kind: 'sorted' } as const) : ({ kind: 'dirichlet', alpha: 1 } as const),
+    seed: 1,
+    byzantineData: 'shards' as const,
+    evalEvery: 25,
+    clients: 25,
+    byzantine: 5,
   }
   const data = prepareData(base)
   const bySize: Metrics = {}
@@ -43,29 +53,38 @@ export async function main(args: string[]): Promise<void> {
     let honestDistance = 0
     let byzantineInputs = 0
     let byzantineBound = 0
-    const result = await runSimulation({
-      ...base, attack, rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: s,
-      onAggregate: (r, inputs, honest, center) => {
-        const ids = inputs.map((_, i) => `client-${String(i).padStart(4, '0')}`)
-        const buckets = s > 1 ? assignBuckets(ids, { size: s, seed: new Uint8Array([r & 0xff, (r >> 8) & 0xff, base.seed & 0xff]) }) : ids.map((id) => [id])
-        for (const members of buckets) {
-          const index = members.map((id) => Number(id.slice('client-'.length)))
-          const mean = new Float64Array(inputs[0].length)
-          for (const i of index) inputs[i].forEach((x, j) => (mean[j] += x / index.length))
-          let d = 0
-          for (let j = 0; j < mean.length; j++) d += (mean[j] - (center ? center[j] : 0)) ** 2
-          d = Math.sqrt(d)
-          if (index.every((i) => i < honest)) {
-            honestCount++
-            honestDistance += d
-            if (d > tau) honestClipped++
-          } else {
-            byzantineInputs++
-            byzantineBound += Math.min(d, tau) / buckets.length
+    const result = await runSimulation(
+      {
+        ...base,
+        attack,
+        rule: { rule: 'centered-clipping', tau, iterations: 1 },
+        bucketSize: s,
+        onAggregate: (r, inputs, honest, center) => {
+          const ids = inputs.map((_, i) => `client-${String(i).padStart(4, '0')}`)
+          const buckets =
+            s > 1
+              ? assignBuckets(ids, { size: s, seed: new Uint8Array([r & 0xff, (r >> 8) & 0xff, base.seed & 0xff]) })
+              : ids.map((id) => [id])
+          for (const members of buckets) {
+            const index = members.map((id) => Number(id.slice('client-'.length)))
+            const mean = new Float64Array(inputs[0].length)
+            for (const i of index) inputs[i].forEach((x, j) => (mean[j] += x / index.length))
+            let d = 0
+            for (let j = 0; j < mean.length; j++) d += (mean[j] - (center ? center[j] : 0)) ** 2
+            d = Math.sqrt(d)
+            if (index.every((i) => i < honest)) {
+              honestCount++
+              honestDistance += d
+              if (d > tau) honestClipped++
+            } else {
+              byzantineInputs++
+              byzantineBound += Math.min(d, tau) / buckets.length
+            }
           }
-        }
+        },
       },
-    }, data)
+      data,
+    )
     const row = {
       accuracyEvery25Rounds: result.accuracy.filter((a): a is number => a !== null).map((a) => round(a * 100, 1)),
       honestInputsClippedPercent: round((100 * honestClipped) / honestCount, 1),
@@ -76,5 +95,8 @@ export async function main(args: string[]): Promise<void> {
     console.log(`s=${s}`, row)
     bySize[`s${s}`] = row
   }
-  writeBenchResult('bucketing', { setting: `CC τ=${tau}, ${attack}, ${sorted ? 'sorted' : 'Dirichlet(1)'}, n=25, f=5, ${rounds} rounds, worker momentum 0.9`, bySize })
+  writeBenchResult('bucketing', {
+    setting: `CC τ=${tau}, ${attack}, ${sorted ? 'sorted' : 'Dirichlet(1)'}, n=25, f=5, ${rounds} rounds, worker momentum 0.9`,
+    bySize,
+  })
 }

@@ -14,7 +14,10 @@ import { writeBenchResult } from './results'
 import { flagValue, hasFlag, round } from './stats'
 
 export async function main(args: string[]): Promise<void> {
-  if (hasFlag(args, 'help')) return void console.log('usage: npm run bench -- central [--epochs 20] [--lr 0.1]\nCentral training of the robustness benchmark\'s MLP on its 7,500 training digits (about 2 CPU-minutes).')
+  if (hasFlag(args, 'help'))
+    return void console.log(
+      "usage: npm run bench -- central [--epochs 20] [--lr 0.1]\nCentral training of the robustness benchmark's MLP on its 7,500 training digits (about 2 CPU-minutes).",
+    )
   const epochs = flagValue(args, 'epochs', 20)
   const learningRate = flagValue(args, 'lr', 0.1)
   await selectBackend(nodeBackendOptions({ calibrate: false }))
@@ -27,7 +30,12 @@ export async function main(args: string[]): Promise<void> {
   try {
     let weights = initialWeights(MNIST_MLP, 1)
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      const out = await trainer.train({ weights, data: train, hyper: { epochs: 1, batchSize: 32, learningRate, optimizer: 'momentum', momentum: 0.9, seed: epoch }, yieldEvery: 1_000_000 })
+      const out = await trainer.train({
+        weights,
+        data: train,
+        hyper: { epochs: 1, batchSize: 32, learningRate, optimizer: 'momentum', momentum: 0.9, seed: epoch },
+        yieldEvery: 1_000_000,
+      })
       weights = out.weights
       if (epoch % 5 === 0 || epoch === epochs) {
         accuracy.push(round((await trainer.evaluate(weights, test)).accuracy * 100))
@@ -37,5 +45,9 @@ export async function main(args: string[]): Promise<void> {
   } finally {
     trainer.dispose()
   }
-  writeBenchResult('central', { setting: `MLP 784-64-10, ${train.count} training digits, batch 32, lr ${learningRate}, momentum 0.9`, accuracyEvery5Epochs: accuracy, best: Math.max(...accuracy) })
+  writeBenchResult('central', {
+    setting: `MLP 784-64-10, ${train.count} training digits, batch 32, lr ${learningRate}, momentum 0.9`,
+    accuracyEvery5Epochs: accuracy,
+    best: Math.max(...accuracy),
+  })
 }

@@ -44,7 +44,14 @@ export function runConsensusSimulation(options: ConsensusSimOptions = {}): Conse
   const heights = options.heights ?? 10
   const seed = options.seed ?? 1
   const started = performance.now()
-  const world = new BftWorld({ validators, scheme: 'sim', wire: false, random: createRng(seed), timeouts: DEFAULT_BFT_TIMEOUTS, validityDelayMs: [0, 0] })
+  const world = new BftWorld({
+    validators,
+    scheme: 'sim',
+    wire: false,
+    random: createRng(seed),
+    timeouts: DEFAULT_BFT_TIMEOUTS,
+    validityDelayMs: [0, 0],
+  })
   const sim = new Simulation<Packet>(seed, { delayMs: [linkMs, linkMs + jitterMs], dropRate: 0, duplicateRate: 0 })
   world.ids.forEach((id, i) => sim.add(id, world.honestFactory(i)))
   const target = validators * heights

@@ -14,8 +14,21 @@ import { gossipKinds } from '../../workers/net/topics'
 import { topicForKind } from '../../workers/net/gossip'
 import { meshGossipsub } from '../../workers/net/gossip-config'
 import { silentLogger, type Logger } from '../../workers/log'
-import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, decodeBeacon, gossipBftTransport } from '../../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, createValidatorSet, loadWasmBls, type BlsVoteBackend, type ValidatorSigner } from '../../workers/consensus/certificate'
+import {
+  ConsensusAdapter,
+  MemoryConsensusStore,
+  createBeaconApplication,
+  decodeBeacon,
+  gossipBftTransport,
+} from '../../workers/consensus/adapter'
+import {
+  createRealScheme,
+  createRealSigner,
+  createValidatorSet,
+  loadWasmBls,
+  type BlsVoteBackend,
+  type ValidatorSigner,
+} from '../../workers/consensus/certificate'
 import { commitSignBytes } from '../../workers/consensus/certificate/sign-bytes'
 import { runConsensusSimulation } from './consensus-sim'
 import { nativeEd25519Signer, nativeVerifyEd25519 } from '../../workers/protocol/node/ed25519'
@@ -149,9 +162,20 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
   const nodes: Awaited<ReturnType<typeof createValidatorNode>>[] = []
   for (let i = 0; i < n; i++) nodes.push(await createValidatorNode(i, crypto))
   const signers = nodes.map((v) =>
-    createRealSigner({ identitySeed: v.seed, voteSeed: new Uint8Array(48).fill(KEY_SEED_BASE + v.seed[0]) }, crypto === 'fast' ? { bls, signEd25519: nativeEd25519Signer(v.seed) } : {}),
+    createRealSigner(
+      { identitySeed: v.seed, voteSeed: new Uint8Array(48).fill(KEY_SEED_BASE + v.seed[0]) },
+      crypto === 'fast' ? { bls, signEd25519: nativeEd25519Signer(v.seed) } : {},
+    ),
   )
-  const created = createValidatorSet(signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() })), scheme)
+  const created = createValidatorSet(
+    signers.map((s) => ({
+      id: peerIdStringFromPublicKey(s.identityKey),
+      identityKey: s.identityKey,
+      voteKey: s.voteKey,
+      possession: s.proofOfPossession(),
+    })),
+    scheme,
+  )
   if (!created.ok) throw new Error(created.reason)
   const set = created.set
   const transports = nodes.map((v) => gossipBftTransport(v.runtime.gossip))
@@ -161,7 +185,10 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
   }
   const bftTopic = topicForKind('bft.message')
   const chatTopic = topicForKind('mesh.chat')
-  const subscribers = () => nodes.map((v) => Math.min(v.node.services.pubsub.getSubscribers(bftTopic).length, v.node.services.pubsub.getSubscribers(chatTopic).length))
+  const subscribers = () =>
+    nodes.map((v) =>
+      Math.min(v.node.services.pubsub.getSubscribers(bftTopic).length, v.node.services.pubsub.getSubscribers(chatTopic).length),
+    )
   await until(() => subscribers().every((c) => c >= n - 1), 'every validator to see the others subscribed', 60_000)
   const minSubscribers = Math.min(...subscribers())
   await new Promise((r) => setTimeout(r, 1500)) // a GossipSub heartbeat or two, so meshes form
@@ -169,13 +196,17 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
   // Baseline: one-way gossip delivery of a small signed envelope on the same nodes.
   const gossipLatencies: number[] = []
   let pending = 0
-  for (const v of nodes) v.runtime.gossip.on('mesh.chat', (accepted) => {
-    gossipLatencies.push(performance.timeOrigin + performance.now() - Number(accepted.payload.sentAtUs) / 1000)
-    pending--
-  })
+  for (const v of nodes)
+    v.runtime.gossip.on('mesh.chat', (accepted) => {
+      gossipLatencies.push(performance.timeOrigin + performance.now() - Number(accepted.payload.sentAtUs) / 1000)
+      pending--
+    })
   for (let k = 0; k < 30; k++) {
     pending = n - 1
-    await nodes[k % n].runtime.gossip.publish('mesh.chat', { text: 'x'.repeat(200), sentAtUs: BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) })
+    await nodes[k % n].runtime.gossip.publish('mesh.chat', {
+      text: 'x'.repeat(200),
+      sentAtUs: BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)),
+    })
     await until(() => pending <= 0, 'a gossip baseline delivery', 10_000)
   }
 
@@ -196,7 +227,12 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
         application: createBeaconApplication({ selfId: id, validators: set, intervalMs }),
         log: errorsOnly,
         // All n validators share one core here, so a height's CPU grows with n: so do the timeouts.
-        timeouts: { proposeMs: 1000 + intervalMs + 400 * n, prevoteMs: 500 + 200 * n, precommitMs: 500 + 200 * n, rebroadcastMs: 1000 + 300 * n },
+        timeouts: {
+          proposeMs: 1000 + intervalMs + 400 * n,
+          prevoteMs: 500 + 200 * n,
+          precommitMs: 500 + 200 * n,
+          rebroadcastMs: 1000 + 300 * n,
+        },
       })
       adapter.onDecision((d) => {
         const beacon = decodeBeacon(d.value)
@@ -210,7 +246,11 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
     const st = adapters.map((a) => a.stats())
     console.log(`  n = ${n}: height/round per validator ${st.map((s) => `${s.status.height}/${s.status.round}`).join(' ')}`)
   }, 5000)
-  await until(() => adapters.every((a) => a.stats().decisions >= target), `${target} heights at n = ${n}`, (60_000 + target * n * 2_000) * (crypto === 'noble' ? 3 : 1)).finally(() => clearInterval(progress))
+  await until(
+    () => adapters.every((a) => a.stats().decisions >= target),
+    `${target} heights at n = ${n}`,
+    (60_000 + target * n * 2_000) * (crypto === 'noble' ? 3 : 1),
+  ).finally(() => clearInterval(progress))
   const cpu = process.cpuUsage(cpuBefore)
   const stats = adapters.map((a) => a.stats())
   await Promise.all(adapters.map((a) => a.stop()))
@@ -248,7 +288,11 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
 async function runProcesses(n: number, heights: number, warmup: number, intervalMs: number): Promise<ProcessRun> {
   const chainId = `bench-processes-${n}`
   const setFile = join(mkdtempSync(join(tmpdir(), 'mesh-bench-validators-')), 'validators.json')
-  const relays = await Promise.all(Array.from({ length: n }, () => RelayProcess.create({ extraArgs: ['--validator-set', setFile, '--bft-interval-ms', String(intervalMs)] })))
+  const relays = await Promise.all(
+    Array.from({ length: n }, () =>
+      RelayProcess.create({ extraArgs: ['--validator-set', setFile, '--bft-interval-ms', String(intervalMs)] }),
+    ),
+  )
   try {
     const entries = await Promise.all(relays.map((r) => r.validatorEntry()))
     writeFileSync(setFile, JSON.stringify({ chainId, validators: entries }))
@@ -281,7 +325,9 @@ async function runProcesses(n: number, heights: number, warmup: number, interval
     const lateHeights = new Set<number>()
     for (const r of relays) {
       const db = new Database(join(r.dataDir, 'consensus.sqlite'), { readonly: true })
-      const rows = db.prepare('SELECT height, round, value, decided_at_ms FROM bft_decisions WHERE chain_id = ? AND height > ? AND height <= ?').all(chainId, warmup, target) as { height: number; round: number; value: Buffer; decided_at_ms: number }[]
+      const rows = db
+        .prepare('SELECT height, round, value, decided_at_ms FROM bft_decisions WHERE chain_id = ? AND height > ? AND height <= ?')
+        .all(chainId, warmup, target) as { height: number; round: number; value: Buffer; decided_at_ms: number }[]
       db.close()
       for (const row of rows) {
         const beacon = decodeBeacon(new Uint8Array(row.value))
@@ -311,7 +357,8 @@ export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
   const listArg = args.indexOf('--validators')
   const sizes = listArg >= 0 ? args[listArg + 1].split(',').map(Number) : [4, 7, 16]
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) throw new Error('--validators takes a comma-separated list of sizes from 1 to 64')
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 64))
+    throw new Error('--validators takes a comma-separated list of sizes from 1 to 64')
   const processArg = args.indexOf('--process-validators')
   const processSizes = processArg >= 0 ? args[processArg + 1].split(',').filter(Boolean).map(Number) : [4, 7, 10]
   const heights = flagValue(args, 'heights', 30)
@@ -360,15 +407,27 @@ export async function main(args: string[]): Promise<void> {
   console.log('\n| run | n | finality p50 ms | p99 ms | messages/decision (published / delivered) | baseline |')
   console.log('|---|---|---|---|---|---|')
   for (const r of [...noble, ...real]) {
-    console.log(`| real libp2p, one process, ${r.crypto} crypto | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | gossip one-way p50 ${r.gossip_one_way_p50_ms} ms (×${r.finality_p50_over_gossip_p50}); crypto/validator/height ${r.crypto_per_validator_per_height_ms} ms (×${r.finality_p50_over_crypto_floor}) |`)
+    console.log(
+      `| real libp2p, one process, ${r.crypto} crypto | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | gossip one-way p50 ${r.gossip_one_way_p50_ms} ms (×${r.finality_p50_over_gossip_p50}); crypto/validator/height ${r.crypto_per_validator_per_height_ms} ms (×${r.finality_p50_over_crypto_floor}) |`,
+    )
   }
   for (const r of processes) {
-    console.log(`| real libp2p, one relay process each | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | CPU/decision/validator ${r.cpu_ms_per_decision_per_validator} ms; rounds above zero ${r.rounds_above_zero} |`)
+    console.log(
+      `| real libp2p, one relay process each | ${r.validators} | ${r.finality_p50_ms} | ${r.finality_p99_ms} | ${r.published_per_decision} / ${r.delivered_per_decision} | CPU/decision/validator ${r.cpu_ms_per_decision_per_validator} ms; rounds above zero ${r.rounds_above_zero} |`,
+    )
   }
-  console.log(`| simulated, ${simLinkMs} ms links | ${simulated.validators} | ${simulated.finalityP50Ms} | ${simulated.finalityP99Ms} | – / ${simulated.messagesPerDecision} | ${simLinkMs} ms one-way link |`)
-  for (const f of floors) console.log(`| simulated, 1 ms links | ${f.validators} | ${f.finalityP50Ms} | ${f.finalityP99Ms} | – / ${f.messagesPerDecision} | protocol floor |`)
+  console.log(
+    `| simulated, ${simLinkMs} ms links | ${simulated.validators} | ${simulated.finalityP50Ms} | ${simulated.finalityP99Ms} | – / ${simulated.messagesPerDecision} | ${simLinkMs} ms one-way link |`,
+  )
+  for (const f of floors)
+    console.log(
+      `| simulated, 1 ms links | ${f.validators} | ${f.finalityP50Ms} | ${f.finalityP99Ms} | – / ${f.messagesPerDecision} | protocol floor |`,
+    )
 
-  for (const c of cheapVotes) console.log(`cheap votes, n = ${c.validators}: CPU per decision ${c.cpu_ms_per_decision_all_validators_noble} -> ${c.cpu_ms_per_decision_all_validators_fast} ms (×${c.cpu_per_decision_noble_over_fast} less)`)
+  for (const c of cheapVotes)
+    console.log(
+      `cheap votes, n = ${c.validators}: CPU per decision ${c.cpu_ms_per_decision_all_validators_noble} -> ${c.cpu_ms_per_decision_all_validators_fast} ms (×${c.cpu_per_decision_noble_over_fast} less)`,
+    )
 
   writeBenchResult('consensus', {
     real_libp2p: real,
@@ -376,7 +435,7 @@ export async function main(args: string[]): Promise<void> {
     cheap_votes: cheapVotes,
     real_hosting: 'all validators of a run are libp2p nodes in one Node process on loopback WebSockets (one CPU core shared)',
     relay_processes: processes,
-    relay_processes_hosting: 'each validator a relay CLI process (SQLite, fsync per step) on loopback; all share this machine\'s cores',
+    relay_processes_hosting: "each validator a relay CLI process (SQLite, fsync per step) on loopback; all share this machine's cores",
     cpu_cores: (await import('node:os')).availableParallelism(),
     interval_ms: intervalMs,
     simulated: { ...simulated },

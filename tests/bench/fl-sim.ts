@@ -4,10 +4,34 @@
  * training and aggregation code; only the attacks come from workers/fl/attacks (test-only).
  */
 import * as tf from '@tensorflow/tfjs'
-import { aggregate, aggregateBucketSums, assignSecureBuckets, krumScores, type AggregationConfig, type AggregationInput, type AggregationResult, type RuleConfig } from '../../workers/fl/aggregation/aggregate'
 import {
-  agrTailored, alie, boostToHonestNorm, fangKrum, fangTrimmedMean, flipLabels, gaussianNoise, innerProductManipulation, mimicTarget, minMax, minSum,
-  poisonedSamples, signFlip, successProbe, type AttackName, type PerturbationDirection, type TargetedGoal,
+  aggregate,
+  aggregateBucketSums,
+  assignSecureBuckets,
+  krumScores,
+  type AggregationConfig,
+  type AggregationInput,
+  type AggregationResult,
+  type RuleConfig,
+} from '../../workers/fl/aggregation/aggregate'
+import {
+  agrTailored,
+  alie,
+  boostToHonestNorm,
+  fangKrum,
+  fangTrimmedMean,
+  flipLabels,
+  gaussianNoise,
+  innerProductManipulation,
+  mimicTarget,
+  minMax,
+  minSum,
+  poisonedSamples,
+  signFlip,
+  successProbe,
+  type AttackName,
+  type PerturbationDirection,
+  type TargetedGoal,
 } from '../../workers/fl/attacks/attacks'
 import { computeReferenceUpdate } from '../../workers/fl/model/reference'
 import type { ImageDataset } from '../../workers/fl/data/mnist-format'
@@ -58,7 +82,13 @@ export interface SimulationConfig {
   /** Honest updates travel through the wire encoding (encode → decode) each round; default: none. */
   readonly updateEncoding?: Encoding
   /** Sees every round's inputs (honest first) and the rule's center, for diagnostics. */
-  readonly onAggregate?: (round: number, inputs: readonly Float32Array[], honest: number, center: Float32Array | undefined, result: Float32Array) => void
+  readonly onAggregate?: (
+    round: number,
+    inputs: readonly Float32Array[],
+    honest: number,
+    center: Float32Array | undefined,
+    result: Float32Array,
+  ) => void
   /**
    * Secure mode: the aggregator sees only bucket sums (buckets of bucketSize ≥ 3 formed as
    * workers/secagg/bucketed.ts forms them) and applies the rule across bucket means.
@@ -103,7 +133,12 @@ export interface PreparedData {
 }
 
 /** Honest clients share the training set under `scheme`; Byzantine ones get IID slices of it. */
-export function prepareData(config: Pick<SimulationConfig, 'dataset' | 'clients' | 'byzantine' | 'scheme' | 'seed' | 'trainSamples' | 'testSamples' | 'byzantineData'>): PreparedData {
+export function prepareData(
+  config: Pick<
+    SimulationConfig,
+    'dataset' | 'clients' | 'byzantine' | 'scheme' | 'seed' | 'trainSamples' | 'testSamples' | 'byzantineData'
+  >,
+): PreparedData {
   const { dataset, clients, byzantine, scheme, seed } = config
   const split = splitHoldout(dataset.count, { seed, validation: 1000, test: config.testSamples ?? 1500 })
   const train = config.trainSamples ? split.train.slice(0, config.trainSamples) : split.train
@@ -123,7 +158,13 @@ export function prepareData(config: Pick<SimulationConfig, 'dataset' | 'clients'
   const honestShards = shardClients(dataset.labels, train, { clients: honest, seed, scheme }).map((s) => gatherSamples(dataset, s))
   const iid = shardClients(dataset.labels, train, { clients: honest, seed: seed + 1, scheme: { kind: 'iid' } })
   const byzantineShards = Array.from({ length: byzantine }, (_, i) => gatherSamples(dataset, iid[i % iid.length]))
-  return { honestShards, byzantineShards, test: gatherSamples(dataset, split.test), validation: gatherSamples(dataset, split.validation), train }
+  return {
+    honestShards,
+    byzantineShards,
+    test: gatherSamples(dataset, split.test),
+    validation: gatherSamples(dataset, split.validation),
+    train,
+  }
 }
 
 export async function runSimulation(config: SimulationConfig, data: PreparedData = prepareData(config)): Promise<SimulationResult> {
@@ -153,7 +194,10 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   let encodedUpdates = 0
   const overTheWire = (vector: Float32Array, sampleCount: number): Float32Array => {
     if (!config.updateEncoding) return vector
-    const bytes = encodeUpdate({ round: 0, baseModelHash: new Uint8Array(32), sampleCount, shapes: global.shapes, delta: vector, clipNorm: 0 }, config.updateEncoding)
+    const bytes = encodeUpdate(
+      { round: 0, baseModelHash: new Uint8Array(32), sampleCount, shapes: global.shapes, delta: vector, clipNorm: 0 },
+      config.updateEncoding,
+    )
     updateBytes = bytes.length
     const decoded = decodeUpdate(bytes)
     if (!decoded.ok) throw new Error(`update did not survive its encoding: ${decoded.reason}`)
@@ -169,11 +213,21 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   let aggregateMs = 0
   const goal = config.targetGoal ?? { source: 7, target: 1 }
   // The omniscient targeted attacker's extra data: source-class samples of the training set.
-  const sourceSamples = attack === 'targeted' ? gatherSamples(config.dataset, Array.from(data.train).filter((i) => config.dataset.labels[i] === goal.source).slice(0, 300)) : null
+  const sourceSamples =
+    attack === 'targeted'
+      ? gatherSamples(
+          config.dataset,
+          Array.from(data.train)
+            .filter((i) => config.dataset.labels[i] === goal.source)
+            .slice(0, 300),
+        )
+      : null
   const byzantineData =
-    attack === 'label-flip' ? data.byzantineShards.map((s) => ({ ...s, labels: flipLabels(s.labels, spec.classes) }))
-    : attack === 'targeted' ? data.byzantineShards.map((s) => poisonedSamples(s, sourceSamples!, goal))
-    : data.byzantineShards
+    attack === 'label-flip'
+      ? data.byzantineShards.map((s) => ({ ...s, labels: flipLabels(s.labels, spec.classes) }))
+      : attack === 'targeted'
+        ? data.byzantineShards.map((s) => poisonedSamples(s, sourceSamples!, goal))
+        : data.byzantineShards
   if (config.secure && !(config.bucketSize && config.bucketSize >= 3)) throw new RangeError('secure mode needs bucketSize ≥ 3')
   const fangRng = createRng(config.seed ^ 0xfa46)
   const ids = Array.from({ length: clients }, (_, i) => `client-${String(i).padStart(4, '0')}`)
@@ -181,36 +235,60 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
     for (let round = 0; round < rounds; round++) {
       const started = performance.now()
       const train = async (shard: LabelledSamples, client: number): Promise<Float32Array> => {
-        const outcome = await trainer.train({ weights: global, data: shard, hyper: { ...config.hyper, seed: (config.seed * 100_003 + round * 1009 + client) >>> 0 }, yieldEvery: 1_000_000 })
+        const outcome = await trainer.train({
+          weights: global,
+          data: shard,
+          hyper: { ...config.hyper, seed: (config.seed * 100_003 + round * 1009 + client) >>> 0 },
+          yieldEvery: 1_000_000,
+        })
         trainedSamples += outcome.metrics.samples
         return overTheWire(withMomentum(client, outcome.delta), outcome.metrics.samples)
       }
       const honestUpdates: Float32Array[] = []
       for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
-      const reference = config.rule.rule === 'fltrust'
-        ? await computeReferenceUpdate({ trainer, weights: global, heldOut: data.validation, hyper: config.referenceHyper ?? config.hyper, round, momentum: { beta: config.referenceMomentum ?? 0, previous: previousReference } })
-        : undefined
+      const reference =
+        config.rule.rule === 'fltrust'
+          ? await computeReferenceUpdate({
+              trainer,
+              weights: global,
+              heldOut: data.validation,
+              hyper: config.referenceHyper ?? config.hyper,
+              round,
+              momentum: { beta: config.referenceMomentum ?? 0, previous: previousReference },
+            })
+          : undefined
       previousReference = reference
       const rule: RuleConfig =
-        config.rule.rule === 'centered-clipping' ? { ...config.rule, center: previousAggregate }
-        : config.rule.rule === 'fltrust' ? { rule: 'fltrust', reference: reference! }
-        : config.rule
+        config.rule.rule === 'centered-clipping'
+          ? { ...config.rule, center: previousAggregate }
+          : config.rule.rule === 'fltrust'
+            ? { rule: 'fltrust', reference: reference! }
+            : config.rule
       const bucketSeed = new Uint8Array([round & 0xff, (round >> 8) & 0xff, config.seed & 0xff])
       const aggregateRound = (vectors: readonly Float32Array[]): AggregationResult => {
-        const inputs: AggregationInput[] = vectors.map((vector, i) => ({ id: ids[i], vector, weight: data.honestShards[Math.min(i, honest - 1)].count }))
+        const inputs: AggregationInput[] = vectors.map((vector, i) => ({
+          id: ids[i],
+          vector,
+          weight: data.honestShards[Math.min(i, honest - 1)].count,
+        }))
         if (config.secure) {
           const byId = new Map(inputs.map((input) => [input.id, input.vector]))
-          const buckets = assignSecureBuckets(ids.slice(0, vectors.length), { size: config.bucketSize!, seed: bucketSeed }).map((members) => {
-            const sum = new Float64Array(global.values.length)
-            for (const id of members) {
-              const v = byId.get(id)!
-              for (let j = 0; j < v.length; j++) sum[j] += v[j]
-            }
-            return { sum, count: members.length }
-          })
+          const buckets = assignSecureBuckets(ids.slice(0, vectors.length), { size: config.bucketSize!, seed: bucketSeed }).map(
+            (members) => {
+              const sum = new Float64Array(global.values.length)
+              for (const id of members) {
+                const v = byId.get(id)!
+                for (let j = 0; j < v.length; j++) sum[j] += v[j]
+              }
+              return { sum, count: members.length }
+            },
+          )
           return aggregateBucketSums(buckets, rule)
         }
-        const aggregation: AggregationConfig = { rule, bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: bucketSeed } : undefined }
+        const aggregation: AggregationConfig = {
+          rule,
+          bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: bucketSeed } : undefined,
+        }
         return aggregate(inputs, aggregation)
       }
       // What the omniscient attacker runs: the very rule (and buckets) of this round.
@@ -251,10 +329,14 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
             byzantineUpdates.push(b === 0 ? agrTailored(honestUpdates, byzantine, oracle, config.tailoredDirections) : byzantineUpdates[0])
             break
           case 'fang-krum':
-            byzantineUpdates.push(b === 0 ? fangKrum(honestUpdates, byzantine, (vs, index) => {
-              const scores = krumScores([...vs], byzantine)
-              return scores.every((score, i) => score > scores[index] || (score === scores[index] && i >= index))
-            }) : byzantineUpdates[0])
+            byzantineUpdates.push(
+              b === 0
+                ? fangKrum(honestUpdates, byzantine, (vs, index) => {
+                    const scores = krumScores([...vs], byzantine)
+                    return scores.every((score, i) => score > scores[index] || (score === scores[index] && i >= index))
+                  })
+                : byzantineUpdates[0],
+            )
             break
           case 'fang-tm':
             if (b === 0) byzantineUpdates.push(...fangTrimmedMean(honestUpdates, byzantine, fangRng))
@@ -288,5 +370,15 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
     trainer.dispose()
   }
   if (tf.memory().numTensors > 1000) throw new Error(`tensor leak: ${tf.memory().numTensors} live tensors`)
-  return { accuracy, finalAccuracy: accuracy[accuracy.length - 1] ?? NaN, trainedSamples, trainMs, aggregateMs, updateBytes, updateRelativeError: encodedUpdates ? relativeErrorSum / encodedUpdates : 0, finalWeights: global.values, targetSuccess }
+  return {
+    accuracy,
+    finalAccuracy: accuracy[accuracy.length - 1] ?? NaN,
+    trainedSamples,
+    trainMs,
+    aggregateMs,
+    updateBytes,
+    updateRelativeError: encodedUpdates ? relativeErrorSum / encodedUpdates : 0,
+    finalWeights: global.values,
+    targetSuccess,
+  }
 }

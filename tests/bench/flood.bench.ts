@@ -42,7 +42,12 @@ async function probeWhile(port: number, everyMs: number, running: () => boolean)
   return { ms, failures }
 }
 
-const summary = (ms: number[]) => ({ probes: ms.length, p50_ms: round(percentile(ms, 50), 1), p99_ms: round(percentile(ms, 99), 1), max_ms: round(Math.max(...ms), 1) })
+const summary = (ms: number[]) => ({
+  probes: ms.length,
+  p50_ms: round(percentile(ms, 50), 1),
+  p99_ms: round(percentile(ms, 99), 1),
+  max_ms: round(Math.max(...ms), 1),
+})
 
 export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
@@ -56,7 +61,11 @@ export async function main(args: string[]): Promise<void> {
   try {
     await attacker.node.dial(multiaddr(relay.info!.multiaddrs[0]))
     const topic = topicForKind('mesh.chat')
-    await waitUntil(() => attacker.node.services.pubsub.getSubscribers(topic).map(String), (s) => s.includes(relay.info!.peerId), 'the relay to subscribe')
+    await waitUntil(
+      () => attacker.node.services.pubsub.getSubscribers(topic).map(String),
+      (s) => s.includes(relay.info!.peerId),
+      'the relay to subscribe',
+    )
 
     const idleUntil = Date.now() + 5_000
     const idle = await probeWhile(port, everyMs, () => Date.now() < idleUntil)
@@ -78,7 +87,9 @@ export async function main(args: string[]): Promise<void> {
     flooding = false
     const flood = await during
     const metrics = await relay.metrics()
-    const rejected = Object.fromEntries([...metrics.matchAll(/mesh_messages_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((m) => [m[1], Number(m[2])]))
+    const rejected = Object.fromEntries(
+      [...metrics.matchAll(/mesh_messages_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((m) => [m[1], Number(m[2])]),
+    )
     const rss = Number(/mesh_relay_process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? NaN)
     writeBenchResult('flood', {
       messages,

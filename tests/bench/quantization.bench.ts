@@ -43,8 +43,15 @@ export async function main(args: string[]): Promise<void> {
   const results: Record<string, { accuracy: number; bytes: number; updateError: number; weights: Float32Array }> = {}
   for (const encoding of ENCODINGS) {
     const outcome = await runSimulation({ ...base, updateEncoding: encoding }, data)
-    results[encoding] = { accuracy: outcome.finalAccuracy, bytes: outcome.updateBytes, updateError: outcome.updateRelativeError, weights: outcome.finalWeights }
-    console.log(`${encoding.padEnd(8)} ${(outcome.finalAccuracy * 100).toFixed(2)} %  ${outcome.updateBytes} bytes per update, relative error per update ${outcome.updateRelativeError.toExponential(2)}`)
+    results[encoding] = {
+      accuracy: outcome.finalAccuracy,
+      bytes: outcome.updateBytes,
+      updateError: outcome.updateRelativeError,
+      weights: outcome.finalWeights,
+    }
+    console.log(
+      `${encoding.padEnd(8)} ${(outcome.finalAccuracy * 100).toFixed(2)} %  ${outcome.updateBytes} bytes per update, relative error per update ${outcome.updateRelativeError.toExponential(2)}`,
+    )
   }
   const float32 = results.float32
   const metrics: Metrics = {
@@ -59,7 +66,9 @@ export async function main(args: string[]): Promise<void> {
           sizeRatioToFloat32: round(results[e].bytes / float32.bytes, 3),
           updateRelativeError: Number(results[e].updateError.toExponential(2)),
           // How far the final model drifted from the float32 run's: the cost below the accuracy's resolution.
-          finalModelRelativeDifference: Number((l2Norm(subtract(results[e].weights, float32.weights)) / l2Norm(float32.weights)).toExponential(2)),
+          finalModelRelativeDifference: Number(
+            (l2Norm(subtract(results[e].weights, float32.weights)) / l2Norm(float32.weights)).toExponential(2),
+          ),
         },
       ]),
     ),

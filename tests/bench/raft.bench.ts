@@ -22,7 +22,9 @@ interface Pumped {
 
 /** Delivers the results' messages synchronously, breadth first, until none are left. */
 function pump(cluster: Pumped, from: NodeId, ...results: StepResult[]): void {
-  const queue: { from: NodeId; to: NodeId; bytes: Uint8Array }[] = results.flatMap((r) => r.messages.map((m) => ({ from, to: m.to, bytes: encodeRaftMessage(m.message) })))
+  const queue: { from: NodeId; to: NodeId; bytes: Uint8Array }[] = results.flatMap((r) =>
+    r.messages.map((m) => ({ from, to: m.to, bytes: encodeRaftMessage(m.message) })),
+  )
   for (let head = 0; head < queue.length; head++) {
     const next = queue[head]
     cluster.messages++
@@ -46,7 +48,12 @@ function electedCluster(size: number): { cluster: Pumped; leader: NodeId } {
   return { cluster, leader: ids[0] }
 }
 
-function commitThroughput(size: number, proposals: number, batch: number, command: Uint8Array): { perSecond: number; messagesPerCommit: number; bytesPerCommit: number } {
+function commitThroughput(
+  size: number,
+  proposals: number,
+  batch: number,
+  command: Uint8Array,
+): { perSecond: number; messagesPerCommit: number; bytesPerCommit: number } {
   const { cluster, leader } = electedCluster(size)
   const leaderNode = cluster.nodes.get(leader)!
   const target = leaderNode.status().lastIndex + proposals
@@ -58,7 +65,11 @@ function commitThroughput(size: number, proposals: number, batch: number, comman
   }
   const elapsedMs = performance.now() - started
   if (leaderNode.status().commitIndex !== target) throw new Error(`leader committed ${leaderNode.status().commitIndex} of ${target}`)
-  return { perSecond: proposals / (elapsedMs / 1000), messagesPerCommit: cluster.messages / proposals, bytesPerCommit: cluster.bytes / proposals }
+  return {
+    perSecond: proposals / (elapsedMs / 1000),
+    messagesPerCommit: cluster.messages / proposals,
+    bytesPerCommit: cluster.bytes / proposals,
+  }
 }
 
 function electionTimes(seeds: number): number[] {
@@ -96,6 +107,8 @@ export async function main(args: string[]): Promise<void> {
     electionVirtualMsP99: percentile(election, 99),
     electionVirtualMsMax: Math.max(...election),
   }
-  console.log(`${size} nodes: ${metrics.commitsPerSecond} commits/s (single node ${metrics.singleNodeCommitsPerSecond}/s, ratio ${metrics.replicationCostRatio}); first leader after ${metrics.electionVirtualMsP50} ms p50, ${metrics.electionVirtualMsP99} ms p99 (virtual)`)
+  console.log(
+    `${size} nodes: ${metrics.commitsPerSecond} commits/s (single node ${metrics.singleNodeCommitsPerSecond}/s, ratio ${metrics.replicationCostRatio}); first leader after ${metrics.electionVirtualMsP50} ms p50, ${metrics.electionVirtualMsP99} ms p99 (virtual)`,
+  )
   writeBenchResult('raft', metrics)
 }

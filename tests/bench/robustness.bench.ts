@@ -49,7 +49,12 @@ export function ruleSetups(tau: number): RuleSetup[] {
     { label: 'fltrust', rule: FLTRUST, bucketSize: 1, secure: false },
     { label: 'secure-fltrust', rule: FLTRUST, bucketSize: secureSize, secure: true },
     { label: 'cc', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: 1, secure: false },
-    { label: 'cc-bucketed', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: chooseBucketSize({ n: N, f: F, mode: 'robust', rule: 'centered-clipping' }), secure: false },
+    {
+      label: 'cc-bucketed',
+      rule: { rule: 'centered-clipping', tau, iterations: 1 },
+      bucketSize: chooseBucketSize({ n: N, f: F, mode: 'robust', rule: 'centered-clipping' }),
+      secure: false,
+    },
     { label: 'multi-krum', rule: { rule: 'multi-krum', f: F, m: N - F }, bucketSize: 1, secure: false },
     { label: 'tm', rule: { rule: 'trimmed-mean', trim: F }, bucketSize: 1, secure: false },
     { label: 'cm', rule: { rule: 'median' }, bucketSize: 1, secure: false },
@@ -68,7 +73,9 @@ const DEFAULT_LABELS = {
 }
 
 const HELP = `usage: npm run bench -- robustness [options]
-  --full              every rule (${ruleSetups(0.15).map((s) => s.label).join(', ')}), 150 rounds
+  --full              every rule (${ruleSetups(0.15)
+    .map((s) => s.label)
+    .join(', ')}), 150 rounds
                       (default: the two default rules, ${DEFAULT_LABELS.robust} and ${DEFAULT_LABELS.secure}, 100 rounds;
                       ~13 min on an unloaded 2-core machine, estimated from CPU time: the
                       AGR-tailored attack's γ search is a third of it; hours under heavy load)
@@ -120,11 +127,22 @@ export async function main(args: string[]): Promise<void> {
   if (jobs > 1 && splits.length > 1) {
     // One child per split (each a single-threaded simulation); then merge their files.
     const parts = splits.map((split) => `${resultName}-${split}`)
-    const passOn = args.filter((_, i) => !['--splits', '--name', '--jobs'].includes(args[i]) && !['--splits', '--name', '--jobs'].includes(args[i - 1]))
-    await Promise.all(splits.map((split, i) => new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'robustness', ...passOn, '--splits', split, '--name', parts[i], '--jobs', '1'], { stdio: ['ignore', 'inherit', 'inherit'] })
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`split ${split} exited with ${code}`))))
-    })))
+    const passOn = args.filter(
+      (_, i) => !['--splits', '--name', '--jobs'].includes(args[i]) && !['--splits', '--name', '--jobs'].includes(args[i - 1]),
+    )
+    await Promise.all(
+      splits.map(
+        (split, i) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              [...process.execArgv, process.argv[1], 'robustness', ...passOn, '--splits', split, '--name', parts[i], '--jobs', '1'],
+              { stdio: ['ignore', 'inherit', 'inherit'] },
+            )
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`split ${split} exited with ${code}`))))
+          }),
+      ),
+    )
     const merged = mergeResults(parts)
     for (const part of parts) for (const ext of ['json', 'md']) rmSync(join(resultsDir, `${part}.${ext}`), { force: true })
     return void finish(merged, resultName, ['npm run bench -- robustness', ...args].join(' '))
@@ -153,7 +171,9 @@ export async function main(args: string[]): Promise<void> {
     const run = async (config: SimulationConfig, label: string): Promise<{ accuracy: number; targetSuccess: number }> => {
       const t0 = performance.now()
       const result = await runSimulation(config, data)
-      console.log(`${split.padEnd(10)} ${config.attack.padEnd(12)} ${label.padEnd(14)} ${(result.finalAccuracy * 100).toFixed(2)} %  target ${(result.targetSuccess * 100).toFixed(1)} %  (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+      console.log(
+        `${split.padEnd(10)} ${config.attack.padEnd(12)} ${label.padEnd(14)} ${(result.finalAccuracy * 100).toFixed(2)} %  target ${(result.targetSuccess * 100).toFixed(1)} %  (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      )
       return { accuracy: result.finalAccuracy, targetSuccess: result.targetSuccess }
     }
     // The same honest clients and data as every attacked run, with the Byzantine ones absent.
@@ -172,7 +192,11 @@ export async function main(args: string[]): Promise<void> {
   }
   const minutes = (performance.now() - started) / 60_000
   const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust reference: the same training on the 1,000 held-out validation digits; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
-  finish({ setting, backend: backend.backend, rounds, minutes: round(minutes, 1), splits: results }, resultName, ['npm run bench -- robustness', ...args].join(' '))
+  finish(
+    { setting, backend: backend.backend, rounds, minutes: round(minutes, 1), splits: results },
+    resultName,
+    ['npm run bench -- robustness', ...args].join(' '),
+  )
 }
 
 interface Collected {
@@ -185,7 +209,14 @@ interface Collected {
 
 function mergeResults(names: string[]): Collected {
   const parts = names.map((n) => JSON.parse(readFileSync(join(resultsDir, `${n}.json`), 'utf8')).metrics.raw as Collected)
-  const out: Collected = { ...parts[0], minutes: round(parts.reduce((s, p) => s + p.minutes, 0), 1), splits: {} }
+  const out: Collected = {
+    ...parts[0],
+    minutes: round(
+      parts.reduce((s, p) => s + p.minutes, 0),
+      1,
+    ),
+    splits: {},
+  }
   for (const part of parts) {
     if (part.rounds !== out.rounds) throw new Error('cannot merge runs of different round counts')
     for (const [split, r] of Object.entries(part.splits)) {
@@ -202,7 +233,11 @@ function finish(collected: Collected, resultName: string, command: string): void
   const rules = [...new Set(Object.values(splits).flatMap((s) => Object.keys(s.accuracy)))]
   const worstGap = (split: SplitResult, rule: string): number | null => {
     const row = split.accuracy[rule]
-    const values = row ? Object.entries(row).filter(([a]) => a !== 'targeted').map(([, v]) => v) : []
+    const values = row
+      ? Object.entries(row)
+          .filter(([a]) => a !== 'targeted')
+          .map(([, v]) => v)
+      : []
     return values.length ? Math.max(...values.map((v) => split.attackFree - v)) : null
   }
   const per = <T>(f: (split: SplitResult, rule: string) => T | null): Record<string, Record<string, T | null>> =>
@@ -218,24 +253,41 @@ function finish(collected: Collected, resultName: string, command: string): void
     defaultLabels: DEFAULT_LABELS,
     attackFreeAccuracy: Object.fromEntries(Object.entries(splits).map(([n, s]) => [n, round(s.attackFree * 100)])),
     attackFreeTargetSuccess: Object.fromEntries(Object.entries(splits).map(([n, s]) => [n, round(s.attackFreeTargetSuccess * 100)])),
-    accuracy: Object.fromEntries(Object.entries(splits).map(([n, s]) => [n, Object.fromEntries(Object.entries(s.accuracy).map(([rule, row]) => [rule, Object.fromEntries(Object.entries(row).map(([a, v]) => [a, round(v * 100)]))]))])),
+    accuracy: Object.fromEntries(
+      Object.entries(splits).map(([n, s]) => [
+        n,
+        Object.fromEntries(
+          Object.entries(s.accuracy).map(([rule, row]) => [
+            rule,
+            Object.fromEntries(Object.entries(row).map(([a, v]) => [a, round(v * 100)])),
+          ]),
+        ),
+      ]),
+    ),
     /** Worst accuracy loss (points) over the untargeted attacks, per rule and split. */
     worstGapPoints: per((s, rule) => points(worstGap(s, rule))) as Metrics,
     /** The targeted attack's success rate (%) against each rule, per split. */
     targetedSuccess: per((s, rule) => (s.targetSuccess[rule] === undefined ? null : round(s.targetSuccess[rule] * 100))) as Metrics,
     /** Success rate above the attack-free rate, in points. */
-    targetedExcessPoints: per((s, rule) => (s.targetSuccess[rule] === undefined ? null : round((s.targetSuccess[rule] - s.attackFreeTargetSuccess) * 100))) as Metrics,
+    targetedExcessPoints: per((s, rule) =>
+      s.targetSuccess[rule] === undefined ? null : round((s.targetSuccess[rule] - s.attackFreeTargetSuccess) * 100),
+    ) as Metrics,
     /** Attacks not measured for a rule and split (a partial run): its worst gap covers only the rest. */
     missingAttacks: per((s, rule) => {
       const row = s.accuracy[rule] ?? {}
       const missing = ATTACKS.filter((a) => row[a] === undefined)
       return missing.length ? missing : null
     }) as Metrics,
-    defaultsWithin2Points: Object.fromEntries(Object.entries(DEFAULT_LABELS).map(([mode, label]) => [mode, Object.values(splits).every((s) => {
-      const gap = worstGap(s, label)
-      const excess = s.targetSuccess[label] === undefined ? 0 : s.targetSuccess[label] - s.attackFreeTargetSuccess
-      return gap !== null && gap <= 0.02 && excess <= 0.02
-    })])),
+    defaultsWithin2Points: Object.fromEntries(
+      Object.entries(DEFAULT_LABELS).map(([mode, label]) => [
+        mode,
+        Object.values(splits).every((s) => {
+          const gap = worstGap(s, label)
+          const excess = s.targetSuccess[label] === undefined ? 0 : s.targetSuccess[label] - s.attackFreeTargetSuccess
+          return gap !== null && gap <= 0.02 && excess <= 0.02
+        }),
+      ]),
+    ),
     raw: collected as unknown as Metrics,
   }
   const markdown = renderMarkdown(collected, rules, command)
@@ -245,20 +297,39 @@ function finish(collected: Collected, resultName: string, command: string): void
 }
 
 function renderMarkdown(c: Collected, rules: string[], command: string): string {
-  const lines = ['# Robustness benchmark', '', `${c.setting}. Final test accuracy (%) on 1,500 held-out digits; the targeted column is the backdoor's success rate (% of test 7s classified as 1).`, `Backend ${c.backend}; ${c.minutes} minutes. Generated by \`${command}\`.`, '']
+  const lines = [
+    '# Robustness benchmark',
+    '',
+    `${c.setting}. Final test accuracy (%) on 1,500 held-out digits; the targeted column is the backdoor's success rate (% of test 7s classified as 1).`,
+    `Backend ${c.backend}; ${c.minutes} minutes. Generated by \`${command}\`.`,
+    '',
+  ]
   for (const [name, s] of Object.entries(c.splits)) {
     const seen = new Set(Object.values(s.accuracy).flatMap((row) => Object.keys(row)))
     const attacks = ATTACKS.filter((a) => a !== 'targeted' && seen.has(a))
-    lines.push(`## ${name === 'sorted' ? 'Sorted split (1–2 classes per client)' : 'Dirichlet(1) label skew'}`, '', `Attack-free FedAvg (20 honest clients): **${(s.attackFree * 100).toFixed(1)} %**, targeted success without attack ${(s.attackFreeTargetSuccess * 100).toFixed(1)} %.`, '')
-    lines.push(`| rule | ${attacks.join(' | ')} | worst gap | targeted success (+ over attack-free) |`, `|---|${attacks.map(() => '---:').join('|')}|---:|---:|`)
+    lines.push(
+      `## ${name === 'sorted' ? 'Sorted split (1–2 classes per client)' : 'Dirichlet(1) label skew'}`,
+      '',
+      `Attack-free FedAvg (20 honest clients): **${(s.attackFree * 100).toFixed(1)} %**, targeted success without attack ${(s.attackFreeTargetSuccess * 100).toFixed(1)} %.`,
+      '',
+    )
+    lines.push(
+      `| rule | ${attacks.join(' | ')} | worst gap | targeted success (+ over attack-free) |`,
+      `|---|${attacks.map(() => '---:').join('|')}|---:|---:|`,
+    )
     for (const rule of rules) {
       const row = s.accuracy[rule]
       if (!row) continue
       const cells = attacks.map((a) => (row[a] === undefined ? '–' : (row[a] * 100).toFixed(1)))
       const gap = Math.max(...attacks.filter((a) => row[a] !== undefined).map((a) => s.attackFree - row[a])) * 100
-      const target = s.targetSuccess[rule] === undefined ? '–' : `${(s.targetSuccess[rule] * 100).toFixed(1)} (${((s.targetSuccess[rule] - s.attackFreeTargetSuccess) * 100).toFixed(1)})`
+      const target =
+        s.targetSuccess[rule] === undefined
+          ? '–'
+          : `${(s.targetSuccess[rule] * 100).toFixed(1)} (${((s.targetSuccess[rule] - s.attackFreeTargetSuccess) * 100).toFixed(1)})`
       const measured = attacks.filter((a) => row[a] !== undefined).length
-      lines.push(`| ${rule} | ${cells.join(' | ')} | ${gap.toFixed(1)}${measured < attacks.length ? ` (${measured} of ${attacks.length} attacks)` : ''} | ${target} |`)
+      lines.push(
+        `| ${rule} | ${cells.join(' | ')} | ${gap.toFixed(1)}${measured < attacks.length ? ` (${measured} of ${attacks.length} attacks)` : ''} | ${target} |`,
+      )
     }
     lines.push('')
   }

@@ -12,8 +12,10 @@ const available = readdirSync(here)
 
 const [name, ...args] = process.argv.slice(2)
 if (!name || name === '--help' || name === '-h') {
-  console.log(`usage: npm run bench -- NAME [options]\n\nbenchmarks: ${available.join(', ')}\n` +
-    `each writes tests/bench/results/NAME.json; run 'npm run bench -- NAME --help' for its options`)
+  console.log(
+    `usage: npm run bench -- NAME [options]\n\nbenchmarks: ${available.join(', ')}\n` +
+      `each writes tests/bench/results/NAME.json; run 'npm run bench -- NAME --help' for its options`,
+  )
   process.exit(name ? 0 : 1)
 }
 if (!available.includes(name)) {

@@ -113,19 +113,23 @@ interface Plain {
 function measurePlain(inputs: Float32Array[], n: number, d: number): Plain {
   const q = quantization(1, n)
   encode(inputs[0], q) // warm-up
-  const clientMs = median(inputs.map((v) => {
-    const started = performance.now()
-    encode(v, q)
-    return performance.now() - started
-  }))
+  const clientMs = median(
+    inputs.map((v) => {
+      const started = performance.now()
+      encode(v, q)
+      return performance.now() - started
+    }),
+  )
   const rings = inputs.map((v) => encode(v, q).ring)
   addRing(new Uint32Array(d), rings[0]) // warm-up
-  const aggregatorMs = median([0, 1, 2].map(() => {
-    const started = performance.now()
-    const acc = new Uint32Array(d)
-    for (let i = 0; i < n; i++) addRing(acc, rings[i % rings.length])
-    return performance.now() - started
-  }))
+  const aggregatorMs = median(
+    [0, 1, 2].map(() => {
+      const started = performance.now()
+      const acc = new Uint32Array(d)
+      for (let i = 0; i < n; i++) addRing(acc, rings[i % rings.length])
+      return performance.now() - started
+    }),
+  )
   const bytesPerClient = MaskedInput.encode({ roundId: new Uint8Array(16), sender: n - 1, length: d, masked: ringToBytes(rings[0]) }).length
   return { clientMs, aggregatorMs, bytesPerClient }
 }
@@ -148,7 +152,8 @@ export async function main(args: string[]): Promise<void> {
   if (modes.some((m) => m !== 'all-pairs' && m !== 'secagg+')) throw new Error('--modes takes all-pairs and/or secagg+')
   const dropIndex = args.indexOf('--drop')
   const dropFraction = quick ? 0 : dropIndex >= 0 ? Number(args[dropIndex + 1]) : 0.1
-  if (!(dropFraction >= 0 && dropFraction < 0.34)) throw new Error('--drop needs a fraction in [0, 0.34) (the threshold is 2/3 of the cohort)')
+  if (!(dropFraction >= 0 && dropFraction < 0.34))
+    throw new Error('--drop needs a fraction in [0, 0.34) (the threshold is 2/3 of the cohort)')
   const repeatIndex = args.indexOf('--repeat')
   const repeat = repeatIndex >= 0 ? Number(args[repeatIndex + 1]) : undefined
   if (repeat !== undefined && !(Number.isInteger(repeat) && repeat >= 1)) throw new Error('--repeat needs a positive integer')
@@ -163,12 +168,28 @@ export async function main(args: string[]): Promise<void> {
   const cases: Metrics[] = []
   const keystream: Metrics = {}
   // Untimed warm-up rounds so the first measured case does not pay for JIT compilation.
-  for (const [n, graph, threshold] of [[10, { kind: 'complete' }, 7], [24, { kind: 'harary', degree: 8, seed: new Uint8Array([1]) }, 7]] as const) {
+  for (const [n, graph, threshold] of [
+    [10, { kind: 'complete' }, 7],
+    [24, { kind: 'harary', degree: 8, seed: new Uint8Array([1]) }, 7],
+  ] as const) {
     await runLocalRound({
-      params: { roundId: new Uint8Array([n]), cohort: publicKeys.length >= n ? publicKeys.slice(0, n) : Array.from({ length: n }, (_, i) => ed25519.getPublicKey(seededBytes(`warm-${i}`)(32))), threshold, vectorLength: 50_000, bound: 1, graph },
+      params: {
+        roundId: new Uint8Array([n]),
+        cohort:
+          publicKeys.length >= n
+            ? publicKeys.slice(0, n)
+            : Array.from({ length: n }, (_, i) => ed25519.getPublicKey(seededBytes(`warm-${i}`)(32))),
+        threshold,
+        vectorLength: 50_000,
+        bound: 1,
+        graph,
+      },
       identitySecretKeys: Array.from({ length: n }, (_, i) => (publicKeys.length >= n ? secretKeys[i] : seededBytes(`warm-${i}`)(32))),
-      inputs: Array.from({ length: n }, () => new Float32Array(50_000)), random: (i) => seededBytes(`warm-client-${i}`),
-      dropBefore: new Map([[1, 'mask']]), primitives, collectGarbage,
+      inputs: Array.from({ length: n }, () => new Float32Array(50_000)),
+      random: (i) => seededBytes(`warm-client-${i}`),
+      dropBefore: new Map([[1, 'mask']]),
+      primitives,
+      collectGarbage,
     })
   }
   console.log(`primitives: ${primitives.name}; plain = quantise on each client + sum of n ring vectors; round = client mean + aggregator\n`)
@@ -176,7 +197,10 @@ export async function main(args: string[]): Promise<void> {
 
   for (const d of sizes) {
     const inputs = makeInputs(d)
-    keystream[`d${d}`] = { node: round(keystreamMiBPerSecond(nodePrimitives, d), 0), noble: round(keystreamMiBPerSecond(noblePrimitives, d), 0) }
+    keystream[`d${d}`] = {
+      node: round(keystreamMiBPerSecond(nodePrimitives, d), 0),
+      noble: round(keystreamMiBPerSecond(noblePrimitives, d), 0),
+    }
     for (const n of clientCounts) {
       const plain = measurePlain(inputs, n, d)
 
@@ -184,30 +208,52 @@ export async function main(args: string[]): Promise<void> {
       const graphs: [string, GraphSpec, number][] = []
       if (modes.includes('all-pairs')) graphs.push(['all-pairs', { kind: 'complete' }, Math.floor((2 * n) / 3) + 1])
       if (modes.includes('secagg+')) {
-        if (harary) graphs.push([`secagg+ k=${harary.degree}`, { kind: 'harary', degree: harary.degree, seed: new TextEncoder().encode(`beacon-${n}`) }, harary.threshold])
+        if (harary)
+          graphs.push([
+            `secagg+ k=${harary.degree}`,
+            { kind: 'harary', degree: harary.degree, seed: new TextEncoder().encode(`beacon-${n}`) },
+            harary.threshold,
+          ])
         else console.log(`(n=${n}: no SecAgg+ case, a log-degree graph would be nearly complete)`)
       }
       for (const [mode, graph, threshold] of graphs) {
         for (const drop of dropFraction > 0 ? [0, dropFraction] : [0]) {
           const params: RoundParams = {
-            roundId: new TextEncoder().encode(`bench-${d}-${n}-${mode}-${drop}`), cohort: publicKeys.slice(0, n), threshold,
-            minClients: Math.max(threshold, Math.ceil(n / 2)), vectorLength: d, bound: 1, graph,
+            roundId: new TextEncoder().encode(`bench-${d}-${n}-${mode}-${drop}`),
+            cohort: publicKeys.slice(0, n),
+            threshold,
+            minClients: Math.max(threshold, Math.ceil(n / 2)),
+            vectorLength: d,
+            bound: 1,
+            graph,
           }
           const dropped = Math.round(drop * n)
-          const dropBefore = new Map<number, Phase>(Array.from({ length: dropped }, (_, k): [number, Phase] => [Math.floor((k * n) / dropped), 'mask']))
+          const dropBefore = new Map<number, Phase>(
+            Array.from({ length: dropped }, (_, k): [number, Phase] => [Math.floor((k * n) / dropped), 'mask']),
+          )
           // Each repetition measures the plain baseline just before its round, so both see the same
           // machine load; the repetition with the median round ratio is kept.
           const runs: Metrics[] = []
           for (let r = 0; r < (repeat ?? (d <= 200_000 ? 3 : 1)); r++) {
             const plainNow = r === 0 ? plain : measurePlain(inputs, n, d)
             const report = await runLocalRound({
-              params, identitySecretKeys: secretKeys.slice(0, n), inputs: Array.from({ length: n }, (_, i) => inputs[i % DISTINCT_INPUTS]),
-              random: (i) => seededBytes(`bench-client-${d}-${n}-${i}`), dropBefore, clock: () => performance.now(), primitives, collectGarbage,
+              params,
+              identitySecretKeys: secretKeys.slice(0, n),
+              inputs: Array.from({ length: n }, (_, i) => inputs[i % DISTINCT_INPUTS]),
+              random: (i) => seededBytes(`bench-client-${d}-${n}-${i}`),
+              dropBefore,
+              clock: () => performance.now(),
+              primitives,
+              collectGarbage,
             })
             runs.push(summarise(report, { d, n, mode, dropped, plain: plainNow, inputs }))
           }
           runs.sort((a, b) => (a.roundRatio as number) - (b.roundRatio as number))
-          const metrics: Metrics = { ...runs[Math.floor((runs.length - 1) / 2)], repetitions: runs.length, roundRatioRange: [runs[0].roundRatio as number, runs[runs.length - 1].roundRatio as number] }
+          const metrics: Metrics = {
+            ...runs[Math.floor((runs.length - 1) / 2)],
+            repetitions: runs.length,
+            roundRatioRange: [runs[0].roundRatio as number, runs[runs.length - 1].roundRatio as number],
+          }
           cases.push(metrics)
           console.log(row(metrics))
         }
@@ -226,7 +272,10 @@ export async function main(args: string[]): Promise<void> {
 
 const transferMs = (bytes: number): number => ((bytes * 8) / (LINK_MBPS * 1e6)) * 1000
 
-function summarise(report: LocalRoundReport, c: { d: number; n: number; mode: string; dropped: number; plain: Plain; inputs: Float32Array[] }): Metrics {
+function summarise(
+  report: LocalRoundReport,
+  c: { d: number; n: number; mode: string; dropped: number; plain: Plain; inputs: Float32Array[] },
+): Metrics {
   if (report.outcome.kind !== 'done') throw new Error(`round failed: ${report.outcome.reason}`)
   if (report.refusals.length) throw new Error(`refusals: ${report.refusals.join('; ')}`)
   const { result } = report.outcome
@@ -250,27 +299,67 @@ function summarise(report: LocalRoundReport, c: { d: number; n: number; mode: st
   const plainRoundMs = c.plain.clientMs + c.plain.aggregatorMs
   const roundMs = clientMean + report.aggregatorMs
   const phases: Metrics = {}
-  for (const [phase, t] of Object.entries(report.phaseMs)) phases[phase] = { clientsMeanMs: round(t.clients / active.length), aggregatorMs: round(t.aggregator) }
+  for (const [phase, t] of Object.entries(report.phaseMs))
+    phases[phase] = { clientsMeanMs: round(t.clients / active.length), aggregatorMs: round(t.aggregator) }
   return {
-    parameters: c.d, clients: c.n, mode: c.mode, droppedBeforeMasking: c.dropped,
-    plainClientMs: round(c.plain.clientMs, 3), plainAggregatorMs: round(c.plain.aggregatorMs), plainBytesPerClient: c.plain.bytesPerClient,
-    clientMeanMs: round(clientMean), clientMaxMs: round(clientMax), clientRatio: round(clientMean / c.plain.clientMs, 1),
-    aggregatorMs: round(report.aggregatorMs), aggregatorRatio: round(report.aggregatorMs / c.plain.aggregatorMs, 1),
-    roundMs: round(roundMs), roundRatio: round(roundMs / plainRoundMs, 2),
-    bytesPerClient: Math.round(bytesPerClient), bytesRatio: round(bytesPerClient / c.plain.bytesPerClient, 3),
+    parameters: c.d,
+    clients: c.n,
+    mode: c.mode,
+    droppedBeforeMasking: c.dropped,
+    plainClientMs: round(c.plain.clientMs, 3),
+    plainAggregatorMs: round(c.plain.aggregatorMs),
+    plainBytesPerClient: c.plain.bytesPerClient,
+    clientMeanMs: round(clientMean),
+    clientMaxMs: round(clientMax),
+    clientRatio: round(clientMean / c.plain.clientMs, 1),
+    aggregatorMs: round(report.aggregatorMs),
+    aggregatorRatio: round(report.aggregatorMs / c.plain.aggregatorMs, 1),
+    roundMs: round(roundMs),
+    roundRatio: round(roundMs / plainRoundMs, 2),
+    bytesPerClient: Math.round(bytesPerClient),
+    bytesRatio: round(bytesPerClient / c.plain.bytesPerClient, 3),
     sentBytesRatio: round(sentPerClient / c.plain.bytesPerClient, 3),
-    [`modelledRoundRatioAt${LINK_MBPS}Mbps`]: round((roundMs + transferMs(totalTraffic)) / (plainRoundMs + transferMs(c.plain.bytesPerClient * inSum.length)), 2),
-    maxSumError: worst, errorBound: result.errorBound, phases,
+    [`modelledRoundRatioAt${LINK_MBPS}Mbps`]: round(
+      (roundMs + transferMs(totalTraffic)) / (plainRoundMs + transferMs(c.plain.bytesPerClient * inSum.length)),
+      2,
+    ),
+    maxSumError: worst,
+    errorBound: result.errorBound,
+    phases,
   }
 }
 
-const COLUMNS: [string, number][] = [['d', 8], ['n', 4], ['mode', 14], ['drop', 5], ['client ms', 10], ['×', 7], ['aggr ms', 9], ['×', 6], ['round ×', 8], ['bytes ×', 8], [`@${LINK_MBPS}Mb ×`, 9]]
+const COLUMNS: [string, number][] = [
+  ['d', 8],
+  ['n', 4],
+  ['mode', 14],
+  ['drop', 5],
+  ['client ms', 10],
+  ['×', 7],
+  ['aggr ms', 9],
+  ['×', 6],
+  ['round ×', 8],
+  ['bytes ×', 8],
+  [`@${LINK_MBPS}Mb ×`, 9],
+]
 
 function header(): string {
   return COLUMNS.map(([name, width]) => name.padStart(width)).join(' ')
 }
 
 function row(m: Metrics): string {
-  const values = [m.parameters, m.clients, m.mode, m.droppedBeforeMasking, m.clientMeanMs, m.clientRatio, m.aggregatorMs, m.aggregatorRatio, m.roundRatio, m.bytesRatio, m[`modelledRoundRatioAt${LINK_MBPS}Mbps`]]
+  const values = [
+    m.parameters,
+    m.clients,
+    m.mode,
+    m.droppedBeforeMasking,
+    m.clientMeanMs,
+    m.clientRatio,
+    m.aggregatorMs,
+    m.aggregatorRatio,
+    m.roundRatio,
+    m.bytesRatio,
+    m[`modelledRoundRatioAt${LINK_MBPS}Mbps`],
+  ]
   return values.map((v, i) => String(v).padStart(COLUMNS[i][1])).join(' ')
 }

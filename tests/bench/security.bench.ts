@@ -53,22 +53,38 @@ export async function main(args: string[]): Promise<void> {
   const kinds = ['bft.message', 'cred.grant', 'audit.read', 'mesh.presence', 'mesh.chat'] as const
   const check = await timed(() => {
     let ok = 0
-    for (let i = 0; i < checks; i++) if (checkSender(kinds[i % kinds.length], messageKinds[kinds[i % kinds.length]].senders, keys.identity.publicKey, credential, T0, revocations).ok) ok++
+    for (let i = 0; i < checks; i++)
+      if (
+        checkSender(
+          kinds[i % kinds.length],
+          messageKinds[kinds[i % kinds.length]].senders,
+          keys.identity.publicKey,
+          credential,
+          T0,
+          revocations,
+        ).ok
+      )
+        ok++
     return ok
   })
   const message = new Uint8Array(200).fill(1)
   const signature = ed25519.sign(message, keys.identity.secretKey)
   const sigChecks = Math.min(checks, 20_000)
-  const sig = await timed(() => verifyEd25519Batch(Array.from({ length: sigChecks }, () => ({ publicKey: keys.identity.publicKey, message, signature }))))
+  const sig = await timed(() =>
+    verifyEd25519Batch(Array.from({ length: sigChecks }, () => ({ publicKey: keys.identity.publicKey, message, signature }))),
+  )
   const checkPerSec = checks / (check.ms / 1000)
   const sigPerSec = sigChecks / (sig.ms / 1000)
 
   // verifyCredential vs a bare WebCrypto verification
   const der = credential.der
   const verifyCred = await timed(async () => {
-    for (let i = 0; i < credentials; i++) if (!(await verifyCredential(der, ca.anchor, T0, revocations)).ok) throw new Error('credential failed')
+    for (let i = 0; i < credentials; i++)
+      if (!(await verifyCredential(der, ca.anchor, T0, revocations)).ok) throw new Error('credential failed')
   })
-  const bare = await timed(() => verifyEd25519Batch(Array.from({ length: credentials }, () => ({ publicKey: keys.identity.publicKey, message, signature }))))
+  const bare = await timed(() =>
+    verifyEd25519Batch(Array.from({ length: credentials }, () => ({ publicKey: keys.identity.publicKey, message, signature }))),
+  )
 
   // sealing vs raw AEAD
   const recipient = nodeKeys(81)
@@ -89,7 +105,8 @@ export async function main(args: string[]): Promise<void> {
   const writer = signingIdentityOf(keys)
   const log = await AuditLog.open(store, writer, () => T0)
   const append = await timed(async () => {
-    for (let i = 0; i < auditEntries; i++) await log.append({ event: 'reject', actor: `peer-${i % 50}`, subject: 'bft.prevote', details: { reason: 'wrong-role', i } })
+    for (let i = 0; i < auditEntries; i++)
+      await log.append({ event: 'reject', actor: `peer-${i % 50}`, subject: 'bft.prevote', details: { reason: 'wrong-role', i } })
   })
   const verifyChain = await timed(() => verifyAuditChain(readAll(store), { writer: writer.publicKey, verify: verifyEd25519Batch }))
   if (!verifyChain.value.ok) throw new Error('chain failed')

@@ -47,7 +47,12 @@ one-digit subtasks each (the real registry runner: tiny work), --parallel tasks 
   in_memory_tasks_per_s: the same tasks through the same adapters on an in-memory bus (no libp2p,
     no envelopes), so the protocol's own cost and the mesh's share can be told apart.`
 
-const errorsOnly: Logger = { ...silentLogger, error: (fields, message) => console.error(message, fields), debug: (fields, message) => process.env.BENCH_DEBUG && console.error('debug', message, String((fields as any)?.err ?? fields)), child: () => errorsOnly }
+const errorsOnly: Logger = {
+  ...silentLogger,
+  error: (fields, message) => console.error(message, fields),
+  debug: (fields, message) => process.env.BENCH_DEBUG && console.error('debug', message, String((fields as any)?.err ?? fields)),
+  child: () => errorsOnly,
+}
 
 async function createNode(index: number) {
   const seed = new Uint8Array(32).fill(120 + index)
@@ -82,7 +87,9 @@ async function until(condition: () => boolean, what: string, timeoutMs: number):
 /** The Raft core's commit rate alone: proposals in batches on the leader, messages pumped synchronously through the codec. */
 function raftCommitRate(size: number, proposals: number): number {
   const ids = Array.from({ length: size }, (_, i) => `node-${i}`)
-  const nodes = new Map<NodeId, RaftNode>(ids.map((id, i) => [id, createRaftNode({ id, voters: ids, random: () => (i === 0 ? 0 : 0.99), now: 0 })]))
+  const nodes = new Map<NodeId, RaftNode>(
+    ids.map((id, i) => [id, createRaftNode({ id, voters: ids, random: () => (i === 0 ? 0 : 0.99), now: 0 })]),
+  )
   const pump = (from: NodeId, results: StepResult[]) => {
     const queue = results.flatMap((r) => r.messages.map((m) => ({ from, to: m.to, bytes: encodeRaftMessage(m.message) })))
     for (let head = 0; head < queue.length; head++) {
@@ -130,14 +137,47 @@ function timedTransport(transport: TaskTransport, latencies: number[]): TaskTran
 }
 
 /** The same tasks with the same adapters on an in-memory bus (no libp2p, no signatures): what the protocol itself costs. */
-async function inMemoryRate(coordinatorCount: number, workerCount: number, taskCount: number, subtasks: number, parallel: number, slots: number, dataset: ReturnType<typeof loadMnistNode>): Promise<number> {
+async function inMemoryRate(
+  coordinatorCount: number,
+  workerCount: number,
+  taskCount: number,
+  subtasks: number,
+  parallel: number,
+  slots: number,
+  dataset: ReturnType<typeof loadMnistNode>,
+): Promise<number> {
   const bus = new MemoryTaskBus()
   const ids = Array.from({ length: coordinatorCount }, (_, i) => `coordinator-${i}`)
-  const adapters = await Promise.all(ids.map((id) => TaskCoordinatorAdapter.start({ id, voters: ids, transport: bus.transport(id), store: new MemoryRaftStore(), log: errorsOnly, core: { heartbeatIntervalMs: 50, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, statusIntervalMs: 2000 } })))
+  const adapters = await Promise.all(
+    ids.map((id) =>
+      TaskCoordinatorAdapter.start({
+        id,
+        voters: ids,
+        transport: bus.transport(id),
+        store: new MemoryRaftStore(),
+        log: errorsOnly,
+        core: { heartbeatIntervalMs: 50, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, statusIntervalMs: 2000 },
+      }),
+    ),
+  )
   await until(() => adapters.some((a) => a.status().role === 'leader'), 'an in-memory leader', 30_000)
-  const workers = Array.from({ length: workerCount }, (_, i) => new TaskWorkerHost({ transport: bus.transport(`worker-${i}`), log: errorsOnly, slots, pullIntervalMs: 1000, capacity: () => ({ backend: 'cpu', samplesPerS: 1000, cores: 1, visible: true, battery: -1, charging: false }), execute: async (a) => ({ values: await runSubtask(a, { dataset }), backend: 'cpu' }) }))
+  const workers = Array.from(
+    { length: workerCount },
+    (_, i) =>
+      new TaskWorkerHost({
+        transport: bus.transport(`worker-${i}`),
+        log: errorsOnly,
+        slots,
+        pullIntervalMs: 1000,
+        capacity: () => ({ backend: 'cpu', samplesPerS: 1000, cores: 1, visible: true, battery: -1, charging: false }),
+        execute: async (a) => ({ values: await runSubtask(a, { dataset }), backend: 'cpu' }),
+      }),
+  )
   const initiator = bus.transport('initiator')
-  const params = [{ name: 'samples', value: String(subtasks) }, { name: 'shards', value: String(subtasks) }]
+  const params = [
+    { name: 'samples', value: String(subtasks) },
+    { name: 'shards', value: String(subtasks) },
+  ]
   const started = performance.now()
   let next = 0
   let accepted = 0
@@ -169,7 +209,11 @@ export async function main(args: string[]): Promise<void> {
   const nodes: Awaited<ReturnType<typeof createNode>>[] = []
   for (let i = 0; i < coordinatorCount + workerCount + 1; i++) nodes.push(await createNode(i))
   for (let i = 1; i < nodes.length; i++) for (let j = 0; j < i; j++) await nodes[i].node.dial(nodes[j].node.getMultiaddrs()[0])
-  const subscribed = (n: (typeof nodes)[number], kind: 'raft.message' | 'task.assign' | 'task.status' | 'task.pull' | 'task.announce', count: number) => n.node.services.pubsub.getSubscribers(topicForKind(kind)).length >= count
+  const subscribed = (
+    n: (typeof nodes)[number],
+    kind: 'raft.message' | 'task.assign' | 'task.status' | 'task.pull' | 'task.announce',
+    count: number,
+  ) => n.node.services.pubsub.getSubscribers(topicForKind(kind)).length >= count
 
   const coordinatorNodes = nodes.slice(0, coordinatorCount)
   const voters = coordinatorNodes.map((n) => n.id)
@@ -181,11 +225,21 @@ export async function main(args: string[]): Promise<void> {
         transport: n.transport,
         store: new MemoryRaftStore(),
         log: errorsOnly,
-        core: { heartbeatIntervalMs: 200, electionTimeoutMinMs: 4000, electionTimeoutMaxMs: 8000, statusIntervalMs: 2000, scheduler: { workerTimeoutMs: 3000, minLeaseMs: 5000, maxAssignPerWorker: 64 } },
+        core: {
+          heartbeatIntervalMs: 200,
+          electionTimeoutMinMs: 4000,
+          electionTimeoutMaxMs: 8000,
+          statusIntervalMs: 2000,
+          scheduler: { workerTimeoutMs: 3000, minLeaseMs: 5000, maxAssignPerWorker: 64 },
+        },
       }),
     ),
   )
-  await until(() => coordinatorNodes.every((n) => subscribed(n, 'raft.message', coordinatorCount - 1)), 'coordinators to see each other subscribed', 60_000)
+  await until(
+    () => coordinatorNodes.every((n) => subscribed(n, 'raft.message', coordinatorCount - 1)),
+    'coordinators to see each other subscribed',
+    60_000,
+  )
   await until(() => adapters.some((a) => a.status().role === 'leader'), 'a coordinator to be elected', 30_000)
   const latencies: number[] = []
   const workers = nodes.slice(coordinatorCount, coordinatorCount + workerCount).map(
@@ -201,14 +255,27 @@ export async function main(args: string[]): Promise<void> {
   )
   const initiator = nodes[nodes.length - 1]
   initiator.transport.onStatus(() => {})
-  await until(() => coordinatorNodes.every((n) => subscribed(n, 'task.assign', workerCount) && subscribed(n, 'task.status', 1)) && workers.length > 0 && subscribed(initiator, 'task.announce', coordinatorCount), 'workers and the initiator to be subscribed', 60_000)
+  await until(
+    () =>
+      coordinatorNodes.every((n) => subscribed(n, 'task.assign', workerCount) && subscribed(n, 'task.status', 1)) &&
+      workers.length > 0 &&
+      subscribed(initiator, 'task.announce', coordinatorCount),
+    'workers and the initiator to be subscribed',
+    60_000,
+  )
   await new Promise((r) => setTimeout(r, 1500)) // let GossipSub's meshes form (heartbeat)
   const params = [
     { name: 'samples', value: String(subtasks) },
     { name: 'shards', value: String(subtasks) },
   ]
   // Warm-up: one task (JIT, gossip meshes), not counted.
-  await runTask({ transport: initiator.transport, kind: 'pixel-stats', params, timeoutMs: 300_000, onProgress: (s) => process.env.BENCH_DEBUG && console.log('progress', s.state, s.subtasks.filter((x) => x.accepted).length) })
+  await runTask({
+    transport: initiator.transport,
+    kind: 'pixel-stats',
+    params,
+    timeoutMs: 300_000,
+    onProgress: (s) => process.env.BENCH_DEBUG && console.log('progress', s.state, s.subtasks.filter((x) => x.accepted).length),
+  })
   latencies.length = 0
 
   const started = performance.now()
@@ -259,7 +326,9 @@ export async function main(args: string[]): Promise<void> {
     target_tasks_per_s: 5000,
     seed_target_tasks_per_s: 1000,
   }
-  console.log(`${accepted} subtasks in ${metrics.seconds} s: ${metrics.tasks_per_s}/s; assignment ${metrics.assign_p50_ms} ms p50, ${metrics.assign_p99_ms} ms p99; Raft core alone ${metrics.raft_commits_per_s} commits/s`)
+  console.log(
+    `${accepted} subtasks in ${metrics.seconds} s: ${metrics.tasks_per_s}/s; assignment ${metrics.assign_p50_ms} ms p50, ${metrics.assign_p99_ms} ms p99; Raft core alone ${metrics.raft_commits_per_s} commits/s`,
+  )
   writeBenchResult('tasks', metrics)
   process.exit(0)
 }

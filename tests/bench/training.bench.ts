@@ -58,7 +58,8 @@ export async function main(args: string[]): Promise<void> {
           },
           [clients, epochs] as const,
         )
-        chromium[name] = outcome.ok && outcome.backend?.backend === name ? Math.round(outcome.samplesPerSecond) : skippedReason(outcome, name)
+        chromium[name] =
+          outcome.ok && outcome.backend?.backend === name ? Math.round(outcome.samplesPerSecond) : skippedReason(outcome, name)
         console.log('chromium', name, chromium[name])
       } finally {
         await device.context.close()
@@ -78,11 +79,17 @@ export async function main(args: string[]): Promise<void> {
       chromium: Object.fromEntries(Object.entries(chromium).map(([k, v]) => [k, ratio(v)])),
     },
   }
-  console.table({ ...Object.fromEntries(Object.entries(node).map(([k, v]) => [`node ${k}`, { samplesPerSecond: v }])), ...Object.fromEntries(Object.entries(chromium).map(([k, v]) => [`chromium ${k}`, { samplesPerSecond: v }])) })
+  console.table({
+    ...Object.fromEntries(Object.entries(node).map(([k, v]) => [`node ${k}`, { samplesPerSecond: v }])),
+    ...Object.fromEntries(Object.entries(chromium).map(([k, v]) => [`chromium ${k}`, { samplesPerSecond: v }])),
+  })
   writeBenchResult('training', metrics)
 }
 
-function skippedReason(outcome: { ok: boolean; reason?: string; backend?: { backend: string; candidates: { name: string; note: string }[] } | null }, name: BackendName): string {
+function skippedReason(
+  outcome: { ok: boolean; reason?: string; backend?: { backend: string; candidates: { name: string; note: string }[] } | null },
+  name: BackendName,
+): string {
   const note = outcome.backend?.candidates.find((c) => c.name === name)?.note
   return `skipped: ${note ?? outcome.reason?.replace(/^Error: /, '') ?? `fell back to ${outcome.backend?.backend}`}`
 }

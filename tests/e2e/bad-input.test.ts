@@ -42,15 +42,23 @@ describe('hostile input', () => {
     const circuit = (await mesh(honest[0].page).multiaddrs()).find((a) => a.endsWith(`/p2p-circuit/p2p/${ids[0]}`))
     expect(circuit).toBeDefined()
     await attacker.node.dial(multiaddr(circuit!))
-    await waitUntil(() => attacker.node.services.pubsub.getSubscribers(CHAT_TOPIC).map(String), (subs) => subs.includes(relay.info!.peerId) && subs.includes(ids[0]), 'the attacker to see the relay and the browser subscribed')
+    await waitUntil(
+      () => attacker.node.services.pubsub.getSubscribers(CHAT_TOPIC).map(String),
+      (subs) => subs.includes(relay.info!.peerId) && subs.includes(ids[0]),
+      'the attacker to see the relay and the browser subscribed',
+    )
     // The attacker joins by the rules (anyone may be a trainer), so its well-formed messages
     // pass RBAC and only the malformed ones below are refused.
     const credential = await attacker.join(relay.info!.url)
     const attackerId = attacker.node.peerId.toString()
-    await waitUntil(async () => {
-      await attacker.present(credential)
-      return honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), attackerId)
-    }, (roles) => Array.isArray(roles), 'the browser to admit the attacker\'s credential')
+    await waitUntil(
+      async () => {
+        await attacker.present(credential)
+        return honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), attackerId)
+      },
+      (roles) => Array.isArray(roles),
+      "the browser to admit the attacker's credential",
+    )
   })
 
   afterAll(async () => {
@@ -90,10 +98,15 @@ describe('hostile input', () => {
     await expect.poll(async () => (await mesh(honest[0].page).gate()).rejected, { timeout: 15_000 }).toMatchObject(expected)
 
     // The honest copy was delivered exactly once, and so was the browser's chat.
-    await expect.poll(async () => (await mesh(honest[0].page).chats()).filter((c) => c.text === 'first and only').length, { timeout: 10_000 }).toBe(1)
-    await expect.poll(async () => (await mesh(honest[0].page).chats()).filter((c) => c.text === 'censor me not').length, { timeout: 10_000 }).toBe(1)
+    await expect
+      .poll(async () => (await mesh(honest[0].page).chats()).filter((c) => c.text === 'first and only').length, { timeout: 10_000 })
+      .toBe(1)
+    await expect
+      .poll(async () => (await mesh(honest[0].page).chats()).filter((c) => c.text === 'censor me not').length, { timeout: 10_000 })
+      .toBe(1)
     const metrics = await relay.metrics()
-    for (const [reason, count] of Object.entries(expected)) expect(metrics).toMatch(new RegExp(`mesh_messages_rejected_total\\{kind="(mesh\\.chat|unknown)",reason="${reason}"\\} ${count}\\n`))
+    for (const [reason, count] of Object.entries(expected))
+      expect(metrics).toMatch(new RegExp(`mesh_messages_rejected_total\\{kind="(mesh\\.chat|unknown)",reason="${reason}"\\} ${count}\\n`))
     expect(relay.output.join('')).toMatch(/"reason":"bad-signature".*"msg":"message rejected"/)
     await expect.poll(() => honest[0].page.locator('[data-reason="wrong-topic"]').getAttribute('data-count')).toBe('1')
   })
@@ -124,16 +137,23 @@ describe('hostile input', () => {
       stream.abort(new Error('done'))
     }
     for (const [i, read] of [() => mesh(honest[0].page).gate(), () => relay.health().then((h) => h.gate)].entries()) {
-      await expect.poll(async () => {
-        const now = (await read()).rejected
-        return Object.fromEntries(['malformed', 'sender-mismatch', 'replay', 'oversized'].map((r) => [r, now[r] - before[i][r]]))
-      }, { timeout: 15_000 }).toEqual({ malformed: 1, 'sender-mismatch': 1, replay: 1, oversized: 1 })
+      await expect
+        .poll(
+          async () => {
+            const now = (await read()).rejected
+            return Object.fromEntries(['malformed', 'sender-mismatch', 'replay', 'oversized'].map((r) => [r, now[r] - before[i][r]]))
+          },
+          { timeout: 15_000 },
+        )
+        .toEqual({ malformed: 1, 'sender-mismatch': 1, replay: 1, oversized: 1 })
     }
   })
 
   it('keeps serving honest peers after the attack', async () => {
     await mesh(honest[1].page).publishChat('still here')
-    await expect.poll(async () => (await mesh(honest[0].page).chats()).some((c) => c.text === 'still here' && c.from === ids[1]), { timeout: 15_000 }).toBe(true)
+    await expect
+      .poll(async () => (await mesh(honest[0].page).chats()).some((c) => c.text === 'still here' && c.from === ids[1]), { timeout: 15_000 })
+      .toBe(true)
     const hash = await mesh(honest[0].page).addBlob(300_000, 5)
     const blob = await attacker.runtime.fetchBlob(peerIdFromString(ids[0]), Uint8Array.from(Buffer.from(hash, 'hex')))
     expect(hex(new Uint8Array(await crypto.subtle.digest('SHA-256', blob as Uint8Array<ArrayBuffer>)))).toBe(hash)

@@ -36,7 +36,9 @@ function readDecisions(dataDir: string): Map<number, StoredDecision> {
   const db = new Database(join(dataDir, 'consensus.sqlite'))
   try {
     expect(db.pragma('user_version', { simple: true })).toBe(consensusMigrations.length)
-    const rows = db.prepare('SELECT height, round, value, certificate FROM bft_decisions WHERE chain_id = ? ORDER BY height').all(CHAIN) as StoredDecision[]
+    const rows = db
+      .prepare('SELECT height, round, value, certificate FROM bft_decisions WHERE chain_id = ? ORDER BY height')
+      .all(CHAIN) as StoredDecision[]
     return new Map(rows.map((r) => [r.height, r]))
   } finally {
     db.close()
@@ -62,7 +64,11 @@ describe('BFT consensus among four relay processes over libp2p', () => {
   beforeAll(async () => {
     // What an operator does: print each relay's entry, assemble the set file, start them all with it.
     const setFile = join(mkdtempSync(join(tmpdir(), 'mesh-validators-')), 'validators.json')
-    relays = await Promise.all(Array.from({ length: VALIDATORS }, () => RelayProcess.create({ extraArgs: ['--validator-set', setFile, '--bft-interval-ms', '300'] })))
+    relays = await Promise.all(
+      Array.from({ length: VALIDATORS }, () =>
+        RelayProcess.create({ extraArgs: ['--validator-set', setFile, '--bft-interval-ms', '300'] }),
+      ),
+    )
     const entries = await Promise.all(relays.map((r) => r.validatorEntry()))
     const text = JSON.stringify({ chainId: CHAIN, validators: entries }, null, 2)
     writeFileSync(setFile, text)
@@ -91,7 +97,12 @@ describe('BFT consensus among four relay processes over libp2p', () => {
 
     // Pick a height a little ahead of what the observer sees now, and kill its round-0
     // proposer the moment its proposal arrives: before the prevotes and precommits it needs.
-    await waitUntil(() => proposals.length, (n) => n > 0, 'the observer to see a proposal', 60_000)
+    await waitUntil(
+      () => proposals.length,
+      (n) => n > 0,
+      'the observer to see a proposal',
+      60_000,
+    )
     const killHeight = Math.max(...proposals.map((p) => p.height)) + 3
     const finalHeight = Math.max(MIN_HEIGHTS, killHeight + 6)
     const killed = await new Promise<{ relay: RelayProcess; proposal: Proposal }>((resolveKill, rejectKill) => {
@@ -111,11 +122,21 @@ describe('BFT consensus among four relay processes over libp2p', () => {
     // It died mid-height: its store has everything before the height and not the height itself.
     expect(Math.max(0, ...readDecisions(killed.relay.dataDir).keys())).toBe(killHeight - 1)
 
-    await waitUntil(() => Promise.all(survivors.map(decidedHeight)), (hs) => hs.every((h) => h >= finalHeight), `the three survivors to reach height ${finalHeight}`, 120_000)
+    await waitUntil(
+      () => Promise.all(survivors.map(decidedHeight)),
+      (hs) => hs.every((h) => h >= finalHeight),
+      `the three survivors to reach height ${finalHeight}`,
+      120_000,
+    )
 
     await killed.relay.start()
     const survivorHeight = Math.min(...(await Promise.all(survivors.map(decidedHeight))))
-    await waitUntil(() => decidedHeight(killed.relay), (h) => h >= survivorHeight, 'the restarted validator to catch up', 90_000)
+    await waitUntil(
+      () => decidedHeight(killed.relay),
+      (h) => h >= survivorHeight,
+      'the restarted validator to catch up',
+      90_000,
+    )
     // A mesh node without the validator role re-publishes a genuine proposal under its own
     // signature: each validator's inbound gate drops it as unauthorized (RBAC), so the
     // consensus adapter never sees it (its not-a-validator count below stays 0).
@@ -151,7 +172,9 @@ describe('BFT consensus among four relay processes over libp2p', () => {
       for (const record of records) {
         const certificate = decodeCertificate(record!.certificate)
         if (!certificate.ok) throw new Error(certificate.reason)
-        expect(verifyCertificate(certificate.certificate, loaded.set, scheme, { chainId: CHAIN, height, valueId: sha256(value) })).toEqual({ ok: true })
+        expect(verifyCertificate(certificate.certificate, loaded.set, scheme, { chainId: CHAIN, height, valueId: sha256(value) })).toEqual({
+          ok: true,
+        })
         const signers = bitmapSigners(certificate.certificate.signers, VALIDATORS) as number[]
         expect(new Set(signers).size).toBeGreaterThanOrEqual(2 * loaded.set.maxFaulty + 1)
         if (height === killHeight) killHeightRounds.add(record!.round)
@@ -169,6 +192,8 @@ describe('BFT consensus among four relay processes over libp2p', () => {
         db.close()
       }
     }
-    console.log(`killed validator ${killedIndex} (proposer of height ${killHeight}); that height was decided in round(s) ${[...killHeightRounds].join(', ')}; ${survivorHeight} heights checked on all four`)
+    console.log(
+      `killed validator ${killedIndex} (proposer of height ${killHeight}); that height was decided in round(s) ${[...killHeightRounds].join(', ')}; ${survivorHeight} heights checked on all four`,
+    )
   })
 })

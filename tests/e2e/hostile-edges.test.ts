@@ -47,7 +47,11 @@ describe('hostile edges of a real relay', () => {
     attacker = await createNodePeer(new Uint8Array(32).fill(91), trust)
     honest = await createNodePeer(new Uint8Array(32).fill(92), trust)
     for (const peer of [attacker, honest]) await peer.node.dial(multiaddr(relay.info!.multiaddrs[0]))
-    await waitUntil(() => attacker.node.services.pubsub.getSubscribers(CHAT_TOPIC).map(String), (subs) => subs.includes(relay.info!.peerId), 'the attacker to see the relay subscribed')
+    await waitUntil(
+      () => attacker.node.services.pubsub.getSubscribers(CHAT_TOPIC).map(String),
+      (subs) => subs.includes(relay.info!.peerId),
+      'the attacker to see the relay subscribed',
+    )
   })
 
   afterAll(async () => {
@@ -58,14 +62,25 @@ describe('hostile edges of a real relay', () => {
 
   it('answers each request line that used to kill the relay with a 4xx, and keeps running', async () => {
     const port = new URL(relay.info!.url).port
-    for (const line of ['GET /\\ HTTP/1.1', 'GET http://[ HTTP/1.1', 'GET //[ HTTP/1.1', 'GET //%5B HTTP/1.1', 'GET //a:b@ HTTP/1.1', 'PUT http:// HTTP/1.1']) {
+    for (const line of [
+      'GET /\\ HTTP/1.1',
+      'GET http://[ HTTP/1.1',
+      'GET //[ HTTP/1.1',
+      'GET //%5B HTTP/1.1',
+      'GET //a:b@ HTTP/1.1',
+      'PUT http:// HTTP/1.1',
+    ]) {
       const answer = await raw(Number(port), `${line}\r\nHost: x\r\n\r\n`)
       expect(answer, line).toMatch(/^HTTP\/1\.1 4\d\d /)
     }
     // A body on a GET route, a body over the desk's limit, a broken chunk: each refused alone.
     expect(await raw(Number(port), 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc')).toMatch(/^HTTP\/1\.1 413 /)
-    expect(await raw(Number(port), `POST /api/credential HTTP/1.1\r\nHost: x\r\nContent-Length: ${64 * 1024}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 413 /)
-    expect(await raw(Number(port), 'POST /api/credential HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')).toMatch(/^HTTP\/1\.1 400 /)
+    expect(await raw(Number(port), `POST /api/credential HTTP/1.1\r\nHost: x\r\nContent-Length: ${64 * 1024}\r\n\r\n`)).toMatch(
+      /^HTTP\/1\.1 413 /,
+    )
+    expect(await raw(Number(port), 'POST /api/credential HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')).toMatch(
+      /^HTTP\/1\.1 400 /,
+    )
     expect(relay.running).toBe(true)
     expect((await relay.health()).ok).toBe(true)
     expect(await relay.metrics()).toMatch(/mesh_http_refused_total\{reason="bad-target"\} [1-9]/)
@@ -83,7 +98,10 @@ describe('hostile edges of a real relay', () => {
 
   it('sheds a gossip and stream flood from one peer, keeps /healthz answering, and still serves an honest peer', async () => {
     const relayPeer = peerIdFromString(relay.info!.peerId)
-    const connected = () => ({ attacker: attacker.node.getConnections(relayPeer).length, honest: honest.node.getConnections(relayPeer).length })
+    const connected = () => ({
+      attacker: attacker.node.getConnections(relayPeer).length,
+      honest: honest.node.getConnections(relayPeer).length,
+    })
     console.log(`[flood] connections to the relay before the flood: ${JSON.stringify(connected())}`)
     const before = await relay.metrics()
     const httpPort = Number(new URL(relay.info!.url).port)
@@ -114,13 +132,20 @@ describe('hostile edges of a real relay', () => {
         stream?.abort(new Error('flood'))
       }),
     )
-    await expect.poll(async () => rejected(await relay.metrics(), 'rate-limited') - rejected(before, 'rate-limited'), { timeout: 60_000, interval: 500 }).toBeGreaterThan(0)
+    await expect
+      .poll(async () => rejected(await relay.metrics(), 'rate-limited') - rejected(before, 'rate-limited'), {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBeGreaterThan(0)
     flooding = false
     await probe
     expect(healthTimesMs.length).toBeGreaterThan(0)
     expect(probeErrors, relay.output.join('').slice(-3000)).toEqual([])
     // Timing is a measurement, not an assertion (the machine is shared); see the README.
-    console.log(`[flood] /healthz during the flood: ${healthTimesMs.length} probes, max ${Math.max(...healthTimesMs).toFixed(0)} ms, median ${healthTimesMs.sort((a, b) => a - b)[Math.floor(healthTimesMs.length / 2)].toFixed(0)} ms`)
+    console.log(
+      `[flood] /healthz during the flood: ${healthTimesMs.length} probes, max ${Math.max(...healthTimesMs).toFixed(0)} ms, median ${healthTimesMs.sort((a, b) => a - b)[Math.floor(healthTimesMs.length / 2)].toFixed(0)} ms`,
+    )
 
     console.log(`[flood] connections to the relay after the flood: ${JSON.stringify(connected())}`)
     // The honest peer joins and its chat is accepted by the relay (reconnecting first if its
@@ -130,12 +155,18 @@ describe('hostile edges of a real relay', () => {
     await honest.present(credential)
     const accepted = () => relay.metrics().then((m) => Number(/mesh_messages_accepted_total\{kind="mesh.chat"\} (\d+)/.exec(m)?.[1] ?? 0))
     const chatsBefore = await accepted()
-    const reasons = (m: string) => Object.fromEntries([...m.matchAll(/mesh_messages_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((x) => [x[1], Number(x[2])]))
+    const reasons = (m: string) =>
+      Object.fromEntries([...m.matchAll(/mesh_messages_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((x) => [x[1], Number(x[2])]))
     console.log(`[flood] rejected at the relay by reason: ${JSON.stringify(reasons(await relay.metrics()))}`)
-    await expect.poll(async () => {
-      await honest.runtime.gossip.publish('mesh.chat', { text: 'still served', sentAtUs: 1n })
-      return (await accepted()) > chatsBefore
-    }, { timeout: 120_000, interval: 2_000 }).toBe(true)
+    await expect
+      .poll(
+        async () => {
+          await honest.runtime.gossip.publish('mesh.chat', { text: 'still served', sentAtUs: 1n })
+          return (await accepted()) > chatsBefore
+        },
+        { timeout: 120_000, interval: 2_000 },
+      )
+      .toBe(true)
     expect(relay.running).toBe(true)
     expect((await relay.health()).ok).toBe(true)
   })

@@ -36,7 +36,9 @@ describe('browser mesh over a real relay', () => {
   it('upgrades every pair to a direct WebRTC connection', async () => {
     await Promise.all(devices.map((d, i) => waitForDirectPeers(d.page, others(i))))
     for (const [i, d] of devices.entries()) {
-      const rows = await d.page.locator('[data-peer-id]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-peer-id'), e.getAttribute('data-connection')]))
+      const rows = await d.page
+        .locator('[data-peer-id]')
+        .evaluateAll((els) => els.map((e) => [e.getAttribute('data-peer-id'), e.getAttribute('data-connection')]))
       for (const other of others(i)) expect(rows).toContainEqual([other, 'webrtc'])
     }
   })
@@ -44,8 +46,13 @@ describe('browser mesh over a real relay', () => {
   it('delivers a gossip message from each node to every other', async () => {
     for (const [i, d] of devices.entries()) await mesh(d.page).publishChat(`hello from ${i}`)
     for (const [i, d] of devices.entries()) {
-      await expect.poll(async () => (await mesh(d.page).chats()).map((c) => c.text).sort(), { timeout: 20_000 })
-        .toEqual(others(i).map((id) => `hello from ${ids.indexOf(id)}`).sort())
+      await expect
+        .poll(async () => (await mesh(d.page).chats()).map((c) => c.text).sort(), { timeout: 20_000 })
+        .toEqual(
+          others(i)
+            .map((id) => `hello from ${ids.indexOf(id)}`)
+            .sort(),
+        )
       const chats = await mesh(d.page).chats()
       for (const chat of chats) expect(chat.from).toBe(ids[Number(chat.text.split(' ').at(-1))])
     }
@@ -92,7 +99,9 @@ describe('browser mesh over a real relay', () => {
     await Promise.all(devices.map((d) => waitForRelay(d.page)))
     for (const [i, d] of devices.entries()) await mesh(d.page).publishChat(`again from ${i}`)
     for (const [i, d] of devices.entries()) {
-      await expect.poll(async () => (await mesh(d.page).chats()).filter((c) => c.text.startsWith('again')).length, { timeout: 30_000 }).toBe(2)
+      await expect
+        .poll(async () => (await mesh(d.page).chats()).filter((c) => c.text.startsWith('again')).length, { timeout: 30_000 })
+        .toBe(2)
       await waitForDirectPeers(d.page, others(i))
     }
     // A newcomer after the restart discovers all three and connects to them directly.

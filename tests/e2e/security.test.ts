@@ -25,7 +25,11 @@ const DAY = 24 * 3600_000
 
 /** Runs a relay admin command (grant, revoke, audit) against the relay's data dir, as an operator would. */
 function admin(relay: RelayProcess, ...args: string[]): { code: number | null; out: string } {
-  const result = spawnSync(join(root, 'node_modules/.bin/tsx'), ['relay/cli.ts', ...args, '--data-dir', relay.dataDir], { cwd: root, encoding: 'utf8', env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` } })
+  const result = spawnSync(join(root, 'node_modules/.bin/tsx'), ['relay/cli.ts', ...args, '--data-dir', relay.dataDir], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` },
+  })
   return { code: result.status, out: `${result.stdout}${result.stderr}` }
 }
 
@@ -62,9 +66,13 @@ describe('security layer over a real relay', () => {
 
   it('gives every browser a trainer + worker credential from the relay CA, and each admits the other', async () => {
     for (const d of honest) {
-      await expect.poll(async () => (await d.page.evaluate(() => (window as any).agentMesh.credential())).roles, { timeout: 30_000 }).toEqual(['trainer', 'worker'])
+      await expect
+        .poll(async () => (await d.page.evaluate(() => (window as any).agentMesh.credential())).roles, { timeout: 30_000 })
+        .toEqual(['trainer', 'worker'])
     }
-    await expect.poll(() => honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), ids[1]), { timeout: 30_000 }).toEqual(['trainer', 'worker'])
+    await expect
+      .poll(() => honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), ids[1]), { timeout: 30_000 })
+      .toEqual(['trainer', 'worker'])
     await expect.poll(() => honest[0].page.getByTestId('roles').textContent()).toContain('trainer, worker')
     const listed = admin(relay, 'credentials')
     expect(listed.code).toBe(0)
@@ -88,24 +96,50 @@ describe('security layer over a real relay', () => {
     const trainer = await make('wrong role', 104)
 
     const now = Date.now()
-    const expiredDer = (await issueCredential(ca, { identityPublicKey: expired.keys.identity.publicKey, blsPublicKey: expired.keys.voting.publicKey, agreementPublicKey: expired.keys.agreement.publicKey }, { roles: ['trainer', 'worker', 'admin'], notBeforeMs: now - 3 * DAY, notAfterMs: now - DAY })).der
+    const expiredDer = (
+      await issueCredential(
+        ca,
+        {
+          identityPublicKey: expired.keys.identity.publicKey,
+          blsPublicKey: expired.keys.voting.publicKey,
+          agreementPublicKey: expired.keys.agreement.publicKey,
+        },
+        { roles: ['trainer', 'worker', 'admin'], notBeforeMs: now - 3 * DAY, notAfterMs: now - DAY },
+      )
+    ).der
     const revokedDer = await revoked.join(relay.info!.url)
     const trainerDer = await trainer.join(relay.info!.url)
     const chatTopic = topicForKind('mesh.chat')
     for (const { peer } of hostile) {
-      await waitUntil(() => peer.node.services.pubsub.getSubscribers(chatTopic).map(String), (subs) => subs.includes(relay.info!.peerId) && subs.includes(ids[0]), 'a hostile peer to see the relay and the browser')
+      await waitUntil(
+        () => peer.node.services.pubsub.getSubscribers(chatTopic).map(String),
+        (subs) => subs.includes(relay.info!.peerId) && subs.includes(ids[0]),
+        'a hostile peer to see the relay and the browser',
+      )
     }
     // The revoked peer's credential is admitted first, then withdrawn by the operator.
-    await waitUntil(async () => {
-      await revoked.present(revokedDer)
-      await trainer.present(trainerDer)
-      return Promise.all([revoked, trainer].map((p) => honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), p.node.peerId.toString())))
-    }, (known) => known.every(Array.isArray), 'the browser to admit the revoked-to-be and trainer credentials')
+    await waitUntil(
+      async () => {
+        await revoked.present(revokedDer)
+        await trainer.present(trainerDer)
+        return Promise.all(
+          [revoked, trainer].map((p) =>
+            honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), p.node.peerId.toString()),
+          ),
+        )
+      },
+      (known) => known.every(Array.isArray),
+      'the browser to admit the revoked-to-be and trainer credentials',
+    )
     const revocation = admin(relay, 'revoke', '--peer', revoked.node.peerId.toString(), '--reason', 'test', '--ban')
     expect(revocation.code, revocation.out).toBe(0)
     const revokedSerial = /revoked ([0-9a-f]+)/.exec(revocation.out)![1]
-    await expect.poll(() => honest[0].page.evaluate(() => (window as any).agentMesh.revoked()), { timeout: 20_000 }).toContain(revokedSerial)
-    await expect.poll(() => honest[1].page.evaluate(() => (window as any).agentMesh.revoked()), { timeout: 20_000 }).toContain(revokedSerial)
+    await expect
+      .poll(() => honest[0].page.evaluate(() => (window as any).agentMesh.revoked()), { timeout: 20_000 })
+      .toContain(revokedSerial)
+    await expect
+      .poll(() => honest[1].page.evaluate(() => (window as any).agentMesh.revoked()), { timeout: 20_000 })
+      .toContain(revokedSerial)
     // Banned: it cannot simply join again.
     await expect(revoked.join(relay.info!.url)).rejects.toThrow(/banned/)
 
@@ -116,7 +150,12 @@ describe('security layer over a real relay', () => {
       const gossipTargets = () => [...((peer.node.services.pubsub as any).streamsOutbound.keys() as Iterable<unknown>)].map(String)
       for (let attempt = 0; ; attempt++) {
         try {
-          await waitUntil(gossipTargets, (open) => open.includes(ids[0]) && open.includes(relay.info!.peerId), 'gossip streams to the browser and the relay', 8_000)
+          await waitUntil(
+            gossipTargets,
+            (open) => open.includes(ids[0]) && open.includes(relay.info!.peerId),
+            'gossip streams to the browser and the relay',
+            8_000,
+          )
           break
         } catch (err) {
           if (attempt === 3) throw err
@@ -130,12 +169,19 @@ describe('security layer over a real relay', () => {
     await expired.present(expiredDer)
     await revoked.present(revokedDer)
     await none.present(new Uint8Array(0))
-    const before = { relay: (await relay.health()).gate.rejected.unauthorized as number, browser: (await mesh(honest[0].page).gate()).rejected.unauthorized }
-    const privileged = (peer: NodePeer, i: number) => [
-      ['mesh.chat', sealMessage(peer.signer, 'mesh.chat', { text: `forbidden ${i}`, sentAtUs: 1n })],
-      ['cred.grant', sealMessage(peer.signer, 'cred.grant', { certificate: trainerDer as Uint8Array<ArrayBuffer> })],
-      ['cred.revoke', sealMessage(peer.signer, 'cred.revoke', { serial: 'ab', revokedAtMs: 1n, reason: 'forged', signature: new Uint8Array(64) })],
-    ] as const
+    const before = {
+      relay: (await relay.health()).gate.rejected.unauthorized as number,
+      browser: (await mesh(honest[0].page).gate()).rejected.unauthorized,
+    }
+    const privileged = (peer: NodePeer, i: number) =>
+      [
+        ['mesh.chat', sealMessage(peer.signer, 'mesh.chat', { text: `forbidden ${i}`, sentAtUs: 1n })],
+        ['cred.grant', sealMessage(peer.signer, 'cred.grant', { certificate: trainerDer as Uint8Array<ArrayBuffer> })],
+        [
+          'cred.revoke',
+          sealMessage(peer.signer, 'cred.revoke', { serial: 'ab', revokedAtMs: 1n, reason: 'forged', signature: new Uint8Array(64) }),
+        ],
+      ] as const
     let gossiped = 0
     for (const [i, { name, peer }] of hostile.entries()) {
       for (const [kind, bytes] of privileged(peer, i)) {
@@ -153,26 +199,44 @@ describe('security layer over a real relay', () => {
     }
     const streamed = hostile.filter((h) => h.name !== 'wrong role').length
     await expect.poll(async () => (await relay.health()).gate.rejected.unauthorized - before.relay, { timeout: 20_000 }).toBe(gossiped)
-    await expect.poll(async () => (await mesh(honest[0].page).gate()).rejected.unauthorized - before.browser, { timeout: 20_000 }).toBe(gossiped + streamed)
+    await expect
+      .poll(async () => (await mesh(honest[0].page).gate()).rejected.unauthorized - before.browser, { timeout: 20_000 })
+      .toBe(gossiped + streamed)
 
     // Honest traffic goes on, and nothing forbidden was delivered or applied.
     await mesh(honest[1].page).publishChat('honest after the attack')
-    await expect.poll(async () => (await mesh(honest[0].page).chats()).some((c) => c.text === 'honest after the attack' && c.from === ids[1]), { timeout: 20_000 }).toBe(true)
+    await expect
+      .poll(async () => (await mesh(honest[0].page).chats()).some((c) => c.text === 'honest after the attack' && c.from === ids[1]), {
+        timeout: 20_000,
+      })
+      .toBe(true)
     const texts = (await mesh(honest[0].page).chats()).map((c) => c.text)
     expect(texts.filter((t) => t.startsWith('forbidden'))).toEqual([])
     expect(await honest[0].page.evaluate(() => (window as any).agentMesh.revoked())).toEqual([revokedSerial])
 
     // Every refusal is in both audit logs, grouped by reason, kind and sender.
     await honest[0].page.evaluate(() => (window as any).agentMesh.flushAudit())
-    const browserRejects = (await honest[0].page.evaluate(() => (window as any).agentMesh.auditEntries()) as { event: string; details: string }[])
-      .filter((e) => e.event === 'reject').map((e) => JSON.parse(e.details))
+    const browserRejects = (
+      (await honest[0].page.evaluate(() => (window as any).agentMesh.auditEntries())) as { event: string; details: string }[]
+    )
+      .filter((e) => e.event === 'reject')
+      .map((e) => JSON.parse(e.details))
     expect(browserRejects.filter((d) => d.reason === 'unauthorized').reduce((n, d) => n + d.count, 0)).toBe(gossiped + streamed)
     expect(browserRejects.some((d) => d.reason === 'credential-expired')).toBe(true)
     expect((await honest[0].page.evaluate(() => (window as any).agentMesh.verifyAudit())).ok).toBe(true)
-    await expect.poll(() => {
-      const exported = admin(relay, 'audit', '--export')
-      return parseAuditJsonLines(exported.out).filter((e) => e.event === 'reject').map((e) => JSON.parse(e.details)).filter((d) => d.reason === 'unauthorized').reduce((n, d) => n + d.count, 0)
-    }, { timeout: 20_000, interval: 1_000 }).toBe(gossiped)
+    await expect
+      .poll(
+        () => {
+          const exported = admin(relay, 'audit', '--export')
+          return parseAuditJsonLines(exported.out)
+            .filter((e) => e.event === 'reject')
+            .map((e) => JSON.parse(e.details))
+            .filter((d) => d.reason === 'unauthorized')
+            .reduce((n, d) => n + d.count, 0)
+        },
+        { timeout: 20_000, interval: 1_000 },
+      )
+      .toBe(gossiped)
     const verified = admin(relay, 'audit', '--verify')
     expect(verified.code, verified.out).toBe(0)
     expect(verified.out).toMatch(/audit log OK/)
@@ -181,10 +245,17 @@ describe('security layer over a real relay', () => {
   it('lets the operator make a browser admin, and that admin grant a role from the PWA', async () => {
     const granted = admin(relay, 'grant', '--peer', ids[0], '--role', 'admin', '--days', '5')
     expect(granted.code, granted.out).toBe(0)
-    await expect.poll(async () => (await honest[0].page.evaluate(() => (window as any).agentMesh.credential())).roles, { timeout: 20_000 }).toEqual(['trainer', 'worker', 'admin'])
-    const issued = await honest[0].page.evaluate((id) => (window as any).agentMesh.grant(id, ['trainer', 'worker', 'validator'], 10), ids[1])
+    await expect
+      .poll(async () => (await honest[0].page.evaluate(() => (window as any).agentMesh.credential())).roles, { timeout: 20_000 })
+      .toEqual(['trainer', 'worker', 'admin'])
+    const issued = await honest[0].page.evaluate(
+      (id) => (window as any).agentMesh.grant(id, ['trainer', 'worker', 'validator'], 10),
+      ids[1],
+    )
     expect(issued.roles).toEqual(['trainer', 'worker', 'validator'])
-    await expect.poll(async () => (await honest[1].page.evaluate(() => (window as any).agentMesh.credential())).roles, { timeout: 20_000 }).toEqual(['trainer', 'worker', 'validator'])
+    await expect
+      .poll(async () => (await honest[1].page.evaluate(() => (window as any).agentMesh.credential())).roles, { timeout: 20_000 })
+      .toEqual(['trainer', 'worker', 'validator'])
     // A non-admin's grant request is refused by the relay.
     await expect(honest[1].page.evaluate((id) => (window as any).agentMesh.grant(id, ['admin'], 10), ids[1])).rejects.toThrow(/admin/)
     // The admin reads the relay's audit log over HTTP; anyone else is refused by RBAC.
@@ -203,10 +274,14 @@ describe('security layer over a real relay', () => {
     const courierDer = await courier.join(relay.info!.url)
     const circuit = (await mesh(honest[0].page).multiaddrs()).find((a) => a.endsWith(`/p2p-circuit/p2p/${ids[0]}`))!
     await courier.node.dial(multiaddr(circuit))
-    await waitUntil(async () => {
-      await courier.present(courierDer)
-      return honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), courier.node.peerId.toString())
-    }, Array.isArray, 'the browser to admit the courier')
+    await waitUntil(
+      async () => {
+        await courier.present(courierDer)
+        return honest[0].page.evaluate((id) => (window as any).agentMesh.knownRoles(id), courier.node.peerId.toString())
+      },
+      Array.isArray,
+      'the browser to admit the courier',
+    )
 
     const hash = await honest[0].page.evaluate(([id]) => (window as any).agentMesh.sealBlobFor(id, 7, 200_000, 42), [ids[1]] as const)
     // The courier checks the browser's credential like any node before it takes its answer.
@@ -221,9 +296,15 @@ describe('security layer over a real relay', () => {
     expect(openSealed(box, relayAgreement, context).ok).toBe(false)
     expect(openSealed(box, courier.keys.agreement.secretKey, context).ok).toBe(false)
     // The recipient opens it, and only for the round and sender it was sealed for.
-    const opened = await honest[1].page.evaluate(([id, h]) => (window as any).agentMesh.openSealedBlob(id, h, 7, 200_000, 42), [ids[0], hash] as const)
+    const opened = await honest[1].page.evaluate(([id, h]) => (window as any).agentMesh.openSealedBlob(id, h, 7, 200_000, 42), [
+      ids[0],
+      hash,
+    ] as const)
     expect(opened).toEqual({ ok: true, matches: true })
-    const wrongRound = await honest[1].page.evaluate(([id, h]) => (window as any).agentMesh.openSealedBlob(id, h, 8, 200_000, 42), [ids[0], hash] as const)
+    const wrongRound = await honest[1].page.evaluate(([id, h]) => (window as any).agentMesh.openSealedBlob(id, h, 8, 200_000, 42), [
+      ids[0],
+      hash,
+    ] as const)
     expect(wrongRound.ok).toBe(false)
   })
 
@@ -246,7 +327,9 @@ describe('security layer over a real relay', () => {
     expect(await waitForNode(fresh.page, 60_000)).toBe(ids[1])
     await waitForRelay(fresh.page)
     // The restored node joins again under the same identity and is a full mesh member.
-    await expect.poll(async () => (await fresh.page.evaluate(() => (window as any).agentMesh.credential())).peerId, { timeout: 30_000 }).toBe(ids[1])
+    await expect
+      .poll(async () => (await fresh.page.evaluate(() => (window as any).agentMesh.credential())).peerId, { timeout: 30_000 })
+      .toBe(ids[1])
     await waitForDirectPeers(fresh.page, [ids[0]])
     await fresh.context.close()
   })

@@ -81,7 +81,10 @@ describe('relay with built-in TLS', () => {
     expect(metrics).not.toContain(peerId)
 
     const exported: string = await page.evaluate(() => (window as any).agentMesh.exportLog())
-    const lines = exported.trim().split('\n').map((line) => JSON.parse(line))
+    const lines = exported
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(lines.some((line) => line.msg === 'connected to relay' && line.component === 'mesh')).toBe(true)
   })
 })

@@ -63,7 +63,9 @@ describe('local training in the browser', () => {
     const { page } = device
     const counts: number[] = []
     for (let round = 0; round < 3; round++) {
-      const result = await page.evaluate(() => (window as any).agentMesh.train({ epochs: 1, batchSize: 32, clientIndex: 1, clients: 10, seed: 3 }))
+      const result = await page.evaluate(() =>
+        (window as any).agentMesh.train({ epochs: 1, batchSize: 32, clientIndex: 1, clients: 10, seed: 3 }),
+      )
       counts.push(result.numTensors)
     }
     expect(new Set(counts).size).toBe(1)
@@ -77,20 +79,39 @@ describe('local training in the browser', () => {
     })
     expect(cancelled).toBeUndefined()
     await page.waitForSelector('[data-training-state="cancelled"]')
-    const after = await page.evaluate(() => (window as any).agentMesh.train({ epochs: 1, batchSize: 32, clientIndex: 1, clients: 10, seed: 3 }))
+    const after = await page.evaluate(() =>
+      (window as any).agentMesh.train({ epochs: 1, batchSize: 32, clientIndex: 1, clients: 10, seed: 3 }),
+    )
     expect(after.numTensors).toBe(counts[0])
   })
 
-  it("trains the model the task describes, and refuses a spec it cannot build", async () => {
+  it('trains the model the task describes, and refuses a spec it cannot build', async () => {
     const { page } = device
-    const model = { inputShape: [784], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10 }], classes: 10 }
-    const result = await page.evaluate((m) => (window as any).agentMesh.train({ epochs: 1, batchSize: 32, clientIndex: 0, clients: 10, seed: 5, model: m }), model)
+    const model = {
+      inputShape: [784],
+      layers: [
+        { type: 'dense', units: 32, activation: 'relu' },
+        { type: 'dense', units: 10 },
+      ],
+      classes: 10,
+    }
+    const result = await page.evaluate(
+      (m) => (window as any).agentMesh.train({ epochs: 1, batchSize: 32, clientIndex: 0, clients: 10, seed: 5, model: m }),
+      model,
+    )
     expect(result.parameters).toBe(784 * 32 + 32 + 32 * 10 + 10)
     expect(result.validationAccuracy).toBeGreaterThan(0.3)
 
     const refused = await page.evaluate(async () => {
       try {
-        await (window as any).agentMesh.train({ epochs: 1, batchSize: 32, clientIndex: 0, clients: 10, seed: 5, model: { inputShape: [784], layers: [{ type: 'conv2d', filters: 4, kernelSize: 3 }], classes: 10 } })
+        await (window as any).agentMesh.train({
+          epochs: 1,
+          batchSize: 32,
+          clientIndex: 0,
+          clients: 10,
+          seed: 5,
+          model: { inputShape: [784], layers: [{ type: 'conv2d', filters: 4, kernelSize: 3 }], classes: 10 },
+        })
         return 'trained'
       } catch (error) {
         return String(error)

@@ -17,7 +17,8 @@ export function replaySeed(): number | undefined {
 
 /** The seeds a sweep of `count` seeds from `first` runs: all of them, or SIM_SEED alone. */
 export function simSeeds(first: number, count: number): number[] {
-  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || count < 1) throw new RangeError(`a seed sweep needs a first seed and a count ≥ 1, got ${first}, ${count}`)
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || count < 1)
+    throw new RangeError(`a seed sweep needs a first seed and a count ≥ 1, got ${first}, ${count}`)
   const only = replaySeed()
   if (only !== undefined) {
     console.log(`SIM_SEED=${only}: running seed ${only} only (this sweep's seeds are ${first}-${first + count - 1})`)
@@ -49,7 +50,12 @@ export function forEachSeed(first: number, count: number, testFile: string, run:
 }
 
 /** forEachSeed for asynchronous runs, one seed at a time. */
-export async function forEachSeedAsync(first: number, count: number, testFile: string, run: (seed: number) => Promise<void>): Promise<number> {
+export async function forEachSeedAsync(
+  first: number,
+  count: number,
+  testFile: string,
+  run: (seed: number) => Promise<void>,
+): Promise<number> {
   const seeds = simSeeds(first, count)
   for (const seed of seeds) {
     try {

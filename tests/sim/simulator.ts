@@ -50,7 +50,14 @@ export interface SimStats {
 type SimEvent<M> =
   | { readonly at: number; readonly seq: number; readonly kind: 'deliver'; readonly from: string; readonly to: string; readonly message: M }
   | { readonly at: number; readonly seq: number; readonly kind: 'wake'; readonly node: string; readonly incarnation: number }
-  | { readonly at: number; readonly seq: number; readonly kind: 'action'; readonly node: string; readonly incarnation: number; readonly action: () => void }
+  | {
+      readonly at: number
+      readonly seq: number
+      readonly kind: 'action'
+      readonly node: string
+      readonly incarnation: number
+      readonly action: () => void
+    }
 
 interface NodeSlot<M> {
   readonly id: string

@@ -44,14 +44,22 @@ export class WorkerClient<Api extends WorkerApi> {
     })
   }
 
-  call<M extends keyof Api & string>(method: M, args: ArgsOf<Api[M]>, options: CallOptions<ProgressOf<Api[M]>> = {}): Promise<ResultOf<Api[M]>> {
+  call<M extends keyof Api & string>(
+    method: M,
+    args: ArgsOf<Api[M]>,
+    options: CallOptions<ProgressOf<Api[M]>> = {},
+  ): Promise<ResultOf<Api[M]>> {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(options.signal.reason)
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress as (p: unknown) => void })
-      options.signal?.addEventListener('abort', () => {
-        this.port.postMessage({ type: 'cancel', id })
-      }, { once: true })
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          this.port.postMessage({ type: 'cancel', id })
+        },
+        { once: true },
+      )
       this.port.postMessage({ type: 'call', id, method, args }, options.transfer ?? [])
     })
   }

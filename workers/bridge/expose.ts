@@ -16,7 +16,11 @@ export function exposeWorkerApi(api: WorkerApi, scope: WorkerScope = self as unk
     }
     const method = Object.hasOwn(api, request.method) ? api[request.method] : undefined
     if (!method) {
-      scope.postMessage({ type: 'error', id: request.id, error: { name: 'TypeError', message: `worker has no method '${request.method}'` } })
+      scope.postMessage({
+        type: 'error',
+        id: request.id,
+        error: { name: 'TypeError', message: `worker has no method '${request.method}'` },
+      })
       return
     }
     const controller = new AbortController()

@@ -103,7 +103,8 @@ function rngFromState(state: Uint32Array): Rng {
       }
     },
     intBetween: (min, max) => {
-      if (!Number.isInteger(min) || !Number.isInteger(max) || max < min) throw new RangeError(`intBetween needs integers min ≤ max, got ${min}, ${max}`)
+      if (!Number.isInteger(min) || !Number.isInteger(max) || max < min)
+        throw new RangeError(`intBetween needs integers min ≤ max, got ${min}, ${max}`)
       return min + rng.int(max - min + 1)
     },
     chance: (probability) => probability > 0 && rng.next() < probability,

@@ -44,12 +44,20 @@ export function createTrainingSession(dataset: ImageDataset): TrainingSession {
     if (!check.ok) throw new Error(`the task's model spec was refused: ${check.reason}`)
     const pixels = dataset.rows * dataset.cols
     if (check.spec.inputShape.reduce((a, b) => a * b, 1) !== pixels || check.spec.classes !== MNIST_CLASSES) {
-      throw new Error(`the task's model must take ${pixels} pixels (e.g. [${pixels}] or [${dataset.rows}, ${dataset.cols}, 1]) and give ${MNIST_CLASSES} classes`)
+      throw new Error(
+        `the task's model must take ${pixels} pixels (e.g. [${pixels}] or [${dataset.rows}, ${dataset.cols}, 1]) and give ${MNIST_CLASSES} classes`,
+      )
     }
     const key = JSON.stringify(check.spec)
     if (current?.key === key) return current
     current?.trainer.dispose()
-    current = { key, parameters: check.parameters, trainer: createTrainer(check.spec), weights: initialWeights(check.spec, 1), global: null }
+    current = {
+      key,
+      parameters: check.parameters,
+      trainer: createTrainer(check.spec),
+      weights: initialWeights(check.spec, 1),
+      global: null,
+    }
     return current
   }
 
@@ -60,13 +68,18 @@ export function createTrainingSession(dataset: ImageDataset): TrainingSession {
         throw new Error(`the global model has ${request.weights?.length} weights, the task's model ${totalSize(model.trainer.shapes)}`)
       }
       const hash = hashOf(float32LE(request.weights))
-      if (hash !== request.hash) throw new Error(`the global model's weights hash to ${hash.slice(0, 12)}…, not the announced ${request.hash.slice(0, 12)}…`)
+      if (hash !== request.hash)
+        throw new Error(`the global model's weights hash to ${hash.slice(0, 12)}…, not the announced ${request.hash.slice(0, 12)}…`)
       model.global = { hash, weights: { shapes: model.trainer.shapes, values: request.weights } }
       return { hash, parameters: model.parameters }
     },
 
     async train(request, options = {}) {
-      const shards = shardClients(dataset.labels, split.train, { clients: request.clients, seed: request.seed, scheme: request.partition ?? { kind: 'iid' } })
+      const shards = shardClients(dataset.labels, split.train, {
+        clients: request.clients,
+        seed: request.seed,
+        scheme: request.partition ?? { kind: 'iid' },
+      })
       const shard = shards[request.clientIndex]
       if (!shard) throw new RangeError(`client index ${request.clientIndex} is outside 0..${request.clients - 1}`)
       const data = gatherSamples(dataset, shard)
@@ -74,13 +87,21 @@ export function createTrainingSession(dataset: ImageDataset): TrainingSession {
       let from = model.weights
       if (request.baseModel !== undefined) {
         const global = model.global
-        if (global?.hash !== request.baseModel) throw new Error(`load the global model ${request.baseModel.slice(0, 12)}… before training from it`)
+        if (global?.hash !== request.baseModel)
+          throw new Error(`load the global model ${request.baseModel.slice(0, 12)}… before training from it`)
         from = global.weights
       }
       const outcome = await model.trainer.train({
         weights: from,
         data,
-        hyper: { epochs: request.epochs, batchSize: request.batchSize, learningRate: request.learningRate ?? 0.05, optimizer: 'momentum', maxBatchesPerEpoch: request.maxBatchesPerEpoch, seed: request.seed + request.round },
+        hyper: {
+          epochs: request.epochs,
+          batchSize: request.batchSize,
+          learningRate: request.learningRate ?? 0.05,
+          optimizer: 'momentum',
+          maxBatchesPerEpoch: request.maxBatchesPerEpoch,
+          seed: request.seed + request.round,
+        },
         onProgress: options.onProgress,
         signal: options.signal,
       })

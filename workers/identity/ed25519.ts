@@ -21,4 +21,3 @@ export function randomIdentitySeed(): Uint8Array {
 export function peerIdStringFromPublicKey(publicKey: Uint8Array): string {
   return peerIdFromPublicKey(publicKeyFromRaw(publicKey) as Parameters<typeof peerIdFromPublicKey>[0]).toString()
 }
-

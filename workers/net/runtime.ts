@@ -83,14 +83,27 @@ export class MeshRuntime {
         // Every rejection is counted; under a flood only the first few per second are logged at
         // warn (the rest at debug), or writing the log would become the attack's amplifier.
         const loud = rejected.reason !== 'rate-limited' && rejectLogBudget.take('warn', Date.now())
-        options.log[loud ? 'warn' : 'debug']({ reason: rejected.reason, detail: rejected.detail, kind: rejected.kind, sender: rejected.senderHex, msgId: rejected.messageId, source: context.source }, 'message rejected')
+        options.log[loud ? 'warn' : 'debug'](
+          {
+            reason: rejected.reason,
+            detail: rejected.detail,
+            kind: rejected.kind,
+            sender: rejected.senderHex,
+            msgId: rejected.messageId,
+            source: context.source,
+          },
+          'message rejected',
+        )
         options.onReject?.(rejected, context.source)
       },
     })
     this.limits = { ...defaultMeshLimits, ...options.limits }
     const gossipGuard = new FloodGuard('gossip', { ...this.limits.gossip, maxKeys: this.limits.maxTrackedKeys })
     this.streamGuard = new FloodGuard('stream opens', { ...this.limits.streamOpens, maxKeys: this.limits.maxTrackedKeys })
-    this.gossip = new MeshGossip(node.services.pubsub, this.validator, options.signer, options.log, { guard: gossipGuard, addressOf: (peer) => peerAddress(node, peer) })
+    this.gossip = new MeshGossip(node.services.pubsub, this.validator, options.signer, options.log, {
+      guard: gossipGuard,
+      addressOf: (peer) => peerAddress(node, peer),
+    })
     this.blobs = new BlobStore(options.sha256, options.maxBlobStoreBytes)
   }
 
@@ -123,7 +136,8 @@ export class MeshRuntime {
   /** Why a new transfer stream from `peer` is refused (too many open, or opened too fast), or null. */
   private refuseTransferStream(peer: string, remoteAddr: string): string | null {
     const open = this.openStreams.get(peer) ?? 0
-    if (open >= this.limits.maxConcurrentStreamsPerPeer) return `${open} transfer streams already open from peer ${peer} (limit ${this.limits.maxConcurrentStreamsPerPeer})`
+    if (open >= this.limits.maxConcurrentStreamsPerPeer)
+      return `${open} transfer streams already open from peer ${peer} (limit ${this.limits.maxConcurrentStreamsPerPeer})`
     return this.streamGuard.admit(peer, remoteAddr.includes('/p2p-circuit') ? undefined : addressOfMultiaddr(remoteAddr))
   }
 
@@ -140,7 +154,11 @@ export class MeshRuntime {
       options,
     )
     const onTransfer = this.options.onTransfer
-    if (onTransfer) fetched.then((bytes) => onTransfer('fetched', true, bytes.length), () => onTransfer('fetched', false, 0))
+    if (onTransfer)
+      fetched.then(
+        (bytes) => onTransfer('fetched', true, bytes.length),
+        () => onTransfer('fetched', false, 0),
+      )
     return fetched
   }
 
@@ -150,7 +168,7 @@ export class MeshRuntime {
     // Of two direct links left by a simultaneous dial, both sides keep the one the smaller
     // PeerId dialled and close the other once idle (MeshClient): a stream opened on the other
     // one raced that close and died at 0 bytes.
-    const kept = direct.find((c) => (this.node.peerId.toString() < peer.toString()) === (c.direction === 'outbound'))
+    const kept = direct.find((c) => this.node.peerId.toString() < peer.toString() === (c.direction === 'outbound'))
     return kept ?? direct[0] ?? open[0]
   }
 

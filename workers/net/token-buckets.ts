@@ -21,7 +21,8 @@ export class TokenBuckets {
     readonly rate: Rate,
     readonly maxKeys = 10_000,
   ) {
-    if (!(rate.perSecond > 0) || !(rate.burst >= 1)) throw new Error(`a rate needs perSecond > 0 and burst >= 1, got ${JSON.stringify(rate)}`)
+    if (!(rate.perSecond > 0) || !(rate.burst >= 1))
+      throw new Error(`a rate needs perSecond > 0 and burst >= 1, got ${JSON.stringify(rate)}`)
   }
 
   /** Takes one token for `key`; false when its bucket is empty. */
@@ -66,8 +67,10 @@ export class FloodGuard {
   /** Null when admitted, else why not. Either key may be absent (HTTP has no peer). */
   admit(peer: string | undefined, address: string | undefined): string | null {
     const now = this.now()
-    if (peer !== undefined && !this.perPeer.take(peer, now)) return `${this.name} from peer ${peer.slice(0, 64)} over ${this.perPeer.rate.perSecond}/s`
-    if (address !== undefined && !this.perAddress.take(address, now)) return `${this.name} from address ${address.slice(0, 64)} over ${this.perAddress.rate.perSecond}/s`
+    if (peer !== undefined && !this.perPeer.take(peer, now))
+      return `${this.name} from peer ${peer.slice(0, 64)} over ${this.perPeer.rate.perSecond}/s`
+    if (address !== undefined && !this.perAddress.take(address, now))
+      return `${this.name} from address ${address.slice(0, 64)} over ${this.perAddress.rate.perSecond}/s`
     return null
   }
 

@@ -30,7 +30,13 @@ export interface TransferDeps {
  * Serves one request: a signed transfer.request in, a signed manifest out, then the chunks
  * from the requested index on. A request that fails the inbound gate ends the stream.
  */
-export async function serveTransfer(stream: Stream, remotePublicKey: Uint8Array | undefined, store: BlobStore, deps: TransferDeps, source = 'stream'): Promise<void> {
+export async function serveTransfer(
+  stream: Stream,
+  remotePublicKey: Uint8Array | undefined,
+  store: BlobStore,
+  deps: TransferDeps,
+  source = 'stream',
+): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: netKinds['transfer.request'].maxEnvelopeBytes })
   let served = 0
   try {
@@ -40,11 +46,19 @@ export async function serveTransfer(stream: Stream, remotePublicKey: Uint8Array 
     } catch (err) {
       const name = (err as Error).name
       const reason = name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' ? 'oversized' : 'malformed'
-      deps.validator.reportRejection(reason, `unreadable transfer request: ${name}: ${(err as Error).message}`, { carrier: 'stream', source })
+      deps.validator.reportRejection(reason, `unreadable transfer request: ${name}: ${(err as Error).message}`, {
+        carrier: 'stream',
+        source,
+      })
       stream.abort(err as Error)
       return
     }
-    const verdict = await deps.validator.check(request.subarray(), { carrier: 'stream', expectedKind: 'transfer.request', originPublicKey: remotePublicKey, source })
+    const verdict = await deps.validator.check(request.subarray(), {
+      carrier: 'stream',
+      expectedKind: 'transfer.request',
+      originPublicKey: remotePublicKey,
+      source,
+    })
     if (!verdict.ok) {
       stream.abort(new Error(`rejected: ${verdict.reason}`))
       return
@@ -100,7 +114,12 @@ export class TransferError extends Error {
  * Fetches a blob by its SHA-256. Every chunk is checked against the signed manifest as it
  * arrives; if the stream breaks, the next attempt resumes at the first missing chunk.
  */
-export async function fetchBlob(open: () => Promise<OpenedStream>, sha256: Uint8Array, deps: TransferDeps, options: FetchOptions = {}): Promise<Uint8Array> {
+export async function fetchBlob(
+  open: () => Promise<OpenedStream>,
+  sha256: Uint8Array,
+  deps: TransferDeps,
+  options: FetchOptions = {},
+): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024
   const attempts = options.attempts ?? 4
   let manifest: { totalBytes: number; chunkBytes: number; chunkSha256: Uint8Array[] } | undefined
@@ -118,7 +137,12 @@ export async function fetchBlob(open: () => Promise<OpenedStream>, sha256: Uint8
       const lp = lpStream(opened.stream, { maxDataLength: MAX_FRAME_BYTES, maxBufferSize: RECEIVE_BUFFER_BYTES })
       const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000)
       await lp.write(sealMessage(deps.signer, 'transfer.request', { sha256: sha256 as Uint8Array<ArrayBuffer>, fromChunk }), { signal })
-      const verdict = await deps.validator.check((await lp.read({ signal })).subarray(), { carrier: 'stream', expectedKind: 'transfer.manifest', originPublicKey: opened.remotePublicKey, source: 'transfer-response' })
+      const verdict = await deps.validator.check((await lp.read({ signal })).subarray(), {
+        carrier: 'stream',
+        expectedKind: 'transfer.manifest',
+        originPublicKey: opened.remotePublicKey,
+        source: 'transfer-response',
+      })
       if (!verdict.ok) throw new TransferError(`peer's manifest was rejected: ${verdict.reason} (${verdict.detail})`)
       const m = verdict.payload as TransferManifest
       if (m.error) throw new TransferError(`peer cannot serve ${hex(sha256)}: ${m.error}`)
@@ -148,14 +172,15 @@ export async function fetchBlob(open: () => Promise<OpenedStream>, sha256: Uint8
         arrived.add(frame.index)
         const total = manifest.totalBytes
         checks.push(
-          deps.sha256(frame.data).then(
-            (digest) => {
+          deps
+            .sha256(frame.data)
+            .then((digest) => {
               if (!equal(digest, expected)) throw new TransferError(`chunk ${frame.index} does not match its hash`)
               chunks[frame.index] = frame.data
               received += frame.data.length
               options.onProgress?.(received, total)
-            },
-          ).catch((err: Error) => void (badChunk ??= err)),
+            })
+            .catch((err: Error) => void (badChunk ??= err)),
         )
       }
       await Promise.all(checks)
@@ -206,9 +231,13 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    }, { once: true })
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      },
+      { once: true },
+    )
   })
 }

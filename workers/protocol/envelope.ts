@@ -50,7 +50,12 @@ export interface SealOptions {
 }
 
 /** Encodes `payload` as `kind`'s schema, wraps and signs it; returns the wire bytes. */
-export function sealMessage<K extends MessageKind>(signer: EnvelopeSigner, kind: K, payload: PayloadOf<K>, options: SealOptions = {}): Uint8Array {
+export function sealMessage<K extends MessageKind>(
+  signer: EnvelopeSigner,
+  kind: K,
+  payload: PayloadOf<K>,
+  options: SealOptions = {},
+): Uint8Array {
   const codec = signer.kinds[kind].codec as unknown as Codec<PayloadOf<K>>
   return sealRaw(signer, kind, encodeMessage(payload, codec), options)
 }

@@ -16,7 +16,9 @@ export function decodeExact<T>(bytes: Uint8Array, codec: Codec<T>, options?: { l
   const value = decodeMessage(bytes, codec, options as never)
   const canonical = encodeMessage(value, codec)
   if (!equalBytes(canonical, bytes)) {
-    throw new NonCanonicalError(`not the canonical encoding: ${bytes.length} bytes carry ${canonical.length} bytes of known fields (trailing, unknown, duplicated or padded fields)`)
+    throw new NonCanonicalError(
+      `not the canonical encoding: ${bytes.length} bytes carry ${canonical.length} bytes of known fields (trailing, unknown, duplicated or padded fields)`,
+    )
   }
   return value
 }

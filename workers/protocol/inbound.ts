@@ -2,7 +2,15 @@ import type { Codec } from 'protons-runtime'
 import { decodeExact } from './exact-decode'
 import { Envelope } from './wire.pb'
 import { WIRE_VERSION, signingBytes } from './envelope'
-import { isMessageKind, maxEnvelopeBytes, type Carrier, type KindRegistry, type MessageKind, type PayloadOf, type Senders } from './kind-spec'
+import {
+  isMessageKind,
+  maxEnvelopeBytes,
+  type Carrier,
+  type KindRegistry,
+  type MessageKind,
+  type PayloadOf,
+  type Senders,
+} from './kind-spec'
 import { ReplayWindow, defaultReplayWindow, type ReplayWindowOptions } from './replay-window'
 import type { BatchVerifier } from './verify'
 import { equalBytes, hex } from '../common/bytes'
@@ -118,7 +126,8 @@ export class InboundValidator {
     const kinds = this.options.kinds
     if (!isMessageKind(kinds, kind)) return reject('unknown-kind', `unknown kind '${kind.slice(0, 64)}'`, kind)
     const spec = kinds[kind]
-    if (spec.carrier !== context.carrier) return reject('wrong-carrier', `${kind} travels by ${spec.carrier}, arrived by ${context.carrier}`, kind)
+    if (spec.carrier !== context.carrier)
+      return reject('wrong-carrier', `${kind} travels by ${spec.carrier}, arrived by ${context.carrier}`, kind)
     if (context.expectedKind !== undefined && kind !== context.expectedKind) {
       return reject('wrong-topic', `${kind} arrived where only ${context.expectedKind} is expected`, kind)
     }
@@ -136,7 +145,9 @@ export class InboundValidator {
     const before = this.replay.judge(senderHex, envelope.seq, timestamp, this.now())
     if (before !== 'fresh') return reject(before, replayDetail(before, envelope), kind, senderHex)
 
-    const [valid] = await this.options.verify([{ publicKey: envelope.sender, message: signingBytes(envelope), signature: envelope.signature }])
+    const [valid] = await this.options.verify([
+      { publicKey: envelope.sender, message: signingBytes(envelope), signature: envelope.signature },
+    ])
     if (!valid) return reject('bad-signature', 'Ed25519 signature does not verify', kind, senderHex)
 
     // Verification is asynchronous: a duplicate may have been accepted meanwhile.
@@ -181,4 +192,3 @@ function replayDetail(verdict: 'replay' | 'stale' | 'future', envelope: Envelope
   if (verdict === 'future') return `timestamp ${envelope.timestampMs} is ahead of this node's clock`
   return `seq ${envelope.seq} / timestamp ${envelope.timestampMs} is outside the replay window`
 }
-

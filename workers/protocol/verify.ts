@@ -17,9 +17,7 @@ function importEd25519(publicKey: Uint8Array): Promise<CryptoKey | null> {
   const id = hex(publicKey)
   let key = importedKeys.get(id)
   if (!key) {
-    key = crypto.subtle
-      .importKey('raw', publicKey as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify'])
-      .catch(() => null)
+    key = crypto.subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']).catch(() => null)
     if (importedKeys.size >= MAX_CACHED_KEYS) importedKeys.delete(importedKeys.keys().next().value!)
     importedKeys.set(id, key)
   }

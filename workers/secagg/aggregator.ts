@@ -11,8 +11,16 @@
  */
 import { combine } from 'shamir-secret-sharing'
 import type {
-  AdvertiseKeys, ConsistencySignature, EncryptedShare, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, SurvivorList,
-  UnmaskRequest, UnmaskResponse,
+  AdvertiseKeys,
+  ConsistencySignature,
+  EncryptedShare,
+  KeyRoster,
+  MaskedInput,
+  ShareDelivery,
+  ShareKeys,
+  SurvivorList,
+  UnmaskRequest,
+  UnmaskResponse,
 } from './secagg.pb'
 import { advertisementTranscript, maskSeedAgreement, selfMaskSeed, selfSeedCommitment, survivorTranscript } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
@@ -83,29 +91,42 @@ export class SecAggAggregator {
   /** The clients expected to answer in the current phase. */
   expected(): readonly number[] {
     switch (this.phaseNow) {
-      case 'advertise': return this.params.cohort.map((_, i) => i)
-      case 'share': return [...this.advertisements.keys()].sort((a, b) => a - b)
-      case 'mask': return [...this.shareKeys.keys()].sort((a, b) => a - b)
+      case 'advertise':
+        return this.params.cohort.map((_, i) => i)
+      case 'share':
+        return [...this.advertisements.keys()].sort((a, b) => a - b)
+      case 'mask':
+        return [...this.shareKeys.keys()].sort((a, b) => a - b)
       case 'consistency':
-      case 'unmask': return this.survivors
-      default: return []
+      case 'unmask':
+        return this.survivors
+      default:
+        return []
     }
   }
 
   receiveAdvertisement(from: number, message: AdvertiseKeys): Receipt {
-    const problem = this.checkCommon('advertise', from, message, this.advertisements)
-      ?? (message.encryptionPublicKey.length === 32 && message.maskPublicKey.length === 32 ? null : 'keys must be 32 bytes')
-      ?? (this.crypto.ed25519Verify(message.signature, advertisementTranscript(this.params.roundId, from, message.encryptionPublicKey, message.maskPublicKey), this.params.cohort[from]) ? null : 'bad signature')
+    const problem =
+      this.checkCommon('advertise', from, message, this.advertisements) ??
+      (message.encryptionPublicKey.length === 32 && message.maskPublicKey.length === 32 ? null : 'keys must be 32 bytes') ??
+      (this.crypto.ed25519Verify(
+        message.signature,
+        advertisementTranscript(this.params.roundId, from, message.encryptionPublicKey, message.maskPublicKey),
+        this.params.cohort[from],
+      )
+        ? null
+        : 'bad signature')
     if (problem) return refuse(from, problem)
     this.advertisements.set(from, message)
     return this.accepted(this.advertisements.size)
   }
 
   receiveShareKeys(from: number, message: ShareKeys): Receipt {
-    const problem = this.checkCommon('share', from, message, this.shareKeys)
-      ?? (this.advertisements.has(from) ? null : 'did not advertise keys')
-      ?? (message.selfSeedCommitment.length === 32 ? null : 'commitment must be 32 bytes')
-      ?? this.checkShareAddressing(from, message.shares)
+    const problem =
+      this.checkCommon('share', from, message, this.shareKeys) ??
+      (this.advertisements.has(from) ? null : 'did not advertise keys') ??
+      (message.selfSeedCommitment.length === 32 ? null : 'commitment must be 32 bytes') ??
+      this.checkShareAddressing(from, message.shares)
     if (problem) return refuse(from, problem)
     this.shareKeys.set(from, message)
     this.shareRecipients.set(from, new Set(message.shares.map((s) => s.recipient)))
@@ -113,9 +134,12 @@ export class SecAggAggregator {
   }
 
   receiveMaskedInput(from: number, message: MaskedInput): Receipt {
-    const problem = this.checkCommon('mask', from, message, this.maskedFrom)
-      ?? (this.shareKeys.has(from) ? null : 'did not share keys')
-      ?? (message.length === this.params.vectorLength && message.masked.length === 4 * message.length ? null : `masked input must be ${this.params.vectorLength} words`)
+    const problem =
+      this.checkCommon('mask', from, message, this.maskedFrom) ??
+      (this.shareKeys.has(from) ? null : 'did not share keys') ??
+      (message.length === this.params.vectorLength && message.masked.length === 4 * message.length
+        ? null
+        : `masked input must be ${this.params.vectorLength} words`)
     if (problem) return refuse(from, problem)
     // Summed on arrival so the aggregator never holds more than one masked vector.
     addRing(this.sum, bytesToRing(message.masked))
@@ -124,19 +148,23 @@ export class SecAggAggregator {
   }
 
   receiveConsistencySignature(from: number, message: ConsistencySignature): Receipt {
-    const problem = this.checkCommon('consistency', from, message, this.signatures)
-      ?? (this.maskedFrom.has(from) ? null : 'is not a survivor')
-      ?? (this.crypto.ed25519Verify(message.signature, survivorTranscript(this.params.roundId, this.survivors), this.params.cohort[from]) ? null : 'signature does not verify over the survivor set')
+    const problem =
+      this.checkCommon('consistency', from, message, this.signatures) ??
+      (this.maskedFrom.has(from) ? null : 'is not a survivor') ??
+      (this.crypto.ed25519Verify(message.signature, survivorTranscript(this.params.roundId, this.survivors), this.params.cohort[from])
+        ? null
+        : 'signature does not verify over the survivor set')
     if (problem) return refuse(from, problem)
     this.signatures.set(from, message)
     return this.accepted(this.signatures.size)
   }
 
   receiveUnmaskResponse(from: number, message: UnmaskResponse): Receipt {
-    const problem = this.checkCommon('unmask', from, message, this.responses)
-      ?? (this.signatures.has(from) ? null : 'did not sign the survivor set')
-      ?? this.checkRevealed(from, message.selfSeedShares, (owner) => this.maskedFrom.has(owner), 'self-seed')
-      ?? this.checkRevealed(from, message.maskKeyShares, (owner) => this.shareKeys.has(owner) && !this.maskedFrom.has(owner), 'mask-key')
+    const problem =
+      this.checkCommon('unmask', from, message, this.responses) ??
+      (this.signatures.has(from) ? null : 'did not sign the survivor set') ??
+      this.checkRevealed(from, message.selfSeedShares, (owner) => this.maskedFrom.has(owner), 'self-seed') ??
+      this.checkRevealed(from, message.maskKeyShares, (owner) => this.shareKeys.has(owner) && !this.maskedFrom.has(owner), 'mask-key')
     if (problem) return refuse(from, problem)
     this.responses.set(from, message)
     return this.accepted(this.responses.size)
@@ -159,14 +187,20 @@ export class SecAggAggregator {
         for (const message of [...this.shareKeys.values()].sort((a, b) => a.sender - b.sender)) {
           for (const share of message.shares) inbox.get(share.recipient)?.push(share)
         }
-        const deliveries = [...inbox].sort((a, b) => a[0] - b[0]).map(([recipient, shares]) => ({ roundId: bytes(this.params.roundId), recipient, shares }))
+        const deliveries = [...inbox]
+          .sort((a, b) => a[0] - b[0])
+          .map(([recipient, shares]) => ({ roundId: bytes(this.params.roundId), recipient, shares }))
         return { kind: 'deliver-shares', deliveries }
       }
       case 'mask': {
         if (this.maskedFrom.size < min) return this.abort(`only ${this.maskedFrom.size} clients sent masked input; need ${min}`)
         this.phaseNow = 'consistency'
         this.survivors = [...this.maskedFrom].sort((a, b) => a - b)
-        return { kind: 'broadcast-survivors', to: this.survivors, message: { roundId: bytes(this.params.roundId), survivors: this.survivors } }
+        return {
+          kind: 'broadcast-survivors',
+          to: this.survivors,
+          message: { roundId: bytes(this.params.roundId), survivors: this.survivors },
+        }
       }
       case 'consistency': {
         if (this.signatures.size < min) return this.abort(`only ${this.signatures.size} survivors signed the survivor set; need ${min}`)
@@ -176,7 +210,12 @@ export class SecAggAggregator {
         return {
           kind: 'request-unmask',
           to: signers,
-          message: { roundId: bytes(this.params.roundId), survivors: this.survivors, dropped, signatures: signers.map((s) => this.signatures.get(s)!) },
+          message: {
+            roundId: bytes(this.params.roundId),
+            survivors: this.survivors,
+            dropped,
+            signatures: signers.map((s) => this.signatures.get(s)!),
+          },
         }
       }
       case 'unmask': {
@@ -199,7 +238,9 @@ export class SecAggAggregator {
     const t = this.params.threshold
     // Self masks of every client whose input is in the sum.
     for (const owner of this.survivors) {
-      const seed = await reconstruct(selfShares.get(owner) ?? [], t, (s) => equalBytes(selfSeedCommitment(this.params.roundId, owner, s), this.shareKeys.get(owner)!.selfSeedCommitment))
+      const seed = await reconstruct(selfShares.get(owner) ?? [], t, (s) =>
+        equalBytes(selfSeedCommitment(this.params.roundId, owner, s), this.shareKeys.get(owner)!.selfSeedCommitment),
+      )
       if (typeof seed === 'string') return this.abort(`cannot rebuild the self-mask seed of client ${owner}: ${seed}`)
       applyMask(this.sum, selfMaskSeed(seed, this.params.roundId), -1, this.crypto)
     }
@@ -219,14 +260,22 @@ export class SecAggAggregator {
     }
     const q = quantization(this.params.bound, this.params.cohort.length)
     this.phaseNow = 'done'
-    return { kind: 'done', result: { sum: decodeSum(this.sum, q), included: this.survivors, errorBound: sumErrorBound(q, this.survivors.length) } }
+    return {
+      kind: 'done',
+      result: { sum: decodeSum(this.sum, q), included: this.survivors, errorBound: sumErrorBound(q, this.survivors.length) },
+    }
   }
 
   private wasDelivered(owner: number, recipient: number): boolean {
     return this.shareRecipients.get(owner)?.has(recipient) ?? false
   }
 
-  private checkCommon(phase: AggregatorPhase, from: number, message: { roundId: Uint8Array; sender: number }, received: { has(k: number): boolean }): string | null {
+  private checkCommon(
+    phase: AggregatorPhase,
+    from: number,
+    message: { roundId: Uint8Array; sender: number },
+    received: { has(k: number): boolean },
+  ): string | null {
     if (this.phaseNow !== phase) return `${phase} message in phase ${this.phaseNow}`
     if (!Number.isInteger(from) || from < 0 || from >= this.params.cohort.length) return 'sender outside the cohort'
     if (message.sender !== from) return `claims to be client ${message.sender}`
@@ -248,7 +297,12 @@ export class SecAggAggregator {
     return seen.size === expected.size ? null : `shares for ${seen.size} of ${expected.size} neighbours`
   }
 
-  private checkRevealed(from: number, shares: readonly { owner: number; share: Uint8Array }[], allowed: (owner: number) => boolean, what: string): string | null {
+  private checkRevealed(
+    from: number,
+    shares: readonly { owner: number; share: Uint8Array }[],
+    allowed: (owner: number) => boolean,
+    what: string,
+  ): string | null {
     const owners = shares.map((s) => s.owner)
     if (!isStrictlyIncreasing(owners)) return `${what} shares must be in increasing owner order`
     for (const s of shares) {

@@ -16,9 +16,9 @@ import type { GraphSpec, RoundParams } from './params'
 import { hex } from '../common/bytes'
 
 /** A robust rule over bucket sums and their sizes, e.g. `(b) => aggregateBucketSums(b, { rule: 'median' })`. */
-export type BucketRule = (buckets: readonly { sum: Float64Array; count: number }[]) =>
-  | { readonly ok: true; readonly vector: Float32Array }
-  | { readonly ok: false; readonly reason: string }
+export type BucketRule = (
+  buckets: readonly { sum: Float64Array; count: number }[],
+) => { readonly ok: true; readonly vector: Float32Array } | { readonly ok: false; readonly reason: string }
 
 export interface BucketPlanOptions {
   readonly roundId: Uint8Array
@@ -45,23 +45,29 @@ export interface BucketPlan {
   readonly params: RoundParams
 }
 
-
 /** Throws on a cohort smaller than one minimal bucket: that is the host's configuration error. */
 export function planBuckets(o: BucketPlanOptions): BucketPlan[] {
   const minSize = o.minBucketSize ?? 3
-  if (!Number.isInteger(minSize) || minSize < 2 || o.bucketSize < minSize) throw new RangeError(`bucketSize ${o.bucketSize} and minBucketSize ${minSize} must satisfy 2 ≤ minBucketSize ≤ bucketSize`)
+  if (!Number.isInteger(minSize) || minSize < 2 || o.bucketSize < minSize)
+    throw new RangeError(`bucketSize ${o.bucketSize} and minBucketSize ${minSize} must satisfy 2 ≤ minBucketSize ≤ bucketSize`)
   if (o.cohort.length < minSize) throw new RangeError(`a cohort of ${o.cohort.length} cannot fill one bucket of ${minSize}`)
   const indexOf = new Map(o.cohort.map((key, i) => [hex(key), i]))
   const complete: GraphSpec = { kind: 'complete' }
   const buckets = assignSecureBuckets(o.cohort.map(hex), { size: o.bucketSize, seed: o.seed }, minSize)
   return buckets.map((ids, bucket) => {
     const members = ids.map((id) => indexOf.get(id)!)
-    const roundId = sha256(concatBytes(new TextEncoder().encode('agent-mesh/secagg/v1/bucket'), o.roundId, new Uint8Array(new Uint32Array([bucket]).buffer)))
+    const roundId = sha256(
+      concatBytes(new TextEncoder().encode('agent-mesh/secagg/v1/bucket'), o.roundId, new Uint8Array(new Uint32Array([bucket]).buffer)),
+    )
     return {
       members,
       params: {
-        roundId, cohort: members.map((m) => o.cohort[m]), threshold: o.threshold(members.length),
-        vectorLength: o.vectorLength, bound: o.bound, graph: complete,
+        roundId,
+        cohort: members.map((m) => o.cohort[m]),
+        threshold: o.threshold(members.length),
+        vectorLength: o.vectorLength,
+        bound: o.bound,
+        graph: complete,
       },
     }
   })
@@ -71,7 +77,10 @@ export function planBuckets(o: BucketPlanOptions): BucketPlan[] {
  * The robust aggregate across buckets that completed. Aborted buckets (null) are left out: their
  * members' updates are lost for this round, which the rule tolerates like any missing input.
  */
-export function combineBuckets(results: readonly (SecAggResult | null)[], rule: BucketRule): { ok: true; vector: Float32Array; buckets: number } | { ok: false; reason: string } {
+export function combineBuckets(
+  results: readonly (SecAggResult | null)[],
+  rule: BucketRule,
+): { ok: true; vector: Float32Array; buckets: number } | { ok: false; reason: string } {
   const finished = results.filter((r): r is SecAggResult => r !== null && r.included.length > 0)
   if (finished.length === 0) return { ok: false, reason: 'no bucket completed' }
   const outcome = rule(finished.map((r) => ({ sum: r.sum, count: r.included.length })))

@@ -16,12 +16,28 @@
  */
 import { split } from 'shamir-secret-sharing'
 import {
-  AdvertiseKeys, ConsistencySignature, EncryptedShare, KeyRoster, MaskedInput, ShareDelivery, ShareKeys,
-  SharePlaintext, SurvivorList, UnmaskRequest, UnmaskResponse, type RevealedShare,
+  AdvertiseKeys,
+  ConsistencySignature,
+  EncryptedShare,
+  KeyRoster,
+  MaskedInput,
+  ShareDelivery,
+  ShareKeys,
+  SharePlaintext,
+  SurvivorList,
+  UnmaskRequest,
+  UnmaskResponse,
+  type RevealedShare,
 } from './secagg.pb'
 import {
-  advertisementTranscript, decryptShare, encryptShare, maskSeedAgreement, selfMaskSeed, selfSeedCommitment,
-  shareKeyAgreement, survivorTranscript,
+  advertisementTranscript,
+  decryptShare,
+  encryptShare,
+  maskSeedAgreement,
+  selfMaskSeed,
+  selfSeedCommitment,
+  shareKeyAgreement,
+  survivorTranscript,
 } from './keys'
 import { checkParams, minClients, neighbourLists, type RoundParams } from './params'
 import { applyMask } from './prg'
@@ -83,8 +99,11 @@ export class SecAggClient {
 
   /** Throws on a bad configuration: that is the host's programming error, not a network input. */
   constructor(options: ClientOptions) {
-    const problem = checkParams(options.params) ??
-      (Number.isInteger(options.index) && options.index >= 0 && options.index < options.params.cohort.length ? null : 'index outside the cohort') ??
+    const problem =
+      checkParams(options.params) ??
+      (Number.isInteger(options.index) && options.index >= 0 && options.index < options.params.cohort.length
+        ? null
+        : 'index outside the cohort') ??
       (options.input.length === options.params.vectorLength ? null : 'input length differs from vectorLength')
     if (problem) throw new RangeError(problem)
     this.params = options.params
@@ -141,7 +160,8 @@ export class SecAggClient {
       // Only neighbours matter (all others under the complete graph); the rest are not checked.
       if (!this.neighbours.has(ad.sender)) continue
       const transcript = advertisementTranscript(this.params.roundId, ad.sender, ad.encryptionPublicKey, ad.maskPublicKey)
-      if (!this.crypto.ed25519Verify(ad.signature, transcript, this.params.cohort[ad.sender])) return refuse(`advertisement of ${ad.sender} has a bad signature`)
+      if (!this.crypto.ed25519Verify(ad.signature, transcript, this.params.cohort[ad.sender]))
+        return refuse(`advertisement of ${ad.sender} has a bad signature`)
       peers.set(ad.sender, { encryptionPublicKey: ad.encryptionPublicKey, maskPublicKey: ad.maskPublicKey })
     }
     if (!sawSelf) return refuse('roster leaves out this client')
@@ -155,7 +175,8 @@ export class SecAggClient {
         keysInPlay.set(id, owner)
       }
     }
-    if (roster.keys.length < minClients(this.params)) return refuse(`roster has ${roster.keys.length} clients, fewer than ${minClients(this.params)}`)
+    if (roster.keys.length < minClients(this.params))
+      return refuse(`roster has ${roster.keys.length} clients, fewer than ${minClients(this.params)}`)
     const holders = [this.index, ...peers.keys()].sort((a, b) => a - b)
     if (holders.length < this.params.threshold) return refuse(`only ${holders.length} share holders, threshold is ${this.params.threshold}`)
     const shareKeys = new Map<number, Uint8Array>()
@@ -176,7 +197,13 @@ export class SecAggClient {
     holders.forEach((holder, i) => {
       const share = { maskKeyShare: maskKeyShares[i], selfSeedShare: selfSeedShares[i] }
       if (holder === this.index) return void this.held.set(holder, share)
-      const plaintext = SharePlaintext.encode({ roundId: bytes(this.params.roundId), sender: this.index, recipient: holder, maskKeyShare: bytes(share.maskKeyShare), selfSeedShare: bytes(share.selfSeedShare) })
+      const plaintext = SharePlaintext.encode({
+        roundId: bytes(this.params.roundId),
+        sender: this.index,
+        recipient: holder,
+        maskKeyShare: bytes(share.maskKeyShare),
+        selfSeedShare: bytes(share.selfSeedShare),
+      })
       const ciphertext = encryptShare(shareKeys.get(holder)!, this.params.roundId, this.index, holder, plaintext)
       shares.push({ sender: this.index, recipient: holder, ciphertext: bytes(ciphertext) })
     })
@@ -186,7 +213,12 @@ export class SecAggClient {
     this.phaseNow = 'shared'
     return {
       ok: true,
-      message: { roundId: bytes(this.params.roundId), sender: this.index, shares, selfSeedCommitment: bytes(selfSeedCommitment(this.params.roundId, this.index, selfSeed)) },
+      message: {
+        roundId: bytes(this.params.roundId),
+        sender: this.index,
+        shares,
+        selfSeedCommitment: bytes(selfSeedCommitment(this.params.roundId, this.index, selfSeed)),
+      },
     }
   }
 
@@ -211,10 +243,12 @@ export class SecAggClient {
       if (!equalBytes(decoded.roundId, this.params.roundId) || decoded.sender !== share.sender || decoded.recipient !== this.index) {
         return refuse(`share from ${share.sender} names another round, sender or recipient`)
       }
-      if (decoded.maskKeyShare.length !== SHARE_BYTES || decoded.selfSeedShare.length !== SHARE_BYTES) return refuse(`share from ${share.sender} has the wrong length`)
+      if (decoded.maskKeyShare.length !== SHARE_BYTES || decoded.selfSeedShare.length !== SHARE_BYTES)
+        return refuse(`share from ${share.sender} has the wrong length`)
       received.set(share.sender, { maskKeyShare: decoded.maskKeyShare, selfSeedShare: decoded.selfSeedShare })
     }
-    if (received.size + 1 < this.params.threshold) return refuse(`only ${received.size + 1} clients shared with this one, threshold is ${this.params.threshold}`)
+    if (received.size + 1 < this.params.threshold)
+      return refuse(`only ${received.size + 1} clients shared with this one, threshold is ${this.params.threshold}`)
     const pairSeeds = new Map<number, Uint8Array>()
     const maskSeedWith = maskSeedAgreement(this.crypto, this.maskSecret!, this.params.roundId)
     for (const peer of received.keys()) {
@@ -230,7 +264,10 @@ export class SecAggClient {
     this.clampedCoordinates = clamped
     this.input = null
     this.phaseNow = 'masked'
-    return { ok: true, message: { roundId: bytes(this.params.roundId), sender: this.index, length: ring.length, masked: ringToBytes(ring) } }
+    return {
+      ok: true,
+      message: { roundId: bytes(this.params.roundId), sender: this.index, length: ring.length, masked: ringToBytes(ring) },
+    }
   }
 
   handleSurvivors(list: SurvivorList): Step<ConsistencySignature> {
@@ -249,7 +286,9 @@ export class SecAggClient {
     if (this.phaseNow === 'revealed') {
       // A retransmission gets the same answer; any other request is refused, because answering
       // two different ones could hand out both shares of one client.
-      return equalBytes(encoded, this.answered!.request) ? { ok: true, message: this.answered!.response } : refuse('already answered a different unmask request')
+      return equalBytes(encoded, this.answered!.request)
+        ? { ok: true, message: this.answered!.response }
+        : refuse('already answered a different unmask request')
     }
     if (this.phaseNow !== 'signed') return refuse(`unmask request in phase ${this.phaseNow}`)
     if (!equalBytes(request.roundId, this.params.roundId)) return refuse('unmask request for another round')
@@ -266,12 +305,15 @@ export class SecAggClient {
     const signers = new Set<number>()
     for (const s of request.signatures) {
       if (signers.size >= minClients(this.params)) break
-      if (!survivorSet.has(s.sender) || signers.has(s.sender)) return refuse(`consistency signature from ${s.sender}, not a distinct survivor`)
+      if (!survivorSet.has(s.sender) || signers.has(s.sender))
+        return refuse(`consistency signature from ${s.sender}, not a distinct survivor`)
       if (!equalBytes(s.roundId, this.params.roundId)) return refuse(`consistency signature of ${s.sender} is for another round`)
-      if (!this.crypto.ed25519Verify(s.signature, transcript, this.params.cohort[s.sender])) return refuse(`consistency signature of ${s.sender} does not verify`)
+      if (!this.crypto.ed25519Verify(s.signature, transcript, this.params.cohort[s.sender]))
+        return refuse(`consistency signature of ${s.sender} does not verify`)
       signers.add(s.sender)
     }
-    if (signers.size < minClients(this.params)) return refuse(`only ${signers.size} survivors signed the survivor set, need ${minClients(this.params)}`)
+    if (signers.size < minClients(this.params))
+      return refuse(`only ${signers.size} survivors signed the survivor set, need ${minClients(this.params)}`)
 
     const dropped = new Set(request.dropped)
     const selfSeedShares: RevealedShare[] = []

@@ -18,13 +18,17 @@ function u32(value: number): Uint8Array {
   return out
 }
 
-
 /** Length-prefixed so distinct (label, round) pairs can never produce the same bytes. */
 function transcriptHead(label: string, roundId: Uint8Array): Uint8Array {
   return concatBytes(utf8(LABEL + label), u32(roundId.length), roundId)
 }
 
-export function advertisementTranscript(roundId: Uint8Array, sender: number, encryptionPublicKey: Uint8Array, maskPublicKey: Uint8Array): Uint8Array {
+export function advertisementTranscript(
+  roundId: Uint8Array,
+  sender: number,
+  encryptionPublicKey: Uint8Array,
+  maskPublicKey: Uint8Array,
+): Uint8Array {
   return concatBytes(transcriptHead('advertise', roundId), u32(sender), encryptionPublicKey, maskPublicKey)
 }
 
@@ -34,7 +38,12 @@ export function survivorTranscript(roundId: Uint8Array, survivors: readonly numb
 }
 
 /** Agreement of one own secret with many peers, each result bound to the round and the key's purpose. */
-function agreement(crypto: SecAggPrimitives, secretKey: Uint8Array, roundId: Uint8Array, label: string): (peerPublicKey: Uint8Array) => Uint8Array | null {
+function agreement(
+  crypto: SecAggPrimitives,
+  secretKey: Uint8Array,
+  roundId: Uint8Array,
+  label: string,
+): (peerPublicKey: Uint8Array) => Uint8Array | null {
   const agree = crypto.x25519Agreement(secretKey)
   return (peerPublicKey) => {
     const shared = agree(peerPublicKey)
@@ -43,12 +52,20 @@ function agreement(crypto: SecAggPrimitives, secretKey: Uint8Array, roundId: Uin
 }
 
 /** The symmetric keys for encrypted Shamir shares with each peer (one key per pair, both directions). */
-export function shareKeyAgreement(crypto: SecAggPrimitives, ownEncryptionSecret: Uint8Array, roundId: Uint8Array): (peerEncryptionPublic: Uint8Array) => Uint8Array | null {
+export function shareKeyAgreement(
+  crypto: SecAggPrimitives,
+  ownEncryptionSecret: Uint8Array,
+  roundId: Uint8Array,
+): (peerEncryptionPublic: Uint8Array) => Uint8Array | null {
   return agreement(crypto, ownEncryptionSecret, roundId, 'share-key')
 }
 
 /** The ChaCha20 keys of the pairwise masks agreed with each peer. */
-export function maskSeedAgreement(crypto: SecAggPrimitives, ownMaskSecret: Uint8Array, roundId: Uint8Array): (peerMaskPublic: Uint8Array) => Uint8Array | null {
+export function maskSeedAgreement(
+  crypto: SecAggPrimitives,
+  ownMaskSecret: Uint8Array,
+  roundId: Uint8Array,
+): (peerMaskPublic: Uint8Array) => Uint8Array | null {
   return agreement(crypto, ownMaskSecret, roundId, 'pairwise-mask')
 }
 
@@ -75,11 +92,16 @@ export function encryptShare(key: Uint8Array, roundId: Uint8Array, sender: numbe
   return shareCipher(key, roundId, sender, recipient).encrypt(plaintext)
 }
 
-export function decryptShare(key: Uint8Array, roundId: Uint8Array, sender: number, recipient: number, ciphertext: Uint8Array): Uint8Array | null {
+export function decryptShare(
+  key: Uint8Array,
+  roundId: Uint8Array,
+  sender: number,
+  recipient: number,
+  ciphertext: Uint8Array,
+): Uint8Array | null {
   try {
     return shareCipher(key, roundId, sender, recipient).decrypt(ciphertext)
   } catch {
     return null
   }
 }
-

@@ -10,7 +10,15 @@ import type { RoundParams } from './params'
 import type { SecAggPrimitives } from './primitives'
 import type { RandomSource } from './random'
 import {
-  AdvertiseKeys, ConsistencySignature, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, SurvivorList, UnmaskRequest, UnmaskResponse,
+  AdvertiseKeys,
+  ConsistencySignature,
+  KeyRoster,
+  MaskedInput,
+  ShareDelivery,
+  ShareKeys,
+  SurvivorList,
+  UnmaskRequest,
+  UnmaskResponse,
 } from './secagg.pb'
 
 export type Phase = 'advertise' | 'share' | 'mask' | 'consistency' | 'unmask'
@@ -59,16 +67,28 @@ export async function runLocalRound(options: LocalRoundOptions): Promise<LocalRo
   const { params } = options
   const n = params.cohort.length
   const clock = options.clock ?? (() => 0)
-  const clients = Array.from({ length: n }, (_, i) => new SecAggClient({
-    params, index: i, identitySecretKey: options.identitySecretKeys[i], input: options.inputs[i], random: options.random(i), primitives: options.primitives,
-  }))
+  const clients = Array.from(
+    { length: n },
+    (_, i) =>
+      new SecAggClient({
+        params,
+        index: i,
+        identitySecretKey: options.identitySecretKeys[i],
+        input: options.inputs[i],
+        random: options.random(i),
+        primitives: options.primitives,
+      }),
+  )
   const aggregator = options.aggregator ?? new SecAggAggregator(params, { primitives: options.primitives })
   const refusals: string[] = []
   const clientMs = new Array<number>(n).fill(0)
   const bytesSent = new Array<number>(n).fill(0)
   const bytesReceived = new Array<number>(n).fill(0)
   let aggregatorMs = 0
-  const phaseMs = Object.fromEntries(PHASES.map((p) => [p, { clients: 0, aggregator: 0 }])) as Record<Phase, { clients: number; aggregator: number }>
+  const phaseMs = Object.fromEntries(PHASES.map((p) => [p, { clients: 0, aggregator: 0 }])) as Record<
+    Phase,
+    { clients: number; aggregator: number }
+  >
   let current: Phase = 'advertise'
   const present = (client: number, phase: Phase): boolean => {
     const gone = options.dropBefore?.get(client)
@@ -77,8 +97,11 @@ export async function runLocalRound(options: LocalRoundOptions): Promise<LocalRo
 
   /** Aggregator → client over the wire, the client's handler, client → aggregator over the wire. */
   async function exchange<In, Out>(
-    phase: Phase, client: number, inbound: { codec: Codec<In>; value: In } | null,
-    handle: (c: SecAggClient, message: In) => Step<Out> | Promise<Step<Out>>, outCodec: Codec<Out>,
+    phase: Phase,
+    client: number,
+    inbound: { codec: Codec<In>; value: In } | null,
+    handle: (c: SecAggClient, message: In) => Step<Out> | Promise<Step<Out>>,
+    outCodec: Codec<Out>,
     receive: (from: number, message: Out) => ReturnType<SecAggAggregator['receiveAdvertisement']>,
   ): Promise<void> {
     current = phase
@@ -118,27 +141,62 @@ export async function runLocalRound(options: LocalRoundOptions): Promise<LocalRo
   }
 
   for (let i = 0; i < n; i++) {
-    await exchange<null, AdvertiseKeys>('advertise', i, null, (c) => c.start(), AdvertiseKeys, (f, m) => aggregator.receiveAdvertisement(f, m))
+    await exchange<null, AdvertiseKeys>(
+      'advertise',
+      i,
+      null,
+      (c) => c.start(),
+      AdvertiseKeys,
+      (f, m) => aggregator.receiveAdvertisement(f, m),
+    )
   }
   let step = await close()
   if (step.kind !== 'broadcast-roster') return finish(step)
   for (const i of step.to) {
-    await exchange('share', i, { codec: KeyRoster, value: step.message }, (c, m) => c.handleRoster(m), ShareKeys, (f, m) => aggregator.receiveShareKeys(f, m))
+    await exchange(
+      'share',
+      i,
+      { codec: KeyRoster, value: step.message },
+      (c, m) => c.handleRoster(m),
+      ShareKeys,
+      (f, m) => aggregator.receiveShareKeys(f, m),
+    )
   }
   step = await close()
   if (step.kind !== 'deliver-shares') return finish(step)
   for (const delivery of step.deliveries) {
-    await exchange('mask', delivery.recipient, { codec: ShareDelivery, value: delivery }, (c, m) => c.handleShares(m), MaskedInput, (f, m) => aggregator.receiveMaskedInput(f, m))
+    await exchange(
+      'mask',
+      delivery.recipient,
+      { codec: ShareDelivery, value: delivery },
+      (c, m) => c.handleShares(m),
+      MaskedInput,
+      (f, m) => aggregator.receiveMaskedInput(f, m),
+    )
   }
   step = await close()
   if (step.kind !== 'broadcast-survivors') return finish(step)
   for (const i of step.to) {
-    await exchange('consistency', i, { codec: SurvivorList, value: step.message }, (c, m) => c.handleSurvivors(m), ConsistencySignature, (f, m) => aggregator.receiveConsistencySignature(f, m))
+    await exchange(
+      'consistency',
+      i,
+      { codec: SurvivorList, value: step.message },
+      (c, m) => c.handleSurvivors(m),
+      ConsistencySignature,
+      (f, m) => aggregator.receiveConsistencySignature(f, m),
+    )
   }
   step = await close()
   if (step.kind !== 'request-unmask') return finish(step)
   for (const i of step.to) {
-    await exchange('unmask', i, { codec: UnmaskRequest, value: step.message }, (c, m) => c.handleUnmaskRequest(m), UnmaskResponse, (f, m) => aggregator.receiveUnmaskResponse(f, m))
+    await exchange(
+      'unmask',
+      i,
+      { codec: UnmaskRequest, value: step.message },
+      (c, m) => c.handleUnmaskRequest(m),
+      UnmaskResponse,
+      (f, m) => aggregator.receiveUnmaskResponse(f, m),
+    )
   }
   return finish(await close())
 }

@@ -13,9 +13,7 @@ import { createRng, shuffleInPlace } from '../common/random'
 import { concatBytes } from '@noble/hashes/utils.js'
 import { hex } from '../common/bytes'
 
-export type GraphSpec =
-  | { readonly kind: 'complete' }
-  | { readonly kind: 'harary'; readonly degree: number; readonly seed: Uint8Array }
+export type GraphSpec = { readonly kind: 'complete' } | { readonly kind: 'harary'; readonly degree: number; readonly seed: Uint8Array }
 
 export interface RoundParams {
   /** Unique per round (and per bucket); bound into every key, nonce and signature. */
@@ -49,7 +47,8 @@ export function checkParams(p: RoundParams): string | null {
   if (!Number.isInteger(p.vectorLength) || p.vectorLength < 1 || p.vectorLength > 1 << 28) return 'vectorLength must be a positive integer'
   if (!(p.bound > 0) || !Number.isFinite(p.bound)) return 'bound must be positive and finite'
   const holders = neighbourhoodSize(p)
-  if (holders > MAX_SHARE_HOLDERS) return `a neighbourhood of ${holders} exceeds the ${MAX_SHARE_HOLDERS} Shamir share holders; use the harary graph`
+  if (holders > MAX_SHARE_HOLDERS)
+    return `a neighbourhood of ${holders} exceeds the ${MAX_SHARE_HOLDERS} Shamir share holders; use the harary graph`
   if (p.graph.kind === 'harary') {
     const k = p.graph.degree
     if (!Number.isInteger(k) || k < 2 || k % 2 !== 0 || k > n - 1) return `harary degree must be even and in [2, ${n - 1}]`

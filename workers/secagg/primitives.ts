@@ -40,7 +40,8 @@ export const noblePrimitives: SecAggPrimitives = {
     const out = new Uint8Array(KEYSTREAM_CHUNK_BYTES)
     let block = 0
     return (byteLength) => {
-      if (byteLength % 64 !== 0 || byteLength > KEYSTREAM_CHUNK_BYTES) throw new RangeError('keystream chunks are whole blocks of at most 64 KiB')
+      if (byteLength % 64 !== 0 || byteLength > KEYSTREAM_CHUNK_BYTES)
+        throw new RangeError('keystream chunks are whole blocks of at most 64 KiB')
       const chunk = out.subarray(0, byteLength)
       chacha20(key, ZERO_NONCE, ZEROS.subarray(0, byteLength), chunk, block)
       block += byteLength / 64

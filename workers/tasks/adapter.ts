@@ -49,7 +49,10 @@ export const wallClock: AdapterClock = {
   },
 }
 
-type Queued = CoordinatorEvent | { readonly type: 'clock' } | { readonly type: 'local-membership'; readonly change: MembershipChange; readonly done: (problem: string | null) => void }
+type Queued =
+  | CoordinatorEvent
+  | { readonly type: 'clock' }
+  | { readonly type: 'local-membership'; readonly change: MembershipChange; readonly done: (problem: string | null) => void }
 
 export class TaskCoordinatorAdapter {
   private readonly queue: Queued[] = []
@@ -95,7 +98,10 @@ export class TaskCoordinatorAdapter {
       t.onPull((from, pull) => adapter.push({ type: 'pull', from, pull })),
       t.onResult((from, result) => adapter.push({ type: 'result', from, result })),
     )
-    options.log.info({ id: options.id, voters: options.voters.length, restoredEntries: restored.entries.length, term: restored.hardState.term }, 'task coordinator started')
+    options.log.info(
+      { id: options.id, voters: options.voters.length, restoredEntries: restored.entries.length, term: restored.hardState.term },
+      'task coordinator started',
+    )
     adapter.push({ type: 'clock' })
     return adapter
   }
@@ -153,7 +159,8 @@ export class TaskCoordinatorAdapter {
 
   private push(event: Queued): void {
     if (this.stopped) return
-    if (event.type !== 'clock' && event.type !== 'local-membership' && this.queue.length >= (this.options.maxQueuedEvents ?? 20_000)) return this.refuse(event.type, 'from' in event ? event.from : '', 'overloaded')
+    if (event.type !== 'clock' && event.type !== 'local-membership' && this.queue.length >= (this.options.maxQueuedEvents ?? 20_000))
+      return this.refuse(event.type, 'from' in event ? event.from : '', 'overloaded')
     this.queue.push(event)
     if (!this.draining) {
       this.draining = true

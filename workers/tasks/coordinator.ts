@@ -10,12 +10,31 @@
  * guarantees it has everything its predecessors committed.
  */
 import { createRaftNode, type RaftNode } from '../consensus/raft/node'
-import type { LogEntry, MembershipChange, NodeId, Outbound, PersistedState, PersistOp, RaftMessage, RaftStatus, Snapshot, StepResult } from '../consensus/raft/types'
+import type {
+  LogEntry,
+  MembershipChange,
+  NodeId,
+  Outbound,
+  PersistedState,
+  PersistOp,
+  RaftMessage,
+  RaftStatus,
+  Snapshot,
+  StepResult,
+} from '../consensus/raft/types'
 import type { Role } from '../protocol/roles'
 import { capacityOf } from './capacity'
 import { parseParams } from './params'
 import { taskKind } from './registry'
-import { DEFAULT_SCHEDULER_CONFIG, inflightKey, isEmptyCommand, plan, type PendingResult, type SchedulerConfig, type WorkerView } from './scheduler'
+import {
+  DEFAULT_SCHEDULER_CONFIG,
+  inflightKey,
+  isEmptyCommand,
+  plan,
+  type PendingResult,
+  type SchedulerConfig,
+  type WorkerView,
+} from './scheduler'
 import { attemptKey, encodeTaskCommand, TASK_ID, TASK_WIRE_VERSION, TaskState, type ApplyEffects, type TaskRecord } from './state'
 import { refusedStatus, taskStatusOf } from './status'
 import { TASK_LIMITS } from './kinds'
@@ -225,8 +244,10 @@ export class TaskCoordinator {
     const kind = taskKind(announce.kind)
     let problem: string | null = null
     if (!kind) problem = `unknown task kind '${announce.kind}'`
-    else if (roles && !roles.some((role) => kind.announcers.includes(role))) problem = `announcing ${kind.name} needs one of the roles ${kind.announcers.join(', ')}`
-    else if (!(announce.redundancy >= 1 && announce.redundancy <= TASK_LIMITS.redundancy)) problem = `redundancy must be 1 to ${TASK_LIMITS.redundancy}`
+    else if (roles && !roles.some((role) => kind.announcers.includes(role)))
+      problem = `announcing ${kind.name} needs one of the roles ${kind.announcers.join(', ')}`
+    else if (!(announce.redundancy >= 1 && announce.redundancy <= TASK_LIMITS.redundancy))
+      problem = `redundancy must be 1 to ${TASK_LIMITS.redundancy}`
     else {
       const parsed = parseParams(kind.parameters, announce.params)
       if (!parsed.ok) problem = parsed.reason
@@ -250,7 +271,13 @@ export class TaskCoordinator {
     if (!this.workers.has(from) && this.workers.size >= MAX_WORKERS) return 'too many workers'
     const slots = Math.min(Math.max(0, Math.floor(pull.slots)), 64)
     const previous = this.workers.get(from)
-    if (!previous || previous.slots !== slots || previous.running.size !== pull.running.length || this.now - previous.lastSeenMs > this.scheduler.workerTimeoutMs / 2) this.planDirty = true
+    if (
+      !previous ||
+      previous.slots !== slots ||
+      previous.running.size !== pull.running.length ||
+      this.now - previous.lastSeenMs > this.scheduler.workerTimeoutMs / 2
+    )
+      this.planDirty = true
     this.workers.set(from, { id: from, capacity: capacityOf(pull), slots, lastSeenMs: this.now, running: new Set(pull.running) })
     if (!this.isLeader() || !this.ready()) return null
     // Acknowledge results the log holds (or no longer wants); re-send assignments the worker lost.
@@ -267,7 +294,8 @@ export class TaskCoordinator {
         if (subtask.accepted) continue
         for (const attempt of subtask.attempts) {
           if (attempt.worker !== from || attempt.state !== 'running') continue
-          if (!holding.has(attemptKey(task.id, subtask.index)) && this.now - attempt.assignedMs >= this.resendAfterMs) resend.push(assignmentOf(task, subtask.index, attempt.leaseUntilMs))
+          if (!holding.has(attemptKey(task.id, subtask.index)) && this.now - attempt.assignedMs >= this.resendAfterMs)
+            resend.push(assignmentOf(task, subtask.index, attempt.leaseUntilMs))
         }
       }
     }
@@ -419,7 +447,8 @@ export class TaskCoordinator {
     if (this.lastApplied >= index) return
     for (const a of command.announces) this.inflightAnnounces.set(a.taskId, index)
     for (const a of command.assigns) this.inflightAssigns.set(inflightKey(a.taskId, a.subtask, a.worker), index)
-    for (const c of [...command.completes, ...command.refuses, ...command.expires]) this.inflightClosures.set(inflightKey(c.taskId, c.subtask, c.worker), index)
+    for (const c of [...command.completes, ...command.refuses, ...command.expires])
+      this.inflightClosures.set(inflightKey(c.taskId, c.subtask, c.worker), index)
   }
 
   private queueAssign(to: NodeId, assignments: TaskAssignment[], acked: string[]): void {

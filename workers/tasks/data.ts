@@ -29,7 +29,8 @@ export function taskRanges(dataset: ImageDataset): { test: [number, number]; val
 
 /** Map step of pixel-stats: per class, how many digits in positions [start, end) and the sum of their mean intensities (0..1). */
 export function pixelStats(dataset: ImageDataset, start: number, end: number): number[] {
-  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= dataset.count)) throw new RangeError(`positions [${start}, ${end}) are outside the data (${dataset.count} digits)`)
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= dataset.count))
+    throw new RangeError(`positions [${start}, ${end}) are outside the data (${dataset.count} digits)`)
   const order = taskOrder(dataset)
   const features = dataset.rows * dataset.cols
   const counts = new Array<number>(MNIST_CLASSES).fill(0)

@@ -29,7 +29,13 @@ export interface RunTaskOptions {
 }
 
 export function runTask(options: RunTaskOptions): Promise<TaskStatus> {
-  const announce: TaskAnnounce = { version: TASK_WIRE_VERSION, taskId: options.taskId ?? newTaskId(), kind: options.kind, params: [...options.params], redundancy: options.redundancy ?? 1 }
+  const announce: TaskAnnounce = {
+    version: TASK_WIRE_VERSION,
+    taskId: options.taskId ?? newTaskId(),
+    kind: options.kind,
+    params: [...options.params],
+    redundancy: options.redundancy ?? 1,
+  }
   const clock = options.clock ?? wallClock
   return new Promise((resolve, reject) => {
     let cancelResend = (): void => {}

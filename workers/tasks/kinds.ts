@@ -21,8 +21,20 @@ const paramLimits = { params: TASK_LIMITS.params }
  * a kind's own entry may ask more of an announcer than these senders (see announcers).
  */
 export const taskKinds = defineKinds({
-  'task.announce': { codec: TaskAnnounce.codec(), carrier: 'gossip', maxEnvelopeBytes: 24 * KiB, limits: paramLimits, senders: ['admin', 'coordinator'] },
-  'task.pull': { codec: TaskPull.codec(), carrier: 'gossip', maxEnvelopeBytes: 24 * KiB, limits: { running: TASK_LIMITS.keys, unacked: TASK_LIMITS.keys }, senders: ['worker'] },
+  'task.announce': {
+    codec: TaskAnnounce.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 24 * KiB,
+    limits: paramLimits,
+    senders: ['admin', 'coordinator'],
+  },
+  'task.pull': {
+    codec: TaskPull.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 24 * KiB,
+    limits: { running: TASK_LIMITS.keys, unacked: TASK_LIMITS.keys },
+    senders: ['worker'],
+  },
   'task.assign': {
     codec: TaskAssign.codec(),
     carrier: 'gossip',
@@ -30,7 +42,13 @@ export const taskKinds = defineKinds({
     limits: { assignments: TASK_LIMITS.assignments, assignments$: paramLimits, acked: TASK_LIMITS.keys },
     senders: ['coordinator'],
   },
-  'task.result': { codec: TaskResult.codec(), carrier: 'gossip', maxEnvelopeBytes: 16 * KiB, limits: { values: TASK_LIMITS.values }, senders: ['worker'] },
+  'task.result': {
+    codec: TaskResult.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 16 * KiB,
+    limits: { values: TASK_LIMITS.values },
+    senders: ['worker'],
+  },
   'task.status': {
     codec: TaskStatus.codec(),
     carrier: 'gossip',
@@ -39,7 +57,12 @@ export const taskKinds = defineKinds({
       params: TASK_LIMITS.params,
       result: TASK_LIMITS.values,
       subtasks: TASK_LIMITS.subtasks,
-      subtasks$: { params: TASK_LIMITS.params, acceptedFrom: TASK_LIMITS.attemptsPerSubtask, attempts: TASK_LIMITS.attemptsPerSubtask, attempts$: { values: TASK_LIMITS.values } },
+      subtasks$: {
+        params: TASK_LIMITS.params,
+        acceptedFrom: TASK_LIMITS.attemptsPerSubtask,
+        attempts: TASK_LIMITS.attemptsPerSubtask,
+        attempts$: { values: TASK_LIMITS.values },
+      },
     },
     senders: ['coordinator'],
   },

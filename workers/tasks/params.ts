@@ -26,7 +26,8 @@ export type ParseResult = { readonly ok: true; readonly params: ParsedParams } |
 export function parseParams(specs: readonly ParamSpec[], given: readonly { name: string; value: string }[]): ParseResult {
   const byName = new Map<string, string>()
   for (const { name, value } of given) {
-    if (!specs.some((spec) => spec.name === name)) return { ok: false, reason: `unknown parameter '${name}' (known: ${specs.map((s) => s.name).join(', ')})` }
+    if (!specs.some((spec) => spec.name === name))
+      return { ok: false, reason: `unknown parameter '${name}' (known: ${specs.map((s) => s.name).join(', ')})` }
     if (byName.has(name)) return { ok: false, reason: `parameter '${name}' given twice` }
     byName.set(name, value)
   }
@@ -42,7 +43,10 @@ export function parseParams(specs: readonly ParamSpec[], given: readonly { name:
 
 function parseOne(spec: ParamSpec, raw: string): ParamValue | string {
   if (spec.type === 'numbers') {
-    const parts = raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0)
+    const parts = raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)
     if (parts.length === 0) return 'needs at least one value'
     if (parts.length > (spec.maxItems ?? 16)) return `at most ${spec.maxItems ?? 16} values`
     const values: number[] = []

@@ -67,19 +67,44 @@ function shardPositions(samples: number, shards: number): { start: number; end: 
 }
 
 const shardParams: ParamSpec[] = [
-  { name: 'samples', label: 'Test digits', type: 'int', default: '2000', min: 10, max: TASK_DATA.testDigits, help: 'how many of the fixed MNIST test digits to cover' },
+  {
+    name: 'samples',
+    label: 'Test digits',
+    type: 'int',
+    default: '2000',
+    min: 10,
+    max: TASK_DATA.testDigits,
+    help: 'how many of the fixed MNIST test digits to cover',
+  },
   { name: 'shards', label: 'Subtasks', type: 'int', default: '8', min: 1, max: 64, help: 'how many pieces the digits are split into' },
 ]
 
 const evaluate: TaskKindSpec = {
   name: 'evaluate',
   title: 'Evaluate a model',
-  description: 'Accuracy and loss of the MNIST MLP (weights seeded by modelSeed, trained for pretrainSteps) on test digits, one shard per subtask.',
+  description:
+    'Accuracy and loss of the MNIST MLP (weights seeded by modelSeed, trained for pretrainSteps) on test digits, one shard per subtask.',
   announcers: ANNOUNCERS,
   parameters: [
     ...shardParams,
-    { name: 'modelSeed', label: 'Model seed', type: 'int', default: '1', min: 0, max: 2 ** 31 - 1, help: 'seed of the model weights every worker builds alike' },
-    { name: 'pretrainSteps', label: 'Pre-training steps', type: 'int', default: '20', min: 0, max: 500, help: 'steps of plain SGD (lr 0.1, batch 32) on the training digits before evaluating' },
+    {
+      name: 'modelSeed',
+      label: 'Model seed',
+      type: 'int',
+      default: '1',
+      min: 0,
+      max: 2 ** 31 - 1,
+      help: 'seed of the model weights every worker builds alike',
+    },
+    {
+      name: 'pretrainSteps',
+      label: 'Pre-training steps',
+      type: 'int',
+      default: '20',
+      min: 0,
+      max: 500,
+      help: 'steps of plain SGD (lr 0.1, batch 32) on the training digits before evaluating',
+    },
   ],
   split(params) {
     return shardPositions(num(params, 'samples'), num(params, 'shards')).map(({ start, end }) => ({
@@ -113,27 +138,60 @@ const evaluate: TaskKindSpec = {
     }
     const accuracy = count > 0 ? correct / count : 0
     const meanLoss = count > 0 ? loss / count : 0
-    return { values: [accuracy, meanLoss, count], summary: JSON.stringify({ accuracy: round(accuracy), loss: round(meanLoss), digits: count }) }
+    return {
+      values: [accuracy, meanLoss, count],
+      summary: JSON.stringify({ accuracy: round(accuracy), loss: round(meanLoss), digits: count }),
+    }
   },
 }
 
 const hyperparameter: TaskKindSpec = {
   name: 'hyperparameter',
   title: 'Hyperparameter sweep',
-  description: 'One trial per learning rate × batch size: train the MNIST MLP for k steps, report validation accuracy; the best trial wins.',
+  description:
+    'One trial per learning rate × batch size: train the MNIST MLP for k steps, report validation accuracy; the best trial wins.',
   announcers: ANNOUNCERS,
   parameters: [
-    { name: 'learningRates', label: 'Learning rates', type: 'numbers', default: '0.01,0.05,0.1,0.3', min: 1e-5, max: 5, maxItems: 16, help: 'comma-separated SGD learning rates' },
-    { name: 'batchSizes', label: 'Batch sizes', type: 'numbers', default: '16,32', min: 1, max: 256, maxItems: 8, help: 'comma-separated batch sizes' },
+    {
+      name: 'learningRates',
+      label: 'Learning rates',
+      type: 'numbers',
+      default: '0.01,0.05,0.1,0.3',
+      min: 1e-5,
+      max: 5,
+      maxItems: 16,
+      help: 'comma-separated SGD learning rates',
+    },
+    {
+      name: 'batchSizes',
+      label: 'Batch sizes',
+      type: 'numbers',
+      default: '16,32',
+      min: 1,
+      max: 256,
+      maxItems: 8,
+      help: 'comma-separated batch sizes',
+    },
     { name: 'steps', label: 'Steps', type: 'int', default: '30', min: 1, max: 2000, help: 'training steps per trial' },
-    { name: 'seed', label: 'Seed', type: 'int', default: '1', min: 0, max: 2 ** 31 - 1, help: 'initial weights and shuffling, the same for every trial' },
+    {
+      name: 'seed',
+      label: 'Seed',
+      type: 'int',
+      default: '1',
+      min: 0,
+      max: 2 ** 31 - 1,
+      help: 'initial weights and shuffling, the same for every trial',
+    },
   ],
   split(params) {
     const trials: SubtaskSpec[] = []
     for (const learningRate of nums(params, 'learningRates')) {
       for (const batchSize of nums(params, 'batchSizes')) {
         if (!Number.isInteger(batchSize)) continue
-        trials.push({ params: { learningRate, batchSize, steps: num(params, 'steps'), seed: num(params, 'seed') }, weight: num(params, 'steps') * batchSize + TASK_DATA.validationDigits })
+        trials.push({
+          params: { learningRate, batchSize, steps: num(params, 'steps'), seed: num(params, 'seed') },
+          weight: num(params, 'steps') * batchSize + TASK_DATA.validationDigits,
+        })
       }
     }
     return trials
@@ -155,10 +213,17 @@ const hyperparameter: TaskKindSpec = {
       if (accuracy > results[best][0]) best = i
     })
     const trial = subtasks[best]?.params ?? { learningRate: 0, batchSize: 0 }
-    const trials = subtasks.map((s, i) => ({ learningRate: s.params.learningRate, batchSize: s.params.batchSize, accuracy: round(results[i][0]) }))
+    const trials = subtasks.map((s, i) => ({
+      learningRate: s.params.learningRate,
+      batchSize: s.params.batchSize,
+      accuracy: round(results[i][0]),
+    }))
     return {
       values: [best, results[best]?.[0] ?? 0, trial.learningRate, trial.batchSize],
-      summary: JSON.stringify({ best: { learningRate: trial.learningRate, batchSize: trial.batchSize, accuracy: round(results[best]?.[0] ?? 0) }, trials }),
+      summary: JSON.stringify({
+        best: { learningRate: trial.learningRate, batchSize: trial.batchSize, accuracy: round(results[best]?.[0] ?? 0) },
+        trials,
+      }),
     }
   },
 }
@@ -166,11 +231,15 @@ const hyperparameter: TaskKindSpec = {
 const pixelStats: TaskKindSpec = {
   name: 'pixel-stats',
   title: 'Per-class pixel statistics (map-reduce)',
-  description: 'Map: per shard, how many digits of each class and the sum of their mean intensities; reduce: per-class counts and mean intensity.',
+  description:
+    'Map: per shard, how many digits of each class and the sum of their mean intensities; reduce: per-class counts and mean intensity.',
   announcers: ANNOUNCERS,
   parameters: shardParams,
   split(params) {
-    return shardPositions(num(params, 'samples'), num(params, 'shards')).map(({ start, end }) => ({ params: { start, end }, weight: (end - start) / 20 }))
+    return shardPositions(num(params, 'samples'), num(params, 'shards')).map(({ start, end }) => ({
+      params: { start, end },
+      weight: (end - start) / 20,
+    }))
   },
   check(subtask, values) {
     const problem = lengthProblem(values, 2 * MNIST_CLASSES)
@@ -210,10 +279,21 @@ const cpuBenchmark: TaskKindSpec = {
   announcers: ANNOUNCERS,
   parameters: [
     { name: 'rounds', label: 'Subtasks', type: 'int', default: '4', min: 1, max: 64, help: 'how many benchmark runs' },
-    { name: 'iterations', label: 'Iterations', type: 'int', default: '2000000', min: 1000, max: 200_000_000, help: 'loop iterations per run' },
+    {
+      name: 'iterations',
+      label: 'Iterations',
+      type: 'int',
+      default: '2000000',
+      min: 1000,
+      max: 200_000_000,
+      help: 'loop iterations per run',
+    },
   ],
   split(params) {
-    return Array.from({ length: num(params, 'rounds') }, (_, round) => ({ params: { round, iterations: num(params, 'iterations') }, weight: num(params, 'iterations') / 10_000 }))
+    return Array.from({ length: num(params, 'rounds') }, (_, round) => ({
+      params: { round, iterations: num(params, 'iterations') },
+      weight: num(params, 'iterations') / 10_000,
+    }))
   },
   check(_subtask, values) {
     const problem = lengthProblem(values, 2)
@@ -227,7 +307,14 @@ const cpuBenchmark: TaskKindSpec = {
   reduce(_params, _subtasks, results) {
     const rates = results.map((r) => r[0]).sort((a, b) => a - b)
     const median = rates.length % 2 ? rates[(rates.length - 1) / 2] : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2
-    return { values: [median, rates[0], rates[rates.length - 1]], summary: JSON.stringify({ medianOpsPerS: Math.round(median), minOpsPerS: Math.round(rates[0]), maxOpsPerS: Math.round(rates[rates.length - 1]) }) }
+    return {
+      values: [median, rates[0], rates[rates.length - 1]],
+      summary: JSON.stringify({
+        medianOpsPerS: Math.round(median),
+        minOpsPerS: Math.round(rates[0]),
+        maxOpsPerS: Math.round(rates[rates.length - 1]),
+      }),
+    }
   },
 }
 

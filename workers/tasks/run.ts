@@ -61,7 +61,14 @@ function trainingSamples(dataset: ImageDataset, samples: number) {
   return gatherSamples(dataset, indices)
 }
 
-async function train(context: RunContext, weights: FlatWeights, steps: number, batchSize: number, learningRate: number, seed: number): Promise<{ weights: FlatWeights; loss: number }> {
+async function train(
+  context: RunContext,
+  weights: FlatWeights,
+  steps: number,
+  batchSize: number,
+  learningRate: number,
+  seed: number,
+): Promise<{ weights: FlatWeights; loss: number }> {
   if (steps === 0) return { weights, loss: 0 }
   const trainer = createTrainer(MNIST_MLP)
   try {

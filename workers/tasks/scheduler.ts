@@ -61,7 +61,9 @@ export function emptyCommand(version: number, atMs: number): TaskCommand {
 }
 
 export function isEmptyCommand(command: TaskCommand): boolean {
-  return command.announces.length + command.completes.length + command.refuses.length + command.expires.length + command.assigns.length === 0
+  return (
+    command.announces.length + command.completes.length + command.refuses.length + command.expires.length + command.assigns.length === 0
+  )
 }
 
 export function plan(input: PlanInput, version: number): TaskCommand {
@@ -168,7 +170,12 @@ function assign(input: PlanInput, closing: ReadonlySet<string>, alive: (id: stri
       holds.add(inflightKey(need.task.id, need.subtask.index, worker.id))
       busy.set(worker.id, (busy.get(worker.id) ?? 0) + 1)
       given.set(worker.id, (given.get(worker.id) ?? 0) + 1)
-      out.push({ taskId: need.task.id, subtask: need.subtask.index, worker: worker.id, leaseUntilMs: lease(need.subtask.spec.weight, worker) })
+      out.push({
+        taskId: need.task.id,
+        subtask: need.subtask.index,
+        worker: worker.id,
+        leaseUntilMs: lease(need.subtask.spec.weight, worker),
+      })
       progress = true
     }
   }
@@ -197,7 +204,12 @@ function assign(input: PlanInput, closing: ReadonlySet<string>, alive: (id: stri
     if (!best) continue
     stolen.add(`${best.task.id}/${best.subtask.index}`)
     busy.set(worker.id, 1)
-    out.push({ taskId: best.task.id, subtask: best.subtask.index, worker: worker.id, leaseUntilMs: lease(best.subtask.spec.weight, worker) })
+    out.push({
+      taskId: best.task.id,
+      subtask: best.subtask.index,
+      worker: worker.id,
+      leaseUntilMs: lease(best.subtask.spec.weight, worker),
+    })
   }
   return out
 }
@@ -214,7 +226,15 @@ function openAttempt(state: TaskState, taskId: string, index: number, worker: st
 }
 
 function completion(result: TaskResult, worker: string): TaskCompleted {
-  return { taskId: result.taskId, subtask: result.subtask, worker, values: result.values, startedMs: result.startedMs, finishedMs: result.finishedMs, backend: result.backend.slice(0, 16) }
+  return {
+    taskId: result.taskId,
+    subtask: result.subtask,
+    worker,
+    values: result.values,
+    startedMs: result.startedMs,
+    finishedMs: result.finishedMs,
+    backend: result.backend.slice(0, 16),
+  }
 }
 
 function refusal(result: TaskResult, worker: string, reason: string): TaskRefused {

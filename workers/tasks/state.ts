@@ -164,7 +164,17 @@ export class TaskState {
       const subtask = task?.subtasks[assigned.subtask]
       if (!task || !subtask || task.state !== 'running' || subtask.accepted) continue
       if (!this.mayAssign(task, subtask, assigned.worker)) continue
-      const attempt: Attempt = { worker: assigned.worker, state: 'running', assignedMs: at, leaseUntilMs: assigned.leaseUntilMs, startedMs: 0, finishedMs: 0, reason: '', values: [], backend: '' }
+      const attempt: Attempt = {
+        worker: assigned.worker,
+        state: 'running',
+        assignedMs: at,
+        leaseUntilMs: assigned.leaseUntilMs,
+        startedMs: 0,
+        finishedMs: 0,
+        reason: '',
+        values: [],
+        backend: '',
+      }
       subtask.attempts.push(attempt)
       effects.assigned.push({ task, subtask, attempt })
       effects.changed.add(task.id)

@@ -35,7 +35,14 @@ export interface InitiatorTransport {
 
 export type TaskTransport = CoordinatorTransport & WorkerTransport & InitiatorTransport
 
-export const TASK_GOSSIP_KINDS: readonly MessageKind[] = ['raft.message', 'task.announce', 'task.pull', 'task.assign', 'task.result', 'task.status']
+export const TASK_GOSSIP_KINDS: readonly MessageKind[] = [
+  'raft.message',
+  'task.announce',
+  'task.pull',
+  'task.assign',
+  'task.result',
+  'task.status',
+]
 
 /**
  * Everything on the mesh's gossip, one topic per kind. Raft messages are addressed inside
@@ -120,7 +127,8 @@ export class MemoryTaskBus {
       publishPull: (message) => publish('task.pull', message),
       publishResult: (message) => publish('task.result', message),
       publishAnnounce: (message) => publish('task.announce', message),
-      onRaft: (handler) => on('raft.message', (from, packet: { to: string; message: Uint8Array }) => packet.to === selfId && handler(from, packet.message)),
+      onRaft: (handler) =>
+        on('raft.message', (from, packet: { to: string; message: Uint8Array }) => packet.to === selfId && handler(from, packet.message)),
       onAnnounce: (handler) => on('task.announce', handler),
       onPull: (handler) => on('task.pull', handler),
       onResult: (handler) => on('task.result', handler),

@@ -78,13 +78,27 @@ export class WorkerAgent {
   }
 
   /** A subtask ended; values is empty when it failed (the coordinator refuses it and reassigns). Returns the result to send. */
-  finished(assignment: TaskAssignment, values: readonly number[], startedMs: number, finishedMs: number, backend: string): TaskResult | null {
+  finished(
+    assignment: TaskAssignment,
+    values: readonly number[],
+    startedMs: number,
+    finishedMs: number,
+    backend: string,
+  ): TaskResult | null {
     const key = attemptKey(assignment.taskId, assignment.subtask)
     if (!this.running.delete(key)) return null
     const seconds = Math.max(finishedMs - startedMs, 1) / 1000
     const rate = assignment.weight / seconds
     this.recentUnitsPerS = this.recentUnitsPerS > 0 ? 0.7 * this.recentUnitsPerS + 0.3 * rate : rate
-    const result: TaskResult = { version: TASK_WIRE_VERSION, taskId: assignment.taskId, subtask: assignment.subtask, values: [...values], startedMs, finishedMs, backend }
+    const result: TaskResult = {
+      version: TASK_WIRE_VERSION,
+      taskId: assignment.taskId,
+      subtask: assignment.subtask,
+      values: [...values],
+      startedMs,
+      finishedMs,
+      backend,
+    }
     this.unacked.set(key, { result, sentAt: finishedMs, firstSentAt: finishedMs })
     this.pullDue = true
     return result

@@ -82,7 +82,8 @@ export class TaskWorkerHost {
     if (this.stopped) return
     this.completed++
     const result = this.agent.finished(assignment, values, startedMs, this.clock.wallNow(), backend)
-    if (result) this.options.transport.publishResult(result).catch((error) => this.options.log.debug({ err: error }, 'result publish failed'))
+    if (result)
+      this.options.transport.publishResult(result).catch((error) => this.options.log.debug({ err: error }, 'result publish failed'))
     this.changed()
     this.tick()
   }
@@ -95,7 +96,8 @@ export class TaskWorkerHost {
     if (this.stopped) return
     const now = this.clock.wallNow()
     const output = this.agent.tick(now, this.options.capacity())
-    if (output.pull) this.options.transport.publishPull(output.pull).catch((error) => this.options.log.debug({ err: error }, 'pull publish failed'))
+    if (output.pull)
+      this.options.transport.publishPull(output.pull).catch((error) => this.options.log.debug({ err: error }, 'pull publish failed'))
     for (const result of output.results) this.options.transport.publishResult(result).catch(() => {})
     this.cancelTimer?.()
     this.cancelTimer = this.clock.setTimer(Math.max(10, this.agent.wakeAt() - now), () => this.tick())

@@ -40,7 +40,15 @@ export class ConsensusTracing implements ConsensusObserver {
   private readonly heights: WorkTracer<'bft.height'>
 
   constructor(options: { tracer: Tracer; chainId: string; validator: string; now?: () => number; onFinal?: (final: HeightFinal) => void }) {
-    this.heights = new WorkTracer({ tracer: options.tracer, kind: 'bft.height', phases: bftPhases, attributes: { 'mesh.chain': options.chainId, 'mesh.validator': options.validator }, now: options.now, maxOpen: 16, traceIdFor: (height) => heightTraceId(options.chainId, Number(height)) })
+    this.heights = new WorkTracer({
+      tracer: options.tracer,
+      kind: 'bft.height',
+      phases: bftPhases,
+      attributes: { 'mesh.chain': options.chainId, 'mesh.validator': options.validator },
+      now: options.now,
+      maxOpen: 16,
+      traceIdFor: (height) => heightTraceId(options.chainId, Number(height)),
+    })
     this.onFinal = options.onFinal
   }
 

@@ -1,4 +1,15 @@
-import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, defaultTextMapGetter, defaultTextMapSetter, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api'
+import {
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  TraceFlags,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import type { PhaseOf, WorkKind } from './phases'
 
@@ -125,7 +136,15 @@ export class WorkTracer<K extends WorkKind> {
     if (existing) return existing
     const parent = contextFromTraceparent(remoteTraceparent) ?? this.derivedParent(id)
     const root = this.options.tracer.startSpan(this.options.kind, { attributes: { ...this.options.attributes, ...attributes } }, parent)
-    const work = new Work<K>(this.options.tracer, this.options.phases, root, trace.setSpan(parent, root), this.now(), this.now, this.options.onPhaseEnd)
+    const work = new Work<K>(
+      this.options.tracer,
+      this.options.phases,
+      root,
+      trace.setSpan(parent, root),
+      this.now(),
+      this.now,
+      this.options.onPhaseEnd,
+    )
     this.open.set(id, work)
     const max = this.options.maxOpen ?? 64
     while (this.open.size > max) {

@@ -68,7 +68,10 @@ export async function waitForDirectPeers(page: Page, peerIds: string[], timeout 
 
 /** Waits until the page lists at least `count` peers with a direct WebRTC connection. */
 export async function waitForDirectPeerCount(page: Page, count: number, timeout = 90_000): Promise<void> {
-  await page.waitForFunction((n) => document.querySelectorAll('[data-peer-id][data-connection="webrtc"]').length >= n, count, { timeout, polling: 250 })
+  await page.waitForFunction((n) => document.querySelectorAll('[data-peer-id][data-connection="webrtc"]').length >= n, count, {
+    timeout,
+    polling: 250,
+  })
 }
 
 export interface ConnectionClose {
@@ -86,9 +89,15 @@ export function mesh(page: Page) {
   return {
     peerId: () => page.evaluate(() => (window as any).agentMesh.peerId() as string),
     publishChat: (text: string) => page.evaluate((t) => (window as any).agentMesh.publishChat(t) as Promise<number>, text),
-    chats: () => page.evaluate(() => (window as any).agentMesh.chats() as { from: string; text: string; sentAtUs: number; receivedAtUs: number }[]),
-    addBlob: (size: number, seed: number) => page.evaluate(([s, d]) => (window as any).agentMesh.addBlob(s, d) as Promise<string>, [size, seed] as const),
-    fetchBlob: (peerId: string, hash: string) => page.evaluate(([p, h]) => (window as any).agentMesh.fetchBlob(p, h) as Promise<{ bytes: number; sha256: string; ms: number; retries: string[] }>, [peerId, hash] as const),
+    chats: () =>
+      page.evaluate(() => (window as any).agentMesh.chats() as { from: string; text: string; sentAtUs: number; receivedAtUs: number }[]),
+    addBlob: (size: number, seed: number) =>
+      page.evaluate(([s, d]) => (window as any).agentMesh.addBlob(s, d) as Promise<string>, [size, seed] as const),
+    fetchBlob: (peerId: string, hash: string) =>
+      page.evaluate(
+        ([p, h]) => (window as any).agentMesh.fetchBlob(p, h) as Promise<{ bytes: number; sha256: string; ms: number; retries: string[] }>,
+        [peerId, hash] as const,
+      ),
     directPeers: () => page.evaluate(() => (window as any).agentMesh.directPeers() as string[]),
     connectionCloses: () => page.evaluate(() => (window as any).agentMesh.connectionCloses() as ConnectionClose[]),
     ping: (peerId: string) => page.evaluate((p) => (window as any).agentMesh.ping(p) as Promise<number>, peerId),

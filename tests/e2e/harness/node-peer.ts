@@ -48,19 +48,34 @@ export async function createNodePeer(seed: Uint8Array, trust?: PeerTrust) {
   const signer = createEnvelopeSigner(identity, messageKinds)
   const peers = trust ? new PeerCredentials(trustAnchorFromCertificate(Buffer.from(trust.caCertificate, 'base64'))) : undefined
   if (peers && trust) await peers.present(Buffer.from(trust.relayCredential, 'base64'), 'bootstrap')
-  const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds, authorize: peers?.authorize })
+  const runtime = new MeshRuntime(node, {
+    signer,
+    verify: verifyEd25519Batch,
+    sha256: webCryptoSha256,
+    log: silentLogger,
+    gossipKinds,
+    authorize: peers?.authorize,
+  })
   peers?.attach(runtime, identity.publicKey)
   await runtime.start()
   /** Joins through the relay's HTTP desk, as a browser does; returns the DER credential. */
   const join = async (relayUrl: string): Promise<Uint8Array> => {
-    const response = await fetch(new URL('/api/credential', relayUrl), { method: 'POST', body: sealRaw(signer, 'cred.request', createJoinRequest(keys)) as Uint8Array<ArrayBuffer> })
+    const response = await fetch(new URL('/api/credential', relayUrl), {
+      method: 'POST',
+      body: sealRaw(signer, 'cred.request', createJoinRequest(keys)) as Uint8Array<ArrayBuffer>,
+    })
     const answer = (await response.json()) as { certificate?: string; error?: string }
     if (!response.ok || !answer.certificate) throw new Error(`join refused: ${answer.error ?? response.status}`)
     return new Uint8Array(Buffer.from(answer.certificate, 'base64'))
   }
   /** Announces itself with `credential` (any DER, valid or not) in a signed presence. */
   const present = (credential: Uint8Array) =>
-    runtime.gossip.publish('mesh.presence', { multiaddrs: [], agent: 'node-peer', nodeKind: 'node', credential: credential as Uint8Array<ArrayBuffer> })
+    runtime.gossip.publish('mesh.presence', {
+      multiaddrs: [],
+      agent: 'node-peer',
+      nodeKind: 'node',
+      credential: credential as Uint8Array<ArrayBuffer>,
+    })
   return { node, runtime, identity, signer, keys, peers, join, present }
 }
 

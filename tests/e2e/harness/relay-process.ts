@@ -45,7 +45,19 @@ export class RelayProcess {
   }
 
   private get baseArgs(): string[] {
-    return ['relay/cli.ts', '--port', String(this.port), '--ws-port', String(this.wsPort), '--data-dir', this.dataDir, '--dist', TEST_BUILD, '--log-level', this.options.logLevel ?? 'warn']
+    return [
+      'relay/cli.ts',
+      '--port',
+      String(this.port),
+      '--ws-port',
+      String(this.wsPort),
+      '--data-dir',
+      this.dataDir,
+      '--dist',
+      TEST_BUILD,
+      '--log-level',
+      this.options.logLevel ?? 'warn',
+    ]
   }
 
   private get env() {
@@ -54,7 +66,10 @@ export class RelayProcess {
 
   /** Runs the CLI's --validator-entry for this relay's data dir and ports (before start). */
   async validatorEntry(): Promise<Record<string, unknown>> {
-    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [...this.baseArgs, '--validator-entry'], { cwd: root, env: this.env })
+    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [...this.baseArgs, '--validator-entry'], {
+      cwd: root,
+      env: this.env,
+    })
     return JSON.parse(stdout)
   }
 

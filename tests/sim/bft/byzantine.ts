@@ -15,7 +15,16 @@
  * The colluder (negative control only) plays two sides of a partition at once.
  */
 import { commitSignBytes } from '../../../workers/consensus/certificate'
-import { proposalSignBytes, voteSignBytes, type BftMessage, type BftNode, type Proposal, type StepResult, type Vote, type VoteType } from '../../../workers/consensus/bft'
+import {
+  proposalSignBytes,
+  voteSignBytes,
+  type BftMessage,
+  type BftNode,
+  type Proposal,
+  type StepResult,
+  type Vote,
+  type VoteType,
+} from '../../../workers/consensus/bft'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { SimContext, SimProcess } from '../simulator'
 import { BftWorld, candidateValue, invalidValue, type Packet } from './world'
@@ -26,17 +35,50 @@ export type Behaviour = (typeof BEHAVIOURS)[number]
 const text = new TextEncoder()
 const EMPTY = new Uint8Array(0)
 
-export function craftVote(world: BftWorld, signerIndex: number, fields: { height: number; round: number; type: VoteType; valueId: Uint8Array | null; claimedValidator?: number }): Vote {
+export function craftVote(
+  world: BftWorld,
+  signerIndex: number,
+  fields: { height: number; round: number; type: VoteType; valueId: Uint8Array | null; claimedValidator?: number },
+): Vote {
   const signer = world.signers[signerIndex]
-  const commitSignature = fields.type === 'precommit' && fields.valueId ? signer.signVote(commitSignBytes(world.chainId, fields.height, fields.round, fields.valueId)) : EMPTY
-  const unsigned = { height: fields.height, round: fields.round, type: fields.type, valueId: fields.valueId, validator: fields.claimedValidator ?? signerIndex, commitSignature }
+  const commitSignature =
+    fields.type === 'precommit' && fields.valueId
+      ? signer.signVote(commitSignBytes(world.chainId, fields.height, fields.round, fields.valueId))
+      : EMPTY
+  const unsigned = {
+    height: fields.height,
+    round: fields.round,
+    type: fields.type,
+    valueId: fields.valueId,
+    validator: fields.claimedValidator ?? signerIndex,
+    commitSignature,
+  }
   return { kind: 'vote', ...unsigned, signature: signer.signMessage(voteSignBytes(world.chainId, unsigned)) }
 }
 
-export function craftProposal(world: BftWorld, signerIndex: number, fields: { height: number; round: number; value: Uint8Array; claimedProposer?: number }): Proposal {
+export function craftProposal(
+  world: BftWorld,
+  signerIndex: number,
+  fields: { height: number; round: number; value: Uint8Array; claimedProposer?: number },
+): Proposal {
   const proposer = fields.claimedProposer ?? signerIndex
-  const signed = proposalSignBytes(world.chainId, { height: fields.height, round: fields.round, valueId: sha256(fields.value), validRound: -1, proposer })
-  return { kind: 'proposal', height: fields.height, round: fields.round, value: fields.value, validRound: -1, proposer, justification: [], signature: world.signers[signerIndex].signMessage(signed) }
+  const signed = proposalSignBytes(world.chainId, {
+    height: fields.height,
+    round: fields.round,
+    valueId: sha256(fields.value),
+    validRound: -1,
+    proposer,
+  })
+  return {
+    kind: 'proposal',
+    height: fields.height,
+    round: fields.round,
+    value: fields.value,
+    validRound: -1,
+    proposer,
+    justification: [],
+    signature: world.signers[signerIndex].signMessage(signed),
+  }
 }
 
 export class SilentValidator implements SimProcess<Packet> {
@@ -101,7 +143,9 @@ export class ByzantineValidator implements SimProcess<Packet> {
     }
     for (const request of result.validate) {
       // It accepts anything, invalid values included.
-      ctx.schedule(ctx.now() + 1, () => this.handle(this.core.step({ type: 'validity', height: request.height, valueId: request.valueId, valid: true })))
+      ctx.schedule(ctx.now() + 1, () =>
+        this.handle(this.core.step({ type: 'validity', height: request.height, valueId: request.valueId, valid: true })),
+      )
     }
     if (result.needValue !== null) {
       const height = result.needValue
@@ -157,7 +201,14 @@ export class ByzantineValidator implements SimProcess<Packet> {
     const commitSignature = ctx.random.chance(0.5)
       ? signer.signVote(commitSignBytes(world.chainId, vote.height, vote.round + 1, vote.valueId))
       : Uint8Array.from(vote.commitSignature, () => ctx.random.intBetween(0, 255))
-    const unsigned = { height: vote.height, round: vote.round, type: vote.type, valueId: vote.valueId, validator: vote.validator, commitSignature }
+    const unsigned = {
+      height: vote.height,
+      round: vote.round,
+      type: vote.type,
+      valueId: vote.valueId,
+      validator: vote.validator,
+      commitSignature,
+    }
     return { kind: 'vote', ...unsigned, signature: signer.signMessage(voteSignBytes(world.chainId, unsigned)) }
   }
 
@@ -170,7 +221,15 @@ export class ByzantineValidator implements SimProcess<Packet> {
     const valueId = sha256(text.encode(`v:${height}:forged`))
     const out: BftMessage[] = []
     // Its own key, someone else's name.
-    out.push(craftVote(world, index, { height, round, type: ctx.random.pick<VoteType>(['prevote', 'precommit']), valueId, claimedValidator: victim }))
+    out.push(
+      craftVote(world, index, {
+        height,
+        round,
+        type: ctx.random.pick<VoteType>(['prevote', 'precommit']),
+        valueId,
+        claimedValidator: victim,
+      }),
+    )
     // Someone else's name, random signature bytes.
     const honestish = craftVote(world, index, { height, round, type: 'prevote', valueId, claimedValidator: victim })
     out.push({ ...honestish, signature: Uint8Array.from(honestish.signature, () => ctx.random.intBetween(0, 255)) })
@@ -189,7 +248,7 @@ export class ByzantineValidator implements SimProcess<Packet> {
         round,
         valueId,
         validatorSetHash: world.set.hash,
-        signers: Uint8Array.from({ length: Math.ceil(n / 8) }, (_, i) => (i === Math.ceil(n / 8) - 1 && n % 8 ? (1 << n % 8) - 1 : 0xff)),
+        signers: Uint8Array.from({ length: Math.ceil(n / 8) }, (_, i) => (i === Math.ceil(n / 8) - 1 && n % 8 ? (1 << (n % 8)) - 1 : 0xff)),
         aggregateSignature: world.scheme.aggregateVotes([own]),
       },
     })

@@ -8,7 +8,16 @@
  *  - no honest equivocation: an honest validator never signs two different proposals or
  *    two different votes for one (height, round, type), across crashes and restarts too.
  */
-import { bitmapSigners, encodeCertificate, verifyCertificate, type SetChange, type SignatureScheme, type ValidatorChain, type ValidatorSet, type Verdict } from '../../../workers/consensus/certificate'
+import {
+  bitmapSigners,
+  encodeCertificate,
+  verifyCertificate,
+  type SetChange,
+  type SignatureScheme,
+  type ValidatorChain,
+  type ValidatorSet,
+  type Verdict,
+} from '../../../workers/consensus/certificate'
 import type { Decision, Proposal, Vote } from '../../../workers/consensus/bft'
 import { hex } from '../../../workers/common/bytes'
 
@@ -48,8 +57,12 @@ export class SafetyChecker {
     const first = this.decided.get(decision.height)
     const set = this.follow ? this.follow.chain.setAt(decision.height) : this.set
     if (!first) this.decided.set(decision.height, { value, by: validator })
-    else if (first.value !== value) this.violations.push(`agreement: at height ${decision.height} validator ${first.by} decided "${first.value}", validator ${validator} decided "${value}"`)
-    if (!this.isValid(decision.value)) this.violations.push(`validity: validator ${validator} decided invalid value "${value}" at height ${decision.height}`)
+    else if (first.value !== value)
+      this.violations.push(
+        `agreement: at height ${decision.height} validator ${first.by} decided "${first.value}", validator ${validator} decided "${value}"`,
+      )
+    if (!this.isValid(decision.value))
+      this.violations.push(`validity: validator ${validator} decided invalid value "${value}" at height ${decision.height}`)
     // Validators that saw the same precommits build byte-identical certificates: check each distinct one once.
     const encoded = hexOrNil(encodeCertificate(decision.certificate))
     if (!set) {
@@ -63,9 +76,11 @@ export class SafetyChecker {
     }
     if (!verdict.ok) this.violations.push(`certificate of validator ${validator} at height ${decision.height}: ${verdict.reason}`)
     const signers = bitmapSigners(decision.certificate.signers, set.validators.length)
-    if (typeof signers === 'string' || new Set(signers).size < set.quorum) this.violations.push(`certificate at height ${decision.height} has too few signers`)
+    if (typeof signers === 'string' || new Set(signers).size < set.quorum)
+      this.violations.push(`certificate at height ${decision.height} has too few signers`)
     // The observer moves on once the first honest decision of the next height is checked.
-    if (this.follow && !first && decision.height === this.follow.chain.height + 1) this.follow.chain.record(decision.height, this.follow.changeOf(decision.value))
+    if (this.follow && !first && decision.height === this.follow.chain.height + 1)
+      this.follow.chain.record(decision.height, this.follow.changeOf(decision.value))
   }
 
   /** The observer's chain (null without set changes): which change it followed, and up to where. */
@@ -80,7 +95,10 @@ export class SafetyChecker {
 
   /** Every message an honest validator sends passes through here. */
   onSigned(validator: number, message: Proposal | Vote): void {
-    const slot = message.kind === 'proposal' ? `${validator}/${message.height}/${message.round}/proposal` : `${validator}/${message.height}/${message.round}/${message.type}`
+    const slot =
+      message.kind === 'proposal'
+        ? `${validator}/${message.height}/${message.round}/proposal`
+        : `${validator}/${message.height}/${message.round}/${message.type}`
     const content = message.kind === 'proposal' ? `${hexOrNil(message.value)}/${message.validRound}` : hexOrNil(message.valueId)
     const earlier = this.signedSlots.get(slot)
     if (earlier === undefined) this.signedSlots.set(slot, content)

@@ -41,7 +41,8 @@ class Colluder implements SimProcess<Packet> {
     if (this.colluders.has(proposer)) {
       const value = text.encode(`v:${height}:side${side}`)
       valueId = sha256(value)
-      if (proposer === this.index && this.once(`${side}/${height}/${round}/proposal`)) this.tell(side, craftProposal(this.world, this.index, { height, round, value }))
+      if (proposer === this.index && this.once(`${side}/${height}/${round}/proposal`))
+        this.tell(side, craftProposal(this.world, this.index, { height, round, value }))
     } else if (this.sides[side].includes(proposer)) {
       // Back whatever this side's honest proposer proposed, once it is seen.
       if (message.kind !== 'proposal') return
@@ -83,7 +84,9 @@ export function runCollusion(seed: number, validators: number, colluding?: numbe
   const half = Math.ceil(honest.length / 2)
   const sides = [honest.slice(0, half), honest.slice(half)]
   const sim = new Simulation<Packet>(seed, { delayMs: [1, 50], dropRate: 0, duplicateRate: 0 })
-  world.ids.forEach((id, i) => sim.add(id, colluders.has(i) ? (ctx) => new Colluder(world, i, colluders, sides, ctx) : world.honestFactory(i)))
+  world.ids.forEach((id, i) =>
+    sim.add(id, colluders.has(i) ? (ctx) => new Colluder(world, i, colluders, sides, ctx) : world.honestFactory(i)),
+  )
   sim.partition(
     sides.map((s) => s.map((i) => world.ids[i])),
     [...colluders].map((i) => world.ids[i]),

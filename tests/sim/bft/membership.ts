@@ -28,7 +28,9 @@ export function randomMembershipSchedule(seed: number, scenario?: MembershipScen
   const f = Math.floor((smaller - 1) / 3)
   const bystanders = random.shuffle(Array.from({ length: members }, (_, i) => i).filter((i) => i !== target))
   const byzantine = bystanders.slice(0, random.intBetween(0, f)).map((index) => ({ index, behaviour: random.pick(BEHAVIOURS) }))
-  const honest = Array.from({ length: identities }, (_, i) => i).filter((i) => !byzantine.some((b) => b.index === i) && !(kind === 'zombie' && i === target))
+  const honest = Array.from({ length: identities }, (_, i) => i).filter(
+    (i) => !byzantine.some((b) => b.index === i) && !(kind === 'zombie' && i === target),
+  )
   const gstMs = random.pick([0, 1500, 3000, 5000])
   const beforeGst: NetworkConditions = {
     delayMs: [1, random.pick([20, 50, 150])],

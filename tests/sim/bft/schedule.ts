@@ -102,14 +102,22 @@ export function randomSchedule(seed: number, shape: ScheduleShape = {}): Schedul
 
 export function describeSchedule(o: ScheduleOptions): string {
   const byz = o.byzantine.map((b) => `${b.index}:${b.behaviour}`).join(',') || 'none'
-  const change = o.membership ? ` members=${o.membership.members} change=${o.membership.change.kind}:${o.membership.change.target}@${o.membership.fromHeight}${o.zombie !== undefined ? ` zombie=${o.zombie}` : ''}` : ''
+  const change = o.membership
+    ? ` members=${o.membership.members} change=${o.membership.change.kind}:${o.membership.change.target}@${o.membership.fromHeight}${o.zombie !== undefined ? ` zombie=${o.zombie}` : ''}`
+    : ''
   return `n=${o.validators}${change} heights=${o.heights} byzantine=[${byz}] scheme=${o.scheme} wire=${o.wire} gst=${o.gstMs} drop=${o.beforeGst.dropRate} dup=${o.beforeGst.duplicateRate} delay<=${o.beforeGst.delayMs[1]} partitions=${o.partitions.length} crashes=${o.crashes.length}`
 }
 
 /** `trace` receives every honest validator's status each `traceEveryMs` of virtual time (for replaying one seed). */
 export function runSchedule(options: ScheduleOptions, trace?: (line: string) => void, traceEveryMs = 500): ScheduleReport {
   const random: Rng = createRng(options.seed ^ 0x5eed)
-  const world = new BftWorld({ validators: options.validators, scheme: options.scheme, wire: options.wire, random, membership: options.membership })
+  const world = new BftWorld({
+    validators: options.validators,
+    scheme: options.scheme,
+    wire: options.wire,
+    random,
+    membership: options.membership,
+  })
   if (options.checkerIgnoresChanges) world.checker.ignoreChanges()
   const sim = new Simulation<Packet>(options.seed, { ...options.beforeGst })
   const behaviourOf = new Map(options.byzantine.map((b) => [b.index, b.behaviour]))
@@ -133,14 +141,18 @@ export function runSchedule(options: ScheduleOptions, trace?: (line: string) => 
       traces.push({
         at,
         apply: () => {
-          const statuses = [...world.cores].map(([i, core]) => (sim.isUp(world.ids[i]) ? `${i}@${core.status().height}/${core.status().round}/${core.status().step}` : `${i}:down`))
+          const statuses = [...world.cores].map(([i, core]) =>
+            sim.isUp(world.ids[i]) ? `${i}@${core.status().height}/${core.status().round}/${core.status().step}` : `${i}:down`,
+          )
           trace(`t=${at} ${statuses.join(' ')} decisions=${world.checker.decisionCount} ${sim.partitioned ? 'partitioned' : ''}`)
         },
       })
     }
   }
   // Faults end at GST: only what comes before it is applied.
-  const beforeGst = [...controls.filter((c) => c.at < options.gstMs), ...traces.filter((c) => c.at < options.gstMs)].sort((a, b) => a.at - b.at)
+  const beforeGst = [...controls.filter((c) => c.at < options.gstMs), ...traces.filter((c) => c.at < options.gstMs)].sort(
+    (a, b) => a.at - b.at,
+  )
   const afterGst = traces.filter((c) => c.at >= options.gstMs)
   for (const control of beforeGst) {
     sim.run(control.at, done)

@@ -45,7 +45,6 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return true
 }
 
-
 export interface SimSignatures {
   readonly scheme: SignatureScheme
   /** A fresh validator key pair drawn from `random`. */

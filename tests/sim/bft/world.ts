@@ -3,8 +3,30 @@
  * application's values and validity rule, the safety checker, each node's "disk", and the
  * honest validator process that drives the real core inside the simulator.
  */
-import { createBftNode, decodeBftMessage, encodeBftMessage, type BftMessage, type BftNode, type BftTimeouts, type PersistedBftState, type Proposal, type StepResult, type Vote } from '../../../workers/consensus/bft'
-import { createRealScheme, createRealSigner, createValidatorSet, ValidatorChain, type BlsVoteBackend, type SetChange, type SignatureScheme, type Validator, type ValidatorSet, type ValidatorSigner } from '../../../workers/consensus/certificate'
+import {
+  createBftNode,
+  decodeBftMessage,
+  encodeBftMessage,
+  type BftMessage,
+  type BftNode,
+  type BftTimeouts,
+  type PersistedBftState,
+  type Proposal,
+  type StepResult,
+  type Vote,
+} from '../../../workers/consensus/bft'
+import {
+  createRealScheme,
+  createRealSigner,
+  createValidatorSet,
+  ValidatorChain,
+  type BlsVoteBackend,
+  type SetChange,
+  type SignatureScheme,
+  type Validator,
+  type ValidatorSet,
+  type ValidatorSigner,
+} from '../../../workers/consensus/certificate'
 import type { Rng } from '../../../workers/common/random'
 import { nativeVerifyEd25519 } from '../../../workers/protocol/node/ed25519'
 import type { SimContext, SimProcess } from '../simulator'
@@ -39,7 +61,10 @@ let realSigners: ValidatorSigner[] = []
 let realScheme: SignatureScheme | undefined
 let realBls: BlsVoteBackend | undefined
 function realSigner(index: number): ValidatorSigner {
-  realSigners[index] ??= createRealSigner({ identitySeed: new Uint8Array(32).fill(index + 1), voteSeed: new Uint8Array(48).fill(index + 1) }, { bls: realBls })
+  realSigners[index] ??= createRealSigner(
+    { identitySeed: new Uint8Array(32).fill(index + 1), voteSeed: new Uint8Array(48).fill(index + 1) },
+    { bls: realBls },
+  )
   return realSigners[index]
 }
 
@@ -66,7 +91,11 @@ export interface WorldOptions {
    * `fromHeight` until the chain has taken it. Every node derives each height's set from the
    * values it decided; the checker follows the chain from the pinned set.
    */
-  readonly membership?: { readonly members: number; readonly change: { readonly kind: 'add' | 'remove'; readonly target: number }; readonly fromHeight: number }
+  readonly membership?: {
+    readonly members: number
+    readonly change: { readonly kind: 'add' | 'remove'; readonly target: number }
+    readonly fromHeight: number
+  }
 }
 
 const CHANGE_MARK = '|'
@@ -112,7 +141,12 @@ export class BftWorld {
       this.scheme = sim.scheme
       this.signers = Array.from({ length: options.validators }, () => sim.createSigner(options.random))
     }
-    this.entries = this.signers.map((s, i) => ({ id: `v${String(i).padStart(3, '0')}`, identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
+    this.entries = this.signers.map((s, i) => ({
+      id: `v${String(i).padStart(3, '0')}`,
+      identityKey: s.identityKey,
+      voteKey: s.voteKey,
+      possession: s.proofOfPossession(),
+    }))
     this.membership = options.membership ?? null
     const created = createValidatorSet(this.entries.slice(0, this.membership?.members ?? this.entries.length), this.scheme)
     if (!created.ok) throw new Error(created.reason)
@@ -121,7 +155,9 @@ export class BftWorld {
     this.ids = this.entries.map((v) => v.id)
     this.disks = this.ids.map(() => ({ state: null }))
     this.decidedValues = this.ids.map(() => [])
-    const follow = this.membership ? { chain: new ValidatorChain(this.set, this.scheme), changeOf: (value: Uint8Array) => this.setChangeOf(value) } : undefined
+    const follow = this.membership
+      ? { chain: new ValidatorChain(this.set, this.scheme), changeOf: (value: Uint8Array) => this.setChangeOf(value) }
+      : undefined
     this.checker = new SafetyChecker(this.chainId, this.set, this.scheme, isValidValue, follow)
   }
 
@@ -179,7 +215,10 @@ export class BftWorld {
 
   /** `followChanges: false` runs a core on the pinned set forever (a removed validator that never learns it was removed). */
   newCore(index: number, now: number, followChanges = true): BftNode {
-    const membership = this.membership && followChanges ? { chain: this.chainFor(index), setChangeOf: (value: Uint8Array) => this.setChangeOf(value) } : undefined
+    const membership =
+      this.membership && followChanges
+        ? { chain: this.chainFor(index), setChangeOf: (value: Uint8Array) => this.setChangeOf(value) }
+        : undefined
     return createBftNode({
       membership,
       chainId: this.chainId,
@@ -262,12 +301,16 @@ export class HonestValidator implements SimProcess<Packet> {
     }
     for (const request of result.validate) {
       ctx.schedule(ctx.now() + ctx.random.intBetween(...world.validityDelayMs), () =>
-        this.handle(this.core.step({ type: 'validity', height: request.height, valueId: request.valueId, valid: isValidValue(request.value) })),
+        this.handle(
+          this.core.step({ type: 'validity', height: request.height, valueId: request.valueId, valid: isValidValue(request.value) }),
+        ),
       )
     }
     if (result.needValue !== null) {
       const height = result.needValue
-      ctx.schedule(ctx.now() + ctx.random.intBetween(0, 20), () => this.handle(this.core.step({ type: 'value', height, value: world.proposalValue(this.index, height) })))
+      ctx.schedule(ctx.now() + ctx.random.intBetween(0, 20), () =>
+        this.handle(this.core.step({ type: 'value', height, value: world.proposalValue(this.index, height) })),
+      )
     }
     ctx.setWake(result.wakeAt)
   }

@@ -92,7 +92,14 @@ export class FlWorld {
     this.options = options
     this.params = options.params
     this.rule = options.rule
-    this.bft = new BftWorld({ validators: options.validators.length, scheme: 'sim', wire: false, random: options.random, chainId: chainIdFor(options.params.taskId), timeouts: SIM_TIMEOUTS })
+    this.bft = new BftWorld({
+      validators: options.validators.length,
+      scheme: 'sim',
+      wire: false,
+      random: options.random,
+      chainId: chainIdFor(options.params.taskId),
+      timeouts: SIM_TIMEOUTS,
+    })
     this.trainerIds = options.trainers.map((_, i) => `t${String(i).padStart(2, '0')}`)
     this.aggregatorIds = options.aggregators.map((_, i) => `a${i}`)
     this.roster = { aggregators: this.aggregatorIds, validators: this.bft.ids }
@@ -160,7 +167,11 @@ export class FlWorld {
     const decoded = decodeCertificate(proof.certificate)
     const ok =
       decoded.ok &&
-      verifyCertificate(decoded.certificate, this.bft.set, this.bft.scheme, { chainId: chainIdFor(this.params.taskId), height: proof.descriptor.round, valueId: sha256(encodeDescriptor(proof.descriptor)) }).ok
+      verifyCertificate(decoded.certificate, this.bft.set, this.bft.scheme, {
+        chainId: chainIdFor(this.params.taskId),
+        height: proof.descriptor.round,
+        valueId: sha256(encodeDescriptor(proof.descriptor)),
+      }).ok
     this.certificateChecks.push({ node, round: proof.descriptor.round, ok })
     return ok
   }
@@ -173,7 +184,15 @@ export class FlWorld {
   }
 
   newRoundNode(self: string, trainer: boolean, now: number): RoundNode {
-    const node = createRoundNode({ self, trainer, params: this.params, roster: this.roster, now, committedRound: 0, baseModel: this.initialModel })
+    const node = createRoundNode({
+      self,
+      trainer,
+      params: this.params,
+      roster: this.roster,
+      now,
+      committedRound: 0,
+      baseModel: this.initialModel,
+    })
     this.nodes.set(self, node)
     return node
   }
@@ -247,7 +266,9 @@ abstract class RoundProcess implements SimProcess<FlPacket> {
     for (const proof of out.certify) {
       ctx.schedule(ctx.now() + 1, () => {
         const ok = world.certify(ctx.id, proof)
-        this.handleRound(this.core.step(ok ? { type: 'decided', proof } : { type: 'certify-failed', proof, reason: 'certificate does not verify' }))
+        this.handleRound(
+          this.core.step(ok ? { type: 'decided', proof } : { type: 'certify-failed', proof, reason: 'certificate does not verify' }),
+        )
       })
     }
     if (out.adopt) world.adopt(ctx.id, out.adopt, ctx.now())
@@ -281,7 +302,13 @@ class TrainerProcess extends RoundProcess {
       const update = world.train(this.index, request.round, request.baseModel)
       const hash = world.store(update)
       world.authors.set(hash, ctx.id)
-      this.handleRound(this.core.step({ type: 'trained', round: request.round, submission: { trainer: ctx.id, update: hash, samples: 100, signature: new Uint8Array(0) } }))
+      this.handleRound(
+        this.core.step({
+          type: 'trained',
+          round: request.round,
+          submission: { trainer: ctx.id, update: hash, samples: 100, signature: new Uint8Array(0) },
+        }),
+      )
     })
   }
 }
@@ -306,7 +333,9 @@ class AggregatorProcess extends RoundProcess {
       const inputs = behaviour === 'drop-inputs' ? request.inputs.slice(0, world.params.quorum) : request.inputs
       const candidate = world.reexecute(request.baseModel, inputs, behaviour === 'wrong-rule' ? { rule: 'fedavg' } : world.rule)
       if (candidate && behaviour === 'scale') for (let i = 0; i < candidate.length; i++) candidate[i] *= 3
-      const result = candidate ? ({ ok: true, candidate: world.store(candidate) } as const) : ({ ok: false, reason: 'inputs unavailable' } as const)
+      const result = candidate
+        ? ({ ok: true, candidate: world.store(candidate) } as const)
+        : ({ ok: false, reason: 'inputs unavailable' } as const)
       this.handleRound(this.core.step({ type: 'aggregated', round: request.round, attempt: request.attempt, result }))
     })
   }
@@ -366,7 +395,8 @@ class ValidatorProcess extends RoundProcess {
     }
     // Offer consensus the first candidate this validator found valid for the round.
     const first = out.candidates[0]
-    if (first && this.behaviour === 'honest') this.handleBft(this.bft.step({ type: 'value', height: first.round, value: encodeDescriptor(first) }))
+    if (first && this.behaviour === 'honest')
+      this.handleBft(this.bft.step({ type: 'value', height: first.round, value: encodeDescriptor(first) }))
   }
 
   private answerPending(d: ProposalDescriptor, valid: boolean): void {
@@ -386,13 +416,17 @@ class ValidatorProcess extends RoundProcess {
     for (const decision of result.decisions) {
       const decoded = decodeDescriptor(decision.value)
       if (!decoded.ok) throw new Error(`consensus decided something that is not a descriptor: ${decoded.reason}`)
-      this.handleRound(this.core.step({ type: 'decided', proof: { descriptor: decoded.value, certificate: encodeCertificate(decision.certificate) } }))
+      this.handleRound(
+        this.core.step({ type: 'decided', proof: { descriptor: decoded.value, certificate: encodeCertificate(decision.certificate) } }),
+      )
     }
     for (const request of result.validate) {
       const decoded = decodeDescriptor(request.value)
       if (this.behaviour === 'garbage' || !decoded.ok) {
         const valid = this.behaviour === 'garbage'
-        ctx.schedule(ctx.now(), () => this.handleBft(this.bft.step({ type: 'validity', height: request.height, valueId: request.valueId, valid })))
+        ctx.schedule(ctx.now(), () =>
+          this.handleBft(this.bft.step({ type: 'validity', height: request.height, valueId: request.valueId, valid })),
+        )
         continue
       }
       const d = decoded.value
@@ -408,7 +442,9 @@ class ValidatorProcess extends RoundProcess {
       }
       // Known, or refused by the core (another round, a wrong frame): answer at once.
       const valid = verdict === true
-      ctx.schedule(ctx.now(), () => this.handleBft(this.bft.step({ type: 'validity', height: request.height, valueId: request.valueId, valid })))
+      ctx.schedule(ctx.now(), () =>
+        this.handleBft(this.bft.step({ type: 'validity', height: request.height, valueId: request.valueId, valid })),
+      )
     }
     if (result.needValue !== null && this.behaviour === 'garbage') {
       const height = result.needValue

@@ -105,7 +105,11 @@ export function expectedResult(dataset: ImageDataset, announce: TaskAnnounce): r
   const parsed = parseParams(kind.parameters, announce.params)
   if (!parsed.ok) throw new Error(parsed.reason)
   const subtasks = kind.split(parsed.params)
-  return kind.reduce(parsed.params, subtasks, subtasks.map((s) => trueValues(dataset, announce.kind, s.params))).values
+  return kind.reduce(
+    parsed.params,
+    subtasks,
+    subtasks.map((s) => trueValues(dataset, announce.kind, s.params)),
+  ).values
 }
 
 export interface WorldReport {
@@ -136,19 +140,27 @@ export function checkWorld(options: WorldOptions, random: Random): { report: Wor
       continue
     }
     const expected = expectedResult(options.dataset, announce)
-    if (report.result.length !== expected.length || report.result.some((v, i) => v !== expected[i])) violations.push(`task ${announce.taskId}: result ${JSON.stringify(report.result)} differs from the undisturbed ${JSON.stringify(expected)}`)
+    if (report.result.length !== expected.length || report.result.some((v, i) => v !== expected[i]))
+      violations.push(
+        `task ${announce.taskId}: result ${JSON.stringify(report.result)} differs from the undisturbed ${JSON.stringify(expected)}`,
+      )
     for (const subtask of report.subtasks) {
       if (!subtask.accepted) violations.push(`task ${announce.taskId} done with subtask ${subtask.index} not accepted`)
       for (const worker of subtask.acceptedFrom) {
         const behaviour = options.workers[Number(worker.slice(1))]
-        if (behaviour === 'liar' || behaviour === 'malformed') violations.push(`task ${announce.taskId} subtask ${subtask.index} accepted a ${behaviour} worker's result`)
+        if (behaviour === 'liar' || behaviour === 'malformed')
+          violations.push(`task ${announce.taskId} subtask ${subtask.index} accepted a ${behaviour} worker's result`)
       }
-      if (subtask.acceptedFrom.length < Math.floor(announce.redundancy / 2) + 1) violations.push(`subtask ${subtask.index} accepted with ${subtask.acceptedFrom.length} agreeing results (redundancy ${announce.redundancy})`)
+      if (subtask.acceptedFrom.length < Math.floor(announce.redundancy / 2) + 1)
+        violations.push(
+          `subtask ${subtask.index} accepted with ${subtask.acceptedFrom.length} agreeing results (redundancy ${announce.redundancy})`,
+        )
     }
     // Every live coordinator that applied the task holds the same final result.
     for (const slot of world.coordinators) {
       const task = slot.node?.task(announce.taskId)
-      if (task && task.state !== 'running' && (task.result.length !== expected.length || task.result.some((v, i) => v !== expected[i]))) violations.push(`${slot.id} holds a different result for ${announce.taskId}`)
+      if (task && task.state !== 'running' && (task.result.length !== expected.length || task.result.some((v, i) => v !== expected[i])))
+        violations.push(`${slot.id} holds a different result for ${announce.taskId}`)
     }
   }
   return { report: { violations, endedAt: world.now, delivered: world.delivered }, world }

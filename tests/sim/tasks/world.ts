@@ -219,7 +219,8 @@ export class TaskWorld {
       if (packet.type === 'status') {
         const known = this.reports.get(packet.status.taskId)
         if (!known || known.state === 'running') this.reports.set(packet.status.taskId, packet.status)
-        else if (packet.status.state !== 'running' && !sameResult(known, packet.status)) this.violations.push(`task ${packet.status.taskId} reported finished twice with different results`)
+        else if (packet.status.state !== 'running' && !sameResult(known, packet.status))
+          this.violations.push(`task ${packet.status.taskId} reported finished twice with different results`)
       }
       return
     }
@@ -245,10 +246,19 @@ export class TaskWorld {
     }
     const worker = this.workers.find((w) => w.id === to)
     if (!worker?.agent || packet.type !== 'assign') return
-    if (packet.assign.worker !== worker.id) return void this.violations.push(`assignment for ${packet.assign.worker} delivered to ${worker.id}`)
+    if (packet.assign.worker !== worker.id)
+      return void this.violations.push(`assignment for ${packet.assign.worker} delivered to ${worker.id}`)
     for (const assignment of worker.agent.onAssign(packet.assign)) {
       const speed = this.options.unitsPerS * (worker.behaviour === 'slow' ? SLOW : 1)
-      this.push({ at: this.now + Math.max(1, (1000 * assignment.weight) / speed), seq: 0, type: 'finish', worker: worker.id, assignment, startedAt: this.now, epoch: worker.epoch })
+      this.push({
+        at: this.now + Math.max(1, (1000 * assignment.weight) / speed),
+        seq: 0,
+        type: 'finish',
+        worker: worker.id,
+        assignment,
+        startedAt: this.now,
+        epoch: worker.epoch,
+      })
     }
   }
 
@@ -297,9 +307,11 @@ export class TaskWorld {
     this.check(slot, output)
     for (const { to, message } of output.raft) this.send(slot.id, to, { type: 'raft', bytes: encodeRaftMessage(message) })
     for (const { to, message } of output.assigns) this.send(slot.id, to, { type: 'assign', assign: message })
-    for (const status of output.statuses) if (status.initiator === INITIATOR || status.initiator === '') this.send(slot.id, INITIATOR, { type: 'status', status })
+    for (const status of output.statuses)
+      if (status.initiator === INITIATOR || status.initiator === '') this.send(slot.id, INITIATOR, { type: 'status', status })
     slot.token++
-    if (Number.isFinite(output.wakeAt)) this.push({ at: Math.max(output.wakeAt, this.now + 1), seq: 0, type: 'wake', node: slot.id, token: slot.token })
+    if (Number.isFinite(output.wakeAt))
+      this.push({ at: Math.max(output.wakeAt, this.now + 1), seq: 0, type: 'wake', node: slot.id, token: slot.token })
   }
 
   private check(slot: CoordinatorSlot, output: CoordinatorOutput): void {
@@ -333,7 +345,14 @@ export class TaskWorld {
     const agent = slot.agent!
     // A slow device calibrates slow, but not always: every other slow worker claims the normal speed.
     const honestClaim = slot.behaviour !== 'slow' || Number(slot.id.slice(1)) % 2 === 0
-    const capacity: CapacityReport = { backend: 'sim', samplesPerS: this.options.unitsPerS * (honestClaim && slot.behaviour === 'slow' ? SLOW : 1), cores: 2, visible: true, battery: -1, charging: false }
+    const capacity: CapacityReport = {
+      backend: 'sim',
+      samplesPerS: this.options.unitsPerS * (honestClaim && slot.behaviour === 'slow' ? SLOW : 1),
+      cores: 2,
+      visible: true,
+      battery: -1,
+      charging: false,
+    }
     const output = agent.tick(this.now, capacity)
     if (output.pull) this.gossipToCoordinators(slot.id, { type: 'pull', pull: output.pull })
     for (const result of output.results) this.gossipToCoordinators(slot.id, { type: 'result', result })

@@ -51,10 +51,13 @@ describe('page-worker bridge', () => {
     const { client, close } = connect()
     const controller = new AbortController()
     const seen: number[] = []
-    const running = client.call('count', 1000, { signal: controller.signal, onProgress: (p) => {
-      seen.push(p)
-      if (p === 2) controller.abort()
-    } })
+    const running = client.call('count', 1000, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p)
+        if (p === 2) controller.abort()
+      },
+    })
     await expect(running).rejects.toMatchObject({ name: 'AbortError' })
     expect(seen.length).toBeLessThan(10)
     close()

@@ -12,7 +12,16 @@ const root = resolve(import.meta.dirname, '../../..')
 const outDirs: string[] = []
 
 /** Names that only the test handle puts in a bundle: its global, its methods and the bench protocol. */
-const HOOK_NAMES = ['agentMesh', '/agent-mesh/bench-sink/1.0.0', 'backupPhrase', 'sealBlobFor', 'openSealedBlob', 'rawSend', 'trainingProgressEvents', 'knownRoles']
+const HOOK_NAMES = [
+  'agentMesh',
+  '/agent-mesh/bench-sink/1.0.0',
+  'backupPhrase',
+  'sealBlobFor',
+  'openSealedBlob',
+  'rawSend',
+  'trainingProgressEvents',
+  'knownRoles',
+]
 
 /** The environment `npm run build` sees: vitest's NODE_ENV=test would make vite build a non-production bundle. */
 function buildEnv(): NodeJS.ProcessEnv {

@@ -89,7 +89,15 @@ describe('deployment files', () => {
     const validate = ajv.compile(schema)
     const compose = parseYaml(read('docker/compose.yaml'), { merge: true })
     expect(validate(compose), JSON.stringify(validate.errors, null, 1)).toBe(true)
-    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'prometheus', 'relay', 'validator-1', 'validator-2', 'validator-3', 'validator-set'])
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'grafana',
+      'prometheus',
+      'relay',
+      'validator-1',
+      'validator-2',
+      'validator-3',
+      'validator-set',
+    ])
     // And the schema does reject a malformed file.
     expect(validate({ services: { relay: { ports: 'not-a-list' } } })).toBe(false)
     // Prometheus scrapes exactly the relays compose starts, on their metrics port.
@@ -98,11 +106,16 @@ describe('deployment files', () => {
     expect(targets.sort()).toEqual(['relay:9464', 'validator-1:9464', 'validator-2:9464', 'validator-3:9464'])
   })
 
-  it('the compose set-up script makes a validator set the relays accept, and the public relay\'s peers', () => {
+  it("the compose set-up script makes a validator set the relays accept, and the public relay's peers", () => {
     const root = resolve(deploy, '..')
     const dir = mkdtempSync(join(tmpdir(), 'mesh-compose-init-'))
     mkdirSync(join(dir, 'set'))
-    const env = { ...process.env, SET_DIR: join(dir, 'set'), VALIDATORS_DIR: join(dir, 'validators'), PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` }
+    const env = {
+      ...process.env,
+      SET_DIR: join(dir, 'set'),
+      VALIDATORS_DIR: join(dir, 'validators'),
+      PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}`,
+    }
     execFileSync('sh', [join(deploy, 'docker/init-validators.sh')], { cwd: root, env, stdio: 'pipe' })
     const loaded = parseValidatorSetFile(readFileSync(join(dir, 'set/validators.json'), 'utf8'), createRealScheme())
     expect(loaded.chainId).toBe('agent-mesh-compose')
@@ -129,7 +142,11 @@ describe('deployment files', () => {
     const dashboard = JSON.parse(read('grafana/dashboards/agent-mesh.json'))
     const rows = dashboard.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)
     expect(rows).toEqual(expect.arrayContaining(['Mesh', 'Consensus', 'Federated rounds', 'Agent tasks', 'Browsers (opt-in reports)']))
-    const exported = new Set(createRelayMetrics().registry.getMetricsAsArray().map((m) => m.name))
+    const exported = new Set(
+      createRelayMetrics()
+        .registry.getMetricsAsArray()
+        .map((m) => m.name),
+    )
     // libp2p registers its families when the node starts; these are the ones the dashboard reads.
     for (const name of ['libp2p_circuit_relay_server_reservations_total', 'libp2p_data_transfer_bytes_total']) exported.add(name)
     const queried = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr as string))
@@ -145,7 +162,16 @@ describe('deployment files', () => {
 
   it('the systemd unit runs the relay hardened, with its state in a StateDirectory', () => {
     const unit = read('systemd/agent-mesh-relay.service')
-    for (const line of ['DynamicUser=yes', 'StateDirectory=agent-mesh', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE', 'SystemCallFilter=@system-service']) {
+    for (const line of [
+      'DynamicUser=yes',
+      'StateDirectory=agent-mesh',
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'ProtectHome=yes',
+      'PrivateTmp=yes',
+      'CapabilityBoundingSet=CAP_NET_BIND_SERVICE',
+      'SystemCallFilter=@system-service',
+    ]) {
       expect(unit).toContain(`\n${line}\n`)
     }
     expect(unit).toMatch(/\nExecStart=\S+tsx relay\/cli\.ts/)
@@ -155,5 +181,9 @@ describe('deployment files', () => {
 function withoutDraft04Ids(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutDraft04Ids)
   if (node === null || typeof node !== 'object') return node
-  return Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'id' && typeof value === 'string')).map(([key, value]) => [key, withoutDraft04Ids(value)]))
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === 'id' && typeof value === 'string'))
+      .map(([key, value]) => [key, withoutDraft04Ids(value)]),
+  )
 }

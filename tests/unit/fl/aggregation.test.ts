@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { aggregate, aggregateBucketSums, assignBuckets, type AggregationConfig, type AggregationInput, type RuleConfig } from '../../../workers/fl/aggregation/aggregate'
+import {
+  aggregate,
+  aggregateBucketSums,
+  assignBuckets,
+  type AggregationConfig,
+  type AggregationInput,
+  type RuleConfig,
+} from '../../../workers/fl/aggregation/aggregate'
 import { createRng, shuffleInPlace } from '../../../workers/common/random'
 
 const input = (id: string, values: number[], weight = 1): AggregationInput => ({ id, vector: Float32Array.from(values), weight })
@@ -26,7 +33,14 @@ describe('known answers', () => {
   })
 
   it('krum picks the input closest to its n − f − 2 neighbours; multi-krum averages the m best', () => {
-    const inputs = [input('a', [0, 0]), input('b', [1, 0]), input('c', [0, 1]), input('d', [1, 1]), input('e', [0.5, 0.5]), input('z', [50, 50])]
+    const inputs = [
+      input('a', [0, 0]),
+      input('b', [1, 0]),
+      input('c', [0, 1]),
+      input('d', [1, 1]),
+      input('e', [0.5, 0.5]),
+      input('z', [50, 50]),
+    ]
     const krum = aggregate(inputs, { rule: { rule: 'krum', f: 1 } })
     expect(krum.ok && Array.from(krum.vector)).toEqual([0.5, 0.5])
     expect(krum.ok && krum.details.selected).toEqual(['e'])
@@ -49,10 +63,15 @@ describe('known answers', () => {
   it('geometric median: the median on a line, the centre of a symmetric set, and resistant to one far point', () => {
     const line = run([input('a', [0]), input('b', [1]), input('c', [10])], { rule: 'geometric-median', iterations: 200, tolerance: 0 })
     expect(line[0]).toBeCloseTo(1, 2)
-    const square = run([input('a', [1, 1]), input('b', [-1, 1]), input('c', [1, -1]), input('d', [-1, -1]), input('z', [0, 0])], { rule: 'geometric-median' })
+    const square = run([input('a', [1, 1]), input('b', [-1, 1]), input('c', [1, -1]), input('d', [-1, -1]), input('z', [0, 0])], {
+      rule: 'geometric-median',
+    })
     expect(Math.abs(square[0])).toBeLessThan(1e-6)
     expect(Math.abs(square[1])).toBeLessThan(1e-6)
-    const attacked = run([input('a', [1, 0]), input('b', [0, 1]), input('c', [1, 1]), input('d', [0, 0]), input('z', [1e6, 1e6])], { rule: 'geometric-median', iterations: 100 })
+    const attacked = run([input('a', [1, 0]), input('b', [0, 1]), input('c', [1, 1]), input('d', [0, 0]), input('z', [1e6, 1e6])], {
+      rule: 'geometric-median',
+      iterations: 100,
+    })
     expect(Math.hypot(attacked[0] - 0.5, attacked[1] - 0.5)).toBeLessThan(1)
   })
 })
@@ -75,7 +94,10 @@ describe('determinism', () => {
     { rule: { rule: 'centered-clipping', tau: 2 }, bucketing: { size: 2, seed: new Uint8Array([1, 2, 3]) } },
     { rule: { rule: 'median' }, bucketing: { size: 3, seed: new Uint8Array([9]) } },
     { rule: { rule: 'fltrust', reference: Float32Array.from({ length: 257 }, (_, j) => Math.sin(j)) } },
-    { rule: { rule: 'fltrust', reference: Float32Array.from({ length: 257 }, (_, j) => Math.cos(j)) }, bucketing: { size: 3, seed: new Uint8Array([4]) } },
+    {
+      rule: { rule: 'fltrust', reference: Float32Array.from({ length: 257 }, (_, j) => Math.cos(j)) },
+      bucketing: { size: 3, seed: new Uint8Array([4]) },
+    },
   ]
   for (const config of configs) {
     const name = `${config.rule.rule}${config.bucketing ? ` + buckets of ${config.bucketing.size}` : ''}`
@@ -119,7 +141,12 @@ describe('tolerance properties', () => {
 
   it('krum never selects a far outlier, and centered clipping moves at most f/n·tau towards it per iteration', () => {
     const rng = createRng(4)
-    const honest = Array.from({ length: 10 }, (_, i) => input(`h${i}`, Array.from({ length: 8 }, () => rng.normal() * 0.1)))
+    const honest = Array.from({ length: 10 }, (_, i) =>
+      input(
+        `h${i}`,
+        Array.from({ length: 8 }, () => rng.normal() * 0.1),
+      ),
+    )
     const evil = Array.from({ length: 3 }, (_, i) => input(`x${i}`, new Array(8).fill(1000)))
     const krum = aggregate([...honest, ...evil], { rule: { rule: 'multi-krum', f: 3, m: 8 } })
     expect(krum.ok && (krum.details.selected as string[]).every((id) => id.startsWith('h'))).toBe(true)
@@ -155,7 +182,8 @@ describe('bucketing', () => {
       return { sum, count: members.length }
     })
     const fromSums = aggregateBucketSums(sums, rule)
-    if (!direct.ok || !fromSums.ok) throw new Error(`aggregation failed: ${direct.ok ? '' : direct.reason} ${fromSums.ok ? '' : fromSums.reason}`)
+    if (!direct.ok || !fromSums.ok)
+      throw new Error(`aggregation failed: ${direct.ok ? '' : direct.reason} ${fromSums.ok ? '' : fromSums.reason}`)
     expect(Array.from(fromSums.vector)).toEqual(Array.from(direct.vector))
   })
 })

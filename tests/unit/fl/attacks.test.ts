@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { aggregate, krumScores, type RuleConfig } from '../../../workers/fl/aggregation/aggregate'
 import {
-  agrTailored, boostToHonestNorm, fangKrum, fangTrimmedMean, meanAndStd, minMax, minSum, perturbation, poisonedSamples, successProbe,
+  agrTailored,
+  boostToHonestNorm,
+  fangKrum,
+  fangTrimmedMean,
+  meanAndStd,
+  minMax,
+  minSum,
+  perturbation,
+  poisonedSamples,
+  successProbe,
   type PerturbationDirection,
 } from '../../../workers/fl/attacks/attacks'
 import { createRng } from '../../../workers/common/random'
@@ -20,11 +29,16 @@ const distance = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 }
 const norm = (a: ArrayLike<number>): number => distance(a, new Float32Array(a.length))
 const maxPairwise = (xs: Float32Array[]): number => Math.max(...xs.flatMap((a, i) => xs.slice(i + 1).map((b) => distance(a, b))))
-const ruleOracle = (rule: RuleConfig) => (vectors: readonly Float32Array[]): Float32Array => {
-  const r = aggregate(vectors.map((vector, i) => ({ id: `c${String(i).padStart(3, '0')}`, vector, weight: 1 })), { rule })
-  if (!r.ok) throw new Error(r.reason)
-  return r.vector
-}
+const ruleOracle =
+  (rule: RuleConfig) =>
+  (vectors: readonly Float32Array[]): Float32Array => {
+    const r = aggregate(
+      vectors.map((vector, i) => ({ id: `c${String(i).padStart(3, '0')}`, vector, weight: 1 })),
+      { rule },
+    )
+    if (!r.ok) throw new Error(r.reason)
+    return r.vector
+  }
 const DIRECTIONS: PerturbationDirection[] = ['unit', 'std', 'sign']
 
 describe('Min-Max and Min-Sum (Shejwalkar & Houmansadr, NDSS 2021)', () => {
@@ -97,7 +111,11 @@ describe('Fang et al. (USENIX Security 2020)', () => {
       return scores.every((s, i) => s > scores[index] || (s === scores[index] && i >= index))
     })
     expect(norm(bad)).toBeGreaterThan(0)
-    const inputs = [...honest, ...Array.from({ length: 5 }, () => bad)].map((vector, i) => ({ id: `c${String(i).padStart(3, '0')}`, vector, weight: 1 }))
+    const inputs = [...honest, ...Array.from({ length: 5 }, () => bad)].map((vector, i) => ({
+      id: `c${String(i).padStart(3, '0')}`,
+      vector,
+      weight: 1,
+    }))
     const result = aggregate(inputs, { rule: { rule: 'krum', f: 5 } })
     expect(result.ok).toBe(true)
     if (!result.ok) return
@@ -111,11 +129,12 @@ describe('Fang et al. (USENIX Security 2020)', () => {
     const bad = fangTrimmedMean(honest, 5, createRng(1))
     expect(bad).toHaveLength(5)
     const { mean } = meanAndStd(honest)
-    for (const x of bad) for (let j = 0; j < D; j++) {
-      const values = honest.map((h) => h[j])
-      if (mean[j] > 0) expect(x[j]).toBeLessThanOrEqual(Math.min(...values))
-      else expect(x[j]).toBeGreaterThanOrEqual(Math.max(...values))
-    }
+    for (const x of bad)
+      for (let j = 0; j < D; j++) {
+        const values = honest.map((h) => h[j])
+        if (mean[j] > 0) expect(x[j]).toBeLessThanOrEqual(Math.min(...values))
+        else expect(x[j]).toBeGreaterThanOrEqual(Math.max(...values))
+      }
     // Every coordinate of the trimmed mean moves against the honest direction.
     const clean = ruleOracle({ rule: 'trimmed-mean', trim: 3 })(honest)
     const attacked = ruleOracle({ rule: 'trimmed-mean', trim: 5 })([...honest, ...bad])
@@ -128,19 +147,25 @@ describe('targeted attack', () => {
     const honest = honestUpdates(7)
     const limit = Math.max(...honest.map(norm))
     for (const scale of [1e-3, 1, 1e3]) {
-      const boosted = boostToHonestNorm(Float32Array.from(honest[0], (x) => x * scale + 0.1), honest)
+      const boosted = boostToHonestNorm(
+        Float32Array.from(honest[0], (x) => x * scale + 0.1),
+        honest,
+      )
       expect(norm(boosted)).toBeLessThanOrEqual(limit)
       expect(norm(boosted)).toBeGreaterThan(limit * 0.999)
     }
   })
 
-  it('poisons only the source class, keeps the attacker\'s other samples, and probes success on source samples', () => {
+  it("poisons only the source class, keeps the attacker's other samples, and probes success on source samples", () => {
     const own = { count: 3, x: new Float32Array(6), labels: Uint8Array.from([7, 2, 3]), features: 2 }
     const source = { count: 2, x: Float32Array.from([1, 1, 2, 2]), labels: Uint8Array.from([7, 7]), features: 2 }
     const poisoned = poisonedSamples(own, source, { source: 7, target: 1 })
     expect(Array.from(poisoned.labels)).toEqual([1, 2, 3, 1, 1])
     expect(Array.from(poisoned.x.slice(6))).toEqual([1, 1, 2, 2])
-    const probe = successProbe({ count: 3, x: Float32Array.from([0, 0, 5, 5, 9, 9]), labels: Uint8Array.from([7, 4, 7]), features: 2 }, { source: 7, target: 1 })
+    const probe = successProbe(
+      { count: 3, x: Float32Array.from([0, 0, 5, 5, 9, 9]), labels: Uint8Array.from([7, 4, 7]), features: 2 },
+      { source: 7, target: 1 },
+    )
     expect(probe.count).toBe(2)
     expect(Array.from(probe.labels)).toEqual([1, 1])
     expect(Array.from(probe.x)).toEqual([0, 0, 9, 9])

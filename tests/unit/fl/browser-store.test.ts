@@ -11,7 +11,16 @@ describe('browser store for federated tasks (IndexedDB, schema version 3)', () =
     let db = new MeshDatabase(name, { indexedDB, IDBKeyRange })
     const store = new BrowserFlStore(db)
     const taskId = await store.addTask(task)
-    const row = (round: number) => ({ taskId, round, descriptor: new Uint8Array([round]), certificate: new Uint8Array([7]), modelHash: String(round).repeat(64), accuracy: 0.5 + round / 10, loss: 1, committedAtMs: round })
+    const row = (round: number) => ({
+      taskId,
+      round,
+      descriptor: new Uint8Array([round]),
+      certificate: new Uint8Array([7]),
+      modelHash: String(round).repeat(64),
+      accuracy: 0.5 + round / 10,
+      loss: 1,
+      committedAtMs: round,
+    })
     await store.adopt(row(2), new Uint8Array([2]))
     await store.adopt(row(1), new Uint8Array([1]))
     db.close()

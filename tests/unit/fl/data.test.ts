@@ -9,7 +9,10 @@ describe('MNIST binary', () => {
   it('holds the 10,000 real digits with every class present', () => {
     expect(mnist.count).toBe(10_000)
     expect([mnist.rows, mnist.cols]).toEqual([28, 28])
-    const counts = classCounts(mnist.labels, Array.from({ length: mnist.count }, (_, i) => i))
+    const counts = classCounts(
+      mnist.labels,
+      Array.from({ length: mnist.count }, (_, i) => i),
+    )
     expect(counts.every((c) => c > 800)).toBe(true)
   })
 
@@ -21,8 +24,14 @@ describe('MNIST binary', () => {
     flipped[50] ^= 1
     expect(parseMnistBinary(flipped)).toMatchObject({ ok: false, reason: expect.stringMatching(/SHA-256/) })
     expect(parseMnistBinary(bytes.subarray(0, bytes.length - 1))).toMatchObject({ ok: false })
-    expect(parseMnistBinary(new TextEncoder().encode('not a dataset at all, definitely not one'.repeat(2)))).toMatchObject({ ok: false, reason: expect.stringMatching(/magic/) })
-    expect(parseMnistBinary(encodeMnistBinary(new Uint8Array(4), new Uint8Array([10]), 2, 2))).toMatchObject({ ok: false, reason: expect.stringMatching(/label/) })
+    expect(parseMnistBinary(new TextEncoder().encode('not a dataset at all, definitely not one'.repeat(2)))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/magic/),
+    })
+    expect(parseMnistBinary(encodeMnistBinary(new Uint8Array(4), new Uint8Array([10]), 2, 2))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/label/),
+    })
   })
 })
 
@@ -36,7 +45,12 @@ describe('deterministic splits', () => {
     expect(splitHoldout(mnist.count, { seed: 6, validation: 1000, test: 1500 }).test).not.toEqual(split.test)
   })
 
-  for (const scheme of [{ kind: 'iid' }, { kind: 'dirichlet', alpha: 0.3 }, { kind: 'sorted' }, { kind: 'sorted', shardsPerClient: 2 }] as const) {
+  for (const scheme of [
+    { kind: 'iid' },
+    { kind: 'dirichlet', alpha: 0.3 },
+    { kind: 'sorted' },
+    { kind: 'sorted', shardsPerClient: 2 },
+  ] as const) {
     it(`${JSON.stringify(scheme)} shards partition the training set and are reproducible`, () => {
       const shards = shardClients(mnist.labels, split.train, { clients: 20, seed: 1, scheme })
       expect(shards.length).toBe(20)
@@ -47,7 +61,9 @@ describe('deterministic splits', () => {
 
   it('heterogeneity: iid shards see every class, sorted shards one or two, dirichlet(0.1) is skewed', () => {
     const classesPer = (scheme: Parameters<typeof shardClients>[2]['scheme']): number[] =>
-      shardClients(mnist.labels, split.train, { clients: 20, seed: 1, scheme }).map((s) => classCounts(mnist.labels, s).filter((c) => c > 0).length)
+      shardClients(mnist.labels, split.train, { clients: 20, seed: 1, scheme }).map(
+        (s) => classCounts(mnist.labels, s).filter((c) => c > 0).length,
+      )
     expect(Math.min(...classesPer({ kind: 'iid' }))).toBe(10)
     expect(Math.max(...classesPer({ kind: 'sorted' }))).toBeLessThanOrEqual(2)
     const dominantShare = (scheme: Parameters<typeof shardClients>[2]['scheme']): number => {

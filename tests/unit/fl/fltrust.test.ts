@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { aggregate, aggregateBucketSums, assignSecureBuckets, SECURE_MIN_BUCKET, type AggregationInput } from '../../../workers/fl/aggregation/aggregate'
+import {
+  aggregate,
+  aggregateBucketSums,
+  assignSecureBuckets,
+  SECURE_MIN_BUCKET,
+  type AggregationInput,
+} from '../../../workers/fl/aggregation/aggregate'
 import { byzantineBucketShare, chooseBucketSize, DEFAULT_RULES, FALLBACK_RULES } from '../../../workers/fl/aggregation/defaults'
 import { createRng } from '../../../workers/common/random'
 
@@ -35,7 +41,12 @@ describe('FLTrust (Cao et al., NDSS 2021)', () => {
     const rng = createRng(11)
     for (let trial = 0; trial < 30; trial++) {
       const reference = Array.from({ length: 20 }, () => rng.normal())
-      const inputs = Array.from({ length: 9 }, (_, i) => input(`x${i}`, Array.from({ length: 20 }, () => rng.normal() * 10 ** (i % 4))))
+      const inputs = Array.from({ length: 9 }, (_, i) =>
+        input(
+          `x${i}`,
+          Array.from({ length: 20 }, () => rng.normal() * 10 ** (i % 4)),
+        ),
+      )
       const out = fltrust(inputs, reference).vector
       expect(Math.hypot(...out)).toBeLessThanOrEqual(Math.hypot(...reference) * (1 + 1e-6))
     }
@@ -58,10 +69,18 @@ describe('FLTrust (Cao et al., NDSS 2021)', () => {
 
   it('secure mode: FLTrust over bucket sums equals FLTrust over the plain bucket means, bit for bit', () => {
     const rng = createRng(5)
-    const inputs = Array.from({ length: 11 }, (_, i) => input(`c${String(i).padStart(2, '0')}`, Array.from({ length: 64 }, () => rng.normal())))
+    const inputs = Array.from({ length: 11 }, (_, i) =>
+      input(
+        `c${String(i).padStart(2, '0')}`,
+        Array.from({ length: 64 }, () => rng.normal()),
+      ),
+    )
     const reference = Float32Array.from({ length: 64 }, () => rng.normal())
     const bucketing = { size: 3, seed: new Uint8Array([7, 7]) }
-    const buckets = assignSecureBuckets(inputs.map((i) => i.id), bucketing)
+    const buckets = assignSecureBuckets(
+      inputs.map((i) => i.id),
+      bucketing,
+    )
     expect(buckets.map((b) => b.length)).toEqual([3, 3, 5]) // the remainder of 2 joins the last bucket
     const byId = new Map(inputs.map((i) => [i.id, i.vector]))
     const sums = buckets.map((members) => {
@@ -85,7 +104,8 @@ describe('defaults and bucket size', () => {
   })
 
   it('secure mode uses the smallest bucket that hides its members, for any rule', () => {
-    for (const rule of ['fltrust', 'centered-clipping', 'median'] as const) expect(chooseBucketSize({ n: 25, f: 5, mode: 'secure', rule })).toBe(SECURE_MIN_BUCKET)
+    for (const rule of ['fltrust', 'centered-clipping', 'median'] as const)
+      expect(chooseBucketSize({ n: 25, f: 5, mode: 'secure', rule })).toBe(SECURE_MIN_BUCKET)
     expect(() => chooseBucketSize({ n: 2, f: 0, mode: 'secure', rule: 'fltrust' })).toThrow(/at least 3/)
   })
 
@@ -97,10 +117,11 @@ describe('defaults and bucket size', () => {
     expect(chooseBucketSize({ n: 100, f: 5, mode: 'robust', rule: 'median' })).toBe(9) // cap 10 leaves 10 buckets, 5 < 5 fails; 9 → 12 buckets
     expect(chooseBucketSize({ n: 100, f: 5, mode: 'robust', rule: 'krum' })).toBe(8) // Krum keeps ≥ 2f + 3 = 13 buckets (⌈100/8⌉ = 13)
     expect(chooseBucketSize({ n: 25, f: 12, mode: 'robust', rule: 'median' })).toBe(1)
-    for (let n = 5; n <= 60; n++) for (let f = 1; f < n / 2; f++) {
-      const s = chooseBucketSize({ n, f, mode: 'robust', rule: 'trimmed-mean' })
-      if (s > 1) expect(byzantineBucketShare({ n, f, size: s, mode: 'robust' })).toBeLessThan(0.5)
-    }
+    for (let n = 5; n <= 60; n++)
+      for (let f = 1; f < n / 2; f++) {
+        const s = chooseBucketSize({ n, f, mode: 'robust', rule: 'trimmed-mean' })
+        if (s > 1) expect(byzantineBucketShare({ n, f, size: s, mode: 'robust' })).toBeLessThan(0.5)
+      }
   })
 
   it('byzantineBucketShare counts merged secure remainders', () => {

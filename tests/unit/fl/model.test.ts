@@ -22,17 +22,60 @@ describe('model spec validation', () => {
   it('accepts the stock models and counts their parameters', () => {
     expect(validateModelSpec(MNIST_MLP)).toMatchObject({ ok: true, parameters: 784 * 64 + 64 + 64 * 10 + 10 })
     const cnn = validateModelSpec(MNIST_CNN)
-    expect(cnn.ok && cnn.weights.map((w) => w.name)).toEqual(['0/kernel', '0/bias', '2/kernel', '2/bias', '5/kernel', '5/bias', '6/kernel', '6/bias'])
+    expect(cnn.ok && cnn.weights.map((w) => w.name)).toEqual([
+      '0/kernel',
+      '0/bias',
+      '2/kernel',
+      '2/bias',
+      '5/kernel',
+      '5/bias',
+      '6/kernel',
+      '6/bias',
+    ])
   })
 
   it.each([
-    ['a non-whitelisted layer', { ...MNIST_MLP, layers: [{ type: 'lambda', fn: 'x => x' }, { type: 'dense', units: 10 }] }, /type must be/],
+    [
+      'a non-whitelisted layer',
+      {
+        ...MNIST_MLP,
+        layers: [
+          { type: 'lambda', fn: 'x => x' },
+          { type: 'dense', units: 10 },
+        ],
+      },
+      /type must be/,
+    ],
     ['an unknown option', { ...MNIST_MLP, layers: [{ type: 'dense', units: 10, kernelInitializer: 'ones' }] }, /unknown options/],
     ['a bad activation', { ...MNIST_MLP, layers: [{ type: 'dense', units: 10, activation: 'eval' }] }, /activation/],
-    ['conv on flat input', { ...MNIST_MLP, layers: [{ type: 'conv2d', filters: 4, kernelSize: 3 }, { type: 'dense', units: 10 }] }, /conv2d needs/],
+    [
+      'conv on flat input',
+      {
+        ...MNIST_MLP,
+        layers: [
+          { type: 'conv2d', filters: 4, kernelSize: 3 },
+          { type: 'dense', units: 10 },
+        ],
+      },
+      /conv2d needs/,
+    ],
     ['a wrong output size', { ...MNIST_MLP, layers: [{ type: 'dense', units: 7 }] }, /last layer/],
-    ['too many parameters', { ...MNIST_MLP, layers: [{ type: 'dense', units: 65536 }, { type: 'dense', units: 10 }] }, /parameters/],
-    ['an impossible reshape', { ...MNIST_MLP, layers: [{ type: 'reshape', targetShape: [27, 27, 1] }, { type: 'flatten' }, { type: 'dense', units: 10 }] }, /reshape/],
+    [
+      'too many parameters',
+      {
+        ...MNIST_MLP,
+        layers: [
+          { type: 'dense', units: 65536 },
+          { type: 'dense', units: 10 },
+        ],
+      },
+      /parameters/,
+    ],
+    [
+      'an impossible reshape',
+      { ...MNIST_MLP, layers: [{ type: 'reshape', targetShape: [27, 27, 1] }, { type: 'flatten' }, { type: 'dense', units: 10 }] },
+      /reshape/,
+    ],
     ['extra top-level fields', { ...MNIST_MLP, code: 'x' }, /unknown spec fields/],
   ])('rejects %s', (_, spec, reason) => {
     expect(validateModelSpec(spec)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) })
@@ -63,7 +106,13 @@ describe('training', () => {
     const weights = initialWeights(MNIST_MLP, 1)
     const before = await evaluate({ spec: MNIST_MLP, weights, data: test })
     const events: TrainProgressEvent[] = []
-    const outcome = await trainLocal({ spec: MNIST_MLP, weights, data: shard, hyper: { epochs: 2, batchSize: 32, learningRate: 0.1, seed: 1 }, onProgress: (e) => events.push(e) })
+    const outcome = await trainLocal({
+      spec: MNIST_MLP,
+      weights,
+      data: shard,
+      hyper: { epochs: 2, batchSize: 32, learningRate: 0.1, seed: 1 },
+      onProgress: (e) => events.push(e),
+    })
     const after = await evaluate({ spec: MNIST_MLP, weights: outcome.weights, data: test })
     expect(after.accuracy).toBeGreaterThan(before.accuracy + 0.4)
     expect(after.loss).toBeLessThan(before.loss)
@@ -83,14 +132,24 @@ describe('training', () => {
 
   it('leaks no tensors over rounds (momentum and adam optimizers included)', async () => {
     // (tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel, so conv nets train on webgl/webgpu/cpu only.)
-    const spec = { inputShape: [784], layers: [{ type: 'dense' as const, units: 32, activation: 'relu' as const }, { type: 'dropout' as const, rate: 0.2 }, { type: 'dense' as const, units: 10, activation: 'softmax' as const }], classes: 10 }
+    const spec = {
+      inputShape: [784],
+      layers: [
+        { type: 'dense' as const, units: 32, activation: 'relu' as const },
+        { type: 'dropout' as const, rate: 0.2 },
+        { type: 'dense' as const, units: 10, activation: 'softmax' as const },
+      ],
+      classes: 10,
+    }
     const trainer = createTrainer(spec)
     let weights = initialWeights(spec, 1)
     const counts: number[] = []
     const small = gatherSamples(mnist, split.train.slice(0, 64))
     for (let round = 0; round < 6; round++) {
       const optimizer = (['sgd', 'momentum', 'adam'] as const)[round % 3]
-      weights = (await trainer.train({ weights, data: small, hyper: { epochs: 1, batchSize: 32, learningRate: 0.01, optimizer, seed: round } })).weights
+      weights = (
+        await trainer.train({ weights, data: small, hyper: { epochs: 1, batchSize: 32, learningRate: 0.01, optimizer, seed: round } })
+      ).weights
       await trainer.evaluate(weights, small)
       counts.push(tf.memory().numTensors)
     }

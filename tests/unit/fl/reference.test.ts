@@ -30,7 +30,11 @@ describe('FLTrust reference update (production trainer on held-out data)', () =>
       expect(bytes(a)).toEqual(bytes(b))
       const other = await computeReferenceUpdate({ trainer: validator, weights, heldOut, hyper, round: 5 })
       expect(bytes(other)).not.toEqual(bytes(a)) // another round shuffles differently
-      const inputs = [0, 1, 2].map((i) => ({ id: `u${i}`, vector: Float32Array.from(a, (x, j) => x * (1 + i) + ((j % 7) - 3) * 1e-3), weight: 1 }))
+      const inputs = [0, 1, 2].map((i) => ({
+        id: `u${i}`,
+        vector: Float32Array.from(a, (x, j) => x * (1 + i) + ((j % 7) - 3) * 1e-3),
+        weight: 1,
+      }))
       const first = aggregate(inputs, { rule: { rule: 'fltrust', reference: a } })
       const second = aggregate([...inputs].reverse(), { rule: { rule: 'fltrust', reference: b } })
       expect(first.ok && second.ok).toBe(true)

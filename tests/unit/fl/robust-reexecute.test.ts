@@ -10,7 +10,10 @@ import { createRng } from '../../../workers/common/random'
 
 // Robust mode: trainers seal each update once for the aggregator and every validator; the
 // validator fetches the same blobs, re-computes the candidate and judges it.
-const shapes = [{ name: 'w', shape: [4, 3] }, { name: 'b', shape: [3] }]
+const shapes = [
+  { name: 'w', shape: [4, 3] },
+  { name: 'b', shape: [3] },
+]
 const size = 15
 const base = { shapes, values: Float32Array.from({ length: size }, (_, i) => i / 10) }
 const baseHash = hashOf(float32LE(base.values))
@@ -25,10 +28,26 @@ const validatorKeys = [keyPair(60), keyPair(61), keyPair(62), keyPair(63)]
 const outsider = keyPair(70)
 const rule = { rule: { rule: 'trimmed-mean', trim: 1 } as const }
 
-function submit(trainer: number, delta: Float32Array, blobs: Map<string, Uint8Array>, options: { round?: number; recipients?: Uint8Array[] } = {}): SubmissionRef {
+function submit(
+  trainer: number,
+  delta: Float32Array,
+  blobs: Map<string, Uint8Array>,
+  options: { round?: number; recipients?: Uint8Array[] } = {},
+): SubmissionRef {
   const t = trainers[trainer]
-  const plaintext = encodeUpdate({ round: options.round ?? 2, baseModelHash: hashToBytes(baseHash), sampleCount: 50, shapes, delta, clipNorm: 1 })
-  const blob = sealUpdate(plaintext, { taskId: 'task', round: 2, trainerKey: t.identity.publicKey }, options.recipients ?? [aggregatorKeys.publicKey, ...validatorKeys.map((k) => k.publicKey)])
+  const plaintext = encodeUpdate({
+    round: options.round ?? 2,
+    baseModelHash: hashToBytes(baseHash),
+    sampleCount: 50,
+    shapes,
+    delta,
+    clipNorm: 1,
+  })
+  const blob = sealUpdate(
+    plaintext,
+    { taskId: 'task', round: 2, trainerKey: t.identity.publicKey },
+    options.recipients ?? [aggregatorKeys.publicKey, ...validatorKeys.map((k) => k.publicKey)],
+  )
   const update = hashOf(blob)
   blobs.set(update, blob)
   return { trainer: t.id, update, samples: 50, signature: t.identity.sign(submissionSignBytes('task', 2, update, 50)) }
@@ -46,7 +65,13 @@ function sources(blobs: Map<string, Uint8Array>, recipient = validatorKeys[0]): 
 function honestRound() {
   const blobs = new Map<string, Uint8Array>()
   const rng = createRng(5)
-  const inputs = trainers.map((_, i) => submit(i, Float32Array.from({ length: size }, () => 0.1 * rng.normal()), blobs))
+  const inputs = trainers.map((_, i) =>
+    submit(
+      i,
+      Float32Array.from({ length: size }, () => 0.1 * rng.normal()),
+      blobs,
+    ),
+  )
   return { blobs, inputs }
 }
 
@@ -84,18 +109,36 @@ describe('robust re-execution', () => {
     const { blobs, inputs } = honestRound()
     const d = await propose(blobs, inputs)
     const judge = (descriptor: ProposalDescriptor, q = quality, b = blobs) => judgeRobustCandidate(descriptor, frame, rule, sources(b), q)
-    expect(await judge({ ...d, candidate: hashOf(new Uint8Array([1])) })).toMatchObject({ valid: false, reason: expect.stringContaining('re-execution gives') })
+    expect(await judge({ ...d, candidate: hashOf(new Uint8Array([1])) })).toMatchObject({
+      valid: false,
+      reason: expect.stringContaining('re-execution gives'),
+    })
     // The aggregator names trainer 1's blob under trainer 0: the signature is over another hash.
-    expect(await judge({ ...d, inputs: [{ ...inputs[0], update: inputs[1].update }, ...inputs.slice(1)] })).toMatchObject({ valid: false, reason: 'trainer-0: submission signature does not verify' })
+    expect(await judge({ ...d, inputs: [{ ...inputs[0], update: inputs[1].update }, ...inputs.slice(1)] })).toMatchObject({
+      valid: false,
+      reason: 'trainer-0: submission signature does not verify',
+    })
     const swapped = new Map(blobs)
     swapped.set(inputs[2].update, blobs.get(inputs[3].update)!)
     expect(await judge(d, quality, swapped)).toMatchObject({ valid: false, reason: 'trainer-2: update blob does not match its hash' })
     const long = submit(3, new Float32Array(size).fill(1), blobs)
-    expect(await judge({ ...d, inputs: [...inputs.slice(0, 3), long] })).toMatchObject({ valid: false, reason: expect.stringContaining('longer than the task clips to') })
+    expect(await judge({ ...d, inputs: [...inputs.slice(0, 3), long] })).toMatchObject({
+      valid: false,
+      reason: expect.stringContaining('longer than the task clips to'),
+    })
     const stale = submit(3, new Float32Array(size).fill(0.01), blobs, { round: 1 })
-    expect(await judge({ ...d, inputs: [...inputs.slice(0, 3), stale] })).toMatchObject({ valid: false, reason: 'trainer-3: update is for round 1' })
+    expect(await judge({ ...d, inputs: [...inputs.slice(0, 3), stale] })).toMatchObject({
+      valid: false,
+      reason: 'trainer-3: update is for round 1',
+    })
     const notForMe = submit(3, new Float32Array(size).fill(0.01), blobs, { recipients: [aggregatorKeys.publicKey] })
-    expect(await judge({ ...d, inputs: [...inputs.slice(0, 3), notForMe] })).toMatchObject({ valid: false, reason: 'trainer-3: the update is not addressed to this node' })
-    expect(await judge(d, { ...quality, baselineAccuracy: 0.95 })).toMatchObject({ valid: false, reason: expect.stringContaining('below the committed model') })
+    expect(await judge({ ...d, inputs: [...inputs.slice(0, 3), notForMe] })).toMatchObject({
+      valid: false,
+      reason: 'trainer-3: the update is not addressed to this node',
+    })
+    expect(await judge(d, { ...quality, baselineAccuracy: 0.95 })).toMatchObject({
+      valid: false,
+      reason: expect.stringContaining('below the committed model'),
+    })
   })
 })

@@ -71,15 +71,32 @@ describe('round codec', () => {
   it('binds a submission signature to task, round, update and sample count', () => {
     const a = submissionSignBytes('task', 1, h('u'), 10)
     expect(submissionSignBytes('task', 1, h('u'), 10)).toEqual(a)
-    for (const other of [submissionSignBytes('task2', 1, h('u'), 10), submissionSignBytes('task', 2, h('u'), 10), submissionSignBytes('task', 1, h('v'), 10), submissionSignBytes('task', 1, h('u'), 11)]) expect(other).not.toEqual(a)
+    for (const other of [
+      submissionSignBytes('task2', 1, h('u'), 10),
+      submissionSignBytes('task', 2, h('u'), 10),
+      submissionSignBytes('task', 1, h('v'), 10),
+      submissionSignBytes('task', 1, h('u'), 11),
+    ])
+      expect(other).not.toEqual(a)
   })
 })
 
 describe('round core', () => {
   it('refuses an announcement from anyone but the attempt’s aggregator, and one on another base model', () => {
     const trainer = node('t1')
-    const announce = { kind: 'announce', taskId: 'task', round: 1, attempt: 0, baseModel: BASE, cohort: ['t1', 't2'], previous: null } as const
-    expect(trainer.step({ type: 'receive', from: 'agg-a', message: announce })).toMatchObject({ ok: false, reason: expect.stringContaining('not the aggregator') })
+    const announce = {
+      kind: 'announce',
+      taskId: 'task',
+      round: 1,
+      attempt: 0,
+      baseModel: BASE,
+      cohort: ['t1', 't2'],
+      previous: null,
+    } as const
+    expect(trainer.step({ type: 'receive', from: 'agg-a', message: announce })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not the aggregator'),
+    })
     expect(trainer.step({ type: 'receive', from: 'agg-b', message: { ...announce, baseModel: h('other') } })).toMatchObject({ ok: false })
     const out = trainer.step({ type: 'receive', from: 'agg-b', message: announce })
     expect(out.train).toEqual({ round: 1, baseModel: BASE, shard: 0, cohortSize: 2 })
@@ -92,11 +109,39 @@ describe('round core', () => {
     const announced = agg.step({ type: 'presence', trainers: ['t2', 't1', 't2'] })
     expect(announced.messages[0].message).toMatchObject({ kind: 'announce', cohort: ['t1', 't2'] })
     const s = (trainer: string, update: string) => ({ trainer, update: h(update), samples: 5, signature: new Uint8Array(0) })
-    expect(agg.step({ type: 'receive', from: 't1', message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t2', 'x') } })).toMatchObject({ ok: false, reason: expect.stringContaining('other than its trainer') })
-    expect(agg.step({ type: 'receive', from: 't3', message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t3', 'x') } })).toMatchObject({ ok: false, reason: expect.stringContaining('cohort') })
-    expect(agg.step({ type: 'receive', from: 't2', message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t2', 'u2') } }).ok).toBe(true)
-    expect(agg.step({ type: 'receive', from: 't2', message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t2', 'other') } })).toMatchObject({ ok: false, reason: expect.stringContaining('second, different update') })
-    const full = agg.step({ type: 'receive', from: 't1', message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t1', 'u1') } })
+    expect(
+      agg.step({
+        type: 'receive',
+        from: 't1',
+        message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t2', 'x') },
+      }),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('other than its trainer') })
+    expect(
+      agg.step({
+        type: 'receive',
+        from: 't3',
+        message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t3', 'x') },
+      }),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('cohort') })
+    expect(
+      agg.step({
+        type: 'receive',
+        from: 't2',
+        message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t2', 'u2') },
+      }).ok,
+    ).toBe(true)
+    expect(
+      agg.step({
+        type: 'receive',
+        from: 't2',
+        message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t2', 'other') },
+      }),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('second, different update') })
+    const full = agg.step({
+      type: 'receive',
+      from: 't1',
+      message: { kind: 'submit', taskId: 'task', round: 1, attempt: 0, submission: s('t1', 'u1') },
+    })
     expect(full.aggregate?.inputs.map((i) => i.trainer)).toEqual(['t1', 't2'])
     const proposed = agg.step({ type: 'aggregated', round: 1, attempt: 0, result: { ok: true, candidate: h('c') } })
     expect(proposed.messages[0].message).toMatchObject({ kind: 'propose', descriptor: { candidate: h('c'), aggregator: 'agg-b' } })
@@ -111,7 +156,10 @@ describe('round core', () => {
     expect(v.step({ type: 'judge', descriptor: d }).verify).toEqual([])
     expect(v.step({ type: 'verified', descriptor: d, valid: true }).candidates).toEqual([d])
     expect(v.verdict(d)).toBe(true)
-    expect(v.step({ type: 'judge', descriptor: descriptor({ inputs: descriptor().inputs.slice(0, 1) }) })).toMatchObject({ ok: false, reason: expect.stringContaining('quorum') })
+    expect(v.step({ type: 'judge', descriptor: descriptor({ inputs: descriptor().inputs.slice(0, 1) }) })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('quorum'),
+    })
     expect(v.step({ type: 'receive', from: 'agg-a', message: { kind: 'propose', descriptor: d } })).toMatchObject({ ok: false })
   })
 
@@ -146,17 +194,33 @@ describe('fl.round kinds at the inbound gate', () => {
   const signer = createEnvelopeSigner(trainerKey, messageKinds, () => now)
 
   it('passes a submission on a stream and converts it back to the core’s form', async () => {
-    const submit = { kind: 'submit', taskId: 'task', round: 3, attempt: 1, submission: { trainer: 't1', update: h('u'), samples: 9, signature: new Uint8Array(64) } } as const
-    const verdict = await gate().check(sealMessage(signer, 'fl.round.submit', submitToWire(submit)), { carrier: 'stream', originPublicKey: trainerKey.publicKey })
+    const submit = {
+      kind: 'submit',
+      taskId: 'task',
+      round: 3,
+      attempt: 1,
+      submission: { trainer: 't1', update: h('u'), samples: 9, signature: new Uint8Array(64) },
+    } as const
+    const verdict = await gate().check(sealMessage(signer, 'fl.round.submit', submitToWire(submit)), {
+      carrier: 'stream',
+      originPublicKey: trainerKey.publicKey,
+    })
     expect(verdict.ok).toBe(true)
-    if (verdict.ok && verdict.kind === 'fl.round.submit') expect(submitFromWire(verdict.payload as RoundSubmit)).toEqual({ ok: true, value: submit })
-    expect(await gate().check(sealMessage(signer, 'fl.round.submit', submitToWire(submit)), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'wrong-carrier' })
+    if (verdict.ok && verdict.kind === 'fl.round.submit')
+      expect(submitFromWire(verdict.payload as RoundSubmit)).toEqual({ ok: true, value: submit })
+    expect(await gate().check(sealMessage(signer, 'fl.round.submit', submitToWire(submit)), { carrier: 'gossip' })).toMatchObject({
+      ok: false,
+      reason: 'wrong-carrier',
+    })
   })
 
   it('refuses an announcement whose cohort exceeds the round limit', async () => {
     const cohort = Array.from({ length: MAX_ROUND_INPUTS + 1 }, (_, i) => `p${i}`)
     const wire = announceToWire({ kind: 'announce', taskId: 'task', round: 1, attempt: 0, baseModel: BASE, cohort, previous: null })
-    expect(await gate().check(sealMessage(signer, 'fl.round.announce', wire), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'bad-payload' })
+    expect(await gate().check(sealMessage(signer, 'fl.round.announce', wire), { carrier: 'gossip' })).toMatchObject({
+      ok: false,
+      reason: 'bad-payload',
+    })
   })
 })
 
@@ -164,8 +228,12 @@ describe('secure-mode identity mapping', () => {
   it('fixes buckets by task, round and base model, and finds each trainer’s secure-aggregation index', () => {
     const seed = bucketSeed('task', 1, BASE)
     expect(bucketSeed('task', 1, BASE)).toEqual(seed)
-    for (const other of [bucketSeed('task', 2, BASE), bucketSeed('task2', 1, BASE), bucketSeed('task', 1, h('other'))]) expect(other).not.toEqual(seed)
-    const buckets = [[4, 1, 7], [0, 2, 3, 5]]
+    for (const other of [bucketSeed('task', 2, BASE), bucketSeed('task2', 1, BASE), bucketSeed('task', 1, h('other'))])
+      expect(other).not.toEqual(seed)
+    const buckets = [
+      [4, 1, 7],
+      [0, 2, 3, 5],
+    ]
     expect(secaggPosition(buckets, 7)).toEqual({ bucket: 0, index: 2 })
     expect(secaggPosition(buckets, 5)).toEqual({ bucket: 1, index: 3 })
     expect(secaggPosition(buckets, 6)).toBeNull()

@@ -7,11 +7,27 @@
 import { describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { ConsensusAdapter, MemoryConsensusStore, type BftTransport } from '../../../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, createValidatorSet, decodeCertificate, encodeCertificate, verifyCertificate } from '../../../workers/consensus/certificate'
+import {
+  createRealScheme,
+  createRealSigner,
+  createValidatorSet,
+  decodeCertificate,
+  encodeCertificate,
+  verifyCertificate,
+} from '../../../workers/consensus/certificate'
 import { aggregate } from '../../../workers/fl/aggregation/aggregate'
 import { signFlip } from '../../../workers/fl/attacks/attacks'
 import { createRng } from '../../../workers/common/random'
-import { chainIdFor, decodeDescriptor, encodeDescriptor, hashOf, type CommitProof, type ProposalDescriptor, type RoundMessage, type SubmissionRef } from '../../../workers/fl/round'
+import {
+  chainIdFor,
+  decodeDescriptor,
+  encodeDescriptor,
+  hashOf,
+  type CommitProof,
+  type ProposalDescriptor,
+  type RoundMessage,
+  type SubmissionRef,
+} from '../../../workers/fl/round'
 import { RoundHost, type HostClock } from '../../../workers/fl/round/host'
 import { float32LE, l2Norm, subtract } from '../../../workers/fl/update/delta'
 import { peerIdStringFromPublicKey } from '../../../workers/identity/ed25519'
@@ -19,7 +35,13 @@ import { silentLogger } from '../../../workers/log'
 
 const scheme = createRealScheme()
 const FAST = { proposeMs: 400, prevoteMs: 200, precommitMs: 200, roundIncrementMs: 200, rebroadcastMs: 300 }
-const clock: HostClock = { now: () => performance.now(), setTimer: (ms, run) => { const t = setTimeout(run, ms); return () => clearTimeout(t) } }
+const clock: HostClock = {
+  now: () => performance.now(),
+  setTimer: (ms, run) => {
+    const t = setTimeout(run, ms)
+    return () => clearTimeout(t)
+  },
+}
 const TASK = 'host-test'
 const D = 12
 
@@ -48,8 +70,15 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 90_00
 
 describe('round host with the consensus adapter', () => {
   it('commits two rounds with verifying certificates everywhere; a wrong aggregator is passed over and a sign-flipper is held by the rule', async () => {
-    const signers = Array.from({ length: 4 }, (_, i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 31), voteSeed: new Uint8Array(48).fill(i + 31) }))
-    const entries = signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
+    const signers = Array.from({ length: 4 }, (_, i) =>
+      createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 31), voteSeed: new Uint8Array(48).fill(i + 31) }),
+    )
+    const entries = signers.map((s) => ({
+      id: peerIdStringFromPublicKey(s.identityKey),
+      identityKey: s.identityKey,
+      voteKey: s.voteKey,
+      possession: s.proofOfPossession(),
+    }))
     const created = createValidatorSet(entries, scheme)
     if (!created.ok) throw new Error(created.reason)
     const set = created.set
@@ -70,14 +99,24 @@ describe('round host with the consensus adapter', () => {
     const initial = store(new Float32Array(D))
     const loss = (h: string) => l2Norm(subtract(blobs.get(h)!, target))
     const combine = (base: string, inputs: readonly SubmissionRef[], scale = 1) => {
-      const result = aggregate(inputs.map((i) => ({ id: i.trainer, vector: blobs.get(i.update)!, weight: 1 })), { rule: { rule: 'median' } })
+      const result = aggregate(
+        inputs.map((i) => ({ id: i.trainer, vector: blobs.get(i.update)!, weight: 1 })),
+        { rule: { rule: 'median' } },
+      )
       if (!result.ok) throw new Error(result.reason)
       const b = blobs.get(base)!
       return store(Float32Array.from(b, (x, j) => x + scale * result.vector[j]))
     }
     const verifyProof = (proof: CommitProof) => {
       const c = decodeCertificate(proof.certificate)
-      return c.ok && verifyCertificate(c.certificate, set, scheme, { chainId: chainIdFor(TASK), height: proof.descriptor.round, valueId: sha256(encodeDescriptor(proof.descriptor)) }).ok
+      return (
+        c.ok &&
+        verifyCertificate(c.certificate, set, scheme, {
+          chainId: chainIdFor(TASK),
+          height: proof.descriptor.round,
+          valueId: sha256(encodeDescriptor(proof.descriptor)),
+        }).ok
+      )
     }
 
     const hosts = new Map<string, RoundHost>()
@@ -110,7 +149,17 @@ describe('round host with the consensus adapter', () => {
       })
       hosts.set(id, host)
       const signer = signers[entries.findIndex((e) => e.id === id)]
-      const adapter = await ConsensusAdapter.start({ chainId: chainIdFor(TASK), validators: set, signer, scheme, transport: bus.attach(id, signer.identityKey), store: new MemoryConsensusStore(), application: host.application, log: silentLogger, timeouts: FAST })
+      const adapter = await ConsensusAdapter.start({
+        chainId: chainIdFor(TASK),
+        validators: set,
+        signer,
+        scheme,
+        transport: bus.attach(id, signer.identityKey),
+        store: new MemoryConsensusStore(),
+        application: host.application,
+        log: silentLogger,
+        timeouts: FAST,
+      })
       adapter.onDecision((decision) => {
         const d = decodeDescriptor(decision.value)
         if (d.ok) host.decided({ descriptor: d.value, certificate: encodeCertificate(decision.certificate) })
@@ -150,12 +199,19 @@ describe('round host with the consensus adapter', () => {
       await Promise.all(adapters.map((a) => a.stop()))
     }
     const reference = adopted.get(validators[0])!.map((p) => p.descriptor.candidate)
-    for (const id of everyone) expect(adopted.get(id)!.map((p) => p.descriptor.candidate), id).toEqual(reference)
+    for (const id of everyone)
+      expect(
+        adopted.get(id)!.map((p) => p.descriptor.candidate),
+        id,
+      ).toEqual(reference)
     for (const proofs of adopted.values()) for (const proof of proofs) expect(verifyProof(proof)).toBe(true)
     expect(certificateChecks.filter((ok) => ok).length).toBeGreaterThanOrEqual(2 * (aggregators.length + trainers.length))
     // Round 1 (attempt 0) belongs to agg-1; round 2 to agg-0, whose scaled model is refused, so attempt 1 (agg-1) commits it.
     const rounds = adopted.get(trainers[0])!.map((p) => p.descriptor)
-    expect(rounds.map((d) => [d.round, d.aggregator])).toEqual([[1, 'agg-1'], [2, 'agg-1']])
+    expect(rounds.map((d) => [d.round, d.aggregator])).toEqual([
+      [1, 'agg-1'],
+      [2, 'agg-1'],
+    ])
     expect(rounds[1].attempt).toBeGreaterThanOrEqual(1)
     expect(loss(reference[1])).toBeLessThan(loss(reference[0]))
     expect(loss(reference[0])).toBeLessThan(loss(initial))

@@ -10,7 +10,14 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { ConsensusAdapter, MemoryConsensusStore, type BftTransport } from '../../../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, createValidatorSet, decodeCertificate, encodeCertificate, verifyCertificate } from '../../../workers/consensus/certificate'
+import {
+  createRealScheme,
+  createRealSigner,
+  createValidatorSet,
+  decodeCertificate,
+  encodeCertificate,
+  verifyCertificate,
+} from '../../../workers/consensus/certificate'
 import { loadMnistNode } from '../../../workers/fl/node/mnist-data'
 import { gatherSamples, splitHoldout } from '../../../workers/fl/data/split'
 import { selectBackend } from '../../../workers/fl/model/backend'
@@ -29,7 +36,13 @@ import { silentLogger } from '../../../workers/log'
 
 const scheme = createRealScheme()
 const FAST = { proposeMs: 400, prevoteMs: 200, precommitMs: 200, roundIncrementMs: 200, rebroadcastMs: 300 }
-const clock: HostClock = { now: () => performance.now(), setTimer: (ms, run) => { const t = setTimeout(run, ms); return () => clearTimeout(t) } }
+const clock: HostClock = {
+  now: () => performance.now(),
+  setTimer: (ms, run) => {
+    const t = setTimeout(run, ms)
+    return () => clearTimeout(t)
+  },
+}
 
 beforeAll(async () => {
   await selectBackend(nodeBackendOptions({ calibrate: false }))
@@ -47,7 +60,15 @@ describe('a robust-mode federated task on MNIST, every production piece in one p
   it('trains, aggregates, re-executes, certifies and adopts two rounds; accuracy rises and every node holds the same model', async () => {
     const dataset = loadMnistNode()
     const test = gatherSamples(dataset, splitHoldout(dataset.count, HOLDOUT).test)
-    const task = { ...defaultMnistTask('admin', 1), rounds: 2, quorum: 3, localSteps: 8, learningRate: 0.1, collectMs: 20_000, validateMs: 20_000 }
+    const task = {
+      ...defaultMnistTask('admin', 1),
+      rounds: 2,
+      quorum: 3,
+      localSteps: 8,
+      learningRate: 0.1,
+      collectMs: 20_000,
+      validateMs: 20_000,
+    }
     const taskId = taskIdOf(task)
 
     // Content-addressed stores standing in for the transfer protocol.
@@ -61,8 +82,15 @@ describe('a robust-mode federated task on MNIST, every production piece in one p
     const initial = await putModel(initialWeights(MNIST_MLP, 7))
 
     // Validators: BFT keys; their PeerIds name them in the round.
-    const signers = Array.from({ length: 4 }, (_, i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 71), voteSeed: new Uint8Array(48).fill(i + 71) }))
-    const entries = signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
+    const signers = Array.from({ length: 4 }, (_, i) =>
+      createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 71), voteSeed: new Uint8Array(48).fill(i + 71) }),
+    )
+    const entries = signers.map((s) => ({
+      id: peerIdStringFromPublicKey(s.identityKey),
+      identityKey: s.identityKey,
+      voteKey: s.voteKey,
+      possession: s.proofOfPossession(),
+    }))
     const created = createValidatorSet(entries, scheme)
     if (!created.ok) throw new Error(created.reason)
     const set = created.set
@@ -82,13 +110,24 @@ describe('a robust-mode federated task on MNIST, every production piece in one p
     const accuracy = async (w: FlatWeights) => (await evaluator.evaluate(w, test)).accuracy
     const verifyProof = (proof: CommitProof) => {
       const c = decodeCertificate(proof.certificate)
-      return c.ok && verifyCertificate(c.certificate, set, scheme, { chainId: chainIdFor(taskId), height: proof.descriptor.round, valueId: sha256(encodeDescriptor(proof.descriptor)) }).ok
+      return (
+        c.ok &&
+        verifyCertificate(c.certificate, set, scheme, {
+          chainId: chainIdFor(taskId),
+          height: proof.descriptor.round,
+          valueId: sha256(encodeDescriptor(proof.descriptor)),
+        }).ok
+      )
     }
 
     const hosts = new Map<string, RoundHost>()
     const adopted = new Map<string, string[]>()
     const warnings: string[] = []
-    const handlersFor = (id: string, identity: { publicKey: Uint8Array; sign: (m: Uint8Array) => Uint8Array }, extra: { trains?: boolean; evaluates?: boolean }) => {
+    const handlersFor = (
+      id: string,
+      identity: { publicKey: Uint8Array; sign: (m: Uint8Array) => Uint8Array },
+      extra: { trains?: boolean; evaluates?: boolean },
+    ) => {
       const robust = createRobustHandlers({
         taskId,
         task,
@@ -114,14 +153,20 @@ describe('a robust-mode federated task on MNIST, every production piece in one p
       return {
         ...robust,
         send: (to: string | null, message: RoundMessage) => {
-          for (const [other, host] of hosts) if (other !== id && (to === null || to === other)) setTimeout(() => host.receive(id, message), 0)
+          for (const [other, host] of hosts)
+            if (other !== id && (to === null || to === other)) setTimeout(() => host.receive(id, message), 0)
         },
         certify: async (proof: CommitProof) => verifyProof(proof),
         adopt: async (proof: CommitProof) => void adopted.set(id, [...(adopted.get(id) ?? []), proof.descriptor.candidate]),
         warn: (what: string, reason: string) => void warnings.push(`${id.slice(-6)} ${what}: ${reason}`),
       }
     }
-    const base = { params: { taskId, rounds: task.rounds, quorum: task.quorum, collectMs: task.collectMs, validateMs: task.validateMs }, roster: { aggregators: aggregatorIds, validators: validatorIds }, committedRound: 0, baseModel: initial }
+    const base = {
+      params: { taskId, rounds: task.rounds, quorum: task.quorum, collectMs: task.collectMs, validateMs: task.validateMs },
+      roster: { aggregators: aggregatorIds, validators: validatorIds },
+      committedRound: 0,
+      baseModel: initial,
+    }
 
     const bftHandlers = new Map<string, (payload: Uint8Array, sender: Uint8Array) => void>()
     const transport = (name: string, key: Uint8Array): BftTransport => ({
@@ -136,17 +181,33 @@ describe('a robust-mode federated task on MNIST, every production piece in one p
     const adapters: ConsensusAdapter[] = []
     for (const id of validatorIds) {
       const signer = signers[entries.findIndex((e) => e.id === id)]
-      const host = new RoundHost({ ...base, self: id, trainer: false }, clock, handlersFor(id, { publicKey: signer.identityKey, sign: signer.signMessage }, { evaluates: true }))
+      const host = new RoundHost(
+        { ...base, self: id, trainer: false },
+        clock,
+        handlersFor(id, { publicKey: signer.identityKey, sign: signer.signMessage }, { evaluates: true }),
+      )
       hosts.set(id, host)
-      const adapter = await ConsensusAdapter.start({ chainId: chainIdFor(taskId), validators: set, signer, scheme, transport: transport(id, signer.identityKey), store: new MemoryConsensusStore(), application: host.application, log: silentLogger, timeouts: FAST })
+      const adapter = await ConsensusAdapter.start({
+        chainId: chainIdFor(taskId),
+        validators: set,
+        signer,
+        scheme,
+        transport: transport(id, signer.identityKey),
+        store: new MemoryConsensusStore(),
+        application: host.application,
+        log: silentLogger,
+        timeouts: FAST,
+      })
       adapter.onDecision((decision) => {
         const d = decodeDescriptor(decision.value)
         if (d.ok) host.decided({ descriptor: d.value, certificate: encodeCertificate(decision.certificate) })
       })
       adapters.push(adapter)
     }
-    for (const [i, id] of aggregatorIds.entries()) hosts.set(id, new RoundHost({ ...base, self: id, trainer: false }, clock, handlersFor(id, aggregatorIdentities[i], {})))
-    for (const [i, id] of trainerIds.entries()) hosts.set(id, new RoundHost({ ...base, self: id, trainer: true }, clock, handlersFor(id, trainerIdentities[i], { trains: true })))
+    for (const [i, id] of aggregatorIds.entries())
+      hosts.set(id, new RoundHost({ ...base, self: id, trainer: false }, clock, handlersFor(id, aggregatorIdentities[i], {})))
+    for (const [i, id] of trainerIds.entries())
+      hosts.set(id, new RoundHost({ ...base, self: id, trainer: true }, clock, handlersFor(id, trainerIdentities[i], { trains: true })))
     for (const id of aggregatorIds) hosts.get(id)!.presence(trainerIds)
 
     try {

@@ -10,7 +10,14 @@ import { hashOf, type RoundParams } from '../../../workers/fl/round'
 import { createRng as seededRandom } from '../../../workers/common/random'
 import { replayHint, simSeeds } from '../../sim/seeds'
 import { Simulation, type NetworkConditions } from '../../sim/simulator'
-import { FlWorld, type AggregatorBehaviour, type FlPacket, type FlWorldOptions, type TrainerBehaviour, type ValidatorBehaviour } from '../../sim/fl/world'
+import {
+  FlWorld,
+  type AggregatorBehaviour,
+  type FlPacket,
+  type FlWorldOptions,
+  type TrainerBehaviour,
+  type ValidatorBehaviour,
+} from '../../sim/fl/world'
 
 const FILE = 'tests/unit/fl/round-sim.test.ts'
 const PARAMS: RoundParams = { taskId: 'task-1', rounds: 3, quorum: 4, collectMs: 2000, validateMs: 3000 }
@@ -47,7 +54,10 @@ function build(setup: Setup) {
     const v = world.bft.ids.indexOf(id)
     return v < 0 || options.validators[v] === 'honest'
   })
-  const allAdopted = (rounds: number, nodes = honestNodes) => () => nodes.every((id) => (world.adoptions.get(id)?.length ?? 0) >= rounds)
+  const allAdopted =
+    (rounds: number, nodes = honestNodes) =>
+    () =>
+      nodes.every((id) => (world.adoptions.get(id)?.length ?? 0) >= rounds)
   return { world, sim, options, everyone, honestNodes, allAdopted }
 }
 
@@ -73,15 +83,25 @@ describe('federated round over BFT, in the simulator', () => {
       const hint = replayHint(seed, FILE)
       for (const id of honestNodes) {
         const adopted = world.adoptions.get(id) ?? []
-        expect(adopted.map((a) => a.round), `${id}: ${hint}`).toEqual([1, 2, 3])
-        expect(adopted.map((a) => a.candidate), `${id}: ${hint}`).toEqual(world.adoptions.get(world.bft.ids[0])!.map((a) => a.candidate))
+        expect(
+          adopted.map((a) => a.round),
+          `${id}: ${hint}`,
+        ).toEqual([1, 2, 3])
+        expect(
+          adopted.map((a) => a.candidate),
+          `${id}: ${hint}`,
+        ).toEqual(world.adoptions.get(world.bft.ids[0])!.map((a) => a.candidate))
       }
       const losses = [world.initialModel, ...world.adoptions.get(world.trainerIds[0])!.map((a) => a.candidate)].map((m) => world.loss(m))
       for (let i = 1; i < losses.length; i++) expect(losses[i], hint).toBeLessThan(losses[i - 1])
       expectHonestCandidates(world, world.trainerIds[0])
       // Trainers and aggregators adopted only after checking the certificate themselves.
-      for (const id of [...world.trainerIds, ...world.aggregatorIds]) expect(world.certificateChecks.filter((c) => c.node === id && c.ok).length, `${id}: ${hint}`).toBeGreaterThanOrEqual(3)
-      expect(world.certificateChecks.every((c) => c.ok), hint).toBe(true)
+      for (const id of [...world.trainerIds, ...world.aggregatorIds])
+        expect(world.certificateChecks.filter((c) => c.node === id && c.ok).length, `${id}: ${hint}`).toBeGreaterThanOrEqual(3)
+      expect(
+        world.certificateChecks.every((c) => c.ok),
+        hint,
+      ).toBe(true)
       expect(sim.isUp(world.trainerIds[0])).toBe(true)
       expect(world.nodes.get(world.trainerIds[0])!.status().phase).toBe('done')
     }
@@ -94,12 +114,24 @@ describe('federated round over BFT, in the simulator', () => {
         sim.run(200_000, allAdopted(3))
         const hint = replayHint(seed, FILE)
         const adopted = world.adoptions.get(world.trainerIds[0]) ?? []
-        expect(adopted.map((a) => a.round), hint).toEqual([1, 2, 3])
+        expect(
+          adopted.map((a) => a.round),
+          hint,
+        ).toEqual([1, 2, 3])
         // a0 leads attempt 0 of round 2 (rotation (round + attempt) mod 2 over [a0, a1]): that round needed a second attempt.
-        expect(adopted.every((a) => a.aggregator === 'a1'), hint).toBe(true)
+        expect(
+          adopted.every((a) => a.aggregator === 'a1'),
+          hint,
+        ).toBe(true)
         expect(adopted.find((a) => a.round === 2)!.attempt, hint).toBeGreaterThanOrEqual(1)
-        expect(world.verdicts.some((v) => v.descriptor.aggregator === 'a0' && !v.valid), hint).toBe(true)
-        expect(world.verdicts.some((v) => v.descriptor.aggregator === 'a0' && v.valid), hint).toBe(false)
+        expect(
+          world.verdicts.some((v) => v.descriptor.aggregator === 'a0' && !v.valid),
+          hint,
+        ).toBe(true)
+        expect(
+          world.verdicts.some((v) => v.descriptor.aggregator === 'a0' && v.valid),
+          hint,
+        ).toBe(false)
         expectHonestCandidates(world, world.trainerIds[0])
       }
     })
@@ -111,7 +143,10 @@ describe('federated round over BFT, in the simulator', () => {
       sim.run(200_000, allAdopted(3))
       const hint = replayHint(seed, FILE)
       const adopted = world.adoptions.get(world.trainerIds[0]) ?? []
-      expect(adopted.map((a) => a.round), hint).toEqual([1, 2, 3])
+      expect(
+        adopted.map((a) => a.round),
+        hint,
+      ).toEqual([1, 2, 3])
       expectHonestCandidates(world, world.trainerIds[0])
     }
   })
@@ -119,7 +154,8 @@ describe('federated round over BFT, in the simulator', () => {
   it('two garbage validators of four (beyond f = 1) stop progress rather than commit garbage', () => {
     const { world, sim } = build({ seed: 30, validators: ['honest', 'garbage', 'garbage', 'honest'] })
     sim.run(60_000)
-    for (const [, adopted] of world.adoptions) for (const a of adopted) expect(world.verdicts.some((v) => v.descriptor.candidate === a.candidate && v.valid)).toBe(true)
+    for (const [, adopted] of world.adoptions)
+      for (const a of adopted) expect(world.verdicts.some((v) => v.descriptor.candidate === a.candidate && v.valid)).toBe(true)
   })
 
   it('a trainer that never submits delays its round by at most the collect deadline', () => {
@@ -128,11 +164,20 @@ describe('federated round over BFT, in the simulator', () => {
       sim.run(120_000, allAdopted(3, [world.trainerIds[0], ...world.bft.ids]))
       const hint = replayHint(seed, FILE)
       const adopted = world.adoptions.get(world.trainerIds[0]) ?? []
-      expect(adopted.map((a) => a.round), hint).toEqual([1, 2, 3])
+      expect(
+        adopted.map((a) => a.round),
+        hint,
+      ).toEqual([1, 2, 3])
       // Each round waited out its collect deadline once (the gone trainer) and then went through in the same attempt.
-      expect(adopted.every((a) => a.attempt === 0), hint).toBe(true)
+      expect(
+        adopted.every((a) => a.attempt === 0),
+        hint,
+      ).toBe(true)
       const descriptors = world.verdicts.filter((v) => v.valid).map((v) => v.descriptor)
-      expect(descriptors.every((d) => !d.inputs.some((i) => i.trainer === world.trainerIds[4])), hint).toBe(true)
+      expect(
+        descriptors.every((d) => !d.inputs.some((i) => i.trainer === world.trainerIds[4])),
+        hint,
+      ).toBe(true)
       expect(sim.now, hint).toBeLessThan(3 * (PARAMS.collectMs + PARAMS.validateMs))
     }
   })
@@ -169,7 +214,11 @@ describe('federated round over BFT, in the simulator', () => {
       const { world, sim, honestNodes, allAdopted } = build({ seed, conditions: { delayMs: [5, 200], dropRate: 0.1, duplicateRate: 0.05 } })
       sim.run(400_000, allAdopted(3))
       const hint = replayHint(seed, FILE)
-      for (const id of honestNodes) expect((world.adoptions.get(id) ?? []).map((a) => a.round), `${id}: ${hint}`).toEqual([1, 2, 3])
+      for (const id of honestNodes)
+        expect(
+          (world.adoptions.get(id) ?? []).map((a) => a.round),
+          `${id}: ${hint}`,
+        ).toEqual([1, 2, 3])
       expectHonestCandidates(world, world.trainerIds[0])
     }
   })

@@ -13,7 +13,15 @@ describe('secure-aggregation transcript replay', () => {
   const d = 40
   const cohort = makeCohort(n, 'transcript')
   const inputs = makeInputs(n, d, 'transcript-inputs', 0.5)
-  const plan = planBuckets({ roundId: new TextEncoder().encode('task/round-1'), cohort: cohort.publicKeys, seed: new TextEncoder().encode('base-model-hash'), bucketSize: 3, threshold: () => 2, vectorLength: d, bound: 4 })
+  const plan = planBuckets({
+    roundId: new TextEncoder().encode('task/round-1'),
+    cohort: cohort.publicKeys,
+    seed: new TextEncoder().encode('base-model-hash'),
+    bucketSize: 3,
+    threshold: () => 2,
+    vectorLength: d,
+    bound: 4,
+  })
   const rule = (b: readonly { sum: Float64Array; count: number }[]) => aggregateBucketSums(b, { rule: 'median' })
 
   async function runBuckets() {
@@ -23,7 +31,14 @@ describe('secure-aggregation transcript replay', () => {
       const aggregator = new RecordingAggregator(bucket.params)
       // One client of the second bucket drops before masking: the transcript still replays.
       const dropBefore = new Map<number, Phase>(b === 1 ? [[0, 'mask']] : [])
-      const report = await runLocalRound({ params: bucket.params, identitySecretKeys: bucket.members.map((m) => cohort.secretKeys[m]), inputs: bucket.members.map((m) => inputs[m]), random: clientRandom(`t-${b}`), dropBefore, aggregator })
+      const report = await runLocalRound({
+        params: bucket.params,
+        identitySecretKeys: bucket.members.map((m) => cohort.secretKeys[m]),
+        inputs: bucket.members.map((m) => inputs[m]),
+        random: clientRandom(`t-${b}`),
+        dropBefore,
+        aggregator,
+      })
       expect(report.outcome.kind).toBe('done')
       results.push(report.outcome.kind === 'done' ? report.outcome.result : null)
       transcripts.push(aggregator.transcript)
@@ -57,11 +72,21 @@ describe('secure-aggregation transcript replay', () => {
     const masked = MaskedInput.decode(entry.message)
     const tamperedVector = Uint8Array.from(masked.masked)
     tamperedVector[0] ^= 0x40
-    const altered = original.map((e, i) => (i === maskIndex ? { ...entry, message: MaskedInput.encode({ ...masked, masked: tamperedVector }) } : e))
+    const altered = original.map((e, i) =>
+      i === maskIndex ? { ...entry, message: MaskedInput.encode({ ...masked, masked: tamperedVector }) } : e,
+    )
     const replay = await replayTranscript(params, altered)
     expect(replay.ok && Array.from(replay.result.sum)).not.toEqual(Array.from(results[0]!.sum))
-    expect(await replayTranscript(params, original.slice(0, -1))).toMatchObject({ ok: false, reason: 'the transcript does not finish the round' })
-    expect(await replayTranscript(params, original, { verifyEntry: (_, i) => i !== maskIndex })).toEqual({ ok: false, reason: `entry ${maskIndex} is not signed by its sender` })
-    expect(await replayTranscript(params, [...original.slice(0, 2), { kind: 'mask', from: 0, message: new Uint8Array([0xff, 0xff]) }])).toMatchObject({ ok: false, reason: expect.stringContaining('does not decode') })
+    expect(await replayTranscript(params, original.slice(0, -1))).toMatchObject({
+      ok: false,
+      reason: 'the transcript does not finish the round',
+    })
+    expect(await replayTranscript(params, original, { verifyEntry: (_, i) => i !== maskIndex })).toEqual({
+      ok: false,
+      reason: `entry ${maskIndex} is not signed by its sender`,
+    })
+    expect(
+      await replayTranscript(params, [...original.slice(0, 2), { kind: 'mask', from: 0, message: new Uint8Array([0xff, 0xff]) }]),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('does not decode') })
   })
 })

@@ -55,14 +55,27 @@ describe('round simulator', () => {
   it('secure mode: FLTrust over bucket sums of 3 beats FedAvg under sign flip ×4 although every bucket may hold a Byzantine update', async () => {
     const dataset = loadMnistNode()
     const base: Omit<SimulationConfig, 'rule'> = {
-      dataset, clients: 10, byzantine: 3, attack: 'sign-flip', signFlipScale: 4, rounds: 25, spec: MNIST_MLP,
-      hyper: { epochs: 1, batchSize: 32, learningRate: 0.1, maxBatchesPerEpoch: 2 }, scheme: { kind: 'iid' }, seed: 4,
-      trainSamples: 2000, testSamples: 500, evalEvery: 25,
+      dataset,
+      clients: 10,
+      byzantine: 3,
+      attack: 'sign-flip',
+      signFlipScale: 4,
+      rounds: 25,
+      spec: MNIST_MLP,
+      hyper: { epochs: 1, batchSize: 32, learningRate: 0.1, maxBatchesPerEpoch: 2 },
+      scheme: { kind: 'iid' },
+      seed: 4,
+      trainSamples: 2000,
+      testSamples: 500,
+      evalEvery: 25,
     }
     const data = prepareData(base)
     const fedavg = await runSimulation({ ...base, rule: { rule: 'fedavg' } }, data)
     // The simulator computes the reference each round on the held-out split with the production trainer.
-    const secure = await runSimulation({ ...base, rule: { rule: 'fltrust', reference: new Float32Array(0) }, secure: true, bucketSize: 3 }, data)
+    const secure = await runSimulation(
+      { ...base, rule: { rule: 'fltrust', reference: new Float32Array(0) }, secure: true, bucketSize: 3 },
+      data,
+    )
     expect(secure.finalAccuracy).toBeGreaterThan(0.6)
     expect(secure.finalAccuracy).toBeGreaterThan(fedavg.finalAccuracy + 0.2)
     expect(secure.targetSuccess).toBeGreaterThanOrEqual(0)

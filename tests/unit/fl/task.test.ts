@@ -56,7 +56,29 @@ describe('relay CLI: fl create / list', () => {
     expect(await runFlCli(['create', '--data-dir', dir], {}, out, 1_000)).toBe(0)
     const model = join(dir, 'model.json')
     writeFileSync(model, JSON.stringify({ inputShape: [784], layers: [{ type: 'dense', units: 10 }], classes: 10 }))
-    const args = ['create', '--data-dir', dir, '--name', 'tiny', '--model', model, '--partition', 'dirichlet:0.5', '--rounds', '3', '--rule', 'median', '--privacy', 'secure', '--bucket-size', '3', '--quorum', '6', '--steps', '2']
+    const args = [
+      'create',
+      '--data-dir',
+      dir,
+      '--name',
+      'tiny',
+      '--model',
+      model,
+      '--partition',
+      'dirichlet:0.5',
+      '--rounds',
+      '3',
+      '--rule',
+      'median',
+      '--privacy',
+      'secure',
+      '--bucket-size',
+      '3',
+      '--quorum',
+      '6',
+      '--steps',
+      '2',
+    ]
     expect(await runFlCli(args, {}, out, 2_000)).toBe(0)
     expect(lines[1]).toMatch(/^created task [0-9a-f]{64}: tiny, 3 rounds, median, secure \(buckets of 3\), quorum 6$/)
     const db = openDatabase(dir)
@@ -86,7 +108,19 @@ describe('relay CLI: fl create / list', () => {
     let db = openDatabase(dir)
     const store = new FlStore(db)
     const id = store.addTask(task)
-    store.commitRound({ taskId: id, round: 1, descriptor: new Uint8Array([1]), certificate: new Uint8Array([2]), modelHash: 'ab'.repeat(32), accuracy: 0.8, loss: 0.6, committedMs: 5 }, new Uint8Array([9, 9]))
+    store.commitRound(
+      {
+        taskId: id,
+        round: 1,
+        descriptor: new Uint8Array([1]),
+        certificate: new Uint8Array([2]),
+        modelHash: 'ab'.repeat(32),
+        accuracy: 0.8,
+        loss: 0.6,
+        committedMs: 5,
+      },
+      new Uint8Array([9, 9]),
+    )
     db.close()
     db = openDatabase(dir)
     const again = new FlStore(db)

@@ -21,12 +21,16 @@ beforeAll(async () => {
 describe('training session (what the training worker runs)', () => {
   it('loads a global model only when its weights match the announced hash', () => {
     expect(() => session.loadModel({ weights: global.slice(1), hash: globalHash })).toThrow(/weights/)
-    expect(() => session.loadModel({ weights: Float32Array.from(global, (v, i) => (i === 0 ? v + 1 : v)), hash: globalHash })).toThrow(/not the announced/)
+    expect(() => session.loadModel({ weights: Float32Array.from(global, (v, i) => (i === 0 ? v + 1 : v)), hash: globalHash })).toThrow(
+      /not the announced/,
+    )
     expect(session.loadModel({ weights: Float32Array.from(global), hash: globalHash })).toMatchObject({ hash: globalHash })
   })
 
   it('refuses to train from a global model it has not loaded', async () => {
-    await expect(session.train({ ...round, clientIndex: 0, baseModel: hashOf(new Uint8Array([1])) })).rejects.toThrow(/load the global model/)
+    await expect(session.train({ ...round, clientIndex: 0, baseModel: hashOf(new Uint8Array([1])) })).rejects.toThrow(
+      /load the global model/,
+    )
   })
 
   it('trains from the global model and returns the clipped update with its sample count; distinct shards give distinct updates', async () => {

@@ -98,8 +98,16 @@ describe('decoding rejects bad input with a reason', () => {
     ['a truncated payload', ModelUpdateMessage.encode({ ...message, values: message.values.subarray(0, 100) }), /bytes/],
     ['a short base hash', ModelUpdateMessage.encode({ ...message, baseModelHash: new Uint8Array(31) }), /32 bytes/],
     ['zero samples', ModelUpdateMessage.encode({ ...message, sampleCount: 0 }), /sample/],
-    ['a NaN value', ModelUpdateMessage.encode({ ...message, values: new Uint8Array(new Float32Array(delta.length).fill(NaN).buffer) }), /finite/],
-    ['int8 without scales', ModelUpdateMessage.encode({ ...message, encoding: ValueEncoding.INT8, values: new Uint8Array(delta.length) }), /scales/],
+    [
+      'a NaN value',
+      ModelUpdateMessage.encode({ ...message, values: new Uint8Array(new Float32Array(delta.length).fill(NaN).buffer) }),
+      /finite/,
+    ],
+    [
+      'int8 without scales',
+      ModelUpdateMessage.encode({ ...message, encoding: ValueEncoding.INT8, values: new Uint8Array(delta.length) }),
+      /scales/,
+    ],
     ['an empty layer', ModelUpdateMessage.encode({ ...message, layers: [{ name: 'x', dims: [0] }] }), /shape/],
   ])('%s', (_, bytes, reason) => {
     expect(decodeUpdate(bytes)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) })

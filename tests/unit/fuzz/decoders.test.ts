@@ -9,12 +9,26 @@ import { decodeCertificate, encodeCertificate, type CommitCertificate } from '..
 import { decodeUpdate, encodeUpdate } from '../../../workers/fl/update/codec'
 import { decodeTransferChunk, TransferError } from '../../../workers/net/transfer'
 import { TransferChunk } from '../../../workers/protocol/wire.pb'
-import { decodeGrantRequest, decodeJoinRequest, createGrantRequest, createJoinRequest } from '../../../workers/security/credentials/requests'
+import {
+  decodeGrantRequest,
+  decodeJoinRequest,
+  createGrantRequest,
+  createJoinRequest,
+} from '../../../workers/security/credentials/requests'
 import { createRevocation, verifyRevocation } from '../../../workers/security/credentials/revocation'
 import { credentialFromPem, credentialToPem, verifyCredential, type Credential } from '../../../workers/security/credentials/credential'
 import type { CertificateAuthority } from '../../../workers/security/credentials/ca'
 import { openSealed, sealForRecipient } from '../../../workers/security/e2e/seal'
-import { AdvertiseKeys, ConsistencySignature, KeyRoster, MaskedInput, ShareDelivery, ShareKeys, SurvivorList, UnmaskResponse } from '../../../workers/secagg/secagg.pb'
+import {
+  AdvertiseKeys,
+  ConsistencySignature,
+  KeyRoster,
+  MaskedInput,
+  ShareDelivery,
+  ShareKeys,
+  SurvivorList,
+  UnmaskResponse,
+} from '../../../workers/secagg/secagg.pb'
 import { signingIdentityOf } from '../../../workers/security/keys/derive'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { DAY, T0, credentialFor, makeAuthority, nodeKeys } from '../security/fixtures'
@@ -37,8 +51,26 @@ interface DecoderUnderTest {
   readonly mutantsMayPass: boolean
 }
 
-const vote = (r: Random, over: Partial<Vote> = {}): Vote => ({ kind: 'vote', height: r.intBetween(1, 1e6), round: r.intBetween(0, 9), type: 'prevote', valueId: randomBytes(r, 32), validator: r.intBetween(0, 99), commitSignature: new Uint8Array(0), signature: randomBytes(r, 64), ...over })
-const certificate = (r: Random): CommitCertificate => ({ chainId: 'fuzz-chain', height: r.intBetween(1, 1e6), round: r.intBetween(0, 9), valueId: randomBytes(r, 32), validatorSetHash: randomBytes(r, 32), signers: randomBytes(r, 2), aggregateSignature: randomBytes(r, 96) })
+const vote = (r: Random, over: Partial<Vote> = {}): Vote => ({
+  kind: 'vote',
+  height: r.intBetween(1, 1e6),
+  round: r.intBetween(0, 9),
+  type: 'prevote',
+  valueId: randomBytes(r, 32),
+  validator: r.intBetween(0, 99),
+  commitSignature: new Uint8Array(0),
+  signature: randomBytes(r, 64),
+  ...over,
+})
+const certificate = (r: Random): CommitCertificate => ({
+  chainId: 'fuzz-chain',
+  height: r.intBetween(1, 1e6),
+  round: r.intBetween(0, 9),
+  valueId: randomBytes(r, 32),
+  validatorSetHash: randomBytes(r, 32),
+  signers: randomBytes(r, 2),
+  aggregateSignature: randomBytes(r, 96),
+})
 
 function bftSamples(r: Random): Uint8Array[] {
   const height = r.intBetween(1, 1e6)
@@ -46,7 +78,16 @@ function bftSamples(r: Random): Uint8Array[] {
     vote(r),
     vote(r, { type: 'precommit', commitSignature: randomBytes(r, 96) }),
     vote(r, { valueId: null }),
-    { kind: 'proposal', height, round: 2, value: randomBytes(r, r.intBetween(1, 200)), validRound: 1, proposer: r.intBetween(0, 9), justification: [vote(r, { height, round: 1 }), vote(r, { height, round: 1 })], signature: randomBytes(r, 64) },
+    {
+      kind: 'proposal',
+      height,
+      round: 2,
+      value: randomBytes(r, r.intBetween(1, 200)),
+      validRound: 1,
+      proposer: r.intBetween(0, 9),
+      justification: [vote(r, { height, round: 1 }), vote(r, { height, round: 1 })],
+      signature: randomBytes(r, 64),
+    },
     { kind: 'commit', certificate: certificate(r), value: randomBytes(r, 40) },
   ]
   return messages.map(encodeBftMessage)
@@ -55,7 +96,17 @@ function bftSamples(r: Random): Uint8Array[] {
 function raftSamples(r: Random): Uint8Array[] {
   const term = r.intBetween(2, 50)
   const messages: RaftMessage[] = [
-    { type: 'appendEntries', term, prevLogIndex: 4, prevLogTerm: 1, leaderCommit: 3, entries: [{ index: 5, term, kind: 'command', command: randomBytes(r, 20), voters: [] }, { index: 6, term, kind: 'config', command: new Uint8Array(0), voters: ['a', 'b', 'c'] }] },
+    {
+      type: 'appendEntries',
+      term,
+      prevLogIndex: 4,
+      prevLogTerm: 1,
+      leaderCommit: 3,
+      entries: [
+        { index: 5, term, kind: 'command', command: randomBytes(r, 20), voters: [] },
+        { index: 6, term, kind: 'config', command: new Uint8Array(0), voters: ['a', 'b', 'c'] },
+      ],
+    },
     { type: 'appendEntriesResponse', term, success: false, matchIndex: 0, rejectIndex: 3, conflictIndex: 2, conflictTerm: 1 },
     { type: 'requestVote', term, lastLogIndex: 7, lastLogTerm: 1, preVote: r.chance(0.5) },
     { type: 'requestVoteResponse', term, granted: true, preVote: false },
@@ -67,7 +118,13 @@ function raftSamples(r: Random): Uint8Array[] {
 
 function secaggSamples(r: Random): Array<{ codec: Codec<unknown>; bytes: Uint8Array }> {
   const roundId = randomBytes(r, 32) as Uint8Array<ArrayBuffer>
-  const advertise = { roundId, sender: r.intBetween(0, 99), encryptionPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, maskPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, signature: randomBytes(r, 64) as Uint8Array<ArrayBuffer> }
+  const advertise = {
+    roundId,
+    sender: r.intBetween(0, 99),
+    encryptionPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>,
+    maskPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>,
+    signature: randomBytes(r, 64) as Uint8Array<ArrayBuffer>,
+  }
   const share = { sender: 1, recipient: 2, ciphertext: randomBytes(r, 80) as Uint8Array<ArrayBuffer> }
   const pairs: Array<[Codec<any>, unknown]> = [
     [AdvertiseKeys.codec(), advertise],
@@ -140,7 +197,17 @@ const decoders: DecoderUnderTest[] = [
     casesPerSeed: 4_000,
     samples: (r) => {
       const delta = Float32Array.from({ length: 24 }, () => r.next() - 0.5)
-      const update = { round: r.intBetween(1, 99), baseModelHash: randomBytes(r, 32), sampleCount: r.intBetween(1, 500), shapes: [{ name: 'dense/kernel', shape: [4, 5] }, { name: 'dense/bias', shape: [4] }], delta, clipNorm: 1 }
+      const update = {
+        round: r.intBetween(1, 99),
+        baseModelHash: randomBytes(r, 32),
+        sampleCount: r.intBetween(1, 500),
+        shapes: [
+          { name: 'dense/kernel', shape: [4, 5] },
+          { name: 'dense/bias', shape: [4] },
+        ],
+        delta,
+        clipNorm: 1,
+      }
       return [encodeUpdate(update), encodeUpdate(update, 'float16'), encodeUpdate(update, 'int8')]
     },
     decode: async (bytes) => {
@@ -152,7 +219,9 @@ const decoders: DecoderUnderTest[] = [
   {
     name: 'transfer chunk frames',
     casesPerSeed: 6_000,
-    samples: (r) => [TransferChunk.encode({ index: r.intBetween(0, 99), data: randomBytes(r, r.intBetween(1, 300)) as Uint8Array<ArrayBuffer> })],
+    samples: (r) => [
+      TransferChunk.encode({ index: r.intBetween(0, 99), data: randomBytes(r, r.intBetween(1, 300)) as Uint8Array<ArrayBuffer> }),
+    ],
     decode: async (bytes) => {
       try {
         const frame = decodeTransferChunk(bytes)
@@ -252,7 +321,15 @@ describe('fuzz: every other decoder of untrusted bytes', () => {
     credential = await credentialFor(ca, nodeKeys(71), ['trainer', 'worker'])
     const admin = await credentialFor(ca, nodeKeys(72), ['admin'])
     revocation = await createRevocation(ca, { serial: credential.serial, revokedAtMs: T0, reason: 'fuzz' })
-    grant = createGrantRequest({ adminCertificate: admin.der, admin: signingIdentityOf(nodeKeys(72)), subjectCertificate: credential.der, roles: ['validator'], notAfterMs: T0 + DAY, requestedAtMs: T0, nonce: seededBytes(4)(16) })
+    grant = createGrantRequest({
+      adminCertificate: admin.der,
+      admin: signingIdentityOf(nodeKeys(72)),
+      subjectCertificate: credential.der,
+      roles: ['validator'],
+      notAfterMs: T0 + DAY,
+      requestedAtMs: T0,
+      nonce: seededBytes(4)(16),
+    })
   })
 
   it('never throws, refuses with a reason, accepts only input it consumes exactly', async () => {
@@ -265,11 +342,16 @@ describe('fuzz: every other decoder of untrusted bytes', () => {
         for (const sample of samples) {
           const verdict = await decoder.decode(sample)
           if (!verdict.ok) expect.fail(`${decoder.name}: an honest sample is refused: ${verdict.reason}`)
-          if (verdict.canonical && !equalBytes(verdict.canonical, sample)) expect.fail(`${decoder.name}: an honest sample does not re-encode to itself`)
+          if (verdict.canonical && !equalBytes(verdict.canonical, sample))
+            expect.fail(`${decoder.name}: an honest sample does not re-encode to itself`)
         }
         for (let i = 0; i < decoder.casesPerSeed; i++) {
           const sample = random.pick(samples)
-          const input = random.chance(0.08) ? (decoder.name.includes('secure') ? Uint8Array.from([sample[0], ...randomBytes(random, random.intBetween(0, 200))]) : randomBytes(random, random.intBetween(0, 300))) : mutate(random, sample, random.pick(samples)).bytes
+          const input = random.chance(0.08)
+            ? decoder.name.includes('secure')
+              ? Uint8Array.from([sample[0], ...randomBytes(random, random.intBetween(0, 200))])
+              : randomBytes(random, random.intBetween(0, 300))
+            : mutate(random, sample, random.pick(samples)).bytes
           const where = `${replayHint(seed, FILE)}\n${decoder.name}, case ${i}: ${Buffer.from(input).toString('hex').slice(0, 160)}`
           let verdict
           try {
@@ -283,14 +365,17 @@ describe('fuzz: every other decoder of untrusted bytes', () => {
             // The mutation happened to give back a valid sample.
           } else {
             if (!decoder.mutantsMayPass) expect.fail(`${where}\na changed signed or sealed input was accepted`)
-            if (verdict.canonical && !equalBytes(verdict.canonical, input)) expect.fail(`${where}\naccepted input that is not its own canonical encoding`)
+            if (verdict.canonical && !equalBytes(verdict.canonical, input))
+              expect.fail(`${where}\naccepted input that is not its own canonical encoding`)
           }
           counts[decoder.name] = (counts[decoder.name] ?? 0) + 1
         }
       }
     }
     const total = Object.values(counts).reduce((a, b) => a + b, 0)
-    console.log(`[fuzz] decoders: ${total} cases in ${((performance.now() - started) / 1000).toFixed(1)} s (seeds ${SEEDS.join(', ')}) ${JSON.stringify(counts)}`)
+    console.log(
+      `[fuzz] decoders: ${total} cases in ${((performance.now() - started) / 1000).toFixed(1)} s (seeds ${SEEDS.join(', ')}) ${JSON.stringify(counts)}`,
+    )
     if (!process.env.SIM_SEED) expect(total).toBe(SEEDS.length * decoders.reduce((n, d) => n + d.casesPerSeed, 0))
   })
 })

@@ -39,29 +39,118 @@ const allKinds = Object.keys(messageKinds) as MessageKind[]
 
 /** A valid payload of each kind, with seeded contents. */
 const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
-  'mesh.presence': (r) => Presence.encode({ multiaddrs: [encoder.encode(`/ip4/10.0.0.${r.intBetween(1, 254)}/tcp/9090/ws`) as Uint8Array<ArrayBuffer>], agent: 'fuzz', nodeKind: r.pick(['browser', 'relay']), credential: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
+  'mesh.presence': (r) =>
+    Presence.encode({
+      multiaddrs: [encoder.encode(`/ip4/10.0.0.${r.intBetween(1, 254)}/tcp/9090/ws`) as Uint8Array<ArrayBuffer>],
+      agent: 'fuzz',
+      nodeKind: r.pick(['browser', 'relay']),
+      credential: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer>,
+    }),
   'mesh.chat': (r) => Chat.encode({ text: 'hello '.repeat(r.intBetween(1, 8)), sentAtUs: BigInt(r.intBetween(1, 2 ** 31)) }),
-  'transfer.request': (r) => TransferRequest.encode({ sha256: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, fromChunk: r.intBetween(0, 9) }),
-  'transfer.manifest': (r) => TransferManifest.encode({ sha256: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, totalBytes: 10n, chunkBytes: 10, chunkSha256: [randomBytes(r, 32) as Uint8Array<ArrayBuffer>], error: '' }),
-  'cred.request': (r) => JoinRequest.encode({ identityPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, blsPublicKey: randomBytes(r, 48) as Uint8Array<ArrayBuffer>, blsProofOfPossession: randomBytes(r, 96) as Uint8Array<ArrayBuffer>, agreementPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, roles: ['trainer'] }),
+  'transfer.request': (r) =>
+    TransferRequest.encode({ sha256: randomBytes(r, 32) as Uint8Array<ArrayBuffer>, fromChunk: r.intBetween(0, 9) }),
+  'transfer.manifest': (r) =>
+    TransferManifest.encode({
+      sha256: randomBytes(r, 32) as Uint8Array<ArrayBuffer>,
+      totalBytes: 10n,
+      chunkBytes: 10,
+      chunkSha256: [randomBytes(r, 32) as Uint8Array<ArrayBuffer>],
+      error: '',
+    }),
+  'cred.request': (r) =>
+    JoinRequest.encode({
+      identityPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>,
+      blsPublicKey: randomBytes(r, 48) as Uint8Array<ArrayBuffer>,
+      blsProofOfPossession: randomBytes(r, 96) as Uint8Array<ArrayBuffer>,
+      agreementPublicKey: randomBytes(r, 32) as Uint8Array<ArrayBuffer>,
+      roles: ['trainer'],
+    }),
   'cred.grant': (r) => CredentialGrant.encode({ certificate: randomBytes(r, r.intBetween(1, 200)) as Uint8Array<ArrayBuffer> }),
-  'cred.revoke': (r) => Revocation.encode({ serial: 'ab12', revokedAtMs: BigInt(r.intBetween(1, 2 ** 31)), reason: 'fuzz', signature: randomBytes(r, 64) as Uint8Array<ArrayBuffer> }),
+  'cred.revoke': (r) =>
+    Revocation.encode({
+      serial: 'ab12',
+      revokedAtMs: BigInt(r.intBetween(1, 2 ** 31)),
+      reason: 'fuzz',
+      signature: randomBytes(r, 64) as Uint8Array<ArrayBuffer>,
+    }),
   // The round's messages with their schema's default values: the fuzzer mutates from there.
   'fl.task.create': () => defaultPayload('fl.task.create'),
   'fl.round.announce': () => defaultPayload('fl.round.announce'),
   'fl.round.submit': () => defaultPayload('fl.round.submit'),
   'fl.round.propose': () => defaultPayload('fl.round.propose'),
   'fl.round.committed': () => defaultPayload('fl.round.committed'),
-  'ops.report': (r) => NodeReport.encode({ backend: r.pick(['wasm', 'cpu', 'webgpu']), samplesPerSecond: r.next() * 10_000, gateRejections: r.intBetween(0, 1000), roundPhase: '' }),
+  'ops.report': (r) =>
+    NodeReport.encode({
+      backend: r.pick(['wasm', 'cpu', 'webgpu']),
+      samplesPerSecond: r.next() * 10_000,
+      gateRejections: r.intBetween(0, 1000),
+      roundPhase: '',
+    }),
   'audit.read': (r) => AuditRead.encode({ fromSeq: BigInt(r.intBetween(0, 1000)), limit: r.intBetween(1, 100) }),
   'bft.message': (r) =>
-    encodeBftMessage({ kind: 'vote', height: r.intBetween(1, 1000), round: r.intBetween(0, 5), type: 'prevote', valueId: randomBytes(r, 32), validator: r.intBetween(0, 10), commitSignature: new Uint8Array(0), signature: randomBytes(r, 64) }),
-  'raft.message': (r) => RaftPacket.encode({ version: 1, to: 'coordinator', message: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
-  'task.announce': (r) => TaskAnnounce.encode({ version: 1, taskId: 'task-fuzz', kind: 'pixel-stats', params: [{ name: 'shards', value: String(r.intBetween(1, 64)) }], redundancy: r.intBetween(1, 5) }),
-  'task.pull': (r) => TaskPull.encode({ version: 1, slots: r.intBetween(0, 8), backend: 'wasm', samplesPerS: r.intBetween(0, 10_000), cores: r.intBetween(1, 16), recentUnitsPerS: 0, visible: true, battery: -1, charging: false, running: [], unacked: [] }),
+    encodeBftMessage({
+      kind: 'vote',
+      height: r.intBetween(1, 1000),
+      round: r.intBetween(0, 5),
+      type: 'prevote',
+      valueId: randomBytes(r, 32),
+      validator: r.intBetween(0, 10),
+      commitSignature: new Uint8Array(0),
+      signature: randomBytes(r, 64),
+    }),
+  'raft.message': (r) =>
+    RaftPacket.encode({ version: 1, to: 'coordinator', message: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
+  'task.announce': (r) =>
+    TaskAnnounce.encode({
+      version: 1,
+      taskId: 'task-fuzz',
+      kind: 'pixel-stats',
+      params: [{ name: 'shards', value: String(r.intBetween(1, 64)) }],
+      redundancy: r.intBetween(1, 5),
+    }),
+  'task.pull': (r) =>
+    TaskPull.encode({
+      version: 1,
+      slots: r.intBetween(0, 8),
+      backend: 'wasm',
+      samplesPerS: r.intBetween(0, 10_000),
+      cores: r.intBetween(1, 16),
+      recentUnitsPerS: 0,
+      visible: true,
+      battery: -1,
+      charging: false,
+      running: [],
+      unacked: [],
+    }),
   'task.assign': (r) => TaskAssign.encode({ version: 1, worker: 'worker', term: BigInt(r.intBetween(1, 100)), assignments: [], acked: [] }),
-  'task.result': (r) => TaskResult.encode({ version: 1, taskId: 'task-fuzz', subtask: r.intBetween(0, 63), values: [1, 2, 3], startedMs: 1, finishedMs: 2, backend: 'cpu' }),
-  'task.status': (r) => TaskStatus.encode({ version: 1, taskId: 'task-fuzz', kind: 'pixel-stats', params: [], redundancy: 1, initiator: '', state: 'running', reason: '', coordinator: 'c', term: BigInt(r.intBetween(1, 100)), announcedMs: 1, finishedMs: 0, result: [], summary: '', subtasks: [] }),
+  'task.result': (r) =>
+    TaskResult.encode({
+      version: 1,
+      taskId: 'task-fuzz',
+      subtask: r.intBetween(0, 63),
+      values: [1, 2, 3],
+      startedMs: 1,
+      finishedMs: 2,
+      backend: 'cpu',
+    }),
+  'task.status': (r) =>
+    TaskStatus.encode({
+      version: 1,
+      taskId: 'task-fuzz',
+      kind: 'pixel-stats',
+      params: [],
+      redundancy: 1,
+      initiator: '',
+      state: 'running',
+      reason: '',
+      coordinator: 'c',
+      term: BigInt(r.intBetween(1, 100)),
+      announcedMs: 1,
+      finishedMs: 0,
+      result: [],
+      summary: '',
+      subtasks: [],
+    }),
 }
 
 interface Expectation {
@@ -76,7 +165,9 @@ describe('fuzz: envelope decoder and inbound gate', () => {
     const byGenerator: Record<string, number> = {}
     for (const seed of SEEDS) cases += await runSeed(seed, byGenerator)
     const seconds = (performance.now() - started) / 1000
-    console.log(`[fuzz] envelope gate: ${cases} cases in ${seconds.toFixed(1)} s (seeds ${SEEDS.join(', ')}; replay one with SIM_SEED=<seed>) ${JSON.stringify(byGenerator)}`)
+    console.log(
+      `[fuzz] envelope gate: ${cases} cases in ${seconds.toFixed(1)} s (seeds ${SEEDS.join(', ')}; replay one with SIM_SEED=<seed>) ${JSON.stringify(byGenerator)}`,
+    )
     if (!process.env.SIM_SEED) expect(cases).toBeGreaterThanOrEqual(SEEDS.length * CASES_PER_SEED)
   })
 })
@@ -88,8 +179,11 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
   const alice = nativeIdentity(randomBytes(random, 32))
   const bob = nativeIdentity(randomBytes(random, 32))
   const mallory = nativeIdentity(randomBytes(random, 32))
-  const signers = new Map<SigningIdentity, EnvelopeSigner>([alice, bob, mallory].map((id) => [id, createEnvelopeSigner(id, messageKinds, clock)]))
-  const authorize = (kind: string, _senders: unknown, sender: Uint8Array) => ((kind === 'cred.grant' || kind === 'cred.revoke') && equalBytes(sender, mallory.publicKey) ? 'mallory is no admin' : null)
+  const signers = new Map<SigningIdentity, EnvelopeSigner>(
+    [alice, bob, mallory].map((id) => [id, createEnvelopeSigner(id, messageKinds, clock)]),
+  )
+  const authorize = (kind: string, _senders: unknown, sender: Uint8Array) =>
+    (kind === 'cred.grant' || kind === 'cred.revoke') && equalBytes(sender, mallory.publicKey) ? 'mallory is no admin' : null
   // Node's synchronous native Ed25519: the same answers as the WebCrypto verifier, without a
   // thread-pool hop per message, so 60,000 cases stay within seconds.
   const verify = async (checks: readonly SignatureCheck[]) => checks.map((c) => nativeVerifyEd25519(c.publicKey, c.message, c.signature))
@@ -97,10 +191,19 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
   const accepted: Array<{ kind: MessageKind; bytes: Uint8Array; sender: SigningIdentity }> = []
   let index = 0
 
-  const fail = (what: string, detail: unknown): never => expect.fail(`${replayHint(seed, FILE)}\ncase ${index}: ${what}\n${JSON.stringify(detail, (_, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex').slice(0, 200) : v))}`)
+  const fail = (what: string, detail: unknown): never =>
+    expect.fail(
+      `${replayHint(seed, FILE)}\ncase ${index}: ${what}\n${JSON.stringify(detail, (_, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex').slice(0, 200) : v))}`,
+    )
 
   /** Delivers bytes as a message of `kind` would arrive (its carrier, its topic or expected kind) and checks the outcome. */
-  const deliver = async (generator: string, kind: MessageKind, bytes: Uint8Array, expected: Expectation, options: { carrier?: 'gossip' | 'stream' | 'http'; expectedKind?: MessageKind; origin?: Uint8Array } = {}) => {
+  const deliver = async (
+    generator: string,
+    kind: MessageKind,
+    bytes: Uint8Array,
+    expected: Expectation,
+    options: { carrier?: 'gossip' | 'stream' | 'http'; expectedKind?: MessageKind; origin?: Uint8Array } = {},
+  ) => {
     index++
     byGenerator[generator] = (byGenerator[generator] ?? 0) + 1
     const carrier = options.carrier ?? messageKinds[kind].carrier
@@ -116,14 +219,24 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
         reason = harness.rejections.at(-1)?.reason
         if (ok && harness.delivered.length !== deliveredBefore + 1) fail(`${generator}: accepted but not delivered`, { kind })
       } else {
-        const verdict: Verdict = await harness.validator.check(bytes, { carrier, expectedKind: options.expectedKind ?? kind, originPublicKey: options.origin })
+        const verdict: Verdict = await harness.validator.check(bytes, {
+          carrier,
+          expectedKind: options.expectedKind ?? kind,
+          originPublicKey: options.origin,
+        })
         ok = verdict.ok
         reason = verdict.ok ? undefined : verdict.reason
       }
     } catch (err) {
       return fail(`${generator}: the gate threw`, { kind, err: String((err as Error)?.stack ?? err) })
     }
-    if (ok !== expected.accept) fail(`${generator}: ${ok ? 'accepted' : 'rejected'} but expected ${expected.accept ? 'acceptance' : 'rejection'}`, { kind, reason, last: harness.rejections.at(-1), bytes })
+    if (ok !== expected.accept)
+      fail(`${generator}: ${ok ? 'accepted' : 'rejected'} but expected ${expected.accept ? 'acceptance' : 'rejection'}`, {
+        kind,
+        reason,
+        last: harness.rejections.at(-1),
+        bytes,
+      })
     if (ok) {
       if (harness.validator.accepted !== acceptedBefore + 1) fail(`${generator}: acceptance not counted`, {})
       if (harness.rejections.length !== rejectionsBefore) fail(`${generator}: accepted but also reported as rejected`, {})
@@ -131,8 +244,10 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
       const reported: Rejected[] = harness.rejections.slice(rejectionsBefore)
       if (reported.length !== 1) fail(`${generator}: ${reported.length} rejection reports for one message`, { reported })
       const [rejection] = reported
-      if (!rejectReasons.includes(rejection.reason) || typeof rejection.detail !== 'string' || rejection.detail.length === 0) fail(`${generator}: rejection without a reason`, { rejection })
-      if (expected.reason && rejection.reason !== expected.reason) fail(`${generator}: rejected for ${rejection.reason}, expected ${expected.reason}`, { rejection })
+      if (!rejectReasons.includes(rejection.reason) || typeof rejection.detail !== 'string' || rejection.detail.length === 0)
+        fail(`${generator}: rejection without a reason`, { rejection })
+      if (expected.reason && rejection.reason !== expected.reason)
+        fail(`${generator}: rejected for ${rejection.reason}, expected ${expected.reason}`, { rejection })
       if (harness.validator.accepted !== acceptedBefore) fail(`${generator}: a rejection changed the accepted count`, {})
       void reason
     }
@@ -158,7 +273,14 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
         await deliver('mutated', honest.kind, bytes, { accept: false })
       }
       const wrongKinds = allKinds.filter((k) => k !== honest.kind && messageKinds[k].carrier === messageKinds[honest.kind].carrier)
-      if (wrongKinds.length > 0 && random.chance(0.5)) await deliver('wrong-topic', honest.kind, honest.bytes, { accept: false, reason: 'wrong-topic' }, { expectedKind: random.pick(wrongKinds) })
+      if (wrongKinds.length > 0 && random.chance(0.5))
+        await deliver(
+          'wrong-topic',
+          honest.kind,
+          honest.bytes,
+          { accept: false, reason: 'wrong-topic' },
+          { expectedKind: random.pick(wrongKinds) },
+        )
       if (random.chance(0.3)) {
         const carrier = random.pick((['gossip', 'stream', 'http'] as const).filter((c) => c !== messageKinds[honest.kind].carrier))
         await deliver('wrong-carrier', honest.kind, honest.bytes, { accept: false, reason: 'wrong-carrier' }, { carrier })
@@ -168,11 +290,20 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
         const envelope = Envelope.decode(honest.bytes)
         const swapped = random.chance(0.5)
           ? Envelope.encode({ ...envelope, signature: Envelope.decode(other.bytes).signature })
-          : Envelope.encode({ ...envelope, sender: (envelope.sender === alice.publicKey ? bob : alice).publicKey as Uint8Array<ArrayBuffer> })
+          : Envelope.encode({
+              ...envelope,
+              sender: (envelope.sender === alice.publicKey ? bob : alice).publicKey as Uint8Array<ArrayBuffer>,
+            })
         if (!equalBytes(swapped, honest.bytes)) await deliver('swapped-key', honest.kind, swapped, { accept: false })
       }
       if (messageKinds[honest.kind].carrier === 'stream' && random.chance(0.5)) {
-        await deliver('origin-mismatch', honest.kind, honest.bytes, { accept: false, reason: 'sender-mismatch' }, { origin: (honest.sender === alice ? bob : alice).publicKey })
+        await deliver(
+          'origin-mismatch',
+          honest.kind,
+          honest.bytes,
+          { accept: false, reason: 'sender-mismatch' },
+          { origin: (honest.sender === alice ? bob : alice).publicKey },
+        )
       }
       await deliver('honest', honest.kind, honest.bytes, { accept: true })
       accepted.push(honest)
@@ -183,9 +314,14 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
       }
     } else if (roll < 0.7) {
       // Random bytes, sometimes at and over the global size limit.
-      const length = random.chance(0.05) ? random.pick([MAX_ENVELOPE_BYTES, MAX_ENVELOPE_BYTES + 1, MAX_ENVELOPE_BYTES * 2]) : random.intBetween(0, 400)
+      const length = random.chance(0.05)
+        ? random.pick([MAX_ENVELOPE_BYTES, MAX_ENVELOPE_BYTES + 1, MAX_ENVELOPE_BYTES * 2])
+        : random.intBetween(0, 400)
       const kind = random.pick(allKinds)
-      await deliver('random', kind, randomBytes(random, length), { accept: false, reason: length > MAX_ENVELOPE_BYTES ? 'oversized' : undefined })
+      await deliver('random', kind, randomBytes(random, length), {
+        accept: false,
+        reason: length > MAX_ENVELOPE_BYTES ? 'oversized' : undefined,
+      })
     } else if (roll < 0.78) {
       // A replay of anything accepted earlier in this seed.
       const earlier = accepted.length > 0 ? random.pick(accepted) : undefined
@@ -194,7 +330,15 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
     } else if (roll < 0.84) {
       // Mallory signs a message that names Alice as its sender.
       const kind = random.pick(allKinds)
-      const unsigned: Envelope = { version: 1, kind, sender: alice.publicKey as Uint8Array<ArrayBuffer>, seq: signers.get(mallory)!.sequence.next(), timestampMs: BigInt(now), payload: payloadOf[kind](random) as Uint8Array<ArrayBuffer>, signature: new Uint8Array(0) }
+      const unsigned: Envelope = {
+        version: 1,
+        kind,
+        sender: alice.publicKey as Uint8Array<ArrayBuffer>,
+        seq: signers.get(mallory)!.sequence.next(),
+        timestampMs: BigInt(now),
+        payload: payloadOf[kind](random) as Uint8Array<ArrayBuffer>,
+        signature: new Uint8Array(0),
+      }
       const forged = Envelope.encode({ ...unsigned, signature: mallory.sign(signingBytes(unsigned)) as Uint8Array<ArrayBuffer> })
       // Its seq may collide with one of Alice's (the clocks agree): then the replay check refuses it first.
       await deliver('forged-sender', kind, forged, { accept: false })
@@ -205,7 +349,9 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
     } else if (roll < 0.92) {
       // Stale and future timestamps.
       const future = random.chance(0.5)
-      const skew = future ? defaultReplayWindow.maxFutureMs + random.intBetween(1, 60_000) : -(defaultReplayWindow.maxAgeMs + random.intBetween(1, 60_000))
+      const skew = future
+        ? defaultReplayWindow.maxFutureMs + random.intBetween(1, 60_000)
+        : -(defaultReplayWindow.maxAgeMs + random.intBetween(1, 60_000))
       const sender = random.chance(0.5) ? alice : bob
       const skewed: EnvelopeSigner = { ...signers.get(sender)!, now: () => now + skew }
       const kind = random.pick(allKinds)
@@ -220,7 +366,10 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
         accepted.push({ kind, bytes: atLimit, sender: alice })
         await deliver('size-over-limit', kind, chatOfSize(signers.get(alice)!, limit + 1), { accept: false, reason: 'oversized' })
       } else {
-        await deliver('size-over-limit', kind, sealRaw(signers.get(bob)!, kind, randomBytes(random, limit)), { accept: false, reason: 'oversized' })
+        await deliver('size-over-limit', kind, sealRaw(signers.get(bob)!, kind, randomBytes(random, limit)), {
+          accept: false,
+          reason: 'oversized',
+        })
       }
     }
   }

@@ -25,7 +25,28 @@ const BODY_LIMIT = 16 * 1024
 const ALLOWED_STATUSES = new Set([100, 200, 400, 404, 405, 408, 413, 414, 429, 431, 503, 505])
 
 const methods = ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'get', 'G\u00c9T', 'FOO', '']
-const paths = ['/healthz', '/api/bootstrap', '/metrics', '/api/credential', '/', '/index.html', '/assets/x.js', '/%00', '/..%2f..%2fetc/passwd', '/?a=%zz', '/\\', 'http://[', '//[', '//%5B', '//a:b@', 'http://', 'http://relay/healthz', '*', '/healthz#frag', '/%E0%A4%A']
+const paths = [
+  '/healthz',
+  '/api/bootstrap',
+  '/metrics',
+  '/api/credential',
+  '/',
+  '/index.html',
+  '/assets/x.js',
+  '/%00',
+  '/..%2f..%2fetc/passwd',
+  '/?a=%zz',
+  '/\\',
+  'http://[',
+  '//[',
+  '//%5B',
+  '//a:b@',
+  'http://',
+  'http://relay/healthz',
+  '*',
+  '/healthz#frag',
+  '/%E0%A4%A',
+]
 const versions = ['HTTP/1.1', 'HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1x', 'HTTP/0.9', '']
 
 function token(r: Random, alphabet: string, length: number): string {
@@ -45,14 +66,18 @@ function hostileRequest(r: Random): string {
   if (r.chance(0.1)) headers.push('Host: second')
   let body = ''
   const bodyKind = r.pick(['none', 'none', 'length', 'length-lie', 'chunked', 'chunked-bad', 'both', 'double-length'])
-  const payload = r.chance(0.05) ? 'x'.repeat(BODY_LIMIT + r.intBetween(1, 2000)) : Buffer.from(randomBytes(r, r.intBetween(0, 300))).toString('latin1')
+  const payload = r.chance(0.05)
+    ? 'x'.repeat(BODY_LIMIT + r.intBetween(1, 2000))
+    : Buffer.from(randomBytes(r, r.intBetween(0, 300))).toString('latin1')
   switch (bodyKind) {
     case 'length':
       headers.push(`Content-Length: ${payload.length}`)
       body = payload
       break
     case 'length-lie':
-      headers.push(`Content-Length: ${r.pick([payload.length + r.intBetween(1, 50), Math.max(0, payload.length - r.intBetween(1, 50)), -1, '1e3', '0x10', '99999999999999999999', ' 5'])}`)
+      headers.push(
+        `Content-Length: ${r.pick([payload.length + r.intBetween(1, 50), Math.max(0, payload.length - r.intBetween(1, 50)), -1, '1e3', '0x10', '99999999999999999999', ' 5'])}`,
+      )
       body = payload
       break
     case 'chunked': {
@@ -67,8 +92,21 @@ function hostileRequest(r: Random): string {
       break
     }
     case 'chunked-bad':
-      headers.push(r.pick(['Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Transfer-Encoding: chunked\r\nTransfer-Encoding: identity', 'Transfer-Encoding: xchunked']))
-      body = r.pick([`zz\r\n${payload}\r\n0\r\n\r\n`, `${(payload.length + 5).toString(16)}\r\n${payload}\r\n`, `-1\r\n\r\n`, `ffffffffffffffff\r\nabc`, payload])
+      headers.push(
+        r.pick([
+          'Transfer-Encoding: chunked',
+          'Transfer-Encoding: gzip, chunked',
+          'Transfer-Encoding: chunked\r\nTransfer-Encoding: identity',
+          'Transfer-Encoding: xchunked',
+        ]),
+      )
+      body = r.pick([
+        `zz\r\n${payload}\r\n0\r\n\r\n`,
+        `${(payload.length + 5).toString(16)}\r\n${payload}\r\n`,
+        `-1\r\n\r\n`,
+        `ffffffffffffffff\r\nabc`,
+        payload,
+      ])
       break
     case 'both':
       headers.push(`Content-Length: ${payload.length}`, 'Transfer-Encoding: chunked')
@@ -101,7 +139,11 @@ function exchange(port: number, text: string, r: Random): Promise<string> {
     })
     socket.on('connect', async () => {
       const bytes = Buffer.from(text, 'latin1')
-      const cuts = r.chance(0.3) ? [...new Set(Array.from({ length: r.intBetween(1, 4) }, () => r.intBetween(1, Math.max(1, bytes.length - 1))))].sort((a, b) => a - b) : []
+      const cuts = r.chance(0.3)
+        ? [...new Set(Array.from({ length: r.intBetween(1, 4) }, () => r.intBetween(1, Math.max(1, bytes.length - 1))))].sort(
+            (a, b) => a - b,
+          )
+        : []
       let at = 0
       for (const cut of [...cuts, bytes.length]) {
         if (socket.destroyed) break
@@ -121,7 +163,10 @@ describe('fuzz: the relay HTTP server', () => {
   let gateAccepted = 0
   const alice = nativeIdentity(new Uint8Array(32).fill(5))
   const signer = createEnvelopeSigner(alice, messageKinds)
-  const validator = new InboundValidator({ kinds: messageKinds, verify: async (checks: readonly SignatureCheck[]) => checks.map((c) => nativeVerifyEd25519(c.publicKey, c.message, c.signature)) })
+  const validator = new InboundValidator({
+    kinds: messageKinds,
+    verify: async (checks: readonly SignatureCheck[]) => checks.map((c) => nativeVerifyEd25519(c.publicKey, c.message, c.signature)),
+  })
 
   beforeAll(async () => {
     // The credential desk's shape: a POST body read within its limit, through the inbound gate.
@@ -166,7 +211,10 @@ describe('fuzz: the relay HTTP server', () => {
         })
         for (const { text, answer } of await Promise.all(jobs)) {
           const bad = statuses(answer).find((s) => !ALLOWED_STATUSES.has(s))
-          if (bad !== undefined) expect.fail(`${replayHint(seed, FILE)}\nbatch ${batch}: status ${bad} for ${JSON.stringify(text.slice(0, 300))}\n${answer.slice(0, 300)}`)
+          if (bad !== undefined)
+            expect.fail(
+              `${replayHint(seed, FILE)}\nbatch ${batch}: status ${bad} for ${JSON.stringify(text.slice(0, 300))}\n${answer.slice(0, 300)}`,
+            )
         }
         const errors = refusals.filter(([reason]) => reason === 'handler-error')
         if (errors.length > 0) expect.fail(`${replayHint(seed, FILE)}\nbatch ${batch}: a handler threw: ${errors[0][1]}`)
@@ -174,16 +222,30 @@ describe('fuzz: the relay HTTP server', () => {
         const health = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n', random)
         expect(statuses(health), `${replayHint(seed, FILE)}\nbatch ${batch}`).toEqual([200])
         expect(health).toContain('"ok":true')
-        const join = Buffer.from(sealMessage(signer, 'cred.request', { identityPublicKey: alice.publicKey as Uint8Array<ArrayBuffer>, blsPublicKey: new Uint8Array(48), blsProofOfPossession: new Uint8Array(96), agreementPublicKey: new Uint8Array(32), roles: ['trainer'] })).toString('latin1')
+        const join = Buffer.from(
+          sealMessage(signer, 'cred.request', {
+            identityPublicKey: alice.publicKey as Uint8Array<ArrayBuffer>,
+            blsPublicKey: new Uint8Array(48),
+            blsProofOfPossession: new Uint8Array(96),
+            agreementPublicKey: new Uint8Array(32),
+            roles: ['trainer'],
+          }),
+        ).toString('latin1')
         const before = gateAccepted
-        const posted = await exchange(port, `POST /api/credential HTTP/1.1\r\nHost: relay\r\nContent-Length: ${join.length}\r\n\r\n${join}`, random)
+        const posted = await exchange(
+          port,
+          `POST /api/credential HTTP/1.1\r\nHost: relay\r\nContent-Length: ${join.length}\r\n\r\n${join}`,
+          random,
+        )
         expect(statuses(posted)).toEqual([200])
         expect(gateAccepted).toBe(before + 1)
         honest += 2
       }
     }
     const refusedBy = refusals.reduce<Record<string, number>>((m, [r]) => ((m[r] = (m[r] ?? 0) + 1), m), {})
-    console.log(`[fuzz] HTTP server: ${requests} hostile requests on ${SEEDS.length * CONNECTIONS_PER_SEED} connections, ${honest} honest ones interleaved, in ${((performance.now() - started) / 1000).toFixed(1)} s (seeds ${SEEDS.join(', ')}); refused by the handlers: ${JSON.stringify(refusedBy)}`)
+    console.log(
+      `[fuzz] HTTP server: ${requests} hostile requests on ${SEEDS.length * CONNECTIONS_PER_SEED} connections, ${honest} honest ones interleaved, in ${((performance.now() - started) / 1000).toFixed(1)} s (seeds ${SEEDS.join(', ')}); refused by the handlers: ${JSON.stringify(refusedBy)}`,
+    )
   })
 })
 

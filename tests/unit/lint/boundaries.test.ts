@@ -36,7 +36,8 @@ describe('layer boundaries', () => {
 
   it('allows Node built-ins in a node/ folder, the relay, and tests', async () => {
     const code = "import { readFileSync } from 'node:fs'\nexport const r = readFileSync\n"
-    for (const file of ['workers/fl/node/reader.ts', 'relay/reader.ts', 'tests/unit/reader.ts']) expect(await rulesBroken(file, code)).toEqual([])
+    for (const file of ['workers/fl/node/reader.ts', 'relay/reader.ts', 'tests/unit/reader.ts'])
+      expect(await rulesBroken(file, code)).toEqual([])
   })
 
   it('reports an import cycle', async () => {

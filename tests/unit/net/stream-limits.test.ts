@@ -40,7 +40,15 @@ async function node(seed: number, listen: boolean) {
 async function pair(limits: Partial<MeshLimits>) {
   const server = await node(31, true)
   const rejections: Rejected[] = []
-  const runtime = new MeshRuntime(server, { signer: createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(31)), messageKinds), verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds: [], onReject: (r) => rejections.push(r), limits })
+  const runtime = new MeshRuntime(server, {
+    signer: createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(31)), messageKinds),
+    verify: verifyEd25519Batch,
+    sha256: webCryptoSha256,
+    log: silentLogger,
+    gossipKinds: [],
+    onReject: (r) => rejections.push(r),
+    limits,
+  })
   await runtime.start()
   const client = await node(32, false)
   await client.dial(server.getMultiaddrs()[0])
@@ -68,7 +76,9 @@ const until = async (check: () => boolean) => {
 
 describe('transfer stream limits', () => {
   it('refuses stream opens over the per-peer rate with a counted reason, after serving the burst', async () => {
-    const { rejections, ask } = await pair({ streamOpens: { perPeer: { perSecond: 0.001, burst: 3 }, perAddress: { perSecond: 1_000, burst: 1_000 } } })
+    const { rejections, ask } = await pair({
+      streamOpens: { perPeer: { perSecond: 0.001, burst: 3 }, perAddress: { perSecond: 1_000, burst: 1_000 } },
+    })
     expect([await ask(), await ask(), await ask()]).toEqual([true, true, true])
     expect(await ask()).toBe(false)
     await until(() => rejections.some((r) => r.reason === 'rate-limited'))

@@ -31,11 +31,16 @@ describe('transfer protocol', () => {
     const key = await store.add(blob)
     const serverDeps = deps(server)
     const progress: number[] = []
-    const got = await fetchBlob(async () => {
-      const [outbound, inbound] = await streamPair()
-      void serveTransfer(inbound, client.publicKey, store, serverDeps)
-      return { stream: outbound, remotePublicKey: server.publicKey }
-    }, Uint8Array.from(Buffer.from(key, 'hex')), deps(client), { onProgress: (n) => progress.push(n) })
+    const got = await fetchBlob(
+      async () => {
+        const [outbound, inbound] = await streamPair()
+        void serveTransfer(inbound, client.publicKey, store, serverDeps)
+        return { stream: outbound, remotePublicKey: server.publicKey }
+      },
+      Uint8Array.from(Buffer.from(key, 'hex')),
+      deps(client),
+      { onProgress: (n) => progress.push(n) },
+    )
     expect(got).toEqual(blob)
     expect(progress.at(-1)).toBe(blob.length)
     expect(progress.length).toBe(Math.ceil(blob.length / (256 * 1024)))
@@ -47,19 +52,23 @@ describe('transfer protocol', () => {
     const key = await store.add(blob)
     const serverDeps = deps(server)
     let opens = 0
-    const got = await fetchBlob(async () => {
-      opens++
-      const [outbound, inbound] = await streamPair()
-      void serveTransfer(inbound, client.publicKey, store, serverDeps)
-      if (opens === 1) {
-        // Cut the first attempt after some chunks have arrived.
-        let seen = 0
-        outbound.addEventListener('message', () => {
-          if (++seen === 3) outbound.abort(new Error('link dropped'))
-        })
-      }
-      return { stream: outbound, remotePublicKey: server.publicKey }
-    }, Uint8Array.from(Buffer.from(key, 'hex')), deps(client))
+    const got = await fetchBlob(
+      async () => {
+        opens++
+        const [outbound, inbound] = await streamPair()
+        void serveTransfer(inbound, client.publicKey, store, serverDeps)
+        if (opens === 1) {
+          // Cut the first attempt after some chunks have arrived.
+          let seen = 0
+          outbound.addEventListener('message', () => {
+            if (++seen === 3) outbound.abort(new Error('link dropped'))
+          })
+        }
+        return { stream: outbound, remotePublicKey: server.publicKey }
+      },
+      Uint8Array.from(Buffer.from(key, 'hex')),
+      deps(client),
+    )
     expect(opens).toBe(2)
     expect(got).toEqual(blob)
   })
@@ -68,22 +77,34 @@ describe('transfer protocol', () => {
     const store = new BlobStore(webCryptoSha256)
     const key = await store.add(pseudoRandomBytes(1000, 1))
     const impostor = identityFromSeed(new Uint8Array(32).fill(9))
-    await expect(fetchBlob(async () => {
-      const [outbound, inbound] = await streamPair()
-      void serveTransfer(inbound, client.publicKey, store, deps(impostor))
-      return { stream: outbound, remotePublicKey: server.publicKey }
-    }, Uint8Array.from(Buffer.from(key, 'hex')), deps(client))).rejects.toThrow(/sender-mismatch/)
+    await expect(
+      fetchBlob(
+        async () => {
+          const [outbound, inbound] = await streamPair()
+          void serveTransfer(inbound, client.publicKey, store, deps(impostor))
+          return { stream: outbound, remotePublicKey: server.publicKey }
+        },
+        Uint8Array.from(Buffer.from(key, 'hex')),
+        deps(client),
+      ),
+    ).rejects.toThrow(/sender-mismatch/)
   })
 
   it('reports a blob the peer does not hold without retrying', async () => {
     const store = new BlobStore(webCryptoSha256)
     let opens = 0
-    await expect(fetchBlob(async () => {
-      opens++
-      const [outbound, inbound] = await streamPair()
-      void serveTransfer(inbound, client.publicKey, store, deps(server))
-      return { stream: outbound, remotePublicKey: server.publicKey }
-    }, new Uint8Array(32), deps(client))).rejects.toThrow(TransferError)
+    await expect(
+      fetchBlob(
+        async () => {
+          opens++
+          const [outbound, inbound] = await streamPair()
+          void serveTransfer(inbound, client.publicKey, store, deps(server))
+          return { stream: outbound, remotePublicKey: server.publicKey }
+        },
+        new Uint8Array(32),
+        deps(client),
+      ),
+    ).rejects.toThrow(TransferError)
     expect(opens).toBe(1)
   })
 
@@ -94,17 +115,28 @@ describe('transfer protocol', () => {
     const serverDeps = deps(server)
     const mallory = identityFromSeed(new Uint8Array(32).fill(10))
     // Mallory's request claims to come from the client's connection.
-    await expect(fetchBlob(async () => {
-      const [outbound, inbound] = await streamPair()
-      void serveTransfer(inbound, client.publicKey, store, serverDeps)
-      return { stream: outbound, remotePublicKey: server.publicKey }
-    }, Uint8Array.from(Buffer.from(key, 'hex')), deps(mallory), { attempts: 1 })).rejects.toThrow()
+    await expect(
+      fetchBlob(
+        async () => {
+          const [outbound, inbound] = await streamPair()
+          void serveTransfer(inbound, client.publicKey, store, serverDeps)
+          return { stream: outbound, remotePublicKey: server.publicKey }
+        },
+        Uint8Array.from(Buffer.from(key, 'hex')),
+        deps(mallory),
+        { attempts: 1 },
+      ),
+    ).rejects.toThrow()
     expect(serverDeps.validator.rejected['sender-mismatch']).toBe(1)
-    const got = await fetchBlob(async () => {
-      const [outbound, inbound] = await streamPair()
-      void serveTransfer(inbound, client.publicKey, store, serverDeps)
-      return { stream: outbound, remotePublicKey: server.publicKey }
-    }, Uint8Array.from(Buffer.from(key, 'hex')), deps(client))
+    const got = await fetchBlob(
+      async () => {
+        const [outbound, inbound] = await streamPair()
+        void serveTransfer(inbound, client.publicKey, store, serverDeps)
+        return { stream: outbound, remotePublicKey: server.publicKey }
+      },
+      Uint8Array.from(Buffer.from(key, 'hex')),
+      deps(client),
+    )
     expect(got).toEqual(blob)
   })
 })

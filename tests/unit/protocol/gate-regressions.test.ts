@@ -18,7 +18,11 @@ const alice = identityFromSeed(new Uint8Array(32).fill(11))
 describe('replay window poisoning (issue 15, defect 2)', () => {
   it('a copy of an honest message sent first on another topic does not censor the honest one', async () => {
     const { arrive, delivered, rejections, validator } = gossipHarness({ now: NOW })
-    const honest = sealMessage(createEnvelopeSigner(alice, messageKinds, () => NOW), 'mesh.chat', { text: 'hello from alice', sentAtUs: 1n })
+    const honest = sealMessage(
+      createEnvelopeSigner(alice, messageKinds, () => NOW),
+      'mesh.chat',
+      { text: 'hello from alice', sentAtUs: 1n },
+    )
     // Mallory re-publishes Alice's signed chat on the presence topic first.
     expect(await arrive('mesh.presence', honest)).toBe(TopicValidatorResult.Reject)
     expect(rejections.map((r) => r.reason)).toEqual(['wrong-topic'])
@@ -31,7 +35,11 @@ describe('replay window poisoning (issue 15, defect 2)', () => {
   })
 
   it('gives the same bytes on two topics two GossipSub ids, so the refused copy does not make the honest one a duplicate', async () => {
-    const data = sealMessage(createEnvelopeSigner(alice, messageKinds, () => NOW), 'mesh.chat', { text: 'x', sentAtUs: 1n })
+    const data = sealMessage(
+      createEnvelopeSigner(alice, messageKinds, () => NOW),
+      'mesh.chat',
+      { text: 'x', sentAtUs: 1n },
+    )
     const onChat = await meshMessageId({ topic: topicForKind('mesh.chat'), data })
     const onPresence = await meshMessageId({ topic: topicForKind('mesh.presence'), data })
     expect(Buffer.from(onChat).equals(Buffer.from(onPresence))).toBe(false)
@@ -40,8 +48,15 @@ describe('replay window poisoning (issue 15, defect 2)', () => {
 
   it('refuses a kind on the wrong stream or route inside the gate, leaving the replay slot free', async () => {
     const validator = new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch, now: () => NOW })
-    const request = sealMessage(createEnvelopeSigner(alice, messageKinds, () => NOW), 'transfer.request', { sha256: new Uint8Array(32), fromChunk: 0 })
-    expect(await validator.check(request, { carrier: 'stream', expectedKind: 'transfer.manifest' })).toMatchObject({ ok: false, reason: 'wrong-topic' })
+    const request = sealMessage(
+      createEnvelopeSigner(alice, messageKinds, () => NOW),
+      'transfer.request',
+      { sha256: new Uint8Array(32), fromChunk: 0 },
+    )
+    expect(await validator.check(request, { carrier: 'stream', expectedKind: 'transfer.manifest' })).toMatchObject({
+      ok: false,
+      reason: 'wrong-topic',
+    })
     expect(await validator.check(request, { carrier: 'stream', expectedKind: 'transfer.request' })).toMatchObject({ ok: true })
   })
 })
@@ -82,15 +97,27 @@ describe('envelopes and payloads are consumed exactly (issue 15, defect 3)', () 
 describe('gossip flood guard', () => {
   it('ignores a flooding peer before any signature work and keeps delivering from others', async () => {
     let now = 0
-    const flood = new FloodGuard('gossip', { perPeer: { perSecond: 1, burst: 3 }, perAddress: { perSecond: 1_000, burst: 1_000 } }, () => now)
+    const flood = new FloodGuard(
+      'gossip',
+      { perPeer: { perSecond: 1, burst: 3 }, perAddress: { perSecond: 1_000, burst: 1_000 } },
+      () => now,
+    )
     const { arrive, delivered, rejections } = gossipHarness({ now: NOW, flood })
     const s = createEnvelopeSigner(alice, messageKinds, () => NOW)
     const results = []
     for (let i = 0; i < 5; i++) results.push(await arrive('mesh.chat', sealMessage(s, 'mesh.chat', { text: `m${i}`, sentAtUs: 1n })))
-    expect(results).toEqual([TopicValidatorResult.Accept, TopicValidatorResult.Accept, TopicValidatorResult.Accept, TopicValidatorResult.Ignore, TopicValidatorResult.Ignore])
+    expect(results).toEqual([
+      TopicValidatorResult.Accept,
+      TopicValidatorResult.Accept,
+      TopicValidatorResult.Accept,
+      TopicValidatorResult.Ignore,
+      TopicValidatorResult.Ignore,
+    ])
     expect(rejections.map((r) => r.reason)).toEqual(['rate-limited', 'rate-limited'])
     const honestPeer = { toString: () => '12D3KooWHonest' } as PeerId
-    expect(await arrive('mesh.chat', sealMessage(s, 'mesh.chat', { text: 'via honest peer', sentAtUs: 1n }), honestPeer)).toBe(TopicValidatorResult.Accept)
+    expect(await arrive('mesh.chat', sealMessage(s, 'mesh.chat', { text: 'via honest peer', sentAtUs: 1n }), honestPeer)).toBe(
+      TopicValidatorResult.Accept,
+    )
     expect(delivered.map((d) => d.text)).toEqual(['m0', 'm1', 'm2', 'via honest peer'])
     now += 1_000
     expect(await arrive('mesh.chat', sealMessage(s, 'mesh.chat', { text: 'later', sentAtUs: 1n }))).toBe(TopicValidatorResult.Accept)

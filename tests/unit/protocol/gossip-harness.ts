@@ -16,10 +16,22 @@ export const mallory = { toString: () => '12D3KooWMallory' } as PeerId
  * MeshGossip over a stand-in for GossipSub: the test calls the topic validators GossipSub
  * would call, and GossipSub's delivery of accepted messages.
  */
-export function gossipHarness(options: { now: number | (() => number); flood?: FloodGuard; kinds?: MessageKind[]; authorize?: InboundOptions['authorize']; verify?: InboundOptions['verify'] }) {
+export function gossipHarness(options: {
+  now: number | (() => number)
+  flood?: FloodGuard
+  kinds?: MessageKind[]
+  authorize?: InboundOptions['authorize']
+  verify?: InboundOptions['verify']
+}) {
   const now = typeof options.now === 'number' ? () => options.now as number : options.now
   const rejections: Rejected[] = []
-  const validator = new InboundValidator({ kinds: messageKinds, verify: options.verify ?? verifyEd25519Batch, now, authorize: options.authorize, onReject: (r) => rejections.push(r) })
+  const validator = new InboundValidator({
+    kinds: messageKinds,
+    verify: options.verify ?? verifyEd25519Batch,
+    now,
+    authorize: options.authorize,
+    onReject: (r) => rejections.push(r),
+  })
   const topicValidators = new Map<string, (peer: PeerId, message: Message) => Promise<TopicValidatorResult>>()
   const listeners: Array<(event: { detail: Message }) => void> = []
   const pubsub = {
@@ -28,11 +40,20 @@ export function gossipHarness(options: { now: number | (() => number); flood?: F
     addEventListener: (_: string, listener: (event: { detail: Message }) => void) => listeners.push(listener),
   } as unknown as GossipSub
   const self = identityFromSeed(new Uint8Array(32).fill(250))
-  const gossip = new MeshGossip(pubsub, validator, createEnvelopeSigner(self, messageKinds, now), silentLogger, options.flood ? { guard: options.flood, addressOf: () => '10.0.0.9' } : undefined)
+  const gossip = new MeshGossip(
+    pubsub,
+    validator,
+    createEnvelopeSigner(self, messageKinds, now),
+    silentLogger,
+    options.flood ? { guard: options.flood, addressOf: () => '10.0.0.9' } : undefined,
+  )
   const kinds = options.kinds ?? ['mesh.presence', 'mesh.chat']
   const delivered: Array<{ kind: string; text?: string; seq: bigint; sender: string }> = []
   gossip.join(kinds)
-  for (const kind of kinds) gossip.on(kind, (m) => delivered.push({ kind: m.kind, text: (m.payload as { text?: string }).text, seq: m.envelope.seq, sender: m.senderHex }))
+  for (const kind of kinds)
+    gossip.on(kind, (m) =>
+      delivered.push({ kind: m.kind, text: (m.payload as { text?: string }).text, seq: m.envelope.seq, sender: m.senderHex }),
+    )
   /** What GossipSub does with one message arriving from `peer` on `kind`'s topic: validate, then deliver if accepted. */
   const arrive = async (kind: MessageKind, data: Uint8Array, peer: PeerId = mallory) => {
     const message = { type: 'unsigned', topic: topicForKind(kind), data } as Message

@@ -12,7 +12,12 @@ const mallory = identityFromSeed(new Uint8Array(32).fill(2))
 function setup(nowMs = 1_700_000_000_000) {
   let now = nowMs
   const rejections: Rejected[] = []
-  const validator = new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch, now: () => now, onReject: (r) => rejections.push(r) })
+  const validator = new InboundValidator({
+    kinds: messageKinds,
+    verify: verifyEd25519Batch,
+    now: () => now,
+    onReject: (r) => rejections.push(r),
+  })
   const signer = createEnvelopeSigner(alice, messageKinds, () => now)
   return { validator, signer, rejections, advance: (ms: number) => (now += ms) }
 }
@@ -20,7 +25,10 @@ function setup(nowMs = 1_700_000_000_000) {
 describe('inbound validation', () => {
   it('accepts an honest chat message and decodes its payload', async () => {
     const { validator, signer } = setup()
-    const verdict = await validator.check(sealMessage(signer, 'mesh.chat', { text: 'hi', sentAtUs: 5n }), { carrier: 'gossip', originPublicKey: alice.publicKey })
+    const verdict = await validator.check(sealMessage(signer, 'mesh.chat', { text: 'hi', sentAtUs: 5n }), {
+      carrier: 'gossip',
+      originPublicKey: alice.publicKey,
+    })
     expect(verdict).toMatchObject({ ok: true, kind: 'mesh.chat', payload: { text: 'hi', sentAtUs: 5n } })
     expect(validator.accepted).toBe(1)
   })
@@ -66,7 +74,10 @@ describe('inbound validation', () => {
     expect(await validator.check(forgedBytes, { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'bad-signature' })
     // A valid Alice message relayed as if Mallory originated it.
     const relayed = sealMessage(signer, 'mesh.chat', { text: 'z', sentAtUs: 1n })
-    expect(await validator.check(relayed, { carrier: 'gossip', originPublicKey: mallory.publicKey })).toMatchObject({ ok: false, reason: 'sender-mismatch' })
+    expect(await validator.check(relayed, { carrier: 'gossip', originPublicKey: mallory.publicKey })).toMatchObject({
+      ok: false,
+      reason: 'sender-mismatch',
+    })
     expect(validator.accepted).toBe(0)
   })
 
@@ -91,7 +102,15 @@ describe('inbound validation', () => {
 
   it('runs the authorisation hook after the signature and refuses what it refuses', async () => {
     const { signer } = setup()
-    const validator = new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch, now: () => 1_700_000_000_000, authorize: (kind) => (kind === 'mesh.chat' ? 'chat is muted' : null) })
-    expect(await validator.check(sealMessage(signer, 'mesh.chat', { text: 'x', sentAtUs: 1n }), { carrier: 'gossip' })).toMatchObject({ ok: false, reason: 'unauthorized' })
+    const validator = new InboundValidator({
+      kinds: messageKinds,
+      verify: verifyEd25519Batch,
+      now: () => 1_700_000_000_000,
+      authorize: (kind) => (kind === 'mesh.chat' ? 'chat is muted' : null),
+    })
+    expect(await validator.check(sealMessage(signer, 'mesh.chat', { text: 'x', sentAtUs: 1n }), { carrier: 'gossip' })).toMatchObject({
+      ok: false,
+      reason: 'unauthorized',
+    })
   })
 })

@@ -21,7 +21,11 @@ async function dataDirWithMember() {
   expect(again.ca.anchor.der).toEqual(ca.anchor.der)
   const keys = deriveNodeKeys(new Uint8Array(32).fill(7))
   const now = Date.now()
-  const joined = await issueCredential(ca, { identityPublicKey: keys.identity.publicKey, blsPublicKey: keys.voting.publicKey, agreementPublicKey: keys.agreement.publicKey }, { roles: ['trainer', 'worker'], notBeforeMs: now - 60_000, notAfterMs: now + 86_400_000 })
+  const joined = await issueCredential(
+    ca,
+    { identityPublicKey: keys.identity.publicKey, blsPublicKey: keys.voting.publicKey, agreementPublicKey: keys.agreement.publicKey },
+    { roles: ['trainer', 'worker'], notBeforeMs: now - 60_000, notAfterMs: now + 86_400_000 },
+  )
   const db = openDatabase(dir)
   new CredentialStore(db).addCredential(joined, 'join', now, true)
   db.close()
@@ -48,7 +52,13 @@ describe('relay admin commands on the data dir', () => {
     db.close()
     // Clear errors for bad input.
     expect(await runAdmin(['grant', '--peer', peerId, '--role', 'emperor', '--data-dir', dir], {}, out)).toBe(2)
-    expect(await runAdmin(['grant', '--peer', '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf', '--role', 'admin', '--data-dir', dir], {}, out)).toBe(1)
+    expect(
+      await runAdmin(
+        ['grant', '--peer', '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf', '--role', 'admin', '--data-dir', dir],
+        {},
+        out,
+      ),
+    ).toBe(1)
     expect(await runAdmin(['grant', '--peer', 'nonsense', '--role', 'admin', '--data-dir', dir], {}, out)).toBe(2)
   })
 

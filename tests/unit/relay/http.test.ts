@@ -7,7 +7,15 @@ import { rawExchange, statuses } from './raw-http'
 
 let servers: Server[] = []
 afterEach(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r) })))
+  await Promise.all(
+    servers.map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections()
+          s.close(r)
+        }),
+    ),
+  )
   servers = []
 })
 
@@ -31,18 +39,22 @@ async function serve(overrides: Partial<HttpDeps> = {}) {
 describe('relay HTTP server under hostile requests', () => {
   // Defect 1 of issue 15: each of these request targets made `new URL` throw outside any
   // try block, and the uncaught TypeError ended the relay process.
-  it.each(['GET /\\ HTTP/1.1', 'GET http://[ HTTP/1.1', 'GET //[ HTTP/1.1', 'GET //%5B HTTP/1.1', 'GET //a:b@ HTTP/1.1', 'PUT http:// HTTP/1.1'])(
-    'answers %j with a 4xx for that request alone and keeps serving',
-    async (requestLine) => {
-      const { port, get, refusals } = await serve()
-      const answer = await rawExchange(port, `${requestLine}\r\nHost: x\r\n\r\n`)
-      const [status] = statuses(answer)
-      expect(status).toBeGreaterThanOrEqual(400)
-      expect(status).toBeLessThan(500)
-      expect(refusals.length).toBeGreaterThan(0)
-      expect((await get('/healthz')).status).toBe(200)
-    },
-  )
+  it.each([
+    'GET /\\ HTTP/1.1',
+    'GET http://[ HTTP/1.1',
+    'GET //[ HTTP/1.1',
+    'GET //%5B HTTP/1.1',
+    'GET //a:b@ HTTP/1.1',
+    'PUT http:// HTTP/1.1',
+  ])('answers %j with a 4xx for that request alone and keeps serving', async (requestLine) => {
+    const { port, get, refusals } = await serve()
+    const answer = await rawExchange(port, `${requestLine}\r\nHost: x\r\n\r\n`)
+    const [status] = statuses(answer)
+    expect(status).toBeGreaterThanOrEqual(400)
+    expect(status).toBeLessThan(500)
+    expect(refusals.length).toBeGreaterThan(0)
+    expect((await get('/healthz')).status).toBe(200)
+  })
 
   it('turns a throwing or rejecting route into a 500 for that request only', async () => {
     const { get, refusals } = await serve({
@@ -77,13 +89,19 @@ describe('relay HTTP server under hostile requests', () => {
 
   it('answers pipelined requests in order and rejects malformed framing with a 400', async () => {
     const { port } = await serve()
-    const pipelined = await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/bootstrap HTTP/1.1\r\nHost: x\r\n\r\nGET /\\ HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    const pipelined = await rawExchange(
+      port,
+      'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/bootstrap HTTP/1.1\r\nHost: x\r\n\r\nGET /\\ HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+    )
     // The bad target closes the connection; what was pipelined after it is not answered.
     expect(statuses(pipelined)).toEqual([200, 200, 400])
     // A broken chunk size: answered (405 before the body is read) and the connection closed.
     const badChunk = await rawExchange(port, 'POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')
     expect(statuses(badChunk)).toEqual([405])
-    const bothLengths = await rawExchange(port, 'POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
+    const bothLengths = await rawExchange(
+      port,
+      'POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    )
     expect(statuses(bothLengths)[0]).toBe(400)
     const hugeHeader = await rawExchange(port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
     expect(statuses(hugeHeader)).toEqual([431])

@@ -28,11 +28,29 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mesh-ops-'))
-    const flags = { port: '0', 'ws-port': '0', 'data-dir': dataDir, dist: join(dataDir, 'no-dist'), 'bft-interval-ms': '20', 'metrics-token': token }
+    const flags = {
+      port: '0',
+      'ws-port': '0',
+      'data-dir': dataDir,
+      dist: join(dataDir, 'no-dist'),
+      'bft-interval-ms': '20',
+      'metrics-token': token,
+    }
     const entry = await relayValidatorEntry(resolveConfig(flags, {}))
     const setFile = join(dataDir, 'validators.json')
     writeFileSync(setFile, JSON.stringify({ chainId: 'ops-test', validators: [entry] }))
-    const sink = new Writable({ write: (chunk, _encoding, done) => (logLines.push(...chunk.toString().trim().split('\n').map((l: string) => JSON.parse(l))), done()) })
+    const sink = new Writable({
+      write: (chunk, _encoding, done) => (
+        logLines.push(
+          ...chunk
+            .toString()
+            .trim()
+            .split('\n')
+            .map((l: string) => JSON.parse(l)),
+        ),
+        done()
+      ),
+    })
     relay = await startRelay(resolveConfig({ ...flags, 'validator-set': setFile }, {}), pino({ level: 'info' }, sink))
 
     peer = await createNodePeer(new Uint8Array(32).fill(91), await fetchTrust(relay.url))
@@ -43,7 +61,10 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
     expect(await peer.runtime.fetchBlob(relay.runtime.node.peerId, Buffer.from(sha256Hex, 'hex'))).toEqual(blob)
 
     const topic = topicForKind('mesh.chat')
-    await vi.waitFor(() => expect(peer.node.services.pubsub.getSubscribers(topic).map(String)).toContain(relay.peerId), { timeout: 30_000, interval: 100 })
+    await vi.waitFor(() => expect(peer.node.services.pubsub.getSubscribers(topic).map(String)).toContain(relay.peerId), {
+      timeout: 30_000,
+      interval: 100,
+    })
     await peer.runtime.gossip.publish('mesh.chat', { text: 'hello relay', sentAtUs: 1n })
     const tampered = Envelope.decode(sealMessage(peer.signer, 'mesh.chat', { text: 'tampered', sentAtUs: 2n }))
     tampered.signature[0] ^= 0xff
@@ -99,11 +120,23 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
       expect(families.get(name)?.type).toBe('HISTOGRAM')
       expect(Number(families.get(name)?.metrics[0].count)).toBeGreaterThanOrEqual(3)
     }
-    expect(families.get('mesh_consensus_certificate_signers')?.metrics[0].buckets?.['1']).toBe(families.get('mesh_consensus_certificate_signers')?.metrics[0].count)
+    expect(families.get('mesh_consensus_certificate_signers')?.metrics[0].buckets?.['1']).toBe(
+      families.get('mesh_consensus_certificate_signers')?.metrics[0].count,
+    )
     expect(value('mesh_audit_entries')).toBeGreaterThanOrEqual(3)
 
     // The federated-round and task families exist (zero until those layers report).
-    for (const name of ['mesh_fl_round_phases_total', 'mesh_fl_round_phase_seconds', 'mesh_fl_submissions_total', 'mesh_fl_dropouts_total', 'mesh_fl_secagg_aborts_total', 'mesh_tasks', 'mesh_subtasks', 'mesh_task_phase_seconds', 'mesh_browser_reports_total']) {
+    for (const name of [
+      'mesh_fl_round_phases_total',
+      'mesh_fl_round_phase_seconds',
+      'mesh_fl_submissions_total',
+      'mesh_fl_dropouts_total',
+      'mesh_fl_secagg_aborts_total',
+      'mesh_tasks',
+      'mesh_subtasks',
+      'mesh_task_phase_seconds',
+      'mesh_browser_reports_total',
+    ]) {
       expect(families.has(name), name).toBe(true)
     }
     expect(value('mesh_fl_round_phases_total', { phase: 'aggregate' })).toBe(0)
@@ -113,7 +146,13 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
     const finals = logLines.filter((l) => l.msg === 'height final')
     expect(finals.length).toBeGreaterThanOrEqual(3)
     // Tracing is off here, yet every validator derives the same trace id for a height, so it can be grepped across logs.
-    for (const line of finals) expect(line).toMatchObject({ component: 'consensus', height: expect.any(Number), traceId: heightTraceId('ops-test', line.height), finalityMs: expect.any(Number) })
+    for (const line of finals)
+      expect(line).toMatchObject({
+        component: 'consensus',
+        height: expect.any(Number),
+        traceId: heightTraceId('ops-test', line.height),
+        finalityMs: expect.any(Number),
+      })
     const rejected = logLines.find((l) => l.msg === 'message rejected' && l.reason === 'bad-signature')
     expect(rejected).toMatchObject({ component: 'mesh', kind: 'mesh.chat', msgId: expect.stringMatching(/^[0-9a-f]{64}$/) })
   })
@@ -137,4 +176,3 @@ describe('relay operations: /metrics, /healthz, /readyz', () => {
     expect((await fetch(new URL('/healthz', relay.url))).status).toBe(200)
   })
 })
-

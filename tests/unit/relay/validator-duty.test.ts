@@ -11,7 +11,10 @@ import { createRealScheme } from '../../../workers/consensus/certificate'
 describe('relay validator duty', () => {
   it('takes its options from flags and environment, and refuses peers without a PeerId', () => {
     expect(resolveConfig({}, {})).toMatchObject({ validatorSet: null, peers: [], bftIntervalMs: 1000 })
-    const config = resolveConfig({ 'validator-set': 'set.json', 'bft-interval-ms': '250' }, { MESH_PEERS: '/ip4/10.0.0.1/tcp/9090/ws/p2p/12D3KooWabc' })
+    const config = resolveConfig(
+      { 'validator-set': 'set.json', 'bft-interval-ms': '250' },
+      { MESH_PEERS: '/ip4/10.0.0.1/tcp/9090/ws/p2p/12D3KooWabc' },
+    )
     expect(config.validatorSet).toMatch(/\/set\.json$/)
     expect(config.peers).toEqual(['/ip4/10.0.0.1/tcp/9090/ws/p2p/12D3KooWabc'])
     expect(config.bftIntervalMs).toBe(250)
@@ -41,12 +44,16 @@ describe('relay validator duty', () => {
     expect(await store.lastDecision()).toBeNull()
     await store.saveState(new Uint8Array([1, 2]))
     await store.saveState(new Uint8Array([3]))
-    for (const height of [1, 2, 3]) await store.saveDecision({ height, round: 0, value: new Uint8Array([height]), certificate: new Uint8Array([9]), decidedAtMs: height })
+    for (const height of [1, 2, 3])
+      await store.saveDecision({ height, round: 0, value: new Uint8Array([height]), certificate: new Uint8Array([9]), decidedAtMs: height })
     await store.saveDecision({ height: 2, round: 5, value: new Uint8Array([99]), certificate: new Uint8Array([9]), decidedAtMs: 0 }) // a decision never changes
     expect(await store.loadState()).toEqual(new Uint8Array([3]))
     expect(await other.loadState()).toBeNull()
     expect((await store.lastDecision())?.height).toBe(3)
-    expect((await store.decisionsFrom(2, 16)).map((d) => [d.height, d.value[0]])).toEqual([[2, 2], [3, 3]])
+    expect((await store.decisionsFrom(2, 16)).map((d) => [d.height, d.value[0]])).toEqual([
+      [2, 2],
+      [3, 3],
+    ])
     expect(await other.decisionsFrom(1, 16)).toEqual([])
     db.close()
     const reopened = new SqliteConsensusStore(openConsensusDatabase(dataDir), 'a')

@@ -42,8 +42,10 @@ function runScript(machine: Machine) {
   )
   if (machine.sudo) executable(join(bin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && shift\n[ "$1" = true ] && exit 0\nexec "$@"\n')
   if (machine.chromium === 'working') executable(chromium, CHROMIUM_STUB)
-  if (machine.chromium === 'noisy') executable(chromium, '#!/bin/sh\necho "/usr/bin/chromium: 9: [: 1 2: unexpected operator" >&2\necho "Chromium 156.0 stub"\n')
-  if (machine.chromium === 'broken') executable(chromium, '#!/bin/sh\necho "error while loading shared libraries: libnss3.so" >&2\nexit 127\n')
+  if (machine.chromium === 'noisy')
+    executable(chromium, '#!/bin/sh\necho "/usr/bin/chromium: 9: [: 1 2: unexpected operator" >&2\necho "Chromium 156.0 stub"\n')
+  if (machine.chromium === 'broken')
+    executable(chromium, '#!/bin/sh\necho "error while loading shared libraries: libnss3.so" >&2\nexit 127\n')
   const result = spawnSync('/bin/bash', [SCRIPT], { env: { PATH: bin, CHROMIUM_PATH: chromium }, encoding: 'utf8' })
   const outcome = {
     status: result.status,

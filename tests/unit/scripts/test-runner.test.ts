@@ -26,13 +26,20 @@ function runTestCommand(machine: { chromium: boolean; uid: number }) {
     `#!/bin/sh\necho "vitest $*" >> ${log}\nfor arg in "$@"; do case "$arg" in --outputFile.json=*) ` +
       `echo '{"numPassedTests":3,"numFailedTests":0,"numPendingTests":0,"numTodoTests":0,"numTotalTests":3,"testResults":[]}' > "\${arg#--outputFile.json=}";; esac; done\n`,
   )
-  executable(join(bin, 'apt-get'), `#!/bin/sh\necho "apt-get $*" >> ${log}\ncase "$*" in *install*) printf '#!/bin/sh\\necho Chromium stub\\n' > ${chromium}; /bin/chmod 755 ${chromium};; esac\n`)
+  executable(
+    join(bin, 'apt-get'),
+    `#!/bin/sh\necho "apt-get $*" >> ${log}\ncase "$*" in *install*) printf '#!/bin/sh\\necho Chromium stub\\n' > ${chromium}; /bin/chmod 755 ${chromium};; esac\n`,
+  )
   executable(join(bin, 'id'), `#!/bin/sh\necho ${machine.uid}\n`)
   executable(join(bin, 'sleep'), '#!/bin/sh\nexit 0\n')
   symlinkSync('/usr/bin/env', join(bin, 'env'))
   symlinkSync('/bin/bash', join(bin, 'bash'))
   if (machine.chromium) executable(chromium, '#!/bin/sh\necho Chromium stub\n')
-  const result = spawnSync(process.execPath, [join(root, 'scripts/test.mjs')], { cwd: root, env: { PATH: bin, CHROMIUM_PATH: chromium }, encoding: 'utf8' })
+  const result = spawnSync(process.execPath, [join(root, 'scripts/test.mjs')], {
+    cwd: root,
+    env: { PATH: bin, CHROMIUM_PATH: chromium },
+    encoding: 'utf8',
+  })
   const outcome = {
     status: result.status,
     output: result.stdout + result.stderr,

@@ -22,7 +22,11 @@ export function makeInputs(n: number, length: number, seed: string, scale = 1): 
   })
 }
 
-export function makeParams(cohort: Cohort, overrides: Partial<RoundParams> & { threshold: number }, graph: GraphSpec = { kind: 'complete' }): RoundParams {
+export function makeParams(
+  cohort: Cohort,
+  overrides: Partial<RoundParams> & { threshold: number },
+  graph: GraphSpec = { kind: 'complete' },
+): RoundParams {
   return { roundId: new TextEncoder().encode('round-7'), cohort: cohort.publicKeys, vectorLength: 48, bound: 1, graph, ...overrides }
 }
 
@@ -41,6 +45,9 @@ export function maxSumError(result: SecAggResult, inputs: readonly Float32Array[
 
 /** The result of a round that must have completed; fails the test with the abort reason (or the step it ended on) otherwise. */
 export function doneResult(outcome: AggregatorStep, label?: string): SecAggResult {
-  if (outcome.kind !== 'done') throw new Error(`${label ? `${label}: ` : ''}round ended ${outcome.kind === 'aborted' ? `aborted: ${outcome.reason}` : `on ${outcome.kind}`}`)
+  if (outcome.kind !== 'done')
+    throw new Error(
+      `${label ? `${label}: ` : ''}round ended ${outcome.kind === 'aborted' ? `aborted: ${outcome.reason}` : `on ${outcome.kind}`}`,
+    )
   return outcome.result
 }

@@ -104,7 +104,10 @@ describe('OpenSSL (node:crypto) and @noble primitives are interchangeable', () =
     /** Clients alternate suites, the aggregator uses `aggregatorSuite`; returns masked inputs and the result. */
     async function round(pick: (i: number) => SecAggPrimitives, aggregatorSuite: SecAggPrimitives) {
       const rnd = clientRandom('mixed')
-      const clients = cohort.secretKeys.map((identitySecretKey, index) => new SecAggClient({ params, index, identitySecretKey, input: inputs[index], random: rnd(index), primitives: pick(index) }))
+      const clients = cohort.secretKeys.map(
+        (identitySecretKey, index) =>
+          new SecAggClient({ params, index, identitySecretKey, input: inputs[index], random: rnd(index), primitives: pick(index) }),
+      )
       const aggregator = new SecAggAggregator(params, { primitives: aggregatorSuite })
       const ok = <T>(step: { ok: true; message: T } | { ok: false; reason: string }): T => {
         if (!step.ok) throw new Error(step.reason)

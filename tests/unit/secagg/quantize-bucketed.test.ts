@@ -9,7 +9,12 @@ import { seededBytes } from '../../../workers/common/random'
 import { clientRandom, doneResult, makeCohort, makeInputs } from './fixtures'
 
 describe('fixed-point encoding in Z_2^32', () => {
-  for (const [n, bound] of [[2, 1], [10, 0.05], [100, 1], [255, 8]] as const) {
+  for (const [n, bound] of [
+    [2, 1],
+    [10, 0.05],
+    [100, 1],
+    [255, 8],
+  ] as const) {
     it(`decodes a sum of ${n} inputs within n/(2·scale), bound ${bound}, extremes included`, () => {
       const q = quantization(bound, n)
       const inputs = makeInputs(n, 256, `q-${n}`, bound * 1.2)
@@ -51,7 +56,7 @@ describe('fixed-point encoding in Z_2^32', () => {
   })
 })
 
-describe('bucketed secure aggregation (Karimireddy et al. 2022) with the FL engine\'s median', () => {
+describe("bucketed secure aggregation (Karimireddy et al. 2022) with the FL engine's median", () => {
   const n = 15
   const d = 16
   const cohort = makeCohort(n, 'buckets')
@@ -60,12 +65,28 @@ describe('bucketed secure aggregation (Karimireddy et al. 2022) with the FL engi
   const byzantine = new Set([4, 11])
   const inputs = noise.map((e, i) => Float32Array.from(e, (x, j) => (byzantine.has(i) ? -8 * honestMean[j] : honestMean[j] + x)))
   const seed = new TextEncoder().encode('public-beacon-9')
-  const plan = planBuckets({ roundId: new TextEncoder().encode('round-b'), cohort: cohort.publicKeys, seed, bucketSize: 3, threshold: () => 2, vectorLength: d, bound: 8 })
+  const plan = planBuckets({
+    roundId: new TextEncoder().encode('round-b'),
+    cohort: cohort.publicKeys,
+    seed,
+    bucketSize: 3,
+    threshold: () => 2,
+    vectorLength: d,
+    bound: 8,
+  })
 
   it('splits the cohort into disjoint buckets fixed by the public seed', () => {
     expect(plan.map((b) => b.members.length)).toEqual([3, 3, 3, 3, 3])
     expect(plan.flatMap((b) => b.members).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i))
-    const again = planBuckets({ roundId: new TextEncoder().encode('round-b'), cohort: cohort.publicKeys, seed, bucketSize: 3, threshold: () => 2, vectorLength: d, bound: 8 })
+    const again = planBuckets({
+      roundId: new TextEncoder().encode('round-b'),
+      cohort: cohort.publicKeys,
+      seed,
+      bucketSize: 3,
+      threshold: () => 2,
+      vectorLength: d,
+      bound: 8,
+    })
     expect(again.map((b) => b.members)).toEqual(plan.map((b) => b.members))
     // Each bucket is its own round: distinct round ids bind its keys and signatures.
     expect(new Set(plan.map((b) => Buffer.from(b.params.roundId).toString('hex'))).size).toBe(5)
@@ -77,8 +98,11 @@ describe('bucketed secure aggregation (Karimireddy et al. 2022) with the FL engi
       // One honest client in the first bucket drops before masking; its bucket still completes.
       const drops = new Map<number, Phase>(b === 0 ? [[bucket.members.findIndex((m) => !byzantine.has(m)), 'mask']] : [])
       const report = await runLocalRound({
-        params: bucket.params, identitySecretKeys: bucket.members.map((m) => cohort.secretKeys[m]), inputs: bucket.members.map((m) => inputs[m]),
-        random: clientRandom(`bucket-${b}`), dropBefore: drops,
+        params: bucket.params,
+        identitySecretKeys: bucket.members.map((m) => cohort.secretKeys[m]),
+        inputs: bucket.members.map((m) => inputs[m]),
+        random: clientRandom(`bucket-${b}`),
+        dropBefore: drops,
       })
       results.push(doneResult(report.outcome, `bucket ${b}`))
     }
@@ -93,13 +117,31 @@ describe('bucketed secure aggregation (Karimireddy et al. 2022) with the FL engi
 
   it('never leaves a bucket too small to hide its members: a short remainder joins the bucket before it', () => {
     const sixteen = makeCohort(16, 'buckets-16')
-    const plan16 = planBuckets({ roundId: new TextEncoder().encode('round-c'), cohort: sixteen.publicKeys, seed, bucketSize: 3, threshold: (m) => Math.floor(m / 2) + 1, vectorLength: d, bound: 8 })
+    const plan16 = planBuckets({
+      roundId: new TextEncoder().encode('round-c'),
+      cohort: sixteen.publicKeys,
+      seed,
+      bucketSize: 3,
+      threshold: (m) => Math.floor(m / 2) + 1,
+      vectorLength: d,
+      bound: 8,
+    })
     // 16 = 5·3 + 1: the lone remainder would be published as one client's own update.
     expect(plan16.map((b) => b.members.length)).toEqual([3, 3, 3, 3, 4])
     expect(plan16.flatMap((b) => b.members).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i))
     expect(plan16[4].params.cohort).toHaveLength(4)
     expect(plan16[4].params.threshold).toBe(3)
-    expect(() => planBuckets({ roundId: seed, cohort: sixteen.publicKeys.slice(0, 2), seed, bucketSize: 3, threshold: () => 2, vectorLength: d, bound: 8 })).toThrow(/cannot fill one bucket of 3/)
+    expect(() =>
+      planBuckets({
+        roundId: seed,
+        cohort: sixteen.publicKeys.slice(0, 2),
+        seed,
+        bucketSize: 3,
+        threshold: () => 2,
+        vectorLength: d,
+        bound: 8,
+      }),
+    ).toThrow(/cannot fill one bucket of 3/)
   })
 
   it('leaves out a bucket that aborted, and says so when none completed', () => {

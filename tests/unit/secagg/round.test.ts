@@ -14,7 +14,13 @@ const inputs = makeInputs(n, 48, 'inputs')
 const params = makeParams(cohort, { threshold: t })
 
 async function run(dropBefore: Map<number, Phase> = new Map(), p = params, ins = inputs) {
-  return runLocalRound({ params: p, identitySecretKeys: cohort.secretKeys.slice(0, p.cohort.length), inputs: ins, random: clientRandom('round'), dropBefore })
+  return runLocalRound({
+    params: p,
+    identitySecretKeys: cohort.secretKeys.slice(0, p.cohort.length),
+    inputs: ins,
+    random: clientRandom('round'),
+    dropBefore,
+  })
 }
 
 describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
@@ -40,7 +46,10 @@ describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
       // Up to n − t clients drop, each before a random phase.
       const gone = [...Array(size).keys()].filter(() => draw(2) === 1).slice(0, size - threshold)
       const drops = new Map(gone.map((c): [number, Phase] => [c, PHASES[draw(PHASES.length)]]))
-      const p = makeParams({ secretKeys: cohort.secretKeys.slice(0, size), publicKeys: cohort.publicKeys.slice(0, size) }, { threshold, vectorLength: length, bound })
+      const p = makeParams(
+        { secretKeys: cohort.secretKeys.slice(0, size), publicKeys: cohort.publicKeys.slice(0, size) },
+        { threshold, vectorLength: length, bound },
+      )
       const report = await run(drops, p, trialInputs)
       const label = `trial ${trial}: n=${size} t=${threshold} d=${length} drops=${JSON.stringify([...drops])}`
       expect(report.refusals, label).toEqual([])
@@ -77,19 +86,38 @@ describe('secure aggregation, all pairs (Bonawitz et al. 2017)', () => {
   }
 
   it('completes when drops are spread over every phase, down to exactly t clients', async () => {
-    const report = await run(new Map<number, Phase>([[0, 'share'], [2, 'mask'], [5, 'consistency']]))
+    const report = await run(
+      new Map<number, Phase>([
+        [0, 'share'],
+        [2, 'mask'],
+        [5, 'consistency'],
+      ]),
+    )
     const result = doneResult(report.outcome)
     expect(result.included).toEqual([1, 3, 4, 5, 6])
     expect(maxSumError(result, inputs)).toBeLessThanOrEqual(result.errorBound)
   })
 
   it('aborts at the threshold boundary when the unmasking phase has t − 1 answers', async () => {
-    const report = await run(new Map<number, Phase>([[0, 'mask'], [2, 'unmask'], [4, 'unmask'], [6, 'consistency']]))
+    const report = await run(
+      new Map<number, Phase>([
+        [0, 'mask'],
+        [2, 'unmask'],
+        [4, 'unmask'],
+        [6, 'consistency'],
+      ]),
+    )
     expect(report.outcome).toEqual({ kind: 'aborted', reason: 'only 3 survivors revealed shares; need 4' })
   })
 
   it('respects a minClients above the threshold', async () => {
-    const report = await run(new Map<number, Phase>([[0, 'mask'], [2, 'mask']]), { ...params, minClients: 6 })
+    const report = await run(
+      new Map<number, Phase>([
+        [0, 'mask'],
+        [2, 'mask'],
+      ]),
+      { ...params, minClients: 6 },
+    )
     expect(report.outcome).toEqual({ kind: 'aborted', reason: 'only 5 clients sent masked input; need 6' })
   })
 
@@ -106,10 +134,21 @@ describe('SecAgg+ (Bell et al. 2020): a random Harary graph instead of all pairs
   const bigCohort = makeCohort(big, 'big')
   const bigInputs = makeInputs(big, 32, 'big-inputs')
   const shape = suggestHararyGraph(big)!
-  const plus = makeParams(bigCohort, { threshold: shape.threshold, vectorLength: 32, minClients: 20 }, { kind: 'harary', degree: shape.degree, seed: new TextEncoder().encode('beacon-42') })
+  const plus = makeParams(
+    bigCohort,
+    { threshold: shape.threshold, vectorLength: 32, minClients: 20 },
+    { kind: 'harary', degree: shape.degree, seed: new TextEncoder().encode('beacon-42') },
+  )
   // OpenSSL primitives keep these 30-client rounds fast; primitives.test.ts shows they match noble byte for byte.
   const runPlus = (dropBefore: Map<number, Phase>) =>
-    runLocalRound({ params: plus, identitySecretKeys: bigCohort.secretKeys, inputs: bigInputs, random: clientRandom('plus'), dropBefore, primitives: nodePrimitives })
+    runLocalRound({
+      params: plus,
+      identitySecretKeys: bigCohort.secretKeys,
+      inputs: bigInputs,
+      random: clientRandom('plus'),
+      dropBefore,
+      primitives: nodePrimitives,
+    })
 
   it('builds a k-regular graph from the public seed, relabelled by it', () => {
     const lists = neighbourLists(plus)
@@ -121,17 +160,33 @@ describe('SecAgg+ (Bell et al. 2020): a random Harary graph instead of all pairs
     const other = neighbourLists({ ...plus, graph: { kind: 'harary', degree: shape.degree, seed: new TextEncoder().encode('beacon-43') } })
     expect(other).not.toEqual(lists)
     // Relabelled: not simply the ring of consecutive indices.
-    expect(lists[0]).not.toEqual([1, 2, 3, 4, 5, 6, big - 6, big - 5, big - 4, big - 3, big - 2, big - 1].slice(0, shape.degree).sort((a, b) => a - b))
+    expect(lists[0]).not.toEqual(
+      [1, 2, 3, 4, 5, 6, big - 6, big - 5, big - 4, big - 3, big - 2, big - 1].slice(0, shape.degree).sort((a, b) => a - b),
+    )
   })
 
   it('equals the plain sum, with clients dropping at every phase', async () => {
-    const report = await runPlus(new Map<number, Phase>([[3, 'share'], [8, 'mask'], [17, 'mask'], [21, 'consistency'], [25, 'unmask']]))
+    const report = await runPlus(
+      new Map<number, Phase>([
+        [3, 'share'],
+        [8, 'mask'],
+        [17, 'mask'],
+        [21, 'consistency'],
+        [25, 'unmask'],
+      ]),
+    )
     expect(report.refusals).toEqual([])
     const result = doneResult(report.outcome)
     expect(result.included).toHaveLength(big - 3)
     expect(maxSumError(result, bigInputs)).toBeLessThanOrEqual(result.errorBound)
     // Each client sent shares only to its neighbours: far fewer bytes than all pairs would need.
-    const allPairs = await runLocalRound({ params: { ...plus, graph: { kind: 'complete' }, threshold: 16 }, identitySecretKeys: bigCohort.secretKeys, inputs: bigInputs, random: clientRandom('plus'), primitives: nodePrimitives })
+    const allPairs = await runLocalRound({
+      params: { ...plus, graph: { kind: 'complete' }, threshold: 16 },
+      identitySecretKeys: bigCohort.secretKeys,
+      inputs: bigInputs,
+      random: clientRandom('plus'),
+      primitives: nodePrimitives,
+    })
     expect(allPairs.outcome.kind).toBe('done')
     expect(report.bytesSent[0]).toBeLessThan(allPairs.bytesSent[0] / 1.5)
   })
@@ -139,8 +194,16 @@ describe('SecAgg+ (Bell et al. 2020): a random Harary graph instead of all pairs
   it('aborts naming the client whose neighbourhood kept fewer than t share holders', async () => {
     // Drop client 0 after it shared, and enough of its neighbours that its mask key cannot be rebuilt.
     const around = neighbourLists(plus)[0]
-    const drops = new Map<number, Phase>([[0, 'mask'], ...around.slice(0, shape.degree + 2 - shape.threshold).map((c): [number, Phase] => [c, 'unmask'])])
+    const drops = new Map<number, Phase>([
+      [0, 'mask'],
+      ...around.slice(0, shape.degree + 2 - shape.threshold).map((c): [number, Phase] => [c, 'unmask']),
+    ])
     const report = await runPlus(drops)
-    expect(report.outcome).toEqual({ kind: 'aborted', reason: expect.stringMatching(new RegExp(`^cannot rebuild the (self-mask seed of|mask key of dropped) client \\d+: \\d+ shares, threshold ${shape.threshold}$`)) })
+    expect(report.outcome).toEqual({
+      kind: 'aborted',
+      reason: expect.stringMatching(
+        new RegExp(`^cannot rebuild the (self-mask seed of|mask key of dropped) client \\d+: \\d+ shares, threshold ${shape.threshold}$`),
+      ),
+    })
   })
 })

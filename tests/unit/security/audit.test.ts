@@ -5,7 +5,15 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
 import { AuditLog } from '../../../workers/security/audit/log'
 import { SqliteAuditStore, auditLogMigration } from '../../../workers/security/node/sqlite-audit-store'
 import { DexieAuditStore, dexieAuditSchema, type AuditRow } from '../../../workers/security/audit/dexie-store'
-import { entryHash, entrySigningBytes, encodeCheckpoint, decodeCheckpoint, MAX_DETAILS_CHARS, type AuditRecord, type AuditCheckpoint } from '../../../workers/security/audit/entry'
+import {
+  entryHash,
+  entrySigningBytes,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  MAX_DETAILS_CHARS,
+  type AuditRecord,
+  type AuditCheckpoint,
+} from '../../../workers/security/audit/entry'
 import { verifyAuditChain, type AuditProblem } from '../../../workers/security/audit/verify'
 import { exportAuditLog, parseAuditJsonLines } from '../../../workers/security/audit/jsonl'
 import { readAll, type AuditStore } from '../../../workers/security/audit/store'
@@ -39,7 +47,12 @@ async function fill(store: AuditStore, n: number, by = writer): Promise<AuditLog
   let clock = T0
   const log = await AuditLog.open(store, by, () => (clock += 1000))
   for (let i = 0; i < n; i++) {
-    await log.append({ event: events[i % events.length], actor: `peer-${i % 3}`, subject: `subject-${i}`, details: { i, reason: 'test', bytes: new Uint8Array([i]) } })
+    await log.append({
+      event: events[i % events.length],
+      actor: `peer-${i % 3}`,
+      subject: `subject-${i}`,
+      details: { i, reason: 'test', bytes: new Uint8Array([i]) },
+    })
   }
   return log
 }
@@ -69,10 +82,19 @@ describe('audit log storage', () => {
     expect(await store.count()).toBe(26)
     const all = await entries(store)
     expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1))
-    expect(await verifyAuditChain(all, { writer: writer.publicKey, verify: verifyEd25519Batch, batchSize: 5 })).toMatchObject({ ok: true, count: 26 })
+    expect(await verifyAuditChain(all, { writer: writer.publicKey, verify: verifyEd25519Batch, batchSize: 5 })).toMatchObject({
+      ok: true,
+      count: 26,
+    })
     const text = await exportAuditLog(store)
     expect(text.split('\n')).toHaveLength(27)
-    expect(JSON.parse(text.split('\n')[0])).toMatchObject({ seq: 1, event: 'join', actor: 'peer-0', subject: 'subject-0', details: '{"i":0,"reason":"test","bytes":"00"}' })
+    expect(JSON.parse(text.split('\n')[0])).toMatchObject({
+      seq: 1,
+      event: 'join',
+      actor: 'peer-0',
+      subject: 'subject-0',
+      details: '{"i":0,"reason":"test","bytes":"00"}',
+    })
     expect(await problemOf(parseAuditJsonLines(text))).toBe('ok')
     await expect(store.append(all[3])).rejects.toThrow()
   })
@@ -80,7 +102,7 @@ describe('audit log storage', () => {
   it('sqlite: an edited row in the database is caught', async () => {
     const { store, db } = sqliteStore()
     await fill(store, 10)
-    db.prepare("UPDATE audit_log SET details = '{\"i\":4,\"reason\":\"nothing to see\"}' WHERE seq = 5").run()
+    db.prepare('UPDATE audit_log SET details = \'{"i":4,"reason":"nothing to see"}\' WHERE seq = 5').run()
     expect(await verifyAuditChain(readAll(store), { writer: writer.publicKey })).toMatchObject({ ok: false, seq: 5, problem: 'bad-hash' })
   })
 
@@ -94,7 +116,11 @@ describe('audit log storage', () => {
   it('keeps one chain under concurrent appends and bounds huge details', async () => {
     const { store } = sqliteStore()
     const log = await AuditLog.open(store, writer, () => T0)
-    await Promise.all(Array.from({ length: 40 }, (_, i) => log.append({ event: 'reject', actor: `p${i}`, subject: 'x', details: { junk: 'y'.repeat(i === 7 ? 100_000 : 10) } })))
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        log.append({ event: 'reject', actor: `p${i}`, subject: 'x', details: { junk: 'y'.repeat(i === 7 ? 100_000 : 10) } }),
+      ),
+    )
     const all = await entries(store)
     expect(all).toHaveLength(40)
     expect(await problemOf(all)).toBe('ok')
@@ -155,11 +181,30 @@ describe('audit log tamper detection', () => {
   it('catches an inserted entry, even one chained correctly by another key', async () => {
     const { records } = await build()
     const prev = records[3]
-    const body = { seq: prev.seq + 1, event: 'grant', actor: 'intruder', subject: 'me', timeMs: prev.timeMs + 1, details: '{}', prevHash: prev.hash, writer: intruder.publicKey }
+    const body = {
+      seq: prev.seq + 1,
+      event: 'grant',
+      actor: 'intruder',
+      subject: 'me',
+      timeMs: prev.timeMs + 1,
+      details: '{}',
+      prevHash: prev.hash,
+      writer: intruder.publicKey,
+    }
     const inserted = rehash({ ...body, signature: intruder.sign(entrySigningBytes(body)) })
     const shifted = records.slice(4).map((r) => ({ ...r, seq: r.seq + 1 }))
     expect(await problemOf([...records.slice(0, 4), inserted, ...shifted])).not.toBe('ok')
-    expect(await problemOf([...records, rehash({ ...body, seq: 13, prevHash: records[11].hash, signature: intruder.sign(entrySigningBytes({ ...body, seq: 13, prevHash: records[11].hash })) })])).toBe('wrong-writer')
+    expect(
+      await problemOf([
+        ...records,
+        rehash({
+          ...body,
+          seq: 13,
+          prevHash: records[11].hash,
+          signature: intruder.sign(entrySigningBytes({ ...body, seq: 13, prevHash: records[11].hash })),
+        }),
+      ]),
+    ).toBe('wrong-writer')
     const copied = { ...records[2], seq: 13, prevHash: records[11].hash }
     expect(await problemOf([...records, rehash(copied)])).toBe('bad-signature')
   })

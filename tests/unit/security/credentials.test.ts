@@ -2,8 +2,19 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { HOUR, DAY, T0, credentialFor, makeAuthority, nodeKeys } from './fixtures'
 import { seededBytes } from '../../../workers/common/random'
-import { type CertificateAuthority, exportCertificateAuthority, importCertificateAuthority, trustAnchorFromCertificate } from '../../../workers/security/credentials/ca'
-import { issueCredential, verifyCredential, isVerifiedCredential, credentialToPem, credentialFromPem } from '../../../workers/security/credentials/credential'
+import {
+  type CertificateAuthority,
+  exportCertificateAuthority,
+  importCertificateAuthority,
+  trustAnchorFromCertificate,
+} from '../../../workers/security/credentials/ca'
+import {
+  issueCredential,
+  verifyCredential,
+  isVerifiedCredential,
+  credentialToPem,
+  credentialFromPem,
+} from '../../../workers/security/credentials/credential'
 import { URI, bindingUris, parseBindingUris } from '../../../workers/security/credentials/binding'
 import { importEd25519PublicKey } from '../../../workers/security/credentials/x509'
 import { createRevocation, RevocationList, verifyRevocation } from '../../../workers/security/credentials/revocation'
@@ -88,7 +99,12 @@ describe('issuing and verifying a credential', () => {
 
   it('reads the binding strictly', () => {
     const keys = nodeKeys(1)
-    const good = [`${URI.peer}p`, URI.bls + bytesToHex(keys.voting.publicKey), URI.agreement + bytesToHex(keys.agreement.publicKey), `${URI.roles}trainer`]
+    const good = [
+      `${URI.peer}p`,
+      URI.bls + bytesToHex(keys.voting.publicKey),
+      URI.agreement + bytesToHex(keys.agreement.publicKey),
+      `${URI.roles}trainer`,
+    ]
     expect(parseBindingUris(good).ok).toBe(true)
     expect(parseBindingUris([...good, `${URI.roles}admin`]).ok).toBe(false)
     expect(parseBindingUris(good.slice(1)).ok).toBe(false)
@@ -115,22 +131,37 @@ describe('issuing and verifying a credential', () => {
           })
         ).rawData,
       )
-    const binding = { peerId: peerIdOf(keys.identity.publicKey), blsPublicKey: keys.voting.publicKey, agreementPublicKey: keys.agreement.publicKey, roles: ['admin'] as const }
+    const binding = {
+      peerId: peerIdOf(keys.identity.publicKey),
+      blsPublicKey: keys.voting.publicKey,
+      agreementPublicKey: keys.agreement.publicKey,
+      roles: ['admin'] as const,
+    }
     expect((await verifyCredential(await craft(bindingUris(binding)), ca.anchor, T0)).ok).toBe(true)
-    expect(await verifyCredential(await craft(bindingUris({ ...binding, peerId: peerIdOf(nodeKeys(11).identity.publicKey) })), ca.anchor, T0)).toMatchObject({ problem: 'bad-binding' })
+    expect(
+      await verifyCredential(await craft(bindingUris({ ...binding, peerId: peerIdOf(nodeKeys(11).identity.publicKey) })), ca.anchor, T0),
+    ).toMatchObject({ problem: 'bad-binding' })
     expect(await verifyCredential(await craft(undefined), ca.anchor, T0)).toMatchObject({ problem: 'bad-binding' })
-    expect(await verifyCredential(await craft(bindingUris({ ...binding, blsPublicKey: new Uint8Array(48).fill(1) })), ca.anchor, T0)).toMatchObject({ problem: 'bad-binding' })
+    expect(
+      await verifyCredential(await craft(bindingUris({ ...binding, blsPublicKey: new Uint8Array(48).fill(1) })), ca.anchor, T0),
+    ).toMatchObject({ problem: 'bad-binding' })
     const p256 = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
     expect(await verifyCredential(await craft(bindingUris(binding), p256.publicKey), ca.anchor, T0)).toMatchObject({ problem: 'bad-key' })
   })
 
   it('will not issue nonsense', async () => {
     const keys = nodeKeys(5)
-    const subject = { identityPublicKey: keys.identity.publicKey, blsPublicKey: keys.voting.publicKey, agreementPublicKey: keys.agreement.publicKey }
+    const subject = {
+      identityPublicKey: keys.identity.publicKey,
+      blsPublicKey: keys.voting.publicKey,
+      agreementPublicKey: keys.agreement.publicKey,
+    }
     const window = { notBeforeMs: T0, notAfterMs: T0 + HOUR }
     await expect(issueCredential(ca, subject, { ...window, roles: [] })).rejects.toThrow(/no roles/)
     await expect(issueCredential(ca, subject, { ...window, roles: ['root' as never] })).rejects.toThrow(/unknown role/)
-    await expect(issueCredential(ca, { ...subject, blsPublicKey: new Uint8Array(48).fill(3) }, { ...window, roles: ['trainer'] })).rejects.toThrow(/BLS/)
+    await expect(
+      issueCredential(ca, { ...subject, blsPublicKey: new Uint8Array(48).fill(3) }, { ...window, roles: ['trainer'] }),
+    ).rejects.toThrow(/BLS/)
     await expect(issueCredential(ca, subject, { roles: ['trainer'], notBeforeMs: T0, notAfterMs: T0 })).rejects.toThrow(/notAfter/)
   })
 
@@ -140,7 +171,9 @@ describe('issuing and verifying a credential', () => {
     const c = await credentialFor(restored, nodeKeys(6), ['worker'])
     expect((await verifyCredential(c.der, trustAnchorFromCertificate(exported.certificateDer), T0)).ok).toBe(true)
     const wrong = await exportCertificateAuthority(otherCa)
-    await expect(importCertificateAuthority({ privateKeyPkcs8: wrong.privateKeyPkcs8, certificateDer: exported.certificateDer })).rejects.toThrow(/does not belong/)
+    await expect(
+      importCertificateAuthority({ privateKeyPkcs8: wrong.privateKeyPkcs8, certificateDer: exported.certificateDer }),
+    ).rejects.toThrow(/does not belong/)
     const leaf = await credentialFor(ca, nodeKeys(6), ['worker'])
     expect(() => trustAnchorFromCertificate(leaf.der)).toThrow(/not a CA/)
   })
@@ -152,7 +185,10 @@ describe('revocation', () => {
     const list = new RevocationList(ca.anchor)
     expect((await verifyCredential(c.der, ca.anchor, T0, list)).ok).toBe(true)
     const record = await createRevocation(ca, { serial: c.serial, revokedAtMs: T0, reason: 'key compromised' })
-    expect(verifyRevocation(record, ca.anchor)).toEqual({ ok: true, record: { serial: c.serial, revokedAtMs: T0, reason: 'key compromised' } })
+    expect(verifyRevocation(record, ca.anchor)).toEqual({
+      ok: true,
+      record: { serial: c.serial, revokedAtMs: T0, reason: 'key compromised' },
+    })
     expect(list.add(record)).toMatchObject({ ok: true, added: true })
     expect(list.add(record)).toMatchObject({ ok: true, added: false })
     expect(list.isRevoked(c.serial)).toBe(true)

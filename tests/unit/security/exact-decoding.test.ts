@@ -4,7 +4,12 @@ import { seededBytes as seededRandom } from '../../../workers/common/random'
 import { IssuancePolicy } from '../../../workers/security/credentials/policy'
 import { CredentialAuthority } from '../../../workers/security/credentials/authority'
 import { RevocationList, createRevocation, verifyRevocation } from '../../../workers/security/credentials/revocation'
-import { createGrantRequest, createJoinRequest, decodeGrantRequest, decodeJoinRequest } from '../../../workers/security/credentials/requests'
+import {
+  createGrantRequest,
+  createJoinRequest,
+  decodeGrantRequest,
+  decodeJoinRequest,
+} from '../../../workers/security/credentials/requests'
 import { credentialFromPem, credentialToPem, verifyCredential, type Credential } from '../../../workers/security/credentials/credential'
 import { signingIdentityOf } from '../../../workers/security/keys/derive'
 import type { CertificateAuthority } from '../../../workers/security/credentials/ca'
@@ -65,20 +70,40 @@ describe('credential decoders consume their input exactly', () => {
     expect(decodeJoinRequest(join).ok).toBe(true)
     expect(decodeJoinRequest(pad(join, 3))).toMatchObject({ ok: false })
     // An unknown field appended parses cleanly as protobuf; it must still be refused.
-    expect(decodeJoinRequest(Uint8Array.from([...join, 0x50, 0x01]))).toMatchObject({ ok: false, reason: expect.stringMatching(/canonical/) })
-    const grant = createGrantRequest({ adminCertificate: admin.der, admin: signingIdentityOf(nodeKeys(60)), subjectCertificate: subject.der, roles: ['trainer'], notAfterMs: T0 + DAY, requestedAtMs: T0, nonce: seededRandom(9)(16) })
+    expect(decodeJoinRequest(Uint8Array.from([...join, 0x50, 0x01]))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/canonical/),
+    })
+    const grant = createGrantRequest({
+      adminCertificate: admin.der,
+      admin: signingIdentityOf(nodeKeys(60)),
+      subjectCertificate: subject.der,
+      roles: ['trainer'],
+      notAfterMs: T0 + DAY,
+      requestedAtMs: T0,
+      nonce: seededRandom(9)(16),
+    })
     expect(decodeGrantRequest(grant).ok).toBe(true)
     expect(decodeGrantRequest(Uint8Array.from([...grant, 0x50, 0x01]))).toMatchObject({ ok: false })
     const revocation = await createRevocation(ca, { serial: subject.serial, revokedAtMs: T0, reason: 'test' })
     expect(verifyRevocation(revocation, ca.anchor).ok).toBe(true)
-    expect(verifyRevocation(Uint8Array.from([...revocation, 0x50, 0x01]), ca.anchor)).toMatchObject({ ok: false, reason: expect.stringMatching(/canonical/) })
+    expect(verifyRevocation(Uint8Array.from([...revocation, 0x50, 0x01]), ca.anchor)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/canonical/),
+    })
   })
 
   it('reads exactly one PEM certificate and nothing else', () => {
     const pem = credentialToPem(subject.der)
     expect(credentialFromPem(pem)).toEqual(subject.der)
     expect(credentialFromPem(`\n${pem}\n\n`)).toEqual(subject.der)
-    for (const bad of [`${pem}trailing text\n`, `preamble\n${pem}`, `${pem}${pem}`, pem.replace('MII', 'M*II'), pem.replace(/-----END/, 'AAAA\n-----END')]) {
+    for (const bad of [
+      `${pem}trailing text\n`,
+      `preamble\n${pem}`,
+      `${pem}${pem}`,
+      pem.replace('MII', 'M*II'),
+      pem.replace(/-----END/, 'AAAA\n-----END'),
+    ]) {
       expect(() => credentialFromPem(bad)).toThrow()
     }
   })

@@ -15,17 +15,54 @@ import {
   seedFromMnemonic,
   seedFromMnemonicSync,
 } from '../../../workers/security/keys/mnemonic'
-import { deriveNodeKeys, identityPath, libp2pRawPrivateKey, peerIdOf, signingIdentityOf, slip10Ed25519 } from '../../../workers/security/keys/derive'
+import {
+  deriveNodeKeys,
+  identityPath,
+  libp2pRawPrivateKey,
+  peerIdOf,
+  signingIdentityOf,
+  slip10Ed25519,
+} from '../../../workers/security/keys/derive'
 import { blsProofOfPossession, verifyBlsProofOfPossession } from '../../../workers/security/keys/bls-pop'
 
 // SLIP-0010, "Test vector 1 for ed25519" (seed 000102…0f): path, chain code, private key, public key.
 const slip10Vector1: [string, string, string, string][] = [
-  ['m', '90046a93de5380a72b5e45010748567d5ea02bbf6522f979e05c0d8d8ca9fffb', '2b4be7f19ee27bbf30c667b642d5f4aa69fd169872f8fc3059c08ebae2eb19e7', '00a4b2856bfec510abab89753fac1ac0e1112364e7d250545963f135f2a33188ed'],
-  ["m/0'", '8b59aa11380b624e81507a27fedda59fea6d0b779a778918a2fd3590e16e9c69', '68e0fe46dfb67e368c75379acec591dad19df3cde26e63b93a8e704f1dade7a3', '008c8a13df77a28f3445213a0f432fde644acaa215fc72dcdf300d5efaa85d350c'],
-  ["m/0'/1'", 'a320425f77d1b5c2505a6b1b27382b37368ee640e3557c315416801243552f14', 'b1d0bad404bf35da785a64ca1ac54b2617211d2777696fbffaf208f746ae84f2', '001932a5270f335bed617d5b935c80aedb1a35bd9fc1e31acafd5372c30f5c1187'],
-  ["m/0'/1'/2'", '2e69929e00b5ab250f49c3fb1c12f252de4fed2c1db88387094a0f8c4c9ccd6c', '92a5b23c0b8a99e37d07df3fb9966917f5d06e02ddbd909c7e184371463e9fc9', '00ae98736566d30ed0e9d2f4486a64bc95740d89c7db33f52121f8ea8f76ff0fc1'],
-  ["m/0'/1'/2'/2'", '8f6d87f93d750e0efccda017d662a1b31a266e4a6f5993b15f5c1f07f74dd5cc', '30d1dc7e5fc04c31219ab25a27ae00b50f6fd66622f6e9c913253d6511d1e662', '008abae2d66361c879b900d204ad2cc4984fa2aa344dd7ddc46007329ac76c429c'],
-  ["m/0'/1'/2'/2'/1000000000'", '68789923a0cac2cd5a29172a475fe9e0fb14cd6adb5ad98a3fa70333e7afa230', '8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793', '003c24da049451555d51a7014a37337aa4e12d41e485abccfa46b47dfb2af54b7a'],
+  [
+    'm',
+    '90046a93de5380a72b5e45010748567d5ea02bbf6522f979e05c0d8d8ca9fffb',
+    '2b4be7f19ee27bbf30c667b642d5f4aa69fd169872f8fc3059c08ebae2eb19e7',
+    '00a4b2856bfec510abab89753fac1ac0e1112364e7d250545963f135f2a33188ed',
+  ],
+  [
+    "m/0'",
+    '8b59aa11380b624e81507a27fedda59fea6d0b779a778918a2fd3590e16e9c69',
+    '68e0fe46dfb67e368c75379acec591dad19df3cde26e63b93a8e704f1dade7a3',
+    '008c8a13df77a28f3445213a0f432fde644acaa215fc72dcdf300d5efaa85d350c',
+  ],
+  [
+    "m/0'/1'",
+    'a320425f77d1b5c2505a6b1b27382b37368ee640e3557c315416801243552f14',
+    'b1d0bad404bf35da785a64ca1ac54b2617211d2777696fbffaf208f746ae84f2',
+    '001932a5270f335bed617d5b935c80aedb1a35bd9fc1e31acafd5372c30f5c1187',
+  ],
+  [
+    "m/0'/1'/2'",
+    '2e69929e00b5ab250f49c3fb1c12f252de4fed2c1db88387094a0f8c4c9ccd6c',
+    '92a5b23c0b8a99e37d07df3fb9966917f5d06e02ddbd909c7e184371463e9fc9',
+    '00ae98736566d30ed0e9d2f4486a64bc95740d89c7db33f52121f8ea8f76ff0fc1',
+  ],
+  [
+    "m/0'/1'/2'/2'",
+    '8f6d87f93d750e0efccda017d662a1b31a266e4a6f5993b15f5c1f07f74dd5cc',
+    '30d1dc7e5fc04c31219ab25a27ae00b50f6fd66622f6e9c913253d6511d1e662',
+    '008abae2d66361c879b900d204ad2cc4984fa2aa344dd7ddc46007329ac76c429c',
+  ],
+  [
+    "m/0'/1'/2'/2'/1000000000'",
+    '68789923a0cac2cd5a29172a475fe9e0fb14cd6adb5ad98a3fa70333e7afa230',
+    '8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793',
+    '003c24da049451555d51a7014a37337aa4e12d41e485abccfa46b47dfb2af54b7a',
+  ],
 ]
 
 /** SLIP-0010 ed25519 written out from the spec, to check the library against. */
@@ -94,10 +131,15 @@ describe('SLIP-0010 ed25519 derivation', () => {
 
 describe('EIP-2333 BLS derivation', () => {
   it('matches EIP-2333 test case 0', () => {
-    const seed = seedFromMnemonicSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about', 'TREZOR')
+    const seed = seedFromMnemonicSync(
+      'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+      'TREZOR',
+    )
     const master = deriveMaster(seed)
     expect(bytesToNumberBE(master).toString()).toBe('6083874454709270928345386274498605044986640685124978867557563392430687146096')
-    expect(bytesToNumberBE(deriveChild(master, 0)).toString()).toBe('20397789859736650942317412262472558107875392172444076792671091975210932703118')
+    expect(bytesToNumberBE(deriveChild(master, 0)).toString()).toBe(
+      '20397789859736650942317412262472558107875392172444076792671091975210932703118',
+    )
   })
 })
 
@@ -109,7 +151,9 @@ describe('node keys', () => {
     expect(peerIdOf(keys.identity.publicKey)).toBe('12D3KooWCA3s3NJGankdDT6RtSvaYuPN6EuU1ESTc3j1zu98Qs2r')
     expect(bytesToHex(keys.identity.secretKey)).toBe('b78cbcb95aa54b6edb517cfc03d23361bb11829794cc887b873a34544cb93bf2')
     expect(bytesToHex(keys.voting.secretKey)).toBe('4f351f00a16c29fd7da7065b1be2ca125f8691da77fabc7d91b1aa5bba00ebdb')
-    expect(bytesToHex(keys.voting.publicKey)).toBe('b935dbd848f4752984add8ed72cda231e9a3e75ed46b51d1950cffcc521b50eaebc39fbb3b4b6a07be88819d60c617d8')
+    expect(bytesToHex(keys.voting.publicKey)).toBe(
+      'b935dbd848f4752984add8ed72cda231e9a3e75ed46b51d1950cffcc521b50eaebc39fbb3b4b6a07be88819d60c617d8',
+    )
     expect(bytesToHex(keys.agreement.publicKey)).toBe('8a8124bc3290e1039fdbe8384f57a4527e64aa80c0c004671f0c794faa2bb979')
     const again = deriveNodeKeys(seedFromMnemonicSync(entropyPhrase()))
     expect(bytesToHex(again.voting.publicKey)).toBe(bytesToHex(keys.voting.publicKey))

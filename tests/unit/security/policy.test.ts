@@ -32,7 +32,10 @@ describe('self-service issuance on join', () => {
   it('sends anyone asking for more to an admin', () => {
     const policy = new IssuancePolicy()
     for (const role of ['validator', 'aggregator', 'coordinator', 'bootstrap', 'admin'] as const) {
-      expect(policy.decideJoin(join(31, ['trainer', role]), nodeKeys(31).identity.publicKey, 'a', T0)).toMatchObject({ ok: false, problem: 'needs-admin' })
+      expect(policy.decideJoin(join(31, ['trainer', role]), nodeKeys(31).identity.publicKey, 'a', T0)).toMatchObject({
+        ok: false,
+        problem: 'needs-admin',
+      })
     }
   })
 
@@ -40,12 +43,23 @@ describe('self-service issuance on join', () => {
     const policy = new IssuancePolicy()
     expect(policy.decideJoin(join(32), nodeKeys(33).identity.publicKey, 'a', T0)).toMatchObject({ ok: false, problem: 'bad-request' })
     const stolenProof = { ...join(32), blsProofOfPossession: join(33).blsProofOfPossession }
-    expect(policy.decideJoin(stolenProof, nodeKeys(32).identity.publicKey, 'a', T0)).toMatchObject({ ok: false, reason: expect.stringMatching(/proof of possession/) })
+    expect(policy.decideJoin(stolenProof, nodeKeys(32).identity.publicKey, 'a', T0)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/proof of possession/),
+    })
     const claimedKey = { ...join(33), identityPublicKey: join(32).identityPublicKey, agreementPublicKey: join(32).agreementPublicKey }
-    expect(policy.decideJoin(claimedKey, nodeKeys(32).identity.publicKey, 'd', T0)).toMatchObject({ ok: false, reason: expect.stringMatching(/proof of possession/) })
+    expect(policy.decideJoin(claimedKey, nodeKeys(32).identity.publicKey, 'd', T0)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/proof of possession/),
+    })
     const borrowedKey = { ...join(32), blsPublicKey: join(33).blsPublicKey }
-    expect(policy.decideJoin(borrowedKey, nodeKeys(32).identity.publicKey, 'b', T0)).toMatchObject({ ok: false, reason: expect.stringMatching(/proof of possession/) })
-    expect(policy.decideJoin({ ...join(32), agreementPublicKey: new Uint8Array(31) }, nodeKeys(32).identity.publicKey, 'c', T0)).toMatchObject({ ok: false })
+    expect(policy.decideJoin(borrowedKey, nodeKeys(32).identity.publicKey, 'b', T0)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/proof of possession/),
+    })
+    expect(
+      policy.decideJoin({ ...join(32), agreementPublicKey: new Uint8Array(31) }, nodeKeys(32).identity.publicKey, 'c', T0),
+    ).toMatchObject({ ok: false })
     expect(policy.decideJoin({ ...join(32), roles: ['root'] }, nodeKeys(32).identity.publicKey, 'c', T0)).toMatchObject({ ok: false })
   })
 
@@ -111,14 +125,23 @@ describe('credential authority', () => {
   it('grants higher roles on an admin-signed request, once', async () => {
     const request = grant()
     const result = await authority.handleGrant(request, T0 + 1000)
-    expect(result).toMatchObject({ ok: true, credential: { roles: ['trainer', 'validator'], notAfterMs: T0 + 30 * DAY, peerId: subject.peerId } })
+    expect(result).toMatchObject({
+      ok: true,
+      credential: { roles: ['trainer', 'validator'], notAfterMs: T0 + 30 * DAY, peerId: subject.peerId },
+    })
     expect(await authority.handleGrant(request, T0 + 2000)).toMatchObject({ ok: false, problem: 'replay' })
   })
 
   it('refuses grants from non-admins, forged or stale requests, and over-long lifetimes', async () => {
     const worker = await credentialFor(ca, nodeKeys(42), ['worker', 'coordinator', 'validator', 'bootstrap'])
-    expect(await authority.handleGrant(grant({ adminCertificate: worker.der, admin: signingIdentityOf(nodeKeys(42)) }), T0)).toMatchObject({ ok: false, problem: 'not-admin' })
-    expect(await authority.handleGrant(grant({ admin: signingIdentityOf(nodeKeys(43)) }), T0)).toMatchObject({ ok: false, problem: 'bad-signature' })
+    expect(await authority.handleGrant(grant({ adminCertificate: worker.der, admin: signingIdentityOf(nodeKeys(42)) }), T0)).toMatchObject({
+      ok: false,
+      problem: 'not-admin',
+    })
+    expect(await authority.handleGrant(grant({ admin: signingIdentityOf(nodeKeys(43)) }), T0)).toMatchObject({
+      ok: false,
+      problem: 'bad-signature',
+    })
     expect(await authority.handleGrant(grant({ requestedAtMs: T0 - HOUR }), T0)).toMatchObject({ ok: false, problem: 'stale' })
     expect(await authority.handleGrant(grant({ notAfterMs: T0 + 365 * DAY }), T0)).toMatchObject({ ok: false, problem: 'bad-request' })
     expect(await authority.handleGrant(grant({ roles: [] }), T0)).toMatchObject({ ok: false, problem: 'bad-request' })
@@ -133,13 +156,20 @@ describe('credential authority', () => {
     expect(await authority.handleGrant(grant({ adminCertificate: stale.der }), T0)).toMatchObject({ ok: false, problem: 'bad-credential' })
     const doomed = await credentialFor(ca, adminKeys, ['admin'])
     await authority.revoke(doomed, 'left the project', T0)
-    expect(await authority.handleGrant(grant({ adminCertificate: doomed.der }), T0)).toMatchObject({ ok: false, problem: 'bad-credential', reason: expect.stringMatching(/revoked/) })
+    expect(await authority.handleGrant(grant({ adminCertificate: doomed.der }), T0)).toMatchObject({
+      ok: false,
+      problem: 'bad-credential',
+      reason: expect.stringMatching(/revoked/),
+    })
 
     const rogue = nodeKeys(44)
     const joined = await authority.handleJoin(createJoinRequest(rogue), rogue.identity.publicKey, '10.9.9.9', T0)
     if (!joined.ok) throw new Error(joined.reason)
     await authority.revoke(joined.credential, 'sent poisoned updates', T0, true)
     expect(authority.revocations.isRevoked(joined.credential.serial)).toBe(true)
-    expect(await authority.handleJoin(createJoinRequest(rogue), rogue.identity.publicKey, '10.9.9.10', T0 + DAY)).toMatchObject({ ok: false, problem: 'banned' })
+    expect(await authority.handleJoin(createJoinRequest(rogue), rogue.identity.publicKey, '10.9.9.10', T0 + DAY)).toMatchObject({
+      ok: false,
+      problem: 'banned',
+    })
   })
 })

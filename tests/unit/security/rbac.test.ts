@@ -37,7 +37,25 @@ const expectations: Record<MessageKind, Expected> = {
   'fl.task.create': ['admin'],
 }
 const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [MessageKind, readonly Role[]][]
-const unknownKinds = ['', 'raft', 'Raft.vote', 'raft..vote', 'raft.vote ', 'raft.', 'secagg.advertise', 'fl.update.submit', 'bft', 'bft.', 'bft.message.x', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'bft.*', 'x'.repeat(500)]
+const unknownKinds = [
+  '',
+  'raft',
+  'Raft.vote',
+  'raft..vote',
+  'raft.vote ',
+  'raft.',
+  'secagg.advertise',
+  'fl.update.submit',
+  'bft',
+  'bft.',
+  'bft.message.x',
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'bft.*',
+  'x'.repeat(500),
+]
 
 describe('message-kind registry: senders', () => {
   it.each(Object.entries(expectations) as [MessageKind, Expected][])('%s: every role, and no credential', (kind, expected) => {
@@ -60,7 +78,9 @@ describe('message-kind registry: senders', () => {
 
   it('refuses to define a kind whose name is malformed', () => {
     for (const name of ['', 'chat', 'Mesh.chat', 'mesh..chat', 'mesh.*', 'mesh.chat '])
-      expect(() => defineKinds({ [name]: { codec: Chat.codec(), carrier: 'gossip', maxEnvelopeBytes: 1024, senders: 'anyone' } })).toThrow(/not a valid kind name/)
+      expect(() => defineKinds({ [name]: { codec: Chat.codec(), carrier: 'gossip', maxEnvelopeBytes: 1024, senders: 'anyone' } })).toThrow(
+        /not a valid kind name/,
+      )
   })
 })
 
@@ -91,16 +111,20 @@ describe('checkSender', () => {
     return verdict.ok ? 'ok' : verdict.problem
   }
 
-  it.each(privilegedKinds)('%s: refuses no credential, expired, not yet valid, revoked, wrong role, someone else’s, forged', (kind, allowed) => {
-    expect(problem(kind, undefined)).toBe('no-credential')
-    expect(problem(kind, expired)).toBe('expired')
-    expect(problem(kind, early)).toBe('not-yet-valid')
-    expect(problem(kind, revoked)).toBe('revoked')
-    for (const role of roles) expect(problem(kind, single.get(role)), `${role} → ${kind}`).toBe(allowed.includes(role) ? 'ok' : 'wrong-role')
-    expect(problem(kind, everything)).toBe('ok')
-    expect(problem(kind, everything, nodeKeys(21).identity.publicKey)).toBe('sender-mismatch')
-    expect(problem(kind, { ...everything })).toBe('unverified-credential')
-  })
+  it.each(privilegedKinds)(
+    '%s: refuses no credential, expired, not yet valid, revoked, wrong role, someone else’s, forged',
+    (kind, allowed) => {
+      expect(problem(kind, undefined)).toBe('no-credential')
+      expect(problem(kind, expired)).toBe('expired')
+      expect(problem(kind, early)).toBe('not-yet-valid')
+      expect(problem(kind, revoked)).toBe('revoked')
+      for (const role of roles)
+        expect(problem(kind, single.get(role)), `${role} → ${kind}`).toBe(allowed.includes(role) ? 'ok' : 'wrong-role')
+      expect(problem(kind, everything)).toBe('ok')
+      expect(problem(kind, everything, nodeKeys(21).identity.publicKey)).toBe('sender-mismatch')
+      expect(problem(kind, { ...everything })).toBe('unverified-credential')
+    },
+  )
 
   it('lets anyone send public kinds and any valid credential send any-role kinds', () => {
     expect(problem('mesh.presence', undefined)).toBe('ok')

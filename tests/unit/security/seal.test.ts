@@ -80,13 +80,26 @@ describe('sealed model updates', () => {
     const ephemeralSecret = random(32)
     const plaintext = payload(10_000)
     const sealer = createSealer(recipient.agreement.publicKey, context, { chunkBytes: 4096, ephemeralSecret })
-    const sealed = [sealer.seal(plaintext.subarray(0, 4096), false), sealer.seal(plaintext.subarray(4096, 8192), false), sealer.seal(plaintext.subarray(8192), true)]
+    const sealed = [
+      sealer.seal(plaintext.subarray(0, 4096), false),
+      sealer.seal(plaintext.subarray(4096, 8192), false),
+      sealer.seal(plaintext.subarray(8192), true),
+    ]
     expect(() => sealer.seal(new Uint8Array(1), true)).toThrow()
     const opener = createOpener(sealer.header, recipient.agreement.secretKey, context)!
     const opened = sealed.map((c, i) => opener.open(c, i === 2)!)
     expect(bytesToHex(new Uint8Array(opened.flatMap((c) => [...c])))).toBe(bytesToHex(plaintext))
     const again = sealForRecipient(plaintext, recipient.agreement.publicKey, context, { chunkBytes: 4096, ephemeralSecret })
-    expect(bytesToHex(again)).toBe(bytesToHex(SealedBox.encode({ version: 1, ephemeralPublicKey: sealer.header.ephemeralPublicKey as Uint8Array<ArrayBuffer>, chunkBytes: 4096, chunks: sealed as Uint8Array<ArrayBuffer>[] })))
+    expect(bytesToHex(again)).toBe(
+      bytesToHex(
+        SealedBox.encode({
+          version: 1,
+          ephemeralPublicKey: sealer.header.ephemeralPublicKey as Uint8Array<ArrayBuffer>,
+          chunkBytes: 4096,
+          chunks: sealed as Uint8Array<ArrayBuffer>[],
+        }),
+      ),
+    )
   })
 
   it('refuses a low-order recipient key', () => {

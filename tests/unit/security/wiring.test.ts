@@ -19,7 +19,11 @@ describe('RejectAuditor', () => {
     for (let i = 0; i < 50; i++) auditor.note('replay', 'mesh.chat', `sender-${i}`, 'gossip', 'x', T0)
     const entries = auditor.drain('me')
     expect(entries).toHaveLength(4)
-    expect(entries[0]).toMatchObject({ event: 'reject', subject: 'aa', details: { reason: 'unauthorized', kind: 'mesh.chat', count: 1000, firstMs: T0, lastMs: T0 + 999 } })
+    expect(entries[0]).toMatchObject({
+      event: 'reject',
+      subject: 'aa',
+      details: { reason: 'unauthorized', kind: 'mesh.chat', count: 1000, firstMs: T0, lastMs: T0 + 999 },
+    })
     expect(entries[3].details).toMatchObject({ overflow: 50 })
     expect(auditor.drain('me')).toEqual([])
   })
@@ -54,9 +58,15 @@ describe('PeerCredentials (the registry every node feeds its inbound gate from)'
     const other = await makeAuthority('Other CA')
     const refused: string[] = []
     const revoked: string[] = []
-    const peers = new PeerCredentials(ca.anchor, { onRefused: (v) => refused.push(v.problem), onRevoked: (r) => revoked.push(r.serial) }, () => T0)
+    const peers = new PeerCredentials(
+      ca.anchor,
+      { onRefused: (v) => refused.push(v.problem), onRevoked: (r) => revoked.push(r.serial) },
+      () => T0,
+    )
     const keys = nodeKeys(21)
-    expect((await peers.present((await credentialFor(ca, keys, ['trainer'], { notBeforeMs: T0 - 2 * DAY, notAfterMs: T0 - DAY })).der, 'x'))?.ok).toBe(false)
+    expect(
+      (await peers.present((await credentialFor(ca, keys, ['trainer'], { notBeforeMs: T0 - 2 * DAY, notAfterMs: T0 - DAY })).der, 'x'))?.ok,
+    ).toBe(false)
     expect((await peers.present((await credentialFor(other, keys, ['trainer'])).der, 'x'))?.ok).toBe(false)
     expect(refused).toEqual(['expired', 'wrong-issuer'])
     const good = await credentialFor(ca, keys, ['trainer'])
@@ -111,7 +121,9 @@ describe('browser identity in IndexedDB', () => {
 describe('audit hooks for consensus and model adoption', async () => {
   const { consensusDecisionEntry, modelAdoptionEntry } = await import('../../../workers/security/wiring/audit-hooks')
   it('builds entries of the audited event kinds', () => {
-    expect(consensusDecisionEntry('me', { chainId: 'c', height: 3n, round: 1, valueHash: 'ab', certificateHash: 'cd', signers: 3 })).toMatchObject({
+    expect(
+      consensusDecisionEntry('me', { chainId: 'c', height: 3n, round: 1, valueHash: 'ab', certificateHash: 'cd', signers: 3 }),
+    ).toMatchObject({
       event: 'consensus.decision',
       subject: 'c height 3',
       details: { height: '3', round: 1, valueHash: 'ab', certificateHash: 'cd', signers: 3 },

@@ -22,7 +22,15 @@ function harness() {
   const stores = new Map(COORDINATORS.map((id) => [id, new MemoryRaftStore()]))
   const coordinators = new Map<string, TaskCoordinatorAdapter>()
   const start = async (id: string, voters = COORDINATORS) => {
-    const adapter = await TaskCoordinatorAdapter.start({ id, voters, transport: bus.transport(id), store: stores.get(id) ?? stores.set(id, new MemoryRaftStore()).get(id)!, log: silentLogger, clock, random: () => random.next() })
+    const adapter = await TaskCoordinatorAdapter.start({
+      id,
+      voters,
+      transport: bus.transport(id),
+      store: stores.get(id) ?? stores.set(id, new MemoryRaftStore()).get(id)!,
+      log: silentLogger,
+      clock,
+      random: () => random.next(),
+    })
     coordinators.set(id, adapter)
     return adapter
   }
@@ -35,7 +43,12 @@ function harness() {
         log: silentLogger,
         slots: 2,
         // Each subtask takes 400 virtual ms.
-        execute: (a) => new Promise((resolve) => clock.setTimer(400, () => resolve({ values: pixelStats(dataset, Number(a.params[0].value), Number(a.params[1].value)), backend: 'test' }))),
+        execute: (a) =>
+          new Promise((resolve) =>
+            clock.setTimer(400, () =>
+              resolve({ values: pixelStats(dataset, Number(a.params[0].value), Number(a.params[1].value)), backend: 'test' }),
+            ),
+          ),
       }),
   )
   const leader = () => [...coordinators.values()].find((c) => c.status().role === 'leader') ?? null
@@ -49,10 +62,20 @@ describe('task coordinator adapter', () => {
     await h.clock.run(5000)
     expect(h.leader()).not.toBeNull()
 
-    const params = [{ name: 'samples', value: '400' }, { name: 'shards', value: '16' }]
+    const params = [
+      { name: 'samples', value: '400' },
+      { name: 'shards', value: '16' },
+    ]
     const progress: TaskStatus[] = []
     const initiator = h.bus.transport('initiator')
-    const done = runTask({ transport: initiator, kind: 'pixel-stats', params, taskId: 'task-adapter-1', clock: h.clock, onProgress: (s) => progress.push(s) })
+    const done = runTask({
+      transport: initiator,
+      kind: 'pixel-stats',
+      params,
+      taskId: 'task-adapter-1',
+      clock: h.clock,
+      onProgress: (s) => progress.push(s),
+    })
     await h.clock.run(700)
     const first = h.leader()!
     expect(progress.some((s) => s.subtasks.some((st) => st.accepted))).toBe(true)
@@ -96,8 +119,14 @@ describe('task coordinator adapter', () => {
     expect(await h.leader()!.changeMembership({ remove: removed })).toBeNull()
     await h.clock.run(2000)
     expect(joiner.status().voters).not.toContain(removed)
-    const params = [{ name: 'samples', value: '100' }, { name: 'shards', value: '4' }]
-    const status = await Promise.all([runTask({ transport: h.bus.transport('initiator'), kind: 'pixel-stats', params, clock: h.clock }), h.clock.run(5000)])
+    const params = [
+      { name: 'samples', value: '100' },
+      { name: 'shards', value: '4' },
+    ]
+    const status = await Promise.all([
+      runTask({ transport: h.bus.transport('initiator'), kind: 'pixel-stats', params, clock: h.clock }),
+      h.clock.run(5000),
+    ])
     expect(status[0].state).toBe('done')
     for (const w of h.workers) w.stop()
     for (const c of h.coordinators.values()) await c.stop()

@@ -12,8 +12,26 @@ function world(overrides: Partial<WorldOptions>): WorldOptions {
     workers: ['honest', 'honest', 'honest', 'slow'],
     dataset,
     tasks: [
-      { version: TASK_WIRE_VERSION, taskId: 'task-stats', kind: 'pixel-stats', params: [{ name: 'samples', value: '400' }, { name: 'shards', value: '12' }], redundancy: 1 },
-      { version: TASK_WIRE_VERSION, taskId: 'task-eval', kind: 'evaluate', params: [{ name: 'samples', value: '300' }, { name: 'shards', value: '6' }], redundancy: 2 },
+      {
+        version: TASK_WIRE_VERSION,
+        taskId: 'task-stats',
+        kind: 'pixel-stats',
+        params: [
+          { name: 'samples', value: '400' },
+          { name: 'shards', value: '12' },
+        ],
+        redundancy: 1,
+      },
+      {
+        version: TASK_WIRE_VERSION,
+        taskId: 'task-eval',
+        kind: 'evaluate',
+        params: [
+          { name: 'samples', value: '300' },
+          { name: 'shards', value: '6' },
+        ],
+        redundancy: 2,
+      },
     ],
     gstMs: 0,
     beforeGst: { delayMs: [1, 10], dropRate: 0 },
@@ -36,7 +54,9 @@ describe('coordinator failover', () => {
     const { world: run } = disturbed
     expect(run.killedLeader).not.toBeNull()
     // Mid-task: some evaluation subtasks finished under the killed leader, some after it.
-    const finished = run.reports.get('task-eval')!.subtasks.flatMap((s) => s.attempts.filter((a) => a.state === 'done').map((a) => a.finishedMs))
+    const finished = run.reports
+      .get('task-eval')!
+      .subtasks.flatMap((s) => s.attempts.filter((a) => a.state === 'done').map((a) => a.finishedMs))
     expect(finished.some((at) => at < killedAt)).toBe(true)
     expect(finished.some((at) => at > killedAt)).toBe(true)
     expect(Number(run.reports.get('task-eval')!.term)).toBeGreaterThan(run.killedTerm)

@@ -9,14 +9,27 @@ import { applyPersistOps, EMPTY_PERSISTED_STATE } from '../../../workers/consens
 import type { LogEntry, PersistOp } from '../../../workers/consensus/raft/types'
 import type { RaftStore } from '../../../workers/tasks/store'
 
-const entry = (index: number, term: number, kind: LogEntry['kind'] = 'command', voters: string[] = []): LogEntry => ({ index, term, kind, command: new Uint8Array([index, term]), voters })
+const entry = (index: number, term: number, kind: LogEntry['kind'] = 'command', voters: string[] = []): LogEntry => ({
+  index,
+  term,
+  kind,
+  command: new Uint8Array([index, term]),
+  voters,
+})
 
 // Each batch is one step's writes, in the order the core emits them.
 const steps: PersistOp[][] = [
-  [{ type: 'append', entries: [entry(1, 1, 'config', ['a', 'b', 'c'])] }, { type: 'hardState', hardState: { term: 1, votedFor: null, commitIndex: 1 } }],
+  [
+    { type: 'append', entries: [entry(1, 1, 'config', ['a', 'b', 'c'])] },
+    { type: 'hardState', hardState: { term: 1, votedFor: null, commitIndex: 1 } },
+  ],
   [{ type: 'hardState', hardState: { term: 2, votedFor: 'a', commitIndex: 1 } }],
   [{ type: 'append', entries: [entry(2, 2, 'noop'), entry(3, 2), entry(4, 2)] }],
-  [{ type: 'truncate', fromIndex: 4 }, { type: 'append', entries: [entry(4, 3), entry(5, 3)] }, { type: 'hardState', hardState: { term: 3, votedFor: 'b', commitIndex: 4 } }],
+  [
+    { type: 'truncate', fromIndex: 4 },
+    { type: 'append', entries: [entry(4, 3), entry(5, 3)] },
+    { type: 'hardState', hardState: { term: 3, votedFor: 'b', commitIndex: 4 } },
+  ],
   [{ type: 'snapshot', snapshot: { index: 3, term: 2, voters: ['a', 'b', 'c'], data: new Uint8Array([9, 9]) } }],
 ]
 

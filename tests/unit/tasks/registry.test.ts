@@ -29,7 +29,12 @@ describe('task-kind registry', () => {
     expect(parseParams(kind.parameters, [{ name: 'steps', value: '1e9' }])).toMatchObject({ ok: false, reason: /outside/ })
     expect(parseParams(kind.parameters, [{ name: 'steps', value: 'NaN' }])).toMatchObject({ ok: false, reason: /not a number/ })
     expect(parseParams(kind.parameters, [{ name: 'script', value: '1' }])).toMatchObject({ ok: false, reason: /unknown parameter/ })
-    expect(parseParams(kind.parameters, [{ name: 'steps', value: '1' }, { name: 'steps', value: '2' }])).toMatchObject({ ok: false, reason: /twice/ })
+    expect(
+      parseParams(kind.parameters, [
+        { name: 'steps', value: '1' },
+        { name: 'steps', value: '2' },
+      ]),
+    ).toMatchObject({ ok: false, reason: /twice/ })
   })
 
   it('checks result schemas and bounds per kind', () => {
@@ -52,8 +57,20 @@ describe('task-kind registry', () => {
   it('reduces: the best hyperparameter trial, weighted evaluation, per-class means', () => {
     const hp = taskKind('hyperparameter')!
     const trials = [0.01, 0.1].map((learningRate) => ({ params: { learningRate, batchSize: 32, steps: 5, seed: 1 }, weight: 1 }))
-    expect(hp.reduce({}, trials, [[0.5, 1], [0.8, 0.6]]).values).toEqual([1, 0.8, 0.1, 32])
-    const ev = taskKind('evaluate')!.reduce({}, [], [[50, 100, 20], [30, 50, 10]])
+    expect(
+      hp.reduce({}, trials, [
+        [0.5, 1],
+        [0.8, 0.6],
+      ]).values,
+    ).toEqual([1, 0.8, 0.1, 32])
+    const ev = taskKind('evaluate')!.reduce(
+      {},
+      [],
+      [
+        [50, 100, 20],
+        [30, 50, 10],
+      ],
+    )
     expect(ev.values).toEqual([80 / 150, 30 / 150, 150])
     expect(JSON.parse(ev.summary)).toMatchObject({ digits: 150 })
   })

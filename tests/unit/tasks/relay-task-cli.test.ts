@@ -10,7 +10,10 @@ const PEER = '12D3KooWMKREKjJ5dPU1bcmdwVuzRyKCEr1Ui8oSaapWqSobBRnP'
 
 describe('relay task options and CLI', () => {
   it('validates --task-duty and --task-coordinators', () => {
-    expect(resolveConfig({ 'task-duty': 'coordinator,worker', 'task-coordinators': PEER }, {})).toMatchObject({ taskDuty: ['coordinator', 'worker'], taskCoordinators: [PEER] })
+    expect(resolveConfig({ 'task-duty': 'coordinator,worker', 'task-coordinators': PEER }, {})).toMatchObject({
+      taskDuty: ['coordinator', 'worker'],
+      taskCoordinators: [PEER],
+    })
     expect(() => resolveConfig({ 'task-duty': 'boss' }, {})).toThrow(ConfigError)
     expect(() => resolveConfig({ 'task-duty': 'coordinator' }, {})).toThrow(/needs --task-coordinators/)
     expect(() => resolveConfig({ 'task-coordinators': 'not-a-peer' }, {})).toThrow(/Ed25519 PeerIds/)

@@ -7,7 +7,14 @@ import { loadMnistNode } from '../../../workers/fl/node/mnist-data'
 import type { TaskAssignment } from '../../../workers/tasks/wire.pb'
 
 function assignment(kind: string, params: Record<string, number>): TaskAssignment {
-  return { taskId: 'task-run-1', subtask: 0, kind, params: Object.entries(params).map(([name, value]) => ({ name, value: String(value) })), leaseUntilMs: 0, weight: 1 }
+  return {
+    taskId: 'task-run-1',
+    subtask: 0,
+    kind,
+    params: Object.entries(params).map(([name, value]) => ({ name, value: String(value) })),
+    leaseUntilMs: 0,
+    weight: 1,
+  }
 }
 
 describe('running subtasks on real MNIST digits', () => {
@@ -19,7 +26,17 @@ describe('running subtasks on real MNIST digits', () => {
   it('each kind produces a result its own check accepts', async () => {
     for (const kind of ['pixel-stats', 'evaluate', 'hyperparameter', 'cpu-benchmark']) {
       const spec = taskKind(kind)!
-      const parsed = parseParams(spec.parameters, kind === 'hyperparameter' ? [{ name: 'steps', value: '5' }] : kind === 'evaluate' ? [{ name: 'pretrainSteps', value: '5' }, { name: 'samples', value: '200' }] : [])
+      const parsed = parseParams(
+        spec.parameters,
+        kind === 'hyperparameter'
+          ? [{ name: 'steps', value: '5' }]
+          : kind === 'evaluate'
+            ? [
+                { name: 'pretrainSteps', value: '5' },
+                { name: 'samples', value: '200' },
+              ]
+            : [],
+      )
       if (!parsed.ok) throw new Error(parsed.reason)
       const subtask = spec.split(parsed.params)[0]
       const values = await runSubtask(assignment(kind, subtask.params), { dataset })

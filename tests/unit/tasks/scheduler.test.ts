@@ -17,7 +17,10 @@ function workers(...list: [string, number, number][]): Map<string, WorkerView> {
 }
 
 function planAt(state: TaskState, views: Map<string, WorkerView>, now = 100) {
-  return plan({ state, workers: views, announces: [], results: [], inflightAssigns: new Set(), inflightClosures: new Set(), now, config }, TASK_WIRE_VERSION)
+  return plan(
+    { state, workers: views, announces: [], results: [], inflightAssigns: new Set(), inflightClosures: new Set(), now, config },
+    TASK_WIRE_VERSION,
+  )
 }
 
 describe('scheduler', () => {
@@ -52,7 +55,13 @@ describe('scheduler', () => {
 
   it('expires the lease of a worker that vanished, but not of one still pulling', () => {
     const state = stateWith('pixel-stats', [{ name: 'shards', value: '2' }])
-    state.apply({ ...emptyCommand(TASK_WIRE_VERSION, 0), assigns: [{ taskId: TASK, subtask: 0, worker: 'gone', leaseUntilMs: 50 }, { taskId: TASK, subtask: 1, worker: 'alive', leaseUntilMs: 50 }] })
+    state.apply({
+      ...emptyCommand(TASK_WIRE_VERSION, 0),
+      assigns: [
+        { taskId: TASK, subtask: 0, worker: 'gone', leaseUntilMs: 50 },
+        { taskId: TASK, subtask: 1, worker: 'alive', leaseUntilMs: 50 },
+      ],
+    })
     const views = workers(['alive', 10, 1])
     views.set('alive', { id: 'alive', capacity: 10, slots: 1, lastSeenMs: 90 })
     const command = planAt(state, views)
@@ -60,7 +69,10 @@ describe('scheduler', () => {
   })
 
   it('lets an idle fast worker steal a straggler from a slow one', () => {
-    const state = stateWith('pixel-stats', [{ name: 'shards', value: '1' }, { name: 'samples', value: '2000' }])
+    const state = stateWith('pixel-stats', [
+      { name: 'shards', value: '1' },
+      { name: 'samples', value: '2000' },
+    ])
     state.apply({ ...emptyCommand(TASK_WIRE_VERSION, 0), assigns: [{ taskId: TASK, subtask: 0, worker: 'slow', leaseUntilMs: 1e9 }] })
     const command = planAt(state, workers(['slow', 0.5, 1], ['fast', 1000, 1]))
     expect(command.assigns).toEqual([expect.objectContaining({ subtask: 0, worker: 'fast' })])
@@ -73,7 +85,22 @@ describe('scheduler', () => {
     const state = stateWith('cpu-benchmark', [{ name: 'rounds', value: '1' }])
     state.apply({ ...emptyCommand(TASK_WIRE_VERSION, 0), assigns: [{ taskId: TASK, subtask: 0, worker: 'w', leaseUntilMs: 1e9 }] })
     const result = { version: TASK_WIRE_VERSION, taskId: TASK, subtask: 0, values: [-5, 1], startedMs: 1, finishedMs: 2, backend: 'cpu' }
-    const command = plan({ state, workers: workers(['w', 1, 1]), announces: [], results: [{ worker: 'w', result }, { worker: 'stranger', result }], inflightAssigns: new Set(), inflightClosures: new Set(), now: 10, config }, TASK_WIRE_VERSION)
+    const command = plan(
+      {
+        state,
+        workers: workers(['w', 1, 1]),
+        announces: [],
+        results: [
+          { worker: 'w', result },
+          { worker: 'stranger', result },
+        ],
+        inflightAssigns: new Set(),
+        inflightClosures: new Set(),
+        now: 10,
+        config,
+      },
+      TASK_WIRE_VERSION,
+    )
     expect(command.refuses).toEqual([expect.objectContaining({ worker: 'w', reason: expect.stringMatching(/out of bounds/) })])
     expect(command.completes).toEqual([])
   })

@@ -9,7 +9,10 @@ export function checkTaskSchedules(first: number, count: number, testFile: strin
   const seeds = simSeeds(first, count)
   for (const seed of seeds) {
     const report = runWorld(seed)
-    if (report.violations.length > 0) expect.fail(`${replayHint(seed, testFile)}\n${describeWorld(randomWorld(seed).options)}\n${report.violations.slice(0, 10).join('\n')}`)
+    if (report.violations.length > 0)
+      expect.fail(
+        `${replayHint(seed, testFile)}\n${describeWorld(randomWorld(seed).options)}\n${report.violations.slice(0, 10).join('\n')}`,
+      )
     slowest = Math.max(slowest, report.endedAt)
     delivered += report.delivered
   }

@@ -14,7 +14,22 @@ function command(at: number, fill: Partial<TaskCommand>): TaskCommand {
 
 function announced(redundancy: number, shards = 2, samples = 100): TaskState {
   const state = new TaskState()
-  state.apply(command(1, { announces: [{ taskId: TASK, kind: 'pixel-stats', params: [{ name: 'samples', value: String(samples) }, { name: 'shards', value: String(shards) }], redundancy, initiator: 'admin' }] }))
+  state.apply(
+    command(1, {
+      announces: [
+        {
+          taskId: TASK,
+          kind: 'pixel-stats',
+          params: [
+            { name: 'samples', value: String(samples) },
+            { name: 'shards', value: String(shards) },
+          ],
+          redundancy,
+          initiator: 'admin',
+        },
+      ],
+    }),
+  )
   return state
 }
 
@@ -24,7 +39,15 @@ function truth(state: TaskState, index: number): number[] {
 }
 
 const assign = (subtask: number, worker: string) => ({ taskId: TASK, subtask, worker, leaseUntilMs: 1000 })
-const complete = (subtask: number, worker: string, values: number[]) => ({ taskId: TASK, subtask, worker, values, startedMs: 2, finishedMs: 3, backend: 'cpu' })
+const complete = (subtask: number, worker: string, values: number[]) => ({
+  taskId: TASK,
+  subtask,
+  worker,
+  values,
+  startedMs: 2,
+  finishedMs: 3,
+  backend: 'cpu',
+})
 
 describe('task state machine', () => {
   it('splits an announced task and ignores a second announce of the same id', () => {
@@ -57,7 +80,11 @@ describe('task state machine', () => {
   it('counts each subtask once: a second result for a settled subtask changes nothing', () => {
     const state = announced(1)
     state.apply(command(2, { assigns: [assign(0, 'w1'), assign(0, 'w2'), assign(1, 'w1')] }))
-    state.apply(command(3, { completes: [complete(0, 'w1', truth(state, 0)), complete(0, 'w2', truth(state, 0)), complete(0, 'w1', truth(state, 0))] }))
+    state.apply(
+      command(3, {
+        completes: [complete(0, 'w1', truth(state, 0)), complete(0, 'w2', truth(state, 0)), complete(0, 'w1', truth(state, 0))],
+      }),
+    )
     const subtask = state.task(TASK)!.subtasks[0]
     expect(subtask.accepted!.from).toEqual(['w1'])
     expect(subtask.attempts.map((a) => a.state)).toEqual(['done', 'unneeded'])
@@ -88,7 +115,17 @@ describe('task state machine', () => {
   it('refuses out-of-bounds and malformed results and wants another attempt', () => {
     const state = announced(1, 1)
     state.apply(command(2, { assigns: [assign(0, 'bad')] }))
-    state.apply(command(3, { completes: [complete(0, 'bad', truth(state, 0).map((v) => -v - 1))] }))
+    state.apply(
+      command(3, {
+        completes: [
+          complete(
+            0,
+            'bad',
+            truth(state, 0).map((v) => -v - 1),
+          ),
+        ],
+      }),
+    )
     const task = state.task(TASK)!
     expect(task.subtasks[0].attempts[0]).toMatchObject({ state: 'refused' })
     expect(task.subtasks[0].attempts[0].reason).toMatch(/not a non-negative integer/)
@@ -114,7 +151,17 @@ describe('task state machine', () => {
     const state = announced(3, 1)
     const workers = Array.from({ length: maxAttempts(3) }, (_, i) => `w${i}`)
     state.apply(command(2, { assigns: workers.map((w) => assign(0, w)) }))
-    state.apply(command(3, { completes: workers.map((w, i) => complete(0, w, truth(state, 0).map((v, j) => (j === 10 ? Math.min(v, i * 1e-3) : v)))) }))
+    state.apply(
+      command(3, {
+        completes: workers.map((w, i) =>
+          complete(
+            0,
+            w,
+            truth(state, 0).map((v, j) => (j === 10 ? Math.min(v, i * 1e-3) : v)),
+          ),
+        ),
+      }),
+    )
     expect(state.task(TASK)!.state).toBe('failed')
     expect(state.task(TASK)!.reason).toMatch(/no majority/)
   })

@@ -41,9 +41,16 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
 }
 
 describe('tracing a BFT height', () => {
-  it('puts every validator\'s spans of one height (propose, prevote, precommit, commit) into one trace', async () => {
-    const signers: ValidatorSigner[] = Array.from({ length: 4 }, (_, i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 41), voteSeed: new Uint8Array(48).fill(i + 41) }))
-    const entries = signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
+  it("puts every validator's spans of one height (propose, prevote, precommit, commit) into one trace", async () => {
+    const signers: ValidatorSigner[] = Array.from({ length: 4 }, (_, i) =>
+      createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 41), voteSeed: new Uint8Array(48).fill(i + 41) }),
+    )
+    const entries = signers.map((s) => ({
+      id: peerIdStringFromPublicKey(s.identityKey),
+      identityKey: s.identityKey,
+      voteKey: s.voteKey,
+      possession: s.proofOfPossession(),
+    }))
     const created = createValidatorSet(entries, scheme)
     if (!created.ok) throw new Error(created.reason)
     const bus = new TracingBus()
@@ -52,7 +59,12 @@ describe('tracing a BFT height', () => {
     const finals: HeightFinal[][] = signers.map(() => [])
     const tracings = signers.map((_, i) => {
       const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] })
-      return new ConsensusTracing({ tracer: provider.getTracer('test'), chainId: 'trace-test', validator: entries[i].id, onFinal: (f) => finals[i].push(f) })
+      return new ConsensusTracing({
+        tracer: provider.getTracer('test'),
+        chainId: 'trace-test',
+        validator: entries[i].id,
+        onFinal: (f) => finals[i].push(f),
+      })
     })
     const adapters = await Promise.all(
       signers.map((signer, i) =>
@@ -97,7 +109,9 @@ describe('tracing a BFT height', () => {
       propagatedLinks += roots.filter((r) => rootIds.has(r.parentSpanContext!.spanId)).length
       // Each validator's phases are children of its own root.
       for (const root of roots) {
-        const own = phases.filter((p: ReadableSpan) => p.parentSpanContext!.spanId === root.spanContext().spanId).sort((a, b) => hr(a.startTime) - hr(b.startTime))
+        const own = phases
+          .filter((p: ReadableSpan) => p.parentSpanContext!.spanId === root.spanContext().spanId)
+          .sort((a, b) => hr(a.startTime) - hr(b.startTime))
         const names = own.map((p) => p.name)
         // In order, ending in commit; a validator whose propose timer fired first starts at prevote.
         expect(names).toEqual(bftPhases.filter((phase) => names.includes(phase)))
@@ -123,7 +137,9 @@ describe('tracing a BFT height', () => {
     // What an older node does: it decodes without field 8 and checks the signature on the rest.
     const asOldNodeSeesIt = Envelope.encode({ ...Envelope.decode(bytes), traceparent: undefined })
     expect(asOldNodeSeesIt.length).toBeLessThan(bytes.length)
-    const old = await new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch }).check(asOldNodeSeesIt, { carrier: 'gossip' })
+    const old = await new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch }).check(asOldNodeSeesIt, {
+      carrier: 'gossip',
+    })
     expect(old.ok).toBe(true)
     // And a message without the field is byte-for-byte what it was before the field existed.
     const plain = Envelope.decode(sealMessage(signer, 'mesh.chat', { text: 'plain', sentAtUs: 1n }))

@@ -10,17 +10,30 @@ import { Envelope } from '../../../workers/protocol/wire.pb'
 
 /** How the federated-round layer plugs in: its phases, its round number as the work id, the traceparent in its envelopes. */
 describe('WorkTracer for a federated round', () => {
-  it('follows a round from the aggregator\'s announcement to a trainer through the envelope, phase by phase', () => {
+  it("follows a round from the aggregator's announcement to a trainer through the envelope, phase by phase", () => {
     const exporter = new InMemorySpanExporter()
     const tracerOf = () => new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('test')
     const phaseSeconds: string[] = []
-    const aggregator = new WorkTracer({ tracer: tracerOf(), kind: 'fl.round', phases: flRoundPhases, attributes: { 'mesh.node': 'aggregator' } })
-    const trainer = new WorkTracer({ tracer: tracerOf(), kind: 'fl.round', phases: flRoundPhases, attributes: { 'mesh.node': 'trainer' }, onPhaseEnd: (phase) => phaseSeconds.push(phase) })
+    const aggregator = new WorkTracer({
+      tracer: tracerOf(),
+      kind: 'fl.round',
+      phases: flRoundPhases,
+      attributes: { 'mesh.node': 'aggregator' },
+    })
+    const trainer = new WorkTracer({
+      tracer: tracerOf(),
+      kind: 'fl.round',
+      phases: flRoundPhases,
+      attributes: { 'mesh.node': 'trainer' },
+      onPhaseEnd: (phase) => phaseSeconds.push(phase),
+    })
 
     const round = aggregator.work('7', { 'fl.round': 7 })
     round.phase('announce')
     const signer = createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(9)), messageKinds)
-    const announcement = Envelope.decode(sealMessage(signer, 'mesh.chat', { text: 'round 7', sentAtUs: 1n }, { traceparent: round.traceparent }))
+    const announcement = Envelope.decode(
+      sealMessage(signer, 'mesh.chat', { text: 'round 7', sentAtUs: 1n }, { traceparent: round.traceparent }),
+    )
 
     const mine = trainer.work('7', { 'fl.round': 7 }, announcement.traceparent)
     mine.phase('train')

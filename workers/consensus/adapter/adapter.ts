@@ -1,6 +1,24 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { createBftNode, decodeBftMessage, encodeBftMessage, type BftEvent, type BftMessage, type Outbound, type BftNode, type BftStatus, type BftTimeouts, type StepResult } from '../bft'
-import { bitmapSigners, decodeCertificate, encodeCertificate, type SignatureScheme, type ValidatorSet, type ValidatorSigner } from '../certificate'
+import {
+  createBftNode,
+  decodeBftMessage,
+  encodeBftMessage,
+  type BftEvent,
+  type BftMessage,
+  type Outbound,
+  type BftNode,
+  type BftStatus,
+  type BftTimeouts,
+  type StepResult,
+} from '../bft'
+import {
+  bitmapSigners,
+  decodeCertificate,
+  encodeCertificate,
+  type SignatureScheme,
+  type ValidatorSet,
+  type ValidatorSigner,
+} from '../certificate'
 import type { Logger } from '../../log'
 import { decodePersistedState, encodePersistedState } from './state-codec'
 import type { AdapterClock, AdapterDecision, BftApplication, BftTransport, ConsensusObserver, ConsensusStore, HeightContext } from './types'
@@ -107,7 +125,8 @@ export class ConsensusAdapter {
     let restored
     if (stateBytes) {
       const decoded = decodePersistedState(stateBytes)
-      if (!decoded.ok) throw new Error(`stored consensus state is damaged (${decoded.reason}); move it aside to start over from the last decision`)
+      if (!decoded.ok)
+        throw new Error(`stored consensus state is damaged (${decoded.reason}); move it aside to start over from the last decision`)
       restored = decoded.state
     }
     const node = createBftNode({
@@ -126,7 +145,15 @@ export class ConsensusAdapter {
       adapter.lastDecisionInfo = { height: lastDecision.height, valueId: '', decidedAtMs: lastDecision.decidedAtMs }
     }
     adapter.unsubscribe = options.transport.subscribe((payload, sender, traceparent) => adapter.deliver(payload, sender, traceparent))
-    options.log.info({ height: node.status().height, round: node.status().round, restored: restored !== undefined, validators: options.validators.validators.length }, 'consensus started')
+    options.log.info(
+      {
+        height: node.status().height,
+        round: node.status().round,
+        restored: restored !== undefined,
+        validators: options.validators.validators.length,
+      },
+      'consensus started',
+    )
     adapter.push({ type: 'clock' })
     return adapter
   }
@@ -141,7 +168,14 @@ export class ConsensusAdapter {
   }
 
   stats(): AdapterStats {
-    return { status: this.node.status(), ...this.counters, rejected: { ...this.rejected }, queued: this.queue.length, lastDecision: this.lastDecisionInfo, highestSeenHeight: this.highestSeenHeight }
+    return {
+      status: this.node.status(),
+      ...this.counters,
+      rejected: { ...this.rejected },
+      queued: this.queue.length,
+      lastDecision: this.lastDecisionInfo,
+      highestSeenHeight: this.highestSeenHeight,
+    }
   }
 
   async stop(): Promise<void> {
@@ -272,7 +306,10 @@ export class ConsensusAdapter {
     for (const proof of result.equivocations) {
       this.counters.equivocations++
       const id = this.options.validators.validators[proof.validator]?.id
-      this.options.log.warn({ validator: id, height: proof.first.height, round: proof.first.round, kind: proof.first.kind }, 'validator equivocated')
+      this.options.log.warn(
+        { validator: id, height: proof.first.height, round: proof.first.round, kind: proof.first.kind },
+        'validator equivocated',
+      )
     }
     await this.persist(result)
     this.send(result.messages)
@@ -286,15 +323,32 @@ export class ConsensusAdapter {
   private async persist(result: StepResult): Promise<void> {
     for (const decision of result.decisions) {
       const decidedAtMs = this.clock.wallNow()
-      await this.options.store.saveDecision({ height: decision.height, round: decision.certificate.round, value: decision.value, certificate: encodeCertificate(decision.certificate), decidedAtMs })
+      await this.options.store.saveDecision({
+        height: decision.height,
+        round: decision.certificate.round,
+        value: decision.value,
+        certificate: encodeCertificate(decision.certificate),
+        decidedAtMs,
+      })
       this.previous = { height: decision.height, value: decision.value }
       this.counters.decisions++
       this.lastDecisionInfo = { height: decision.height, valueId: bytesToHex(decision.certificate.valueId), decidedAtMs }
       const signers = bitmapSigners(decision.certificate.signers, this.options.validators.validators.length)
       const signerCount = Array.isArray(signers) ? signers.length : 0
-      this.observe(() => this.options.observer?.decided({ height: decision.height, round: decision.certificate.round, signers: signerCount }))
-      this.options.log.info({ height: decision.height, round: decision.certificate.round, valueId: this.lastDecisionInfo.valueId, signers: signerCount }, 'consensus decision')
-      const event: AdapterDecision = { height: decision.height, round: decision.certificate.round, value: decision.value, certificate: decision.certificate, decidedAtMs }
+      this.observe(() =>
+        this.options.observer?.decided({ height: decision.height, round: decision.certificate.round, signers: signerCount }),
+      )
+      this.options.log.info(
+        { height: decision.height, round: decision.certificate.round, valueId: this.lastDecisionInfo.valueId, signers: signerCount },
+        'consensus decision',
+      )
+      const event: AdapterDecision = {
+        height: decision.height,
+        round: decision.certificate.round,
+        value: decision.value,
+        certificate: decision.certificate,
+        decidedAtMs,
+      }
       for (const listener of this.listeners) {
         try {
           listener(event)
@@ -334,7 +388,9 @@ export class ConsensusAdapter {
       this.counters.published++
       let traceparent: string | undefined
       this.observe(() => (traceparent = this.options.observer?.sending(message)))
-      this.options.transport.publish(encodeBftMessage(message), traceparent).catch((error) => this.options.log.warn({ err: error }, 'consensus publish failed'))
+      this.options.transport
+        .publish(encodeBftMessage(message), traceparent)
+        .catch((error) => this.options.log.warn({ err: error }, 'consensus publish failed'))
     }
   }
 

@@ -32,9 +32,13 @@ export function decodeBeacon(value: Uint8Array): DecodedBeacon | string {
     return `not a beacon record: ${(error as Error).message}`
   }
   if (record.height > BigInt(Number.MAX_SAFE_INTEGER) || record.timeMs > BigInt(Number.MAX_SAFE_INTEGER)) return 'number out of range'
-  return { height: Number(record.height), previousValueId: record.previousValueId, proposer: record.proposer, timeMs: Number(record.timeMs) }
+  return {
+    height: Number(record.height),
+    previousValueId: record.previousValueId,
+    proposer: record.proposer,
+    timeMs: Number(record.timeMs),
+  }
 }
-
 
 /**
  * The demo application the validators agree on until the federated-learning round plugs in:
@@ -42,7 +46,9 @@ export function decodeBeacon(value: Uint8Array): DecodedBeacon | string {
  * decision, its proposer and the time. Every validator re-checks a proposed record against
  * its own last decision, so a value that does not extend the agreed chain is voted down.
  */
-export function createBeaconApplication(options: BeaconOptions): BftApplication & { explain(context: HeightContext, value: Uint8Array): string | null } {
+export function createBeaconApplication(
+  options: BeaconOptions,
+): BftApplication & { explain(context: HeightContext, value: Uint8Array): string | null } {
   const wallNow = options.wallNow ?? Date.now
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const maxFutureMs = options.maxFutureMs ?? 10_000

@@ -13,7 +13,9 @@ export function gossipBftTransport(gossip: MeshGossip): BftTransport {
       await gossip.publishEncoded('bft.message', payload, { traceparent })
     },
     subscribe(handler) {
-      return gossip.on('bft.message', (accepted) => handler(accepted.envelope.payload, accepted.envelope.sender, accepted.envelope.traceparent))
+      return gossip.on('bft.message', (accepted) =>
+        handler(accepted.envelope.payload, accepted.envelope.sender, accepted.envelope.traceparent),
+      )
     },
   }
 }

@@ -1,7 +1,20 @@
-export { ConsensusAdapter, systemClock, adapterRejectReasons, type ConsensusAdapterOptions, type AdapterStats, type AdapterRejectReason } from './adapter'
+export {
+  ConsensusAdapter,
+  systemClock,
+  adapterRejectReasons,
+  type ConsensusAdapterOptions,
+  type AdapterStats,
+  type AdapterRejectReason,
+} from './adapter'
 export { gossipBftTransport } from './gossip-transport'
 export { MemoryConsensusStore } from './memory-store'
 export { createBeaconApplication, decodeBeacon, type BeaconOptions, type DecodedBeacon } from './beacon-app'
-export { parseValidatorSetFile, validatorEntry, type ValidatorSetFile, type ValidatorEntryJson, type LoadedValidatorSet } from './validator-set-file'
+export {
+  parseValidatorSetFile,
+  validatorEntry,
+  type ValidatorSetFile,
+  type ValidatorEntryJson,
+  type LoadedValidatorSet,
+} from './validator-set-file'
 export { encodePersistedState, decodePersistedState } from './state-codec'
 export type * from './types'

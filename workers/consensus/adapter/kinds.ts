@@ -6,7 +6,13 @@ export const consensusKinds = defineKinds({
   // Proposals, votes and commits among validators. The largest is a re-proposal carrying a
   // quorum of prevotes (~230 bytes each) next to its value: 256 KiB covers a quorum of ~700
   // validators with a small value; values are digests and descriptors, never payloads.
-  'bft.message': { codec: BftMessage.codec(), carrier: 'gossip', maxEnvelopeBytes: 256 * KiB, limits: { proposal: { justification: BFT_LIMITS.justificationVotes } }, senders: ['validator'] },
+  'bft.message': {
+    codec: BftMessage.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 256 * KiB,
+    limits: { proposal: { justification: BFT_LIMITS.justificationVotes } },
+    senders: ['validator'],
+  },
 })
 
 declare module '../../protocol/kind-spec' {

@@ -11,9 +11,15 @@ export function encodePersistedState(state: PersistedBftState): Uint8Array {
     height: BigInt(state.height),
     round: state.round,
     step: STEP_TO_WIRE[state.step],
-    locked: state.locked ? { round: state.locked.round, value: state.locked.value as Uint8Array<ArrayBuffer>, justification: [] } : undefined,
+    locked: state.locked
+      ? { round: state.locked.round, value: state.locked.value as Uint8Array<ArrayBuffer>, justification: [] }
+      : undefined,
     valid: state.valid
-      ? { round: state.valid.round, value: state.valid.value as Uint8Array<ArrayBuffer>, justification: state.valid.justification.map((v) => encodeBftMessage(v) as Uint8Array<ArrayBuffer>) }
+      ? {
+          round: state.valid.round,
+          value: state.valid.value as Uint8Array<ArrayBuffer>,
+          justification: state.valid.justification.map((v) => encodeBftMessage(v) as Uint8Array<ArrayBuffer>),
+        }
       : undefined,
     signed: state.signed.map((m) => encodeBftMessage(m) as Uint8Array<ArrayBuffer>),
     lastCommit: (state.lastCommit ? encodeBftMessage(state.lastCommit) : EMPTY) as Uint8Array<ArrayBuffer>,
@@ -21,7 +27,8 @@ export function encodePersistedState(state: PersistedBftState): Uint8Array {
   return encodeMessage(record, PersistedBftStateRecord.codec())
 }
 
-export type PersistedStateDecodeResult = { readonly ok: true; readonly state: PersistedBftState } | { readonly ok: false; readonly reason: string }
+export type PersistedStateDecodeResult =
+  { readonly ok: true; readonly state: PersistedBftState } | { readonly ok: false; readonly reason: string }
 
 /** The inverse of encodePersistedState; a damaged record is reported, never half-restored. */
 export function decodePersistedState(bytes: Uint8Array): PersistedStateDecodeResult {
@@ -60,7 +67,8 @@ export function decodePersistedState(bytes: Uint8Array): PersistedStateDecodeRes
   let lastCommit: Commit | null = null
   if (record.lastCommit.length > 0) {
     const decoded = decodeBftMessage(record.lastCommit)
-    if (!decoded.ok || decoded.message.kind !== 'commit') return { ok: false, reason: `last commit: ${decoded.ok ? 'not a commit' : decoded.reason}` }
+    if (!decoded.ok || decoded.message.kind !== 'commit')
+      return { ok: false, reason: `last commit: ${decoded.ok ? 'not a commit' : decoded.reason}` }
     lastCommit = decoded.message
   }
   return {

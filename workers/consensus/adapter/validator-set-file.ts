@@ -47,7 +47,8 @@ export function parseValidatorSetFile(text: string, scheme: SignatureScheme): Lo
   }
   const file = json as Partial<ValidatorSetFile>
   if (typeof file !== 'object' || file === null) throw new Error('validator set must be a JSON object')
-  if (typeof file.chainId !== 'string' || file.chainId.length === 0 || file.chainId.length > 128) throw new Error('validator set needs a chainId (a non-empty string of at most 128 characters)')
+  if (typeof file.chainId !== 'string' || file.chainId.length === 0 || file.chainId.length > 128)
+    throw new Error('validator set needs a chainId (a non-empty string of at most 128 characters)')
   if (!Array.isArray(file.validators)) throw new Error('validator set needs a "validators" array')
   const multiaddrs = new Map<string, readonly string[]>()
   const entries = file.validators.map((raw, i) => {
@@ -65,8 +66,12 @@ export function parseValidatorSetFile(text: string, scheme: SignatureScheme): Lo
     }
     const identityKey = bytes('identityKey')
     if (identityKey.length !== 32) throw new Error(`${where}.identityKey is not a 32-byte Ed25519 key`)
-    if (peerIdStringFromPublicKey(identityKey) !== entry.peerId) throw new Error(`${where}: peerId ${entry.peerId} does not belong to its identityKey`)
-    if (entry.multiaddrs !== undefined && (!Array.isArray(entry.multiaddrs) || entry.multiaddrs.some((a) => typeof a !== 'string' || !a.startsWith('/')))) {
+    if (peerIdStringFromPublicKey(identityKey) !== entry.peerId)
+      throw new Error(`${where}: peerId ${entry.peerId} does not belong to its identityKey`)
+    if (
+      entry.multiaddrs !== undefined &&
+      (!Array.isArray(entry.multiaddrs) || entry.multiaddrs.some((a) => typeof a !== 'string' || !a.startsWith('/')))
+    ) {
       throw new Error(`${where}.multiaddrs must be a list of multiaddrs`)
     }
     multiaddrs.set(entry.peerId!, entry.multiaddrs ?? [])

@@ -97,7 +97,16 @@ function fromWire(wire: WireMessage): BftMessage | string {
       if (typeof vote === 'string') return `justification: ${vote}`
       justification.push(vote)
     }
-    return { kind: 'proposal', height, round: p.round, value: p.value, validRound: p.validRound, proposer: p.proposer, justification, signature: p.signature }
+    return {
+      kind: 'proposal',
+      height,
+      round: p.round,
+      value: p.value,
+      validRound: p.validRound,
+      proposer: p.proposer,
+      justification,
+      signature: p.signature,
+    }
   }
   const commit = wire.commit!
   const decoded = decodeCertificate(commit.certificate)

@@ -50,7 +50,13 @@ import { equalBytes } from '../../common/bytes'
 const NIL = 'nil'
 const EMPTY = new Uint8Array(0)
 
-export const DEFAULT_BFT_TIMEOUTS: BftTimeouts = { proposeMs: 1000, prevoteMs: 500, precommitMs: 500, roundIncrementMs: 500, rebroadcastMs: 1000 }
+export const DEFAULT_BFT_TIMEOUTS: BftTimeouts = {
+  proposeMs: 1000,
+  prevoteMs: 500,
+  precommitMs: 500,
+  roundIncrementMs: 500,
+  rebroadcastMs: 1000,
+}
 
 type TimerKind = 'propose' | 'prevote' | 'precommit'
 interface Timer {
@@ -112,16 +118,17 @@ export function tryCreateBftNode(config: BftConfig): CreateBftNodeResult {
   const start = config.restored?.height ?? config.startHeight ?? 1
   if (!Number.isSafeInteger(start) || start < 1) return { ok: false, reason: `bad start height ${start}` }
   const chain = config.membership?.chain
-  if (chain && chain.height !== start - 1) return { ok: false, reason: `the validator chain is recorded up to height ${chain.height}; the node starts at ${start}` }
+  if (chain && chain.height !== start - 1)
+    return { ok: false, reason: `the validator chain is recorded up to height ${chain.height}; the node starts at ${start}` }
   const set = chain ? chain.setAt(start) : config.validators
   if (!set) return { ok: false, reason: `no validator set known for height ${start}` }
   const index = set.validators.findIndex((v) => equalBytes(v.identityKey, config.signer.identityKey))
   // With membership changes a node outside the set follows the chain (and votes once it is added).
   if (index < 0 && !chain) return { ok: false, reason: 'the signer is not in the validator set' }
-  if (index >= 0 && !equalBytes(set.validators[index].voteKey, config.signer.voteKey)) return { ok: false, reason: "the signer's vote key differs from the validator set's" }
+  if (index >= 0 && !equalBytes(set.validators[index].voteKey, config.signer.voteKey))
+    return { ok: false, reason: "the signer's vote key differs from the validator set's" }
   return { ok: true, node: new BftCore(config, set) }
 }
-
 
 class BftCore implements BftNode {
   private readonly chainId: string
@@ -328,10 +335,12 @@ class BftCore implements BftNode {
     const set = this.setFor(proposal.height)
     if (!set) return `no validator set known for height ${proposal.height}`
     if (proposal.proposer >= set.validators.length) return `unknown proposer ${proposal.proposer}`
-    if (proposal.proposer !== this.proposerOf(proposal.height, proposal.round, set)) return `validator ${proposal.proposer} is not the proposer of ${proposal.height}/${proposal.round}`
+    if (proposal.proposer !== this.proposerOf(proposal.height, proposal.round, set))
+      return `validator ${proposal.proposer} is not the proposer of ${proposal.height}/${proposal.round}`
     const valueId = sha256(proposal.value)
     const signed = proposalSignBytes(this.chainId, { ...proposal, valueId })
-    if (!this.scheme.verifyMessage(set.validators[proposal.proposer].identityKey, signed, proposal.signature)) return 'bad proposal signature'
+    if (!this.scheme.verifyMessage(set.validators[proposal.proposer].identityKey, signed, proposal.signature))
+      return 'bad proposal signature'
     if (proposal.height < this.height) {
       this.replyWithCommit(from, proposal.height)
       return null
@@ -346,7 +355,11 @@ class BftCore implements BftNode {
     const certificate = commit.certificate
     if (certificate.height < this.height) return null
     if (certificate.height > this.height) return `commit for height ${certificate.height} while deciding ${this.height}`
-    const verdict = verifyCertificate(certificate, this.set, this.scheme, { chainId: this.chainId, height: this.height, valueId: sha256(commit.value) })
+    const verdict = verifyCertificate(certificate, this.set, this.scheme, {
+      chainId: this.chainId,
+      height: this.height,
+      valueId: sha256(commit.value),
+    })
     if (!verdict.ok) return verdict.reason
     this.decide(commit.value, certificate)
     return null
@@ -513,7 +526,13 @@ class BftCore implements BftNode {
       state.prevoteTimerArmed = true
       this.arm('prevote', this.round, this.timeouts.prevoteMs)
     }
-    if (this.step_ !== 'propose' && !state.lockRuleDone && key && this.verdicts.get(key) === true && (state.prevoteTally.get(key) ?? 0) >= this.quorum) {
+    if (
+      this.step_ !== 'propose' &&
+      !state.lockRuleDone &&
+      key &&
+      this.verdicts.get(key) === true &&
+      (state.prevoteTally.get(key) ?? 0) >= this.quorum
+    ) {
       // L36
       state.lockRuleDone = true
       if (this.step_ === 'prevote') {
@@ -631,7 +650,8 @@ class BftCore implements BftNode {
       return
     }
     const valueId = key === NIL ? null : this.values.get(key)!.id
-    const commitSignature = type === 'precommit' && valueId ? this.signer.signVote(commitSignBytes(this.chainId, this.height, this.round, valueId)) : EMPTY
+    const commitSignature =
+      type === 'precommit' && valueId ? this.signer.signVote(commitSignBytes(this.chainId, this.height, this.round, valueId)) : EMPTY
     const unsigned = { height: this.height, round: this.round, type, valueId, validator: this.index, commitSignature }
     const vote: Vote = { kind: 'vote', ...unsigned, signature: this.signer.signMessage(voteSignBytes(this.chainId, unsigned)) }
     this.own.set(slot, vote)
@@ -653,16 +673,23 @@ class BftCore implements BftNode {
     state.commitAttempts.set(key, votes.length)
     const fields = { chainId: this.chainId, height: this.height, round, valueId: entry.id, set: this.set }
     const message = commitSignBytes(this.chainId, this.height, round, entry.id)
-    let certificate = buildCertificate({ ...fields, votes: votes.map((v) => ({ index: v.validator, signature: v.commitSignature })) }, this.scheme)
+    let certificate = buildCertificate(
+      { ...fields, votes: votes.map((v) => ({ index: v.validator, signature: v.commitSignature })) },
+      this.scheme,
+    )
     const keys = votes.map((v) => this.set.validators[v.validator].voteKey)
     if (!this.scheme.verifyAggregateVote(keys, message, certificate.aggregateSignature)) {
       for (const v of votes) {
-        if (!this.scheme.verifyVote(this.set.validators[v.validator].voteKey, message, v.commitSignature)) state.badCommitSignatures.add(v.validator)
+        if (!this.scheme.verifyVote(this.set.validators[v.validator].voteKey, message, v.commitSignature))
+          state.badCommitSignatures.add(v.validator)
       }
       votes = votes.filter((v) => !state.badCommitSignatures.has(v.validator))
       state.commitAttempts.set(key, votes.length)
       if (votes.length < this.quorum) return false
-      certificate = buildCertificate({ ...fields, votes: votes.map((v) => ({ index: v.validator, signature: v.commitSignature })) }, this.scheme)
+      certificate = buildCertificate(
+        { ...fields, votes: votes.map((v) => ({ index: v.validator, signature: v.commitSignature })) },
+        this.scheme,
+      )
     }
     this.decide(entry.value, certificate)
     return true
@@ -781,7 +808,9 @@ class BftCore implements BftNode {
 
   private buildSnapshot(): PersistedBftState {
     const locked = this.locked ? { round: this.locked.round, value: this.values.get(this.locked.key)!.value } : null
-    const valid = this.valid ? { round: this.valid.round, value: this.values.get(this.valid.key)!.value, justification: this.justificationFor(this.valid) } : null
+    const valid = this.valid
+      ? { round: this.valid.round, value: this.values.get(this.valid.key)!.value, justification: this.justificationFor(this.valid) }
+      : null
     return {
       height: this.height,
       round: this.round,

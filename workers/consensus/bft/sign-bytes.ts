@@ -22,7 +22,10 @@ export function voteSignBytes(chainId: string, vote: Omit<Vote, 'signature' | 'k
 }
 
 /** What the proposer's identity key signs: the value by its hash, so the bytes stay small. */
-export function proposalSignBytes(chainId: string, proposal: { height: number; round: number; valueId: Uint8Array; validRound: number; proposer: number }): Uint8Array {
+export function proposalSignBytes(
+  chainId: string,
+  proposal: { height: number; round: number; valueId: Uint8Array; validRound: number; proposer: number },
+): Uint8Array {
   const body = {
     domain: signingDomains.bftProposal,
     chainId,

@@ -26,12 +26,15 @@ export function voteProblem(vote: Vote): string | null {
   if (!isHeight(vote.height)) return `bad height ${vote.height}`
   if (!isRound(vote.round)) return `bad round ${vote.round}`
   if (vote.type !== 'prevote' && vote.type !== 'precommit') return `bad vote type ${String(vote.type)}`
-  if (vote.valueId !== null && !(vote.valueId instanceof Uint8Array && vote.valueId.length === VALUE_ID_BYTES)) return 'value id is not 32 bytes'
-  if (!Number.isInteger(vote.validator) || vote.validator < 0 || vote.validator > BFT_LIMITS.validatorIndex) return `bad validator index ${vote.validator}`
+  if (vote.valueId !== null && !(vote.valueId instanceof Uint8Array && vote.valueId.length === VALUE_ID_BYTES))
+    return 'value id is not 32 bytes'
+  if (!Number.isInteger(vote.validator) || vote.validator < 0 || vote.validator > BFT_LIMITS.validatorIndex)
+    return `bad validator index ${vote.validator}`
   if (!isBytes(vote.signature, BFT_LIMITS.signatureBytes) || vote.signature.length === 0) return 'bad signature field'
   if (!isBytes(vote.commitSignature, BFT_LIMITS.signatureBytes)) return 'bad commit signature field'
   const wantsCommitSignature = vote.type === 'precommit' && vote.valueId !== null
-  if (wantsCommitSignature !== vote.commitSignature.length > 0) return wantsCommitSignature ? 'precommit for a value lacks its commit signature' : 'commit signature on a vote that cannot carry one'
+  if (wantsCommitSignature !== vote.commitSignature.length > 0)
+    return wantsCommitSignature ? 'precommit for a value lacks its commit signature' : 'commit signature on a vote that cannot carry one'
   return null
 }
 
@@ -39,15 +42,18 @@ export function proposalProblem(proposal: Proposal): string | null {
   if (!isHeight(proposal.height)) return `bad height ${proposal.height}`
   if (!isRound(proposal.round)) return `bad round ${proposal.round}`
   if (!isBytes(proposal.value, BFT_LIMITS.valueBytes)) return 'value missing or too large'
-  if (!Number.isInteger(proposal.validRound) || proposal.validRound < -1 || proposal.validRound >= proposal.round) return `valid round ${proposal.validRound} is not below round ${proposal.round}`
-  if (!Number.isInteger(proposal.proposer) || proposal.proposer < 0 || proposal.proposer > BFT_LIMITS.validatorIndex) return `bad proposer index ${proposal.proposer}`
+  if (!Number.isInteger(proposal.validRound) || proposal.validRound < -1 || proposal.validRound >= proposal.round)
+    return `valid round ${proposal.validRound} is not below round ${proposal.round}`
+  if (!Number.isInteger(proposal.proposer) || proposal.proposer < 0 || proposal.proposer > BFT_LIMITS.validatorIndex)
+    return `bad proposer index ${proposal.proposer}`
   if (!isBytes(proposal.signature, BFT_LIMITS.signatureBytes) || proposal.signature.length === 0) return 'bad signature field'
   if (!Array.isArray(proposal.justification) || proposal.justification.length > BFT_LIMITS.justificationVotes) return 'bad justification'
   if (proposal.validRound === -1 && proposal.justification.length > 0) return 'justification without a valid round'
   for (const vote of proposal.justification) {
     const problem = vote?.kind === 'vote' ? voteProblem(vote) : 'not a vote'
     if (problem) return `justification: ${problem}`
-    if (vote.type !== 'prevote' || vote.height !== proposal.height || vote.round !== proposal.validRound) return 'justification vote is not a prevote at the valid round'
+    if (vote.type !== 'prevote' || vote.height !== proposal.height || vote.round !== proposal.validRound)
+      return 'justification vote is not a prevote at the valid round'
   }
   return null
 }

@@ -61,11 +61,13 @@ export function buildCertificate(
     round: fields.round,
     valueId: fields.valueId,
     validatorSetHash: fields.set.hash,
-    signers: signerBitmap(fields.set.validators.length, votes.map((v) => v.index)),
+    signers: signerBitmap(
+      fields.set.validators.length,
+      votes.map((v) => v.index),
+    ),
     aggregateSignature: scheme.aggregateVotes(votes.map((v) => v.signature)),
   }
 }
-
 
 export interface CertificateExpectation {
   readonly chainId?: string
@@ -78,15 +80,22 @@ export interface CertificateExpectation {
  * quorum of distinct validators signed, and their aggregate signature verifies (one
  * aggregate check: about two pairings with the real scheme, whatever the set size).
  */
-export function verifyCertificate(certificate: CommitCertificate, set: ValidatorSet, scheme: SignatureScheme, expect: CertificateExpectation = {}): Verdict {
+export function verifyCertificate(
+  certificate: CommitCertificate,
+  set: ValidatorSet,
+  scheme: SignatureScheme,
+  expect: CertificateExpectation = {},
+): Verdict {
   const c = certificate
   if (typeof c.chainId !== 'string') return { ok: false, reason: 'chain id missing' }
   if (!Number.isSafeInteger(c.height) || c.height < 1) return { ok: false, reason: `bad height ${c.height}` }
   if (!Number.isSafeInteger(c.round) || c.round < 0 || c.round > MAX_ROUND) return { ok: false, reason: `bad round ${c.round}` }
   if (!(c.valueId instanceof Uint8Array) || c.valueId.length !== VALUE_ID_BYTES) return { ok: false, reason: 'value id is not 32 bytes' }
   if (expect.chainId !== undefined && c.chainId !== expect.chainId) return { ok: false, reason: `certificate is for chain ${c.chainId}` }
-  if (expect.height !== undefined && c.height !== expect.height) return { ok: false, reason: `certificate is for height ${c.height}, expected ${expect.height}` }
-  if (expect.valueId !== undefined && !equalBytes(c.valueId, expect.valueId)) return { ok: false, reason: 'certificate is for another value' }
+  if (expect.height !== undefined && c.height !== expect.height)
+    return { ok: false, reason: `certificate is for height ${c.height}, expected ${expect.height}` }
+  if (expect.valueId !== undefined && !equalBytes(c.valueId, expect.valueId))
+    return { ok: false, reason: 'certificate is for another value' }
   if (!equalBytes(c.validatorSetHash, set.hash)) return { ok: false, reason: 'certificate names another validator set' }
   const signers = bitmapSigners(c.signers, set.validators.length)
   if (typeof signers === 'string') return { ok: false, reason: signers }
@@ -101,7 +110,8 @@ export function encodeCertificate(certificate: CommitCertificate): Uint8Array {
   return encodeMessage({ ...certificate, height: BigInt(certificate.height) } as WireCertificate, WireCertificate.codec())
 }
 
-export type CertificateDecodeResult = { readonly ok: true; readonly certificate: CommitCertificate } | { readonly ok: false; readonly reason: string }
+export type CertificateDecodeResult =
+  { readonly ok: true; readonly certificate: CommitCertificate } | { readonly ok: false; readonly reason: string }
 
 /** Structural decode only; verifyCertificate decides whether to trust it. Never throws. */
 export function decodeCertificate(bytes: Uint8Array): CertificateDecodeResult {

@@ -1,5 +1,13 @@
 export type { SignatureScheme, ValidatorSigner } from './scheme'
-export { createRealScheme, createRealSigner, nobleBlsBackend, type BlsVoteBackend, type RealSignerOptions, type RealSignerSeeds, type RealSchemeOptions } from './real-scheme'
+export {
+  createRealScheme,
+  createRealSigner,
+  nobleBlsBackend,
+  type BlsVoteBackend,
+  type RealSignerOptions,
+  type RealSignerSeeds,
+  type RealSchemeOptions,
+} from './real-scheme'
 export { loadWasmBls } from './wasm-bls'
 export { createValidatorSet, MAX_VALIDATORS, type Validator, type ValidatorSet, type ValidatorSetResult } from './validator-set'
 export { commitSignBytes } from './sign-bytes'

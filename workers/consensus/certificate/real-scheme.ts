@@ -73,7 +73,11 @@ export function nobleBlsBackend(): BlsVoteBackend {
       }
     },
     verifyAggregate: (voteKeys, message, aggregate) =>
-      never(() => voteKeys.length > 0 && bls.verify(aggregate, bls.hash(message, BLS_VOTE_DST), bls.aggregatePublicKeys(voteKeys.map((k) => keys.get(k))))),
+      never(
+        () =>
+          voteKeys.length > 0 &&
+          bls.verify(aggregate, bls.hash(message, BLS_VOTE_DST), bls.aggregatePublicKeys(voteKeys.map((k) => keys.get(k)))),
+      ),
   }
 }
 
@@ -90,7 +94,9 @@ export interface RealSchemeOptions {
 export function createRealScheme(options: RealSchemeOptions = {}): SignatureScheme {
   const keys = new VoteKeyCache()
   const votes = options.bls ?? nobleBlsBackend()
-  const verifyEd25519 = options.verifyEd25519 ?? ((identityKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => ed25519.verify(signature, message, identityKey))
+  const verifyEd25519 =
+    options.verifyEd25519 ??
+    ((identityKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => ed25519.verify(signature, message, identityKey))
   return {
     name: `ed25519+${votes.name}`,
     verifyMessage: (identityKey, message, signature) => never(() => verifyEd25519(identityKey, message, signature)),
@@ -116,7 +122,10 @@ export interface RealSignerOptions {
   readonly signEd25519?: (message: Uint8Array) => Uint8Array
 }
 
-export function createRealSigner(seeds: RealSignerSeeds = { identitySeed: randomBytes(32), voteSeed: randomBytes(VOTE_SEED_BYTES) }, options: RealSignerOptions = {}): ValidatorSigner {
+export function createRealSigner(
+  seeds: RealSignerSeeds = { identitySeed: randomBytes(32), voteSeed: randomBytes(VOTE_SEED_BYTES) },
+  options: RealSignerOptions = {},
+): ValidatorSigner {
   if (seeds.identitySeed.length !== 32) throw new Error(`an Ed25519 seed is 32 bytes, got ${seeds.identitySeed.length}`)
   if (seeds.voteSeed.length !== VOTE_SEED_BYTES) throw new Error(`a BLS key seed is ${VOTE_SEED_BYTES} bytes, got ${seeds.voteSeed.length}`)
   const identityKey = ed25519.getPublicKey(seeds.identitySeed)

@@ -36,7 +36,8 @@ export class ValidatorChain {
     readonly delay = DEFAULT_SET_CHANGE_DELAY,
   ) {
     if (!Number.isSafeInteger(pinnedFrom) || pinnedFrom < 1) throw new Error(`bad pinned height ${pinnedFrom}`)
-    if (!Number.isSafeInteger(delay) || delay < 2) throw new Error(`a set change takes effect at least 2 heights after its decision, got ${delay}`)
+    if (!Number.isSafeInteger(delay) || delay < 2)
+      throw new Error(`a set change takes effect at least 2 heights after its decision, got ${delay}`)
     this.epochs = [{ from: pinnedFrom, set: pinned, change: null, decidedAt: pinnedFrom - 1 }]
     this.decided = pinnedFrom - 1
   }
@@ -80,7 +81,8 @@ export class ValidatorChain {
   /** Checks a decided height's certificate against the set of its height: record the heights before it first. */
   verify(certificate: CommitCertificate, expect: CertificateExpectation = {}): Verdict {
     const set = typeof certificate?.height === 'number' ? this.setAt(certificate.height) : null
-    if (!set) return { ok: false, reason: `no validator set known for height ${certificate?.height} (the chain is followed up to ${this.decided})` }
+    if (!set)
+      return { ok: false, reason: `no validator set known for height ${certificate?.height} (the chain is followed up to ${this.decided})` }
     return verifyCertificate(certificate, set, this.scheme, expect)
   }
 

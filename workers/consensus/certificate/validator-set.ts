@@ -36,7 +36,6 @@ export const MAX_VALIDATORS = 1024
 
 export type ValidatorSetResult = { readonly ok: true; readonly set: ValidatorSet } | { readonly ok: false; readonly reason: string }
 
-
 export function createValidatorSet(entries: readonly Validator[], scheme: SignatureScheme): ValidatorSetResult {
   if (entries.length === 0) return { ok: false, reason: 'empty validator set' }
   if (entries.length > MAX_VALIDATORS) return { ok: false, reason: `more than ${MAX_VALIDATORS} validators` }
@@ -46,12 +45,17 @@ export function createValidatorSet(entries: readonly Validator[], scheme: Signat
     if (typeof v.id !== 'string' || v.id.length === 0 || v.id.length > 256) return { ok: false, reason: `validator ${i}: bad id` }
     if (i > 0 && validators[i - 1].id === v.id) return { ok: false, reason: `duplicate validator id ${v.id}` }
     for (let j = 0; j < i; j++) {
-      if (equalBytes(validators[j].identityKey, v.identityKey)) return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share an identity key` }
-      if (equalBytes(validators[j].voteKey, v.voteKey)) return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share a vote key` }
+      if (equalBytes(validators[j].identityKey, v.identityKey))
+        return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share an identity key` }
+      if (equalBytes(validators[j].voteKey, v.voteKey))
+        return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share a vote key` }
     }
-    if (!scheme.verifyPossession(v.identityKey, v.voteKey, v.possession)) return { ok: false, reason: `validator ${v.id}: proof of possession does not verify` }
+    if (!scheme.verifyPossession(v.identityKey, v.voteKey, v.possession))
+      return { ok: false, reason: `validator ${v.id}: proof of possession does not verify` }
   }
-  const frozen = validators.map((v) => Object.freeze({ id: v.id, identityKey: v.identityKey, voteKey: v.voteKey, possession: v.possession }))
+  const frozen = validators.map((v) =>
+    Object.freeze({ id: v.id, identityKey: v.identityKey, voteKey: v.voteKey, possession: v.possession }),
+  )
   const hash = sha256(encodeMessage({ validators: frozen } as ValidatorSetBody, ValidatorSetBody.codec()))
   const positions = new Map(frozen.map((v, i) => [v.id, i]))
   const n = frozen.length

@@ -128,6 +128,8 @@ function selfCheck(wasm: BlsVoteBackend): void {
   const voteKey = publicKey.toBytes()
   const message = new TextEncoder().encode('agent-mesh wasm bls self-check')
   const fromWasm = wasm.sign(secretKey, message)
-  if (!equalBytes(fromWasm, noble.sign(secretKey, message))) throw new Error('bls-eth-wasm signs differently from @noble (hash-to-curve tag or encoding changed)')
-  if (!wasm.verify(voteKey, message, fromWasm) || wasm.verify(voteKey, new Uint8Array(1), fromWasm)) throw new Error('bls-eth-wasm verification is broken')
+  if (!equalBytes(fromWasm, noble.sign(secretKey, message)))
+    throw new Error('bls-eth-wasm signs differently from @noble (hash-to-curve tag or encoding changed)')
+  if (!wasm.verify(voteKey, message, fromWasm) || wasm.verify(voteKey, new Uint8Array(1), fromWasm))
+    throw new Error('bls-eth-wasm verification is broken')
 }

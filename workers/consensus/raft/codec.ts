@@ -60,7 +60,14 @@ function toWire(message: RaftMessage): WireMessage {
         },
       }
     case 'requestVote':
-      return { requestVote: { term: n(message.term), lastLogIndex: n(message.lastLogIndex), lastLogTerm: n(message.lastLogTerm), preVote: message.preVote } }
+      return {
+        requestVote: {
+          term: n(message.term),
+          lastLogIndex: n(message.lastLogIndex),
+          lastLogTerm: n(message.lastLogTerm),
+          preVote: message.preVote,
+        },
+      }
     case 'requestVoteResponse':
       return { requestVoteResponse: { term: n(message.term), granted: message.granted, preVote: message.preVote } }
     case 'installSnapshot':
@@ -79,7 +86,13 @@ function toWire(message: RaftMessage): WireMessage {
 }
 
 function entryToWire(entry: LogEntry): WireEntry {
-  return { index: BigInt(entry.index), term: BigInt(entry.term), kind: KIND_TO_WIRE[entry.kind], command: entry.command as Uint8Array<ArrayBuffer>, voters: [...entry.voters] }
+  return {
+    index: BigInt(entry.index),
+    term: BigInt(entry.term),
+    kind: KIND_TO_WIRE[entry.kind],
+    command: entry.command as Uint8Array<ArrayBuffer>,
+    voters: [...entry.voters],
+  }
 }
 
 /** Converts to the core's types; a string is the reason it cannot be. */

@@ -107,7 +107,11 @@ class Node implements RaftNode {
     this.electionTimeoutMaxMs = config.electionTimeoutMaxMs ?? DEFAULTS.electionTimeoutMaxMs
     this.maxEntriesPerAppend = config.maxEntriesPerAppend ?? DEFAULTS.maxEntriesPerAppend
     this.maxBytesPerAppend = config.maxBytesPerAppend ?? DEFAULTS.maxBytesPerAppend
-    if (!(this.heartbeatIntervalMs > 0 && this.heartbeatIntervalMs < this.electionTimeoutMinMs && this.electionTimeoutMinMs < this.electionTimeoutMaxMs)) {
+    if (!(
+      this.heartbeatIntervalMs > 0 &&
+      this.heartbeatIntervalMs < this.electionTimeoutMinMs &&
+      this.electionTimeoutMinMs < this.electionTimeoutMaxMs
+    )) {
       throw new RangeError('need 0 < heartbeatInterval < electionTimeoutMin < electionTimeoutMax')
     }
     this.now = config.now
@@ -118,7 +122,8 @@ class Node implements RaftNode {
       if (snapshot && snapshotProblem(snapshot)) throw new RangeError(`restored snapshot: ${snapshotProblem(snapshot)}`)
       this.log = new RaftLog(snapshot?.index ?? 0, snapshot?.term ?? 0)
       restored.entries.forEach((entry, i) => {
-        if (entryProblem(entry) || entry.index !== this.log.lastIndex + 1 || entry.term < this.log.lastTerm) throw new RangeError(`restored entry ${i} is corrupt`)
+        if (entryProblem(entry) || entry.index !== this.log.lastIndex + 1 || entry.term < this.log.lastTerm)
+          throw new RangeError(`restored entry ${i} is corrupt`)
         this.log.append([entry])
       })
       if (snapshot) {
@@ -336,7 +341,9 @@ class Node implements RaftNode {
 
   private onReceive(from: NodeId, message: RaftMessage): void {
     if (message.term > this.term) {
-      const isPreVoteTraffic = (message.type === 'requestVote' && message.preVote) || (message.type === 'requestVoteResponse' && message.preVote && message.granted)
+      const isPreVoteTraffic =
+        (message.type === 'requestVote' && message.preVote) ||
+        (message.type === 'requestVoteResponse' && message.preVote && message.granted)
       if (message.type === 'requestVote' && !message.preVote && this.inLeaderLease()) {
         // A server that still hears a leader ignores vote requests (thesis §4.2.3), so a
         // removed or partitioned server cannot depose a healthy leader.
@@ -370,7 +377,15 @@ class Node implements RaftNode {
   private answerStale(from: NodeId, message: RaftMessage): void {
     switch (message.type) {
       case 'appendEntries':
-        this.send(from, { type: 'appendEntriesResponse', term: this.term, success: false, matchIndex: 0, rejectIndex: message.prevLogIndex, conflictIndex: this.log.lastIndex + 1, conflictTerm: 0 })
+        this.send(from, {
+          type: 'appendEntriesResponse',
+          term: this.term,
+          success: false,
+          matchIndex: 0,
+          rejectIndex: message.prevLogIndex,
+          conflictIndex: this.log.lastIndex + 1,
+          conflictTerm: 0,
+        })
         break
       case 'installSnapshot':
         this.send(from, { type: 'installSnapshotResponse', term: this.term, matchIndex: 0 })
@@ -399,7 +414,15 @@ class Node implements RaftNode {
       entries = entries.filter((e) => e.index > snapshotIndex)
       if (entries.length === 0) {
         this.acceptLeader(from)
-        this.send(from, { type: 'appendEntriesResponse', term: this.term, success: true, matchIndex: snapshotIndex, rejectIndex: 0, conflictIndex: 0, conflictTerm: 0 })
+        this.send(from, {
+          type: 'appendEntriesResponse',
+          term: this.term,
+          success: true,
+          matchIndex: snapshotIndex,
+          rejectIndex: 0,
+          conflictIndex: 0,
+          conflictTerm: 0,
+        })
         return
       }
       prevIndex = snapshotIndex
@@ -417,7 +440,15 @@ class Node implements RaftNode {
         conflictTerm = localPrevTerm
         conflictIndex = this.log.firstIndexOfTermEndingAt(prevIndex, localPrevTerm)
       }
-      this.send(from, { type: 'appendEntriesResponse', term: this.term, success: false, matchIndex: 0, rejectIndex: message.prevLogIndex, conflictIndex, conflictTerm })
+      this.send(from, {
+        type: 'appendEntriesResponse',
+        term: this.term,
+        success: false,
+        matchIndex: 0,
+        rejectIndex: message.prevLogIndex,
+        conflictIndex,
+        conflictTerm,
+      })
       return
     }
     // Entries already held are skipped, never truncated: a delayed duplicate must not undo later appends.
@@ -440,7 +471,15 @@ class Node implements RaftNode {
       this.commitIndex = newCommit
       this.hardStateDirty = true
     }
-    this.send(from, { type: 'appendEntriesResponse', term: this.term, success: true, matchIndex: lastVerified, rejectIndex: 0, conflictIndex: 0, conflictTerm: 0 })
+    this.send(from, {
+      type: 'appendEntriesResponse',
+      term: this.term,
+      success: true,
+      matchIndex: lastVerified,
+      rejectIndex: 0,
+      conflictIndex: 0,
+      conflictTerm: 0,
+    })
   }
 
   private onAppendEntriesResponse(from: NodeId, message: AppendEntriesResponse): void {
@@ -470,7 +509,8 @@ class Node implements RaftNode {
   }
 
   private onRequestVote(from: NodeId, message: RequestVote): void {
-    const upToDate = message.lastLogTerm > this.log.lastTerm || (message.lastLogTerm === this.log.lastTerm && message.lastLogIndex >= this.log.lastIndex)
+    const upToDate =
+      message.lastLogTerm > this.log.lastTerm || (message.lastLogTerm === this.log.lastTerm && message.lastLogIndex >= this.log.lastIndex)
     if (message.preVote) {
       // Granting a pre-vote changes nothing here: it only tells the sender it could win.
       const granted = message.term > this.term && upToDate && !this.inLeaderLease()
@@ -565,7 +605,14 @@ class Node implements RaftNode {
       return
     }
     for (const voter of this.voters) {
-      if (voter !== this.id) this.send(voter, { type: 'requestVote', term: this.term + 1, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm, preVote: true })
+      if (voter !== this.id)
+        this.send(voter, {
+          type: 'requestVote',
+          term: this.term + 1,
+          lastLogIndex: this.log.lastIndex,
+          lastLogTerm: this.log.lastTerm,
+          preVote: true,
+        })
     }
   }
 
@@ -582,7 +629,14 @@ class Node implements RaftNode {
       return
     }
     for (const voter of this.voters) {
-      if (voter !== this.id) this.send(voter, { type: 'requestVote', term: this.term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm, preVote: false })
+      if (voter !== this.id)
+        this.send(voter, {
+          type: 'requestVote',
+          term: this.term,
+          lastLogIndex: this.log.lastIndex,
+          lastLogTerm: this.log.lastTerm,
+          preVote: false,
+        })
     }
   }
 
@@ -640,7 +694,14 @@ class Node implements RaftNode {
       if (entries.length > 0 && bytes > this.maxBytesPerAppend) break
       entries.push(entry)
     }
-    this.send(peer, { type: 'appendEntries', term: this.term, prevLogIndex, prevLogTerm, entries: entries.length ? entries : NO_ENTRIES, leaderCommit: this.commitIndex })
+    this.send(peer, {
+      type: 'appendEntries',
+      term: this.term,
+      prevLogIndex,
+      prevLogTerm,
+      entries: entries.length ? entries : NO_ENTRIES,
+      leaderCommit: this.commitIndex,
+    })
     if (!progress.probing && entries.length > 0) progress.next = entries[entries.length - 1].index + 1
   }
 
@@ -655,7 +716,9 @@ class Node implements RaftNode {
   /** Commits the highest index a majority holds, but only an entry of this term (Raft §5.4.2, Figure 8). */
   private maybeCommit(): void {
     if (this.role !== 'leader' || this.voters.length === 0) return
-    const matches = this.voters.map((voter) => (voter === this.id ? this.log.lastIndex : (this.progress.get(voter)?.match ?? 0))).sort((a, b) => b - a)
+    const matches = this.voters
+      .map((voter) => (voter === this.id ? this.log.lastIndex : (this.progress.get(voter)?.match ?? 0)))
+      .sort((a, b) => b - a)
     const quorumIndex = matches[Math.floor(this.voters.length / 2)]
     if (quorumIndex <= this.commitIndex || this.log.termAt(quorumIndex) !== this.term) return
     this.commitIndex = quorumIndex
@@ -700,7 +763,8 @@ class Node implements RaftNode {
   /** Configuration takes effect as soon as its entry is in the log (thesis §4.1), and reverts if the entry is truncated. */
   private rebuildConfig(): void {
     const indices: number[] = []
-    for (const entry of this.log.slice(this.log.snapshotIndex + 1, this.log.lastIndex)) if (entry.kind === 'config') indices.push(entry.index)
+    for (const entry of this.log.slice(this.log.snapshotIndex + 1, this.log.lastIndex))
+      if (entry.kind === 'config') indices.push(entry.index)
     this.configIndices = indices
     this.voters = this.votersAt(this.log.lastIndex)
   }

@@ -87,12 +87,7 @@ export interface InstallSnapshotResponse {
 }
 
 export type RaftMessage =
-  | AppendEntries
-  | AppendEntriesResponse
-  | RequestVote
-  | RequestVoteResponse
-  | InstallSnapshot
-  | InstallSnapshotResponse
+  AppendEntries | AppendEntriesResponse | RequestVote | RequestVoteResponse | InstallSnapshot | InstallSnapshotResponse
 
 export type MembershipChange = { readonly add: NodeId } | { readonly remove: NodeId }
 

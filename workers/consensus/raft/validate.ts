@@ -9,9 +9,11 @@ export function messageProblem(message: RaftMessage): string | null {
   if (!isIndex(message.term) || message.term < 1) return 'term must be a positive integer'
   switch (message.type) {
     case 'appendEntries': {
-      if (!isIndex(message.prevLogIndex) || !isIndex(message.prevLogTerm) || !isIndex(message.leaderCommit)) return 'bad appendEntries fields'
+      if (!isIndex(message.prevLogIndex) || !isIndex(message.prevLogTerm) || !isIndex(message.leaderCommit))
+        return 'bad appendEntries fields'
       if (message.prevLogTerm > message.term) return 'prevLogTerm is after the term'
-      if ((message.prevLogIndex === 0) !== (message.prevLogTerm === 0)) return 'prevLogIndex and prevLogTerm must both be zero or both positive'
+      if ((message.prevLogIndex === 0) !== (message.prevLogTerm === 0))
+        return 'prevLogIndex and prevLogTerm must both be zero or both positive'
       if (!Array.isArray(message.entries)) return 'entries is not a list'
       let previousTerm = message.prevLogTerm
       for (let i = 0; i < message.entries.length; i++) {
@@ -26,12 +28,15 @@ export function messageProblem(message: RaftMessage): string | null {
     }
     case 'appendEntriesResponse':
       if (typeof message.success !== 'boolean') return 'success is not a boolean'
-      if (![message.matchIndex, message.rejectIndex, message.conflictIndex, message.conflictTerm].every(isIndex)) return 'bad appendEntriesResponse fields'
+      if (![message.matchIndex, message.rejectIndex, message.conflictIndex, message.conflictTerm].every(isIndex))
+        return 'bad appendEntriesResponse fields'
       if (!message.success && message.conflictIndex < 1) return 'a refusal needs a conflict index'
       return null
     case 'requestVote':
-      if (!isIndex(message.lastLogIndex) || !isIndex(message.lastLogTerm) || typeof message.preVote !== 'boolean') return 'bad requestVote fields'
-      if ((message.lastLogIndex === 0) !== (message.lastLogTerm === 0)) return 'lastLogIndex and lastLogTerm must both be zero or both positive'
+      if (!isIndex(message.lastLogIndex) || !isIndex(message.lastLogTerm) || typeof message.preVote !== 'boolean')
+        return 'bad requestVote fields'
+      if ((message.lastLogIndex === 0) !== (message.lastLogTerm === 0))
+        return 'lastLogIndex and lastLogTerm must both be zero or both positive'
       if (message.lastLogTerm > message.term) return 'lastLogTerm is after the term'
       return null
     case 'requestVoteResponse':
@@ -68,7 +73,8 @@ export function entryProblem(entry: LogEntry): string | null {
 
 export function snapshotProblem(snapshot: Snapshot): string | null {
   if (snapshot === null || typeof snapshot !== 'object') return 'snapshot is not an object'
-  if (!isIndex(snapshot.index) || snapshot.index < 1 || !isIndex(snapshot.term) || snapshot.term < 1) return 'snapshot index and term must be positive integers'
+  if (!isIndex(snapshot.index) || snapshot.index < 1 || !isIndex(snapshot.term) || snapshot.term < 1)
+    return 'snapshot index and term must be positive integers'
   if (!(snapshot.data instanceof Uint8Array)) return 'snapshot data is not bytes'
   return votersProblem(snapshot.voters)
 }

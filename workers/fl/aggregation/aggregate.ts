@@ -31,7 +31,10 @@ export function aggregate(inputs: readonly AggregationInput[], config: Aggregati
   const bucketProblem = checkBucketing(config.bucketing)
   if (bucketProblem) return { ok: false, reason: bucketProblem }
   const byId = new Map(inputs.map((i) => [i.id, i]))
-  const buckets = assignBuckets(inputs.map((i) => i.id), config.bucketing).map((members) => {
+  const buckets = assignBuckets(
+    inputs.map((i) => i.id),
+    config.bucketing,
+  ).map((members) => {
     const sum = new Float64Array(inputs[0].vector.length)
     for (const id of members) {
       const v = byId.get(id)!.vector
@@ -80,7 +83,8 @@ export function aggregateBucketSums(
   rule: RuleConfig,
 ): AggregationResult {
   if (buckets.length === 0) return { ok: false, reason: 'no buckets' }
-  if (buckets.some((b) => !Number.isInteger(b.count) || b.count < 1)) return { ok: false, reason: 'bucket count must be a positive integer' }
+  if (buckets.some((b) => !Number.isInteger(b.count) || b.count < 1))
+    return { ok: false, reason: 'bucket count must be a positive integer' }
   const width = String(buckets.length).length
   const means: AggregationInput[] = buckets.map((b, index) => {
     const mean = new Float32Array(b.sum.length)

@@ -25,14 +25,14 @@ export const FALLBACK_RULES: Readonly<Record<PrivacyMode, RuleName>> = { robust:
 
 /** The largest Byzantine share of inputs each rule tolerates (its breakdown point); FLTrust needs none honest but the reference. */
 const BREAKDOWN: Readonly<Record<RuleName, number>> = {
-  'fedavg': 0,
-  'median': 0.5,
+  fedavg: 0,
+  median: 0.5,
   'trimmed-mean': 0.5,
-  'krum': 0.5,
+  krum: 0.5,
   'multi-krum': 0.5,
   'centered-clipping': 0.5,
   'geometric-median': 0.5,
-  'fltrust': 1,
+  fltrust: 1,
 }
 
 /**

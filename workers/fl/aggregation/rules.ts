@@ -83,16 +83,19 @@ export function checkInputs(inputs: readonly AggregationInput[], config: RuleCon
       break
     case 'centered-clipping':
       if (!(config.tau > 0) || !Number.isFinite(config.tau)) return 'tau must be positive'
-      if (config.iterations !== undefined && (!Number.isInteger(config.iterations) || config.iterations < 1 || config.iterations > 100)) return 'iterations must be in [1, 100]'
+      if (config.iterations !== undefined && (!Number.isInteger(config.iterations) || config.iterations < 1 || config.iterations > 100))
+        return 'iterations must be in [1, 100]'
       if (config.center && config.center.length !== length) return 'center has the wrong length'
       if (config.center && config.center.some((x) => !Number.isFinite(x))) return 'center is not finite'
       break
     case 'geometric-median':
-      if (config.iterations !== undefined && (!Number.isInteger(config.iterations) || config.iterations < 1 || config.iterations > 1000)) return 'iterations must be in [1, 1000]'
+      if (config.iterations !== undefined && (!Number.isInteger(config.iterations) || config.iterations < 1 || config.iterations > 1000))
+        return 'iterations must be in [1, 1000]'
       if (config.epsilon !== undefined && !(config.epsilon > 0)) return 'epsilon must be positive'
       break
     case 'fltrust': {
-      if (!(config.reference instanceof Float32Array) || config.reference.length !== length) return 'fltrust needs a reference update of the inputs\' length'
+      if (!(config.reference instanceof Float32Array) || config.reference.length !== length)
+        return "fltrust needs a reference update of the inputs' length"
       let norm = 0
       for (const x of config.reference) {
         if (!Number.isFinite(x)) return 'reference update is not finite'
@@ -117,7 +120,14 @@ export function applyRule(inputs: readonly AggregationInput[], config: RuleConfi
   const vectors = sorted.map((i) => i.vector)
   switch (config.rule) {
     case 'fedavg':
-      return { vector: weightedMean(vectors, sorted.map((i) => i.weight)), order, details: {} }
+      return {
+        vector: weightedMean(
+          vectors,
+          sorted.map((i) => i.weight),
+        ),
+        order,
+        details: {},
+      }
     case 'median':
       return { vector: coordinateWise(vectors, median), order, details: {} }
     case 'trimmed-mean':
@@ -127,9 +137,15 @@ export function applyRule(inputs: readonly AggregationInput[], config: RuleConfi
       const scores = krumScores(vectors, config.f)
       const ranked = scores.map((score, index) => ({ score, index })).sort((a, b) => a.score - b.score || a.index - b.index)
       const m = config.rule === 'krum' ? 1 : config.m
-      const chosen = ranked.slice(0, m).map((r) => r.index).sort((a, b) => a - b)
+      const chosen = ranked
+        .slice(0, m)
+        .map((r) => r.index)
+        .sort((a, b) => a - b)
       return {
-        vector: weightedMean(chosen.map((i) => vectors[i]), chosen.map(() => 1)),
+        vector: weightedMean(
+          chosen.map((i) => vectors[i]),
+          chosen.map(() => 1),
+        ),
         order,
         details: { selected: chosen.map((i) => order[i]) },
       }
@@ -227,7 +243,12 @@ export function krumScores(vectors: readonly Float32Array[], f: number): number[
   })
 }
 
-function centeredClipping(vectors: readonly Float32Array[], tau: number, iterations: number, center?: Float32Array): { vector: Float32Array; clipped: number } {
+function centeredClipping(
+  vectors: readonly Float32Array[],
+  tau: number,
+  iterations: number,
+  center?: Float32Array,
+): { vector: Float32Array; clipped: number } {
   const n = vectors.length
   const d = vectors[0].length
   const v = center ? Float64Array.from(center) : new Float64Array(d)
@@ -247,7 +268,12 @@ function centeredClipping(vectors: readonly Float32Array[], tau: number, iterati
   return { vector: Float32Array.from(v), clipped }
 }
 
-function geometricMedian(vectors: readonly Float32Array[], maxIterations: number, epsilon: number, tolerance: number): { vector: Float32Array; iterations: number } {
+function geometricMedian(
+  vectors: readonly Float32Array[],
+  maxIterations: number,
+  epsilon: number,
+  tolerance: number,
+): { vector: Float32Array; iterations: number } {
   const n = vectors.length
   const d = vectors[0].length
   let z = new Float64Array(d)

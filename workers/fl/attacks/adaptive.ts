@@ -49,11 +49,12 @@ export function minSum(honest: readonly Float32Array[], direction: PerturbationD
   const p = perturbation(honest, direction)
   const n = honest.length
   const sums = new Float64Array(n)
-  for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) {
-    const d = squaredDistance(honest[a], honest[b])
-    sums[a] += d
-    sums[b] += d
-  }
+  for (let a = 0; a < n; a++)
+    for (let b = a + 1; b < n; b++) {
+      const d = squaredDistance(honest[a], honest[b])
+      sums[a] += d
+      sums[b] += d
+    }
   const bound = Math.max(...sums)
   const fits = (gamma: number): boolean => honest.reduce((s, x) => s + squaredDistanceTo(x, mean, p, gamma), 0) <= bound
   return shifted(mean, p, largestGamma(fits, Math.sqrt(bound / n)))
@@ -66,7 +67,12 @@ export function minSum(honest: readonly Float32Array[], direction: PerturbationD
  * (γ, direction) is returned. γ is searched on a doubling ladder, then refined by bisection
  * around the best rung (the paper's γ search, extended to rules whose deviation is not monotone).
  */
-export function agrTailored(honest: readonly Float32Array[], f: number, rule: RuleOracle, directions: readonly PerturbationDirection[] = ['unit', 'std', 'sign']): Float32Array {
+export function agrTailored(
+  honest: readonly Float32Array[],
+  f: number,
+  rule: RuleOracle,
+  directions: readonly PerturbationDirection[] = ['unit', 'std', 'sign'],
+): Float32Array {
   const { mean } = meanAndStd(honest)
   const scale = Math.sqrt(maxPairwiseSquared(honest)) || 1
   let best: { deviation: number; vector: Float32Array } = { deviation: -1, vector: Float32Array.from(mean) }
@@ -123,7 +129,12 @@ export function agrTailored(honest: readonly Float32Array[], f: number, rule: Ru
  * (the paper places c_2…c_f within ε of c_1; ε = 0 is the strongest choice). Returns λ = 0's
  * vector (zeros) if no λ ≥ `minLambda` is selected.
  */
-export function fangKrum(honest: readonly Float32Array[], f: number, krumSelects: (inputs: readonly Float32Array[], index: number) => boolean, minLambda = 1e-5): Float32Array {
+export function fangKrum(
+  honest: readonly Float32Array[],
+  f: number,
+  krumSelects: (inputs: readonly Float32Array[], index: number) => boolean,
+  minLambda = 1e-5,
+): Float32Array {
   const { mean } = meanAndStd(honest)
   const d = mean.length
   const m = honest.length + f
@@ -132,8 +143,14 @@ export function fangKrum(honest: readonly Float32Array[], f: number, krumSelects
   const neighbours = Math.max(1, m - 2 * f - 1)
   let minNeighbourSum = Infinity
   for (const x of honest) {
-    const distances = honest.filter((y) => y !== x).map((y) => Math.sqrt(squaredDistance(x, y))).sort((a, b) => a - b)
-    minNeighbourSum = Math.min(minNeighbourSum, distances.slice(0, Math.min(neighbours, distances.length)).reduce((a, b) => a + b, 0))
+    const distances = honest
+      .filter((y) => y !== x)
+      .map((y) => Math.sqrt(squaredDistance(x, y)))
+      .sort((a, b) => a - b)
+    minNeighbourSum = Math.min(
+      minNeighbourSum,
+      distances.slice(0, Math.min(neighbours, distances.length)).reduce((a, b) => a + b, 0),
+    )
   }
   const maxNorm = Math.max(...honest.map((x) => Math.sqrt(x.reduce((s, v) => s + v * v, 0))))
   let lambda = minNeighbourSum / (neighbours * Math.sqrt(d)) + maxNorm / Math.sqrt(d)
@@ -160,10 +177,11 @@ export function fangTrimmedMean(honest: readonly Float32Array[], f: number, rng:
   const d = mean.length
   const low = new Float32Array(d).fill(Infinity)
   const high = new Float32Array(d).fill(-Infinity)
-  for (const x of honest) for (let j = 0; j < d; j++) {
-    if (x[j] < low[j]) low[j] = x[j]
-    if (x[j] > high[j]) high[j] = x[j]
-  }
+  for (const x of honest)
+    for (let j = 0; j < d; j++) {
+      if (x[j] < low[j]) low[j] = x[j]
+      if (x[j] > high[j]) high[j] = x[j]
+    }
   return Array.from({ length: f }, () => {
     const out = new Float32Array(d)
     for (let j = 0; j < d; j++) {
@@ -223,7 +241,8 @@ function squaredDistance(a: Float32Array, b: Float32Array): number {
 
 function maxPairwiseSquared(vectors: readonly Float32Array[]): number {
   let max = 0
-  for (let a = 0; a < vectors.length; a++) for (let b = a + 1; b < vectors.length; b++) max = Math.max(max, squaredDistance(vectors[a], vectors[b]))
+  for (let a = 0; a < vectors.length; a++)
+    for (let b = a + 1; b < vectors.length; b++) max = Math.max(max, squaredDistance(vectors[a], vectors[b]))
   return max
 }
 

@@ -15,11 +15,20 @@ export * from './adaptive'
 export * from './targeted'
 
 export type AttackName =
-  | 'none' | 'sign-flip' | 'label-flip' | 'gaussian' | 'alie' | 'ipm' | 'mimic'
+  | 'none'
+  | 'sign-flip'
+  | 'label-flip'
+  | 'gaussian'
+  | 'alie'
+  | 'ipm'
+  | 'mimic'
   /** Shejwalkar & Houmansadr (NDSS 2021), AGR-agnostic and AGR-tailored (adaptive.ts). */
-  | 'min-max' | 'min-sum' | 'agr-tailored'
+  | 'min-max'
+  | 'min-sum'
+  | 'agr-tailored'
   /** Fang et al. (USENIX Security 2020) against Krum and trimmed mean (adaptive.ts). */
-  | 'fang-krum' | 'fang-tm'
+  | 'fang-krum'
+  | 'fang-tm'
   /** Class source → target backdoor under the honest norm (targeted.ts); scored by success rate. */
   | 'targeted'
 
@@ -103,5 +112,8 @@ export function inverseNormalCdf(p: number): number {
   if (p > 1 - low) return -inverseNormalCdf(1 - p)
   const q = p - 0.5
   const r = q * q
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  )
 }

@@ -38,7 +38,8 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     candidates.push({ name, samplesPerSecond: null, note: probe.note })
     if (probe.ok) qualified.push(name)
   }
-  if (qualified.length === 0) throw new Error(`no tfjs backend qualifies on this device (${candidates.map((c) => `${c.name}: ${c.note}`).join('; ')})`)
+  if (qualified.length === 0)
+    throw new Error(`no tfjs backend qualifies on this device (${candidates.map((c) => `${c.name}: ${c.note}`).join('; ')})`)
 
   const toMeasure = options.calibrate === false ? qualified.slice(0, 1) : qualified
   let best: { name: BackendName; samplesPerSecond: number } | null = null

@@ -27,9 +27,7 @@ export interface WeightShape {
   readonly shape: readonly number[]
 }
 
-export type SpecCheck =
-  | { ok: true; spec: ModelSpec; parameters: number; weights: WeightShape[] }
-  | { ok: false; reason: string }
+export type SpecCheck = { ok: true; spec: ModelSpec; parameters: number; weights: WeightShape[] } | { ok: false; reason: string }
 
 export const MAX_PARAMETERS = 5_000_000
 const MAX_LAYERS = 32

@@ -201,7 +201,14 @@ export function createTrainer(spec: ModelSpec): Trainer {
         return {
           weights: { shapes, values },
           delta,
-          metrics: { samples, batches: batches * hyper.epochs, loss: epochLoss, accuracy: epochAccuracy, ms, samplesPerSecond: (samples / ms) * 1000 },
+          metrics: {
+            samples,
+            batches: batches * hyper.epochs,
+            loss: epochLoss,
+            accuracy: epochAccuracy,
+            ms,
+            samplesPerSecond: (samples / ms) * 1000,
+          },
         }
       } finally {
         tf.dispose([x, y, labels, lossSum, correctSum])
@@ -255,7 +262,12 @@ export async function trainLocal(request: TrainRequest & { spec: ModelSpec }): P
   }
 }
 
-export async function evaluate(request: { spec: ModelSpec; weights: FlatWeights; data: LabelledSamples; batchSize?: number }): Promise<Evaluation> {
+export async function evaluate(request: {
+  spec: ModelSpec
+  weights: FlatWeights
+  data: LabelledSamples
+  batchSize?: number
+}): Promise<Evaluation> {
   const trainer = createTrainer(request.spec)
   try {
     return await trainer.evaluate(request.weights, request.data, request.batchSize)

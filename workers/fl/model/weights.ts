@@ -45,5 +45,8 @@ export function initialWeights(spec: ModelSpec, seed: number): FlatWeights {
 }
 
 export function sameShapes(a: readonly WeightShape[], b: readonly WeightShape[]): boolean {
-  return a.length === b.length && a.every((s, i) => s.name === b[i].name && s.shape.length === b[i].shape.length && s.shape.every((d, j) => d === b[i].shape[j]))
+  return (
+    a.length === b.length &&
+    a.every((s, i) => s.name === b[i].name && s.shape.length === b[i].shape.length && s.shape.every((d, j) => d === b[i].shape[j]))
+  )
 }

@@ -19,7 +19,10 @@ export interface AdoptionDeps {
   /** Fetches the model over a direct stream (never gossip); null when no peer could serve it. */
   fetchModel(hash: Hash): Promise<Uint8Array | null>
   /** Stores the round (descriptor and certificate) and the model in one transaction. */
-  persist(round: { taskId: string; round: number; descriptor: Uint8Array; certificate: Uint8Array; modelHash: Hash }, model: Uint8Array): Promise<void>
+  persist(
+    round: { taskId: string; round: number; descriptor: Uint8Array; certificate: Uint8Array; modelHash: Hash },
+    model: Uint8Array,
+  ): Promise<void>
   audit(fields: AuditFields): Promise<unknown>
 }
 
@@ -32,9 +35,13 @@ export async function adoptCommitted(proof: CommitProof, deps: AdoptionDeps): Pr
   if (!model) {
     model = await deps.fetchModel(d.candidate)
     if (!model) return { ok: false, reason: `no peer served the model ${d.candidate.slice(0, 12)}… of round ${d.round}` }
-    if (hashOf(model) !== d.candidate) return { ok: false, reason: `the model fetched for round ${d.round} does not match its certified hash` }
+    if (hashOf(model) !== d.candidate)
+      return { ok: false, reason: `the model fetched for round ${d.round} does not match its certified hash` }
   }
-  await deps.persist({ taskId: d.taskId, round: d.round, descriptor: encodeDescriptor(d), certificate: proof.certificate, modelHash: d.candidate }, model)
+  await deps.persist(
+    { taskId: d.taskId, round: d.round, descriptor: encodeDescriptor(d), certificate: proof.certificate, modelHash: d.candidate },
+    model,
+  )
   await deps.audit(modelAdoptionEntry(deps.self, { round: d.round, modelHash: d.candidate, certificateHash: hashOf(proof.certificate) }))
   return { ok: true, model }
 }

@@ -96,7 +96,9 @@ export function encodeDescriptor(d: ProposalDescriptor): Uint8Array {
 }
 
 export function decodeDescriptor(bytes: Uint8Array): Decoded<ProposalDescriptor> {
-  return attempt(() => descriptorFromWire(decodeMessage(bytes, wire.ProposalDescriptor.codec(), { limits: { inputs: ROUND_LIMITS.inputs } })))
+  return attempt(() =>
+    descriptorFromWire(decodeMessage(bytes, wire.ProposalDescriptor.codec(), { limits: { inputs: ROUND_LIMITS.inputs } })),
+  )
 }
 
 export function encodeCommitProof(p: CommitProof): Uint8Array {
@@ -104,19 +106,37 @@ export function encodeCommitProof(p: CommitProof): Uint8Array {
 }
 
 export function decodeCommitProof(bytes: Uint8Array): Decoded<CommitProof> {
-  return attempt(() => proofFromWire(decodeMessage(bytes, wire.CommitProof.codec(), { limits: { descriptor: { inputs: ROUND_LIMITS.inputs } } })))
+  return attempt(() =>
+    proofFromWire(decodeMessage(bytes, wire.CommitProof.codec(), { limits: { descriptor: { inputs: ROUND_LIMITS.inputs } } })),
+  )
 }
 
 // Payload conversions for the envelope kinds (the inbound gate decodes the protobuf; these check and convert).
 
 export function announceToWire(a: Announce): wire.RoundAnnounce {
-  return { version: ROUND_WIRE_VERSION, taskId: a.taskId, round: a.round, attempt: a.attempt, baseModel: bytes32(a.baseModel), cohort: [...a.cohort], previous: a.previous ? proofToWire(a.previous) : undefined }
+  return {
+    version: ROUND_WIRE_VERSION,
+    taskId: a.taskId,
+    round: a.round,
+    attempt: a.attempt,
+    baseModel: bytes32(a.baseModel),
+    cohort: [...a.cohort],
+    previous: a.previous ? proofToWire(a.previous) : undefined,
+  }
 }
 
 export function announceFromWire(a: wire.RoundAnnounce): Decoded<Announce> {
   return attempt(() => {
     if (a.version !== ROUND_WIRE_VERSION) throw new Error(`announce version ${a.version}`)
-    return { kind: 'announce', taskId: a.taskId, round: a.round, attempt: a.attempt, baseModel: hexHash(a.baseModel, 'base model'), cohort: a.cohort, previous: a.previous ? proofFromWire(a.previous) : null }
+    return {
+      kind: 'announce',
+      taskId: a.taskId,
+      round: a.round,
+      attempt: a.attempt,
+      baseModel: hexHash(a.baseModel, 'base model'),
+      cohort: a.cohort,
+      previous: a.previous ? proofFromWire(a.previous) : null,
+    }
   })
 }
 

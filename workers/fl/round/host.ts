@@ -11,7 +11,17 @@ import type { BftApplication, HeightContext } from '../../consensus/adapter/type
 import { decodeDescriptor, encodeDescriptor } from './codec'
 import { descriptorKey } from './identity'
 import { createRoundNode, type RoundNode, type RoundNodeConfig } from './node'
-import type { AggregateRequest, CommitProof, Hash, ProposalDescriptor, RoundMessage, RoundOutput, RoundStatus, SubmissionRef, TrainRequest } from './types'
+import type {
+  AggregateRequest,
+  CommitProof,
+  Hash,
+  ProposalDescriptor,
+  RoundMessage,
+  RoundOutput,
+  RoundStatus,
+  SubmissionRef,
+  TrainRequest,
+} from './types'
 
 export interface HostClock {
   now(): number
@@ -132,7 +142,9 @@ export class RoundHost {
     for (const d of out.candidates) this.offer(d)
     if (out.adopt) {
       const proof = out.adopt
-      this.handlers.adopt(proof).catch((error) => this.handlers.warn?.(`adopting round ${proof.descriptor.round}`, (error as Error).message))
+      this.handlers
+        .adopt(proof)
+        .catch((error) => this.handlers.warn?.(`adopting round ${proof.descriptor.round}`, (error as Error).message))
       for (const round of [...this.candidates.keys()]) if (round <= proof.descriptor.round) this.candidates.delete(round)
     }
     this.schedule(out.wakeAt)

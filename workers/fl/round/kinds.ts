@@ -14,10 +14,28 @@ const inputs = { inputs: ROUND_LIMITS.inputs }
 export const flRoundKinds = defineKinds({
   // An admin publishes a task (workers/fl/task/spec.ts); nodes check it before joining.
   'fl.task.create': { codec: TaskSpec.codec(), carrier: 'gossip', maxEnvelopeBytes: 24 * KiB, senders: ['admin'] },
-  'fl.round.announce': { codec: RoundAnnounce.codec(), carrier: 'gossip', maxEnvelopeBytes: 256 * KiB, limits: { cohort: ROUND_LIMITS.cohort, previous: { descriptor: inputs } }, senders: ['aggregator'] },
+  'fl.round.announce': {
+    codec: RoundAnnounce.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 256 * KiB,
+    limits: { cohort: ROUND_LIMITS.cohort, previous: { descriptor: inputs } },
+    senders: ['aggregator'],
+  },
   'fl.round.submit': { codec: RoundSubmit.codec(), carrier: 'stream', maxEnvelopeBytes: 2 * KiB, senders: ['trainer'] },
-  'fl.round.propose': { codec: RoundPropose.codec(), carrier: 'gossip', maxEnvelopeBytes: 256 * KiB, limits: { descriptor: inputs }, senders: ['aggregator'] },
-  'fl.round.committed': { codec: RoundCommitted.codec(), carrier: 'gossip', maxEnvelopeBytes: 256 * KiB, limits: { proof: { descriptor: inputs } }, senders: ['validator'] },
+  'fl.round.propose': {
+    codec: RoundPropose.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 256 * KiB,
+    limits: { descriptor: inputs },
+    senders: ['aggregator'],
+  },
+  'fl.round.committed': {
+    codec: RoundCommitted.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 256 * KiB,
+    limits: { proof: { descriptor: inputs } },
+    senders: ['validator'],
+  },
 })
 
 declare module '../../protocol/kind-spec' {

@@ -69,7 +69,15 @@ interface MutableOutput {
   candidatesChanged: boolean
 }
 
-const freshOutput = (): MutableOutput => ({ messages: [], train: null, aggregate: null, verify: [], certify: [], adopt: null, candidatesChanged: false })
+const freshOutput = (): MutableOutput => ({
+  messages: [],
+  train: null,
+  aggregate: null,
+  verify: [],
+  certify: [],
+  adopt: null,
+  candidatesChanged: false,
+})
 
 /** Trainers a round's cohort (and so a descriptor's inputs) may hold; keeps every round message within its kind's size. */
 export const MAX_ROUND_INPUTS = 1024
@@ -123,7 +131,8 @@ class Node implements RoundNode {
 
   constructor(config: RoundNodeConfig) {
     const p = config.params
-    if (!(p.rounds >= 1 && p.quorum >= 1 && p.collectMs > 0 && p.validateMs > 0)) throw new RangeError('round params: rounds, quorum, collectMs and validateMs must be positive')
+    if (!(p.rounds >= 1 && p.quorum >= 1 && p.collectMs > 0 && p.validateMs > 0))
+      throw new RangeError('round params: rounds, quorum, collectMs and validateMs must be positive')
     if (config.roster.aggregators.length === 0) throw new RangeError('the task has no aggregator')
     this.self = config.self
     this.params = p
@@ -209,7 +218,8 @@ class Node implements RoundNode {
   private wakeAt(): number {
     if (this.done) return this.isValidator && this.lastCommit ? this.nextRebroadcastAt : Infinity
     let at = Math.min(this.attemptDeadline, this.nextRebroadcastAt)
-    if (this.isAggregator && this.announced && !this.aggregating && !this.proposal && this.collectUntil > this.now) at = Math.min(at, this.collectUntil)
+    if (this.isAggregator && this.announced && !this.aggregating && !this.proposal && this.collectUntil > this.now)
+      at = Math.min(at, this.collectUntil)
     return at
   }
 
@@ -249,7 +259,12 @@ class Node implements RoundNode {
   }
 
   private onMessage(from: string, message: RoundMessage): string | null {
-    const taskId = message.kind === 'propose' ? message.descriptor.taskId : message.kind === 'committed' ? message.proof.descriptor.taskId : message.taskId
+    const taskId =
+      message.kind === 'propose'
+        ? message.descriptor.taskId
+        : message.kind === 'committed'
+          ? message.proof.descriptor.taskId
+          : message.taskId
     if (taskId !== this.params.taskId) return `message for task ${taskId}, this node runs ${this.params.taskId}`
     switch (message.kind) {
       case 'announce':
@@ -268,17 +283,20 @@ class Node implements RoundNode {
 
   private onAnnounce(from: string, a: Announce): string | null {
     if (!Number.isSafeInteger(a.round) || a.round < 1 || !Number.isSafeInteger(a.attempt) || a.attempt < 0) return 'bad round or attempt'
-    if (from !== aggregatorFor(this.roster, a.round, a.attempt)) return `announcement from ${from}, not the aggregator of round ${a.round} attempt ${a.attempt}`
+    if (from !== aggregatorFor(this.roster, a.round, a.attempt))
+      return `announcement from ${from}, not the aggregator of round ${a.round} attempt ${a.attempt}`
     if (a.round < this.round) return null // stale: this node committed that round already
     if (a.round > this.round) {
       // This node missed a commit. The announcement carries it: check its certificate first.
       const previous = a.previous
-      if (!previous || previous.descriptor.round !== a.round - 1 || previous.descriptor.candidate !== a.baseModel) return `announcement of round ${a.round} while this node is at ${this.round}, without the commit in between`
+      if (!previous || previous.descriptor.round !== a.round - 1 || previous.descriptor.candidate !== a.baseModel)
+        return `announcement of round ${a.round} while this node is at ${this.round}, without the commit in between`
       this.pendingAnnounce = { from, message: a }
       return this.onCommitted(previous)
     }
     if (this.done) return null
-    if (a.baseModel !== this.baseModel) return `announcement builds on model ${a.baseModel.slice(0, 12)}, not the committed ${this.baseModel.slice(0, 12)}`
+    if (a.baseModel !== this.baseModel)
+      return `announcement builds on model ${a.baseModel.slice(0, 12)}, not the committed ${this.baseModel.slice(0, 12)}`
     if (a.attempt < this.attempt) return null
     const cohort = canonicalCohort(a.cohort)
     if (cohort.length !== a.cohort.length || cohort.some((id, i) => id !== a.cohort[i])) return 'cohort is not sorted and duplicate-free'
@@ -307,7 +325,13 @@ class Node implements RoundNode {
 
   private submitTo(aggregator: string): void {
     if (!this.submission) return
-    this.send(aggregator, { kind: 'submit', taskId: this.params.taskId, round: this.round, attempt: this.attempt, submission: this.submission })
+    this.send(aggregator, {
+      kind: 'submit',
+      taskId: this.params.taskId,
+      round: this.round,
+      attempt: this.attempt,
+      submission: this.submission,
+    })
   }
 
   private onSubmit(from: string, round: number, attempt: number, s: SubmissionRef): string | null {
@@ -323,12 +347,24 @@ class Node implements RoundNode {
     return null
   }
 
-  private onAggregated(round: number, attempt: number, result: { ok: true; candidate: Hash } | { ok: false; reason: string }): string | null {
+  private onAggregated(
+    round: number,
+    attempt: number,
+    result: { ok: true; candidate: Hash } | { ok: false; reason: string },
+  ): string | null {
     if (round !== this.round || attempt !== this.attempt || !this.aggregating) return null
     this.aggregating = false
     if (!result.ok) return null // the attempt lapses and the next aggregator tries
     const inputs = [...this.submissions.values()].sort((a, b) => (a.trainer < b.trainer ? -1 : 1))
-    this.proposal = { taskId: this.params.taskId, round, attempt, aggregator: this.self, baseModel: this.baseModel, inputs, candidate: result.candidate }
+    this.proposal = {
+      taskId: this.params.taskId,
+      round,
+      attempt,
+      aggregator: this.self,
+      baseModel: this.baseModel,
+      inputs,
+      candidate: result.candidate,
+    }
     this.send(null, { kind: 'propose', descriptor: this.proposal })
     return null
   }
@@ -338,11 +374,13 @@ class Node implements RoundNode {
     if (!this.isValidator) return 'this node is not a validator'
     if (d.taskId !== this.params.taskId) return 'candidate for another task'
     if (d.round !== this.round || this.done) return null
-    if (d.aggregator !== aggregatorFor(this.roster, d.round, d.attempt)) return `${d.aggregator} is not the aggregator of attempt ${d.attempt}`
+    if (d.aggregator !== aggregatorFor(this.roster, d.round, d.attempt))
+      return `${d.aggregator} is not the aggregator of attempt ${d.attempt}`
     if (d.baseModel !== this.baseModel) return 'candidate builds on another model'
     if (d.inputs.length < this.params.quorum) return `candidate has ${d.inputs.length} inputs, quorum is ${this.params.quorum}`
     if (d.inputs.length > MAX_ROUND_INPUTS) return 'too many inputs'
-    for (let i = 1; i < d.inputs.length; i++) if (!(d.inputs[i - 1].trainer < d.inputs[i].trainer)) return 'inputs not sorted by distinct trainers'
+    for (let i = 1; i < d.inputs.length; i++)
+      if (!(d.inputs[i - 1].trainer < d.inputs[i].trainer)) return 'inputs not sorted by distinct trainers'
     const key = descriptorKey(d)
     if (this.requested.has(key)) return null
     this.requested.add(key)
@@ -439,7 +477,15 @@ class Node implements RoundNode {
   }
 
   private announcement(): Announce {
-    return { kind: 'announce', taskId: this.params.taskId, round: this.round, attempt: this.attempt, baseModel: this.baseModel, cohort: this.cohort, previous: this.lastCommit }
+    return {
+      kind: 'announce',
+      taskId: this.params.taskId,
+      round: this.round,
+      attempt: this.attempt,
+      baseModel: this.baseModel,
+      cohort: this.cohort,
+      previous: this.lastCommit,
+    }
   }
 
   private rebroadcast(): void {

@@ -42,7 +42,8 @@ export async function openInput(frame: RoundInputsFrame, input: SubmissionRef, s
   const fail = (why: string): Outcome<AggregationInput> => ({ ok: false, reason: `${input.trainer}: ${why}` })
   const key = sources.trainerKey(input.trainer)
   if (!key) return fail('unknown trainer')
-  if (!sources.verifySignature(key, submissionSignBytes(frame.taskId, frame.round, input.update, input.samples), input.signature)) return fail('submission signature does not verify')
+  if (!sources.verifySignature(key, submissionSignBytes(frame.taskId, frame.round, input.update, input.samples), input.signature))
+    return fail('submission signature does not verify')
   const blob = await sources.fetchBlob(input.update)
   if (!blob) return fail('update blob unavailable')
   if (hashOf(blob) !== input.update) return fail('update blob does not match its hash')
@@ -67,7 +68,12 @@ export interface Candidate {
 }
 
 /** The aggregator's side: the candidate model from the round's inputs. */
-export async function computeCandidate(frame: RoundInputsFrame, inputs: readonly SubmissionRef[], aggregation: AggregationConfig, sources: InputSources): Promise<Outcome<Candidate>> {
+export async function computeCandidate(
+  frame: RoundInputsFrame,
+  inputs: readonly SubmissionRef[],
+  aggregation: AggregationConfig,
+  sources: InputSources,
+): Promise<Outcome<Candidate>> {
   const opened: AggregationInput[] = []
   for (const input of inputs) {
     const one = await openInput(frame, input, sources)
@@ -99,15 +105,29 @@ export async function judgeRobustCandidate(
   frame: RoundInputsFrame,
   aggregation: AggregationConfig,
   sources: InputSources,
-  quality: { readonly evaluate: (weights: FlatWeights) => Promise<Evaluation>; readonly baselineAccuracy: number; readonly maxAccuracyDrop: number },
+  quality: {
+    readonly evaluate: (weights: FlatWeights) => Promise<Evaluation>
+    readonly baselineAccuracy: number
+    readonly maxAccuracyDrop: number
+  },
 ): Promise<Judgement> {
-  if (d.taskId !== frame.taskId || d.round !== frame.round || d.baseModel !== frame.baseHash) return { valid: false, reason: 'candidate is framed for another task, round or base model' }
+  if (d.taskId !== frame.taskId || d.round !== frame.round || d.baseModel !== frame.baseHash)
+    return { valid: false, reason: 'candidate is framed for another task, round or base model' }
   const recomputed = await computeCandidate(frame, d.inputs, aggregation, sources)
   if (!recomputed.ok) return { valid: false, reason: recomputed.reason }
-  if (recomputed.value.hash !== d.candidate) return { valid: false, reason: `re-execution gives ${recomputed.value.hash.slice(0, 12)}…, the aggregator proposed ${d.candidate.slice(0, 12)}…` }
+  if (recomputed.value.hash !== d.candidate)
+    return {
+      valid: false,
+      reason: `re-execution gives ${recomputed.value.hash.slice(0, 12)}…, the aggregator proposed ${d.candidate.slice(0, 12)}…`,
+    }
   const evaluation = await quality.evaluate(recomputed.value.weights)
   if (evaluation.accuracy < quality.baselineAccuracy - quality.maxAccuracyDrop) {
-    return { valid: false, reason: `accuracy ${(evaluation.accuracy * 100).toFixed(1)} % is more than ${(quality.maxAccuracyDrop * 100).toFixed(1)} points below the committed model's`, evaluation, candidate: recomputed.value }
+    return {
+      valid: false,
+      reason: `accuracy ${(evaluation.accuracy * 100).toFixed(1)} % is more than ${(quality.maxAccuracyDrop * 100).toFixed(1)} points below the committed model's`,
+      evaluation,
+      candidate: recomputed.value,
+    }
   }
   return { valid: true, evaluation, candidate: recomputed.value }
 }

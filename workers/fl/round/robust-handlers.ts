@@ -32,7 +32,10 @@ export interface RobustNodeContext {
   readonly putBlob: (bytes: Uint8Array) => Promise<Hash>
   readonly models: { get(hash: Hash): Promise<FlatWeights | null>; put(weights: FlatWeights): Promise<Hash> }
   /** The training worker (page) or a training session (Node). */
-  readonly training?: { loadModel(request: LoadModelRequest): Promise<LoadedModel> | LoadedModel; train(request: WorkerTrainRequest): Promise<TrainResult> }
+  readonly training?: {
+    loadModel(request: LoadModelRequest): Promise<LoadedModel> | LoadedModel
+    train(request: WorkerTrainRequest): Promise<TrainResult>
+  }
   /** Validators: accuracy and loss on this node's held-out data. */
   readonly evaluate?: (weights: FlatWeights) => Promise<Evaluation>
 }
@@ -46,7 +49,13 @@ async function baseWeights(context: RobustNodeContext, hash: Hash): Promise<Flat
 export function createRobustHandlers(context: RobustNodeContext) {
   const { task } = context
   const baselines = new Map<Hash, number>()
-  const frameFor = async (round: number, baseHash: Hash): Promise<RoundInputsFrame> => ({ taskId: context.taskId, round, base: await baseWeights(context, baseHash), baseHash, clipNorm: task.clipNorm })
+  const frameFor = async (round: number, baseHash: Hash): Promise<RoundInputsFrame> => ({
+    taskId: context.taskId,
+    round,
+    base: await baseWeights(context, baseHash),
+    baseHash,
+    clipNorm: task.clipNorm,
+  })
   const aggregation = { rule: task.rule }
 
   return {
@@ -69,14 +78,35 @@ export function createRobustHandlers(context: RobustNodeContext) {
         baseModel: request.baseModel,
       })
       if (!result.update) throw new Error('training returned no update')
-      const plaintext = encodeUpdate({ round: request.round, baseModelHash: hashToBytes(request.baseModel), sampleCount: result.samples, shapes: base.shapes, delta: result.update, clipNorm: task.clipNorm })
-      const blob = sealUpdate(plaintext, { taskId: context.taskId, round: request.round, trainerKey: context.identityKey }, context.recipients())
+      const plaintext = encodeUpdate({
+        round: request.round,
+        baseModelHash: hashToBytes(request.baseModel),
+        sampleCount: result.samples,
+        shapes: base.shapes,
+        delta: result.update,
+        clipNorm: task.clipNorm,
+      })
+      const blob = sealUpdate(
+        plaintext,
+        { taskId: context.taskId, round: request.round, trainerKey: context.identityKey },
+        context.recipients(),
+      )
       const update = await context.putBlob(blob)
-      return { trainer: context.self, update, samples: result.samples, signature: context.sign(submissionSignBytes(context.taskId, request.round, update, result.samples)) }
+      return {
+        trainer: context.self,
+        update,
+        samples: result.samples,
+        signature: context.sign(submissionSignBytes(context.taskId, request.round, update, result.samples)),
+      }
     },
 
     async aggregate(request: AggregateRequest): Promise<Hash> {
-      const candidate = await computeCandidate(await frameFor(request.round, request.baseModel), request.inputs, aggregation, context.sources)
+      const candidate = await computeCandidate(
+        await frameFor(request.round, request.baseModel),
+        request.inputs,
+        aggregation,
+        context.sources,
+      )
       if (!candidate.ok) throw new Error(candidate.reason)
       return context.models.put(candidate.value.weights)
     },
@@ -90,7 +120,11 @@ export function createRobustHandlers(context: RobustNodeContext) {
         baseline = (await evaluate(frame.base)).accuracy
         baselines.set(d.baseModel, baseline)
       }
-      const judgement = await judgeRobustCandidate(d, frame, aggregation, context.sources, { evaluate, baselineAccuracy: baseline, maxAccuracyDrop: task.maxAccuracyDrop })
+      const judgement = await judgeRobustCandidate(d, frame, aggregation, context.sources, {
+        evaluate,
+        baselineAccuracy: baseline,
+        maxAccuracyDrop: task.maxAccuracyDrop,
+      })
       // A valid candidate's weights are kept: if it commits, this node adopts it without fetching.
       if (judgement.valid && judgement.candidate) await context.models.put(judgement.candidate.weights)
       return judgement.valid

@@ -37,19 +37,38 @@ function wrapContext(context: UpdateContext): SealContext {
   return { purpose: `fl.update-key/${context.taskId}`, round: context.round, sender: context.trainerKey }
 }
 
-export function sealUpdate(plaintext: Uint8Array, context: UpdateContext, recipients: readonly Uint8Array[], random: (n: number) => Uint8Array = randomBytes): Uint8Array {
-  if (recipients.length === 0 || recipients.length > MAX_RECIPIENTS) throw new RangeError(`an update needs 1..${MAX_RECIPIENTS} recipients, got ${recipients.length}`)
+export function sealUpdate(
+  plaintext: Uint8Array,
+  context: UpdateContext,
+  recipients: readonly Uint8Array[],
+  random: (n: number) => Uint8Array = randomBytes,
+): Uint8Array {
+  if (recipients.length === 0 || recipients.length > MAX_RECIPIENTS)
+    throw new RangeError(`an update needs 1..${MAX_RECIPIENTS} recipients, got ${recipients.length}`)
   const key = random(KEY_BYTES)
   const nonce = random(NONCE_BYTES)
   const ciphertext = chacha20poly1305(key, nonce, associatedData(context)).encrypt(plaintext)
-  const wraps = recipients.map((recipient) => ({ recipient: recipient as Uint8Array<ArrayBuffer>, box: sealForRecipient(key, recipient, wrapContext(context)) as Uint8Array<ArrayBuffer> }))
+  const wraps = recipients.map((recipient) => ({
+    recipient: recipient as Uint8Array<ArrayBuffer>,
+    box: sealForRecipient(key, recipient, wrapContext(context)) as Uint8Array<ArrayBuffer>,
+  }))
   key.fill(0)
-  return SealedUpdate.encode({ version: SEALED_UPDATE_VERSION, wraps, nonce: nonce as Uint8Array<ArrayBuffer>, ciphertext: ciphertext as Uint8Array<ArrayBuffer> })
+  return SealedUpdate.encode({
+    version: SEALED_UPDATE_VERSION,
+    wraps,
+    nonce: nonce as Uint8Array<ArrayBuffer>,
+    ciphertext: ciphertext as Uint8Array<ArrayBuffer>,
+  })
 }
 
 export type OpenedUpdate = { readonly ok: true; readonly plaintext: Uint8Array } | { readonly ok: false; readonly reason: string }
 
-export function openUpdate(blob: Uint8Array, context: UpdateContext, recipient: { readonly publicKey: Uint8Array; readonly secretKey: Uint8Array }, maxBytes = 64 * 1024 * 1024): OpenedUpdate {
+export function openUpdate(
+  blob: Uint8Array,
+  context: UpdateContext,
+  recipient: { readonly publicKey: Uint8Array; readonly secretKey: Uint8Array },
+  maxBytes = 64 * 1024 * 1024,
+): OpenedUpdate {
   let sealed: SealedUpdate
   try {
     sealed = SealedUpdate.decode(blob, { limits: { wraps: MAX_RECIPIENTS } })
@@ -59,10 +78,13 @@ export function openUpdate(blob: Uint8Array, context: UpdateContext, recipient: 
   if (sealed.version !== SEALED_UPDATE_VERSION) return { ok: false, reason: `sealed update version ${sealed.version}` }
   if (sealed.nonce.length !== NONCE_BYTES) return { ok: false, reason: 'bad nonce' }
   if (sealed.ciphertext.length > maxBytes + 16) return { ok: false, reason: `larger than ${maxBytes} bytes` }
-  const wrap = sealed.wraps.find((w) => w.recipient.length === recipient.publicKey.length && w.recipient.every((b, i) => b === recipient.publicKey[i]))
+  const wrap = sealed.wraps.find(
+    (w) => w.recipient.length === recipient.publicKey.length && w.recipient.every((b, i) => b === recipient.publicKey[i]),
+  )
   if (!wrap) return { ok: false, reason: 'the update is not addressed to this node' }
   const key = openSealed(wrap.box, recipient.secretKey, wrapContext(context), { maxBytes: KEY_BYTES })
-  if (!key.ok || key.plaintext.length !== KEY_BYTES) return { ok: false, reason: `content key does not open: ${key.ok ? 'wrong length' : key.reason}` }
+  if (!key.ok || key.plaintext.length !== KEY_BYTES)
+    return { ok: false, reason: `content key does not open: ${key.ok ? 'wrong length' : key.reason}` }
   try {
     return { ok: true, plaintext: chacha20poly1305(key.plaintext, sealed.nonce, associatedData(context)).decrypt(sealed.ciphertext) }
   } catch {

@@ -70,7 +70,8 @@ export async function replayTranscript(
   const machine = new SecAggAggregator(params, { primitives: options.primitives })
   let last: AggregatorStep | null = null
   for (const [index, entry] of transcript.entries()) {
-    if (options.verifyEntry && !options.verifyEntry(entry, index)) return { ok: false, reason: `entry ${index} is not signed by its sender` }
+    if (options.verifyEntry && !options.verifyEntry(entry, index))
+      return { ok: false, reason: `entry ${index} is not signed by its sender` }
     try {
       switch (entry.kind) {
         case 'close':
@@ -97,5 +98,8 @@ export async function replayTranscript(
     }
   }
   if (last?.kind === 'done') return { ok: true, result: last.result }
-  return { ok: false, reason: last?.kind === 'aborted' ? `the replayed round aborted: ${last.reason}` : 'the transcript does not finish the round' }
+  return {
+    ok: false,
+    reason: last?.kind === 'aborted' ? `the replayed round aborted: ${last.reason}` : 'the transcript does not finish the round',
+  }
 }

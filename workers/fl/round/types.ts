@@ -112,7 +112,12 @@ export type RoundEvent =
   | { readonly type: 'trained'; readonly round: number; readonly submission: SubmissionRef }
   | { readonly type: 'train-failed'; readonly round: number; readonly reason: string }
   /** Answer to an AggregateRequest. */
-  | { readonly type: 'aggregated'; readonly round: number; readonly attempt: number; readonly result: { readonly ok: true; readonly candidate: Hash } | { readonly ok: false; readonly reason: string } }
+  | {
+      readonly type: 'aggregated'
+      readonly round: number
+      readonly attempt: number
+      readonly result: { readonly ok: true; readonly candidate: Hash } | { readonly ok: false; readonly reason: string }
+    }
   /** Answer to a VerifyRequest (validators): re-executed and evaluated. */
   | { readonly type: 'verified'; readonly descriptor: ProposalDescriptor; readonly valid: boolean; readonly reason?: string }
   /** A descriptor a validator met inside consensus (a BFT proposal): judge it like a proposal from its aggregator. */

@@ -62,7 +62,17 @@ export function defaultMnistTask(creator: string, createdMs: number): FlTask {
   }
 }
 
-const LIMITS = { rounds: 10_000, epochs: 100, steps: 100_000, batch: 4096, quorum: 1024, ms: 3_600_000, bucket: 64, name: 128, modelJson: 16 * 1024 } as const
+const LIMITS = {
+  rounds: 10_000,
+  epochs: 100,
+  steps: 100_000,
+  batch: 4096,
+  quorum: 1024,
+  ms: 3_600_000,
+  bucket: 64,
+  name: 128,
+  modelJson: 16 * 1024,
+} as const
 
 type Checked = { readonly ok: true; readonly task: FlTask } | { readonly ok: false; readonly reason: string }
 
@@ -84,7 +94,8 @@ export function checkTask(wire: TaskSpec): Checked {
   let partition: ShardScheme
   if (wire.partition === PartitionKind.IID) partition = { kind: 'iid' }
   else if (wire.partition === PartitionKind.SORTED) partition = { kind: 'sorted' }
-  else if (wire.partition === PartitionKind.DIRICHLET && wire.dirichletAlpha > 0 && wire.dirichletAlpha <= 1000) partition = { kind: 'dirichlet', alpha: wire.dirichletAlpha }
+  else if (wire.partition === PartitionKind.DIRICHLET && wire.dirichletAlpha > 0 && wire.dirichletAlpha <= 1000)
+    partition = { kind: 'dirichlet', alpha: wire.dirichletAlpha }
   else return fail('partition must be iid, sorted, or dirichlet with 0 < alpha ≤ 1000')
   if (!int(wire.rounds, 1, LIMITS.rounds)) return fail(`rounds must be 1..${LIMITS.rounds}`)
   if (!int(wire.localEpochs, 1, LIMITS.epochs)) return fail(`local epochs must be 1..${LIMITS.epochs}`)
@@ -102,13 +113,29 @@ export function checkTask(wire: TaskSpec): Checked {
   if (wire.privacy === PrivacyMode.ROBUST) privacy = { mode: 'robust' }
   else if (int(wire.bucketSize, 3, LIMITS.bucket)) privacy = { mode: 'secure', bucketSize: wire.bucketSize }
   else return fail(`secure mode needs a bucket size of 3..${LIMITS.bucket} (a smaller bucket reveals its members' updates)`)
-  if (privacy.mode === 'secure' && wire.quorum < 2 * privacy.bucketSize && rule.rule !== 'fedavg') return fail('secure mode with a robust rule needs a quorum of at least two buckets')
+  if (privacy.mode === 'secure' && wire.quorum < 2 * privacy.bucketSize && rule.rule !== 'fedavg')
+    return fail('secure mode with a robust rule needs a quorum of at least two buckets')
   return {
     ok: true,
     task: {
-      name: wire.name, model: spec.spec, partition, rounds: wire.rounds, localEpochs: wire.localEpochs, localSteps: wire.localSteps, batchSize: wire.batchSize,
-      learningRate: wire.learningRate, clipNorm: wire.clipNorm, rule, privacy, quorum: wire.quorum, collectMs: wire.collectMs, validateMs: wire.validateMs,
-      maxAccuracyDrop: wire.maxAccuracyDrop, dataSeed: wire.dataSeed, createdMs: Number(wire.createdMs), creator: wire.creator,
+      name: wire.name,
+      model: spec.spec,
+      partition,
+      rounds: wire.rounds,
+      localEpochs: wire.localEpochs,
+      localSteps: wire.localSteps,
+      batchSize: wire.batchSize,
+      learningRate: wire.learningRate,
+      clipNorm: wire.clipNorm,
+      rule,
+      privacy,
+      quorum: wire.quorum,
+      collectMs: wire.collectMs,
+      validateMs: wire.validateMs,
+      maxAccuracyDrop: wire.maxAccuracyDrop,
+      dataSeed: wire.dataSeed,
+      createdMs: Number(wire.createdMs),
+      creator: wire.creator,
     },
   }
 }
@@ -120,11 +147,15 @@ function ruleOf(wire: TaskSpec, quorum: number): RuleConfig | string {
     case 'geometric-median':
       return { rule: wire.rule }
     case 'trimmed-mean':
-      return 2 * wire.ruleTrim < quorum ? { rule: 'trimmed-mean', trim: wire.ruleTrim } : 'trimmed mean must keep some inputs: 2 × trim < quorum'
+      return 2 * wire.ruleTrim < quorum
+        ? { rule: 'trimmed-mean', trim: wire.ruleTrim }
+        : 'trimmed mean must keep some inputs: 2 × trim < quorum'
     case 'krum':
       return 2 * wire.ruleF + 2 < quorum ? { rule: 'krum', f: wire.ruleF } : 'Krum needs quorum > 2f + 2'
     case 'multi-krum':
-      return 2 * wire.ruleF + 2 < quorum && wire.ruleM >= 1 && wire.ruleM <= quorum ? { rule: 'multi-krum', f: wire.ruleF, m: wire.ruleM } : 'Multi-Krum needs quorum > 2f + 2 and 1 ≤ m ≤ quorum'
+      return 2 * wire.ruleF + 2 < quorum && wire.ruleM >= 1 && wire.ruleM <= quorum
+        ? { rule: 'multi-krum', f: wire.ruleF, m: wire.ruleM }
+        : 'Multi-Krum needs quorum > 2f + 2 and 1 ≤ m ≤ quorum'
     case 'centered-clipping':
       return wire.ruleTau > 0 ? { rule: 'centered-clipping', tau: wire.ruleTau } : 'centered clipping needs tau > 0'
     default:
@@ -138,7 +169,8 @@ export function taskToWire(task: FlTask): TaskSpec {
     version: TASK_VERSION,
     name: task.name,
     modelJson: JSON.stringify(task.model),
-    partition: task.partition.kind === 'iid' ? PartitionKind.IID : task.partition.kind === 'sorted' ? PartitionKind.SORTED : PartitionKind.DIRICHLET,
+    partition:
+      task.partition.kind === 'iid' ? PartitionKind.IID : task.partition.kind === 'sorted' ? PartitionKind.SORTED : PartitionKind.DIRICHLET,
     dirichletAlpha: task.partition.kind === 'dirichlet' ? task.partition.alpha : 0,
     rounds: task.rounds,
     localEpochs: task.localEpochs,

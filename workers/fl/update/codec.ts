@@ -71,7 +71,8 @@ export function decodeUpdate(bytes: Uint8Array): DecodedUpdate {
   const shapes: WeightShape[] = []
   let total = 0
   for (const layer of message.layers) {
-    if (layer.dims.length === 0 || layer.dims.length > 4 || layer.dims.some((d) => d < 1)) return { ok: false, reason: `bad shape for ${layer.name}` }
+    if (layer.dims.length === 0 || layer.dims.length > 4 || layer.dims.some((d) => d < 1))
+      return { ok: false, reason: `bad shape for ${layer.name}` }
     const size = layer.dims.reduce((a, b) => a * b, 1)
     total += size
     if (total > MAX_UPDATE_VALUES) return { ok: false, reason: 'update too large' }
@@ -81,11 +82,17 @@ export function decodeUpdate(bytes: Uint8Array): DecodedUpdate {
   const encoding = (Object.keys(WIRE) as Encoding[]).find((k) => WIRE[k] === message.encoding)
   if (!encoding) return { ok: false, reason: 'unknown encoding' }
   const bytesPerValue = encoding === 'float32' ? 4 : encoding === 'float16' ? 2 : 1
-  if (message.values.length !== total * bytesPerValue) return { ok: false, reason: `values hold ${message.values.length} bytes, expected ${total * bytesPerValue}` }
-  if (encoding === 'int8' ? message.scales.length !== shapes.length : message.scales.length !== 0) return { ok: false, reason: 'scales do not match the encoding' }
+  if (message.values.length !== total * bytesPerValue)
+    return { ok: false, reason: `values hold ${message.values.length} bytes, expected ${total * bytesPerValue}` }
+  if (encoding === 'int8' ? message.scales.length !== shapes.length : message.scales.length !== 0)
+    return { ok: false, reason: 'scales do not match the encoding' }
   if (message.scales.some((s) => !(s >= 0) || !Number.isFinite(s))) return { ok: false, reason: 'bad scale' }
   const delta =
-    encoding === 'float32' ? float32FromLE(message.values) : encoding === 'float16' ? decodeFloat16(message.values) : decodeInt8(message.values, message.scales, segments)
+    encoding === 'float32'
+      ? float32FromLE(message.values)
+      : encoding === 'float16'
+        ? decodeFloat16(message.values)
+        : decodeInt8(message.values, message.scales, segments)
   for (let i = 0; i < delta.length; i++) if (!Number.isFinite(delta[i])) return { ok: false, reason: `value ${i} is not finite` }
   const update: ClientUpdate = {
     round: Number(message.round),
@@ -117,4 +124,3 @@ export function modelHashBytes(weights: FlatWeights): Uint8Array {
   h.update(float32LE(weights.values))
   return h.digest()
 }
-

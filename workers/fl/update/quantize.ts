@@ -24,12 +24,12 @@ export function toFloat16Bits(value: number): number {
     let half = mantissa >>> shift
     const rest = mantissa & ((1 << shift) - 1)
     const halfway = 1 << (shift - 1)
-    if (rest > halfway || (rest === halfway && (half & 1))) half++
+    if (rest > halfway || (rest === halfway && half & 1)) half++
     return sign | half
   }
   let half = (e << 10) | (mantissa >>> 13)
   const rest = mantissa & 0x1fff
-  if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half++
+  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++
   if ((half & 0x7fff) >= 0x7c00) return sign | 0x7bff
   return sign | half
 }

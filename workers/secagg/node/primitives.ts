@@ -22,13 +22,17 @@ export const nodePrimitives: SecAggPrimitives = {
   keystream(key) {
     const cipher = createCipheriv('chacha20', key, COUNTER_AND_NONCE)
     return (byteLength) => {
-      if (byteLength % 64 !== 0 || byteLength > KEYSTREAM_CHUNK_BYTES) throw new RangeError('keystream chunks are whole blocks of at most 64 KiB')
+      if (byteLength % 64 !== 0 || byteLength > KEYSTREAM_CHUNK_BYTES)
+        throw new RangeError('keystream chunks are whole blocks of at most 64 KiB')
       // Encrypting zeros yields the keystream itself.
       return cipher.update(ZEROS.subarray(0, byteLength))
     }
   },
   x25519PublicKey(secretKey) {
-    const spki = createPublicKey(createPrivateKey({ key: der(X25519_PKCS8, secretKey), format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' })
+    const spki = createPublicKey(createPrivateKey({ key: der(X25519_PKCS8, secretKey), format: 'der', type: 'pkcs8' })).export({
+      format: 'der',
+      type: 'spki',
+    })
     return new Uint8Array(spki.subarray(spki.length - 32))
   },
   x25519Agreement(secretKey) {
@@ -42,7 +46,10 @@ export const nodePrimitives: SecAggPrimitives = {
     return (peerPublicKey) => {
       if (!privateKey || peerPublicKey.length !== 32) return null
       try {
-        const shared = diffieHellman({ privateKey, publicKey: createPublicKey({ key: der(X25519_SPKI, peerPublicKey), format: 'der', type: 'spki' }) })
+        const shared = diffieHellman({
+          privateKey,
+          publicKey: createPublicKey({ key: der(X25519_SPKI, peerPublicKey), format: 'der', type: 'spki' }),
+        })
         // OpenSSL already refuses an all-zero result (a low-order peer key); checked again for safety.
         return shared.some((b) => b !== 0) ? new Uint8Array(shared) : null
       } catch {

@@ -79,7 +79,10 @@ export function sealEntry(fields: AuditFields, previous: AuditRecord | undefined
 function boundedJson(details: unknown): string {
   let text: string
   try {
-    text = JSON.stringify(details ?? {}, (_, value) => (typeof value === 'bigint' ? value.toString() : value instanceof Uint8Array ? hex(value) : value)) ?? '{}'
+    text =
+      JSON.stringify(details ?? {}, (_, value) =>
+        typeof value === 'bigint' ? value.toString() : value instanceof Uint8Array ? hex(value) : value,
+      ) ?? '{}'
   } catch (err) {
     text = JSON.stringify({ unserializable: String((err as Error).message).slice(0, 200) })
   }
@@ -97,7 +100,15 @@ export interface AuditCheckpoint {
 }
 
 function headSigningBytes(head: Omit<AuditCheckpoint, 'signature'>): Uint8Array {
-  return withDomain('auditHead', AuditHead.encode({ seq: BigInt(head.seq), hash: head.hash as Uint8Array<ArrayBuffer>, timeMs: BigInt(head.timeMs), writer: head.writer as Uint8Array<ArrayBuffer> }))
+  return withDomain(
+    'auditHead',
+    AuditHead.encode({
+      seq: BigInt(head.seq),
+      hash: head.hash as Uint8Array<ArrayBuffer>,
+      timeMs: BigInt(head.timeMs),
+      writer: head.writer as Uint8Array<ArrayBuffer>,
+    }),
+  )
 }
 
 export function signCheckpoint(tip: AuditRecord | undefined, timeMs: number, writer: SigningIdentity): AuditCheckpoint {
@@ -111,7 +122,13 @@ export function checkpointSigningBytes(head: AuditCheckpoint): Uint8Array {
 
 /** Wire form of a checkpoint (protobuf AuditHead), to gossip or store elsewhere. */
 export function encodeCheckpoint(head: AuditCheckpoint): Uint8Array {
-  return AuditHead.encode({ seq: BigInt(head.seq), hash: head.hash as Uint8Array<ArrayBuffer>, timeMs: BigInt(head.timeMs), writer: head.writer as Uint8Array<ArrayBuffer>, signature: head.signature as Uint8Array<ArrayBuffer> })
+  return AuditHead.encode({
+    seq: BigInt(head.seq),
+    hash: head.hash as Uint8Array<ArrayBuffer>,
+    timeMs: BigInt(head.timeMs),
+    writer: head.writer as Uint8Array<ArrayBuffer>,
+    signature: head.signature as Uint8Array<ArrayBuffer>,
+  })
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): AuditCheckpoint {

@@ -35,13 +35,19 @@ const nobleVerify: BatchVerifier = async (checks) =>
  * inserted or reordered entry fails one of these. A log cut short after its last entry is
  * only detectable against a checkpoint taken earlier, which `checkpoint` supplies.
  */
-export async function verifyAuditChain(records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>, options: AuditVerifyOptions = {}): Promise<AuditVerdict> {
+export async function verifyAuditChain(
+  records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>,
+  options: AuditVerifyOptions = {},
+): Promise<AuditVerdict> {
   const verify = options.verify ?? nobleVerify
   const batchSize = options.batchSize ?? 256
   const checkpoint = options.checkpoint
   if (checkpoint) {
-    if (options.writer && !equalBytes(checkpoint.writer, options.writer)) return fail(checkpoint.seq, 'bad-checkpoint', 'the checkpoint is by another writer')
-    const [valid] = await verify([{ publicKey: checkpoint.writer, message: checkpointSigningBytes(checkpoint), signature: checkpoint.signature }])
+    if (options.writer && !equalBytes(checkpoint.writer, options.writer))
+      return fail(checkpoint.seq, 'bad-checkpoint', 'the checkpoint is by another writer')
+    const [valid] = await verify([
+      { publicKey: checkpoint.writer, message: checkpointSigningBytes(checkpoint), signature: checkpoint.signature },
+    ])
     if (!valid) return fail(checkpoint.seq, 'bad-checkpoint', 'the checkpoint signature does not verify')
   }
 
@@ -61,9 +67,11 @@ export async function verifyAuditChain(records: AsyncIterable<AuditRecord> | Ite
   for await (const record of records) {
     const expectedSeq = (previous?.seq ?? 0) + 1
     if (record.seq !== expectedSeq) return fail(record.seq, 'gap', `expected entry ${expectedSeq}, found ${record.seq}`)
-    if (!equalBytes(record.prevHash, previous ? previous.hash : GENESIS_HASH)) return fail(record.seq, 'broken-link', `entry ${record.seq} does not follow entry ${expectedSeq - 1}`)
+    if (!equalBytes(record.prevHash, previous ? previous.hash : GENESIS_HASH))
+      return fail(record.seq, 'broken-link', `entry ${record.seq} does not follow entry ${expectedSeq - 1}`)
     if (!equalBytes(record.hash, entryHash(record))) return fail(record.seq, 'bad-hash', `entry ${record.seq} does not match its hash`)
-    if (options.writer && !equalBytes(record.writer, options.writer)) return fail(record.seq, 'wrong-writer', `entry ${record.seq} was written by ${bytesToHex(record.writer).slice(0, 16)}…`)
+    if (options.writer && !equalBytes(record.writer, options.writer))
+      return fail(record.seq, 'wrong-writer', `entry ${record.seq} was written by ${bytesToHex(record.writer).slice(0, 16)}…`)
     if (checkpoint && record.seq === checkpoint.seq) {
       if (!equalBytes(record.hash, checkpoint.hash)) return fail(record.seq, 'forked', `entry ${record.seq} differs from the checkpoint`)
       reachedCheckpoint = true

@@ -48,7 +48,12 @@ export class CredentialAuthority {
    * Signs a revocation, applies it locally and returns the `cred.revoke` payload to gossip.
    * With `ban`, the subject also cannot obtain a new self-service credential.
    */
-  async revoke(credential: Pick<Credential, 'serial' | 'identityPublicKey'>, reason: string, nowMs: number, ban = false): Promise<Uint8Array> {
+  async revoke(
+    credential: Pick<Credential, 'serial' | 'identityPublicKey'>,
+    reason: string,
+    nowMs: number,
+    ban = false,
+  ): Promise<Uint8Array> {
     const bytes = await createRevocation(this.ca, { serial: credential.serial, revokedAtMs: nowMs, reason })
     const applied = this.revocations.add(bytes)
     if (!applied.ok) throw new Error(`own revocation rejected: ${applied.reason}`)

@@ -85,14 +85,7 @@ export async function issueCredential(ca: CertificateAuthority, subject: Credent
 }
 
 export type CredentialProblem =
-  | 'malformed'
-  | 'wrong-issuer'
-  | 'bad-signature'
-  | 'bad-key'
-  | 'bad-binding'
-  | 'not-yet-valid'
-  | 'expired'
-  | 'revoked'
+  'malformed' | 'wrong-issuer' | 'bad-signature' | 'bad-key' | 'bad-binding' | 'not-yet-valid' | 'expired' | 'revoked'
 
 export type CredentialVerdict =
   | { readonly ok: true; readonly credential: Credential }
@@ -108,8 +101,14 @@ export interface RevocationLookup {
  * binding URIs (PeerId matches the key, known roles, key sizes), validity window at
  * `nowMs` (the CA's too), and the revocation list. Never throws on hostile input.
  */
-export async function verifyCredential(der: Uint8Array, anchor: TrustAnchor, nowMs: number, revocations?: RevocationLookup): Promise<CredentialVerdict> {
-  if (der.length === 0 || der.length > MAX_CREDENTIAL_BYTES) return refuse('malformed', `certificate is ${der.length} bytes (limit ${MAX_CREDENTIAL_BYTES})`)
+export async function verifyCredential(
+  der: Uint8Array,
+  anchor: TrustAnchor,
+  nowMs: number,
+  revocations?: RevocationLookup,
+): Promise<CredentialVerdict> {
+  if (der.length === 0 || der.length > MAX_CREDENTIAL_BYTES)
+    return refuse('malformed', `certificate is ${der.length} bytes (limit ${MAX_CREDENTIAL_BYTES})`)
   let certificate: x509.X509Certificate
   try {
     certificate = new x509.X509Certificate(der as Uint8Array<ArrayBuffer>)
@@ -118,8 +117,10 @@ export async function verifyCredential(der: Uint8Array, anchor: TrustAnchor, now
   }
   const exact = exactDerProblem(certificate, der)
   if (exact) return refuse('malformed', exact)
-  if (certificate.issuer !== anchor.subject) return refuse('wrong-issuer', `issued by '${certificate.issuer.slice(0, 128)}', not by this CA`)
-  if (certificate.signatureAlgorithm.name !== ED25519.name) return refuse('bad-signature', `signature algorithm is ${certificate.signatureAlgorithm.name}, expected Ed25519`)
+  if (certificate.issuer !== anchor.subject)
+    return refuse('wrong-issuer', `issued by '${certificate.issuer.slice(0, 128)}', not by this CA`)
+  if (certificate.signatureAlgorithm.name !== ED25519.name)
+    return refuse('bad-signature', `signature algorithm is ${certificate.signatureAlgorithm.name}, expected Ed25519`)
   let signed = false
   try {
     signed = await certificate.verify({ publicKey: await anchorKey(anchor), signatureOnly: true })

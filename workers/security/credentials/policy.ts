@@ -33,7 +33,13 @@ export const defaultIssuancePolicy: IssuancePolicyConfig = {
 export type IssueProblem = 'bad-request' | 'needs-admin' | 'rate-limited' | 'banned' | 'not-admin' | 'bad-signature' | 'stale' | 'replay'
 
 export type IssueDecision =
-  | { readonly ok: true; readonly subject: CredentialSubject; readonly roles: readonly Role[]; readonly notBeforeMs: number; readonly notAfterMs: number }
+  | {
+      readonly ok: true
+      readonly subject: CredentialSubject
+      readonly roles: readonly Role[]
+      readonly notBeforeMs: number
+      readonly notAfterMs: number
+    }
   | { readonly ok: false; readonly problem: IssueProblem; readonly reason: string }
 
 /**
@@ -92,12 +98,15 @@ export class IssuancePolicy {
    */
   decideGrant(request: GrantRequest, admin: Credential, subject: Credential, nowMs: number): IssueDecision {
     if (!admin.roles.includes('admin')) return refuse('not-admin', `${admin.peerId} holds no admin credential`)
-    if (!grantSignedBy(request, admin.identityPublicKey)) return refuse('bad-signature', "the request is not signed by the admin credential's key")
+    if (!grantSignedBy(request, admin.identityPublicKey))
+      return refuse('bad-signature', "the request is not signed by the admin credential's key")
     const requestedAt = Number(request.requestedAtMs)
-    if (Math.abs(nowMs - requestedAt) > this.config.grantFreshnessMs) return refuse('stale', 'the request is too old or too far in the future')
+    if (Math.abs(nowMs - requestedAt) > this.config.grantFreshnessMs)
+      return refuse('stale', 'the request is too old or too far in the future')
     if (request.nonce.length < 16) return refuse('bad-request', 'the nonce is shorter than 16 bytes')
     const unknown = request.roles.find((role) => !isRole(role))
-    if (unknown !== undefined || request.roles.length === 0) return refuse('bad-request', unknown === undefined ? 'no roles requested' : `unknown role '${unknown.slice(0, 32)}'`)
+    if (unknown !== undefined || request.roles.length === 0)
+      return refuse('bad-request', unknown === undefined ? 'no roles requested' : `unknown role '${unknown.slice(0, 32)}'`)
     const identity = bytesToHex(subject.identityPublicKey)
     if (this.isBanned(identity, nowMs)) return refuse('banned', 'the subject is banned')
     const notAfterMs = Number(request.notAfterMs)
@@ -109,7 +118,11 @@ export class IssuancePolicy {
     this.seenNonces.set(nonceKey, requestedAt)
     return {
       ok: true,
-      subject: { identityPublicKey: subject.identityPublicKey, blsPublicKey: subject.blsPublicKey, agreementPublicKey: subject.agreementPublicKey },
+      subject: {
+        identityPublicKey: subject.identityPublicKey,
+        blsPublicKey: subject.blsPublicKey,
+        agreementPublicKey: subject.agreementPublicKey,
+      },
       roles: canonicalRoles(request.roles as Role[]),
       notBeforeMs: nowMs - this.config.clockSkewMs,
       notAfterMs,

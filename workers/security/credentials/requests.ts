@@ -13,7 +13,11 @@ export function createJoinRequest(keys: NodeKeys, roles: readonly Role[] = selfS
   return JoinRequest.encode({
     identityPublicKey: keys.identity.publicKey as Uint8Array<ArrayBuffer>,
     blsPublicKey: keys.voting.publicKey as Uint8Array<ArrayBuffer>,
-    blsProofOfPossession: blsProofOfPossession(keys.voting.secretKey, keys.voting.publicKey, keys.identity.publicKey) as Uint8Array<ArrayBuffer>,
+    blsProofOfPossession: blsProofOfPossession(
+      keys.voting.secretKey,
+      keys.voting.publicKey,
+      keys.identity.publicKey,
+    ) as Uint8Array<ArrayBuffer>,
     agreementPublicKey: keys.agreement.publicKey as Uint8Array<ArrayBuffer>,
     roles: [...roles],
   })
@@ -22,7 +26,8 @@ export function createJoinRequest(keys: NodeKeys, roles: readonly Role[] = selfS
 export const MAX_JOIN_REQUEST_BYTES = 512
 
 export function decodeJoinRequest(bytes: Uint8Array): { ok: true; request: JoinRequest } | { ok: false; reason: string } {
-  if (bytes.length > MAX_JOIN_REQUEST_BYTES) return { ok: false, reason: `join request is ${bytes.length} bytes (limit ${MAX_JOIN_REQUEST_BYTES})` }
+  if (bytes.length > MAX_JOIN_REQUEST_BYTES)
+    return { ok: false, reason: `join request is ${bytes.length} bytes (limit ${MAX_JOIN_REQUEST_BYTES})` }
   try {
     return { ok: true, request: decodeExact(bytes, JoinRequest.codec(), { limits: { roles: allRoles.length } }) }
   } catch (err) {
@@ -65,7 +70,8 @@ export function createGrantRequest(input: GrantRequestInput): Uint8Array {
 export const MAX_GRANT_REQUEST_BYTES = 2 * MAX_CREDENTIAL_BYTES + 512
 
 export function decodeGrantRequest(bytes: Uint8Array): { ok: true; request: GrantRequest } | { ok: false; reason: string } {
-  if (bytes.length > MAX_GRANT_REQUEST_BYTES) return { ok: false, reason: `grant request is ${bytes.length} bytes (limit ${MAX_GRANT_REQUEST_BYTES})` }
+  if (bytes.length > MAX_GRANT_REQUEST_BYTES)
+    return { ok: false, reason: `grant request is ${bytes.length} bytes (limit ${MAX_GRANT_REQUEST_BYTES})` }
   try {
     return { ok: true, request: decodeExact(bytes, GrantRequest.codec(), { limits: { roles: allRoles.length } }) }
   } catch (err) {

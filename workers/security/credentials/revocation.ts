@@ -34,7 +34,8 @@ export type RevocationVerdict = { readonly ok: true; readonly record: Revocation
 
 /** Checks a revocation's CA signature; synchronous so a gossip handler can apply it at once. */
 export function verifyRevocation(bytes: Uint8Array, anchor: Pick<TrustAnchor, 'publicKey'>): RevocationVerdict {
-  if (bytes.length > MAX_REVOCATION_BYTES) return { ok: false, reason: `revocation is ${bytes.length} bytes (limit ${MAX_REVOCATION_BYTES})` }
+  if (bytes.length > MAX_REVOCATION_BYTES)
+    return { ok: false, reason: `revocation is ${bytes.length} bytes (limit ${MAX_REVOCATION_BYTES})` }
   let record: Revocation
   try {
     record = decodeExact(bytes, Revocation.codec())

@@ -52,7 +52,9 @@ function associatedData(context: SealContext, recipientPublicKey: Uint8Array, he
   view.setBigUint64(0, BigInt(context.round))
   view.setUint32(8, header.chunkBytes)
   view.setUint32(12, purpose.length)
-  return sha256(withDomain('sealedAssociatedData', concatBytes(fixed, purpose, context.sender, recipientPublicKey, header.ephemeralPublicKey)))
+  return sha256(
+    withDomain('sealedAssociatedData', concatBytes(fixed, purpose, context.sender, recipientPublicKey, header.ephemeralPublicKey)),
+  )
 }
 
 function chunkNonce(index: number, last: boolean): Uint8Array {
@@ -89,7 +91,8 @@ export function createSealer(recipientPublicKey: Uint8Array, context: SealContex
     header,
     seal(chunk, last) {
       if (finished) throw new Error('the last chunk was already sealed')
-      if (chunk.length > chunkBytes || (!last && chunk.length !== chunkBytes)) throw new Error(`every chunk but the last must be ${chunkBytes} bytes`)
+      if (chunk.length > chunkBytes || (!last && chunk.length !== chunkBytes))
+        throw new Error(`every chunk but the last must be ${chunkBytes} bytes`)
       finished = last
       return chacha20poly1305(key, chunkNonce(index++, last), ad).encrypt(chunk)
     },
@@ -125,7 +128,12 @@ export function createOpener(header: SealHeader, recipientSecret: Uint8Array, co
 }
 
 /** Encrypts a whole payload into one SealedBox message. */
-export function sealForRecipient(plaintext: Uint8Array, recipientPublicKey: Uint8Array, context: SealContext, options: SealOptions = {}): Uint8Array {
+export function sealForRecipient(
+  plaintext: Uint8Array,
+  recipientPublicKey: Uint8Array,
+  context: SealContext,
+  options: SealOptions = {},
+): Uint8Array {
   const sealer = createSealer(recipientPublicKey, context, options)
   const size = sealer.header.chunkBytes
   const chunks: Uint8Array<ArrayBuffer>[] = []
@@ -134,7 +142,12 @@ export function sealForRecipient(plaintext: Uint8Array, recipientPublicKey: Uint
     chunks.push(sealer.seal(plaintext.subarray(at, Math.min(at + size, plaintext.length)), last) as Uint8Array<ArrayBuffer>)
     if (last) break
   }
-  return SealedBox.encode({ version: SEALED_VERSION, ephemeralPublicKey: sealer.header.ephemeralPublicKey as Uint8Array<ArrayBuffer>, chunkBytes: size, chunks })
+  return SealedBox.encode({
+    version: SEALED_VERSION,
+    ephemeralPublicKey: sealer.header.ephemeralPublicKey as Uint8Array<ArrayBuffer>,
+    chunkBytes: size,
+    chunks,
+  })
 }
 
 export type OpenResult = { readonly ok: true; readonly plaintext: Uint8Array } | { readonly ok: false; readonly reason: string }

@@ -45,7 +45,8 @@ export function slip10Ed25519(seed: Uint8Array, path: string): KeyPair {
 /** The same seed and account always give the same three keys. */
 export function deriveNodeKeys(seed: Uint8Array, account = 0): NodeKeys {
   if (seed.length < 32 || seed.length > 64) throw new Error(`a node seed is 32 to 64 bytes, got ${seed.length}`)
-  if (!Number.isInteger(account) || account < 0 || account >= 2 ** 31) throw new Error(`account must be an integer in [0, 2^31), got ${account}`)
+  if (!Number.isInteger(account) || account < 0 || account >= 2 ** 31)
+    throw new Error(`account must be an integer in [0, 2^31), got ${account}`)
   const identity = slip10Ed25519(seed, identityPath(account))
   const agreementSecret = slip10Ed25519(seed, agreementPath(account)).secretKey
   const votingSecret = deriveSeedTree(seed, votingPath(account))
@@ -79,4 +80,3 @@ export function signingIdentityOf(keys: NodeKeys): SigningIdentity & { readonly 
 export function peerIdOf(identityPublicKey: Uint8Array): string {
   return peerIdStringFromPublicKey(identityPublicKey)
 }
-

@@ -9,7 +9,8 @@ export const MNEMONIC_ENTROPY_BYTES = 32
  * crypto.getRandomValues output) so that the function stays deterministic under test.
  */
 export function mnemonicFromEntropy(entropy: Uint8Array): string {
-  if (entropy.length !== MNEMONIC_ENTROPY_BYTES) throw new Error(`mnemonic entropy is ${MNEMONIC_ENTROPY_BYTES} bytes, got ${entropy.length}`)
+  if (entropy.length !== MNEMONIC_ENTROPY_BYTES)
+    throw new Error(`mnemonic entropy is ${MNEMONIC_ENTROPY_BYTES} bytes, got ${entropy.length}`)
   return entropyToMnemonic(entropy, wordlist)
 }
 
@@ -37,12 +38,14 @@ export function entropyFromMnemonic(phrase: string): Uint8Array {
  */
 export function seedFromMnemonic(phrase: string, passphrase = ''): Promise<Uint8Array> {
   const normalized = normalizeMnemonic(phrase)
-  if (!validateMnemonic(normalized, wordlist)) return Promise.reject(new Error('not a valid BIP-39 English phrase (a word is misspelt or the checksum fails)'))
+  if (!validateMnemonic(normalized, wordlist))
+    return Promise.reject(new Error('not a valid BIP-39 English phrase (a word is misspelt or the checksum fails)'))
   return mnemonicToSeed(normalized, passphrase)
 }
 
 export function seedFromMnemonicSync(phrase: string, passphrase = ''): Uint8Array {
   const normalized = normalizeMnemonic(phrase)
-  if (!validateMnemonic(normalized, wordlist)) throw new Error('not a valid BIP-39 English phrase (a word is misspelt or the checksum fails)')
+  if (!validateMnemonic(normalized, wordlist))
+    throw new Error('not a valid BIP-39 English phrase (a word is misspelt or the checksum fails)')
   return mnemonicToSeedSync(normalized, passphrase)
 }

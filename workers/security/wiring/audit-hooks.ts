@@ -19,9 +19,17 @@ export interface AuditedDecision {
 }
 
 export function consensusDecisionEntry(actor: string, decision: AuditedDecision): AuditFields {
-  return { event: 'consensus.decision', actor, subject: `${decision.chainId} height ${decision.height}`, details: { ...decision, height: String(decision.height) } }
+  return {
+    event: 'consensus.decision',
+    actor,
+    subject: `${decision.chainId} height ${decision.height}`,
+    details: { ...decision, height: String(decision.height) },
+  }
 }
 
-export function modelAdoptionEntry(actor: string, adoption: { round: number | bigint; modelHash: string; certificateHash?: string }): AuditFields {
+export function modelAdoptionEntry(
+  actor: string,
+  adoption: { round: number | bigint; modelHash: string; certificateHash?: string },
+): AuditFields {
   return { event: 'model.adopt', actor, subject: adoption.modelHash, details: { ...adoption, round: String(adoption.round) } }
 }

@@ -92,7 +92,10 @@ export class PeerCredentials {
       if (verdict?.ok && equalBytes(verdict.credential.identityPublicKey, self)) this.events.onOwnCredential?.(verdict.credential)
     })
     runtime.gossip.on('cred.revoke', (message) => {
-      this.revoke(RevocationCodec.encode(message.payload as Revocation), `cred.revoke from ${bytesToHex(message.envelope.sender).slice(0, 16)}`)
+      this.revoke(
+        RevocationCodec.encode(message.payload as Revocation),
+        `cred.revoke from ${bytesToHex(message.envelope.sender).slice(0, 16)}`,
+      )
     })
   }
 }

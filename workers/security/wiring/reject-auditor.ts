@@ -29,7 +29,14 @@ export class RejectAuditor {
 
   constructor(private readonly options: RejectAuditOptions = { maxGroups: 32 }) {}
 
-  note(reason: string, kind: string | undefined, sender: string | undefined, source: string | undefined, detail: string, nowMs: number): void {
+  note(
+    reason: string,
+    kind: string | undefined,
+    sender: string | undefined,
+    source: string | undefined,
+    detail: string,
+    nowMs: number,
+  ): void {
     const key = `${reason}|${kind ?? ''}|${sender ?? ''}`
     const group = this.groups.get(key)
     if (group) {
@@ -41,7 +48,16 @@ export class RejectAuditor {
       this.overflow++
       return
     }
-    this.groups.set(key, { reason, kind: (kind ?? '').slice(0, 64), sender: (sender ?? '').slice(0, 64), source: (source ?? '').slice(0, 160), detail: detail.slice(0, 240), count: 1, firstMs: nowMs, lastMs: nowMs })
+    this.groups.set(key, {
+      reason,
+      kind: (kind ?? '').slice(0, 64),
+      sender: (sender ?? '').slice(0, 64),
+      source: (source ?? '').slice(0, 160),
+      detail: detail.slice(0, 240),
+      count: 1,
+      firstMs: nowMs,
+      lastMs: nowMs,
+    })
   }
 
   get pending(): number {
@@ -56,7 +72,16 @@ export class RejectAuditor {
       subject: g.sender || 'unknown',
       details: { reason: g.reason, kind: g.kind, count: g.count, firstMs: g.firstMs, lastMs: g.lastMs, source: g.source, detail: g.detail },
     }))
-    if (this.overflow > 0) out.push({ event: 'reject', actor, subject: 'many', details: { overflow: this.overflow, note: `further rejections from more than ${this.options.maxGroups} distinct senders/reasons, counted only` } })
+    if (this.overflow > 0)
+      out.push({
+        event: 'reject',
+        actor,
+        subject: 'many',
+        details: {
+          overflow: this.overflow,
+          note: `further rejections from more than ${this.options.maxGroups} distinct senders/reasons, counted only`,
+        },
+      })
     this.groups = new Map()
     this.overflow = 0
     return out

@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, decodeBeacon, decodePersistedState, encodePersistedState, type AdapterDecision, type BftTransport } from '../../../../workers/consensus/adapter'
-import { createRealScheme, createRealSigner, createValidatorSet, decodeCertificate, loadWasmBls, verifyCertificate, type ValidatorSigner } from '../../../../workers/consensus/certificate'
+import {
+  ConsensusAdapter,
+  MemoryConsensusStore,
+  createBeaconApplication,
+  decodeBeacon,
+  decodePersistedState,
+  encodePersistedState,
+  type AdapterDecision,
+  type BftTransport,
+} from '../../../../workers/consensus/adapter'
+import {
+  createRealScheme,
+  createRealSigner,
+  createValidatorSet,
+  decodeCertificate,
+  loadWasmBls,
+  verifyCertificate,
+  type ValidatorSigner,
+} from '../../../../workers/consensus/certificate'
 import { encodeBftMessage } from '../../../../workers/consensus/bft'
 import { peerIdStringFromPublicKey } from '../../../../workers/identity/ed25519'
 import { silentLogger } from '../../../../workers/log'
@@ -41,8 +58,15 @@ class Bus {
 }
 
 function makeValidators(n: number) {
-  const signers: ValidatorSigner[] = Array.from({ length: n }, (_, i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 11), voteSeed: new Uint8Array(48).fill(i + 11) }, { bls }))
-  const entries = signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
+  const signers: ValidatorSigner[] = Array.from({ length: n }, (_, i) =>
+    createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 11), voteSeed: new Uint8Array(48).fill(i + 11) }, { bls }),
+  )
+  const entries = signers.map((s) => ({
+    id: peerIdStringFromPublicKey(s.identityKey),
+    identityKey: s.identityKey,
+    voteKey: s.voteKey,
+    possession: s.proofOfPossession(),
+  }))
   const created = createValidatorSet(entries, scheme)
   if (!created.ok) throw new Error(created.reason)
   return { signers, set: created.set, ids: entries.map((e) => e.id) }
@@ -84,7 +108,11 @@ describe('consensus adapter', () => {
     await adapters[0].stop()
     const crashedAt = stores[0].decisions.size
     // More heights than the core remembers commits for (16): catching up needs the stored decisions.
-    await clock.runUntil(() => [1, 2, 3].every((i) => decisions[i].length >= crashedAt + 20), 60_000, 'twenty more heights without validator 0')
+    await clock.runUntil(
+      () => [1, 2, 3].every((i) => decisions[i].length >= crashedAt + 20),
+      60_000,
+      'twenty more heights without validator 0',
+    )
     bus.down.delete(ids[0])
     const restarted = await startNode(0, bus, clock, stores[0], decisions[0])
     const target = Math.max(...[1, 2, 3].map((i) => decisions[i].length)) + 2
@@ -105,7 +133,9 @@ describe('consensus adapter', () => {
       expect(Buffer.from(beacon.previousValueId).equals(Buffer.from(previous))).toBe(true)
       const certificate = decodeCertificate(values[0].certificate)
       if (!certificate.ok) throw new Error(certificate.reason)
-      expect(verifyCertificate(certificate.certificate, set, scheme, { chainId: CHAIN, height: h, valueId: sha256(first) })).toEqual({ ok: true })
+      expect(verifyCertificate(certificate.certificate, set, scheme, { chainId: CHAIN, height: h, valueId: sha256(first) })).toEqual({
+        ok: true,
+      })
     }
     expect(restarted.stats().rejected['not-a-validator']).toBe(0)
   })
@@ -116,7 +146,16 @@ describe('consensus adapter', () => {
     const decisions: AdapterDecision[] = []
     const adapter = await startNode(1, bus, clock, new MemoryConsensusStore(), decisions)
     const outsider = ed25519.getPublicKey(new Uint8Array(32).fill(99))
-    const vote = { kind: 'vote' as const, height: 1, round: 0, type: 'prevote' as const, valueId: null, validator: 0, commitSignature: new Uint8Array(0), signature: new Uint8Array(64).fill(1) }
+    const vote = {
+      kind: 'vote' as const,
+      height: 1,
+      round: 0,
+      type: 'prevote' as const,
+      valueId: null,
+      validator: 0,
+      commitSignature: new Uint8Array(0),
+      signature: new Uint8Array(64).fill(1),
+    }
     await bus.attach('outsider', outsider).publish(encodeBftMessage(vote))
     await bus.attach(ids[2], signers[2].identityKey).publish(new Uint8Array([0xff, 0xff, 0xff]))
     // A validator's envelope with a forged inner signature reaches the core, which refuses it.
@@ -156,6 +195,8 @@ describe('consensus adapter', () => {
     expect(app.explain({ height: 3, previous: { height: 2, value: second } }, second)).toMatch(/height 2/)
     expect(app.explain({ height: 1, previous: null }, new Uint8Array([1, 2, 3]))).toMatch(/not a beacon/)
     const outsider = createBeaconApplication({ selfId: 'someone-else', validators: set })
-    expect(app.explain({ height: 1, previous: null }, await outsider.proposeValue({ height: 1, previous: null }))).toMatch(/not a validator/)
+    expect(app.explain({ height: 1, previous: null }, await outsider.proposeValue({ height: 1, previous: null }))).toMatch(
+      /not a validator/,
+    )
   })
 })

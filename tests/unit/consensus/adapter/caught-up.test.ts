@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { ConsensusAdapter, MemoryConsensusStore, createBeaconApplication, type AdapterStats, type BftTransport } from '../../../../workers/consensus/adapter'
+import {
+  ConsensusAdapter,
+  MemoryConsensusStore,
+  createBeaconApplication,
+  type AdapterStats,
+  type BftTransport,
+} from '../../../../workers/consensus/adapter'
 import { createRealScheme, createRealSigner, createValidatorSet } from '../../../../workers/consensus/certificate'
 import { peerIdStringFromPublicKey } from '../../../../workers/identity/ed25519'
 import { silentLogger } from '../../../../workers/log'
@@ -32,12 +38,20 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_00
 }
 
 /** What the relay's /readyz says about validator duty. */
-const caughtUp = (stats: AdapterStats) => isReady({ storage: true, listening: true, validatorCaughtUp: stats.highestSeenHeight <= stats.status.height + 1 })
+const caughtUp = (stats: AdapterStats) =>
+  isReady({ storage: true, listening: true, validatorCaughtUp: stats.highestSeenHeight <= stats.status.height + 1 })
 
 describe('validator readiness', () => {
   it('a validator that joins far behind reports not ready until it has caught up', async () => {
-    const signers = Array.from({ length: 4 }, (_, i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 61), voteSeed: new Uint8Array(48).fill(i + 61) }))
-    const entries = signers.map((s) => ({ id: peerIdStringFromPublicKey(s.identityKey), identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
+    const signers = Array.from({ length: 4 }, (_, i) =>
+      createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 61), voteSeed: new Uint8Array(48).fill(i + 61) }),
+    )
+    const entries = signers.map((s) => ({
+      id: peerIdStringFromPublicKey(s.identityKey),
+      identityKey: s.identityKey,
+      voteKey: s.voteKey,
+      possession: s.proofOfPossession(),
+    }))
     const created = createValidatorSet(entries, scheme)
     if (!created.ok) throw new Error(created.reason)
     const bus = new Bus()

@@ -4,8 +4,14 @@ import { parseValidatorSetFile, validatorEntry } from '../../../../workers/conse
 import { peerIdStringFromPublicKey } from '../../../../workers/identity/ed25519'
 
 const scheme = createRealScheme()
-const signers = [1, 2, 3, 4].map((i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i), voteSeed: new Uint8Array(48).fill(i) }))
-const entries = signers.map((s) => validatorEntry(peerIdStringFromPublicKey(s.identityKey), s, [`/ip4/127.0.0.1/tcp/900${s.identityKey[0] % 10}/ws/p2p/${peerIdStringFromPublicKey(s.identityKey)}`]))
+const signers = [1, 2, 3, 4].map((i) =>
+  createRealSigner({ identitySeed: new Uint8Array(32).fill(i), voteSeed: new Uint8Array(48).fill(i) }),
+)
+const entries = signers.map((s) =>
+  validatorEntry(peerIdStringFromPublicKey(s.identityKey), s, [
+    `/ip4/127.0.0.1/tcp/900${s.identityKey[0] % 10}/ws/p2p/${peerIdStringFromPublicKey(s.identityKey)}`,
+  ]),
+)
 const file = (validators: unknown[], chainId: unknown = 'c1') => JSON.stringify({ chainId, validators })
 
 describe('validator-set file', () => {
@@ -25,7 +31,9 @@ describe('validator-set file', () => {
     expect(() => parseValidatorSetFile(file([{ ...entries[0], identityKey: 'zz' }]), scheme)).toThrow(/not hex/)
     // A PeerId that does not belong to the identity key, and a vote key without its own proof of possession.
     expect(() => parseValidatorSetFile(file([{ ...entries[0], peerId: entries[1].peerId }, entries[2]]), scheme)).toThrow(/does not belong/)
-    expect(() => parseValidatorSetFile(file([{ ...entries[0], possession: entries[1].possession }, entries[2]]), scheme)).toThrow(/proof of possession/)
+    expect(() => parseValidatorSetFile(file([{ ...entries[0], possession: entries[1].possession }, entries[2]]), scheme)).toThrow(
+      /proof of possession/,
+    )
     expect(() => parseValidatorSetFile(file([entries[0], entries[0]]), scheme)).toThrow(/duplicate/)
     expect(() => parseValidatorSetFile(file([{ ...entries[0], multiaddrs: ['example.org:1'] }]), scheme)).toThrow(/multiaddrs/)
   })

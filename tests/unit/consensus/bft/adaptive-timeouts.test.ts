@@ -11,7 +11,14 @@ import type { BftTimeouts } from '../../../../workers/consensus/bft'
  * and give it back once judging is quick again.
  */
 function run(seed: number, timeouts: BftTimeouts) {
-  const world = new BftWorld({ validators: 4, scheme: 'sim', wire: false, random: seededRandom(seed), timeouts, validityDelayMs: [260, 330] })
+  const world = new BftWorld({
+    validators: 4,
+    scheme: 'sim',
+    wire: false,
+    random: seededRandom(seed),
+    timeouts,
+    validityDelayMs: [260, 330],
+  })
   const sim = new Simulation<Packet>(seed, { delayMs: [1, 30], dropRate: 0, duplicateRate: 0 })
   world.ids.forEach((id, i) => sim.add(id, world.honestFactory(i)))
   const decidedHeights = () => Math.min(...[0, 1, 2, 3].map((i) => world.checker.decidedUpTo.get(i) ?? 0))

@@ -15,8 +15,15 @@ import {
 
 // Real Ed25519 + BLS12-381 throughout; each BLS operation costs milliseconds, so few of them.
 const scheme = createRealScheme()
-const signers: ValidatorSigner[] = [1, 2, 3, 4].map((i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i), voteSeed: new Uint8Array(48).fill(i) }))
-const entries = signers.map((s, i) => ({ id: `peer-${'dcba'[i]}`, identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
+const signers: ValidatorSigner[] = [1, 2, 3, 4].map((i) =>
+  createRealSigner({ identitySeed: new Uint8Array(32).fill(i), voteSeed: new Uint8Array(48).fill(i) }),
+)
+const entries = signers.map((s, i) => ({
+  id: `peer-${'dcba'[i]}`,
+  identityKey: s.identityKey,
+  voteKey: s.voteKey,
+  possession: s.proofOfPossession(),
+}))
 const created = createValidatorSet(entries, scheme)
 if (!created.ok) throw new Error(created.reason)
 const set = created.set
@@ -25,7 +32,17 @@ const valueId = sha256(new TextEncoder().encode('model-hash'))
 const message = commitSignBytes('chain', 7, 2, valueId)
 
 function certificateBy(voters: ValidatorSigner[]) {
-  return buildCertificate({ chainId: 'chain', height: 7, round: 2, valueId, set, votes: voters.map((s) => ({ index: indexOfSigner(s), signature: s.signVote(message) })) }, scheme)
+  return buildCertificate(
+    {
+      chainId: 'chain',
+      height: 7,
+      round: 2,
+      valueId,
+      set,
+      votes: voters.map((s) => ({ index: indexOfSigner(s), signature: s.signVote(message) })),
+    },
+    scheme,
+  )
 }
 
 describe('validator set', () => {
@@ -57,7 +74,10 @@ describe('validator set', () => {
     const forged = bls.Signature.toBytes(bls.sign(bls.hash(message, 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_'), xBytes))
     expect(scheme.verifyAggregateVote([signers[0].voteKey, rogueKey], message, forged)).toBe(true)
     const attacker = createRealSigner({ identitySeed: new Uint8Array(32).fill(9), voteSeed: new Uint8Array(48).fill(9) })
-    const withRogue = createValidatorSet([entries[0], { id: 'rogue', identityKey: attacker.identityKey, voteKey: rogueKey, possession: attacker.proofOfPossession() }], scheme)
+    const withRogue = createValidatorSet(
+      [entries[0], { id: 'rogue', identityKey: attacker.identityKey, voteKey: rogueKey, possession: attacker.proofOfPossession() }],
+      scheme,
+    )
     expect(withRogue.ok).toBe(false)
   })
 })

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { createBftNode, decodeBftMessage, encodeBftMessage, type BftMessage, type BftNode, type StepResult, type Vote } from '../../../../workers/consensus/bft'
+import {
+  createBftNode,
+  decodeBftMessage,
+  encodeBftMessage,
+  type BftMessage,
+  type BftNode,
+  type StepResult,
+  type Vote,
+} from '../../../../workers/consensus/bft'
 import { verifyCertificate } from '../../../../workers/consensus/certificate'
 import { createRng } from '../../../../workers/common/random'
 import { craftProposal, craftVote } from '../../../sim/bft/byzantine'
@@ -18,9 +26,17 @@ function setup(validators = 4) {
     while (queue.length > 0) {
       const { from: sender, result: r } = queue.shift()!
       results[sender].push(r)
-      for (const request of r.validate) queue.push({ from: sender, result: nodes[sender].step({ type: 'validity', height: request.height, valueId: request.valueId, valid: true }) })
+      for (const request of r.validate)
+        queue.push({
+          from: sender,
+          result: nodes[sender].step({ type: 'validity', height: request.height, valueId: request.valueId, valid: true }),
+        })
       // Only height 1 gets values, so the synchronous exchange ends there.
-      if (r.needValue === 1) queue.push({ from: sender, result: nodes[sender].step({ type: 'value', height: r.needValue, value: candidateValue(r.needValue, sender) }) })
+      if (r.needValue === 1)
+        queue.push({
+          from: sender,
+          result: nodes[sender].step({ type: 'value', height: r.needValue, value: candidateValue(r.needValue, sender) }),
+        })
       for (const out of r.messages) {
         const targets = out.to === null ? nodes.map((_, i) => i).filter((i) => i !== sender) : [world.indexOf(out.to)]
         for (const to of targets) {
@@ -32,7 +48,8 @@ function setup(validators = 4) {
       }
     }
   }
-  const start = (skip: ReadonlySet<number> = new Set()) => nodes.forEach((node, i) => !skip.has(i) && deliver(i, node.step({ type: 'tick', now: 1 }), skip))
+  const start = (skip: ReadonlySet<number> = new Set()) =>
+    nodes.forEach((node, i) => !skip.has(i) && deliver(i, node.step({ type: 'tick', now: 1 }), skip))
   const decisions = (i: number) => results[i].flatMap((r) => r.decisions)
   return { world, nodes, deliver, start, decisions, results }
 }
@@ -46,7 +63,13 @@ describe('BFT core', () => {
       expect(decision.height).toBe(1)
       // Proposer of height 1, round 0 is validator (1 + 0) % 4.
       expect(new TextDecoder().decode(decision.value)).toBe('v:1:1')
-      expect(verifyCertificate(decision.certificate, world.set, world.scheme, { chainId: world.chainId, height: 1, valueId: sha256(decision.value) })).toEqual({ ok: true })
+      expect(
+        verifyCertificate(decision.certificate, world.set, world.scheme, {
+          chainId: world.chainId,
+          height: 1,
+          valueId: sha256(decision.value),
+        }),
+      ).toEqual({ ok: true })
       expect(nodes[i].status().height).toBe(2)
     }
   })
@@ -71,12 +94,27 @@ describe('BFT core', () => {
     const before = JSON.stringify(node.persisted())
     const valueId = sha256(text.encode('v:1:x'))
     const cases: [string, BftMessage][] = [
-      ['vote signed by validator 2 in the name of validator 3', craftVote(world, 2, { height: 1, round: 0, type: 'prevote', valueId, claimedValidator: 3 })],
-      ['vote with its value swapped after signing', { ...craftVote(world, 2, { height: 1, round: 0, type: 'prevote', valueId: null }), valueId }],
+      [
+        'vote signed by validator 2 in the name of validator 3',
+        craftVote(world, 2, { height: 1, round: 0, type: 'prevote', valueId, claimedValidator: 3 }),
+      ],
+      [
+        'vote with its value swapped after signing',
+        { ...craftVote(world, 2, { height: 1, round: 0, type: 'prevote', valueId: null }), valueId },
+      ],
       ['proposal from a validator that is not the proposer', craftProposal(world, 2, { height: 1, round: 0, value: text.encode('v:1:2') })],
-      ['proposal in the proposer\'s name, signed by another', craftProposal(world, 2, { height: 1, round: 0, value: text.encode('v:1:2'), claimedProposer: 1 })],
-      ['vote from a validator index outside the set', { ...craftVote(world, 2, { height: 1, round: 0, type: 'prevote', valueId }), validator: 9 }],
-      ['precommit without its commit signature', { ...craftVote(world, 2, { height: 1, round: 0, type: 'precommit', valueId }), commitSignature: new Uint8Array(0) }],
+      [
+        "proposal in the proposer's name, signed by another",
+        craftProposal(world, 2, { height: 1, round: 0, value: text.encode('v:1:2'), claimedProposer: 1 }),
+      ],
+      [
+        'vote from a validator index outside the set',
+        { ...craftVote(world, 2, { height: 1, round: 0, type: 'prevote', valueId }), validator: 9 },
+      ],
+      [
+        'precommit without its commit signature',
+        { ...craftVote(world, 2, { height: 1, round: 0, type: 'precommit', valueId }), commitSignature: new Uint8Array(0) },
+      ],
       ['vote far in the future', craftVote(world, 2, { height: 5, round: 0, type: 'prevote', valueId })],
     ]
     for (const [label, message] of cases) {
@@ -117,7 +155,8 @@ describe('BFT core', () => {
     const silent = new Set([1])
     start(silent)
     expect(decisions(0)).toHaveLength(0)
-    for (let now = 2; now < 5000 && decisions(0).length === 0; now += 50) nodes.forEach((node, i) => !silent.has(i) && deliver(i, node.step({ type: 'tick', now }), silent))
+    for (let now = 2; now < 5000 && decisions(0).length === 0; now += 50)
+      nodes.forEach((node, i) => !silent.has(i) && deliver(i, node.step({ type: 'tick', now }), silent))
     expect(decisions(0)).toHaveLength(1)
     expect(decisions(0)[0].certificate.round).toBeGreaterThan(0)
     expect(new TextDecoder().decode(decisions(0)[0].value)).toBe('v:1:2')
@@ -130,27 +169,51 @@ describe('BFT core', () => {
     node.step({ type: 'receive', from: world.ids[1], message: craftProposal(world, 1, { height: 1, round: 0, value: valueA }) })
     const validity = node.step({ type: 'validity', height: 1, valueId: sha256(valueA), valid: true })
     expect(validity.persist).not.toBeNull()
-    for (const v of [1, 2]) node.step({ type: 'receive', from: world.ids[v], message: craftVote(world, v, { height: 1, round: 0, type: 'prevote', valueId: sha256(valueA) }) })
+    for (const v of [1, 2])
+      node.step({
+        type: 'receive',
+        from: world.ids[v],
+        message: craftVote(world, v, { height: 1, round: 0, type: 'prevote', valueId: sha256(valueA) }),
+      })
     const state = node.persisted()
     expect(state.locked?.round).toBe(0)
     const precommit = state.signed.find((m) => m.kind === 'vote' && m.type === 'precommit') as Vote
     expect(precommit.valueId).toEqual(sha256(valueA))
 
     world.disks[0].state = state
-    const restarted: BftNode = createBftNode({ chainId: world.chainId, validators: world.set, signer: world.signers[0], scheme: world.scheme, now: 100, timeouts: SIM_TIMEOUTS, restored: state })
+    const restarted: BftNode = createBftNode({
+      chainId: world.chainId,
+      validators: world.set,
+      signer: world.signers[0],
+      scheme: world.scheme,
+      now: 100,
+      timeouts: SIM_TIMEOUTS,
+      restored: state,
+    })
     expect(restarted.status()).toMatchObject({ height: 1, round: 0, step: 'precommit', lockedRound: 0 })
     const resent = restarted.step({ type: 'tick', now: 100 }).messages.map((m) => m.message)
     expect(resent).toContainEqual(precommit)
     // Round 1's proposer offers another value with no justification: a validator locked on A prevotes nil.
-    for (const v of [1, 2]) restarted.step({ type: 'receive', from: world.ids[v], message: craftVote(world, v, { height: 1, round: 1, type: 'prevote', valueId: null }) })
+    for (const v of [1, 2])
+      restarted.step({
+        type: 'receive',
+        from: world.ids[v],
+        message: craftVote(world, v, { height: 1, round: 1, type: 'prevote', valueId: null }),
+      })
     const valueB = text.encode('v:1:2')
-    const result = restarted.step({ type: 'receive', from: world.ids[2], message: craftProposal(world, 2, { height: 1, round: 1, value: valueB }) })
+    const result = restarted.step({
+      type: 'receive',
+      from: world.ids[2],
+      message: craftProposal(world, 2, { height: 1, round: 1, value: valueB }),
+    })
     const judged = restarted.step({ type: 'validity', height: 1, valueId: sha256(valueB), valid: true })
-    const prevote = [...result.messages, ...judged.messages].map((m) => m.message).find((m): m is Vote => m.kind === 'vote' && m.round === 1 && m.type === 'prevote')
+    const prevote = [...result.messages, ...judged.messages]
+      .map((m) => m.message)
+      .find((m): m is Vote => m.kind === 'vote' && m.round === 1 && m.type === 'prevote')
     expect(prevote?.valueId).toBeNull()
   })
 
-  it('a validator that missed a height catches up from a peer\'s commit', () => {
+  it("a validator that missed a height catches up from a peer's commit", () => {
     const { world, nodes, start, decisions } = setup()
     start(new Set([3]))
     expect(decisions(0)).toHaveLength(1)
@@ -173,9 +236,17 @@ describe('BFT core', () => {
     start(new Set([3]))
     const good = decisions(0)[0]
     const tampered = { ...good.certificate, signers: new Uint8Array([0b0011]) }
-    const result = nodes[3].step({ type: 'receive', from: world.ids[0], message: { kind: 'commit', certificate: tampered, value: good.value } })
+    const result = nodes[3].step({
+      type: 'receive',
+      from: world.ids[0],
+      message: { kind: 'commit', certificate: tampered, value: good.value },
+    })
     expect(result.ok).toBe(false)
-    const wrongValue = nodes[3].step({ type: 'receive', from: world.ids[0], message: { kind: 'commit', certificate: good.certificate, value: text.encode('v:1:other') } })
+    const wrongValue = nodes[3].step({
+      type: 'receive',
+      from: world.ids[0],
+      message: { kind: 'commit', certificate: good.certificate, value: text.encode('v:1:other') },
+    })
     expect(wrongValue.ok).toBe(false)
     expect(nodes[3].status().height).toBe(1)
   })
@@ -189,7 +260,11 @@ describe('BFT codec', () => {
     const proposal = craftProposal(world, 1, { height: 1, round: 0, value: text.encode('v:1:1') })
     const commit: BftMessage = { kind: 'commit', certificate: decisions(0)[0].certificate, value: decisions(0)[0].value }
     for (const message of [vote, proposal, commit]) expect(decodeBftMessage(encodeBftMessage(message))).toEqual({ ok: true, message })
-    for (const bytes of [new Uint8Array([0xff, 0xff, 0xff]), new Uint8Array(0), encodeBftMessage({ ...vote, round: 1, type: 'prevote' }).slice(0, 5)]) {
+    for (const bytes of [
+      new Uint8Array([0xff, 0xff, 0xff]),
+      new Uint8Array(0),
+      encodeBftMessage({ ...vote, round: 1, type: 'prevote' }).slice(0, 5),
+    ]) {
       const decoded = decodeBftMessage(bytes)
       expect(decoded.ok).toBe(false)
     }

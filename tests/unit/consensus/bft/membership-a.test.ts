@@ -8,7 +8,9 @@ import { checkMembershipSchedules } from './membership-schedules'
 describe('validator-set changes under random fault schedules (simulated signatures)', () => {
   it('keeps safety, follows the change everywhere and decides every height after GST, seeds 1-1000', { timeout: 900_000 }, () => {
     const { ran, byScenario, partitioned, effective } = checkMembershipSchedules(1, 1000, 'tests/unit/consensus/bft/membership-a.test.ts')
-    console.log(`${ran} schedules: ${JSON.stringify(byScenario)}, ${partitioned} with partitions, ${effective} with heights decided by the new set`)
+    console.log(
+      `${ran} schedules: ${JSON.stringify(byScenario)}, ${partitioned} with partitions, ${effective} with heights decided by the new set`,
+    )
     if (process.env.SIM_SEED) return
     expect(ran).toBe(1000)
     for (const count of Object.values(byScenario)) expect(count).toBeGreaterThan(100)

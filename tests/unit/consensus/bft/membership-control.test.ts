@@ -14,7 +14,10 @@ describe('negative control: certificates checked without following set changes',
     it(`${scenario}: the pinned set alone rejects certificates after the change, on every seed`, () => {
       for (const seed of simSeeds(1, 10)) {
         const report = runSchedule({ ...randomMembershipSchedule(seed, scenario), checkerIgnoresChanges: true })
-        expect(report.violations.some((v) => v.includes('names another validator set')), `seed ${seed}: the pinned set accepted every certificate`).toBe(true)
+        expect(
+          report.violations.some((v) => v.includes('names another validator set')),
+          `seed ${seed}: the pinned set accepted every certificate`,
+        ).toBe(true)
       }
     })
   }
@@ -24,7 +27,12 @@ describe('validator chain', () => {
   const sim = createSimSignatures()
   const random = seededRandom(5)
   const signers = Array.from({ length: 6 }, () => sim.createSigner(random))
-  const entries = signers.map((s, i) => ({ id: `v${i}`, identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() }))
+  const entries = signers.map((s, i) => ({
+    id: `v${i}`,
+    identityKey: s.identityKey,
+    voteKey: s.voteKey,
+    possession: s.proofOfPossession(),
+  }))
   const pinned = createValidatorSet(entries.slice(0, 4), sim.scheme)
   if (!pinned.ok) throw new Error(pinned.reason)
 

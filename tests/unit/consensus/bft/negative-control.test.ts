@@ -12,7 +12,10 @@ describe('negative control: collusion beyond f', () => {
     it(`n=${validators}: f+1 colluders make the checker report disagreement on every seed`, () => {
       const ran = forEachSeed(1, 10, FILE, (seed) => {
         const report = runCollusion(seed, validators)
-        expect(report.violations.some((v) => v.startsWith('agreement:')), 'collusion did not break agreement').toBe(true)
+        expect(
+          report.violations.some((v) => v.startsWith('agreement:')),
+          'collusion did not break agreement',
+        ).toBe(true)
       })
       expect(ran).toBe(expectedRuns(10))
     })

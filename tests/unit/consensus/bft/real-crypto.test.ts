@@ -14,14 +14,24 @@ import { randomSchedule, runSchedule } from '../../../sim/bft/schedule'
 describe('BFT consensus with Ed25519 + BLS12-381 signatures', () => {
   it('keeps safety and liveness over 16 random schedules, certificates verifying with real BLS', async () => {
     useRealBls(await loadWasmBls())
-    const { ran } = checkSchedules(1, 16, 'tests/unit/consensus/bft/real-crypto.test.ts', { scheme: 'real', wire: true, validators: [4], heights: [2] })
+    const { ran } = checkSchedules(1, 16, 'tests/unit/consensus/bft/real-crypto.test.ts', {
+      scheme: 'real',
+      wire: true,
+      validators: [4],
+      heights: [2],
+    })
     expect(ran).toBe(expectedRuns(16))
   })
 
   it('a validator whose BLS shares are bad (signed with its identity key) spoils no certificate and stops no height', async () => {
     useRealBls(await loadWasmBls())
     for (const index of [0, 1, 2, 3]) {
-      const options = { ...randomSchedule(1, { scheme: 'real', wire: true, validators: [4], heights: [3] }), byzantine: [{ index, behaviour: 'bad-share' as const }], partitions: [], crashes: [] }
+      const options = {
+        ...randomSchedule(1, { scheme: 'real', wire: true, validators: [4], heights: [3] }),
+        byzantine: [{ index, behaviour: 'bad-share' as const }],
+        partitions: [],
+        crashes: [],
+      }
       const report = runSchedule(options)
       expect(report.violations, `bad shares from validator ${index}`).toEqual([])
       expect(report.live, `bad shares from validator ${index}`).toBe(true)

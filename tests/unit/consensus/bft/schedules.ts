@@ -9,7 +9,12 @@ import { forEachSeed, replaySeed } from '../../../sim/seeds'
  * the seed and how to replay it. Returns how many schedules ran and the longest time from GST
  * to the last decision.
  */
-export function checkSchedules(first: number, count: number, testFile: string, shape: ScheduleShape = {}): { ran: number; slowestAfterGstMs: number } {
+export function checkSchedules(
+  first: number,
+  count: number,
+  testFile: string,
+  shape: ScheduleShape = {},
+): { ran: number; slowestAfterGstMs: number } {
   let slowest = 0
   const trace = replaySeed() === undefined ? undefined : (line: string) => console.log(line)
   const ran = forEachSeed(first, count, testFile, (seed) => {
@@ -17,7 +22,8 @@ export function checkSchedules(first: number, count: number, testFile: string, s
     const report = runSchedule(options, trace)
     const context = describeSchedule(options)
     if (report.violations.length > 0) expect.fail(`${context}\nsafety violated:\n${report.violations.join('\n')}`)
-    if (!report.live) expect.fail(`${context}\nliveness: ${report.decisions} honest decisions by ${report.endedAt} ms (GST ${options.gstMs} ms)`)
+    if (!report.live)
+      expect.fail(`${context}\nliveness: ${report.decisions} honest decisions by ${report.endedAt} ms (GST ${options.gstMs} ms)`)
     slowest = Math.max(slowest, report.endedAt - options.gstMs)
   })
   return { ran, slowestAfterGstMs: slowest }

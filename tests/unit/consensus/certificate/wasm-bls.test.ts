@@ -60,8 +60,13 @@ describe('WebAssembly BLS backend', () => {
   it('makes certificates that the @noble scheme verifies', () => {
     const fast = createRealScheme({ bls: wasm })
     const slow = createRealScheme()
-    const signers = [5, 6, 7, 8].map((i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i), voteSeed: new Uint8Array(48).fill(i) }, { bls: wasm }))
-    const created = createValidatorSet(signers.map((s, i) => ({ id: `v${i}`, identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() })), fast)
+    const signers = [5, 6, 7, 8].map((i) =>
+      createRealSigner({ identitySeed: new Uint8Array(32).fill(i), voteSeed: new Uint8Array(48).fill(i) }, { bls: wasm }),
+    )
+    const created = createValidatorSet(
+      signers.map((s, i) => ({ id: `v${i}`, identityKey: s.identityKey, voteKey: s.voteKey, possession: s.proofOfPossession() })),
+      fast,
+    )
     if (!created.ok) throw new Error(created.reason)
     const valueId = sha256(new Uint8Array([9]))
     const votes = signers.slice(0, 3).map((s, i) => ({ index: i, signature: s.signVote(commitSignBytes('c', 1, 0, valueId)) }))

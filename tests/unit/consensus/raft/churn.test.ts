@@ -133,11 +133,16 @@ describe('raft: churn on an unreliable network', () => {
     // The sweep must actually exercise the protocol, not idle. One replayed seed need not reach
     // the sweep's totals (single runs commit as few as ~25 entries, some change no membership),
     // but every run ends with a leader that committed.
-    const floor = replaySeed() === undefined ? { applied: ran * 100, leaders: ran * 3, memberships: ran, snapshots: ran } : { applied: 1, leaders: 1, memberships: 0, snapshots: 0 }
+    const floor =
+      replaySeed() === undefined
+        ? { applied: ran * 100, leaders: ran * 3, memberships: ran, snapshots: ran }
+        : { applied: 1, leaders: 1, memberships: 0, snapshots: 0 }
     expect(total('applied')).toBeGreaterThanOrEqual(floor.applied)
     expect(total('leaders')).toBeGreaterThanOrEqual(floor.leaders)
     expect(total('memberships')).toBeGreaterThanOrEqual(floor.memberships)
     expect(total('snapshots')).toBeGreaterThanOrEqual(floor.snapshots)
-    console.log(`raft churn: ${ran} runs, ${total('applied')} committed entries, ${total('leaders')} terms with a leader, ${total('faults')} crashes/partitions, ${total('memberships')} membership changes, ${total('snapshots')} snapshots`)
+    console.log(
+      `raft churn: ${ran} runs, ${total('applied')} committed entries, ${total('leaders')} terms with a leader, ${total('faults')} crashes/partitions, ${total('memberships')} membership changes, ${total('snapshots')} snapshots`,
+    )
   })
 })

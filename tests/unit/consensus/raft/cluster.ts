@@ -8,7 +8,15 @@ import { createRaftNode, type RaftNode } from '../../../../workers/consensus/raf
 import { decodeRaftMessage, encodeRaftMessage } from '../../../../workers/consensus/raft/codec'
 import { applyPersistOps, EMPTY_PERSISTED_STATE } from '../../../../workers/consensus/raft/storage'
 import { createRng, type Rng } from '../../../../workers/common/random'
-import type { LogEntry, NodeId, PersistedState, RaftEvent, RaftMessage, RaftStatus, StepResult } from '../../../../workers/consensus/raft/types'
+import type {
+  LogEntry,
+  NodeId,
+  PersistedState,
+  RaftEvent,
+  RaftMessage,
+  RaftStatus,
+  StepResult,
+} from '../../../../workers/consensus/raft/types'
 
 export interface ClusterOptions {
   readonly ids: readonly NodeId[]
@@ -143,11 +151,15 @@ export class Cluster {
     let next = groups.length
     for (const id of this.members.keys()) if (!groupOf.has(id)) groupOf.set(id, next++)
     this.blocked.clear()
-    for (const a of this.members.keys()) for (const b of this.members.keys()) if (groupOf.get(a) !== groupOf.get(b)) this.blocked.add(`${a}>${b}`)
+    for (const a of this.members.keys())
+      for (const b of this.members.keys()) if (groupOf.get(a) !== groupOf.get(b)) this.blocked.add(`${a}>${b}`)
   }
 
   isolate(id: NodeId): void {
-    this.partition([...this.members.keys()].filter((other) => other !== id), [id])
+    this.partition(
+      [...this.members.keys()].filter((other) => other !== id),
+      [id],
+    )
   }
 
   heal(): void {
@@ -221,10 +233,12 @@ export class Cluster {
     if (this.blocked.has(`${from}>${to}`)) return
     if (this.dropRate > 0 && this.random.next() < this.dropRate) return
     const [min, max] = this.delayMs
-    const delay = () => (min + Math.floor(this.random.next() * (max - min + 1))) * (this.straggleRate > 0 && this.random.next() < this.straggleRate ? 10 : 1)
+    const delay = () =>
+      (min + Math.floor(this.random.next() * (max - min + 1))) * (this.straggleRate > 0 && this.random.next() < this.straggleRate ? 10 : 1)
     const bytes = encodeRaftMessage(message)
     this.queue.push({ deliverAt: this.now + delay(), seq: this.seq++, from, to, bytes })
-    if (this.duplicateRate > 0 && this.random.next() < this.duplicateRate) this.queue.push({ deliverAt: this.now + delay() * 3, seq: this.seq++, from, to, bytes })
+    if (this.duplicateRate > 0 && this.random.next() < this.duplicateRate)
+      this.queue.push({ deliverAt: this.now + delay() * 3, seq: this.seq++, from, to, bytes })
   }
 
   private start(member: Member): void {
@@ -282,7 +296,8 @@ export class Cluster {
     for (const [index, key] of this.committed) {
       if (index <= status.snapshotIndex) continue
       const entry = member.node!.entries(index, index)[0]
-      if (!entry || entryKey(entry) !== key) throw new Error(`leader completeness: ${member.id} (term ${status.term}) lacks committed entry ${index}`)
+      if (!entry || entryKey(entry) !== key)
+        throw new Error(`leader completeness: ${member.id} (term ${status.term}) lacks committed entry ${index}`)
     }
   }
 

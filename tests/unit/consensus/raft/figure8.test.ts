@@ -7,7 +7,14 @@ import type { RaftMessage } from '../../../../workers/consensus/raft/types'
  * the test stop replication between an old-term entry and the new leader's own entry.
  */
 function figure8UpToOldEntryOnMajority(): { cluster: Cluster; termA1: number; termE: number; termA2: number } {
-  const cluster = new Cluster({ ids: ['a', 'b', 'c', 'd', 'e'], seed: 8, maxEntriesPerAppend: 1, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 3_000, favour: 'a' })
+  const cluster = new Cluster({
+    ids: ['a', 'b', 'c', 'd', 'e'],
+    seed: 8,
+    maxEntriesPerAppend: 1,
+    electionTimeoutMinMs: 300,
+    electionTimeoutMaxMs: 3_000,
+    favour: 'a',
+  })
   // (a) a leads and replicates X (index 3: after the bootstrap entry and a's no-op) to b only.
   expect(cluster.runUntil(() => cluster.leader() === 'a' && cluster.up().every((m) => m.lastApplied >= 2), 5_000)).toBe(true)
   const termA1 = cluster.status('a').term

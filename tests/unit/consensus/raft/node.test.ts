@@ -60,8 +60,22 @@ describe('raft node: input validation', () => {
     ['config with repeated voters', receive('b', append(2, 1, 1, [{ ...entry(2, 2), kind: 'config', voters: ['a', 'a'] }], 0))],
     ['command not bytes', receive('b', append(2, 1, 1, [{ ...entry(2, 2), command: 'x' as never }], 0))],
     ['unknown message type', receive('b', { type: 'gossip', term: 2 } as never)],
-    ['snapshot at index zero', receive('b', { type: 'installSnapshot', term: 2, snapshot: { index: 0, term: 1, voters: VOTERS, data: new Uint8Array() } })],
-    ['refusal without hint', receive('b', { type: 'appendEntriesResponse', term: 2, success: false, matchIndex: 0, rejectIndex: 1, conflictIndex: 0, conflictTerm: 0 })],
+    [
+      'snapshot at index zero',
+      receive('b', { type: 'installSnapshot', term: 2, snapshot: { index: 0, term: 1, voters: VOTERS, data: new Uint8Array() } }),
+    ],
+    [
+      'refusal without hint',
+      receive('b', {
+        type: 'appendEntriesResponse',
+        term: 2,
+        success: false,
+        matchIndex: 0,
+        rejectIndex: 1,
+        conflictIndex: 0,
+        conflictTerm: 0,
+      }),
+    ],
     ['propose a string', { type: 'propose', command: 'x' as never }],
     ['snapshot past applied', { type: 'snapshot', index: 99, data: new Uint8Array() }],
     ['unknown event', { type: 'reboot' } as never],
@@ -116,7 +130,9 @@ describe('raft node: protocol rules', () => {
     const h = followerWith(3, [entry(2, 3)], 1)
     const result = h.step(receive('c', append(2, 1, 1, [entry(2, 2)], 0)))
     expect(result.ok).toBe(true)
-    expect(result.messages).toEqual([{ to: 'c', message: expect.objectContaining({ type: 'appendEntriesResponse', term: 3, success: false }) }])
+    expect(result.messages).toEqual([
+      { to: 'c', message: expect.objectContaining({ type: 'appendEntriesResponse', term: 3, success: false }) },
+    ])
     expect(h.node.status().lastIndex).toBe(2)
     expect(h.node.status().leader).toBe('b')
   })
@@ -136,9 +152,15 @@ describe('raft node: protocol rules', () => {
   })
 
   it('gives a conflict hint that skips a whole divergent term', () => {
-    const h = followerWith(2, Array.from({ length: 30 }, (_, i) => entry(i + 2, 2)), 1)
+    const h = followerWith(
+      2,
+      Array.from({ length: 30 }, (_, i) => entry(i + 2, 2)),
+      1,
+    )
     const result = h.step(receive('c', append(3, 31, 3, [], 1)))
-    expect(result.messages[0].message).toEqual(expect.objectContaining({ success: false, rejectIndex: 31, conflictTerm: 2, conflictIndex: 2 }))
+    expect(result.messages[0].message).toEqual(
+      expect.objectContaining({ success: false, rejectIndex: 31, conflictTerm: 2, conflictIndex: 2 }),
+    )
     const short = h.step(receive('c', append(3, 80, 3, [], 1)))
     expect(short.messages[0].message).toEqual(expect.objectContaining({ success: false, conflictTerm: 0, conflictIndex: 32 }))
   })
@@ -191,23 +213,51 @@ describe('raft node: protocol rules', () => {
     expect(node.status().role).toBe('leader')
     expect(elected.committed.map((e) => e.kind)).toEqual(['noop'])
     const proposed = node.step({ type: 'propose', command: bytes('hello') })
-    expect(proposed.committed).toEqual([{ index: proposed.proposed!.index, term: node.status().term, kind: 'command', command: bytes('hello'), voters: [] }])
+    expect(proposed.committed).toEqual([
+      { index: proposed.proposed!.index, term: node.status().term, kind: 'command', command: bytes('hello'), voters: [] },
+    ])
     expect(proposed.wakeAt).toBe(350)
   })
 
   it('a follower asks to be woken within its election timeout', () => {
-    const node = createRaftNode({ id: 'a', voters: VOTERS, random: () => 0.25, now: 1_000, electionTimeoutMinMs: 200, electionTimeoutMaxMs: 400, heartbeatIntervalMs: 20 })
+    const node = createRaftNode({
+      id: 'a',
+      voters: VOTERS,
+      random: () => 0.25,
+      now: 1_000,
+      electionTimeoutMinMs: 200,
+      electionTimeoutMaxMs: 400,
+      heartbeatIntervalMs: 20,
+    })
     expect(node.step({ type: 'tick', now: 1_000 }).wakeAt).toBe(1_250)
   })
 
   it('rejects a corrupt restored log at construction', () => {
-    expect(() => createRaftNode({ id: 'a', voters: VOTERS, random: () => 0, now: 0, restored: { hardState: { term: 2, votedFor: null, commitIndex: 0 }, snapshot: null, entries: [entry(2, 1)] } })).toThrow(RangeError)
+    expect(() =>
+      createRaftNode({
+        id: 'a',
+        voters: VOTERS,
+        random: () => 0,
+        now: 0,
+        restored: { hardState: { term: 2, votedFor: null, commitIndex: 0 }, snapshot: null, entries: [entry(2, 1)] },
+      }),
+    ).toThrow(RangeError)
   })
 })
 
 describe('raft codec', () => {
   const samples: RaftMessage[] = [
-    append(7, 3, 6, [entry(4, 6), { index: 5, term: 7, kind: 'config', command: new Uint8Array(), voters: ['a', 'b'] }, { index: 6, term: 7, kind: 'noop', command: new Uint8Array(), voters: [] }], 3),
+    append(
+      7,
+      3,
+      6,
+      [
+        entry(4, 6),
+        { index: 5, term: 7, kind: 'config', command: new Uint8Array(), voters: ['a', 'b'] },
+        { index: 6, term: 7, kind: 'noop', command: new Uint8Array(), voters: [] },
+      ],
+      3,
+    ),
     { type: 'appendEntriesResponse', term: 7, success: false, matchIndex: 0, rejectIndex: 9, conflictIndex: 4, conflictTerm: 5 },
     { type: 'requestVote', term: 8, lastLogIndex: 12, lastLogTerm: 7, preVote: true },
     { type: 'requestVoteResponse', term: 8, granted: true, preVote: false },
@@ -225,13 +275,40 @@ describe('raft codec', () => {
     const huge = WireMessage.encode({ requestVote: { term: 2n ** 62n, lastLogIndex: 0n, lastLogTerm: 0n, preVote: false } })
     expect(decodeRaftMessage(huge)).toEqual({ ok: false, reason: 'an integer exceeds the safe range' })
     const many = WireMessage.encode({
-      appendEntries: { term: 2n, prevLogIndex: 0n, prevLogTerm: 0n, leaderCommit: 0n, entries: Array.from({ length: 5000 }, (_, i) => ({ index: BigInt(i + 1), term: 1n, kind: 1, command: new Uint8Array(), voters: [] })) },
+      appendEntries: {
+        term: 2n,
+        prevLogIndex: 0n,
+        prevLogTerm: 0n,
+        leaderCommit: 0n,
+        entries: Array.from({ length: 5000 }, (_, i) => ({
+          index: BigInt(i + 1),
+          term: 1n,
+          kind: 1,
+          command: new Uint8Array(),
+          voters: [],
+        })),
+      },
     })
     expect(decodeRaftMessage(many).ok).toBe(false)
-    const unknownKind = WireMessage.encode({ appendEntries: { term: 2n, prevLogIndex: 0n, prevLogTerm: 0n, leaderCommit: 0n, entries: [{ index: 1n, term: 1n, kind: 7, command: new Uint8Array(), voters: [] }] } })
+    const unknownKind = WireMessage.encode({
+      appendEntries: {
+        term: 2n,
+        prevLogIndex: 0n,
+        prevLogTerm: 0n,
+        leaderCommit: 0n,
+        entries: [{ index: 1n, term: 1n, kind: 7, command: new Uint8Array(), voters: [] }],
+      },
+    })
     expect(decodeRaftMessage(unknownKind)).toEqual({ ok: false, reason: 'unknown entry kind' })
-    const gap = WireMessage.encode({ appendEntries: { term: 2n, prevLogIndex: 0n, prevLogTerm: 0n, leaderCommit: 0n, entries: [{ index: 2n, term: 1n, kind: 1, command: new Uint8Array(), voters: [] }] } })
+    const gap = WireMessage.encode({
+      appendEntries: {
+        term: 2n,
+        prevLogIndex: 0n,
+        prevLogTerm: 0n,
+        leaderCommit: 0n,
+        entries: [{ index: 2n, term: 1n, kind: 1, command: new Uint8Array(), voters: [] }],
+      },
+    })
     expect(decodeRaftMessage(gap).ok).toBe(false)
   })
 })
-

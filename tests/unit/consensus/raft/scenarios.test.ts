@@ -7,12 +7,18 @@ const FILE = 'tests/unit/consensus/raft/scenarios.test.ts'
 const THREE = ['a', 'b', 'c']
 const FIVE = ['a', 'b', 'c', 'd', 'e']
 
-function electedCluster(ids: readonly string[], seed: number, options: Partial<ConstructorParameters<typeof Cluster>[0]> = {}): { cluster: Cluster; leader: string } {
+function electedCluster(
+  ids: readonly string[],
+  seed: number,
+  options: Partial<ConstructorParameters<typeof Cluster>[0]> = {},
+): { cluster: Cluster; leader: string } {
   const cluster = new Cluster({ ids, seed, ...options })
   expect(cluster.runUntil(() => cluster.leader() !== null, 5_000)).toBe(true)
   // Let the leader's no-op commit everywhere so tests start from a settled state.
   const leader = cluster.leader()!
-  expect(cluster.runUntil(() => cluster.up().every((m) => m.node!.status().commitIndex >= cluster.status(leader).lastIndex), 2_000)).toBe(true)
+  expect(cluster.runUntil(() => cluster.up().every((m) => m.node!.status().commitIndex >= cluster.status(leader).lastIndex), 2_000)).toBe(
+    true,
+  )
   return { cluster, leader }
 }
 
@@ -164,7 +170,9 @@ describe('raft: replication', () => {
     const deliveredBefore = cluster.delivered.length
     cluster.heal()
     expect(cluster.runUntil(commitsEverywhere(cluster, last), 3_000)).toBe(true)
-    const refusals = cluster.delivered.slice(deliveredBefore).filter((d) => d.from === leader && d.message.type === 'appendEntriesResponse' && !d.message.success)
+    const refusals = cluster.delivered
+      .slice(deliveredBefore)
+      .filter((d) => d.from === leader && d.message.type === 'appendEntriesResponse' && !d.message.success)
     // One entry at a time this would take ~200 refusals; with the hint it takes one per divergent term.
     expect(refusals.length).toBeGreaterThan(0)
     expect(refusals.length).toBeLessThanOrEqual(3)
