@@ -3,13 +3,13 @@ import { relayWebSockets } from './ws-handshake'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import type { RelayConfig } from './config'
 import { meshGossipsub } from '../workers/net/gossip-config'
+import { meshPing, relayConnectionMonitor } from '../workers/net/connection-config'
 
 export function listenAddress(host: string, port: number, tls = false): string {
   return `/${host.includes(':') ? 'ip6' : 'ip4'}/${host}/tcp/${port}/${tls ? 'tls/ws' : 'ws'}`
@@ -38,11 +38,20 @@ export async function createRelayNode(
     streamMuxers: [yamux()],
     // Every inbound connection must finish Noise and Yamux within the handshake timeout (the
     // WebSocket stage before it is guarded in ws-handshake.ts); at most 64 may be mid-handshake.
-    connectionManager: { maxConnections: 2048, maxIncomingPendingConnections: 64, inboundUpgradeTimeout: config.handshakeTimeoutMs },
+    // libp2p accepts 5 connections per second per source address by default; a school or
+    // office behind one NAT address, or a room opening the page together, is many browsers on
+    // one address: 100/s per address still stops a single host's flood.
+    connectionManager: {
+      maxConnections: 2048,
+      maxIncomingPendingConnections: 64,
+      inboundUpgradeTimeout: config.handshakeTimeoutMs,
+      inboundConnectionThreshold: 100,
+    },
+    connectionMonitor: relayConnectionMonitor,
     metrics: prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: meshPing(),
       relay: circuitRelayServer({
         reservations: { maxReservations: config.maxReservations, applyDefaultLimit: false, reservationClearInterval: 60_000 },
         maxInboundHopStreams: 256,

@@ -5,9 +5,9 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { meshGossipsub } from '../../workers/net/gossip-config'
+import { browserConnectionMonitor, meshPing } from '../../workers/net/connection-config'
 
 /**
  * The page's libp2p node (Chromium has no RTCPeerConnection in workers, so it lives here):
@@ -30,9 +30,10 @@ export async function createBrowserNode(seed: Uint8Array, iceServers: readonly s
     // loopback or a LAN has; the relay's address comes from the server that served this page.
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager: { maxConnections: 256 },
+    connectionMonitor: browserConnectionMonitor,
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: meshPing(),
       pubsub: meshGossipsub(),
     },
   })

@@ -11,6 +11,7 @@ import type { Rejected, RejectReason } from '../../workers/protocol/inbound'
 import type { Chat, Presence } from '../../workers/protocol/wire.pb'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { connectionKind } from '../../workers/net/connection-kind'
+import { isIdle, ringNeighbours } from '../../workers/net/direct-peers'
 import { gossipKinds } from '../../workers/net/topics'
 import { createBrowserNode, type BrowserNode } from './browser-node'
 import { batchingVerifier, startCryptoWorker, workerSha256 } from './crypto'
@@ -41,8 +42,24 @@ export interface ChatView {
 
 const PRESENCE_INTERVAL_MS = 15_000
 const PING_INTERVAL_MS = 3_000
+/** A page starved of CPU (2 cores, several browsers) answers late; late is not dead. */
+const PING_TIMEOUT_MS = 10_000
 const RELAY_WATCH_MS = 2_000
 const DIAL_ATTEMPTS = 5
+/**
+ * A WebRTC dial the dialer gives up on may already be a connection on the other side: that
+ * half-open link then takes gossip into the void until ICE notices (~10 s later). On a loaded
+ * machine upgrades took over 12 s, so the dialer waits long enough for a slow one to finish.
+ */
+const DIAL_TIMEOUT_MS = 30_000
+/** Direct WebRTC peers a node keeps beyond a full mesh (ring neighbours; see workers/net/direct-peers.ts). */
+export const MAX_DIRECT_PEERS = 8
+/** A peer whose presence is older than this no longer counts when choosing neighbours. */
+const PRESENCE_FRESH_MS = 3 * PRESENCE_INTERVAL_MS
+/** Peers we fetched from or served recently keep their direct connection this long. */
+const DATA_PEER_HOLD_MS = 120_000
+/** The larger PeerId dials only if the smaller one's dial has not arrived by then. */
+const ANSWER_DIAL_AFTER_MS = 8_000
 const MAX_CHATS_KEPT = 5_000
 const CREDENTIAL_CHECK_MS = 3600_000
 
@@ -75,6 +92,8 @@ export class MeshClient {
   private readonly rtt = new Map<string, number>()
   private readonly dialing = new Set<string>()
   private readonly knownAddrs = new Map<string, string[]>()
+  private readonly lastPresence = new Map<string, number>()
+  private readonly dataPeers = new Map<string, number>()
   private readonly relayBackoff = new Backoff(500, 10_000)
   private relayLoop: Promise<void> | undefined
   private presenceTimer: ReturnType<typeof setTimeout> | undefined
@@ -145,7 +164,10 @@ export class MeshClient {
 
     this.relayLoop = this.keepRelayConnected()
     this.every(PING_INTERVAL_MS, () => this.measureRtt())
-    this.every(PRESENCE_INTERVAL_MS, () => this.schedulePresence(0))
+    this.every(PRESENCE_INTERVAL_MS, () => {
+      this.schedulePresence(0)
+      this.pruneDirect()
+    })
     if (this.bootstrap.nodeReportIntervalMs)
       this.every(
         this.bootstrap.nodeReportIntervalMs,
@@ -290,9 +312,67 @@ export class MeshClient {
       .filter((a) => a.includes('/p2p-circuit') && a.endsWith(`/p2p/${id}`))
     const isNew = !this.knownAddrs.has(id)
     this.knownAddrs.set(id, addrs)
+    this.lastPresence.set(id, Date.now())
     // Tell a newcomer about us at once rather than at our next periodic announcement.
     if (isNew) this.schedulePresence(100 + Math.random() * 300)
-    void this.ensureDirect(id)
+    for (const wanted of this.wantedDirect()) void this.ensureDirect(wanted)
+  }
+
+  /** Ring neighbours among peers heard from recently, plus the peers we exchange data with. */
+  private wantedDirect(): Set<string> {
+    const now = Date.now()
+    const fresh = [...this.lastPresence].filter(([, at]) => now - at < PRESENCE_FRESH_MS).map(([id]) => id)
+    const wanted = ringNeighbours(this.peerId, fresh, MAX_DIRECT_PEERS)
+    for (const [id, at] of this.dataPeers) {
+      if (now - at < DATA_PEER_HOLD_MS) wanted.add(id)
+      else this.dataPeers.delete(id)
+    }
+    return wanted
+  }
+
+  /**
+   * Upgrades to a direct connection before exchanging data with a peer outside our
+   * neighbourhood (relayed streams die when the connection upgrades, and load the relay).
+   * Resolves when the direct connection is there, or after `timeoutMs` (the relay carries it).
+   */
+  async useDirectFor(id: string, timeoutMs = 15_000): Promise<void> {
+    this.dataPeers.set(id, Date.now())
+    if (this.hasDirect(id) || id === this.bootstrap?.relayPeerId) return
+    void this.ensureDirect(id, true)
+    const until = Date.now() + timeoutMs
+    while (!this.hasDirect(id) && Date.now() < until) await sleep(100, this.stop.signal)
+  }
+
+  /**
+   * Closes direct connections beyond the bound that nothing but background protocols use
+   * (never one with a transfer or other stream in use), so a node's direct links stay bounded
+   * as the mesh grows and its neighbourhood moves.
+   */
+  private pruneDirect(): void {
+    if (!this.node) return
+    const wanted = this.wantedDirect()
+    let direct = this.node.getConnections().filter((c) => c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
+    // When both peers dialled (the answer came before the first dial finished), each holds two
+    // links. Both sides keep the one the smaller PeerId dialled and close the other once idle.
+    for (const c of direct) {
+      const id = c.remotePeer.toString()
+      const dialledBySmaller = this.peerId < id === (c.direction === 'outbound')
+      const twin = direct.some((o) => o !== c && o.remotePeer.equals(c.remotePeer))
+      if (twin && !dialledBySmaller && isIdle(c.streams.map((st) => st.protocol))) {
+        this.log.debug({ peer: id }, 'closing the duplicate direct connection of a simultaneous dial')
+        void c.close().catch(() => {})
+        direct = direct.filter((o) => o !== c)
+      }
+    }
+    let excess = new Set(direct.map((c) => c.remotePeer.toString())).size - MAX_DIRECT_PEERS
+    for (const c of direct) {
+      if (excess <= 0) break
+      const id = c.remotePeer.toString()
+      if (wanted.has(id) || !isIdle(c.streams.map((s) => s.protocol))) continue
+      this.log.debug({ peer: id }, 'closing an idle direct connection outside the neighbourhood')
+      excess--
+      void c.close().catch(() => {})
+    }
   }
 
   private hasDirect(id: string): boolean {
@@ -305,11 +385,11 @@ export class MeshClient {
    * Upgrades to a direct WebRTC connection. Only the smaller PeerId dials at first, so two
    * peers do not race each other; the other steps in if nothing arrives in a few seconds.
    */
-  private async ensureDirect(id: string): Promise<void> {
+  private async ensureDirect(id: string, now = false): Promise<void> {
     if (!this.node || this.dialing.has(id) || this.hasDirect(id)) return
     this.dialing.add(id)
     try {
-      if (this.peerId > id) await sleep(4_000, this.stop.signal)
+      if (this.peerId > id && !now) await sleep(ANSWER_DIAL_AFTER_MS * (0.75 + Math.random() / 2), this.stop.signal)
       const backoff = new Backoff(400, 5_000)
       for (let attempt = 0; attempt < DIAL_ATTEMPTS && !this.hasDirect(id); attempt++) {
         const addrs = (this.knownAddrs.get(id) ?? []).filter((a) => a.includes('/p2p-circuit/webrtc'))
@@ -317,7 +397,7 @@ export class MeshClient {
         try {
           await this.node.dial(
             addrs.map((a) => multiaddr(a)),
-            { signal: AbortSignal.timeout(12_000) },
+            { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) },
           )
           // A dial can return an existing relayed connection; only a WebRTC one counts.
           if (this.hasDirect(id)) break
@@ -378,15 +458,33 @@ export class MeshClient {
     await Promise.all(
       this.peers.map(async (peer) => {
         try {
-          const conn = this.runtime!.bestConnection(peerIdFromString(peer.id))
-          if (!conn) return
-          this.rtt.set(peer.id, await this.node!.services.ping.ping(conn.remoteAddr, { signal: AbortSignal.timeout(5_000) }))
+          this.rtt.set(peer.id, await this.ping(peer.id))
         } catch {
           this.rtt.delete(peer.id)
         }
       }),
     )
     this.refreshPeers()
+  }
+
+  private readonly pingsInFlight = new Map<string, Promise<number>>()
+
+  /**
+   * Round-trip time to a peer on its best connection. At most one ping per peer is in flight:
+   * a caller asking meanwhile (a benchmark, the UI) shares its answer instead of opening a
+   * second ping stream next to the periodic one.
+   */
+  ping(peerId: string): Promise<number> {
+    let pending = this.pingsInFlight.get(peerId)
+    if (!pending) {
+      pending = (async () => {
+        const connection = this.runtime?.bestConnection(peerIdFromString(peerId))
+        if (!connection || !this.node) throw new Error(`no connection to ${peerId}`)
+        return this.node.services.ping.ping(connection.remoteAddr, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
+      })().finally(() => this.pingsInFlight.delete(peerId))
+      this.pingsInFlight.set(peerId, pending)
+    }
+    return pending
   }
 
   private every(ms: number, task: () => unknown): void {

@@ -3,6 +3,7 @@ import type { MeshClient } from './client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
 import type { TrainRequest } from '../../workers/fl-worker-api'
 import { hex } from '../../workers/common/bytes'
+import { connectionKind } from '../../workers/net/connection-kind'
 import { sealForRecipient, openSealed } from '../../workers/security/e2e/seal'
 import { backupPhrase, restoreIdentity } from './identity'
 import { db } from '../storage/db'
@@ -24,6 +25,7 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
     sendReport: () => client.sendReport(),
     relayState: () => client.relayState,
     peers: () => client.peers.map((p) => ({ ...p })),
+    directPeers: () => client.peers.filter((p) => p.connection === 'webrtc').map((p) => p.id),
     multiaddrs: () => client.node?.getMultiaddrs().map((a) => a.toString()) ?? [],
     publishChat: (text: string) => client.publishChat(text),
     chats: () => client.chatLog.map((c) => ({ ...c })),
@@ -94,11 +96,7 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
       const bytes = pseudoRandomBytes(size, seed)
       return client.runtime!.blobs.add(bytes)
     },
-    async ping(peerId: string): Promise<number> {
-      const connection = client.runtime!.bestConnection(peerIdFromString(peerId))
-      if (!connection) throw new Error(`no connection to ${peerId}`)
-      return client.node!.services.ping.ping(connection.remoteAddr)
-    },
+    ping: (peerId: string) => client.ping(peerId),
     /** Benchmark baseline: pushes `size` bytes on a bare stream, no envelope or hashing. Needs ?bench in the URL. */
     async rawSend(peerId: string, size: number): Promise<{ bytes: number; ms: number }> {
       const connection = client.runtime!.bestConnection(peerIdFromString(peerId))
@@ -118,18 +116,118 @@ export function installTestHandle(client: MeshClient, trainer: Trainer): void {
       }
       return { bytes: size, ms: performance.now() - started }
     },
-    async fetchBlob(peerId: string, sha256Hex: string): Promise<{ bytes: number; sha256: string; ms: number }> {
+    async fetchBlob(peerId: string, sha256Hex: string): Promise<{ bytes: number; sha256: string; ms: number; retries: string[] }> {
+      await client.useDirectFor(peerId)
       const started = performance.now()
+      const retries: string[] = []
       const bytes = await client.runtime!.fetchBlob(
         peerIdFromString(peerId),
         Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))),
+        {
+          onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${describeError(error)}`),
+        },
       )
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
-      return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started }
+      return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started, retries }
     },
+    /**
+     * Fetches a blob and, once `afterBytes` have arrived, closes the direct connection it is
+     * coming over, as a dropped WebRTC link would: the fetch must resume where it stopped.
+     */
+    async fetchBlobDroppingConnection(
+      peerId: string,
+      sha256Hex: string,
+      afterBytes: number,
+    ): Promise<{ bytes: number; sha256: string; retries: string[]; dropped: boolean }> {
+      const peer = peerIdFromString(peerId)
+      await client.useDirectFor(peerId)
+      const retries: string[] = []
+      let dropped = false
+      const bytes = await client.runtime!.fetchBlob(peer, Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))), {
+        onProgress: (received) => {
+          if (dropped || received < afterBytes) return
+          dropped = true
+          const direct = client.node!.getConnections(peer).filter((c) => connectionKind(c.remoteAddr.toString()) === 'webrtc')
+          for (const c of direct) c.abort(new Error('test: direct connection dropped'))
+        },
+        onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${describeError(error)}`),
+      })
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+      return { bytes: bytes.length, sha256: hex(digest), retries, dropped }
+    },
+    /** Every connection this node saw close since it started, with how it reached the peer. */
+    connectionCloses: () => connectionCloses.map((c) => ({ ...c })),
   }
   ;(window as unknown as { agentMesh: typeof handle }).agentMesh = handle
   if (new URLSearchParams(location.search).has('bench')) void installBenchSink(client)
+  void recordConnectionCloses(client)
+}
+
+/** Streams sometimes fail with a bare Event (a data channel's 'error'/'close'), not an Error. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}${error.cause ? ` (cause: ${describeError(error.cause)})` : ''}`
+  const e = error as { constructor?: { name?: string }; type?: string; error?: unknown; message?: string }
+  return `${e?.constructor?.name ?? typeof error} type=${e?.type} message=${e?.message}${e?.error ? ` error=${describeError(e.error)}` : ''}`
+}
+
+interface ConnectionClose {
+  readonly peer: string
+  readonly kind: string
+  readonly openedAt: number
+  readonly closedAt: number
+  readonly streamsOpen: number
+  readonly direction: string
+  /** Another connection of the same kind to the peer stayed open: a duplicate from a simultaneous dial. */
+  readonly duplicate: boolean
+  readonly reason: string
+}
+const connectionCloses: ConnectionClose[] = []
+
+async function recordConnectionCloses(client: MeshClient): Promise<void> {
+  while (!client.node) await new Promise((r) => setTimeout(r, 100))
+  // Who ended a connection, and how: the close event says whether it was local and why;
+  // a local close() or abort() also leaves the caller's stack.
+  const why = new WeakMap<object, string>()
+  client.node.addEventListener('connection:open', (event) => {
+    const c = event.detail
+    for (const method of ['close', 'abort'] as const) {
+      const original = c[method].bind(c) as (...args: unknown[]) => unknown
+      ;(c as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        if (!why.has(c))
+          why.set(
+            c,
+            `${method}(${args[0] instanceof Error ? describeError(args[0]) : ''}) from ${new Error().stack?.split('\n').slice(2, 6).join(' <- ')}`,
+          )
+        return original(...args)
+      }
+    }
+    c.addEventListener('close', (evt) => {
+      const e = evt as Event & { local?: boolean; error?: unknown }
+      if (!why.has(c)) why.set(c, `${e.local ? 'local' : 'remote'} close${e.error ? `: ${describeError(e.error)}` : ''}`)
+    })
+  })
+  client.node.addEventListener('connection:close', (event) => {
+    const c = event.detail
+    const closedAt = Date.now()
+    const streamsOpen = c.streams.length
+    // The connection's own close event (local or remote, and the error) comes right after this one.
+    queueMicrotask(() => {
+      const kind = connectionKind(c.remoteAddr.toString())
+      const duplicate = client
+        .node!.getConnections(c.remotePeer)
+        .some((o) => o !== c && o.status === 'open' && connectionKind(o.remoteAddr.toString()) === kind)
+      connectionCloses.push({
+        peer: c.remotePeer.toString(),
+        kind,
+        direction: c.direction,
+        openedAt: c.timeline.open,
+        closedAt,
+        streamsOpen,
+        duplicate,
+        reason: why.get(c) ?? 'unknown',
+      })
+    })
+  })
 }
 
 const BENCH_SINK_PROTOCOL = '/agent-mesh/bench-sink/1.0.0'

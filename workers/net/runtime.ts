@@ -164,7 +164,12 @@ export class MeshRuntime {
 
   bestConnection(peer: PeerId): Connection | undefined {
     const open = this.node.getConnections(peer).filter((c) => c.status === 'open')
-    return open.find((c) => isDirectConnection(c.remoteAddr.toString())) ?? open[0]
+    const direct = open.filter((c) => isDirectConnection(c.remoteAddr.toString()))
+    // Of two direct links left by a simultaneous dial, both sides keep the one the smaller
+    // PeerId dialled and close the other once idle (MeshClient): a stream opened on the other
+    // one raced that close and died at 0 bytes.
+    const kept = direct.find((c) => this.node.peerId.toString() < peer.toString() === (c.direction === 'outbound'))
+    return kept ?? direct[0] ?? open[0]
   }
 
   private transferDeps() {

@@ -13,6 +13,9 @@ export const TRANSFER_PROTOCOL = '/agent-mesh/transfer/1.0.0'
 // A frame is a manifest envelope or one chunk (256 KiB of data plus its framing).
 const MAX_FRAME_BYTES = Math.max(netKinds['transfer.manifest'].maxEnvelopeBytes, 1024 * 1024 + 64)
 const REQUEST_TIMEOUT_MS = 15_000
+// Bytes a fetch may hold between the stream and its reader while the page is busy: libp2p's
+// 4 MiB default is under two seconds of a loaded page's stall at the rates seen here.
+const RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024
 
 export interface TransferDeps {
   readonly validator: InboundValidator
@@ -94,6 +97,8 @@ export interface FetchOptions {
   readonly maxBytes?: number
   readonly attempts?: number
   readonly onProgress?: (receivedBytes: number, totalBytes: number) => void
+  /** Called when an attempt fails and the transfer resumes on a fresh stream. */
+  readonly onRetry?: (attempt: number, error: Error, receivedBytes: number) => void
 }
 
 export interface OpenedStream {
@@ -129,7 +134,7 @@ export async function fetchBlob(
     let opened: OpenedStream | undefined
     try {
       opened = await open()
-      const lp = lpStream(opened.stream, { maxDataLength: MAX_FRAME_BYTES })
+      const lp = lpStream(opened.stream, { maxDataLength: MAX_FRAME_BYTES, maxBufferSize: RECEIVE_BUFFER_BYTES })
       const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000)
       await lp.write(sealMessage(deps.signer, 'transfer.request', { sha256: sha256 as Uint8Array<ArrayBuffer>, fromChunk }), { signal })
       const verdict = await deps.validator.check((await lp.read({ signal })).subarray(), {
@@ -149,19 +154,37 @@ export async function fetchBlob(
         manifest = checked
         chunks = new Array(checked.chunkSha256.length).fill(undefined)
       }
-      while (chunks.some((c) => c === undefined)) {
+      // Frames are taken off the stream as fast as they arrive and hashed in the background:
+      // WebRTC streams have no receive window, so bytes left waiting behind a hash check
+      // pile up in the read buffer until libp2p aborts the stream (seen under load).
+      const wanted = new Set(chunks.flatMap((c, i) => (c === undefined ? [i] : [])))
+      const arrived = new Set<number>()
+      const checks: Promise<void>[] = []
+      let badChunk: Error | undefined
+      while (arrived.size < wanted.size) {
+        if (badChunk) throw badChunk
         const frame = decodeTransferChunk((await lp.read({ signal })).subarray())
         const expected = manifest.chunkSha256[frame.index]
         if (!expected) throw new TransferError(`chunk index ${frame.index} is out of range`)
         const size = Math.min(manifest.chunkBytes, manifest.totalBytes - frame.index * manifest.chunkBytes)
         if (frame.data.length !== size) throw new TransferError(`chunk ${frame.index} has ${frame.data.length} bytes, expected ${size}`)
-        if (!equal(await deps.sha256(frame.data), expected)) throw new TransferError(`chunk ${frame.index} does not match its hash`)
-        if (!chunks[frame.index]) {
-          chunks[frame.index] = frame.data
-          received += frame.data.length
-          options.onProgress?.(received, manifest.totalBytes)
-        }
+        if (!wanted.has(frame.index) || arrived.has(frame.index)) continue
+        arrived.add(frame.index)
+        const total = manifest.totalBytes
+        checks.push(
+          deps
+            .sha256(frame.data)
+            .then((digest) => {
+              if (!equal(digest, expected)) throw new TransferError(`chunk ${frame.index} does not match its hash`)
+              chunks[frame.index] = frame.data
+              received += frame.data.length
+              options.onProgress?.(received, total)
+            })
+            .catch((err: Error) => void (badChunk ??= err)),
+        )
       }
+      await Promise.all(checks)
+      if (badChunk) throw badChunk
       await opened.stream.close().catch(() => {})
       const whole = new Uint8Array(manifest.totalBytes)
       chunks.forEach((c, i) => whole.set(c!, i * manifest!.chunkBytes))
@@ -174,6 +197,7 @@ export async function fetchBlob(
       // A wrong or dishonest answer will not improve by asking again.
       if (err instanceof TransferError && /rejected|cannot serve|does not match|out of range|expected/.test(err.message)) throw err
       deps.log.debug({ attempt, err: lastError.message, received }, 'transfer interrupted; resuming')
+      options.onRetry?.(attempt, lastError, received)
     }
   }
   throw new TransferError(`transfer failed after ${attempts} attempts: ${lastError?.message}`)

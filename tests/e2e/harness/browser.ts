@@ -36,6 +36,9 @@ export interface Device {
 /** One simulated device: its own browser context, so its own IndexedDB, service worker and PeerId. */
 export async function openDevice(browser: Browser, url: string): Promise<Device> {
   const context = await browser.newContext()
+  // MESH_LIBP2P_DEBUG=libp2p:webrtc* (the `debug` module's syntax) turns on libp2p's logs in the page.
+  const debug = process.env.MESH_LIBP2P_DEBUG
+  if (debug) await context.addInitScript((namespaces) => localStorage.setItem('debug', namespaces), debug)
   const page = await context.newPage()
   const logs: string[] = []
   page.on('console', (message) => logs.push(`[${message.type()}] ${message.text()}`))
@@ -63,6 +66,25 @@ export async function waitForDirectPeers(page: Page, peerIds: string[], timeout 
   )
 }
 
+/** Waits until the page lists at least `count` peers with a direct WebRTC connection. */
+export async function waitForDirectPeerCount(page: Page, count: number, timeout = 90_000): Promise<void> {
+  await page.waitForFunction((n) => document.querySelectorAll('[data-peer-id][data-connection="webrtc"]').length >= n, count, {
+    timeout,
+    polling: 250,
+  })
+}
+
+export interface ConnectionClose {
+  readonly peer: string
+  readonly kind: string
+  readonly openedAt: number
+  readonly closedAt: number
+  readonly streamsOpen: number
+  readonly direction: string
+  readonly duplicate: boolean
+  readonly reason: string
+}
+
 export function mesh(page: Page) {
   return {
     peerId: () => page.evaluate(() => (window as any).agentMesh.peerId() as string),
@@ -72,10 +94,13 @@ export function mesh(page: Page) {
     addBlob: (size: number, seed: number) =>
       page.evaluate(([s, d]) => (window as any).agentMesh.addBlob(s, d) as Promise<string>, [size, seed] as const),
     fetchBlob: (peerId: string, hash: string) =>
-      page.evaluate(([p, h]) => (window as any).agentMesh.fetchBlob(p, h) as Promise<{ bytes: number; sha256: string; ms: number }>, [
-        peerId,
-        hash,
-      ] as const),
+      page.evaluate(
+        ([p, h]) => (window as any).agentMesh.fetchBlob(p, h) as Promise<{ bytes: number; sha256: string; ms: number; retries: string[] }>,
+        [peerId, hash] as const,
+      ),
+    directPeers: () => page.evaluate(() => (window as any).agentMesh.directPeers() as string[]),
+    connectionCloses: () => page.evaluate(() => (window as any).agentMesh.connectionCloses() as ConnectionClose[]),
+    ping: (peerId: string) => page.evaluate((p) => (window as any).agentMesh.ping(p) as Promise<number>, peerId),
     gate: () => page.evaluate(() => (window as any).agentMesh.gate() as { accepted: number; rejected: Record<string, number> }),
     multiaddrs: () => page.evaluate(() => (window as any).agentMesh.multiaddrs() as string[]),
   }

@@ -4,7 +4,6 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { createEnvelopeSigner, sealRaw } from '../../../workers/protocol/envelope'
 import { verifyEd25519Batch } from '../../../workers/protocol/verify'
@@ -13,6 +12,7 @@ import { MeshRuntime } from '../../../workers/net/runtime'
 import { gossipKinds } from '../../../workers/net/topics'
 import { silentLogger } from '../../../workers/log'
 import { meshGossipsub } from '../../../workers/net/gossip-config'
+import { meshPing } from '../../../workers/net/connection-config'
 import { deriveNodeKeys, signingIdentityOf } from '../../../workers/security/keys/derive'
 import { trustAnchorFromCertificate } from '../../../workers/security/credentials/ca'
 import { createJoinRequest } from '../../../workers/security/credentials/requests'
@@ -40,7 +40,7 @@ export async function createNodePeer(seed: Uint8Array, trust?: PeerTrust) {
     connectionGater: { denyDialMultiaddr: () => false },
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: meshPing(),
       pubsub: meshGossipsub(),
     },
   })

@@ -126,6 +126,11 @@ export class RelayProcess {
     process.kill(-child.pid, 'SIGKILL')
   }
 
+  /** Process group id of the running relay (tsx and the Node process under it). */
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
   /** CPU time (user + system, ms) of this relay's process group so far: tsx and the Node process under it. Linux only (/proc); null elsewhere. */
   cpuMs(): number | null {
     const group = this.child?.pid

@@ -1,0 +1,36 @@
+import { ping } from '@libp2p/ping'
+
+/**
+ * Stream limits for `/ipfs/ping/1.0.0` that every mesh node shares. libp2p's defaults (1
+ * outbound, 2 inbound per connection) count every user of the protocol together: the page's
+ * round-trip pinger, libp2p's own connection monitor and any caller (a benchmark's baseline).
+ * Two of them overlapping on one connection made the second fail with
+ * TooManyOutboundProtocolStreamsError; when the monitor was the one refused, it aborted the
+ * whole connection, transfers included. The remote side must accept what the dialer may open.
+ */
+export const PING_STREAM_LIMITS = { maxOutboundStreams: 4, maxInboundStreams: 8 } as const
+
+export function meshPing() {
+  return ping({ ...PING_STREAM_LIMITS })
+}
+
+/**
+ * libp2p's connection monitor pings every connection every 10 s and, by default, aborts the
+ * connection when one ping fails or is late (its timeout adapts to the last round trips, so a
+ * link busy with an 8 MiB transfer or a page paused by a long task is declared dead). That
+ * abort cut streams in use. Browsers keep the monitor for its RTT estimate but leave liveness
+ * to the transports: a dead WebRTC peer fails ICE consent checks and closes its connection,
+ * and yamux's keep-alive covers the relay's WebSocket.
+ */
+export const browserConnectionMonitor = { pingInterval: 10_000, abortConnectionOnPingFailure: false } as const
+
+/**
+ * The relay does reap peers that stop answering (a closed laptop leaves a half-open
+ * WebSocket), but only after a generous, fixed minimum timeout so a briefly stalled page is
+ * not dropped with its relayed streams.
+ */
+export const relayConnectionMonitor = {
+  pingInterval: 10_000,
+  pingTimeout: { minTimeout: 10_000, maxTimeout: 30_000 },
+  abortConnectionOnPingFailure: true,
+} as const
