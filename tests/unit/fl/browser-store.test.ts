@@ -4,7 +4,7 @@ import { MeshDatabase } from '../../../app/storage/db'
 import { BrowserFlStore } from '../../../app/storage/fl-store'
 import { defaultMnistTask } from '../../../workers/fl/task/spec'
 
-describe('browser store for federated tasks (IndexedDB, schema version 3)', () => {
+describe('browser store for federated tasks (IndexedDB, schema version 4)', () => {
   it('keeps tasks, adopted rounds and models across a reopen, the latest round last', async () => {
     const name = 'fl-store-test'
     const task = defaultMnistTask('12D3KooWAdmin', 1)
@@ -30,7 +30,7 @@ describe('browser store for federated tasks (IndexedDB, schema version 3)', () =
     expect((await again.rounds(taskId)).map((r) => r.round)).toEqual([1, 2])
     expect((await again.latest(taskId))?.modelHash).toBe('2'.repeat(64))
     expect(await again.model('1'.repeat(64))).toEqual(new Uint8Array([1]))
-    expect(db.verno).toBe(3)
+    expect(db.verno).toBe(4)
     db.close()
   })
 })
