@@ -9,6 +9,7 @@ import {
 import { createRealScheme, createRealSigner, createValidatorSet } from '../../../../workers/consensus/certificate'
 import { peerIdStringFromPublicKey } from '../../../../workers/identity/ed25519'
 import { silentLogger } from '../../../../workers/log'
+import { decodeBftMessage } from '../../../../workers/consensus/bft'
 import { isReady } from '../../../../relay/ops-http'
 
 const scheme = createRealScheme()
@@ -16,10 +17,31 @@ const FAST = { proposeMs: 400, prevoteMs: 200, precommitMs: 200, roundIncrementM
 
 class Bus {
   private readonly handlers = new Map<string, (payload: Uint8Array, sender: Uint8Array) => void>()
+  /** Called right after each message is handed to a subscriber (the test samples readiness there). */
+  afterDeliver = new Map<string, () => void>()
+  /** Messages to a subscriber that this returns false for are dropped (validators re-send). */
+  accept = new Map<string, (payload: Uint8Array) => boolean>()
+  /** Subscribers whose messages wait until released (so the test holds a handle before they arrive). */
+  readonly held = new Map<string, (() => void)[]>()
+  release(name: string): void {
+    const backlog = this.held.get(name) ?? []
+    this.held.delete(name)
+    for (const deliver of backlog) setTimeout(deliver, 0)
+  }
   attach(name: string, key: Uint8Array): BftTransport {
     return {
       publish: async (payload) => {
-        for (const [other, handler] of this.handlers) if (other !== name) setTimeout(() => handler(payload, key), 0)
+        for (const [other, handler] of this.handlers) {
+          if (other === name) continue
+          if (this.accept.has(other) && !this.accept.get(other)!(payload)) continue
+          const deliver = () => {
+            handler(payload, key)
+            this.afterDeliver.get(other)?.()
+          }
+          const backlog = this.held.get(other)
+          if (backlog) backlog.push(deliver)
+          else setTimeout(deliver, 0)
+        }
       },
       subscribe: (handler) => {
         this.handlers.set(name, handler)
@@ -72,12 +94,26 @@ describe('validator readiness', () => {
     await waitFor(() => running.every((a) => a.stats().decisions >= 4), 'four heights without validator 3')
     expect(running.every((a) => caughtUp(a.stats()))).toBe(true)
 
-    const late = await start(3)
+    // Readiness is sampled as each message arrives: catching up can take less than a polling interval.
     const seen: boolean[] = []
+    let late: ConsensusAdapter | undefined
+    const sample = (): void => {
+      const stats = late?.stats()
+      if (stats && stats.highestSeenHeight > 0) seen.push(caughtUp(stats))
+    }
+    bus.afterDeliver.set(entries[3].id, sample)
+    // Members hand a silent validator their recent commits, which catch it up within one
+    // delivery; hold commits back until it has seen the others' heights and said it is behind.
+    bus.accept.set(entries[3].id, (payload) => {
+      const decoded = decodeBftMessage(payload)
+      return seen.includes(false) || !decoded.ok || decoded.message.kind !== 'commit'
+    })
+    bus.held.set(entries[3].id, [])
+    late = await start(3)
+    bus.release(entries[3].id)
     await waitFor(() => {
-      const stats = late.stats()
-      if (stats.highestSeenHeight > 0) seen.push(caughtUp(stats))
-      return seen.includes(false) && seen.at(-1) === true && stats.decisions >= 1
+      sample()
+      return seen.includes(false) && seen.at(-1) === true && late.stats().decisions >= 1
     }, 'validator 3 behind, then caught up')
     await Promise.all([...running, late].map((a) => a.stop()))
     expect(seen).toContain(false)
