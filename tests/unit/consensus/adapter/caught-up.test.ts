@@ -96,9 +96,9 @@ describe('validator readiness', () => {
 
     // Readiness is sampled as each message arrives: catching up can take less than a polling interval.
     const seen: boolean[] = []
-    let late: ConsensusAdapter | undefined
+    const handle: { late?: ConsensusAdapter } = {}
     const sample = (): void => {
-      const stats = late?.stats()
+      const stats = handle.late?.stats()
       if (stats && stats.highestSeenHeight > 0) seen.push(caughtUp(stats))
     }
     bus.afterDeliver.set(entries[3].id, sample)
@@ -109,7 +109,8 @@ describe('validator readiness', () => {
       return seen.includes(false) || !decoded.ok || decoded.message.kind !== 'commit'
     })
     bus.held.set(entries[3].id, [])
-    late = await start(3)
+    const late = await start(3)
+    handle.late = late
     bus.release(entries[3].id)
     await waitFor(() => {
       sample()
