@@ -28,8 +28,12 @@ function raw(port: number, text: string, idleMs = 5_000): Promise<string> {
   })
 }
 
+/** Rejections for `reason`, summed over every kind label. */
 function rejected(metrics: string, reason: string): number {
-  return Number(new RegExp(`mesh_messages_rejected_total\\{reason="${reason}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0)
+  let total = 0
+  for (const match of metrics.matchAll(new RegExp(`mesh_messages_rejected_total\\{[^}]*reason="${reason}"[^}]*\\} (\\d+)`, 'g')))
+    total += Number(match[1])
+  return total
 }
 
 // A real relay process under hostile HTTP and libp2p traffic (no browser): it must answer
