@@ -87,9 +87,10 @@ export async function main(args: string[]): Promise<void> {
     flooding = false
     const flood = await during
     const metrics = await relay.metrics()
-    const rejected = Object.fromEntries(
-      [...metrics.matchAll(/mesh_messages_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((m) => [m[1], Number(m[2])]),
-    )
+    // Summed over the kind label, by reason.
+    const rejected: Record<string, number> = {}
+    for (const m of metrics.matchAll(/mesh_messages_rejected_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/g))
+      rejected[m[1]] = (rejected[m[1]] ?? 0) + Number(m[2])
     const rss = Number(/mesh_relay_process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? NaN)
     writeBenchResult('flood', {
       messages,
