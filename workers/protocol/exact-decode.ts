@@ -1,4 +1,5 @@
 import { decodeMessage, encodeMessage, type Codec } from 'protons-runtime'
+import { equalBytes } from '../common/bytes'
 
 export class NonCanonicalError extends Error {
   override name = 'NonCanonicalError'
@@ -21,10 +22,4 @@ export function decodeExact<T>(bytes: Uint8Array, codec: Codec<T>, options?: { l
     )
   }
   return value
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }

@@ -128,11 +128,7 @@ export function mutate(random: Random, input: Uint8Array, other?: Uint8Array): {
   return { bytes, mutations }
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
+export { equalBytes } from '../../../workers/common/bytes'
 
 /** Runs `count` cases per seed, naming the seed in any failure. */
 export function fuzzCaseLabel(seed: number, index: number, what: string): string {
