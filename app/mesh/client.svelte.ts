@@ -11,7 +11,7 @@ import type { Rejected, RejectReason } from '../../workers/protocol/inbound'
 import type { Chat, Presence } from '../../workers/protocol/wire.pb'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { connectionKind } from '../../workers/net/connection-kind'
-import { isIdle, ringNeighbours } from '../../workers/net/direct-peers'
+import { isIdle, keptTwin, ringNeighbours } from '../../workers/net/direct-peers'
 import { gossipKinds } from '../../workers/net/topics'
 import { createBrowserNode, type BrowserNode } from './browser-node'
 import { batchingVerifier, startCryptoWorker, workerSha256 } from './crypto'
@@ -352,14 +352,13 @@ export class MeshClient {
     if (!this.node) return
     const wanted = this.wantedDirect()
     let direct = this.node.getConnections().filter((c) => c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
-    // When both peers dialled (the answer came before the first dial finished), each holds two
-    // links. Both sides keep the one the smaller PeerId dialled and close the other once idle.
+    // Twin links to one peer (both peers dialled, or a retried dial finished late): both sides
+    // keep the same one (keptTwin) and open streams only there, so the others close once idle.
     for (const c of direct) {
       const id = c.remotePeer.toString()
-      const dialledBySmaller = this.peerId < id === (c.direction === 'outbound')
-      const twin = direct.some((o) => o !== c && o.remotePeer.equals(c.remotePeer))
-      if (twin && !dialledBySmaller && isIdle(c.streams.map((st) => st.protocol))) {
-        this.log.debug({ peer: id }, 'closing the duplicate direct connection of a simultaneous dial')
+      const twins = direct.filter((o) => o.remotePeer.equals(c.remotePeer))
+      if (twins.length > 1 && keptTwin(this.peerId, id, twins) !== c && isIdle(c.streams.map((st) => st.protocol))) {
+        this.log.debug({ peer: id }, 'closing a twin direct connection to a peer')
         void c.close().catch(() => {})
         direct = direct.filter((o) => o !== c)
       }

@@ -34,3 +34,22 @@ const BACKGROUND_PROTOCOLS = [/^\/meshsub\//, /^\/floodsub\//, /^\/ipfs\/id\//]
 export function isIdle(streamProtocols: readonly (string | undefined)[]): boolean {
   return streamProtocols.every((p) => p !== undefined && BACKGROUND_PROTOCOLS.some((re) => re.test(p)))
 }
+
+/** The fields of a libp2p connection that decide which of two twin links both peers keep. */
+export interface TwinCandidate {
+  direction: 'inbound' | 'outbound'
+  timeline: { open: number }
+}
+
+/**
+ * Of several direct links between the same two peers (left by a simultaneous dial, or by a
+ * retried dial that finished late), the one both sides keep: one the smaller PeerId dialled,
+ * and of those (or of all, when both came from the same side) the oldest. Both sides compute
+ * the same answer, so streams are opened only on the link that survives, and the other is
+ * closed once idle; a stream opened on a link the other side was closing died at 0 bytes.
+ */
+export function keptTwin<C extends TwinCandidate>(self: string, peer: string, twins: readonly C[]): C | undefined {
+  const bySmaller = twins.filter((c) => self < peer === (c.direction === 'outbound'))
+  const pool = bySmaller.length > 0 ? bySmaller : twins
+  return pool.reduce<C | undefined>((oldest, c) => (oldest === undefined || c.timeline.open < oldest.timeline.open ? c : oldest), undefined)
+}

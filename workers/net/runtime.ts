@@ -9,6 +9,7 @@ import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { isDirectConnection } from './connection-kind'
+import { keptTwin } from './direct-peers'
 import { FloodGuard, TokenBuckets, addressOfMultiaddr, type Rate } from './token-buckets'
 
 /** What one peer (and one network address) may make this node do; see README, Security. */
@@ -165,11 +166,8 @@ export class MeshRuntime {
   bestConnection(peer: PeerId): Connection | undefined {
     const open = this.node.getConnections(peer).filter((c) => c.status === 'open')
     const direct = open.filter((c) => isDirectConnection(c.remoteAddr.toString()))
-    // Of two direct links left by a simultaneous dial, both sides keep the one the smaller
-    // PeerId dialled and close the other once idle (MeshClient): a stream opened on the other
-    // one raced that close and died at 0 bytes.
-    const kept = direct.find((c) => this.node.peerId.toString() < peer.toString() === (c.direction === 'outbound'))
-    return kept ?? direct[0] ?? open[0]
+    const kept = keptTwin(this.node.peerId.toString(), peer.toString(), direct)
+    return kept ?? open[0]
   }
 
   private transferDeps() {

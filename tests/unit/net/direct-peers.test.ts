@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isIdle, ringNeighbours } from '../../../workers/net/direct-peers'
+import { isIdle, keptTwin, ringNeighbours } from '../../../workers/net/direct-peers'
 
 const ids = Array.from({ length: 50 }, (_, i) => `peer-${String(i).padStart(2, '0')}`)
 
@@ -37,5 +37,38 @@ describe('bounded direct peers', () => {
     expect(isIdle([])).toBe(true)
     expect(isIdle(['/meshsub/1.2.0', '/agent-mesh/transfer/1.0.0'])).toBe(false)
     expect(isIdle([undefined])).toBe(false)
+  })
+
+  describe('twin direct links', () => {
+    // The same two links as each side sees them: A's outbound is B's inbound.
+    const mirror = (links: { direction: 'inbound' | 'outbound'; open: number; name: string }[]) =>
+      links.map((l) => ({ ...l, direction: l.direction === 'outbound' ? ('inbound' as const) : ('outbound' as const) }))
+    const asTwin = (l: { direction: 'inbound' | 'outbound'; open: number; name: string }) => ({ ...l, timeline: { open: l.open } })
+
+    it('keeps, on both sides, the link the smaller PeerId dialled', () => {
+      const atA = [
+        { direction: 'inbound' as const, open: 100, name: 'b-dialled' },
+        { direction: 'outbound' as const, open: 300, name: 'a-dialled' },
+      ]
+      expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin))?.name).toBe('a-dialled')
+      expect(keptTwin('peer-b', 'peer-a', mirror(atA).map(asTwin))?.name).toBe('a-dialled')
+    })
+
+    it('keeps the oldest on both sides when one peer dialled both links', () => {
+      for (const direction of ['inbound', 'outbound'] as const) {
+        const atA = [
+          { direction, open: 900, name: 'late' },
+          { direction, open: 200, name: 'first' },
+          { direction, open: 500, name: 'second' },
+        ]
+        expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin))?.name).toBe('first')
+        // The other side's clock differs, but the order of opening is the same.
+        expect(keptTwin('peer-b', 'peer-a', mirror(atA).map((l) => asTwin({ ...l, open: l.open + 40 })))?.name).toBe('first')
+      }
+    })
+
+    it('has nothing to keep without links', () => {
+      expect(keptTwin('peer-a', 'peer-b', [])).toBeUndefined()
+    })
   })
 })
