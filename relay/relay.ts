@@ -28,7 +28,10 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { encodeCertificate } from '../workers/consensus/certificate/certificate'
 import { consensusDecisionEntry } from '../workers/security/wiring/audit-hooks'
 import { RelaySecurity } from './security'
-import { startValidatorDuty } from './validator'
+import { soloValidatorKeys, startValidatorDuty } from './validator'
+import { FlDuty } from './fl-duty'
+import { FlStore } from './fl-store'
+import { flTaskFeed } from './fl-api'
 import { keepPeersConnected } from './peer-dialer'
 import { messageKinds } from '../workers/kinds'
 import { coordinatorKeys, startTaskDuty } from './tasks'
@@ -145,6 +148,20 @@ export async function startRelay(
           log: log.child({ component: 'tasks' }),
         })
       : null
+  const identity = identityFromSeed(identitySeed)
+  const fl = config.fl
+    ? await FlDuty.start({
+        runtime,
+        store: new FlStore(db),
+        dataDir: config.dataDir,
+        peerId,
+        identity: { seed: identitySeed, publicKey: identity.publicKey, sign: nativeEd25519Signer(identitySeed) },
+        validators: validator?.keys ?? (await soloValidatorKeys(config.dataDir)),
+        defaultTask: !validator,
+        audit: (fields) => security.audit.append(fields),
+        log: log.child({ component: 'fl' }),
+      })
+    : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   metrics.mesh.watchConnections(() => ({
@@ -198,6 +215,7 @@ export async function startRelay(
       '/metrics': config.metricsListen ? metricsElsewhere : serveMetrics,
       '/api/node-report': nodeReports.postRoute(),
       '/api/node-reports': guardedJson(config.metricsToken, () => nodeReports.list()),
+      '/api/fl/tasks': guardedJson(null, () => (fl ? flTaskFeed(fl, new FlStore(db)) : { validators: [], tasks: [] })),
     },
     onRefused: (reason, detail) => {
       metrics.httpRefused.inc({ reason })
@@ -252,6 +270,7 @@ export async function startRelay(
         await new Promise<void>((resolve) => metricsServer.close(() => resolve()))
       }
       dialer.stop()
+      await fl?.stop()
       await validator?.stop()
       await tasks?.stop()
       await tracing.shutdown()
