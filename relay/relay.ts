@@ -63,7 +63,11 @@ export async function startRelay(
   const identitySeed = key.raw.subarray(0, 32)
   // Native signing: the relay signs every envelope it sends (consensus votes among them).
   const signer = createEnvelopeSigner({ ...identityFromSeed(identitySeed), sign: nativeEd25519Signer(identitySeed) }, messageKinds)
-  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }), config.taskDuty)
+  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }), [
+    ...config.taskDuty,
+    // A relay on federated duty aggregates (in the rotation over the validator set).
+    ...(config.fl ? (['aggregator'] as const) : []),
+  ])
   const runtime = new MeshRuntime(node, {
     signer,
     verify: verifyEd25519Batch,

@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { MeshClient } from './client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
+import type { FederatedClient } from '../fl/federated.svelte'
 import type { TrainRequest } from '../../workers/fl-worker-api'
 import { hex } from '../../workers/common/bytes'
 import { connectionKind } from '../../workers/net/connection-kind'
@@ -14,8 +15,16 @@ import type { Role } from '../../workers/protocol/roles'
  * exists only in the test build (`npm run build:test`, see app/main.ts) and only calls the
  * node's public API.
  */
-export function installTestHandle(client: MeshClient, trainer: Trainer): void {
+export function installTestHandle(client: MeshClient, trainer: Trainer, fl: FederatedClient): void {
   const handle = {
+    flJoin: () => fl.join(),
+    flState: () => ({
+      joined: fl.joined,
+      error: fl.error,
+      taskId: fl.task?.taskId ?? null,
+      status: fl.status ? { ...fl.status, cohort: [...fl.status.cohort] } : null,
+      rounds: fl.rounds.map((r) => ({ ...r })),
+    }),
     train: (request: Omit<TrainRequest, 'round'>) => trainer.train(request),
     trainingResults: () => trainer.results.map((r) => ({ ...r })),
     trainingProgressEvents: () => trainer.progressEvents,

@@ -31,7 +31,10 @@ export interface ParticipantStore {
   /** The model bytes (float32 little-endian) with this hash, if held. */
   model(hash: Hash): Promise<Uint8Array | null>
   /** Stores a committed round and its model together. */
-  commit(round: { taskId: string; round: number; descriptor: Uint8Array; certificate: Uint8Array; modelHash: Hash }, model: Uint8Array): Promise<void>
+  commit(
+    round: { taskId: string; round: number; descriptor: Uint8Array; certificate: Uint8Array; modelHash: Hash },
+    model: Uint8Array,
+  ): Promise<void>
   audit(fields: AuditFields): Promise<unknown>
 }
 

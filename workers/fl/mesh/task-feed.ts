@@ -79,7 +79,8 @@ export function taskFromFeed(entry: TaskFeedEntry): { ok: true; task: FlTask } |
   }
   const decoded = decodeTask(bytes)
   if (!decoded.ok) return decoded
-  if (taskIdOf(decoded.task) !== entry.taskId) return { ok: false, reason: `the spec served for ${entry.taskId.slice(0, 12)}… is another task` }
+  if (taskIdOf(decoded.task) !== entry.taskId)
+    return { ok: false, reason: `the spec served for ${entry.taskId.slice(0, 12)}… is another task` }
   return decoded
 }
 
