@@ -101,6 +101,7 @@ export class FlParticipant {
       putBlob: (bytes) => runtime.blobs.add(bytes),
       models: { get: (hash) => this.model(hash), put: (weights) => this.putModel(weights) },
       training: options.training,
+      onRefusedInputs: (round, reasons) => options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate'),
       evaluate: options.evaluate
         ? async (weights) => {
             const evaluation = await options.evaluate!(weights)
