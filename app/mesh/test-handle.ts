@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { MeshClient } from './client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
 import type { FederatedClient } from '../fl/federated.svelte'
+import { l2Norm } from '../../workers/fl/update/delta'
 import type { TrainRequest } from '../../workers/fl-worker-api'
 import { hex } from '../../workers/common/bytes'
 import { connectionKind } from '../../workers/net/connection-kind'
@@ -18,6 +19,21 @@ import type { Role } from '../../workers/protocol/roles'
 export function installTestHandle(client: MeshClient, trainer: Trainer, fl: FederatedClient): void {
   const handle = {
     flJoin: () => fl.join(),
+    /**
+     * Makes this node a Byzantine trainer: each update it trains is sign-flipped and stretched
+     * to the task's clipping bound (the strongest flip that still passes the bound), before it
+     * is sealed and submitted. The robust rule must hold it.
+     */
+    flAttack: () => {
+      const honest = trainer.train.bind(trainer)
+      trainer.train = async (request) => {
+        const result = await honest(request)
+        if (!result?.update) return result
+        const bound = fl.task?.task.clipNorm || 1
+        const norm = l2Norm(result.update) || 1
+        return { ...result, update: result.update.map((v) => (-v * bound) / norm) }
+      }
+    },
     flState: () => ({
       joined: fl.joined,
       error: fl.error,
