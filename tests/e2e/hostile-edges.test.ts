@@ -12,7 +12,7 @@ import { TRANSFER_PROTOCOL } from '../../workers/net/transfer'
 const CHAT_TOPIC = topicForKind('mesh.chat')
 const HANDSHAKE_MS = 1_500
 
-/** Raw bytes in, everything the relay answers until it closes the connection. */
+/** Raw bytes in (each character one byte), everything the relay answers until it closes the connection. */
 function raw(port: number, text: string, idleMs = 5_000): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
@@ -24,7 +24,7 @@ function raw(port: number, text: string, idleMs = 5_000): Promise<string> {
       clearTimeout(timer)
       resolve(got)
     })
-    if (text) socket.write(text)
+    if (text) socket.write(text, 'latin1')
   })
 }
 
@@ -98,6 +98,24 @@ describe('hostile edges of a real relay', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${wsPort}`)
     await new Promise((resolve) => ws.addEventListener('close', resolve))
     expect(relay.running).toBe(true)
+  })
+
+  it('survives WebSocket frames ws refuses: one packet with an unmasked frame used to kill the relay', async () => {
+    const wsPort = Number(/\/tcp\/(\d+)\//.exec(relay.info!.multiaddrs[0])![1])
+    const upgrade =
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+    // Unmasked, reserved opcode, reserved bits, over the message limit: each in the upgrade's own packet.
+    for (const frame of [
+      '\x82\x01\x00',
+      '\x83\x80\x01\x02\x03\x04',
+      '\xc2\x80\x01\x02\x03\x04',
+      '\x82\xff\x00\x00\x00\x00\x10\x00\x00\x00',
+    ])
+      expect(await raw(wsPort, upgrade + frame, 10_000)).toMatch(/^HTTP\/1\.1 101 /)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(relay.running).toBe(true)
+    expect((await relay.health()).ok).toBe(true)
   })
 
   it('sheds a gossip and stream flood from one peer, keeps /healthz answering, and still serves an honest peer', async () => {
