@@ -102,7 +102,7 @@ export class MeshGossip {
       throw new Error('this GossipSub has no handleReceivedRpc: the gossip flood guard cannot run before its duplicate cache')
     const received = handle.bind(this.pubsub)
     intake.handleReceivedRpc = (from, rpc) => {
-      if (rpc.messages.length === 0) return received(from, rpc)
+      if (!rpc.messages?.length) return received(from, rpc)
       const peer = from.toString()
       const address = addressOf(from)
       const admitted = rpc.messages.filter((message) => {
