@@ -178,7 +178,7 @@ describe('hostile edges of a real relay', () => {
     const accepted = () => relay.metrics().then((m) => Number(/mesh_messages_accepted_total\{kind="mesh.chat"\} (\d+)/.exec(m)?.[1] ?? 0))
     const chatsBefore = await accepted()
     const reasons = (m: string) =>
-      Object.fromEntries([...m.matchAll(/mesh_messages_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((x) => [x[1], Number(x[2])]))
+      Object.fromEntries([...m.matchAll(/mesh_messages_rejected_total\{[^}]*reason="([^"]+)"/g)].map((x) => [x[1], rejected(m, x[1])]))
     console.log(`[flood] rejected at the relay by reason: ${JSON.stringify(reasons(await relay.metrics()))}`)
     await expect
       .poll(
