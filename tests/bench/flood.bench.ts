@@ -17,8 +17,9 @@ junk gossip (--messages, as fast as GossipSub sends them) and transfer stream op
 (--streams), against the same probes on the idle relay measured first in the same run.
 Each probe is a fresh TCP connection (GET /healthz, Connection: close) from a thread of its
 own, so the flooder (this process's main thread, yielding every 25 messages) competes with
-the relay for the CPU but cannot delay the probes' own timing. The relay's event-loop delay
-(its /metrics) is reported for both phases.`
+the relay for the CPU but cannot delay the probes' own timing. The flood phase lasts until
+the relay's count of handled messages stops moving; the relay's own event-loop delay and CPU
+per message (its /metrics) are reported for both phases.`
 
 /**
  * The prober runs in its own thread: the flooder keeps this thread's event loop busy, and a
