@@ -84,7 +84,7 @@ export const MAX_WEBSOCKET_MESSAGE_BYTES = 128 * 1024
  * Yamux (which writes a window update back per frame) and GossipSub work: measured at 1.2 s
  * for one read under load, and 5–9 s of event-loop stall in the flood bench, during which
  * /healthz and every other peer waited. With synchronous events off, ws hands over one
- * message per turn of the event loop (about a quarter more CPU per message in the same bench).
+ * message per turn of the event loop (about a fifth more relay CPU per message in the same bench).
  */
 function hardenMessages(listener: GuardedListener, log: (formatter: string, ...args: unknown[]) => void): void {
   const server = listener.wsServer
