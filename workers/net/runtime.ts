@@ -8,10 +8,10 @@ import type { Logger } from '../log'
 import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
-import { isDirectConnection } from './connection-kind'
+import { addressOfMultiaddr, isDirectConnection } from './connection-kind'
 import { keptTwin } from './direct-peers'
 import { DirectMessages } from './direct'
-import { FloodGuard, TokenBuckets, addressOfMultiaddr, type Rate } from './token-buckets'
+import { FloodGuard, TokenBuckets, type Rate } from '../common/rate-limit'
 
 /** What one peer (and one network address) may make this node do; see README, Security. */
 export interface MeshLimits {
