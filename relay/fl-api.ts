@@ -5,7 +5,7 @@ import { taskSpecToFeed, toBase64, validatorToJson, type TaskFeed } from '../wor
 /** `/api/fl/tasks`: the validator set this relay vouches for, and its tasks with every committed round (workers/fl/mesh/task-feed.ts). */
 export function flTaskFeed(duty: FlDuty, store: FlStore): TaskFeed {
   return {
-    validators: duty.validatorSet.validators.map(validatorToJson),
+    validators: duty.validatorSet.validators.map((v) => validatorToJson(v, duty.addressesOf(v.id))),
     tasks: store.tasks().map((stored) => {
       const status = duty.statusOf(stored.taskId)
       return {

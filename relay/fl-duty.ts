@@ -10,7 +10,8 @@ import type { FlStore, StoredTask } from './fl-store'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
 import type Database from 'better-sqlite3'
 import { ConsensusAdapter } from '../workers/consensus/adapter'
-import type { SignatureScheme, ValidatorSet, ValidatorSigner } from '../workers/consensus/certificate'
+import type { ValidatorSet } from '../workers/consensus/certificate'
+import type { FlValidatorKeys } from './validator'
 import { encodeCertificate } from '../workers/consensus/certificate'
 import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
@@ -20,9 +21,10 @@ import { FlParticipant } from '../workers/fl/mesh/participant'
 import { recipientKeyPair } from '../workers/fl/mesh/keys'
 import { chainIdFor, decodeDescriptor, type CommitProof, type Hash, type RoundStatus } from '../workers/fl/round'
 import type { Evaluation } from '../workers/fl/round/reexecute'
-import { defaultMnistTask } from '../workers/fl/task/spec'
+import { checkTask, defaultMnistTask, taskIdOf, taskToWire } from '../workers/fl/task/spec'
+import type { TaskSpec } from '../workers/fl/task/wire.pb'
 import { initialWeights, type FlatWeights } from '../workers/fl/model/weights'
-import { float32LE } from '../workers/fl/update/delta'
+import { float32FromLE, float32LE } from '../workers/fl/update/delta'
 import { hashOf } from '../workers/fl/round/identity'
 import { createTrainer } from '../workers/fl/model/trainer'
 import { gatherSamples, splitHoldout, type LabelledSamples } from '../workers/fl/data/split'
@@ -31,14 +33,12 @@ import { selectBackend } from '../workers/fl/model/backend'
 import { nodeBackendOptions } from '../workers/fl/node/backend'
 import { loadMnistNode } from '../workers/fl/node/mnist-data'
 
-/** How often the relay looks for tasks created meanwhile (by `npm run relay -- fl create` on the same data dir). */
+/**
+ * How often the relay looks for tasks created meanwhile (by `npm run relay -- fl create` on the
+ * same data dir), and tells the other validators about its unfinished tasks.
+ */
 const TASK_POLL_MS = 2_000
-
-export interface FlValidatorKeys {
-  readonly set: ValidatorSet
-  readonly signer: ValidatorSigner
-  readonly scheme: SignatureScheme
-}
+const TASK_SPREAD_EVERY = 5
 
 export interface FlDutyDeps {
   readonly runtime: MeshRuntime
@@ -86,13 +86,19 @@ export class FlDuty {
 
   static async start(deps: FlDutyDeps): Promise<FlDuty> {
     const duty = new FlDuty(deps)
+    duty.mesh.onTask = (spec, from) => duty.heardTask(spec, from)
     await duty.mesh.start()
     if (deps.defaultTask && deps.store.tasks().length === 0) {
       const taskId = deps.store.addTask(defaultMnistTask(deps.peerId, Date.now()))
       deps.log.info({ taskId }, 'created the default MNIST task (no task existed)')
     }
     await duty.sync()
-    duty.poll = setInterval(() => void duty.sync(), TASK_POLL_MS)
+    let polls = 0
+    duty.poll = setInterval(() => {
+      void duty.sync()
+      if (++polls % TASK_SPREAD_EVERY === 0) duty.spreadTasks()
+    }, TASK_POLL_MS)
+    duty.spreadTasks()
     return duty
   }
 
@@ -105,6 +111,10 @@ export class FlDuty {
     return this.deps.validators.set
   }
 
+  addressesOf(validator: string): readonly string[] {
+    return this.deps.validators.addresses.get(validator) ?? []
+  }
+
   async stop(): Promise<void> {
     this.stopped = true
     if (this.poll) clearInterval(this.poll)
@@ -113,6 +123,27 @@ export class FlDuty {
     await Promise.all([...this.running.values()].map((t) => t.adapter?.stop()))
     this.running.clear()
     this.db.close()
+  }
+
+  /** A task another validator relay runs: checked like any input, then run here too. */
+  private heardTask(spec: TaskSpec, from: string): void {
+    const checked = checkTask(spec)
+    if (!checked.ok) {
+      this.deps.log.warn({ from, reason: checked.reason }, 'task from the mesh refused')
+      return
+    }
+    const taskId = taskIdOf(checked.task)
+    if (this.deps.store.tasks().some((t) => t.taskId === taskId)) return
+    this.deps.store.addTask(checked.task)
+    this.deps.log.info({ taskId, from }, 'task learned from another validator')
+    void this.sync()
+  }
+
+  /** The unfinished tasks, to the other validators (one created here with the CLI reaches them this way). */
+  private spreadTasks(): void {
+    if (this.deps.validators.set.validators.length < 2) return
+    for (const stored of this.deps.store.tasks())
+      if (stored.state === 'pending' || stored.state === 'running') this.mesh.publishTask(taskToWire(stored.task))
   }
 
   /** Starts tasks that appeared, stops those that finished or were cancelled. */
@@ -166,7 +197,11 @@ export class FlDuty {
       store: {
         model: async (hash) => deps.store.model(hash),
         commit: async (round, model) => {
-          const evaluation = this.evaluations.get(round.modelHash) ?? null
+          // A model this validator did not judge itself (it was behind, or the round committed
+          // through the others' votes) is evaluated now, so every round has its accuracy here.
+          const evaluation =
+            this.evaluations.get(round.modelHash) ??
+            (evaluate ? await evaluate({ shapes: initial.shapes, values: float32FromLE(model) }).catch(() => null) : null)
           deps.store.commitRound(
             { ...round, accuracy: evaluation?.accuracy ?? null, loss: evaluation?.loss ?? null, committedMs: Date.now() },
             model,

@@ -113,7 +113,9 @@ export async function startRelay(
           }),
         // The validator-set file is the operator's grant of the validator role on this chain: its
         // members' consensus messages pass RBAC even when each validator relay runs its own CA.
-        admitValidators: (keys) => keys.forEach((key) => security.peers.registry.pinRoles(key, ['validator'])),
+        // Validators also aggregate federated rounds in rotation (relay/fl-duty.ts).
+        admitValidators: (keys) =>
+          keys.forEach((key) => security.peers.registry.pinRoles(key, config.fl ? ['validator', 'aggregator'] : ['validator'])),
       }).catch(async (err) => {
         await node.stop()
         await security.stop()

@@ -77,9 +77,7 @@ export async function relayValidatorEntry(config: RelayConfig): Promise<Validato
  * start`): its certificates are checkable, but trust rests on this one relay; README,
  * "Which validators a browser trusts".
  */
-export async function soloValidatorKeys(
-  dataDir: string,
-): Promise<{ set: ValidatorSet; signer: ValidatorSigner; scheme: SignatureScheme }> {
+export async function soloValidatorKeys(dataDir: string): Promise<FlValidatorKeys> {
   const bls = await loadWasmBls().catch(() => undefined)
   const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519, bls })
   const { signer, peerId } = await relaySigner(dataDir, bls)
@@ -88,14 +86,22 @@ export async function soloValidatorKeys(
     scheme,
   )
   if (!created.ok) throw new Error(`cannot make this relay its own validator set: ${created.reason}`)
-  return { set: created.set, signer, scheme }
+  return { set: created.set, signer, scheme, addresses: new Map() }
+}
+
+/** A validator set as the federated tasks use it: the set, this relay's keys, and where each member is reached. */
+export interface FlValidatorKeys {
+  readonly set: ValidatorSet
+  readonly signer: ValidatorSigner
+  readonly scheme: SignatureScheme
+  readonly addresses: ReadonlyMap<string, readonly string[]>
 }
 
 export interface ValidatorDuty {
   readonly adapter: ConsensusAdapter
   readonly chainId: string
   /** The set, this relay's vote keys and the scheme, for the federated tasks' own chains (relay/fl-duty.ts). */
-  readonly keys: { readonly set: ValidatorSet; readonly signer: ValidatorSigner; readonly scheme: SignatureScheme }
+  readonly keys: FlValidatorKeys
   /** The other validators' addresses from the set file, for the relay to keep connected. */
   readonly peerAddresses: readonly string[]
   stop(): Promise<void>
@@ -163,7 +169,7 @@ export async function startValidatorDuty(deps: {
   return {
     adapter,
     chainId: loaded.chainId,
-    keys: { set: loaded.set, signer, scheme },
+    keys: { set: loaded.set, signer, scheme, addresses: loaded.multiaddrs },
     peerAddresses,
     async stop() {
       await adapter.stop()

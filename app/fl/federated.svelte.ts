@@ -1,3 +1,5 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { MeshClient } from '../mesh/client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
 import type { MeshDatabase } from '../storage/db'
@@ -108,6 +110,7 @@ export class FederatedClient {
     const feed = await this.fetchFeed()
     this.set = await this.pinnedSet(feed.validators)
     this.validators = this.set.validators.length
+    this.admitValidators(feed.validators)
     const entry = wanted
       ? feed.tasks.find((t) => t.taskId === wanted)
       : feed.tasks.find((t) => t.state === 'pending' || t.state === 'running')
@@ -214,6 +217,31 @@ export class FederatedClient {
     const response = await fetch('/api/fl/tasks', { signal: AbortSignal.timeout(10_000) })
     if (!response.ok) throw new Error(`the relay answered ${response.status} for its federated tasks`)
     return (await response.json()) as TaskFeed
+  }
+
+  /**
+   * The pinned set's members aggregate and validate: their round messages pass this node's
+   * gate whichever CA issued their credentials (as the set file does for the relays), and the
+   * addresses the relay gives for them let a trainer submit to whichever aggregates.
+   */
+  private admitValidators(served: readonly ValidatorJson[]): void {
+    const runtime = this.client.runtime
+    for (const v of this.set?.validators ?? []) {
+      this.client.security?.peers.registry.pinRoles(v.identityKey, ['validator', 'aggregator'])
+      const addresses = served.find((s) => s.id === v.id)?.addresses ?? []
+      if (runtime && addresses.length > 0)
+        void runtime.node.peerStore
+          .merge(peerIdFromString(v.id), {
+            multiaddrs: addresses.flatMap((a) => {
+              try {
+                return [multiaddr(a)]
+              } catch {
+                return []
+              }
+            }),
+          })
+          .catch(() => {})
+    }
   }
 
   /**

@@ -19,6 +19,8 @@ import type { Role } from '../../workers/protocol/roles'
 export function installTestHandle(client: MeshClient, trainer: Trainer, fl: FederatedClient): void {
   const handle = {
     flJoin: () => fl.join(),
+    /** The peers this node knows subscribe to a kind's gossip topic. */
+    gossipPeers: (kind: string) => client.node?.services.pubsub.getSubscribers(`agent-mesh/1/${kind}`).map(String) ?? [],
     /**
      * Makes this node a Byzantine trainer: each update it trains is sign-flipped and stretched
      * to the task's clipping bound (the strongest flip that still passes the bound), before it

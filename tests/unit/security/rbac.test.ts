@@ -36,7 +36,7 @@ const expectations: Record<MessageKind, Expected> = {
   'fl.round.committed': ['validator'],
   'fl.trainer.ready': ['trainer'],
   'fl.consensus': ['validator'],
-  'fl.task.create': ['admin'],
+  'fl.task.create': ['admin', 'validator'],
 }
 const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [MessageKind, readonly Role[]][]
 const unknownKinds = [

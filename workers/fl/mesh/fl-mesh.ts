@@ -23,9 +23,17 @@ import {
   type Decoded,
 } from '../round/codec'
 import type { RoundMessage } from '../round/types'
+import type { TaskSpec } from '../task/wire.pb'
 import type { FlParticipant } from './participant'
 
-export const FL_GOSSIP_KINDS = ['fl.round.announce', 'fl.round.propose', 'fl.round.committed', 'fl.trainer.ready', 'fl.consensus'] as const
+export const FL_GOSSIP_KINDS = [
+  'fl.task.create',
+  'fl.round.announce',
+  'fl.round.propose',
+  'fl.round.committed',
+  'fl.trainer.ready',
+  'fl.consensus',
+] as const
 
 /** How often a joined trainer says it is there, and how long an aggregator counts it as present. */
 export const READY_EVERY_MS = 4_000
@@ -38,6 +46,8 @@ export class FlMesh {
   private readonly consensus = new Map<string, Set<(payload: Uint8Array, sender: Uint8Array) => void>>()
   private readonly timers: (() => void)[] = []
   private started = false
+  /** Told of every task spec heard on the mesh (validator relays spread the tasks an admin created on one of them). */
+  onTask: ((spec: TaskSpec, from: string) => void) | null = null
 
   constructor(
     private readonly runtime: MeshRuntime,
@@ -60,6 +70,7 @@ export class FlMesh {
       const seen = this.ready.get(m.payload.taskId)
       if (seen) seen.set(from.toString(), this.clock.now())
     })
+    gossip.on('fl.task.create', (m, from) => this.onTask?.(m.payload, from.toString()))
     gossip.on('fl.consensus', (m) => {
       for (const handler of this.consensus.get(m.payload.taskId) ?? []) handler(m.payload.message, m.envelope.sender)
     })
@@ -104,6 +115,12 @@ export class FlMesh {
         return () => set.delete(handler)
       },
     }
+  }
+
+  publishTask(spec: TaskSpec): void {
+    this.runtime.gossip
+      .publish('fl.task.create', spec)
+      .catch((error: Error) => this.log.debug({ err: error.message }, 'task not published'))
   }
 
   /** Trainers heard from recently for a task (the aggregator's view of who can take part). */

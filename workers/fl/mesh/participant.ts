@@ -220,8 +220,11 @@ export class FlParticipant {
     const local = this.options.runtime.blobs.get(hash)
     if (local) return local.bytes
     const { roster, runtime, self } = this.options
-    const candidates = [...(this.holders.get(hash) ?? []), ...roster.validators, ...roster.aggregators].filter((p) => p !== self)
-    for (const peer of new Set(candidates)) {
+    const known = [...new Set([...(this.holders.get(hash) ?? []), ...roster.validators, ...roster.aggregators])].filter((p) => p !== self)
+    // Peers already connected first: a dial to a peer with no known address only costs time.
+    const connected = new Set(runtime.node.getConnections().map((c) => c.remotePeer.toString()))
+    const candidates = [...known.filter((p) => connected.has(p)), ...known.filter((p) => !connected.has(p))]
+    for (const peer of candidates) {
       let id: PeerId
       try {
         id = peerIdFromString(peer)
@@ -229,7 +232,11 @@ export class FlParticipant {
         continue
       }
       try {
-        return await runtime.fetchBlob(id, hashToBytes(hash), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+        const bytes = await runtime.fetchBlob(id, hashToBytes(hash), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+        // Held and served from here on: validators fetch a round's inputs from its aggregator,
+        // which reached the trainers, rather than dialling every browser themselves.
+        await runtime.blobs.add(bytes)
+        return bytes
       } catch (error) {
         this.options.log.debug({ peer, hash, err: (error as Error).message }, 'blob not fetched from this peer; trying the next')
       }
@@ -249,7 +256,10 @@ export class FlParticipant {
 
   private noteDescriptor(d: ProposalDescriptor): void {
     this.hold(d.candidate, d.aggregator)
-    for (const input of d.inputs) this.hold(input.update, input.trainer)
+    for (const input of d.inputs) {
+      this.hold(input.update, d.aggregator)
+      this.hold(input.update, input.trainer)
+    }
   }
 
   private hold(hash: Hash, peer: string): void {

@@ -20,6 +20,8 @@ export interface ValidatorJson {
   readonly identityKey: string
   readonly voteKey: string
   readonly possession: string
+  /** Where the validator relay is reached (from the validator-set file), so trainers can submit to it when it aggregates. */
+  readonly addresses?: readonly string[]
 }
 
 export interface TaskFeedEntry {
@@ -57,8 +59,8 @@ export function fromBase64(text: string): Uint8Array {
   return out
 }
 
-export function validatorToJson(v: Validator): ValidatorJson {
-  return { id: v.id, identityKey: toBase64(v.identityKey), voteKey: toBase64(v.voteKey), possession: toBase64(v.possession) }
+export function validatorToJson(v: Validator, addresses: readonly string[] = []): ValidatorJson {
+  return { id: v.id, identityKey: toBase64(v.identityKey), voteKey: toBase64(v.voteKey), possession: toBase64(v.possession), addresses }
 }
 
 export function validatorFromJson(v: ValidatorJson): Validator {

@@ -12,8 +12,9 @@ const inputs = { inputs: ROUND_LIMITS.inputs }
  * cover a cohort of ROUND_LIMITS.inputs trainers (about 170 bytes per input).
  */
 export const flRoundKinds = defineKinds({
-  // An admin publishes a task (workers/fl/task/spec.ts); nodes check it before joining.
-  'fl.task.create': { codec: TaskSpec.codec(), carrier: 'gossip', maxEnvelopeBytes: 24 * KiB, senders: ['admin'] },
+  // A task (workers/fl/task/spec.ts), from an admin or from a validator relay an admin created it
+  // on (relay/fl-duty.ts spreads its tasks to the other validators); nodes check it before use.
+  'fl.task.create': { codec: TaskSpec.codec(), carrier: 'gossip', maxEnvelopeBytes: 24 * KiB, senders: ['admin', 'validator'] },
   'fl.round.announce': {
     codec: RoundAnnounce.codec(),
     carrier: 'gossip',

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { CA_CERT_FILE, CA_KEY_FILE, loadOrCreateAuthority } from '../../relay/ca-files'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { RelayProcess } from './harness/relay-process'
+import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
+
+const root = join(import.meta.dirname, '../..')
+const VALIDATORS = 4
+const TRAINERS = 4
+const ROUNDS = 3
+const WAIT_MS = Number(process.env.FL_E2E_WAIT_MS ?? 300_000)
+
+interface FlState {
+  error: string
+  rounds: { round: number; modelHash: string; accuracy: number | null; verified: boolean; adopted: boolean; signers: number }[]
+}
+const flState = (d: Device): Promise<FlState> => d.page.evaluate(() => (window as any).agentMesh.flState())
+
+// The federated round with four validator relays, each with its own CA and data dir, named in
+// one validator-set file: an admin creates the task on the first relay, which spreads it to the
+// others; the four aggregate in rotation and vote on the task's chain. Four browsers on the first
+// relay train, one of them Byzantine. One validator is SIGKILLed after round 1 and the task goes
+// on with the other three (a BFT quorum of four). Correctness only: no timing assertions.
+describe('federated training with four validator relays', () => {
+  let relays: RelayProcess[] = []
+  let browser: Browser
+  const devices: Device[] = []
+
+  const diagnose = async () => {
+    for (const [i, d] of devices.entries()) {
+      console.log(`browser ${i}:`, JSON.stringify(await flState(d).catch((e) => String(e))))
+      console.log(
+        d.logs
+          .filter((l) => /fl|round|error|warn/i.test(l))
+          .slice(-20)
+          .join('\n'),
+      )
+    }
+    for (const [i, r] of relays.entries())
+      console.log(
+        `relay ${i}:`,
+        r.output
+          .filter((l) => !/trainer.ready/.test(l))
+          .slice(-25)
+          .join('\n'),
+      )
+  }
+
+  beforeAll(async () => {
+    const setFile = join(mkdtempSync(join(tmpdir(), 'mesh-fl-validators-')), 'validators.json')
+    relays = await Promise.all(
+      Array.from({ length: VALIDATORS }, () => RelayProcess.create({ fl: true, extraArgs: ['--validator-set', setFile] })),
+    )
+    // The validator relays of one mesh share one CA (README, "Federated round"): a trainer's
+    // credential from the relay it joined is then good at every validator.
+    await loadOrCreateAuthority(relays[0].dataDir)
+    for (const r of relays.slice(1))
+      for (const file of [CA_KEY_FILE, CA_CERT_FILE]) copyFileSync(join(relays[0].dataDir, file), join(r.dataDir, file))
+    const entries = await Promise.all(relays.map((r) => r.validatorEntry()))
+    writeFileSync(setFile, JSON.stringify({ chainId: 'e2e-fl-validators', validators: entries }, null, 2))
+    const { stdout } = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsx'),
+      [
+        'relay/cli.ts',
+        'fl',
+        'create',
+        '--name',
+        'e2e four validators',
+        '--rounds',
+        String(ROUNDS),
+        '--quorum',
+        '3',
+        '--rule',
+        'trimmed-mean',
+        '--trim',
+        '1',
+        '--steps',
+        '15',
+        '--lr',
+        '0.1',
+        // A killed aggregator's attempt lapses after these two (then the next one takes over).
+        '--deadline-ms',
+        '20000',
+        '--validate-ms',
+        '20000',
+        '--data-dir',
+        relays[0].dataDir,
+      ],
+      { cwd: root },
+    )
+    expect(stdout).toMatch(/[0-9a-f]{64}/)
+    await Promise.all(relays.map((r) => r.start()))
+    browser = await launchChromium()
+    for (let i = 0; i < TRAINERS; i++) devices.push(await openDevice(browser, relays[0].info!.url))
+    await Promise.all(devices.map((d) => waitForRelay(d.page)))
+  }, 240_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await Promise.all(relays.map((r) => r.stop()))
+  })
+
+  it('commits every round certified by a BFT quorum of the four, through a validator SIGKILL; every browser verifies and adopts one model', async () => {
+    await devices[TRAINERS - 1].page.evaluate(() => (window as any).agentMesh.flAttack())
+    for (const d of devices) await d.page.evaluate(() => (window as any).agentMesh.flJoin())
+    const adopted = async (d: Device) => (await flState(d)).rounds.filter((r) => r.verified && r.adopted).length
+    try {
+      for (const d of devices) await expect.poll(() => adopted(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(1)
+      relays[VALIDATORS - 1].kill()
+      for (const d of devices) await expect.poll(() => adopted(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(ROUNDS)
+    } catch (error) {
+      await diagnose()
+      throw error
+    }
+    const states = await Promise.all(devices.map(flState))
+    for (const s of states) expect(s.error).toBe('')
+    expect(new Set(states.map((s) => s.rounds.find((r) => r.round === ROUNDS)!.modelHash)).size).toBe(1)
+    // A commit needs 3 of the 4 validators' BLS shares.
+    for (const r of states[0].rounds) expect(r.signers).toBeGreaterThanOrEqual(3)
+    const accuracy = states[0].rounds.map((r) => r.accuracy ?? 0)
+    console.log(`accuracy by round: ${accuracy.map((x) => (x * 100).toFixed(1)).join(' % → ')} %`)
+    // Each round's accuracy is the first relay's evaluation, also of rounds it did not judge itself.
+    expect(accuracy[0]).toBeGreaterThan(0.3)
+    expect(accuracy[ROUNDS - 1]).toBeGreaterThan(0.6)
+  }, 900_000)
+})
