@@ -51,8 +51,12 @@ export interface FlDutyDeps {
   readonly defaultTask: boolean
   readonly audit: (fields: AuditFields) => Promise<unknown>
   readonly log: Logger
-  readonly onStatus?: (taskId: string, status: RoundStatus) => void
-  readonly onCommitted?: (taskId: string, round: number, evaluation: Evaluation | null) => void
+  /** Metrics: the round's phases as this relay sees them, inputs used and left out, trainers that dropped out. */
+  readonly metrics?: {
+    phase(phase: RoundStatus['phase']): void
+    committed(inputs: number, dropouts: number): void
+    refused(count: number): void
+  }
 }
 
 interface RunningTask {
@@ -208,7 +212,10 @@ export class FlDuty {
           )
           if (round.round >= task.rounds) deps.store.setState(taskId, 'done')
           else deps.store.setState(taskId, 'running')
-          deps.onCommitted?.(taskId, round.round, evaluation)
+          const inputs = decodeDescriptor(round.descriptor)
+          const used = inputs.ok ? inputs.value.inputs.length : 0
+          const cohort = this.running.get(taskId)?.status.cohort.length ?? used
+          deps.metrics?.committed(used, Math.max(0, cohort - used))
         },
         audit: deps.audit,
       },
@@ -220,8 +227,9 @@ export class FlDuty {
       onStatus: (status) => {
         const running = this.running.get(taskId)
         if (running) running.status = status
-        deps.onStatus?.(taskId, status)
+        deps.metrics?.phase(status.phase)
       },
+      onRefusedInputs: (count) => deps.metrics?.refused(count),
       clock,
       log: deps.log.child({ taskId }),
       send: (to, message) => this.mesh.send(to, message),

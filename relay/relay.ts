@@ -32,6 +32,7 @@ import { soloValidatorKeys, startValidatorDuty } from './validator'
 import { FlDuty } from './fl-duty'
 import { FlStore } from './fl-store'
 import { flTaskFeed } from './fl-api'
+import { flRoundMetrics } from './fl-metrics'
 import { keepPeersConnected } from './peer-dialer'
 import { messageKinds } from '../workers/kinds'
 import { coordinatorKeys, startTaskDuty } from './tasks'
@@ -166,6 +167,7 @@ export async function startRelay(
         defaultTask: !validator,
         audit: (fields) => security.audit.append(fields),
         log: log.child({ component: 'fl' }),
+        metrics: flRoundMetrics(metrics.flRound),
       })
     : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))

@@ -144,6 +144,20 @@ describe('federated training over the mesh', () => {
       const entries = await d.page.evaluate(() => (window as any).agentMesh.auditEntries())
       expect(entries.filter((e: { event: string }) => e.event === 'model.adopt').length).toBeGreaterThanOrEqual(ROUNDS)
     }
+    // The relay's /metrics counts the rounds it ran since its restart: phases with durations, inputs used.
+    const text = await (await fetch(new URL('/metrics', relay.info!.url))).text()
+    const value = (pattern: RegExp) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => pattern.test(l))
+          ?.split(' ')
+          .at(-1) ?? NaN,
+      )
+    expect(value(/^mesh_fl_round_phases_total\{phase="aggregate"\}/)).toBeGreaterThanOrEqual(2)
+    expect(value(/^mesh_fl_round_phase_seconds_count\{phase="aggregate"\}/)).toBeGreaterThanOrEqual(2)
+    expect(value(/^mesh_fl_submissions_total\{outcome="accepted"\}/)).toBeGreaterThanOrEqual(3)
+
     // After a reload the dashboard comes back from IndexedDB and the relay, still joined.
     await a.page.reload()
     await expect.poll(async () => (await flState(a)).rounds.filter((r) => r.adopted).length, { timeout: 60_000 }).toBe(ROUNDS)

@@ -68,6 +68,8 @@ export interface ParticipantOptions {
   /** A validator's evaluation of a model (its held-out accuracy), keyed by the model's hash. */
   readonly onEvaluated?: (model: Hash, evaluation: Evaluation) => void
   readonly onAdopted?: (proof: CommitProof) => void
+  /** An aggregate left out this many submitted inputs (unfetchable, tampered, over the bound). */
+  readonly onRefusedInputs?: (count: number) => void
   /** Sends a round message: gossip to the task (to = null) or a direct stream to one peer. */
   readonly send: (to: string | null, message: RoundMessage) => void
 }
@@ -101,7 +103,10 @@ export class FlParticipant {
       putBlob: (bytes) => runtime.blobs.add(bytes),
       models: { get: (hash) => this.model(hash), put: (weights) => this.putModel(weights) },
       training: options.training,
-      onRefusedInputs: (round, reasons) => options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate'),
+      onRefusedInputs: (round, reasons) => {
+        options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate')
+        options.onRefusedInputs?.(reasons.length)
+      },
       evaluate: options.evaluate
         ? async (weights) => {
             const evaluation = await options.evaluate!(weights)

@@ -11,6 +11,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 import { openSealed, sealForRecipient, type SealContext } from '../../security/e2e/seal'
 import { SealedUpdate } from './wire.pb'
+import { decodeExact } from '../../protocol/exact-decode'
 
 export const SEALED_UPDATE_VERSION = 1
 const KEY_BYTES = 32
@@ -71,7 +72,7 @@ export function openUpdate(
 ): OpenedUpdate {
   let sealed: SealedUpdate
   try {
-    sealed = SealedUpdate.decode(blob, { limits: { wraps: MAX_RECIPIENTS } })
+    sealed = decodeExact(blob, SealedUpdate.codec(), { limits: { wraps: MAX_RECIPIENTS } })
   } catch (error) {
     return { ok: false, reason: `not a sealed update: ${(error as Error).message}` }
   }

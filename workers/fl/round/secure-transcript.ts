@@ -10,6 +10,7 @@ import { SecAggAggregator, type AggregatorStep, type SecAggResult } from '../../
 import type { RoundParams as SecAggParams } from '../../secagg/params'
 import type { SecAggPrimitives } from '../../secagg/primitives'
 import { AdvertiseKeys, ConsistencySignature, MaskedInput, ShareKeys, UnmaskResponse } from '../../secagg/secagg.pb'
+import { decodeExact } from '../../protocol/exact-decode'
 
 export type TranscriptEntry =
   | { readonly kind: 'advertise' | 'share' | 'mask' | 'consistency' | 'unmask'; readonly from: number; readonly message: Uint8Array }
@@ -78,19 +79,19 @@ export async function replayTranscript(
           last = await machine.closePhase()
           break
         case 'advertise':
-          machine.receiveAdvertisement(entry.from, AdvertiseKeys.decode(entry.message))
+          machine.receiveAdvertisement(entry.from, decodeExact(entry.message, AdvertiseKeys.codec()))
           break
         case 'share':
-          machine.receiveShareKeys(entry.from, ShareKeys.decode(entry.message))
+          machine.receiveShareKeys(entry.from, decodeExact(entry.message, ShareKeys.codec()))
           break
         case 'mask':
-          machine.receiveMaskedInput(entry.from, MaskedInput.decode(entry.message))
+          machine.receiveMaskedInput(entry.from, decodeExact(entry.message, MaskedInput.codec()))
           break
         case 'consistency':
-          machine.receiveConsistencySignature(entry.from, ConsistencySignature.decode(entry.message))
+          machine.receiveConsistencySignature(entry.from, decodeExact(entry.message, ConsistencySignature.codec()))
           break
         case 'unmask':
-          machine.receiveUnmaskResponse(entry.from, UnmaskResponse.decode(entry.message))
+          machine.receiveUnmaskResponse(entry.from, decodeExact(entry.message, UnmaskResponse.codec()))
           break
       }
     } catch (error) {

@@ -10,6 +10,7 @@ import type { ShardScheme } from '../data/split'
 import { MNIST_MLP, validateModelSpec, type ModelSpec } from '../model/spec'
 import type { RoundParams } from '../round/types'
 import { PartitionKind, PrivacyMode, TaskSpec } from './wire.pb'
+import { decodeExact } from '../../protocol/exact-decode'
 
 export const TASK_VERSION = 1
 export const RULES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clipping', 'geometric-median'] as const
@@ -201,7 +202,7 @@ export function encodeTask(task: FlTask): Uint8Array {
 
 export function decodeTask(bytes: Uint8Array): Checked {
   try {
-    return checkTask(TaskSpec.decode(bytes))
+    return checkTask(decodeExact(bytes, TaskSpec.codec()))
   } catch (error) {
     return { ok: false, reason: `not a task: ${(error as Error).message}` }
   }
