@@ -82,6 +82,7 @@ export class FlDuty {
   private test: LabelledSamples | null = null
   private stopped = false
   private syncing: Promise<void> = Promise.resolve()
+  private readonly refusedSecure = new Set<string>()
 
   private constructor(private readonly deps: FlDutyDeps) {
     this.mesh = new FlMesh(deps.runtime, clock, deps.log)
@@ -171,6 +172,12 @@ export class FlDuty {
   private async startTask(stored: StoredTask): Promise<void> {
     const { deps } = this
     const { taskId, task } = stored
+    if (task.privacy.mode === 'secure') {
+      // Its rounds would otherwise run as robust ones and reveal each update to the aggregator.
+      if (!this.refusedSecure.has(taskId)) deps.log.warn({ taskId }, 'secure-mode tasks are not run over the mesh yet; task left pending')
+      this.refusedSecure.add(taskId)
+      return
+    }
     const { set, signer, scheme } = deps.validators
     const validators = set.validators.map((v) => v.id)
     const rounds = deps.store.rounds(taskId)

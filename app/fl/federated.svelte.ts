@@ -124,6 +124,10 @@ export class FederatedClient {
     if (!checked.ok) throw new Error(`the relay's task was refused: ${checked.reason}`)
     const { task } = checked
     const taskId = entry.taskId
+    if (task.privacy.mode === 'secure')
+      throw new Error(
+        'this task uses secure aggregation, which browsers do not run over the mesh yet; ask the admin for a robust-mode task',
+      )
     await this.store.addTask(task)
     this.task = { taskId, task }
     for (const row of await this.store.rounds(taskId)) this.adopted.add(row.modelHash)

@@ -114,7 +114,8 @@ export class MeshRuntime {
       validator: this.validator,
       signer: options.signer,
       log: options.log,
-      refuse: (peer, remoteAddr) => this.streamGuard.admit(peer, remoteAddr.includes('/p2p-circuit') ? undefined : addressOfMultiaddr(remoteAddr)),
+      refuse: (peer, remoteAddr) =>
+        this.streamGuard.admit(peer, remoteAddr.includes('/p2p-circuit') ? undefined : addressOfMultiaddr(remoteAddr)),
     })
   }
 

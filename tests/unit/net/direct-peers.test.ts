@@ -63,7 +63,13 @@ describe('bounded direct peers', () => {
         ]
         expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin))?.name).toBe('first')
         // The other side's clock differs, but the order of opening is the same.
-        expect(keptTwin('peer-b', 'peer-a', mirror(atA).map((l) => asTwin({ ...l, open: l.open + 40 })))?.name).toBe('first')
+        expect(
+          keptTwin(
+            'peer-b',
+            'peer-a',
+            mirror(atA).map((l) => asTwin({ ...l, open: l.open + 40 })),
+          )?.name,
+        ).toBe('first')
       }
     })
 

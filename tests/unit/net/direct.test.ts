@@ -98,7 +98,9 @@ describe('direct messages', () => {
     const stranger = createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(99)), messageKinds)
     await raw(sealMessage(stranger, 'fl.round.submit', submission(2)))
     await until(() => rejections.length >= 5)
-    expect(rejections.map((r) => r.reason).sort()).toEqual(['malformed', 'oversized', 'sender-mismatch', 'wrong-carrier', 'wrong-topic'].sort())
+    expect(rejections.map((r) => r.reason).sort()).toEqual(
+      ['malformed', 'oversized', 'sender-mismatch', 'wrong-carrier', 'wrong-topic'].sort(),
+    )
     expect(rejections.every((r) => r.detail.length > 0)).toBe(true)
     expect(received).toEqual([])
   })
