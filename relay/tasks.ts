@@ -14,7 +14,9 @@ import { loadMnistNode } from '../workers/fl/node/mnist-data'
 import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
 import type { TaskStatus } from '../workers/tasks/wire.pb'
+import { countTaskStates } from '../workers/tasks/counts'
 import { openRaftDatabase, SqliteRaftStore } from './raft-store'
+import type { RelayMetrics } from './metrics'
 
 /**
  * The relay's part in agent tasks: a coordinator (a Raft voter among the founding
@@ -71,6 +73,8 @@ export async function startTaskDuty(deps: {
   readonly dataDir: string
   readonly runtime: MeshRuntime
   readonly registry: Registry
+  /** mesh_tasks and mesh_subtasks, set from the replicated log this coordinator applies. */
+  readonly metrics?: RelayMetrics['tasks']
   readonly log: Logger
 }): Promise<RelayTaskDuty> {
   const { duties, peerId, log } = deps
@@ -78,6 +82,7 @@ export async function startTaskDuty(deps: {
   const db = openTaskDatabase(deps.dataDir)
   let coordinator: TaskCoordinatorAdapter | null = null
   let worker: TaskWorkerHost | null = null
+  let countsTimer: ReturnType<typeof setInterval> | undefined
   if (duties.includes('coordinator')) {
     coordinator = await TaskCoordinatorAdapter.start({
       id: peerId,
@@ -112,6 +117,19 @@ export async function startTaskDuty(deps: {
         this.set(adapter.stats().applied)
       },
     })
+    // Counting walks every task in the log: after applies, at most once a second (the scrape interval is longer).
+    let countsDue = true
+    adapter.onApply(() => (countsDue = true))
+    const metrics = deps.metrics
+    if (metrics) {
+      countsTimer = setInterval(() => {
+        if (!countsDue) return
+        countsDue = false
+        const counts = countTaskStates(adapter.tasks().values())
+        metrics.states(counts.tasks, counts.subtasks)
+      }, 1000)
+      countsTimer.unref?.()
+    }
     adapter.onStatus((status) => {
       if (status.state !== 'running')
         log.info(
@@ -145,6 +163,7 @@ export async function startTaskDuty(deps: {
     coordinator,
     worker,
     async stop() {
+      clearInterval(countsTimer)
       inbox()
       worker?.stop()
       await coordinator?.stop()
