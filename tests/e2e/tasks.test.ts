@@ -179,35 +179,39 @@ describe('agent tasks: Raft coordinators (relays and a browser) and workers (rel
     const browserId = peerIds.get(coordinatorBrowser)!
     const granted = cli(hub.dataDir, 'grant', '--peer', browserId, '--role', 'coordinator')
     expect(granted.code, granted.out).toBe(0)
-    await waitUntil(
-      () => browserRaft(coordinatorBrowser),
-      (view) => view !== null,
-      'the browser to start its coordinator',
-      90_000,
-    )
-    const leaderRelay = await waitUntil(
-      async () => {
-        for (const relay of founders) if ((await raftRole(relay))?.role === 'leader') return relay
-        return null
-      },
-      (relay) => relay !== null,
-      'a leader among the founding coordinator relays',
-      90_000,
-    )
-    const added = cli(leaderRelay!.dataDir, 'task', 'coordinators', '--add', browserId)
-    expect(added.code, added.out).toBe(0)
-    await waitUntil(
-      async () => [...(await Promise.all(founders.map(raftRole))), await browserRaft(coordinatorBrowser)],
-      (views) => views.every((v) => v?.voters.length === 3 && v.voters.includes(browserId)),
-      'three coordinators, the browser among them, on every node',
-      90_000,
-    )
-    await waitUntil(
-      () => Promise.all(devices.map((d) => d.page.evaluate(() => (window as any).agentMesh.tasks().workerState))),
-      (states) => states.every((s) => s === 'on'),
-      'the browsers to work',
-      90_000,
-    )
+    const joined = async () => {
+      await waitUntil(
+        () => browserRaft(coordinatorBrowser),
+        (view) => view !== null,
+        'the browser to start its coordinator',
+        90_000,
+      )
+      const leaderRelay = await waitUntil(
+        async () => {
+          for (const relay of founders) if ((await raftRole(relay))?.role === 'leader') return relay
+          return null
+        },
+        (relay) => relay !== null,
+        'a leader among the founding coordinator relays',
+        90_000,
+      )
+      const added = cli(leaderRelay!.dataDir, 'task', 'coordinators', '--add', browserId)
+      expect(added.code, added.out).toBe(0)
+      await waitUntil(
+        async () => [...(await Promise.all(founders.map(raftRole))), await browserRaft(coordinatorBrowser)],
+        (views) => views.every((v) => v?.voters.length === 3 && v.voters.includes(browserId)),
+        'three coordinators, the browser among them, on every node',
+        90_000,
+      )
+    }
+    const working = () =>
+      waitUntil(
+        () => Promise.all(devices.map((d) => d.page.evaluate(() => (window as any).agentMesh.tasks().workerState))),
+        (states) => states.every((s) => s === 'on'),
+        'the browsers to work',
+        90_000,
+      )
+    await Promise.all([joined(), working()])
 
     backendReady ??= selectBackend(nodeBackendOptions({ calibrate: false }))
     // Both tasks, announced through both founding relays' request tables (whichever survives reports).
@@ -232,6 +236,7 @@ describe('agent tasks: Raft coordinators (relays and a browser) and workers (rel
       killed = peerIds.get(relay)!
       relay.kill()
       survivors = founders.filter((r) => r !== relay)
+      break
     }
     if (!killed && (await browserRaft(coordinatorBrowser))?.role === 'leader') {
       killed = browserId
@@ -240,6 +245,12 @@ describe('agent tasks: Raft coordinators (relays and a browser) and workers (rel
     expect(killed, 'a leader to kill').not.toBe('')
     const acceptedAtKill = accepted(founders)
     expect(acceptedAtKill).toBeLessThan(SUBTASKS)
+    // The undisturbed run, computed meanwhile.
+    const expectedRuns = (async () => {
+      const runs: number[][][] = []
+      for (const task of TASKS) runs.push(await reference(task))
+      return runs
+    })()
 
     const final = await waitUntil(
       () => reports(survivors[0]),
@@ -247,7 +258,8 @@ describe('agent tasks: Raft coordinators (relays and a browser) and workers (rel
       'both tasks to finish after the leader was killed',
       180_000,
     )
-    for (const task of TASKS) {
+    const expectedByTask = await expectedRuns
+    for (const [taskIndex, task] of TASKS.entries()) {
       const report = final.get(task.taskId)!
       expect(report.state, JSON.stringify(report)).toBe('done')
       // A later leader finished it: from the replicated log, not the killed node's memory.
@@ -257,7 +269,7 @@ describe('agent tasks: Raft coordinators (relays and a browser) and workers (rel
       if (!parsed.ok) throw new Error(parsed.reason)
       const subtasks = spec.split(parsed.params)
       expect(report.subtasks.map((s) => s.index)).toEqual(subtasks.map((_, i) => i))
-      const expected = await reference(task)
+      const expected = expectedByTask[taskIndex]
       const got: number[][] = []
       for (const subtask of report.subtasks) {
         // Exactly once: one accepted worker, one done attempt from it; any other copy was not counted.
