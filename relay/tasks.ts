@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import type Database from 'better-sqlite3'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Gauge, type Registry } from 'prom-client'
-import { TaskCoordinatorAdapter } from '../workers/tasks/adapter'
+import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../workers/tasks/adapter'
 import { TaskWorkerHost } from '../workers/tasks/worker-host'
 import { gossipTaskTransport } from '../workers/tasks/transport'
 import { newTaskId } from '../workers/tasks/initiator'
@@ -91,6 +91,7 @@ export async function startTaskDuty(deps: {
       transport,
       store: new SqliteRaftStore(db),
       log: log.child({ role: 'coordinator' }),
+      batchWindowMs: MESH_BATCH_WINDOW_MS,
     })
     const adapter = coordinator
     new Gauge({

@@ -1,7 +1,7 @@
 import type { MeshClient } from '../mesh/client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
 import { DexieRaftStore, TaskDatabase } from '../storage/raft-store'
-import { TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
+import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
 import { gossipTaskTransport, type TaskTransport } from '../../workers/tasks/transport'
 import { TaskWorkerHost, type RunningSubtask } from '../../workers/tasks/worker-host'
 import { runTask } from '../../workers/tasks/initiator'
@@ -119,6 +119,7 @@ export class TaskClient {
       transport: this.transport!,
       store: new DexieRaftStore(this.db),
       log: pageLog,
+      batchWindowMs: MESH_BATCH_WINDOW_MS,
     })
     this.adapter = adapter
     this.coordinator = this.view()

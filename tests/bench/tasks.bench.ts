@@ -15,7 +15,7 @@ import { topicForKind } from '../../workers/net/gossip'
 import { meshGossipsub } from '../../workers/net/gossip-config'
 import { silentLogger, type Logger } from '../../workers/log'
 import { messageKinds } from '../../workers/kinds'
-import { TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
+import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
 import { TaskWorkerHost } from '../../workers/tasks/worker-host'
 import { gossipTaskTransport, MemoryTaskBus, type TaskTransport } from '../../workers/tasks/transport'
 import { MemoryRaftStore } from '../../workers/tasks/store'
@@ -28,7 +28,7 @@ import type { NodeId, StepResult } from '../../workers/consensus/raft/types'
 import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 
-const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 24] [--subtasks 64] [--parallel 4] [--slots 32]
+const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 24] [--subtasks 64] [--parallel 4] [--slots 32] [--batch-window-ms 5]
 
 Task distribution end to end over real libp2p on loopback, all nodes in this one Node process:
 --coordinators nodes running the task coordinator adapter (Raft, task state machine, scheduler;
@@ -36,6 +36,8 @@ in-memory Raft store) and --workers nodes running the worker host, each a full l
 (WebSockets, Noise, Yamux, GossipSub) with the mesh runtime's inbound gate (every envelope
 signed and verified), plus one initiator node. --tasks pixel-statistics tasks of --subtasks
 one-digit subtasks each (the real registry runner: tiny work), --parallel tasks in flight.
+--batch-window-ms: how long an idle coordinator waits for more messages to plan them as one
+log entry (the relay's and browsers' setting; 0 plans one entry per message).
 
   tasks_per_s: subtasks whose result was accepted into a final result, per second, from the
     first announcement to the last final report (whole tasks per second beside it);
@@ -204,6 +206,7 @@ export async function main(args: string[]): Promise<void> {
   const subtasks = flagValue(args, 'subtasks', 64)
   const parallel = flagValue(args, 'parallel', 4)
   const slots = flagValue(args, 'slots', 32)
+  const batchWindowMs = flagValue(args, 'batch-window-ms', MESH_BATCH_WINDOW_MS)
   const dataset = loadMnistNode()
 
   const nodes: Awaited<ReturnType<typeof createNode>>[] = []
@@ -225,6 +228,7 @@ export async function main(args: string[]): Promise<void> {
         transport: n.transport,
         store: new MemoryRaftStore(),
         log: errorsOnly,
+        batchWindowMs: batchWindowMs,
         core: {
           heartbeatIntervalMs: 200,
           electionTimeoutMinMs: 4000,
@@ -305,6 +309,7 @@ export async function main(args: string[]): Promise<void> {
   const metrics = {
     coordinators: coordinatorCount,
     workers: workerCount,
+    batch_window_ms: batchWindowMs,
     tasks: taskCount,
     subtasks_per_task: subtasks,
     subtasks_accepted: accepted,
