@@ -56,6 +56,21 @@ const errorsOnly: Logger = {
   child: () => errorsOnly,
 }
 
+/** Task messages sent over the mesh, by transport method (each one signed once and verified by every subscriber). */
+const sentMessages: Record<string, number> = {}
+
+function countedTransport(transport: TaskTransport): TaskTransport {
+  const counted = { ...transport }
+  for (const name of ['sendRaft', 'publishAssign', 'publishStatus', 'publishPull', 'publishResult', 'publishAnnounce'] as const) {
+    const send = transport[name] as (...args: never[]) => Promise<void>
+    ;(counted as Record<string, unknown>)[name] = (...args: never[]) => {
+      sentMessages[name] = (sentMessages[name] ?? 0) + 1
+      return send(...args)
+    }
+  }
+  return counted
+}
+
 async function createNode(index: number) {
   const seed = new Uint8Array(32).fill(120 + index)
   const node = await createLibp2p({
@@ -75,7 +90,7 @@ async function createNode(index: number) {
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   const id = node.peerId.toString()
-  return { node, runtime, id, transport: gossipTaskTransport(runtime.gossip, id) }
+  return { node, runtime, id, transport: countedTransport(gossipTaskTransport(runtime.gossip, id)) }
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
@@ -281,6 +296,7 @@ export async function main(args: string[]): Promise<void> {
     onProgress: (s) => process.env.BENCH_DEBUG && console.log('progress', s.state, s.subtasks.filter((x) => x.accepted).length),
   })
   latencies.length = 0
+  for (const name of Object.keys(sentMessages)) delete sentMessages[name]
 
   const started = performance.now()
   let next = 0
@@ -319,6 +335,9 @@ export async function main(args: string[]): Promise<void> {
     assign_p50_ms: round(percentile(latencies, 50), 2),
     assign_p99_ms: round(percentile(latencies, 99), 2),
     assign_samples: latencies.length,
+    // Per accepted subtask: every task message, and the copies of results (1 = no resends).
+    messages_per_subtask: round(Object.values(sentMessages).reduce((a, b) => a + b, 0) / accepted, 2),
+    result_copies_per_subtask: round((sentMessages.publishResult ?? 0) / accepted, 2),
     raft_entries_applied: entries,
     raft_term_at_end: terms,
     raft_commits_per_s: round(raftCommitsPerS, 0),

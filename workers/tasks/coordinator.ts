@@ -361,12 +361,15 @@ export class TaskCoordinator {
     this.appliedOut.push(entry)
     this.lastApplied = entry.index
     this.lastAppliedTerm = entry.term
+    const settled: string[] = []
+    for (const [key, index] of this.inflightClosures) if (index <= entry.index) settled.push(key)
     for (const inflight of [this.inflightAssigns, this.inflightClosures, this.inflightAnnounces]) {
       for (const [key, index] of inflight) if (index <= entry.index) inflight.delete(key)
     }
     if (entry.kind !== 'command') return
     const effects = this.state.applyBytes(entry.command)
     this.afterApply(effects)
+    this.acknowledgeSettled(settled)
     if (this.lastApplied - this.snapshotIndex >= this.snapshotEvery) {
       const result = this.raft.step({ type: 'snapshot', index: this.lastApplied, data: this.state.snapshot() })
       if (result.ok) {
@@ -387,6 +390,21 @@ export class TaskCoordinator {
     for (const id of this.announces.keys()) if (this.state.task(id)) this.announces.delete(id)
     for (const [key, pending] of this.results) {
       if (!this.attemptOpen(pending.result.taskId, pending.result.subtask, pending.worker)) this.results.delete(key)
+    }
+  }
+
+  /**
+   * Acknowledges at once the results this leader's committed entry settled, instead of at the
+   * worker's next pull: until acknowledged a worker sends its result again every few seconds,
+   * which under load was most of the task traffic (2.6 results sent per subtask in the bench).
+   * The same rule as a pull's acknowledgements: only what this node's applied log settled.
+   */
+  private acknowledgeSettled(keys: readonly string[]): void {
+    if (keys.length === 0 || !this.isLeader()) return
+    for (const key of keys) {
+      const [taskId, index, worker] = key.split('/')
+      const subtask = Number(index)
+      if (worker && this.attemptClosed(taskId, subtask, worker)) this.queueAssign(worker, [], [attemptKey(taskId, subtask)])
     }
   }
 
