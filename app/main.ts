@@ -4,21 +4,26 @@ import { MeshClient } from './mesh/client.svelte'
 import { db } from './storage/db'
 import { registerServiceWorker } from './pwa.svelte'
 import { Trainer } from './training/trainer.svelte'
+import { FederatedClient } from './fl/federated.svelte'
 import './ui/theme.css'
 
 const client = new MeshClient(db)
 const pwa = registerServiceWorker()
 const trainer = new Trainer()
+const fl = new FederatedClient(client, trainer, db)
 client.summarySource = () => ({
   backend: trainer.backend?.backend ?? '',
   samplesPerSecond: trainer.backend?.samplesPerSecond ?? 0,
-  roundPhase: '',
+  roundPhase: fl.status?.phase ?? '',
 })
-mount(App, { target: document.getElementById('app')!, props: { client, pwa, trainer } })
+mount(App, { target: document.getElementById('app')!, props: { client, pwa, trainer, fl } })
 // Test hooks only in the test build (`vite build --mode test`): elsewhere MODE is a constant that
 // is not 'test', so this branch and the module it imports are dropped from the bundle.
 if (import.meta.env.MODE === 'test') {
   const { installTestHandle } = await import('./mesh/test-handle')
-  installTestHandle(client, trainer)
+  installTestHandle(client, trainer, fl)
 }
-client.start().catch((err) => console.error('mesh node failed to start', err))
+client
+  .start()
+  .then(() => fl.resume())
+  .catch((err) => console.error('mesh node failed to start', err))

@@ -146,6 +146,13 @@ export const optionSpecs = {
     defaultValue: '',
     help: 'send OpenTelemetry traces over OTLP/HTTP to this URL, e.g. http://collector:4318/v1/traces (empty: tracing off)',
   },
+  fl: {
+    flag: 'fl',
+    env: 'MESH_FL',
+    type: 'string',
+    defaultValue: 'on',
+    help: 'federated tasks: on (aggregate and validate every task in the data dir; without --validator-set the relay is its own validator and creates the default MNIST task) or off',
+  },
 } as const satisfies Record<string, OptionSpec>
 
 export interface RelayConfig {
@@ -171,6 +178,7 @@ export interface RelayConfig {
   /** A separate listener for /metrics, or null to serve it on the main port. */
   readonly metricsListen: { readonly host: string; readonly port: number } | null
   readonly otlpEndpoint: string | null
+  readonly fl: boolean
 }
 
 export class ConfigError extends Error {
@@ -279,11 +287,13 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     metricsToken: raw('metricsToken') === '' ? null : raw('metricsToken'),
     metricsListen: raw('metricsPort') === '' ? null : { host: raw('metricsHost'), port: port('metricsPort') },
     otlpEndpoint: raw('otlpEndpoint') === '' ? null : raw('otlpEndpoint'),
+    fl: raw('fl') === 'on',
   }
   if (config.handshakeTimeoutMs < 100)
     throw new ConfigError(`--handshake-timeout-ms must be at least 100, got ${config.handshakeTimeoutMs}`)
   if ((raw('tlsCert') === '') !== (raw('tlsKey') === ''))
     throw new ConfigError('--tls-cert and --tls-key go together: give both PEM files, or neither (TLS at a reverse proxy)')
+  if (raw('fl') !== 'on' && raw('fl') !== 'off') throw new ConfigError(`--fl must be on or off, got '${raw('fl')}'`)
   if (config.otlpEndpoint !== null && !/^https?:\/\//.test(config.otlpEndpoint))
     throw new ConfigError(`--otlp-endpoint must be an http(s) URL such as http://localhost:4318/v1/traces, got '${config.otlpEndpoint}'`)
   if (

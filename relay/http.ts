@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync } from 'node:fs'
 import sirv from 'sirv'
 import type { Registry } from 'prom-client'
-import { TokenBuckets, type Rate } from '../workers/net/token-buckets'
+import { TokenBuckets, type Rate } from '../workers/common/rate-limit'
 import type { Bootstrap } from '../workers/net/bootstrap'
 
 /** A route reads its own body (within its own limit) and answers; it may be async. */

@@ -28,7 +28,10 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { encodeCertificate } from '../workers/consensus/certificate/certificate'
 import { consensusDecisionEntry } from '../workers/security/wiring/audit-hooks'
 import { RelaySecurity } from './security'
-import { startValidatorDuty } from './validator'
+import { soloValidatorKeys, startValidatorDuty } from './validator'
+import { FlDuty } from './fl-duty'
+import { FlStore } from './fl-store'
+import { flTaskFeed } from './fl-api'
 import { keepPeersConnected } from './peer-dialer'
 import { messageKinds } from '../workers/kinds'
 import { coordinatorKeys, startTaskDuty } from './tasks'
@@ -60,7 +63,11 @@ export async function startRelay(
   const identitySeed = key.raw.subarray(0, 32)
   // Native signing: the relay signs every envelope it sends (consensus votes among them).
   const signer = createEnvelopeSigner({ ...identityFromSeed(identitySeed), sign: nativeEd25519Signer(identitySeed) }, messageKinds)
-  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }), config.taskDuty)
+  const security = await RelaySecurity.open(config.dataDir, db, key, log.child({ component: 'security' }), [
+    ...config.taskDuty,
+    // A relay on federated duty aggregates (in the rotation over the validator set).
+    ...(config.fl ? (['aggregator'] as const) : []),
+  ])
   const runtime = new MeshRuntime(node, {
     signer,
     verify: verifyEd25519Batch,
@@ -146,6 +153,20 @@ export async function startRelay(
           log: log.child({ component: 'tasks' }),
         })
       : null
+  const identity = identityFromSeed(identitySeed)
+  const fl = config.fl
+    ? await FlDuty.start({
+        runtime,
+        store: new FlStore(db),
+        dataDir: config.dataDir,
+        peerId,
+        identity: { seed: identitySeed, publicKey: identity.publicKey, sign: nativeEd25519Signer(identitySeed) },
+        validators: validator?.keys ?? (await soloValidatorKeys(config.dataDir)),
+        defaultTask: !validator,
+        audit: (fields) => security.audit.append(fields),
+        log: log.child({ component: 'fl' }),
+      })
+    : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   metrics.mesh.watchConnections(() => ({
@@ -199,6 +220,7 @@ export async function startRelay(
       '/metrics': config.metricsListen ? metricsElsewhere : serveMetrics,
       '/api/node-report': nodeReports.postRoute(),
       '/api/node-reports': guardedJson(config.metricsToken, () => nodeReports.list()),
+      '/api/fl/tasks': guardedJson(null, () => (fl ? flTaskFeed(fl, new FlStore(db)) : { validators: [], tasks: [] })),
     },
     onRefused: (reason, detail) => {
       metrics.httpRefused.inc({ reason })
@@ -253,6 +275,7 @@ export async function startRelay(
         await new Promise<void>((resolve) => metricsServer.close(() => resolve()))
       }
       dialer.stop()
+      await fl?.stop()
       await validator?.stop()
       await tasks?.stop()
       await tracing.shutdown()

@@ -20,7 +20,10 @@ import {
   createRealScheme,
   createRealSigner,
   loadWasmBls,
+  createValidatorSet,
   type BlsVoteBackend,
+  type SignatureScheme,
+  type ValidatorSet,
   type ValidatorSigner,
 } from '../workers/consensus/certificate'
 import { DEFAULT_BFT_TIMEOUTS } from '../workers/consensus/bft'
@@ -69,9 +72,30 @@ export async function relayValidatorEntry(config: RelayConfig): Promise<Validato
   )
 }
 
+/**
+ * A relay without a validator-set file is its own one-member set for federated tasks (`npm
+ * start`): its certificates are checkable, but trust rests on this one relay; README,
+ * "Which validators a browser trusts".
+ */
+export async function soloValidatorKeys(
+  dataDir: string,
+): Promise<{ set: ValidatorSet; signer: ValidatorSigner; scheme: SignatureScheme }> {
+  const bls = await loadWasmBls().catch(() => undefined)
+  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519, bls })
+  const { signer, peerId } = await relaySigner(dataDir, bls)
+  const created = createValidatorSet(
+    [{ id: peerId, identityKey: signer.identityKey, voteKey: signer.voteKey, possession: signer.proofOfPossession() }],
+    scheme,
+  )
+  if (!created.ok) throw new Error(`cannot make this relay its own validator set: ${created.reason}`)
+  return { set: created.set, signer, scheme }
+}
+
 export interface ValidatorDuty {
   readonly adapter: ConsensusAdapter
   readonly chainId: string
+  /** The set, this relay's vote keys and the scheme, for the federated tasks' own chains (relay/fl-duty.ts). */
+  readonly keys: { readonly set: ValidatorSet; readonly signer: ValidatorSigner; readonly scheme: SignatureScheme }
   /** The other validators' addresses from the set file, for the relay to keep connected. */
   readonly peerAddresses: readonly string[]
   stop(): Promise<void>
@@ -139,6 +163,7 @@ export async function startValidatorDuty(deps: {
   return {
     adapter,
     chainId: loaded.chainId,
+    keys: { set: loaded.set, signer, scheme },
     peerAddresses,
     async stop() {
       await adapter.stop()

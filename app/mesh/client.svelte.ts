@@ -177,6 +177,11 @@ export class MeshClient {
       )
   }
 
+  /** A logger for another part of the page (kept in the exportable recent log like the mesh's own). */
+  childLog(component: string): Logger {
+    return this.log.child({ component })
+  }
+
   setShareMetrics(on: boolean): void {
     this.shareMetrics = on
     saveShareMetrics(on)

@@ -1,6 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { MeshClient } from './client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
+import type { FederatedClient } from '../fl/federated.svelte'
+import { l2Norm } from '../../workers/fl/update/delta'
 import type { TrainRequest } from '../../workers/fl-worker-api'
 import { hex } from '../../workers/common/bytes'
 import { connectionKind } from '../../workers/net/connection-kind'
@@ -15,8 +17,31 @@ import { activeTaskClient } from '../tasks/tasks.svelte'
  * exists only in the test build (`npm run build:test`, see app/main.ts) and only calls the
  * node's public API.
  */
-export function installTestHandle(client: MeshClient, trainer: Trainer): void {
+export function installTestHandle(client: MeshClient, trainer: Trainer, fl: FederatedClient): void {
   const handle = {
+    flJoin: () => fl.join(),
+    /**
+     * Makes this node a Byzantine trainer: each update it trains is sign-flipped and stretched
+     * to the task's clipping bound (the strongest flip that still passes the bound), before it
+     * is sealed and submitted. The robust rule must hold it.
+     */
+    flAttack: () => {
+      const honest = trainer.train.bind(trainer)
+      trainer.train = async (request) => {
+        const result = await honest(request)
+        if (!result?.update) return result
+        const bound = fl.task?.task.clipNorm || 1
+        const norm = l2Norm(result.update) || 1
+        return { ...result, update: result.update.map((v) => (-v * bound) / norm) }
+      }
+    },
+    flState: () => ({
+      joined: fl.joined,
+      error: fl.error,
+      taskId: fl.task?.taskId ?? null,
+      status: fl.status ? { ...fl.status, cohort: [...fl.status.cohort] } : null,
+      rounds: fl.rounds.map((r) => ({ ...r })),
+    }),
     train: (request: Omit<TrainRequest, 'round'>) => trainer.train(request),
     trainingResults: () => trainer.results.map((r) => ({ ...r })),
     trainingProgressEvents: () => trainer.progressEvents,

@@ -1,4 +1,4 @@
-import { connect } from 'node:net'
+import { Worker } from 'node:worker_threads'
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -15,31 +15,81 @@ const HELP = `npm run bench -- flood [--messages 20000] [--streams 500] [--probe
 /healthz answer time of a real relay process while one libp2p peer floods it with distinct
 junk gossip (--messages, as fast as GossipSub sends them) and transfer stream opens
 (--streams), against the same probes on the idle relay measured first in the same run.
-Each probe is a fresh TCP connection (GET /healthz, Connection: close). The flooder runs in
-this process and yields every 25 messages, so its own load is part of what is measured.`
+Each probe is a fresh TCP connection (GET /healthz, Connection: close) from a thread of its
+own, so the flooder (this process's main thread, yielding every 25 messages) competes with
+the relay for the CPU but cannot delay the probes' own timing. The flood phase lasts until
+the relay's count of handled messages stops moving; the relay's own event-loop delay and CPU
+per message (its /metrics) are reported for both phases.`
 
-function probe(port: number): Promise<{ ms: number; ok: boolean }> {
+/**
+ * The prober runs in its own thread: the flooder keeps this thread's event loop busy, and a
+ * probe timed here would measure the flooder, not the relay. Each probe is a fresh TCP
+ * connection (GET /healthz, Connection: close); a phase ends when the thread is told 'stop'.
+ */
+const PROBER = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { connect } = require('node:net')
+function probe() {
   const started = performance.now()
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
+    const socket = connect(workerData.port, '127.0.0.1')
     let got = ''
     socket.on('data', (d) => (got += d.toString('latin1')))
     socket.on('error', () => {})
-    socket.on('close', () => resolve({ ms: performance.now() - started, ok: /^HTTP\/1\.1 200 [\s\S]*"ok":true/.test(got) }))
-    socket.write('GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n')
+    socket.on('close', () => resolve({ ms: performance.now() - started, ok: /^HTTP\\/1\\.1 200 [\\s\\S]*"ok":true/.test(got) }))
+    socket.write('GET /healthz HTTP/1.1\\r\\nHost: bench\\r\\nConnection: close\\r\\n\\r\\n')
   })
 }
-
-async function probeWhile(port: number, everyMs: number, running: () => boolean): Promise<{ ms: number[]; failures: number }> {
-  const ms: number[] = []
+let running = false
+parentPort.on('message', async (command) => {
+  if (command === 'stop') return void (running = false)
+  running = true
+  const ms = []
   let failures = 0
-  while (running()) {
-    const answer = await probe(port)
+  while (running) {
+    const answer = await probe()
     ms.push(answer.ms)
     if (!answer.ok) failures++
-    await new Promise((r) => setTimeout(r, everyMs))
+    await new Promise((r) => setTimeout(r, workerData.everyMs))
   }
-  return { ms, failures }
+  parentPort.postMessage({ ms, failures })
+})
+`
+
+class Prober {
+  private readonly worker: Worker
+  constructor(port: number, everyMs: number) {
+    this.worker = new Worker(PROBER, { eval: true, workerData: { port, everyMs } })
+  }
+  /** Probes until `whileDoing` settles, then returns the answer times. */
+  async during<T>(whileDoing: Promise<T>): Promise<{ ms: number[]; failures: number; result: T }> {
+    const answers = new Promise<{ ms: number[]; failures: number }>((resolve) => this.worker.once('message', resolve))
+    this.worker.postMessage('start')
+    const result = await whileDoing.finally(() => this.worker.postMessage('stop'))
+    return { ...(await answers), result }
+  }
+  stop(): Promise<number> {
+    return this.worker.terminate()
+  }
+}
+
+/** What the relay's /metrics says now; its event-loop delay covers the time since the previous scrape (prom-client resets it). */
+async function scrape(relay: RelayProcess) {
+  const text = await relay.metrics()
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN)
+  const sum = (family: string) => [...text.matchAll(new RegExp(`^${family}\\{[^}]*\\} (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0)
+  // Rejections summed over the kind label, by reason (reasons that never occurred left out).
+  const rejected: Record<string, number> = {}
+  for (const m of text.matchAll(/^mesh_messages_rejected_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/gm))
+    if (Number(m[2]) > 0) rejected[m[1]] = (rejected[m[1]] ?? 0) + Number(m[2])
+  return {
+    loopP99Ms: gauge('mesh_relay_nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopMaxMs: gauge('mesh_relay_nodejs_eventloop_lag_max_seconds') * 1000,
+    cpuSeconds: gauge('mesh_relay_process_cpu_seconds_total'),
+    rssMb: gauge('mesh_relay_process_resident_memory_bytes') / 2 ** 20,
+    handled: sum('mesh_messages_accepted_total') + sum('mesh_messages_rejected_total'),
+    rejected,
+  }
 }
 
 const summary = (ms: number[]) => ({
@@ -67,42 +117,73 @@ export async function main(args: string[]): Promise<void> {
       'the relay to subscribe',
     )
 
-    const idleUntil = Date.now() + 5_000
-    const idle = await probeWhile(port, everyMs, () => Date.now() < idleUntil)
-    let flooding = true
-    const during = probeWhile(port, everyMs, () => flooding)
-    const started = performance.now()
-    for (let i = 0; i < messages; i++) {
-      await attacker.node.services.pubsub.publish(topic, randomBytes(48)).catch(() => {})
-      if (i % 25 === 0) await new Promise((r) => setImmediate(r))
+    const prober = new Prober(port, everyMs)
+    try {
+      const before = await scrape(relay) // also starts the relay's delay histogram afresh
+      const idle = await prober.during(new Promise((r) => setTimeout(r, 5_000)))
+      const afterIdle = await scrape(relay)
+      let loopP99Ms = 0
+      let loopMaxMs = 0
+      const flood = await prober.during(
+        (async () => {
+          const started = performance.now()
+          for (let i = 0; i < messages; i++) {
+            await attacker.node.services.pubsub.publish(topic, randomBytes(48)).catch(() => {})
+            if (i % 25 === 0) await new Promise((r) => setImmediate(r))
+          }
+          const relayPeer = peerIdFromString(relay.info!.peerId)
+          for (let i = 0; i < streams; i++) {
+            const stream = await attacker.node.dialProtocol(relayPeer, TRANSFER_PROTOCOL).catch(() => null)
+            stream?.abort(new Error('flood'))
+          }
+          const floodSeconds = (performance.now() - started) / 1000
+          // Keep probing while the relay works through what is queued: until its count of
+          // handled messages stops moving for two seconds (at most a minute).
+          let last = -1
+          let still = 0
+          for (let waited = 0; still < 2 && waited < 60; waited++) {
+            await new Promise((r) => setTimeout(r, 1_000))
+            const now = await scrape(relay)
+            loopP99Ms = Math.max(loopP99Ms, now.loopP99Ms)
+            loopMaxMs = Math.max(loopMaxMs, now.loopMaxMs)
+            still = now.handled === last ? still + 1 : 0
+            last = now.handled
+          }
+          return { floodSeconds, busySeconds: (performance.now() - started) / 1000 }
+        })(),
+      )
+      const after = await scrape(relay)
+      const handled = after.handled - afterIdle.handled
+      const relayCpu = after.cpuSeconds - afterIdle.cpuSeconds
+      writeBenchResult('flood', {
+        messages,
+        streams,
+        flood_seconds: round(flood.result.floodSeconds, 1),
+        relay_busy_seconds: round(flood.result.busySeconds, 1),
+        relay_handled: handled,
+        relay_cpu_ms_per_message: round((relayCpu * 1000) / handled, 3),
+        idle: {
+          ...summary(idle.ms),
+          failures: idle.failures,
+          relay_loop_delay_p99_ms: round(afterIdle.loopP99Ms, 1),
+          relay_loop_delay_max_ms: round(afterIdle.loopMaxMs, 1),
+        },
+        during_flood: {
+          ...summary(flood.ms),
+          failures: flood.failures,
+          relay_loop_delay_p99_ms: round(loopP99Ms, 1),
+          relay_loop_delay_max_ms: round(loopMaxMs, 1),
+        },
+        p50_ratio_to_idle: round(percentile(flood.ms, 50) / percentile(idle.ms, 50), 2),
+        p99_ratio_to_idle: round(percentile(flood.ms, 99) / percentile(idle.ms, 99), 2),
+        under_1s: Math.max(...flood.ms) < 1000,
+        relay_alive: relay.running,
+        relay_rss_mb: { before: round(before.rssMb, 1), after: round(after.rssMb, 1) },
+        rejected_at_relay: after.rejected,
+      })
+    } finally {
+      await prober.stop()
     }
-    const relayPeer = peerIdFromString(relay.info!.peerId)
-    for (let i = 0; i < streams; i++) {
-      const stream = await attacker.node.dialProtocol(relayPeer, TRANSFER_PROTOCOL).catch(() => null)
-      stream?.abort(new Error('flood'))
-    }
-    const floodSeconds = (performance.now() - started) / 1000
-    // Let the relay drain what is queued, still probing.
-    await new Promise((r) => setTimeout(r, 5_000))
-    flooding = false
-    const flood = await during
-    const metrics = await relay.metrics()
-    // Summed over the kind label, by reason.
-    const rejected: Record<string, number> = {}
-    for (const m of metrics.matchAll(/mesh_messages_rejected_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/g))
-      rejected[m[1]] = (rejected[m[1]] ?? 0) + Number(m[2])
-    const rss = Number(/mesh_relay_process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? NaN)
-    writeBenchResult('flood', {
-      messages,
-      streams,
-      flood_seconds: round(floodSeconds, 1),
-      idle: summary(idle.ms),
-      during_flood: { ...summary(flood.ms), failures: flood.failures },
-      p99_ratio_to_idle: round(percentile(flood.ms, 99) / percentile(idle.ms, 99), 2),
-      relay_alive: relay.running,
-      relay_rss_mb: round(rss / 2 ** 20, 1),
-      rejected_at_relay: rejected,
-    })
   } finally {
     await attacker.node.stop()
     await relay.stop()

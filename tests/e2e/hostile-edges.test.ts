@@ -12,7 +12,7 @@ import { TRANSFER_PROTOCOL } from '../../workers/net/transfer'
 const CHAT_TOPIC = topicForKind('mesh.chat')
 const HANDSHAKE_MS = 1_500
 
-/** Raw bytes in, everything the relay answers until it closes the connection. */
+/** Raw bytes in (each character one byte), everything the relay answers until it closes the connection. */
 function raw(port: number, text: string, idleMs = 5_000): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
@@ -24,7 +24,7 @@ function raw(port: number, text: string, idleMs = 5_000): Promise<string> {
       clearTimeout(timer)
       resolve(got)
     })
-    if (text) socket.write(text)
+    if (text) socket.write(text, 'latin1')
   })
 }
 
@@ -100,6 +100,24 @@ describe('hostile edges of a real relay', () => {
     expect(relay.running).toBe(true)
   })
 
+  it('survives WebSocket frames ws refuses: one packet with an unmasked frame used to kill the relay', async () => {
+    const wsPort = Number(/\/tcp\/(\d+)\//.exec(relay.info!.multiaddrs[0])![1])
+    const upgrade =
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+    // Unmasked, reserved opcode, reserved bits, over the message limit: each in the upgrade's own packet.
+    for (const frame of [
+      '\x82\x01\x00',
+      '\x83\x80\x01\x02\x03\x04',
+      '\xc2\x80\x01\x02\x03\x04',
+      '\x82\xff\x00\x00\x00\x00\x10\x00\x00\x00',
+    ])
+      expect(await raw(wsPort, upgrade + frame, 10_000)).toMatch(/^HTTP\/1\.1 101 /)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(relay.running).toBe(true)
+    expect((await relay.health()).ok).toBe(true)
+  })
+
   it('sheds a gossip and stream flood from one peer, keeps /healthz answering, and still serves an honest peer', async () => {
     const relayPeer = peerIdFromString(relay.info!.peerId)
     const connected = () => ({
@@ -160,7 +178,7 @@ describe('hostile edges of a real relay', () => {
     const accepted = () => relay.metrics().then((m) => Number(/mesh_messages_accepted_total\{kind="mesh.chat"\} (\d+)/.exec(m)?.[1] ?? 0))
     const chatsBefore = await accepted()
     const reasons = (m: string) =>
-      Object.fromEntries([...m.matchAll(/mesh_messages_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((x) => [x[1], Number(x[2])]))
+      Object.fromEntries([...m.matchAll(/mesh_messages_rejected_total\{[^}]*reason="([^"]+)"/g)].map((x) => [x[1], rejected(m, x[1])]))
     console.log(`[flood] rejected at the relay by reason: ${JSON.stringify(reasons(await relay.metrics()))}`)
     await expect
       .poll(

@@ -17,3 +17,8 @@ export function connectionKind(remoteAddr: string): ConnectionKind {
 export function isDirectConnection(remoteAddr: string): boolean {
   return connectionKind(remoteAddr) === 'webrtc'
 }
+
+/** The IP part of a multiaddr such as /ip4/1.2.3.4/tcp/5/ws (what per-address limits key on), or undefined. */
+export function addressOfMultiaddr(multiaddr: string): string | undefined {
+  return /^\/(?:ip4|ip6|dns4|dns6|dns)\/([^/]+)/.exec(multiaddr)?.[1]
+}

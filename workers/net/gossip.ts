@@ -7,12 +7,21 @@ import { sealMessage, sealRaw, type EnvelopeSigner, type SealOptions } from '../
 import type { Accepted, InboundValidator } from '../protocol/inbound'
 import type { MessageKind, PayloadOf } from '../protocol/kind-spec'
 import type { Logger } from '../log'
-import type { FloodGuard } from './token-buckets'
+import type { FloodGuard } from '../common/rate-limit'
 
 /** Per-peer and per-address limits on what peers propagate to us; `addressOf` finds a peer's address. */
 export interface GossipFloodGuard {
   readonly guard: FloodGuard
   readonly addressOf: (peer: PeerId) => string | undefined
+}
+
+/**
+ * Where GossipSub takes in each RPC a peer sent (the method its stream reader calls), before
+ * its duplicate cache sees any message. Public on GossipSub's class, not on the interface
+ * the package exports, hence this narrow view.
+ */
+interface RpcIntake {
+  handleReceivedRpc(from: PeerId, rpc: { readonly messages: ReadonlyArray<{ readonly topic: string }> }): Promise<void>
 }
 
 const TOPIC_PREFIX = 'agent-mesh/1/'
@@ -38,9 +47,10 @@ export class MeshGossip {
     private readonly validator: InboundValidator,
     private readonly signer: EnvelopeSigner,
     private readonly log: Logger,
-    private readonly flood?: GossipFloodGuard,
+    flood?: GossipFloodGuard,
   ) {
     pubsub.addEventListener('message', (event) => this.deliver(event.detail))
+    if (flood) this.guardIntake(flood)
   }
 
   /** Subscribes to the kinds' topics and installs the gate on each. */
@@ -77,17 +87,40 @@ export class MeshGossip {
     return (await this.pubsub.publish(topic, bytes)).recipients.length
   }
 
+  /**
+   * Cuts a flooding peer off before GossipSub sees its messages at all. A check that refuses
+   * a message because of who forwarded it, not what it is, must not run after GossipSub has
+   * marked the message id as seen (which it does before any topic validator): a peer over its
+   * limit that forwards an honest message first would otherwise make this node drop the honest
+   * copy arriving from everyone else as a duplicate (and tell its mesh it has it, IDONTWANT).
+   * Dropped here, the message costs no hashing, leaves no trace, and is counted once.
+   */
+  private guardIntake({ guard, addressOf }: GossipFloodGuard): void {
+    const intake = this.pubsub as unknown as Partial<RpcIntake>
+    const handle = intake.handleReceivedRpc
+    if (typeof handle !== 'function')
+      throw new Error('this GossipSub has no handleReceivedRpc: the gossip flood guard cannot run before its duplicate cache')
+    const received = handle.bind(this.pubsub)
+    intake.handleReceivedRpc = (from, rpc) => {
+      if (!rpc.messages?.length) return received(from, rpc)
+      const peer = from.toString()
+      const address = addressOf(from)
+      const admitted = rpc.messages.filter((message) => {
+        const refusal = guard.admit(peer, address)
+        if (refusal)
+          this.validator.reportRejection('rate-limited', refusal, { carrier: 'gossip', source: `gossip:${message.topic} via ${peer}` })
+        return refusal === null
+      })
+      return received(from, admitted.length === rpc.messages.length ? rpc : { ...rpc, messages: admitted })
+    }
+  }
+
   private async gate(kind: MessageKind, propagatedBy: PeerId, message: Message): Promise<TopicValidatorResult> {
     const source = `gossip:${message.topic} via ${propagatedBy.toString()}`
-    // A flooding peer is cut off before any decoding or signature work. Ignore, not Reject:
-    // the peer may be forwarding other people's messages, and they were not judged.
-    const limited = this.flood?.guard.admit(propagatedBy.toString(), this.flood.addressOf(propagatedBy))
-    if (limited) {
-      this.validator.reportRejection('rate-limited', limited, { carrier: 'gossip', source })
-      return TopicValidatorResult.Ignore
-    }
     // Gossip is forwarded, so only the envelope's own signature says who wrote it. The topic's
-    // kind is checked inside the gate, before the message can take its replay slot.
+    // kind is checked inside the gate, before the message can take its replay slot. Nothing
+    // here depends on the forwarding peer (the flood guard ran before GossipSub's seen cache),
+    // so the verdict is the same for every copy of the bytes, and one id seen is one verdict.
     const verdict = await this.validator.check(message.data, { carrier: 'gossip', expectedKind: kind, source })
     if (!verdict.ok) return TopicValidatorResult.Reject
     this.accepted.set(message.data, { verdict, from: peerIdFromPublicKey(publicKeyFromRaw(verdict.envelope.sender)) })

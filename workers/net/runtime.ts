@@ -8,9 +8,10 @@ import type { Logger } from '../log'
 import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
-import { isDirectConnection } from './connection-kind'
+import { addressOfMultiaddr, isDirectConnection } from './connection-kind'
 import { keptTwin } from './direct-peers'
-import { FloodGuard, TokenBuckets, addressOfMultiaddr, type Rate } from './token-buckets'
+import { DirectMessages } from './direct'
+import { FloodGuard, TokenBuckets, type Rate } from '../common/rate-limit'
 
 /** What one peer (and one network address) may make this node do; see README, Security. */
 export interface MeshLimits {
@@ -67,6 +68,8 @@ export class MeshRuntime {
   readonly validator: InboundValidator
   readonly gossip: MeshGossip
   readonly blobs: BlobStore
+  /** Signed messages for one peer, on a stream (a trainer's submission to its aggregator). */
+  readonly direct: DirectMessages
   readonly limits: MeshLimits
   private readonly streamGuard: FloodGuard
   private readonly openStreams = new Map<string, number>()
@@ -106,6 +109,13 @@ export class MeshRuntime {
       addressOf: (peer) => peerAddress(node, peer),
     })
     this.blobs = new BlobStore(options.sha256, options.maxBlobStoreBytes)
+    this.direct = new DirectMessages({
+      node,
+      validator: this.validator,
+      signer: options.signer,
+      log: options.log,
+      refuse: (peer, remoteAddr) => this.streamGuard.admit(peer, remoteAddr.includes('/p2p-circuit') ? undefined : addressOfMultiaddr(remoteAddr)),
+    })
   }
 
   async start(): Promise<void> {

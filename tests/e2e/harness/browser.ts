@@ -1,30 +1,17 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchHeadlessChromium } from '../../../scripts/chromium'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { TEST_BUILD } from './relay-process'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-/** The flags this closed network needs; without the background-networking ones, Chromium's own connections are refused. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+export { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/chromium'
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run 'bash scripts/install-chromium.sh' (npm test does), or set CHROMIUM_PATH`)
-  }
   // Pages load the test build, the only one with window.agentMesh.
   if (!existsSync(join(TEST_BUILD, 'index.html'))) {
     throw new Error(`the test build is missing (${TEST_BUILD}): run 'npm run build:test' (npm test does)`)
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] })
+  return launchHeadlessChromium(extraArgs)
 }
 
 export interface Device {

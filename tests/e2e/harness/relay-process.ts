@@ -20,6 +20,8 @@ export interface RelayProcessOptions {
   /** More relay flags, e.g. validator duty. */
   readonly extraArgs?: readonly string[]
   readonly logLevel?: string
+  /** Federated tasks (--fl); off unless a test is about them, so other tests measure what they test. */
+  readonly fl?: boolean
 }
 
 /**
@@ -57,6 +59,8 @@ export class RelayProcess {
       TEST_BUILD,
       '--log-level',
       this.options.logLevel ?? 'warn',
+      '--fl',
+      this.options.fl ? 'on' : 'off',
     ]
   }
 

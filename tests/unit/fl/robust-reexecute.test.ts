@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { identityFromSeed } from '../../../workers/identity/ed25519'
 import { hashOf, hashToBytes, submissionSignBytes, type ProposalDescriptor, type SubmissionRef } from '../../../workers/fl/round'
-import { computeCandidate, judgeRobustCandidate, type InputSources, type RoundInputsFrame } from '../../../workers/fl/round/reexecute'
+import {
+  computeCandidate,
+  computeCandidateFromUsable,
+  judgeRobustCandidate,
+  type InputSources,
+  type RoundInputsFrame,
+} from '../../../workers/fl/round/reexecute'
 import { openUpdate, sealUpdate } from '../../../workers/fl/round/sealed-update'
 import { encodeUpdate } from '../../../workers/fl/update/codec'
 import { float32LE } from '../../../workers/fl/update/delta'
@@ -139,6 +145,36 @@ describe('robust re-execution', () => {
     expect(await judge(d, { ...quality, baselineAccuracy: 0.95 })).toMatchObject({
       valid: false,
       reason: expect.stringContaining('below the committed model'),
+    })
+  })
+
+  it('an aggregator leaves out inputs it cannot use (vanished, over the bound) and the validators accept the rest', async () => {
+    const { blobs, inputs } = honestRound()
+    const mean = { rule: { rule: 'fedavg' } as const }
+    const long = submit(3, new Float32Array(size).fill(1), blobs)
+    const held = new Map(blobs)
+    held.delete(inputs[1].update) // trainer 1 went away before its blob was fetched
+    const all = [inputs[0], inputs[1], inputs[2], long]
+    const built = await computeCandidateFromUsable(frame, all, mean, sources(held, aggregatorKeys), 2)
+    if (!built.ok) throw new Error(built.reason)
+    expect(built.value.used).toEqual(['trainer-0', 'trainer-2'])
+    expect(built.value.refused).toEqual([
+      'trainer-1: update blob unavailable',
+      expect.stringContaining('trainer-3: update is longer than the task clips to'),
+    ])
+    const d: ProposalDescriptor = {
+      taskId: 'task',
+      round: 2,
+      attempt: 0,
+      aggregator: 'agg',
+      baseModel: baseHash,
+      inputs: [inputs[0], inputs[2]],
+      candidate: built.value.hash,
+    }
+    expect(await judgeRobustCandidate(d, frame, mean, sources(held), quality)).toMatchObject({ valid: true })
+    expect(await computeCandidateFromUsable(frame, all, mean, sources(held, aggregatorKeys), 3)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('2 usable inputs, quorum is 3'),
     })
   })
 })

@@ -147,6 +147,41 @@ describe('round core', () => {
     expect(proposed.messages[0].message).toMatchObject({ kind: 'propose', descriptor: { candidate: h('c'), aggregator: 'agg-b' } })
   })
 
+  it('an aggregator proposes only the inputs its aggregate used, and lets the attempt lapse below quorum', () => {
+    const collected = () => {
+      const agg = node('agg-b', { params: { ...params, quorum: 2 } })
+      agg.step({ type: 'presence', trainers: ['t1', 't2', 't3'] })
+      for (const t of ['t1', 't2', 't3'])
+        agg.step({
+          type: 'receive',
+          from: t,
+          message: {
+            kind: 'submit',
+            taskId: 'task',
+            round: 1,
+            attempt: 0,
+            submission: { trainer: t, update: h(t), samples: 5, signature: new Uint8Array(0) },
+          },
+        })
+      return agg
+    }
+    // t2's update could not be opened: the proposal names t1 and t3 only.
+    const kept = collected().step({
+      type: 'aggregated',
+      round: 1,
+      attempt: 0,
+      result: { ok: true, candidate: h('c'), inputs: ['t3', 't1'] },
+    })
+    const proposal = kept.messages.find((m) => m.message.kind === 'propose')!.message
+    expect(proposal.kind === 'propose' && proposal.descriptor.inputs.map((i) => i.trainer)).toEqual(['t1', 't3'])
+    // One usable input is under the quorum, and a name nobody submitted is refused: no proposal.
+    for (const inputs of [['t1'], ['t1', 'nobody']]) {
+      const refused = collected().step({ type: 'aggregated', round: 1, attempt: 0, result: { ok: true, candidate: h('c'), inputs } })
+      expect(refused.ok).toBe(false)
+      expect(refused.messages.filter((m) => m.message.kind === 'propose')).toEqual([])
+    }
+  })
+
   it('a validator re-executes a candidate once, offers it to consensus only when valid, and never for an under-quorum one', () => {
     const v = node('val-1')
     const d = descriptor()

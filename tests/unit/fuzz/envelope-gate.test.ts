@@ -27,6 +27,7 @@ import { gossipHarness } from '../protocol/gossip-harness'
 import { RaftPacket } from '../../../workers/consensus/raft-adapter/wire.pb'
 import { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from '../../../workers/tasks/wire.pb'
 import { equalBytes, mutate, randomBytes } from './mutate'
+import { TaskConsensus } from '../../../workers/fl/round/wire.pb'
 
 const FILE = 'tests/unit/fuzz/envelope-gate.test.ts'
 const CASES_PER_SEED = 12_500
@@ -79,6 +80,8 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
   'fl.round.submit': () => defaultPayload('fl.round.submit'),
   'fl.round.propose': () => defaultPayload('fl.round.propose'),
   'fl.round.committed': () => defaultPayload('fl.round.committed'),
+  'fl.trainer.ready': () => defaultPayload('fl.trainer.ready'),
+  'fl.consensus': (r) => TaskConsensus.encode({ taskId: 'fuzz', message: randomBytes(r, r.intBetween(0, 300)) as Uint8Array<ArrayBuffer> }),
   'ops.report': (r) =>
     NodeReport.encode({
       backend: r.pick(['wasm', 'cpu', 'webgpu']),

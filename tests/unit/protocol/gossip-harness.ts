@@ -6,7 +6,6 @@ import { InboundValidator, type InboundOptions, type Rejected } from '../../../w
 import { verifyEd25519Batch } from '../../../workers/protocol/verify'
 import type { MessageKind } from '../../../workers/protocol/kind-spec'
 import { MeshGossip, topicForKind } from '../../../workers/net/gossip'
-import type { FloodGuard } from '../../../workers/net/token-buckets'
 import { silentLogger } from '../../../workers/log'
 import { messageKinds } from '../../../workers/kinds'
 
@@ -14,11 +13,11 @@ export const mallory = { toString: () => '12D3KooWMallory' } as PeerId
 
 /**
  * MeshGossip over a stand-in for GossipSub: the test calls the topic validators GossipSub
- * would call, and GossipSub's delivery of accepted messages.
+ * would call, and GossipSub's delivery of accepted messages. The flood guard sits in front of
+ * GossipSub's own intake, so it is tested on a real GossipSub (tests/unit/net/gossip-seen-slot.test.ts).
  */
 export function gossipHarness(options: {
   now: number | (() => number)
-  flood?: FloodGuard
   kinds?: MessageKind[]
   authorize?: InboundOptions['authorize']
   verify?: InboundOptions['verify']
@@ -40,13 +39,7 @@ export function gossipHarness(options: {
     addEventListener: (_: string, listener: (event: { detail: Message }) => void) => listeners.push(listener),
   } as unknown as GossipSub
   const self = identityFromSeed(new Uint8Array(32).fill(250))
-  const gossip = new MeshGossip(
-    pubsub,
-    validator,
-    createEnvelopeSigner(self, messageKinds, now),
-    silentLogger,
-    options.flood ? { guard: options.flood, addressOf: () => '10.0.0.9' } : undefined,
-  )
+  const gossip = new MeshGossip(pubsub, validator, createEnvelopeSigner(self, messageKinds, now), silentLogger)
   const kinds = options.kinds ?? ['mesh.presence', 'mesh.chat']
   const delivered: Array<{ kind: string; text?: string; seq: bigint; sender: string }> = []
   gossip.join(kinds)

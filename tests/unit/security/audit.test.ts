@@ -222,8 +222,11 @@ describe('audit log tamper detection', () => {
 
   it('catches truncation against a checkpoint, a forked log, and a forged checkpoint', async () => {
     const { records, log } = await build()
-    const checkpoint = decodeCheckpoint(encodeCheckpoint(await log.checkpoint()))
+    const encoded = encodeCheckpoint(await log.checkpoint())
+    const checkpoint = decodeCheckpoint(encoded)
     expect(checkpoint.seq).toBe(12)
+    // Decoded exactly: bytes appended to a checkpoint are refused, not ignored.
+    expect(() => decodeCheckpoint(Uint8Array.from([...encoded, 0x08, 0x01]))).toThrow(/canonical/)
     expect(await problemOf(records, checkpoint)).toBe('ok')
     expect(await problemOf(records.slice(0, 9))).toBe('ok')
     expect(await problemOf(records.slice(0, 9), checkpoint)).toBe('truncated')

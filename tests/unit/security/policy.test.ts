@@ -3,6 +3,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { DAY, HOUR, T0, credentialFor, makeAuthority, nodeKeys } from './fixtures'
 import { seededBytes } from '../../../workers/common/random'
 import { IssuancePolicy } from '../../../workers/security/credentials/policy'
+import { perWindow } from '../../../workers/common/rate-limit'
 import { CredentialAuthority } from '../../../workers/security/credentials/authority'
 import { RevocationList } from '../../../workers/security/credentials/revocation'
 import { createGrantRequest, createJoinRequest, decodeJoinRequest } from '../../../workers/security/credentials/requests'
@@ -64,7 +65,7 @@ describe('self-service issuance on join', () => {
   })
 
   it('limits requests per identity, and forgets them after the window', () => {
-    const policy = new IssuancePolicy({ perPeer: { limit: 3, windowMs: HOUR }, perAddress: { limit: 100, windowMs: HOUR } })
+    const policy = new IssuancePolicy({ perPeer: perWindow(3, HOUR), perAddress: perWindow(100, HOUR) })
     const sender = nodeKeys(34).identity.publicKey
     const outcomes = [0, 1, 2, 3, 4].map((i) => policy.decideJoin(join(34), sender, `addr-${i}`, T0 + i * 1000).ok)
     expect(outcomes).toEqual([true, true, true, false, false])
@@ -72,7 +73,7 @@ describe('self-service issuance on join', () => {
   })
 
   it('limits requests per address across identities', () => {
-    const policy = new IssuancePolicy({ perPeer: { limit: 100, windowMs: HOUR }, perAddress: { limit: 2, windowMs: HOUR } })
+    const policy = new IssuancePolicy({ perPeer: perWindow(100, HOUR), perAddress: perWindow(2, HOUR) })
     const outcomes = [35, 36, 37].map((n) => policy.decideJoin(join(n), nodeKeys(n).identity.publicKey, '192.0.2.7', T0))
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, false])
     expect(outcomes[2]).toMatchObject({ problem: 'rate-limited' })

@@ -34,6 +34,8 @@ const expectations: Record<MessageKind, Expected> = {
   'fl.round.propose': ['aggregator'],
   'fl.round.submit': ['trainer'],
   'fl.round.committed': ['validator'],
+  'fl.trainer.ready': ['trainer'],
+  'fl.consensus': ['validator'],
   'fl.task.create': ['admin'],
 }
 const privilegedKinds = Object.entries(expectations).filter(([, e]) => Array.isArray(e)) as [MessageKind, readonly Role[]][]

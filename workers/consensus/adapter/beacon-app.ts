@@ -1,9 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { decodeMessage, encodeMessage } from 'protons-runtime'
+import { encodeMessage } from 'protons-runtime'
 import type { ValidatorSet } from '../certificate'
 import { BeaconRecord } from './beacon.pb'
 import type { BftApplication, HeightContext } from './types'
 import { equalBytes } from '../../common/bytes'
+import { decodeExact } from '../../protocol/exact-decode'
 
 export interface BeaconOptions {
   /** This node's PeerId, written into the records it proposes. */
@@ -27,7 +28,8 @@ export interface DecodedBeacon {
 export function decodeBeacon(value: Uint8Array): DecodedBeacon | string {
   let record: BeaconRecord
   try {
-    record = decodeMessage(value, BeaconRecord.codec())
+    // Exact: a proposer cannot append or pad fields the validators would silently ignore.
+    record = decodeExact(value, BeaconRecord.codec())
   } catch (error) {
     return `not a beacon record: ${(error as Error).message}`
   }

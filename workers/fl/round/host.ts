@@ -13,6 +13,7 @@ import { descriptorKey } from './identity'
 import { createRoundNode, type RoundNode, type RoundNodeConfig } from './node'
 import type {
   AggregateRequest,
+  AggregateResult,
   CommitProof,
   Hash,
   ProposalDescriptor,
@@ -34,8 +35,8 @@ export interface RoundHostHandlers {
   send(to: string | null, message: RoundMessage): void
   /** Trainers: fetch and check the base model, train, store and sign the update. */
   train?(request: TrainRequest): Promise<SubmissionRef>
-  /** Aggregators: the candidate's hash from the inputs, with the task's rule. */
-  aggregate?(request: AggregateRequest): Promise<Hash>
+  /** Aggregators: the candidate's hash from the inputs, with the task's rule (and, when some were left out, the trainers used). */
+  aggregate?(request: AggregateRequest): Promise<Hash | { readonly candidate: Hash; readonly inputs: readonly string[] }>
   /** Validators: re-execute and evaluate (robust: reexecute.ts; secure: secure-transcript.ts). */
   verify?(descriptor: ProposalDescriptor): Promise<boolean>
   /** Everyone: does this commit's certificate verify against the pinned validator set? */
@@ -174,10 +175,11 @@ export class RoundHost {
   }
 
   private async runAggregate(request: AggregateRequest): Promise<void> {
-    let result: { ok: true; candidate: Hash } | { ok: false; reason: string }
+    let result: AggregateResult
     try {
       if (!this.handlers.aggregate) throw new Error('this node cannot aggregate')
-      result = { ok: true, candidate: await this.handlers.aggregate(request) }
+      const answer = await this.handlers.aggregate(request)
+      result = typeof answer === 'string' ? { ok: true, candidate: answer } : { ok: true, ...answer }
     } catch (error) {
       result = { ok: false, reason: (error as Error).message }
       this.handlers.warn?.(`aggregating round ${request.round}`, result.reason)

@@ -1,4 +1,4 @@
-import { RoundAnnounce, RoundCommitted, RoundPropose, RoundSubmit } from './wire.pb'
+import { RoundAnnounce, RoundCommitted, RoundPropose, RoundSubmit, TaskConsensus, TrainerReady } from './wire.pb'
 import { ROUND_LIMITS } from './codec'
 import { TaskSpec } from '../task/wire.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../../protocol/kind-spec'
@@ -36,6 +36,9 @@ export const flRoundKinds = defineKinds({
     limits: { proof: { descriptor: inputs } },
     senders: ['validator'],
   },
+  'fl.trainer.ready': { codec: TrainerReady.codec(), carrier: 'gossip', maxEnvelopeBytes: 1 * KiB, senders: ['trainer'] },
+  // Sized like bft.message, whose encoded bytes it carries.
+  'fl.consensus': { codec: TaskConsensus.codec(), carrier: 'gossip', maxEnvelopeBytes: 256 * KiB + 1 * KiB, senders: ['validator'] },
 })
 
 declare module '../../protocol/kind-spec' {

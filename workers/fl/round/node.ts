@@ -19,6 +19,7 @@
 import { aggregatorFor, canonicalCohort, cohortIndex, descriptorKey } from './identity'
 import type {
   AggregateRequest,
+  AggregateResult,
   Announce,
   CommitProof,
   Hash,
@@ -347,15 +348,16 @@ class Node implements RoundNode {
     return null
   }
 
-  private onAggregated(
-    round: number,
-    attempt: number,
-    result: { ok: true; candidate: Hash } | { ok: false; reason: string },
-  ): string | null {
+  private onAggregated(round: number, attempt: number, result: AggregateResult): string | null {
     if (round !== this.round || attempt !== this.attempt || !this.aggregating) return null
     this.aggregating = false
     if (!result.ok) return null // the attempt lapses and the next aggregator tries
-    const inputs = [...this.submissions.values()].sort((a, b) => (a.trainer < b.trainer ? -1 : 1))
+    const used = result.inputs ? new Set(result.inputs) : null
+    const inputs = [...this.submissions.values()]
+      .filter((s) => used === null || used.has(s.trainer))
+      .sort((a, b) => (a.trainer < b.trainer ? -1 : 1))
+    if (used && (inputs.length !== used.size || inputs.length < this.params.quorum))
+      return `the aggregate names ${used.size} inputs, ${inputs.length} of them submitted; quorum is ${this.params.quorum}`
     this.proposal = {
       taskId: this.params.taskId,
       round,

@@ -67,7 +67,7 @@ export interface Candidate {
   readonly hash: Hash
 }
 
-/** The aggregator's side: the candidate model from the round's inputs. */
+/** The validators' side: the candidate from exactly the descriptor's inputs, every one of which must open and check. */
 export async function computeCandidate(
   frame: RoundInputsFrame,
   inputs: readonly SubmissionRef[],
@@ -80,6 +80,39 @@ export async function computeCandidate(
     if (!one.ok) return one
     opened.push(one.value)
   }
+  return candidateOf(frame, opened, aggregation)
+}
+
+/**
+ * The aggregator's side: the candidate from the submitted inputs that open and check; the
+ * others (unfetchable, tampered, over the clipping bound) are left out with their reasons, so
+ * one bad or vanished trainer cannot stall the round. Fewer than `quorum` usable: no candidate.
+ */
+export async function computeCandidateFromUsable(
+  frame: RoundInputsFrame,
+  inputs: readonly SubmissionRef[],
+  aggregation: AggregationConfig,
+  sources: InputSources,
+  quorum: number,
+): Promise<Outcome<Candidate & { readonly used: readonly string[]; readonly refused: readonly string[] }>> {
+  const opened: AggregationInput[] = []
+  const refused: string[] = []
+  for (const input of inputs) {
+    const one = await openInput(frame, input, sources)
+    if (one.ok) opened.push(one.value)
+    else refused.push(one.reason)
+  }
+  if (opened.length < quorum)
+    return {
+      ok: false,
+      reason: `${opened.length} usable inputs, quorum is ${quorum}${refused.length ? `; refused: ${refused.join('; ')}` : ''}`,
+    }
+  const candidate = candidateOf(frame, opened, aggregation)
+  if (!candidate.ok) return candidate
+  return { ok: true, value: { ...candidate.value, used: opened.map((o) => o.id), refused } }
+}
+
+function candidateOf(frame: RoundInputsFrame, opened: AggregationInput[], aggregation: AggregationConfig): Outcome<Candidate> {
   const result = aggregate(opened, aggregation)
   if (!result.ok) return result
   const values = applyDelta(frame.base.values, result.vector)

@@ -14,7 +14,7 @@ import type { LoadedModel, LoadModelRequest, TrainRequest as WorkerTrainRequest,
 import type { FlTask } from '../task/spec'
 import { submissionSignBytes } from './codec'
 import { hashToBytes } from './identity'
-import { computeCandidate, judgeRobustCandidate, type Evaluation, type InputSources, type RoundInputsFrame } from './reexecute'
+import { computeCandidateFromUsable, judgeRobustCandidate, type Evaluation, type InputSources, type RoundInputsFrame } from './reexecute'
 import { sealUpdate } from './sealed-update'
 import type { AggregateRequest, Hash, ProposalDescriptor, SubmissionRef, TrainRequest } from './types'
 
@@ -38,6 +38,8 @@ export interface RobustNodeContext {
   }
   /** Validators: accuracy and loss on this node's held-out data. */
   readonly evaluate?: (weights: FlatWeights) => Promise<Evaluation>
+  /** Aggregators: inputs left out of a candidate, with the reason for each (logged, counted). */
+  readonly onRefusedInputs?: (round: number, reasons: readonly string[]) => void
 }
 
 async function baseWeights(context: RobustNodeContext, hash: Hash): Promise<FlatWeights> {
@@ -100,15 +102,17 @@ export function createRobustHandlers(context: RobustNodeContext) {
       }
     },
 
-    async aggregate(request: AggregateRequest): Promise<Hash> {
-      const candidate = await computeCandidate(
+    async aggregate(request: AggregateRequest): Promise<{ candidate: Hash; inputs: readonly string[] }> {
+      const candidate = await computeCandidateFromUsable(
         await frameFor(request.round, request.baseModel),
         request.inputs,
         aggregation,
         context.sources,
+        task.quorum,
       )
       if (!candidate.ok) throw new Error(candidate.reason)
-      return context.models.put(candidate.value.weights)
+      if (candidate.value.refused.length > 0) context.onRefusedInputs?.(request.round, candidate.value.refused)
+      return { candidate: await context.models.put(candidate.value.weights), inputs: candidate.value.used }
     },
 
     async verify(d: ProposalDescriptor): Promise<boolean> {

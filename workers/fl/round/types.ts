@@ -116,7 +116,7 @@ export type RoundEvent =
       readonly type: 'aggregated'
       readonly round: number
       readonly attempt: number
-      readonly result: { readonly ok: true; readonly candidate: Hash } | { readonly ok: false; readonly reason: string }
+      readonly result: AggregateResult
     }
   /** Answer to a VerifyRequest (validators): re-executed and evaluated. */
   | { readonly type: 'verified'; readonly descriptor: ProposalDescriptor; readonly valid: boolean; readonly reason?: string }
@@ -133,6 +133,14 @@ export interface TrainRequest {
   readonly shard: number
   readonly cohortSize: number
 }
+
+/**
+ * An aggregator's answer: the candidate, and which submitted trainers' updates it holds
+ * (default: all). Inputs that cannot be fetched, opened or checked are left out, so one bad
+ * or vanished trainer cannot stall a round; fewer than the quorum and the attempt lapses.
+ */
+export type AggregateResult =
+  { readonly ok: true; readonly candidate: Hash; readonly inputs?: readonly string[] } | { readonly ok: false; readonly reason: string }
 
 export interface AggregateRequest {
   readonly round: number

@@ -1416,6 +1416,230 @@ export namespace RoundCommitted {
   }
 }
 
+export interface TrainerReady {
+  version: number
+  taskId: string
+}
+
+export namespace TrainerReady {
+  let _codec: Codec<TrainerReady>
+
+  export const codec = (): Codec<TrainerReady> => {
+    if (_codec == null) {
+      _codec = message<TrainerReady>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(18)
+          w.string(obj.taskId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          taskId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.taskId = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.taskId`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TrainerReadyVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface TrainerReadyTaskIdFieldEvent {
+    field: '$.taskId'
+    value: string
+  }
+
+  export function encode (obj: Partial<TrainerReady>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TrainerReady.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainerReady>): TrainerReady {
+    return decodeMessage(buf, TrainerReady.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrainerReady>): Generator<TrainerReadyVersionFieldEvent | TrainerReadyTaskIdFieldEvent> {
+    return streamMessage(buf, TrainerReady.codec(), opts)
+  }
+}
+
+export interface TaskConsensus {
+  taskId: string
+  message: Uint8Array<ArrayBuffer>
+}
+
+export namespace TaskConsensus {
+  let _codec: Codec<TaskConsensus>
+
+  export const codec = (): Codec<TaskConsensus> => {
+    if (_codec == null) {
+      _codec = message<TaskConsensus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(10)
+          w.string(obj.taskId)
+        }
+
+        if ((obj.message != null && obj.message.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          taskId: '',
+          message: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.taskId = reader.string()
+              break
+            }
+            case 2: {
+              obj.message = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.taskId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TaskConsensusTaskIdFieldEvent {
+    field: '$.taskId'
+    value: string
+  }
+
+  export interface TaskConsensusMessageFieldEvent {
+    field: '$.message'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<TaskConsensus>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TaskConsensus.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskConsensus>): TaskConsensus {
+    return decodeMessage(buf, TaskConsensus.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskConsensus>): Generator<TaskConsensusTaskIdFieldEvent | TaskConsensusMessageFieldEvent> {
+    return streamMessage(buf, TaskConsensus.codec(), opts)
+  }
+}
+
 export interface SubmissionSignBytes {
   domain: string
   taskId: string

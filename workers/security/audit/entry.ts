@@ -3,6 +3,7 @@ import { AuditEntry, AuditHead } from './audit.pb'
 import type { SigningIdentity } from '../../identity/ed25519'
 import { hex } from '../../common/bytes'
 import { withDomain } from '../../common/domains'
+import { decodeExact } from '../../protocol/exact-decode'
 
 /** What the audit log records (DESIGN §2). */
 export const auditEvents = ['join', 'grant', 'revoke', 'reject', 'consensus.decision', 'model.adopt'] as const
@@ -131,7 +132,8 @@ export function encodeCheckpoint(head: AuditCheckpoint): Uint8Array {
   })
 }
 
+/** Exact (issue 15): a checkpoint with appended, duplicated or padded fields throws rather than decoding. */
 export function decodeCheckpoint(bytes: Uint8Array): AuditCheckpoint {
-  const head = AuditHead.decode(bytes)
+  const head = decodeExact(bytes, AuditHead.codec())
   return { seq: Number(head.seq), hash: head.hash, timeMs: Number(head.timeMs), writer: head.writer, signature: head.signature }
 }

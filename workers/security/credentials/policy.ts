@@ -2,7 +2,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import type { GrantRequest, JoinRequest } from './credentials.pb'
 import { canonicalRoles, type Credential, type CredentialSubject } from './credential'
 import { grantSignedBy } from './requests'
-import { SlidingWindowLimiter, type RateLimit } from './rate-limit'
+import { FloodGuard, perWindow, type Rate } from '../../common/rate-limit'
 import { verifyBlsProofOfPossession } from '../keys/bls-pop'
 import { equalBytes } from '../../common/bytes'
 import { isRole, selfServiceRoles, type Role } from '../../protocol/roles'
@@ -12,8 +12,9 @@ export interface IssuancePolicyConfig {
   readonly selfServiceValidityMs: number
   /** Longest lifetime an admin may grant. */
   readonly maxGrantValidityMs: number
-  readonly perPeer: RateLimit
-  readonly perAddress: RateLimit
+  /** Self-service requests per identity and per network address (the mesh's one rate limiter, `common/rate-limit.ts`). */
+  readonly perPeer: Rate
+  readonly perAddress: Rate
   /** How far a grant request's timestamp may be from the CA's clock. */
   readonly grantFreshnessMs: number
   /** Issued credentials start this much before now, so peers with slightly slow clocks accept them. */
@@ -24,8 +25,8 @@ const HOUR = 3600_000
 export const defaultIssuancePolicy: IssuancePolicyConfig = {
   selfServiceValidityMs: 7 * 24 * HOUR,
   maxGrantValidityMs: 90 * 24 * HOUR,
-  perPeer: { limit: 5, windowMs: HOUR },
-  perAddress: { limit: 50, windowMs: HOUR },
+  perPeer: perWindow(5, HOUR),
+  perAddress: perWindow(50, HOUR),
   grantFreshnessMs: 5 * 60_000,
   clockSkewMs: 60_000,
 }
@@ -50,15 +51,13 @@ export type IssueDecision =
  */
 export class IssuancePolicy {
   readonly config: IssuancePolicyConfig
-  private readonly perPeer: SlidingWindowLimiter
-  private readonly perAddress: SlidingWindowLimiter
+  private readonly requests: FloodGuard
   private readonly banned = new Map<string, number>()
   private readonly seenNonces = new Map<string, number>()
 
   constructor(config: Partial<IssuancePolicyConfig> = {}) {
     this.config = { ...defaultIssuancePolicy, ...config }
-    this.perPeer = new SlidingWindowLimiter(this.config.perPeer)
-    this.perAddress = new SlidingWindowLimiter(this.config.perAddress)
+    this.requests = new FloodGuard('credential requests', this.config)
   }
 
   /**
@@ -75,10 +74,8 @@ export class IssuancePolicy {
     if (request.blsPublicKey.length !== 48 || request.agreementPublicKey.length !== 32) return refuse('bad-request', 'key sizes are wrong')
     const identity = bytesToHex(sender)
     if (this.isBanned(identity, nowMs)) return refuse('banned', 'this identity is banned')
-    if (!this.perPeer.allows(identity, nowMs)) return refuse('rate-limited', 'too many requests from this identity')
-    if (!this.perAddress.allows(address, nowMs)) return refuse('rate-limited', 'too many requests from this address')
-    this.perPeer.take(identity, nowMs)
-    this.perAddress.take(address, nowMs)
+    const limited = this.requests.check(identity, address, nowMs)
+    if (limited) return refuse('rate-limited', `too many requests from this ${limited === 'peer' ? 'identity' : 'address'}`)
     if (!verifyBlsProofOfPossession(request.blsPublicKey, sender, request.blsProofOfPossession)) {
       return refuse('bad-request', 'the BLS proof of possession does not verify')
     }

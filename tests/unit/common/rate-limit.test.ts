@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { FloodGuard, TokenBuckets, addressOfMultiaddr } from '../../../workers/net/token-buckets'
+import { FloodGuard, TokenBuckets, perWindow } from '../../../workers/common/rate-limit'
+import { addressOfMultiaddr } from '../../../workers/net/connection-kind'
 
 describe('token buckets', () => {
   it('allows the burst, then the sustained rate, per key', () => {
@@ -20,7 +21,24 @@ describe('token buckets', () => {
     expect(buckets.take('peer-9999', 10_000)).toBe(false)
   })
 
-  it('refuses with the limit that was hit, peer first, and charges no address for a refused peer', () => {
+  it('peeks without taking', () => {
+    const buckets = new TokenBuckets({ perSecond: 1, burst: 1 })
+    expect([buckets.allows('a', 0), buckets.allows('a', 0), buckets.take('a', 0), buckets.allows('a', 0)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ])
+  })
+
+  it('states a limit per window as a rate: all of it at once, then back in full after the window', () => {
+    const hour = 3_600_000
+    const buckets = new TokenBuckets(perWindow(3, hour))
+    expect([0, 1, 2, 3].map((i) => buckets.take('id', i * 1000))).toEqual([true, true, true, false])
+    expect([0, 1, 2, 3].map(() => buckets.take('id', hour + 3000))).toEqual([true, true, true, false])
+  })
+
+  it('refuses with the limit that was hit, peer first, and charges neither limit for a refused event', () => {
     let now = 0
     const guard = new FloodGuard('gossip', { perPeer: { perSecond: 1, burst: 2 }, perAddress: { perSecond: 1, burst: 3 } }, () => now)
     expect(guard.admit('p1', '10.0.0.1')).toBeNull()
@@ -28,7 +46,10 @@ describe('token buckets', () => {
     expect(guard.admit('p1', '10.0.0.1')).toMatch(/from peer p1 over 1\/s/)
     expect(guard.admit('p2', '10.0.0.1')).toBeNull()
     expect(guard.admit('p3', '10.0.0.1')).toMatch(/from address 10\.0\.0\.1/)
+    // p3 was refused by its address, so it still has its whole burst of 2.
     expect(guard.admit('p3', undefined)).toBeNull()
+    expect(guard.admit('p3', undefined)).toBeNull()
+    expect(guard.check('p3', undefined)).toBe('peer')
     now += 5_000
     expect(guard.admit('p1', '10.0.0.1')).toBeNull()
     expect(guard.size).toBeLessThanOrEqual(4)

@@ -1,0 +1,244 @@
+import type { MeshClient } from '../mesh/client.svelte'
+import type { Trainer } from '../training/trainer.svelte'
+import type { MeshDatabase } from '../storage/db'
+import { BrowserFlStore } from '../storage/fl-store'
+import { FlMesh } from '../../workers/fl/mesh/fl-mesh'
+import { FlParticipant } from '../../workers/fl/mesh/participant'
+import { recipientKeyPair } from '../../workers/fl/mesh/keys'
+import { proofFromFeed, taskFromFeed, validatorFromJson, type TaskFeed, type ValidatorJson } from '../../workers/fl/mesh/task-feed'
+import { createRealScheme, createValidatorSet, decodeCertificate, type ValidatorSet } from '../../workers/consensus/certificate'
+import { decodeDescriptor, hashOf, type CommitProof, type RoundStatus } from '../../workers/fl/round'
+import { initialWeights } from '../../workers/fl/model/weights'
+import { float32LE } from '../../workers/fl/update/delta'
+import type { FlTask } from '../../workers/fl/task/spec'
+import { signingIdentityOf } from '../../workers/security/keys/derive'
+
+/** A committed round as the dashboard shows it. */
+export interface RoundView {
+  readonly round: number
+  readonly modelHash: string
+  /** Validators' held-out evaluation (from the relay's feed). */
+  readonly accuracy: number | null
+  readonly loss: number | null
+  /** Validators whose BLS shares the certificate aggregates. */
+  readonly signers: number
+  /** This browser checked the certificate against its pinned validator set. */
+  readonly verified: boolean
+  /** This browser adopted the model (fetched, hash-checked, stored, audited). */
+  readonly adopted: boolean
+  readonly committedMs: number
+}
+
+const JOINED_KEY = 'agent-mesh:fl-joined'
+const FEED_EVERY_MS = 4_000
+const clock = {
+  now: () => performance.now(),
+  setTimer: (ms: number, run: () => void) => {
+    const timer = setTimeout(run, ms)
+    return () => clearTimeout(timer)
+  },
+}
+
+/**
+ * This browser's part in the mesh's federated task (README, "Federated round"): Join pins the
+ * relay's validator set (first join only), takes the running task, and trains in the training
+ * worker whenever an aggregator announces a round with this node in its cohort. Every commit's
+ * certificate is checked here before the model is adopted. Joining is remembered across reloads.
+ */
+export class FederatedClient {
+  joined = $state(false)
+  task = $state.raw<{ readonly taskId: string; readonly task: FlTask } | null>(null)
+  status = $state.raw<RoundStatus | null>(null)
+  relayStatus = $state.raw<{ round: number; attempt: number; phase: string; aggregator: string } | null>(null)
+  rounds = $state.raw<RoundView[]>([])
+  validators = $state(0)
+  error = $state('')
+  private mesh: FlMesh | null = null
+  private participant: FlParticipant | null = null
+  private set: ValidatorSet | null = null
+  private feedTimer: ReturnType<typeof setInterval> | undefined
+  private readonly store: BrowserFlStore
+  private readonly scheme = createRealScheme()
+  private readonly adopted = new Set<string>()
+
+  constructor(
+    private readonly client: MeshClient,
+    private readonly trainer: Trainer,
+    private readonly db: MeshDatabase,
+  ) {
+    this.store = new BrowserFlStore(db)
+  }
+
+  get ownId(): string {
+    return this.client.peerId
+  }
+
+  /** Rejoins the task this browser had joined before a reload (finished or not: its history shows). */
+  async resume(): Promise<void> {
+    const taskId = localStorage.getItem(JOINED_KEY)
+    if (taskId) await this.join(taskId)
+  }
+
+  /** Joins `taskId`, or the relay's first task still running. */
+  async join(taskId?: string): Promise<void> {
+    if (this.joined) return
+    this.error = ''
+    try {
+      await this.start(taskId)
+      this.joined = true
+      localStorage.setItem(JOINED_KEY, this.task!.taskId)
+    } catch (error) {
+      this.error = (error as Error).message
+      throw error
+    }
+  }
+
+  leave(): void {
+    localStorage.removeItem(JOINED_KEY)
+    if (this.task) this.mesh?.remove(this.task.taskId)
+    this.participant = null
+    clearInterval(this.feedTimer)
+    this.joined = false
+  }
+
+  private async start(wanted: string | undefined): Promise<void> {
+    const runtime = this.client.runtime
+    const keys = this.client.identity?.keys
+    if (!runtime || !keys) throw new Error('the node has not joined the mesh yet; wait for the relay connection')
+    const feed = await this.fetchFeed()
+    this.set = await this.pinnedSet(feed.validators)
+    this.validators = this.set.validators.length
+    const entry = wanted
+      ? feed.tasks.find((t) => t.taskId === wanted)
+      : feed.tasks.find((t) => t.state === 'pending' || t.state === 'running')
+    if (!entry)
+      throw new Error(
+        wanted
+          ? `the relay no longer has the task ${wanted.slice(0, 12)}… this browser had joined`
+          : 'the relay has no running federated task; an admin creates one with `npm run relay -- fl create`',
+      )
+    const checked = taskFromFeed(entry)
+    if (!checked.ok) throw new Error(`the relay's task was refused: ${checked.reason}`)
+    const { task } = checked
+    const taskId = entry.taskId
+    await this.store.addTask(task)
+    this.task = { taskId, task }
+    for (const row of await this.store.rounds(taskId)) this.adopted.add(row.modelHash)
+
+    const latest = await this.store.latest(taskId)
+    let committed: { round: number; model: string; proof: CommitProof | null }
+    const initial = initialWeights(task.model, task.dataSeed)
+    if (latest) {
+      const descriptor = decodeDescriptor(latest.descriptor)
+      committed = descriptor.ok
+        ? { round: latest.round, model: latest.modelHash, proof: { descriptor: descriptor.value, certificate: latest.certificate } }
+        : { round: 0, model: hashOf(float32LE(initial.values)), proof: null }
+    } else committed = { round: 0, model: hashOf(float32LE(initial.values)), proof: null }
+
+    const identity = signingIdentityOf(keys)
+    const peerId = this.client.peerId
+    const security = this.client.security
+    const log = this.client.childLog('fl')
+    this.mesh ??= new FlMesh(runtime, clock, log)
+    await this.mesh.start()
+    const roster = { aggregators: this.set.validators.map((v) => v.id), validators: this.set.validators.map((v) => v.id) }
+    const participant = new FlParticipant({
+      runtime,
+      self: peerId,
+      identity: { publicKey: identity.publicKey, sign: identity.sign },
+      recipient: recipientKeyPair(identity.seed),
+      taskId,
+      task,
+      roster,
+      validatorSet: this.set,
+      scheme: this.scheme,
+      trainer: true,
+      committed,
+      initialModel: initial,
+      store: {
+        model: (hash) => this.store.model(hash),
+        commit: async (round, model) => {
+          await this.store.adopt({ ...round, accuracy: null, loss: null, committedAtMs: Date.now() }, model)
+          this.adopted.add(round.modelHash)
+        },
+        audit: async (fields) => security?.audit.append(fields),
+      },
+      training: {
+        loadModel: (request) => this.trainer.loadModel(request.weights, request.hash, request.model),
+        train: async (request) => {
+          const result = await this.trainer.train(request)
+          if (!result) throw new Error('training was cancelled')
+          return result
+        },
+      },
+      clock,
+      log,
+      onStatus: (status) => (this.status = status),
+      onAdopted: () => void this.refresh(),
+      send: (to, message) => this.mesh!.send(to, message),
+    })
+    this.participant = participant
+    this.status = participant.status
+    this.mesh.add(taskId, participant, true)
+    await this.refresh(feed)
+    this.feedTimer = setInterval(() => void this.refresh().catch(() => {}), FEED_EVERY_MS)
+  }
+
+  /** The relay's view of the task (its round, the validators' accuracy), checked here certificate by certificate. */
+  private async refresh(given?: TaskFeed): Promise<void> {
+    const participant = this.participant
+    const task = this.task
+    if (!participant || !task) return
+    const feed = given ?? (await this.fetchFeed())
+    const entry = feed.tasks.find((t) => t.taskId === task.taskId)
+    if (!entry) return
+    this.relayStatus = entry.current
+    this.rounds = entry.committed.map((r) => {
+      const proof = proofFromFeed(r)
+      const certificate = proof ? decodeCertificate(proof.certificate) : null
+      const matches = proof !== null && proof.descriptor.candidate === r.modelHash && proof.descriptor.taskId === task.taskId
+      return {
+        round: r.round,
+        modelHash: r.modelHash,
+        accuracy: r.accuracy,
+        loss: r.loss,
+        signers: certificate?.ok ? countBits(certificate.certificate.signers) : 0,
+        verified: matches && participant.certify(proof!),
+        adopted: this.adopted.has(r.modelHash),
+        committedMs: r.committedMs,
+      }
+    })
+  }
+
+  private async fetchFeed(): Promise<TaskFeed> {
+    const response = await fetch('/api/fl/tasks', { signal: AbortSignal.timeout(10_000) })
+    if (!response.ok) throw new Error(`the relay answered ${response.status} for its federated tasks`)
+    return (await response.json()) as TaskFeed
+  }
+
+  /**
+   * The validator set this browser checks certificates against: pinned at the first join from
+   * the relay it came from, and kept; a relay that later serves another set is not followed
+   * (README, "Which validators a browser trusts").
+   */
+  private async pinnedSet(served: readonly ValidatorJson[]): Promise<ValidatorSet> {
+    const pinned = await this.db.pinnedValidators.get('self')
+    const json: ValidatorJson[] = pinned ? JSON.parse(new TextDecoder().decode(pinned.set)) : [...served]
+    const created = createValidatorSet(json.map(validatorFromJson), this.scheme)
+    if (!created.ok) throw new Error(`the validator set is not usable: ${created.reason}`)
+    if (!pinned)
+      await this.db.pinnedValidators.put({
+        id: 'self',
+        set: new TextEncoder().encode(JSON.stringify(json)),
+        signature: new Uint8Array(0),
+        pinnedAtMs: Date.now(),
+      })
+    return created.set
+  }
+}
+
+function countBits(bitmap: Uint8Array): number {
+  let count = 0
+  for (const byte of bitmap) for (let bits = byte; bits; bits &= bits - 1) count++
+  return count
+}

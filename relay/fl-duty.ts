@@ -1,0 +1,243 @@
+/**
+ * The relay's part in federated tasks (README, "Federated round"): for every task in its store
+ * that is not finished, it aggregates (in the rotation) and validates — re-executing each
+ * candidate from the trainers' sealed updates and evaluating it on held-out MNIST digits —
+ * and votes on the task's own BFT chain with the validator set's other members. Committed
+ * rounds and models go to SQLite; `/api/fl/tasks` serves them to browsers, which check each
+ * certificate themselves before adopting anything.
+ */
+import type { FlStore, StoredTask } from './fl-store'
+import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
+import type Database from 'better-sqlite3'
+import { ConsensusAdapter } from '../workers/consensus/adapter'
+import type { SignatureScheme, ValidatorSet, ValidatorSigner } from '../workers/consensus/certificate'
+import { encodeCertificate } from '../workers/consensus/certificate'
+import type { MeshRuntime } from '../workers/net/runtime'
+import type { Logger } from '../workers/log'
+import type { AuditFields } from '../workers/security/audit/entry'
+import { FlMesh } from '../workers/fl/mesh/fl-mesh'
+import { FlParticipant } from '../workers/fl/mesh/participant'
+import { recipientKeyPair } from '../workers/fl/mesh/keys'
+import { chainIdFor, decodeDescriptor, type CommitProof, type Hash, type RoundStatus } from '../workers/fl/round'
+import type { Evaluation } from '../workers/fl/round/reexecute'
+import { defaultMnistTask } from '../workers/fl/task/spec'
+import { initialWeights, type FlatWeights } from '../workers/fl/model/weights'
+import { float32LE } from '../workers/fl/update/delta'
+import { hashOf } from '../workers/fl/round/identity'
+import { createTrainer } from '../workers/fl/model/trainer'
+import { gatherSamples, splitHoldout, type LabelledSamples } from '../workers/fl/data/split'
+import { HOLDOUT } from '../workers/fl/training-session'
+import { selectBackend } from '../workers/fl/model/backend'
+import { nodeBackendOptions } from '../workers/fl/node/backend'
+import { loadMnistNode } from '../workers/fl/node/mnist-data'
+
+/** How often the relay looks for tasks created meanwhile (by `npm run relay -- fl create` on the same data dir). */
+const TASK_POLL_MS = 2_000
+
+export interface FlValidatorKeys {
+  readonly set: ValidatorSet
+  readonly signer: ValidatorSigner
+  readonly scheme: SignatureScheme
+}
+
+export interface FlDutyDeps {
+  readonly runtime: MeshRuntime
+  readonly store: FlStore
+  readonly dataDir: string
+  readonly peerId: string
+  readonly identity: { readonly seed: Uint8Array; readonly publicKey: Uint8Array; readonly sign: (message: Uint8Array) => Uint8Array }
+  readonly validators: FlValidatorKeys
+  /** Create the default MNIST task when the store has none (a relay that is its own validator set: `npm start`). */
+  readonly defaultTask: boolean
+  readonly audit: (fields: AuditFields) => Promise<unknown>
+  readonly log: Logger
+  readonly onStatus?: (taskId: string, status: RoundStatus) => void
+  readonly onCommitted?: (taskId: string, round: number, evaluation: Evaluation | null) => void
+}
+
+interface RunningTask {
+  readonly participant: FlParticipant
+  readonly adapter: ConsensusAdapter | null
+  status: RoundStatus
+}
+
+const clock = {
+  now: () => performance.now(),
+  setTimer: (ms: number, run: () => void) => {
+    const timer = setTimeout(run, ms)
+    return () => clearTimeout(timer)
+  },
+}
+
+export class FlDuty {
+  private readonly mesh: FlMesh
+  private readonly running = new Map<string, RunningTask>()
+  private readonly evaluations = new Map<Hash, Evaluation>()
+  private readonly db: Database.Database
+  private poll: NodeJS.Timeout | null = null
+  private test: LabelledSamples | null = null
+  private stopped = false
+  private syncing: Promise<void> = Promise.resolve()
+
+  private constructor(private readonly deps: FlDutyDeps) {
+    this.mesh = new FlMesh(deps.runtime, clock, deps.log)
+    this.db = openConsensusDatabase(deps.dataDir)
+  }
+
+  static async start(deps: FlDutyDeps): Promise<FlDuty> {
+    const duty = new FlDuty(deps)
+    await duty.mesh.start()
+    if (deps.defaultTask && deps.store.tasks().length === 0) {
+      const taskId = deps.store.addTask(defaultMnistTask(deps.peerId, Date.now()))
+      deps.log.info({ taskId }, 'created the default MNIST task (no task existed)')
+    }
+    await duty.sync()
+    duty.poll = setInterval(() => void duty.sync(), TASK_POLL_MS)
+    return duty
+  }
+
+  /** Tasks as this relay runs them, for `/api/fl/tasks` and the CLI. */
+  statusOf(taskId: string): RoundStatus | null {
+    return this.running.get(taskId)?.status ?? null
+  }
+
+  get validatorSet(): ValidatorSet {
+    return this.deps.validators.set
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.poll) clearInterval(this.poll)
+    await this.syncing
+    this.mesh.stop()
+    await Promise.all([...this.running.values()].map((t) => t.adapter?.stop()))
+    this.running.clear()
+    this.db.close()
+  }
+
+  /** Starts tasks that appeared, stops those that finished or were cancelled. */
+  private sync(): Promise<void> {
+    this.syncing = this.syncing.then(async () => {
+      if (this.stopped) return
+      for (const stored of this.deps.store.tasks()) {
+        const active = stored.state === 'pending' || stored.state === 'running'
+        if (active && !this.running.has(stored.taskId)) {
+          try {
+            await this.startTask(stored)
+          } catch (error) {
+            this.deps.log.error({ taskId: stored.taskId, err: (error as Error).message }, 'federated task not started')
+          }
+        } else if (!active && this.running.has(stored.taskId)) await this.stopTask(stored.taskId)
+      }
+    })
+    return this.syncing
+  }
+
+  private async startTask(stored: StoredTask): Promise<void> {
+    const { deps } = this
+    const { taskId, task } = stored
+    const { set, signer, scheme } = deps.validators
+    const validators = set.validators.map((v) => v.id)
+    const rounds = deps.store.rounds(taskId)
+    const last = rounds.at(-1)
+    let proof: CommitProof | null = null
+    if (last) {
+      const descriptor = decodeDescriptor(last.descriptor)
+      if (!descriptor.ok) throw new Error(`stored round ${last.round} is damaged: ${descriptor.reason}`)
+      proof = { descriptor: descriptor.value, certificate: last.certificate }
+    }
+    const initial: FlatWeights = initialWeights(task.model, task.dataSeed)
+    const isValidator = validators.includes(deps.peerId)
+    const evaluate = isValidator ? await this.evaluator(task.model) : undefined
+    const participant = new FlParticipant({
+      runtime: deps.runtime,
+      self: deps.peerId,
+      identity: deps.identity,
+      recipient: recipientKeyPair(deps.identity.seed),
+      taskId,
+      task,
+      // Validators aggregate too: the rotation runs over the validator set's members.
+      roster: { aggregators: validators, validators },
+      validatorSet: set,
+      scheme,
+      trainer: false,
+      committed: { round: rounds.length, model: last?.modelHash ?? hashOf(float32LE(initial.values)), proof },
+      initialModel: initial,
+      store: {
+        model: async (hash) => deps.store.model(hash),
+        commit: async (round, model) => {
+          const evaluation = this.evaluations.get(round.modelHash) ?? null
+          deps.store.commitRound(
+            { ...round, accuracy: evaluation?.accuracy ?? null, loss: evaluation?.loss ?? null, committedMs: Date.now() },
+            model,
+          )
+          if (round.round >= task.rounds) deps.store.setState(taskId, 'done')
+          else deps.store.setState(taskId, 'running')
+          deps.onCommitted?.(taskId, round.round, evaluation)
+        },
+        audit: deps.audit,
+      },
+      evaluate,
+      onEvaluated: (hash, evaluation) => {
+        this.evaluations.set(hash, evaluation)
+        if (this.evaluations.size > 256) this.evaluations.delete(this.evaluations.keys().next().value!)
+      },
+      onStatus: (status) => {
+        const running = this.running.get(taskId)
+        if (running) running.status = status
+        deps.onStatus?.(taskId, status)
+      },
+      clock,
+      log: deps.log.child({ taskId }),
+      send: (to, message) => this.mesh.send(to, message),
+    })
+    let adapter: ConsensusAdapter | null = null
+    if (isValidator) {
+      const chainId = chainIdFor(taskId)
+      adapter = await ConsensusAdapter.start({
+        chainId,
+        validators: set,
+        signer,
+        scheme,
+        transport: this.mesh.consensusTransport(taskId),
+        store: new SqliteConsensusStore(this.db, chainId),
+        application: participant.application,
+        log: deps.log.child({ taskId, component: 'fl-consensus' }),
+      })
+      adapter.onDecision((decision) => {
+        const descriptor = decodeDescriptor(decision.value)
+        if (!descriptor.ok) {
+          deps.log.error({ taskId, height: decision.height, reason: descriptor.reason }, 'a decided value is not a round descriptor')
+          return
+        }
+        participant.decided({ descriptor: descriptor.value, certificate: encodeCertificate(decision.certificate) })
+      })
+    }
+    this.running.set(taskId, { participant, adapter, status: participant.status })
+    this.mesh.add(taskId, participant, false)
+    deps.log.info(
+      { taskId, name: task.name, committedRounds: rounds.length, rounds: task.rounds, validator: isValidator },
+      'federated task running',
+    )
+  }
+
+  private async stopTask(taskId: string): Promise<void> {
+    const running = this.running.get(taskId)
+    if (!running) return
+    this.running.delete(taskId)
+    this.mesh.remove(taskId)
+    await running.adapter?.stop()
+  }
+
+  /** Held-out MNIST test digits, loaded once; a tfjs backend chosen once. */
+  private async evaluator(model: Parameters<typeof createTrainer>[0]): Promise<(weights: FlatWeights) => Promise<Evaluation>> {
+    if (!this.test) {
+      await selectBackend(nodeBackendOptions({ calibrate: false }))
+      const dataset = loadMnistNode()
+      this.test = gatherSamples(dataset, splitHoldout(dataset.count, HOLDOUT).test)
+    }
+    const test = this.test
+    const trainer = createTrainer(model)
+    return (weights) => trainer.evaluate(weights, test)
+  }
+}

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { join } from 'node:path'
+import { RelayProcess } from './harness/relay-process'
+import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
+
+const root = join(import.meta.dirname, '../..')
+const TRAINERS = 4
+const ROUNDS = 4
+const WAIT_MS = Number(process.env.FL_E2E_WAIT_MS ?? 300_000)
+
+interface RoundView {
+  round: number
+  modelHash: string
+  accuracy: number | null
+  verified: boolean
+  adopted: boolean
+  signers: number
+}
+interface FlState {
+  joined: boolean
+  error: string
+  taskId: string | null
+  status: { round: number; phase: string; cohort: string[] } | null
+  rounds: RoundView[]
+}
+
+const flState = (d: Device): Promise<FlState> => d.page.evaluate(() => (window as any).agentMesh.flState())
+const adoptedRounds = async (d: Device) => (await flState(d)).rounds.filter((r) => r.verified && r.adopted).length
+
+// The federated round in the product: a relay (aggregator and its own one-member validator
+// set) and four browsers pressing Join, one of them Byzantine (it submits sign-flipped
+// updates stretched to the clipping bound). Each trains on its own shard in the training
+// worker, submits a sealed update on a direct stream, and adopts each model only after
+// checking its certificate. Mid-task one browser closes and the relay restarts. Correctness
+// only: no timing assertions.
+describe('federated training over the mesh', () => {
+  let relay: RelayProcess
+  let browser: Browser
+  const devices: Device[] = []
+
+  const diagnose = async (devicesNow: Device[]) => {
+    for (const [i, d] of devicesNow.entries()) {
+      console.log(`browser ${i}:`, JSON.stringify(await flState(d).catch((e) => String(e))))
+      console.log(
+        d.logs
+          .filter((l) => /fl|round|error|warn/i.test(l))
+          .slice(-30)
+          .join('\n'),
+      )
+    }
+    console.log('relay:', relay.output.slice(-60).join('\n'))
+  }
+  const waitForRounds = async (devicesNow: Device[], rounds: number) => {
+    try {
+      for (const d of devicesNow)
+        await expect.poll(() => adoptedRounds(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(rounds)
+    } catch (error) {
+      await diagnose(devicesNow)
+      throw error
+    }
+  }
+
+  beforeAll(async () => {
+    relay = await RelayProcess.create({ fl: true })
+    // A short task, created with the relay CLI before the relay starts (it then makes no default task).
+    const { stdout } = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsx'),
+      [
+        'relay/cli.ts',
+        'fl',
+        'create',
+        '--name',
+        'e2e digits',
+        '--rounds',
+        String(ROUNDS),
+        '--quorum',
+        '3',
+        '--rule',
+        'trimmed-mean',
+        '--trim',
+        '1',
+        '--steps',
+        '15',
+        '--lr',
+        '0.1',
+        '--deadline-ms',
+        '30000',
+        '--validate-ms',
+        '60000',
+        '--data-dir',
+        relay.dataDir,
+      ],
+      { cwd: root },
+    )
+    expect(stdout).toMatch(/[0-9a-f]{64}/)
+    await relay.start()
+    browser = await launchChromium()
+    for (let i = 0; i < TRAINERS; i++) devices.push(await openDevice(browser, relay.info!.url))
+    await Promise.all(devices.map((d) => waitForRelay(d.page)))
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await relay?.stop()
+  })
+
+  it('commits every round with a Byzantine trainer, a trainer leaving and a relay restart; every browser verifies, adopts and ends on one model', async () => {
+    const [a, b, leaver, byzantine] = devices
+    await byzantine.page.evaluate(() => (window as any).agentMesh.flAttack())
+    // Three join through the button, one through the page's API.
+    for (const d of [a, b, leaver]) await d.page.getByTestId('fl-join').click()
+    await byzantine.page.evaluate(() => (window as any).agentMesh.flJoin())
+
+    await waitForRounds(devices, 1)
+    // A trainer leaves while round 2 runs: the round completes without it (after its collect deadline at worst).
+    await leaver.context.close()
+    const staying = [a, b, byzantine]
+    await waitForRounds(staying, 2)
+
+    // The relay restarts mid-task: nothing committed is lost and the task goes on.
+    await relay.stop()
+    await relay.start()
+    await waitForRounds(staying, ROUNDS)
+
+    const states = await Promise.all(staying.map(flState))
+    for (const s of states) expect(s.error).toBe('')
+    const finals = states.map((s) => s.rounds.find((r) => r.round === ROUNDS)!.modelHash)
+    expect(new Set(finals).size).toBe(1)
+    // Every round is committed once, in order, and certified by the one validator.
+    expect(states[0].rounds.map((r) => r.round)).toEqual(Array.from({ length: ROUNDS }, (_, i) => i + 1))
+    for (const r of states[0].rounds) expect(r.signers).toBe(1)
+    // The untrained model guesses (about 10 %); the Byzantine trainer is held by the trimmed mean.
+    const accuracy = states[0].rounds.map((r) => r.accuracy ?? 0)
+    console.log(`accuracy by round: ${accuracy.map((x) => (x * 100).toFixed(1)).join(' % → ')} %`)
+    expect(accuracy[0]).toBeGreaterThan(0.3)
+    expect(accuracy[ROUNDS - 1]).toBeGreaterThan(0.6)
+    expect(accuracy[ROUNDS - 1]).toBeGreaterThan(accuracy[0])
+
+    // Every browser wrote a model.adopt audit entry per round it adopted.
+    for (const d of staying) {
+      const entries = await d.page.evaluate(() => (window as any).agentMesh.auditEntries())
+      expect(entries.filter((e: { event: string }) => e.event === 'model.adopt').length).toBeGreaterThanOrEqual(ROUNDS)
+    }
+    // After a reload the dashboard comes back from IndexedDB and the relay, still joined.
+    await a.page.reload()
+    await expect.poll(async () => (await flState(a)).rounds.filter((r) => r.adopted).length, { timeout: 60_000 }).toBe(ROUNDS)
+    expect((await flState(a)).joined).toBe(true)
+  }, 900_000)
+})

@@ -1,0 +1,174 @@
+/**
+ * The federated round's transport on one node: the task's gossip kinds and direct submissions
+ * in, routed to the node's participant for that task; round messages out; trainer presence
+ * (each joined trainer says `fl.trainer.ready` every few seconds, aggregators hand the fresh
+ * ones to their round as presence); and each task's own BFT chain carried as `fl.consensus`.
+ * Everything arriving here already passed the inbound gate (signature, RBAC, size, replay).
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { MeshRuntime } from '../../net/runtime'
+import type { Logger } from '../../log'
+import type { BftTransport } from '../../consensus/adapter/types'
+import type { HostClock } from '../round/host'
+import {
+  announceFromWire,
+  announceToWire,
+  committedFromWire,
+  committedToWire,
+  proposeFromWire,
+  proposeToWire,
+  submitFromWire,
+  submitToWire,
+  ROUND_WIRE_VERSION,
+  type Decoded,
+} from '../round/codec'
+import type { RoundMessage } from '../round/types'
+import type { FlParticipant } from './participant'
+
+export const FL_GOSSIP_KINDS = ['fl.round.announce', 'fl.round.propose', 'fl.round.committed', 'fl.trainer.ready', 'fl.consensus'] as const
+
+/** How often a joined trainer says it is there, and how long an aggregator counts it as present. */
+export const READY_EVERY_MS = 4_000
+export const READY_FRESH_MS = 15_000
+
+export class FlMesh {
+  private readonly participants = new Map<string, FlParticipant>()
+  private readonly ready = new Map<string, Map<string, number>>()
+  private readonly joined = new Set<string>()
+  private readonly consensus = new Map<string, Set<(payload: Uint8Array, sender: Uint8Array) => void>>()
+  private readonly timers: (() => void)[] = []
+  private started = false
+
+  constructor(
+    private readonly runtime: MeshRuntime,
+    private readonly clock: HostClock,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.started) return
+    this.started = true
+    const { gossip, direct } = this.runtime
+    gossip.join([...FL_GOSSIP_KINDS])
+    gossip.on('fl.round.announce', (m, from) => this.route(from.toString(), announceFromWire(m.payload), m.payload.taskId))
+    gossip.on('fl.round.propose', (m, from) => this.route(from.toString(), proposeFromWire(m.payload), m.payload.descriptor?.taskId))
+    gossip.on('fl.round.committed', (m, from) =>
+      this.route(from.toString(), committedFromWire(m.payload), m.payload.proof?.descriptor?.taskId),
+    )
+    gossip.on('fl.trainer.ready', (m, from) => {
+      if (m.payload.version !== ROUND_WIRE_VERSION) return
+      const seen = this.ready.get(m.payload.taskId)
+      if (seen) seen.set(from.toString(), this.clock.now())
+    })
+    gossip.on('fl.consensus', (m) => {
+      for (const handler of this.consensus.get(m.payload.taskId) ?? []) handler(m.payload.message, m.envelope.sender)
+    })
+    await direct.on('fl.round.submit', (m, from) => this.route(from.toString(), submitFromWire(m.payload), m.payload.taskId))
+    this.repeat(READY_EVERY_MS, () => this.sayReady())
+    this.repeat(READY_EVERY_MS / 2, () => this.reportPresence())
+  }
+
+  /** Routes the task's messages to `participant`; `trains` makes this node say it is ready to train for it. */
+  add(taskId: string, participant: FlParticipant, trains: boolean): void {
+    this.participants.set(taskId, participant)
+    if (!this.ready.has(taskId)) this.ready.set(taskId, new Map())
+    if (trains) {
+      this.joined.add(taskId)
+      this.sayReady()
+    }
+  }
+
+  remove(taskId: string): void {
+    this.participants.get(taskId)?.stop()
+    this.participants.delete(taskId)
+    this.joined.delete(taskId)
+    this.ready.delete(taskId)
+  }
+
+  /** What a participant's round host sends: broadcasts as gossip, a submission on a stream to its aggregator. */
+  send(to: string | null, message: RoundMessage): void {
+    const sent = this.publish(to, message)
+    sent.catch((error: Error) => this.log.warn({ kind: message.kind, to, err: error.message }, 'round message not sent'))
+  }
+
+  /** The task's BFT chain over the mesh: its consensus messages travel as fl.consensus, tagged with the task. */
+  consensusTransport(taskId: string): BftTransport {
+    return {
+      publish: async (payload) => {
+        await this.runtime.gossip.publish('fl.consensus', { taskId, message: payload as Uint8Array<ArrayBuffer> })
+      },
+      subscribe: (handler) => {
+        const set = this.consensus.get(taskId) ?? new Set()
+        set.add(handler)
+        this.consensus.set(taskId, set)
+        return () => set.delete(handler)
+      },
+    }
+  }
+
+  /** Trainers heard from recently for a task (the aggregator's view of who can take part). */
+  presentTrainers(taskId: string): string[] {
+    const now = this.clock.now()
+    return [...(this.ready.get(taskId) ?? [])].filter(([, at]) => now - at < READY_FRESH_MS).map(([id]) => id)
+  }
+
+  stop(): void {
+    for (const cancel of this.timers) cancel()
+    for (const taskId of [...this.participants.keys()]) this.remove(taskId)
+  }
+
+  private async publish(to: string | null, message: RoundMessage): Promise<void> {
+    const { gossip, direct } = this.runtime
+    switch (message.kind) {
+      case 'announce':
+        await gossip.publish('fl.round.announce', announceToWire(message))
+        return
+      case 'propose':
+        await gossip.publish('fl.round.propose', proposeToWire(message))
+        return
+      case 'committed':
+        await gossip.publish('fl.round.committed', committedToWire(message))
+        return
+      case 'submit':
+        if (!to) throw new Error('a submission goes to its aggregator')
+        await direct.send(peerIdFromString(to), 'fl.round.submit', submitToWire(message), AbortSignal.timeout(20_000))
+        return
+    }
+  }
+
+  private route(from: string, decoded: Decoded<RoundMessage>, taskId: string | undefined): void {
+    const participant = taskId === undefined ? undefined : this.participants.get(taskId)
+    if (!participant) return
+    if (!decoded.ok) {
+      this.log.warn({ from, taskId, reason: decoded.reason }, 'round message refused')
+      return
+    }
+    participant.receive(from, decoded.value)
+  }
+
+  private sayReady(): void {
+    for (const taskId of this.joined)
+      this.runtime.gossip
+        .publish('fl.trainer.ready', { version: ROUND_WIRE_VERSION, taskId })
+        .catch((error: Error) => this.log.debug({ err: error.message }, 'trainer presence not published'))
+  }
+
+  private reportPresence(): void {
+    for (const [taskId, participant] of this.participants) participant.presence(this.presentTrainers(taskId))
+  }
+
+  private repeat(ms: number, run: () => void): void {
+    let cancel = () => {}
+    const loop = () => {
+      cancel = this.clock.setTimer(ms, () => {
+        try {
+          run()
+        } finally {
+          loop()
+        }
+      })
+    }
+    loop()
+    this.timers.push(() => cancel())
+  }
+}

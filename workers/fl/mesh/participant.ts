@@ -1,0 +1,269 @@
+/**
+ * One node's part in one federated task, over the real mesh (README, "Federated round"): the
+ * round host (workers/fl/round/host.ts) with robust-mode handlers, fed by the task's gossip
+ * and direct messages through FlMesh, with models and updates as content-addressed blobs on
+ * the transfer protocol. The page (trainer) and the relay (aggregator, validator) run this
+ * same class; what differs comes in as options: training, evaluation, storage, the clock.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { PeerId } from '@libp2p/interface'
+import { sha256 } from '@noble/hashes/sha2.js'
+import type { MeshRuntime } from '../../net/runtime'
+import type { Logger } from '../../log'
+import type { AuditFields } from '../../security/audit/entry'
+import { decodeCertificate, verifyCertificate, type SignatureScheme, type ValidatorSet } from '../../consensus/certificate'
+import type { BftApplication } from '../../consensus/adapter/types'
+import type { LoadedModel, LoadModelRequest, TrainRequest as WorkerTrainRequest, TrainResult } from '../../fl-worker-api'
+import { weightShapesOf, type FlatWeights } from '../model/weights'
+import { float32FromLE, float32LE } from '../update/delta'
+import type { Evaluation } from '../round/reexecute'
+import { RoundHost, type HostClock } from '../round/host'
+import { createRobustHandlers } from '../round/robust-handlers'
+import { adoptCommitted } from '../round/adoption'
+import { chainIdFor, decodeDescriptor, encodeDescriptor, hashOf, hashToBytes } from '../round'
+import { recipientKeyOf } from './keys'
+import type { CommitProof, Hash, ProposalDescriptor, RoundMessage, RoundStatus, Roster } from '../round/types'
+import { roundParamsOf, type FlTask } from '../task/spec'
+
+/** What a node keeps of a task across restarts (SQLite on the relay, Dexie in the browser). */
+export interface ParticipantStore {
+  /** The model bytes (float32 little-endian) with this hash, if held. */
+  model(hash: Hash): Promise<Uint8Array | null>
+  /** Stores a committed round and its model together. */
+  commit(
+    round: { taskId: string; round: number; descriptor: Uint8Array; certificate: Uint8Array; modelHash: Hash },
+    model: Uint8Array,
+  ): Promise<void>
+  audit(fields: AuditFields): Promise<unknown>
+}
+
+export interface ParticipantOptions {
+  readonly runtime: MeshRuntime
+  readonly self: string
+  /** Ed25519 identity: signs submissions; its seed gives the key updates are sealed to (keys.ts). */
+  readonly identity: { readonly publicKey: Uint8Array; readonly sign: (message: Uint8Array) => Uint8Array }
+  /** recipientKeyPair(identity seed): opens the updates sealed to this node. */
+  readonly recipient: { readonly publicKey: Uint8Array; readonly secretKey: Uint8Array }
+  readonly taskId: string
+  readonly task: FlTask
+  readonly roster: Roster
+  /** The validator set this node checks certificates against (pinned; README, "Which validators a browser trusts"). */
+  readonly validatorSet: ValidatorSet
+  readonly scheme: SignatureScheme
+  readonly trainer: boolean
+  /** Where the task stands here: rounds committed, the model they ended on, and the last commit. */
+  readonly committed: { readonly round: number; readonly model: Hash; readonly proof: CommitProof | null }
+  /** The task's starting model (round 0), which every node computes itself from the task. */
+  readonly initialModel: FlatWeights
+  readonly store: ParticipantStore
+  readonly training?: {
+    loadModel(request: LoadModelRequest): Promise<LoadedModel> | LoadedModel
+    train(request: WorkerTrainRequest): Promise<TrainResult>
+  }
+  readonly evaluate?: (weights: FlatWeights) => Promise<Evaluation>
+  readonly clock: HostClock
+  readonly log: Logger
+  readonly onStatus?: (status: RoundStatus) => void
+  /** A validator's evaluation of a model (its held-out accuracy), keyed by the model's hash. */
+  readonly onEvaluated?: (model: Hash, evaluation: Evaluation) => void
+  readonly onAdopted?: (proof: CommitProof) => void
+  /** Sends a round message: gossip to the task (to = null) or a direct stream to one peer. */
+  readonly send: (to: string | null, message: RoundMessage) => void
+}
+
+const FETCH_TIMEOUT_MS = 30_000
+
+export class FlParticipant {
+  readonly host: RoundHost
+  /** Who is known to hold a blob (trainers their updates, aggregators and validators the models). */
+  private readonly holders = new Map<Hash, Set<string>>()
+  private readonly shapes
+  private readonly models = new Map<Hash, FlatWeights>()
+
+  constructor(private readonly options: ParticipantOptions) {
+    const { task, taskId, runtime } = options
+    this.shapes = weightShapesOf(task.model)
+    const recipients = [...new Set([...options.roster.aggregators, ...options.roster.validators])].map(recipientKeyOf)
+    const robust = createRobustHandlers({
+      taskId,
+      task,
+      self: options.self,
+      sign: options.identity.sign,
+      identityKey: options.identity.publicKey,
+      recipients: () => recipients,
+      sources: {
+        fetchBlob: (hash) => this.fetchBlob(hash),
+        trainerKey: (peer) => publicKeyOf(peer),
+        verifySignature: (key, message, signature) => ed25519.verify(signature, message, key),
+        recipient: options.recipient,
+      },
+      putBlob: (bytes) => runtime.blobs.add(bytes),
+      models: { get: (hash) => this.model(hash), put: (weights) => this.putModel(weights) },
+      training: options.training,
+      onRefusedInputs: (round, reasons) => options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate'),
+      evaluate: options.evaluate
+        ? async (weights) => {
+            const evaluation = await options.evaluate!(weights)
+            options.onEvaluated?.(hashOf(float32LE(weights.values)), evaluation)
+            return evaluation
+          }
+        : undefined,
+    })
+    this.host = new RoundHost(
+      {
+        self: options.self,
+        trainer: options.trainer,
+        params: roundParamsOf(taskId, task),
+        roster: options.roster,
+        committedRound: options.committed.round,
+        baseModel: options.committed.model,
+        lastCommit: options.committed.proof,
+      },
+      options.clock,
+      {
+        send: (to, message) => options.send(to, message),
+        train: options.trainer ? (request) => robust.train(request) : undefined,
+        aggregate: (request) => robust.aggregate(request),
+        verify: options.evaluate ? (d) => robust.verify(d) : undefined,
+        certify: async (proof) => this.certify(proof),
+        adopt: (proof) => this.adopt(proof),
+        status: options.onStatus,
+        warn: (what, reason) => options.log.warn({ taskId, reason }, what),
+      },
+    )
+    void this.putModel(options.initialModel)
+  }
+
+  get status(): RoundStatus {
+    return this.host.status
+  }
+
+  /** A round message from the mesh; `from` is the envelope's verified signer. */
+  receive(from: string, message: RoundMessage): void {
+    this.noteHolders(from, message)
+    this.host.receive(from, message)
+  }
+
+  presence(trainers: readonly string[]): void {
+    this.host.presence(trainers)
+  }
+
+  /** The validators' BFT application, noting who holds the blobs a descriptor names before judging it. */
+  get application(): BftApplication {
+    const inner = this.host.application
+    return {
+      proposeValue: (context) => inner.proposeValue(context),
+      validateValue: (context, value) => {
+        const decoded = decodeDescriptor(value)
+        if (decoded.ok) this.noteDescriptor(decoded.value)
+        return inner.validateValue(context, value)
+      },
+    }
+  }
+
+  decided(proof: CommitProof): void {
+    this.noteDescriptor(proof.descriptor)
+    this.host.decided(proof)
+  }
+
+  stop(): void {
+    this.host.stop()
+  }
+
+  /** Does this commit's certificate verify against the pinned set, for this task's chain and round? */
+  certify(proof: CommitProof): boolean {
+    const decoded = decodeCertificate(proof.certificate)
+    if (!decoded.ok) return false
+    return verifyCertificate(decoded.certificate, this.options.validatorSet, this.options.scheme, {
+      chainId: chainIdFor(this.options.taskId),
+      height: proof.descriptor.round,
+      valueId: sha256(encodeDescriptor(proof.descriptor)),
+    }).ok
+  }
+
+  private async adopt(proof: CommitProof): Promise<void> {
+    this.noteDescriptor(proof.descriptor)
+    const adopted = await adoptCommitted(proof, {
+      self: this.options.self,
+      localModel: async (hash) => this.options.runtime.blobs.get(hash)?.bytes ?? (await this.options.store.model(hash)),
+      fetchModel: (hash) => this.fetchBlob(hash),
+      persist: (round, model) => this.options.store.commit(round, model),
+      audit: (fields) => this.options.store.audit(fields),
+    })
+    if (!adopted.ok) throw new Error(adopted.reason)
+    await this.options.runtime.blobs.add(adopted.model)
+    this.options.onAdopted?.(proof)
+  }
+
+  private async model(hash: Hash): Promise<FlatWeights | null> {
+    const cached = this.models.get(hash)
+    if (cached) return cached
+    const bytes = this.options.runtime.blobs.get(hash)?.bytes ?? (await this.options.store.model(hash)) ?? (await this.fetchBlob(hash))
+    if (!bytes || hashOf(bytes) !== hash) return null
+    const weights = { shapes: this.shapes, values: float32FromLE(bytes) }
+    this.models.set(hash, weights)
+    await this.options.runtime.blobs.add(bytes)
+    return weights
+  }
+
+  private async putModel(weights: FlatWeights): Promise<Hash> {
+    const hash = await this.options.runtime.blobs.add(float32LE(weights.values))
+    this.models.set(hash, weights)
+    // Models of finished rounds are not needed in memory; the blob store and storage keep them.
+    if (this.models.size > 8) this.models.delete(this.models.keys().next().value!)
+    return hash
+  }
+
+  /** The blob from this node's store, else from whoever is known to hold it (validators and aggregators for models). */
+  private async fetchBlob(hash: Hash): Promise<Uint8Array | null> {
+    const local = this.options.runtime.blobs.get(hash)
+    if (local) return local.bytes
+    const { roster, runtime, self } = this.options
+    const candidates = [...(this.holders.get(hash) ?? []), ...roster.validators, ...roster.aggregators].filter((p) => p !== self)
+    for (const peer of new Set(candidates)) {
+      let id: PeerId
+      try {
+        id = peerIdFromString(peer)
+      } catch {
+        continue
+      }
+      try {
+        return await runtime.fetchBlob(id, hashToBytes(hash), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+      } catch (error) {
+        this.options.log.debug({ peer, hash, err: (error as Error).message }, 'blob not fetched from this peer; trying the next')
+      }
+    }
+    return null
+  }
+
+  private noteHolders(from: string, message: RoundMessage): void {
+    if (message.kind === 'submit') this.hold(message.submission.update, message.submission.trainer)
+    else if (message.kind === 'propose') this.noteDescriptor(message.descriptor)
+    else if (message.kind === 'committed') this.noteDescriptor(message.proof.descriptor)
+    else if (message.kind === 'announce') {
+      this.hold(message.baseModel, from)
+      if (message.previous) this.noteDescriptor(message.previous.descriptor)
+    }
+  }
+
+  private noteDescriptor(d: ProposalDescriptor): void {
+    this.hold(d.candidate, d.aggregator)
+    for (const input of d.inputs) this.hold(input.update, input.trainer)
+  }
+
+  private hold(hash: Hash, peer: string): void {
+    const set = this.holders.get(hash) ?? new Set()
+    set.add(peer)
+    this.holders.set(hash, set)
+    if (this.holders.size > 4096) this.holders.delete(this.holders.keys().next().value!)
+  }
+}
+
+function publicKeyOf(peer: string): Uint8Array | null {
+  try {
+    return peerIdFromString(peer).publicKey?.raw ?? null
+  } catch {
+    return null
+  }
+}
