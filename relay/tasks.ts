@@ -14,7 +14,7 @@ import { loadMnistNode } from '../workers/fl/node/mnist-data'
 import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
 import type { TaskStatus } from '../workers/tasks/wire.pb'
-import { countTaskStates } from '../workers/tasks/counts'
+import { countTaskStates, taskPhaseSeconds } from '../workers/tasks/counts'
 import { openRaftDatabase, SqliteRaftStore } from './raft-store'
 import type { RelayMetrics } from './metrics'
 
@@ -122,6 +122,7 @@ export async function startTaskDuty(deps: {
     let countsDue = true
     adapter.onApply(() => (countsDue = true))
     const metrics = deps.metrics
+    const measured = new Set<string>()
     if (metrics) {
       countsTimer = setInterval(() => {
         if (!countsDue) return
@@ -132,6 +133,14 @@ export async function startTaskDuty(deps: {
       countsTimer.unref?.()
     }
     adapter.onStatus((status) => {
+      // Only the leader reports; a finished task is reported again when its initiator re-announces, so it is measured once.
+      const phases = status.state === 'done' && !measured.has(status.taskId) ? taskPhaseSeconds(status) : null
+      if (phases && metrics) {
+        if (measured.size >= 10_000) measured.clear()
+        measured.add(status.taskId)
+        metrics.phaseDuration('assign', phases.assign)
+        metrics.phaseDuration('run', phases.run)
+      }
       if (status.state !== 'running')
         log.info(
           { task: status.taskId, kind: status.kind, state: status.state, summary: status.summary, reason: status.reason },
