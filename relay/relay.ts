@@ -152,6 +152,7 @@ export async function startRelay(
           dataDir: config.dataDir,
           runtime,
           registry: metrics.registry,
+          metrics: metrics.tasks,
           log: log.child({ component: 'tasks' }),
         })
       : null

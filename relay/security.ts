@@ -31,6 +31,9 @@ const ADMIN_POLL_MS = 1_000
 /** How often grouped rejections are written to the audit log (MESH_REJECT_AUDIT_MS overrides). */
 const REJECT_AUDIT_MS = Number(process.env.MESH_REJECT_AUDIT_MS ?? 30_000)
 const MAX_REQUEST_BYTES = 16 * 1024
+/** When the relay announces its credential in a presence after start, and how often after that. */
+const PRESENCE_FIRST_MS = [1_000, 3_000, 6_000]
+const PRESENCE_EVERY_MS = 15_000
 
 export type ApiRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>
 
@@ -47,6 +50,7 @@ export class RelaySecurity {
   private readonly rejects = new RejectAuditor()
   private runtime: MeshRuntime | undefined
   private timers: ReturnType<typeof setInterval>[] = []
+  private timeouts: ReturnType<typeof setTimeout>[] = []
 
   private constructor(
     readonly ca: CertificateAuthority,
@@ -134,10 +138,31 @@ export class RelaySecurity {
       ),
     )
     this.timers.push(setInterval(() => void this.flushRejections(), REJECT_AUDIT_MS))
+    // Other relays and the browsers behind them learn this relay's credential only from its
+    // presence (/api/bootstrap hands browsers their own relay's alone); without it they refuse,
+    // and do not forward, its role-bound messages (task coordinators and workers across relays).
+    // Soon after start while the gossip mesh forms, then periodically for peers that join later.
+    for (const ms of PRESENCE_FIRST_MS) this.timeouts.push(setTimeout(() => void this.publishPresence(), ms))
+    this.timers.push(setInterval(() => void this.publishPresence(), PRESENCE_EVERY_MS))
+  }
+
+  private async publishPresence(): Promise<void> {
+    try {
+      await this.runtime?.gossip.publish('mesh.presence', {
+        multiaddrs: [],
+        agent: 'agent-mesh-relay',
+        nodeKind: 'relay',
+        credential: this.relayCredential.der as Uint8Array<ArrayBuffer>,
+      })
+    } catch (err) {
+      // No gossip peer yet: the next round reaches them.
+      this.log.debug({ err: (err as Error).message }, 'relay presence not published')
+    }
   }
 
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer)
+    for (const timeout of this.timeouts) clearTimeout(timeout)
     await this.flushRejections()
   }
 

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import type Database from 'better-sqlite3'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Gauge, type Registry } from 'prom-client'
-import { TaskCoordinatorAdapter } from '../workers/tasks/adapter'
+import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../workers/tasks/adapter'
 import { TaskWorkerHost } from '../workers/tasks/worker-host'
 import { gossipTaskTransport } from '../workers/tasks/transport'
 import { newTaskId } from '../workers/tasks/initiator'
@@ -14,7 +14,9 @@ import { loadMnistNode } from '../workers/fl/node/mnist-data'
 import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
 import type { TaskStatus } from '../workers/tasks/wire.pb'
+import { countTaskStates, taskPhaseSeconds } from '../workers/tasks/counts'
 import { openRaftDatabase, SqliteRaftStore } from './raft-store'
+import type { RelayMetrics } from './metrics'
 
 /**
  * The relay's part in agent tasks: a coordinator (a Raft voter among the founding
@@ -71,6 +73,8 @@ export async function startTaskDuty(deps: {
   readonly dataDir: string
   readonly runtime: MeshRuntime
   readonly registry: Registry
+  /** mesh_tasks and mesh_subtasks, set from the replicated log this coordinator applies. */
+  readonly metrics?: RelayMetrics['tasks']
   readonly log: Logger
 }): Promise<RelayTaskDuty> {
   const { duties, peerId, log } = deps
@@ -78,6 +82,7 @@ export async function startTaskDuty(deps: {
   const db = openTaskDatabase(deps.dataDir)
   let coordinator: TaskCoordinatorAdapter | null = null
   let worker: TaskWorkerHost | null = null
+  let countsTimer: ReturnType<typeof setInterval> | undefined
   if (duties.includes('coordinator')) {
     coordinator = await TaskCoordinatorAdapter.start({
       id: peerId,
@@ -86,6 +91,7 @@ export async function startTaskDuty(deps: {
       transport,
       store: new SqliteRaftStore(db),
       log: log.child({ role: 'coordinator' }),
+      batchWindowMs: MESH_BATCH_WINDOW_MS,
     })
     const adapter = coordinator
     new Gauge({
@@ -112,7 +118,29 @@ export async function startTaskDuty(deps: {
         this.set(adapter.stats().applied)
       },
     })
+    // Counting walks every task in the log: after applies, at most once a second (the scrape interval is longer).
+    let countsDue = true
+    adapter.onApply(() => (countsDue = true))
+    const metrics = deps.metrics
+    const measured = new Set<string>()
+    if (metrics) {
+      countsTimer = setInterval(() => {
+        if (!countsDue) return
+        countsDue = false
+        const counts = countTaskStates(adapter.tasks().values())
+        metrics.states(counts.tasks, counts.subtasks)
+      }, 1000)
+      countsTimer.unref?.()
+    }
     adapter.onStatus((status) => {
+      // Only the leader reports; a finished task is reported again when its initiator re-announces, so it is measured once.
+      const phases = status.state === 'done' && !measured.has(status.taskId) ? taskPhaseSeconds(status) : null
+      if (phases && metrics) {
+        if (measured.size >= 10_000) measured.clear()
+        measured.add(status.taskId)
+        metrics.phaseDuration('assign', phases.assign)
+        metrics.phaseDuration('run', phases.run)
+      }
       if (status.state !== 'running')
         log.info(
           { task: status.taskId, kind: status.kind, state: status.state, summary: status.summary, reason: status.reason },
@@ -145,6 +173,7 @@ export async function startTaskDuty(deps: {
     coordinator,
     worker,
     async stop() {
+      clearInterval(countsTimer)
       inbox()
       worker?.stop()
       await coordinator?.stop()

@@ -311,7 +311,8 @@ export class MeshClient {
 
   private onPresence(from: PeerId, presence: Presence): void {
     const id = from.toString()
-    if (id === this.peerId || id === this.bootstrap?.relayPeerId) return
+    // Relays announce themselves only to present their credential (the security layer reads it); they are no ring peers.
+    if (id === this.peerId || id === this.bootstrap?.relayPeerId || presence.nodeKind === 'relay') return
     const addrs = presence.multiaddrs
       .map((a) => new TextDecoder().decode(a))
       .filter((a) => a.includes('/p2p-circuit') && a.endsWith(`/p2p/${id}`))

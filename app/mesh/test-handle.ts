@@ -10,6 +10,7 @@ import { sealForRecipient, openSealed } from '../../workers/security/e2e/seal'
 import { backupPhrase, restoreIdentity } from './identity'
 import { db } from '../storage/db'
 import type { Role } from '../../workers/protocol/roles'
+import { activeTaskClient } from '../tasks/tasks.svelte'
 
 /**
  * A small scripting handle on `window.agentMesh` for the end-to-end tests and benchmarks; it
@@ -48,6 +49,12 @@ export function installTestHandle(client: MeshClient, trainer: Trainer, fl: Fede
     trainingProgressEvents: () => trainer.progressEvents,
     backend: () => (trainer.backend ? JSON.parse(JSON.stringify(trainer.backend)) : null),
     peerId: () => client.peerId,
+    /** This browser's task roles: the worker's state and count, and its Raft seat when it coordinates. */
+    tasks: () => ({
+      workerState: activeTaskClient()?.workerState ?? 'off',
+      completed: activeTaskClient()?.completed ?? 0,
+      coordinator: activeTaskClient()?.coordinatorSnapshot() ?? null,
+    }),
     exportLog: () => client.recentLog.exportNdjson(),
     sendReport: () => client.sendReport(),
     relayState: () => client.relayState,

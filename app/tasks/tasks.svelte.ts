@@ -1,12 +1,14 @@
 import type { MeshClient } from '../mesh/client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
-import { TaskDatabase } from '../storage/raft-store'
+import { DexieRaftStore, TaskDatabase } from '../storage/raft-store'
+import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
 import { gossipTaskTransport, type TaskTransport } from '../../workers/tasks/transport'
 import { TaskWorkerHost, type RunningSubtask } from '../../workers/tasks/worker-host'
 import { runTask } from '../../workers/tasks/initiator'
 import type { CapacityReport } from '../../workers/tasks/worker-agent'
 import type { TaskStatus } from '../../workers/tasks/wire.pb'
 import type { Logger } from '../../workers/log'
+import type { RaftStatus } from '../../workers/consensus/raft/types'
 
 const pageLog: Logger = {
   debug() {},
@@ -17,6 +19,18 @@ const pageLog: Logger = {
 }
 
 export type WorkerState = 'off' | 'waiting' | 'on' | 'failed'
+
+/** This browser's seat among the task coordinators (the Raft group that runs the task log). */
+export interface CoordinatorView {
+  readonly role: RaftStatus['role']
+  readonly term: number
+  readonly leader: string | null
+  readonly voters: readonly string[]
+}
+
+/** The page's task client (one per page), for the test build's window.agentMesh handle. */
+const pageTaskClients: TaskClient[] = []
+export const activeTaskClient = (): TaskClient | undefined => pageTaskClients.at(-1)
 
 /** What the browser exposes about its power state (Chromium's navigator.getBattery). */
 interface BatteryInfo {
@@ -35,6 +49,10 @@ export class TaskClient {
   workerState = $state<WorkerState>('off')
   completed = $state(0)
   error = $state('')
+  /** Set while this browser holds the coordinator role and runs the Raft adapter. */
+  coordinator = $state.raw<CoordinatorView | null>(null)
+  private adapter: TaskCoordinatorAdapter | undefined
+  private readonly starting = new Set<'worker' | 'coordinator'>()
   private transport: TaskTransport | undefined
   private host: TaskWorkerHost | undefined
   private battery: BatteryInfo | null = null
@@ -43,7 +61,9 @@ export class TaskClient {
     private readonly client: MeshClient,
     private readonly trainer: Trainer,
     private readonly db = new TaskDatabase(),
-  ) {}
+  ) {
+    pageTaskClients.push(this)
+  }
 
   get roles(): readonly string[] {
     return this.client.security?.roles ?? []
@@ -64,13 +84,56 @@ export class TaskClient {
       (battery) => (this.battery = battery),
       () => {},
     )
-    // Work only with the worker role (others would refuse our pulls and results).
+    // Work only with the worker role, coordinate only with the coordinator role (others would
+    // refuse our pulls, results and Raft messages). Either role may arrive later, by an admin's grant.
     this.workerState = 'waiting'
     const poll = setInterval(() => {
-      if (this.host || !this.roles.includes('worker')) return
-      clearInterval(poll)
-      void this.startWorker()
+      if (!this.starting.has('worker') && this.roles.includes('worker')) {
+        this.starting.add('worker')
+        void this.startWorker()
+      }
+      if (!this.starting.has('coordinator') && this.roles.includes('coordinator')) {
+        this.starting.add('coordinator')
+        void this.startCoordinator().catch((err) => (this.error = `coordinator: ${(err as Error).message}`))
+      }
+      if (this.starting.size === 2) clearInterval(poll)
     }, 1000)
+  }
+
+  /** This node's Raft view and the tasks its replicated log holds (for the test handle). */
+  coordinatorSnapshot(): { view: CoordinatorView; tasks: number } | null {
+    if (!this.adapter) return null
+    return { view: this.view(), tasks: this.adapter.tasks().size }
+  }
+
+  /**
+   * Runs the coordinator here: Raft over the mesh, its log in IndexedDB (so a reload resumes
+   * with its vote and log). It starts with no voters of its own: it takes part once the leader
+   * adds it (`npm run relay -- task coordinators --add PEERID`), and from a reload on it knows
+   * the membership from its stored log.
+   */
+  private async startCoordinator(): Promise<void> {
+    const adapter = await TaskCoordinatorAdapter.start({
+      id: this.client.peerId,
+      voters: [],
+      transport: this.transport!,
+      store: new DexieRaftStore(this.db),
+      log: pageLog,
+      batchWindowMs: MESH_BATCH_WINDOW_MS,
+    })
+    this.adapter = adapter
+    this.coordinator = this.view()
+    adapter.onApply(() => (this.coordinator = this.view()))
+    const refresh = setInterval(() => (this.coordinator = this.view()), 1000)
+    window.addEventListener('pagehide', () => {
+      clearInterval(refresh)
+      void adapter.stop()
+    })
+  }
+
+  private view(): CoordinatorView {
+    const status = this.adapter!.status()
+    return { role: status.role, term: Number(status.term), leader: status.leader ?? null, voters: [...status.voters] }
   }
 
   /** Announces a task and follows it to its result. */

@@ -15,7 +15,7 @@ import { topicForKind } from '../../workers/net/gossip'
 import { meshGossipsub } from '../../workers/net/gossip-config'
 import { silentLogger, type Logger } from '../../workers/log'
 import { messageKinds } from '../../workers/kinds'
-import { TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
+import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
 import { TaskWorkerHost } from '../../workers/tasks/worker-host'
 import { gossipTaskTransport, MemoryTaskBus, type TaskTransport } from '../../workers/tasks/transport'
 import { MemoryRaftStore } from '../../workers/tasks/store'
@@ -28,7 +28,7 @@ import type { NodeId, StepResult } from '../../workers/consensus/raft/types'
 import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 
-const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 24] [--subtasks 64] [--parallel 4] [--slots 32]
+const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 24] [--subtasks 64] [--parallel 4] [--slots 32] [--batch-window-ms 5]
 
 Task distribution end to end over real libp2p on loopback, all nodes in this one Node process:
 --coordinators nodes running the task coordinator adapter (Raft, task state machine, scheduler;
@@ -36,6 +36,8 @@ in-memory Raft store) and --workers nodes running the worker host, each a full l
 (WebSockets, Noise, Yamux, GossipSub) with the mesh runtime's inbound gate (every envelope
 signed and verified), plus one initiator node. --tasks pixel-statistics tasks of --subtasks
 one-digit subtasks each (the real registry runner: tiny work), --parallel tasks in flight.
+--batch-window-ms: how long an idle coordinator waits for more messages to plan them as one
+log entry (the relay's and browsers' setting; 0 plans one entry per message).
 
   tasks_per_s: subtasks whose result was accepted into a final result, per second, from the
     first announcement to the last final report (whole tasks per second beside it);
@@ -52,6 +54,21 @@ const errorsOnly: Logger = {
   error: (fields, message) => console.error(message, fields),
   debug: (fields, message) => process.env.BENCH_DEBUG && console.error('debug', message, String((fields as any)?.err ?? fields)),
   child: () => errorsOnly,
+}
+
+/** Task messages sent over the mesh, by transport method (each one signed once and verified by every subscriber). */
+const sentMessages: Record<string, number> = {}
+
+function countedTransport(transport: TaskTransport): TaskTransport {
+  const counted = { ...transport }
+  for (const name of ['sendRaft', 'publishAssign', 'publishStatus', 'publishPull', 'publishResult', 'publishAnnounce'] as const) {
+    const send = transport[name] as (...args: never[]) => Promise<void>
+    ;(counted as Record<string, unknown>)[name] = (...args: never[]) => {
+      sentMessages[name] = (sentMessages[name] ?? 0) + 1
+      return send(...args)
+    }
+  }
+  return counted
 }
 
 async function createNode(index: number) {
@@ -73,7 +90,7 @@ async function createNode(index: number) {
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   const id = node.peerId.toString()
-  return { node, runtime, id, transport: gossipTaskTransport(runtime.gossip, id) }
+  return { node, runtime, id, transport: countedTransport(gossipTaskTransport(runtime.gossip, id)) }
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
@@ -204,6 +221,7 @@ export async function main(args: string[]): Promise<void> {
   const subtasks = flagValue(args, 'subtasks', 64)
   const parallel = flagValue(args, 'parallel', 4)
   const slots = flagValue(args, 'slots', 32)
+  const batchWindowMs = flagValue(args, 'batch-window-ms', MESH_BATCH_WINDOW_MS)
   const dataset = loadMnistNode()
 
   const nodes: Awaited<ReturnType<typeof createNode>>[] = []
@@ -225,6 +243,7 @@ export async function main(args: string[]): Promise<void> {
         transport: n.transport,
         store: new MemoryRaftStore(),
         log: errorsOnly,
+        batchWindowMs: batchWindowMs,
         core: {
           heartbeatIntervalMs: 200,
           electionTimeoutMinMs: 4000,
@@ -277,6 +296,7 @@ export async function main(args: string[]): Promise<void> {
     onProgress: (s) => process.env.BENCH_DEBUG && console.log('progress', s.state, s.subtasks.filter((x) => x.accepted).length),
   })
   latencies.length = 0
+  for (const name of Object.keys(sentMessages)) delete sentMessages[name]
 
   const started = performance.now()
   let next = 0
@@ -305,6 +325,7 @@ export async function main(args: string[]): Promise<void> {
   const metrics = {
     coordinators: coordinatorCount,
     workers: workerCount,
+    batch_window_ms: batchWindowMs,
     tasks: taskCount,
     subtasks_per_task: subtasks,
     subtasks_accepted: accepted,
@@ -314,6 +335,9 @@ export async function main(args: string[]): Promise<void> {
     assign_p50_ms: round(percentile(latencies, 50), 2),
     assign_p99_ms: round(percentile(latencies, 99), 2),
     assign_samples: latencies.length,
+    // Per accepted subtask: every task message, and the copies of results (1 = no resends).
+    messages_per_subtask: round(Object.values(sentMessages).reduce((a, b) => a + b, 0) / accepted, 2),
+    result_copies_per_subtask: round((sentMessages.publishResult ?? 0) / accepted, 2),
     raft_entries_applied: entries,
     raft_term_at_end: terms,
     raft_commits_per_s: round(raftCommitsPerS, 0),

@@ -9,7 +9,7 @@ import { decodeRaftMessage, encodeRaftMessage } from '../consensus/raft/codec'
 import type { MembershipChange, NodeId, RaftStatus } from '../consensus/raft/types'
 import type { AdapterClock } from '../consensus/adapter/types'
 import type { Logger } from '../log'
-import { TaskCoordinator, type CoordinatorConfig, type CoordinatorEvent } from './coordinator'
+import { TaskCoordinator, type CoordinatorConfig, type CoordinatorEvent, type CoordinatorOutput } from './coordinator'
 import type { RaftStore } from './store'
 import type { CoordinatorTransport } from './transport'
 import type { TaskRecord } from './state'
@@ -27,6 +27,13 @@ export interface TaskCoordinatorAdapterOptions {
   /** Timing and scheduling; defaults suit gossip over browsers (hundreds of ms under load). */
   readonly core?: Partial<Omit<CoordinatorConfig, 'id' | 'voters' | 'random' | 'now' | 'restored'>>
   readonly maxQueuedEvents?: number
+  /**
+   * How long a message waits, when the coordinator was idle, for others to join its batch (one
+   * plan, one log entry). Messages that arrive while a step persists are batched regardless;
+   * over the network they arrive as separate I/O events, so without a window each would make
+   * its own entry. 0 (the default) never waits.
+   */
+  readonly batchWindowMs?: number
 }
 
 export interface TaskAdapterStats {
@@ -49,10 +56,19 @@ export const wallClock: AdapterClock = {
   },
 }
 
+/** Most messages stepped as one batch (one plan, one log entry). */
+const MAX_BATCH = 256
+/** What the relay and browsers pass as batchWindowMs: small beside gossip's latency, long enough to catch a burst. */
+export const MESH_BATCH_WINDOW_MS = 5
+
 type Queued =
   | CoordinatorEvent
   | { readonly type: 'clock' }
   | { readonly type: 'local-membership'; readonly change: MembershipChange; readonly done: (problem: string | null) => void }
+
+function isMessage(queued: Queued): queued is CoordinatorEvent {
+  return queued.type === 'raft' || queued.type === 'announce' || queued.type === 'pull' || queued.type === 'result'
+}
 
 export class TaskCoordinatorAdapter {
   private readonly queue: Queued[] = []
@@ -170,10 +186,15 @@ export class TaskCoordinatorAdapter {
 
   private async drain(): Promise<void> {
     try {
+      // Messages come in bursts (one socket read, one gossip heartbeat): a short wait lets a burst
+      // become one batch, one log entry, instead of one entry per message.
+      const windowMs = this.options.batchWindowMs ?? 0
+      if (windowMs > 0 && isMessage(this.queue[0])) await new Promise<void>((resolve) => this.clock.setTimer(windowMs, resolve))
       while (this.queue.length > 0 && !this.stopped) {
-        const next = this.queue.shift()!
+        const batch = this.takeBatch()
         try {
-          await this.handle(next)
+          if (batch) await this.handleBatch(batch)
+          else await this.handle(this.queue.shift()!)
         } catch (error) {
           // Storage failed: nothing of this step was sent; going on could forget a vote. Stop and say so.
           this.options.log.error({ err: error }, 'task coordinator stopped: could not persist its Raft state')
@@ -184,6 +205,27 @@ export class TaskCoordinatorAdapter {
     } finally {
       this.draining = false
     }
+  }
+
+  /** The messages waiting at the head of the queue (what arrived while the last step was persisting), or null. */
+  private takeBatch(): CoordinatorEvent[] | null {
+    let count = 0
+    while (count < this.queue.length && count < MAX_BATCH && isMessage(this.queue[count])) count++
+    return count > 1 ? (this.queue.splice(0, count) as CoordinatorEvent[]) : null
+  }
+
+  private async handleBatch(events: CoordinatorEvent[]): Promise<void> {
+    this.lastNow = Math.max(this.lastNow, this.clock.now())
+    const fresh = this.lastNow - this.lastTickAt >= 10
+    const batch: CoordinatorEvent[] = fresh ? [{ type: 'tick', now: this.lastNow }, ...events] : events
+    if (fresh) this.lastTickAt = this.lastNow
+    this.counters.stepped += batch.length
+    const output = this.core.stepBatch(batch)
+    output.problems.forEach((problem, i) => {
+      const event = batch[i]
+      if (problem !== undefined) this.refuse(event.type, 'from' in event ? event.from : '', problem)
+    })
+    await this.deliver(output)
   }
 
   private async handle(queued: Queued): Promise<void> {
@@ -208,6 +250,12 @@ export class TaskCoordinatorAdapter {
     this.counters.stepped++
     const output = this.core.step(event)
     if (!output.ok && event.type !== 'membership') this.refuse(event.type, 'from' in event ? event.from : '', output.reason ?? 'refused')
+    await this.deliver(output)
+    return output
+  }
+
+  /** Durable writes first, then the messages, reports and observers. */
+  private async deliver(output: CoordinatorOutput): Promise<void> {
     if (output.persist.length > 0) await this.options.store.write(output.persist)
     const t = this.options.transport
     const sent: Promise<void>[] = []
@@ -223,7 +271,6 @@ export class TaskCoordinatorAdapter {
       for (const listener of this.applyListeners) listener()
     }
     this.schedule(output.wakeAt)
-    return output
   }
 
   private schedule(wakeAt: number): void {

@@ -77,9 +77,10 @@ export class RelayProcess {
     return JSON.parse(stdout)
   }
 
-  async start(): Promise<RelayInfo> {
+  /** `moreArgs`: flags known only once other relays run (their multiaddrs for --peers). */
+  async start(moreArgs: readonly string[] = []): Promise<RelayInfo> {
     // Its own process group, so kill() reaches the Node process under tsx too.
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), [...this.baseArgs, ...(this.options.extraArgs ?? [])], {
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), [...this.baseArgs, ...(this.options.extraArgs ?? []), ...moreArgs], {
       cwd: root,
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],

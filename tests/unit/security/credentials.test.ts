@@ -251,4 +251,15 @@ describe('credential registry', () => {
     expect(authorize('bft.message', sendersOf('bft.message'), pinnedKeys.identity.publicKey)).toBeNull()
     expect(authorize('cred.revoke', sendersOf('cred.revoke'), pinnedKeys.identity.publicKey)).toMatch(/^wrong-role/)
   })
+
+  it('adds pins up: a relay pinned as validator and then as task coordinator keeps both roles', () => {
+    const keys = nodeKeys(12)
+    const registry = new CredentialRegistry(ca.anchor, new RevocationList(ca.anchor))
+    const authorize = registry.authorizer(() => T0)
+    registry.pinRoles(keys.identity.publicKey, ['validator'])
+    registry.pinRoles(keys.identity.publicKey, ['coordinator'])
+    expect(authorize('bft.message', sendersOf('bft.message'), keys.identity.publicKey)).toBeNull()
+    expect(authorize('raft.message', sendersOf('raft.message'), keys.identity.publicKey)).toBeNull()
+    expect(authorize('task.result', sendersOf('task.result'), keys.identity.publicKey)).toMatch(/^no-credential|^wrong-role/)
+  })
 })

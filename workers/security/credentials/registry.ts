@@ -52,9 +52,11 @@ export class CredentialRegistry {
    * Roles this node's operator grants in its own configuration (a validator relay's
    * validator-set file), held without a certificate: they let peers whose credentials come
    * from another CA through the same RBAC check. Nothing over the network can pin a role.
+   * Pins add up: a relay that is both validator and task coordinator keeps both.
    */
   pinRoles(identityPublicKey: Uint8Array, roles: readonly Role[]): void {
-    this.pinned.set(bytesToHex(identityPublicKey), [...roles])
+    const key = bytesToHex(identityPublicKey)
+    this.pinned.set(key, [...new Set([...(this.pinned.get(key) ?? []), ...roles])])
   }
 
   check(kind: string, senders: Senders, sender: Uint8Array, nowMs: number): SenderCheck {
