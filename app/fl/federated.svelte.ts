@@ -12,7 +12,8 @@ import { createRealScheme, createValidatorSet, decodeCertificate, type Validator
 import { decodeDescriptor, hashOf, type CommitProof, type RoundStatus } from '../../workers/fl/round'
 import { initialWeights } from '../../workers/fl/model/weights'
 import { float32LE } from '../../workers/fl/update/delta'
-import type { FlTask } from '../../workers/fl/task/spec'
+import { taskToWire, type FlTask } from '../../workers/fl/task/spec'
+import { taskFromForm, type TaskForm } from './task-form'
 import { signingIdentityOf } from '../../workers/security/keys/derive'
 
 /** A committed round as the dashboard shows it. */
@@ -73,6 +74,27 @@ export class FederatedClient {
 
   get ownId(): string {
     return this.client.peerId
+  }
+
+  /** Admins create tasks from the PWA; relays run any well-formed task an admin publishes. */
+  get canCreateTasks(): boolean {
+    return this.client.security?.roles.includes('admin') ?? false
+  }
+
+  /** Publishes the task the form describes to the mesh (fl.task.create, signed as this admin); returns its id. */
+  async createTask(form: TaskForm): Promise<string> {
+    if (!this.canCreateTasks)
+      throw new Error(
+        'only an admin creates tasks; the relay operator grants the role with `npm run relay -- grant --peer PEERID --role admin`',
+      )
+    const runtime = this.client.runtime
+    if (!runtime) throw new Error('the node has not joined the mesh yet; wait for the relay connection')
+    const made = taskFromForm(form, this.client.peerId, Date.now())
+    if (!made.ok) throw new Error(made.reason)
+    this.mesh ??= new FlMesh(runtime, clock, this.client.childLog('fl'))
+    await this.mesh.start()
+    await runtime.gossip.publish('fl.task.create', taskToWire(made.task))
+    return made.taskId
   }
 
   /** Rejoins the task this browser had joined before a reload (finished or not: its history shows). */

@@ -1,0 +1,68 @@
+import { checkTask, defaultMnistTask, RULES, taskIdOf, taskToWire, type FlTask, type RuleName } from '../../workers/fl/task/spec'
+import { PartitionKind } from '../../workers/fl/task/wire.pb'
+
+/** What the PWA's "Create a task" form asks for; everything else is the default MNIST task's. */
+export interface TaskForm {
+  name: string
+  rounds: number
+  partition: 'iid' | 'sorted' | 'dirichlet'
+  alpha: number
+  localSteps: number
+  learningRate: number
+  clipNorm: number
+  rule: RuleName
+  /** trimmed mean: inputs cut at each end; Krum: f. */
+  ruleParameter: number
+  quorum: number
+  deadlineSeconds: number
+}
+
+export const RULE_NAMES = RULES
+
+export function defaultTaskForm(): TaskForm {
+  const t = defaultMnistTask('', 0)
+  return {
+    name: 'MNIST digits',
+    rounds: t.rounds,
+    partition: 'iid',
+    alpha: 1,
+    localSteps: t.localSteps,
+    learningRate: t.learningRate,
+    clipNorm: t.clipNorm,
+    rule: 'trimmed-mean',
+    ruleParameter: 1,
+    quorum: t.quorum,
+    deadlineSeconds: t.collectMs / 1000,
+  }
+}
+
+/**
+ * The task the form describes, checked exactly as every node will check it (checkTask), so the
+ * admin sees the same reason a relay would log. Robust mode only: no node runs secure rounds
+ * over the mesh yet.
+ */
+export function taskFromForm(
+  form: TaskForm,
+  creator: string,
+  nowMs: number,
+): { ok: true; task: FlTask; taskId: string } | { ok: false; reason: string } {
+  const wire = taskToWire(defaultMnistTask(creator, nowMs))
+  const checked = checkTask({
+    ...wire,
+    name: form.name.trim(),
+    rounds: form.rounds,
+    partition: form.partition === 'iid' ? PartitionKind.IID : form.partition === 'sorted' ? PartitionKind.SORTED : PartitionKind.DIRICHLET,
+    dirichletAlpha: form.partition === 'dirichlet' ? form.alpha : 0,
+    localSteps: form.localSteps,
+    learningRate: form.learningRate,
+    clipNorm: form.clipNorm,
+    rule: form.rule,
+    ruleTrim: form.rule === 'trimmed-mean' ? form.ruleParameter : 0,
+    ruleF: form.rule === 'krum' || form.rule === 'multi-krum' ? form.ruleParameter : 0,
+    ruleM: form.rule === 'multi-krum' ? Math.max(1, form.quorum - 2 * form.ruleParameter - 2) : 0,
+    ruleTau: form.rule === 'centered-clipping' ? form.clipNorm || 1 : 0,
+    quorum: form.quorum,
+    collectMs: Math.round(form.deadlineSeconds * 1000),
+  })
+  return checked.ok ? { ok: true, task: checked.task, taskId: taskIdOf(checked.task) } : checked
+}
