@@ -107,6 +107,7 @@ export async function startRelay(
         // The validator-set file is the operator's grant of the validator role on this chain: its
         // members' consensus messages pass RBAC even when each validator relay runs its own CA.
         admitValidators: (keys) => keys.forEach((key) => security.peers.registry.pinRoles(key, ['validator'])),
+        audit: (fields) => security.audit.append(fields),
       }).catch(async (err) => {
         await node.stop()
         await security.stop()

@@ -177,7 +177,9 @@ export class ConsensusAdapter {
         throw new Error(`stored consensus state is damaged (${decoded.reason}); move it aside to start over from the last decision`)
       restored = decoded.state
     }
-    const chain = options.membership ? await replayChain(options, (lastDecision?.height ?? 0) + 1) : null
+    const chain = options.membership
+      ? await replayValidatorChain({ ...options, setChangeOf: options.membership.setChangeOf }, lastDecision?.height ?? 0)
+      : null
     const node = createBftNode({
       membership: chain && options.membership ? { chain, setChangeOf: options.membership.setChangeOf } : undefined,
       chainId: options.chainId,
@@ -517,18 +519,26 @@ export class ConsensusAdapter {
 }
 
 /**
- * The validator chain from the pinned set through every stored decision before `startHeight`,
+ * The validator chain from the pinned set through the stored decisions up to `throughHeight`,
  * read in batches: a restarted node derives the sets it needs from its own committed chain.
  */
-async function replayChain(options: ConsensusAdapterOptions, startHeight: number): Promise<ValidatorChain> {
+export async function replayValidatorChain(
+  options: {
+    readonly validators: ValidatorSet
+    readonly scheme: SignatureScheme
+    readonly store: Pick<ConsensusStore, 'decisionsFrom'>
+    setChangeOf(value: Uint8Array): SetChange | null
+  },
+  throughHeight: number,
+): Promise<ValidatorChain> {
   const chain = new ValidatorChain(options.validators, options.scheme)
-  while (chain.height < startHeight - 1) {
+  while (chain.height < throughHeight) {
     const records = await options.store.decisionsFrom(chain.height + 1, REPLAY_BATCH)
     if (records.length === 0 || records[0].height !== chain.height + 1)
       throw new Error(`stored decisions have a gap at height ${chain.height + 1}: cannot derive the validator set of later heights`)
     for (const record of records) {
-      if (record.height >= startHeight) break
-      const problem = chain.record(record.height, options.membership!.setChangeOf(record.value))
+      if (record.height > throughHeight) break
+      const problem = chain.record(record.height, options.setChangeOf(record.value))
       if (problem) throw new Error(`stored decision ${record.height} does not fit the validator chain: ${problem}`)
     }
   }

@@ -1,6 +1,7 @@
 export {
   ConsensusAdapter,
   systemClock,
+  replayValidatorChain,
   adapterRejectReasons,
   type ConsensusAdapterOptions,
   type AdapterStats,
