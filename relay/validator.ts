@@ -145,7 +145,7 @@ export async function startValidatorDuty(deps: {
     membership: desk ? { setChangeOf: beaconSetChangeOf } : undefined,
     signer,
     scheme,
-    transport: gossipBftTransport(runtime.gossip),
+    transport: gossipBftTransport(runtime.gossip, loaded.chainId),
     store,
     application: createBeaconApplication({
       selfId: peerId,

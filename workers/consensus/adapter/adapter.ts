@@ -22,6 +22,7 @@ import {
   type ValidatorSigner,
 } from '../certificate'
 import type { Logger } from '../../log'
+import { peerIdStringFromPublicKey } from '../../identity/ed25519'
 import { decodePersistedState, encodePersistedState } from './state-codec'
 import type { AdapterClock, AdapterDecision, BftApplication, BftTransport, ConsensusObserver, ConsensusStore, HeightContext } from './types'
 
@@ -73,6 +74,8 @@ export interface AdapterStats {
   readonly lastDecision: { readonly height: number; readonly valueId: string; readonly decidedAtMs: number } | null
   /** The highest height named by a message from another validator: more than one above status.height means this node is catching up. */
   readonly highestSeenHeight: number
+  /** Catch-up requests this node sent (it was far behind with nothing signed to show). */
+  readonly catchUpRequests: number
   /** The set deciding the current height: its size and whether this node votes in it. */
   readonly validators: number
   readonly member: boolean
@@ -96,6 +99,9 @@ type CommitMessage = Extract<BftMessage, { kind: 'commit' }>
 const CATCH_UP_BATCH = 16
 const MAX_HELD_HEIGHTS = 4 * CATCH_UP_BATCH
 const SERVE_INTERVAL_MS = 500
+/** A node far behind asks for stored decisions after this long without a decision, doubling up to the cap while unanswered. */
+const CATCH_UP_ASK_MS = SERVE_INTERVAL_MS
+const CATCH_UP_ASK_MAX_MS = 30_000
 /** Stored decisions read per batch when the validator chain is replayed at start. */
 const REPLAY_BATCH = 512
 
@@ -123,10 +129,13 @@ export class ConsensusAdapter {
   private previous: HeightContext['previous'] = null
   private lastDecisionInfo: AdapterStats['lastDecision'] = null
   private highestSeenHeight = 0
-  private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0, forwardsSkipped: 0 }
+  private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0, forwardsSkipped: 0, catchUpRequests: 0 }
   /** Commits for heights the core has not reached, by height and sender, fed to it in order. */
   private readonly heldCommits = new Map<number, Map<string, CommitMessage>>()
   private readonly servedAt = new Map<string, number>()
+  /** When this node last asked for stored decisions, and how long it waits before asking again. */
+  private catchUp = { askedAt: -Infinity, waitMs: CATCH_UP_ASK_MS, progressAt: 0 }
+  private unsubscribeCatchUp: (() => void) | null = null
   private readonly rejected = Object.fromEntries(adapterRejectReasons.map((r) => [r, 0])) as Record<AdapterRejectReason, number>
 
   private constructor(
@@ -198,6 +207,9 @@ export class ConsensusAdapter {
       adapter.lastDecisionInfo = { height: lastDecision.height, valueId: '', decidedAtMs: lastDecision.decidedAtMs }
     }
     adapter.unsubscribe = options.transport.subscribe((payload, sender, traceparent) => adapter.deliver(payload, sender, traceparent))
+    adapter.unsubscribeCatchUp =
+      options.transport.subscribeCatchUp?.((fromHeight, sender) => adapter.answerCatchUp(fromHeight, sender)) ?? null
+    adapter.catchUp.progressAt = clock.now()
     options.log.info(
       {
         height: node.status().height,
@@ -253,6 +265,7 @@ export class ConsensusAdapter {
     this.stopped = true
     this.cancelTimer?.()
     this.unsubscribe?.()
+    this.unsubscribeCatchUp?.()
     this.queue.length = 0
   }
 
@@ -282,7 +295,7 @@ export class ConsensusAdapter {
    * least one honest), and holds them until its core reaches each height; every commit
    * carries its certificate, which the core verifies before deciding on it.
    */
-  private serve(to: string, fromHeight: number): void {
+  private serve(to: string, fromHeight: number, limit = CATCH_UP_BATCH): void {
     const set = this.setAt(this.node.status().height) ?? this.options.validators
     const n = set.validators.length
     const mine = set.indexOf(this.selfId)
@@ -295,7 +308,7 @@ export class ConsensusAdapter {
     if (last !== undefined && now - last < SERVE_INTERVAL_MS) return
     if (this.servedAt.size > 4 * n) this.servedAt.clear()
     this.servedAt.set(to, now)
-    this.options.store.decisionsFrom(fromHeight, CATCH_UP_BATCH).then(
+    this.options.store.decisionsFrom(fromHeight, limit).then(
       (records) => {
         const commits: BftMessage[] = []
         for (const record of records) {
@@ -307,6 +320,37 @@ export class ConsensusAdapter {
       },
       (error) => this.options.log.warn({ err: error }, 'could not read stored decisions for a validator catching up'),
     )
+  }
+
+  /**
+   * A catch-up request: the inbound gate let it through only from a holder of the validator
+   * role; stored decisions are certified and public, so a follower not yet in the set is served
+   * too (by the first f + 1 members), rate-limited per requester like any catch-up.
+   */
+  private answerCatchUp(fromHeight: number, senderPublicKey: Uint8Array): void {
+    if (this.stopped || senderPublicKey.length !== 32) return
+    const from = this.validatorByKey.get(bytesToHex(senderPublicKey)) ?? peerIdStringFromPublicKey(senderPublicKey)
+    if (from === this.selfId || fromHeight >= this.node.status().height) return
+    // As many as the asker holds ahead of its height: it asked because it is far behind.
+    this.serve(from, fromHeight, MAX_HELD_HEIGHTS)
+  }
+
+  /**
+   * Asks for stored decisions when others are deciding heights ahead and this node has decided
+   * nothing for a while: it may have nothing signed at its height to show (just added, or back
+   * after an outage longer than the others' memory), so nobody would otherwise answer it.
+   */
+  private maybeAskForCatchUp(): void {
+    const transport = this.options.transport
+    if (!transport.requestCatchUp) return
+    const now = this.clock.now()
+    const height = this.node.status().height
+    if (this.highestSeenHeight <= height + 1 || now - this.catchUp.progressAt < CATCH_UP_ASK_MS) return
+    if (now - this.catchUp.askedAt < this.catchUp.waitMs) return
+    this.catchUp.waitMs = this.catchUp.askedAt === -Infinity ? CATCH_UP_ASK_MS : Math.min(CATCH_UP_ASK_MAX_MS, this.catchUp.waitMs * 2)
+    this.catchUp.askedAt = now
+    this.counters.catchUpRequests++
+    transport.requestCatchUp(height).catch((error) => this.options.log.warn({ err: error }, 'catch-up request not sent'))
   }
 
   private hold(from: string, commit: CommitMessage, coreHeight: number): void {
@@ -365,6 +409,7 @@ export class ConsensusAdapter {
     if (queued.type === 'clock') {
       this.lastTick = Math.max(this.lastTick, this.clock.now())
       event = { type: 'tick', now: this.lastTick }
+      this.maybeAskForCatchUp()
     } else event = queued
     if (event.type === 'receive') this.counters.received++
     const result = this.node.step(event)
@@ -385,6 +430,7 @@ export class ConsensusAdapter {
     for (const request of result.validate) void this.judge(request.height, request.valueId, request.value)
     if (result.needValue !== null) void this.supplyValue(result.needValue)
     if (result.decisions.length > 0) {
+      this.catchUp = { askedAt: -Infinity, waitMs: CATCH_UP_ASK_MS, progressAt: this.clock.now() }
       this.validatorByKey = this.knownSenders()
       this.feedHeldCommits()
     }

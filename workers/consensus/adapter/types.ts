@@ -19,6 +19,13 @@ export interface BftTransport {
    * and the envelope's traceparent if it had one.
    */
   subscribe(handler: (payload: Uint8Array, senderPublicKey: Uint8Array, traceparent?: string) => void): () => void
+  /**
+   * Optional catch-up channel: asks the validators for stored decisions from `fromHeight` on, and
+   * delivers such requests with the authenticated sender's key. Without it a node far behind with
+   * nothing signed to show (one just added) cannot catch up.
+   */
+  requestCatchUp?(fromHeight: number): Promise<void>
+  subscribeCatchUp?(handler: (fromHeight: number, senderPublicKey: Uint8Array) => void): () => void
 }
 
 /**

@@ -17,7 +17,10 @@ export const FAST = { proposeMs: 400, prevoteMs: 200, precommitMs: 200, roundInc
 /** An in-memory "gossip" on the virtual clock: every publish reaches every other attached node 1 ms later, unless it is down. */
 export class Bus {
   private readonly handlers = new Map<string, (payload: Uint8Array, sender: Uint8Array) => void>()
+  private readonly catchUpHandlers = new Map<string, (fromHeight: number, sender: Uint8Array) => void>()
   readonly down = new Set<string>()
+  /** false: the bus carries no catch-up requests (as a transport without that channel). */
+  catchUp = true
   published = 0
   constructor(private readonly clock: VirtualClock) {}
   attach(name: string, key: Uint8Array): BftTransport {
@@ -35,6 +38,19 @@ export class Bus {
       subscribe: (handler) => {
         this.handlers.set(name, handler)
         return () => this.handlers.delete(name)
+      },
+      requestCatchUp: async (fromHeight) => {
+        if (this.down.has(name) || !this.catchUp) return
+        for (const other of this.catchUpHandlers.keys()) {
+          if (other === name) continue
+          this.clock.setTimer(1, () => {
+            if (!this.down.has(other)) this.catchUpHandlers.get(other)?.(fromHeight, key)
+          })
+        }
+      },
+      subscribeCatchUp: (handler) => {
+        this.catchUpHandlers.set(name, handler)
+        return () => this.catchUpHandlers.delete(name)
       },
     }
   }

@@ -50,6 +50,9 @@ describe('consensus adapter with validator-set changes', () => {
       selfId: ids[i],
       validators: set,
       wallNow: () => clock.wallNow(),
+      // Paced on the virtual clock, as relays pace the chain (--bft-interval-ms).
+      intervalMs: 50,
+      sleep: (ms) => new Promise((resolve) => clock.setTimer(ms, resolve)),
       setChanges: { chainId: CHAIN, admins: [adminKey], pendingOrder: () => pending.order },
     })
     return ConsensusAdapter.start({
@@ -157,6 +160,41 @@ describe('consensus adapter with validator-set changes', () => {
     expect(signedBy(ids[outsider], added.height + 2, target)).toBe(true)
     expect(signedBy(removedId, dropped.height + 2, target)).toBe(false)
     expect(nodes.reduce((sum, n) => sum + n.adapter.stats().equivocations, 0)).toBe(0)
+  })
+
+  it('lets a node started long after the chain began catch up by asking, and then be added', async () => {
+    const clock = new VirtualClock()
+    const bus = new Bus(clock)
+    const stores = ids.map(() => new MemoryConsensusStore())
+    const orders = ids.map(() => ({ order: null as Uint8Array | null }))
+    const members = ids.map((_, i) => i).filter((i) => i !== outsider)
+    const nodes: Node[] = []
+    for (const i of members) nodes[i] = await startNode(i, bus, clock, stores[i], orders[i])
+    await clock.runUntil(() => members.every((i) => height(nodes[i]) >= 12), 30_000, 'twelve heights')
+    // The new node has an empty store and nothing signed: only its catch-up requests bring it up.
+    nodes[outsider] = await startNode(outsider, bus, clock, stores[outsider], orders[outsider])
+    const late = nodes[outsider]
+    await clock.runUntil(() => height(late) >= Math.min(...members.map((i) => height(nodes[i]))), 30_000, 'the late node caught up')
+    expect(late.adapter.stats().catchUpRequests).toBeGreaterThan(0)
+    expect(members.reduce((sum, i) => sum + nodes[i].adapter.stats().served, 0)).toBeGreaterThanOrEqual(12)
+
+    const holder = ids.indexOf(set.validators[0].id)
+    orders[holder].order = await createSetChangeOrder(
+      { chainId: CHAIN, change: { kind: 'add', validator: entries[outsider] }, seenHeight: height(nodes[holder]) },
+      adminKey,
+      admin,
+    )
+    await clock.runUntil(() => late.decisions.some((d) => d.setChange), 30_000, 'the late node added')
+    const from = late.decisions.find((d) => d.setChange)!.setChange!.from
+    await clock.runUntil(() => height(late) >= from + 3, 30_000, 'heights with the late node voting')
+    await Promise.all(nodes.map((n) => n.adapter.stop()))
+    expect(late.adapter.stats()).toMatchObject({ member: true, validators: 5 })
+    const last = stores[outsider].decisions.get(from + 2)!
+    const certificate = decodeCertificate(last.certificate)
+    if (!certificate.ok) throw new Error(certificate.reason)
+    const signed = bitmapSigners(certificate.certificate.signers, 5) as number[]
+    expect(signed.length).toBeGreaterThanOrEqual(4)
+    expect(stores[outsider].decisions.size).toBeGreaterThanOrEqual(from + 3)
   })
 
   it('never decides an order its admin did not sign, even from a proposer that pushes it into every record', async () => {
