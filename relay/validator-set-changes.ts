@@ -30,6 +30,8 @@ function changeDetails(change: SetChange) {
  */
 export class SetChangeDesk {
   private adapter: ConsensusAdapter | null = null
+  /** The order and chain height last judged: an order's fate changes only with the chain. */
+  private judged = { order: -1, height: -1 }
   private timer: ReturnType<typeof setInterval> | null = null
 
   constructor(
@@ -87,6 +89,8 @@ export class SetChangeDesk {
     // While another change is still taking effect the order only waits.
     const last = chain.lastChange()
     if (last && last.from > chain.height + 1) return
+    if (this.judged.order === waiting.id && this.judged.height === chain.height) return
+    this.judged = { order: waiting.id, height: chain.height }
     const problem = decoded.ok
       ? orderProblem(decoded.order, { chainId: this.deps.chainId, admins: this.deps.admins, chain, height: chain.height + 1 })
       : decoded.reason

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { RelayProcess } from './harness/relay-process'
-import { waitUntil } from './harness/wait'
+import { waitUntil as waitFor } from './harness/wait'
 import { bitmapSigners, createRealScheme, decodeCertificate, loadWasmBls, ValidatorChain } from '../../workers/consensus/certificate'
 import { resolveConfig } from '../../relay/config'
 import { relayValidatorEntry } from '../../relay/validator'
@@ -40,6 +40,7 @@ interface Consensus {
   validators: number
   setChange: { kind: string; id: string; decidedAt: number; from: number } | null
   equivocations: number
+  catchUpRequests: number
 }
 
 async function consensusOf(relay: RelayProcess): Promise<Consensus | null> {
@@ -51,6 +52,17 @@ async function consensusOf(relay: RelayProcess): Promise<Consensus | null> {
 }
 
 const decided = (c: Consensus | null) => c?.lastDecision?.height ?? 0
+let watched: RelayProcess[] = []
+/** waitUntil that, on a timeout, shows what each relay logged at warn level and above. */
+async function waitUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs: number): Promise<T> {
+  try {
+    return await waitFor(probe, done, what, timeoutMs)
+  } catch (error) {
+    for (const [i, relay] of watched.entries())
+      console.error(`relay ${i} logged:\n${relay.output.join('').split('\n').slice(-15).join('\n')}`)
+    throw error
+  }
+}
 /** Wall-clock phases, printed (never asserted) to keep an eye on the test's length. */
 const started = Date.now()
 const phases: string[] = []
@@ -69,6 +81,7 @@ describe('validator-set changes among relay processes', () => {
     relays = await Promise.all(
       Array.from({ length: 5 }, () => RelayProcess.create({ extraArgs: ['--validator-set', setFile, '--bft-interval-ms', '200'] })),
     )
+    watched = relays
     scheme = createRealScheme({ bls: await loadWasmBls() })
     // What --validator-entry prints for each relay's data dir and port (in process: no tsx start each).
     const entries = await Promise.all(
@@ -80,7 +93,8 @@ describe('validator-set changes among relay processes', () => {
     entryFile = join(dir, 'fifth.json')
     writeFileSync(entryFile, JSON.stringify(entries[4]))
     loaded = parseValidatorSetFile(text, scheme)
-    await Promise.all(relays.map((r) => r.start()))
+    // The four validators start; the fifth only once they have decided a few heights (below).
+    await Promise.all(relays.slice(0, 4).map((r) => r.start()))
     mark('started')
   })
 
@@ -90,9 +104,12 @@ describe('validator-set changes among relay processes', () => {
 
   it('adds a fifth validator and removes one live; heights keep being decided with certificates that verify against the set of their height', async () => {
     const all = () => Promise.all(relays.map(consensusOf))
-    await waitUntil(all, (cs) => cs.every((c) => decided(c) >= 3), 'three heights on all five (the fifth following)', 90_000)
+    const members = () => Promise.all(relays.slice(0, 4).map(consensusOf))
+    await waitUntil(members, (cs) => cs.every((c) => decided(c) >= 5), 'five heights on the four validators', 90_000)
+    // The fifth starts behind, with an empty store and no validator role: it follows, and catches up once it is added.
+    await relays[4].start()
     expect((await consensusOf(relays[4]))?.member).toBe(false)
-    mark('height 3')
+    mark('fifth started')
 
     const fifth = relays[4].info!.peerId
     const adminArgs = ['--data-dir', relays[0].dataDir, '--validator-set', setFile]
@@ -108,6 +125,7 @@ describe('validator-set changes among relay processes', () => {
     expect(added.id).toBe(fifth)
     for (const c of afterAdd) expect(c!.setChange).toEqual(added)
     expect(afterAdd[4]).toMatchObject({ member: true, validators: 5 })
+    expect(afterAdd[4]!.catchUpRequests).toBeGreaterThan(0)
 
     const removedId = relays[1].info!.peerId
     expect(await cli(['remove', '--peer', removedId, ...adminArgs])).toMatch(`remove ${removedId}`)
