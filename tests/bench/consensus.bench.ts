@@ -178,7 +178,7 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
   )
   if (!created.ok) throw new Error(created.reason)
   const set = created.set
-  const transports = nodes.map((v) => gossipBftTransport(v.runtime.gossip, `bench-${n}`))
+  const transports = nodes.map((v) => gossipBftTransport(v.runtime.gossip))
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) await nodes[i].node.dial(nodes[j].node.getMultiaddrs()[0])
     await new Promise((r) => setTimeout(r, 200))
