@@ -5,6 +5,7 @@ import { adminCommands, runAdmin } from './admin-cli'
 import { relayValidatorEntry } from './validator'
 import { runFlCli } from './fl-cli'
 import { runTaskCommand } from './task-cli'
+import { runValidatorsCli } from './validators-cli'
 import { loadOrCreateRelayKey } from './identity'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === 'fl') {
     process.exitCode = await runFlCli(process.argv.slice(3))
+    return
+  }
+  if (process.argv[2] === 'validators') {
+    process.exitCode = await runValidatorsCli(process.argv.slice(3))
     return
   }
   if (process.argv[2] === 'task') {

@@ -330,5 +330,6 @@ export function helpText(): string {
     'Precedence: a flag wins over its environment variable, which wins over the config file, which wins over the default.',
     'Admin commands on the data dir: grant, revoke, audit, credentials (npm run relay -- grant --help).',
     'Agent tasks: npm run relay -- task --help (run a task, list the kinds, add or remove coordinators).',
+    'Validators: npm run relay -- validators --help (add or remove a validator live, list the set).',
   ].join('\n')
 }

@@ -117,6 +117,7 @@ export async function startRelay(
         // Validators also aggregate federated rounds in rotation (relay/fl-duty.ts).
         admitValidators: (keys) =>
           keys.forEach((key) => security.peers.registry.pinRoles(key, config.fl ? ['validator', 'aggregator'] : ['validator'])),
+        audit: (fields) => security.audit.append(fields),
       }).catch(async (err) => {
         await node.stop()
         await security.stop()

@@ -6,10 +6,13 @@ import type { RelayConfig } from './config'
 import { loadOrCreateRelayKey } from './identity'
 import { listenAddress } from './node'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
+import { SetChangeDesk } from './validator-set-changes'
+import type { AuditFields } from '../workers/security/audit/entry'
 import { nativeEd25519Signer, nativeVerifyEd25519 } from '../workers/protocol/node/ed25519'
 import type { ConsensusObserver } from '../workers/consensus/adapter/types'
 import {
   ConsensusAdapter,
+  beaconSetChangeOf,
   createBeaconApplication,
   gossipBftTransport,
   parseValidatorSetFile,
@@ -119,6 +122,8 @@ export async function startValidatorDuty(deps: {
   observer?: (chainId: string) => ConsensusObserver & { close?(): void }
   /** Told the set's identity keys before any consensus message is received, so RBAC can let them in. */
   admitValidators(identityKeys: readonly Uint8Array[]): void
+  /** The relay's audit log: validator-set change orders and decided changes are written to it. */
+  audit?(fields: AuditFields): Promise<unknown>
 }): Promise<ValidatorDuty> {
   const { config, runtime, log } = deps
   // Votes through the WebAssembly BLS (same bytes as @noble, ~6x faster); @noble if it cannot load.
@@ -136,34 +141,60 @@ export async function startValidatorDuty(deps: {
   const loaded = parseValidatorSetFile(text, scheme)
   const { signer, peerId } = await relaySigner(config.dataDir, bls)
   const me = loaded.set.validators.find((v) => v.id === peerId)
-  if (!me)
+  // With admins in the set file the set can change live: a relay outside it follows the chain until an admin adds it.
+  const setChanges = loaded.admins.length > 0
+  if (!me && !setChanges)
     throw new Error(
       `this relay (${peerId}) is not in the validator set ${config.validatorSet}; add the entry that --validator-entry prints`,
     )
-  if (Buffer.compare(Buffer.from(me.voteKey), Buffer.from(signer.voteKey)) !== 0) {
+  if (me && Buffer.compare(Buffer.from(me.voteKey), Buffer.from(signer.voteKey)) !== 0) {
     throw new Error(
       `the set file's vote key for ${peerId} is not the one in ${join(config.dataDir, VOTE_SEED_FILE)}; print the entry again with --validator-entry`,
     )
   }
   deps.admitValidators(loaded.set.validators.map((v) => v.identityKey))
   const db = openConsensusDatabase(config.dataDir)
+  const store = new SqliteConsensusStore(db, loaded.chainId)
+  const desk = setChanges
+    ? new SetChangeDesk({
+        store,
+        chainId: loaded.chainId,
+        admins: loaded.admins,
+        peerId,
+        log,
+        audit: deps.audit ?? (async () => {}),
+        admitValidators: deps.admitValidators,
+      })
+    : null
   const observer = deps.observer?.(loaded.chainId)
   const adapter = await ConsensusAdapter.start({
     observer,
     chainId: loaded.chainId,
     validators: loaded.set,
+    selfId: peerId,
+    membership: desk ? { setChangeOf: beaconSetChangeOf } : undefined,
     signer,
     scheme,
-    transport: gossipBftTransport(runtime.gossip),
-    store: new SqliteConsensusStore(db, loaded.chainId),
-    application: createBeaconApplication({ selfId: peerId, validators: loaded.set, intervalMs: config.bftIntervalMs }),
+    transport: gossipBftTransport(runtime.gossip, loaded.chainId),
+    store,
+    application: createBeaconApplication({
+      selfId: peerId,
+      validators: loaded.set,
+      intervalMs: config.bftIntervalMs,
+      setChanges: desk ? { chainId: loaded.chainId, admins: loaded.admins, pendingOrder: () => desk.pendingOrder() } : undefined,
+    }),
     log,
     // The proposer deliberately waits bftIntervalMs before proposing: the others wait that much longer for it.
     timeouts: { proposeMs: DEFAULT_BFT_TIMEOUTS.proposeMs + config.bftIntervalMs },
   })
+  if (desk) {
+    // Validators added by changes already decided (replayed from the store) may send too.
+    deps.admitValidators(adapter.knownValidatorKeys())
+    desk.start(adapter)
+  }
   const peerAddresses = [...loaded.multiaddrs].filter(([id]) => id !== peerId).flatMap(([, addrs]) => addrs)
   log.info(
-    { chainId: loaded.chainId, validators: loaded.set.validators.length, quorum: loaded.set.quorum, index: loaded.set.indexOf(peerId) },
+    { chainId: loaded.chainId, validators: adapter.stats().validators, member: adapter.stats().member, setChanges },
     'validator duty started',
   )
   return {
@@ -172,6 +203,7 @@ export async function startValidatorDuty(deps: {
     keys: { set: loaded.set, signer, scheme, addresses: loaded.multiaddrs },
     peerAddresses,
     async stop() {
+      desk?.stop()
       await adapter.stop()
       observer?.close?.()
       db.close()

@@ -12,6 +12,7 @@ export const signingDomains = {
   auditEntry: 'agent-mesh/audit/v1',
   auditHead: 'agent-mesh/audit-head/v1',
   sealedAssociatedData: 'agent-mesh/sealed-ad/v1',
+  validatorSetChange: 'agent-mesh/validator-set-change/v1',
   // Carried inside the signed protobuf's own `domain` field rather than as a prefix.
   bftVote: 'agent-mesh/bft/vote/v1',
   bftProposal: 'agent-mesh/bft/proposal/v1',

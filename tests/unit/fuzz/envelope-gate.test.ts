@@ -21,6 +21,7 @@ import { AuditRead } from '../../../workers/security/audit/audit-read.pb'
 import { CredentialGrant, JoinRequest, Revocation } from '../../../workers/security/credentials/credentials.pb'
 import { Chat, Envelope, NodeReport, Presence, TransferManifest, TransferRequest } from '../../../workers/protocol/wire.pb'
 import { encodeBftMessage } from '../../../workers/consensus/bft/codec'
+import { BftCatchUpRequest } from '../../../workers/consensus/adapter/catch-up.pb'
 import { createRng as seededRandom, type Rng as Random } from '../../../workers/common/random'
 import { replayHint, simSeeds } from '../../sim/seeds'
 import { gossipHarness } from '../protocol/gossip-harness'
@@ -101,6 +102,7 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
       commitSignature: new Uint8Array(0),
       signature: randomBytes(r, 64),
     }),
+  'bft.catchup': (r) => BftCatchUpRequest.encode({ chainId: 'fuzz', fromHeight: BigInt(r.intBetween(1, 1000)) }),
   'raft.message': (r) =>
     RaftPacket.encode({ version: 1, to: 'coordinator', message: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
   'task.announce': (r) =>

@@ -20,6 +20,7 @@ const expectations: Record<MessageKind, Expected> = {
   'transfer.request': 'any-role',
   'transfer.manifest': 'any-role',
   'bft.message': ['validator'],
+  'bft.catchup': ['validator'],
   'cred.grant': ['admin', 'bootstrap'],
   'cred.revoke': ['admin', 'bootstrap'],
   'audit.read': ['admin'],

@@ -15,17 +15,30 @@ import {
   bitmapSigners,
   decodeCertificate,
   encodeCertificate,
+  ValidatorChain,
+  type SetChange,
   type SignatureScheme,
   type ValidatorSet,
   type ValidatorSigner,
 } from '../certificate'
 import type { Logger } from '../../log'
+import { peerIdStringFromPublicKey } from '../../identity/ed25519'
 import { decodePersistedState, encodePersistedState } from './state-codec'
 import type { AdapterClock, AdapterDecision, BftApplication, BftTransport, ConsensusObserver, ConsensusStore, HeightContext } from './types'
 
 export interface ConsensusAdapterOptions {
   readonly chainId: string
+  /** The set deciding height 1 (with membership: the pinned set, from which every later set is derived). */
   readonly validators: ValidatorSet
+  /**
+   * Validator-set changes decided by consensus: how a decided value names its change. The
+   * adapter then derives each height's set from the stored decisions (replayed at start from
+   * the pinned set), accepts messages from the sets around its height, and reports each
+   * decided change with its decision. Without it the set is fixed.
+   */
+  readonly membership?: { setChangeOf(value: Uint8Array): SetChange | null }
+  /** This node's id; needed when it is not (yet) in the pinned set, to follow until a change adds it. */
+  readonly selfId?: string
   readonly signer: ValidatorSigner
   readonly scheme: SignatureScheme
   readonly transport: BftTransport
@@ -61,6 +74,13 @@ export interface AdapterStats {
   readonly lastDecision: { readonly height: number; readonly valueId: string; readonly decidedAtMs: number } | null
   /** The highest height named by a message from another validator: more than one above status.height means this node is catching up. */
   readonly highestSeenHeight: number
+  /** Catch-up requests this node sent (it was far behind with nothing signed to show). */
+  readonly catchUpRequests: number
+  /** The set deciding the current height: its size and whether this node votes in it. */
+  readonly validators: number
+  readonly member: boolean
+  /** The validator-set change decided last, and the height from which it applies (null: none, or no membership). */
+  readonly setChange: { readonly kind: 'add' | 'remove'; readonly id: string; readonly decidedAt: number; readonly from: number } | null
 }
 
 export const systemClock: AdapterClock = {
@@ -79,6 +99,11 @@ type CommitMessage = Extract<BftMessage, { kind: 'commit' }>
 const CATCH_UP_BATCH = 16
 const MAX_HELD_HEIGHTS = 4 * CATCH_UP_BATCH
 const SERVE_INTERVAL_MS = 500
+/** A node far behind asks for stored decisions after this long without a decision, doubling up to the cap while unanswered. */
+const CATCH_UP_ASK_MS = SERVE_INTERVAL_MS
+const CATCH_UP_ASK_MAX_MS = 30_000
+/** Stored decisions read per batch when the validator chain is replayed at start. */
+const REPLAY_BATCH = 512
 
 /**
  * Runs one validator's BFT core against the real world: messages from the transport (after
@@ -90,7 +115,8 @@ const SERVE_INTERVAL_MS = 500
  */
 export class ConsensusAdapter {
   private readonly listeners = new Set<(decision: AdapterDecision) => void>()
-  private readonly validatorByKey: Map<string, string>
+  /** Envelope senders accepted: validators of the sets around the current height, by identity key (hex). */
+  private validatorByKey: Map<string, string>
   private readonly selfId: string
   private readonly clock: AdapterClock
   private readonly queue: QueuedEvent[] = []
@@ -103,19 +129,50 @@ export class ConsensusAdapter {
   private previous: HeightContext['previous'] = null
   private lastDecisionInfo: AdapterStats['lastDecision'] = null
   private highestSeenHeight = 0
-  private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0, forwardsSkipped: 0 }
+  private counters = { decisions: 0, published: 0, received: 0, served: 0, equivocations: 0, forwardsSkipped: 0, catchUpRequests: 0 }
   /** Commits for heights the core has not reached, by height and sender, fed to it in order. */
   private readonly heldCommits = new Map<number, Map<string, CommitMessage>>()
   private readonly servedAt = new Map<string, number>()
+  /** When this node last asked for stored decisions, and how long it waits before asking again. */
+  private catchUp = { askedAt: -Infinity, waitMs: CATCH_UP_ASK_MS, progressAt: 0 }
+  private unsubscribeCatchUp: (() => void) | null = null
   private readonly rejected = Object.fromEntries(adapterRejectReasons.map((r) => [r, 0])) as Record<AdapterRejectReason, number>
 
   private constructor(
     private readonly options: ConsensusAdapterOptions,
     private readonly node: BftNode,
+    /** With membership: the set of every height, recorded by the core as it decides. */
+    readonly chain: ValidatorChain | null,
   ) {
     this.clock = options.clock ?? systemClock
-    this.validatorByKey = new Map(options.validators.validators.map((v) => [bytesToHex(v.identityKey), v.id]))
-    this.selfId = this.validatorByKey.get(bytesToHex(options.signer.identityKey))!
+    this.validatorByKey = this.knownSenders()
+    this.selfId = options.selfId ?? this.validatorByKey.get(bytesToHex(options.signer.identityKey))!
+  }
+
+  /** The set deciding `height` (the pinned one without membership). */
+  setAt(height: number): ValidatorSet | null {
+    return this.chain ? this.chain.setAt(height) : this.options.validators
+  }
+
+  /**
+   * Validators of the previous, current and newest known sets: a removed validator's messages
+   * still count for the heights it decides, and an added one's from the moment its set is known.
+   */
+  private knownSenders(): Map<string, string> {
+    const height = this.node.status().height
+    const sets = this.chain
+      ? [height - 1, height, this.chain.height + this.chain.delay].map((h) => this.chain!.setAt(h)).filter((s) => s !== null)
+      : [this.options.validators]
+    return new Map(sets.flatMap((set) => set.validators.map((v) => [bytesToHex(v.identityKey), v.id] as const)))
+  }
+
+  /** Every validator of every set this node knows: the keys RBAC must let send consensus messages. */
+  knownValidatorKeys(): Uint8Array[] {
+    const keys = new Map<string, Uint8Array>()
+    const sets = [this.options.validators]
+    if (this.chain) for (let h = this.chain.pinnedFrom; h <= this.chain.height + this.chain.delay; h++) sets.push(this.chain.setAt(h)!)
+    for (const set of new Set(sets)) for (const v of set.validators) keys.set(bytesToHex(v.identityKey), v.identityKey)
+    return [...keys.values()]
   }
 
   /** Restores the persisted state (or starts after the last stored decision), subscribes and starts ticking. */
@@ -129,7 +186,11 @@ export class ConsensusAdapter {
         throw new Error(`stored consensus state is damaged (${decoded.reason}); move it aside to start over from the last decision`)
       restored = decoded.state
     }
+    const chain = options.membership
+      ? await replayValidatorChain({ ...options, setChangeOf: options.membership.setChangeOf }, lastDecision?.height ?? 0)
+      : null
     const node = createBftNode({
+      membership: chain && options.membership ? { chain, setChangeOf: options.membership.setChangeOf } : undefined,
       chainId: options.chainId,
       validators: options.validators,
       signer: options.signer,
@@ -139,18 +200,23 @@ export class ConsensusAdapter {
       timeouts: options.timeouts,
       restored,
     })
-    const adapter = new ConsensusAdapter(options, node)
+    const adapter = new ConsensusAdapter(options, node, chain)
+    if (!adapter.selfId) throw new Error('this node is not in the validator set; pass selfId to follow the chain until a change adds it')
     if (lastDecision) {
       adapter.previous = { height: lastDecision.height, value: lastDecision.value }
       adapter.lastDecisionInfo = { height: lastDecision.height, valueId: '', decidedAtMs: lastDecision.decidedAtMs }
     }
     adapter.unsubscribe = options.transport.subscribe((payload, sender, traceparent) => adapter.deliver(payload, sender, traceparent))
+    adapter.unsubscribeCatchUp =
+      options.transport.subscribeCatchUp?.((fromHeight, sender) => adapter.answerCatchUp(fromHeight, sender)) ?? null
+    adapter.catchUp.progressAt = clock.now()
     options.log.info(
       {
         height: node.status().height,
         round: node.status().round,
         restored: restored !== undefined,
-        validators: options.validators.validators.length,
+        validators: adapter.setAt(node.status().height)?.validators.length,
+        member: node.status().index >= 0,
       },
       'consensus started',
     )
@@ -168,7 +234,19 @@ export class ConsensusAdapter {
   }
 
   stats(): AdapterStats {
+    const status = this.node.status()
+    const last = this.chain?.lastChange() ?? null
     return {
+      validators: this.setAt(status.height)?.validators.length ?? 0,
+      member: status.index >= 0,
+      setChange: last
+        ? {
+            kind: last.change.kind,
+            id: last.change.kind === 'add' ? last.change.validator.id : last.change.id,
+            decidedAt: last.decidedAt,
+            from: last.from,
+          }
+        : null,
       status: this.node.status(),
       ...this.counters,
       rejected: { ...this.rejected },
@@ -187,6 +265,7 @@ export class ConsensusAdapter {
     this.stopped = true
     this.cancelTimer?.()
     this.unsubscribe?.()
+    this.unsubscribeCatchUp?.()
     this.queue.length = 0
   }
 
@@ -216,17 +295,20 @@ export class ConsensusAdapter {
    * least one honest), and holds them until its core reaches each height; every commit
    * carries its certificate, which the core verifies before deciding on it.
    */
-  private serve(to: string, fromHeight: number): void {
-    const set = this.options.validators
+  private serve(to: string, fromHeight: number, limit = CATCH_UP_BATCH): void {
+    const set = this.setAt(this.node.status().height) ?? this.options.validators
     const n = set.validators.length
-    const distance = (set.indexOf(this.selfId) - set.indexOf(to) + n) % n
-    if (distance < 1 || distance > set.maxFaulty + 1) return
+    const mine = set.indexOf(this.selfId)
+    const theirs = set.indexOf(to)
+    // A follower outside the set (a validator about to be added) is served by the first f + 1 members.
+    const distance = theirs < 0 ? mine + 1 : (mine - theirs + n) % n
+    if (mine < 0 || distance < 1 || distance > set.maxFaulty + 1) return
     const now = this.clock.now()
     const last = this.servedAt.get(to)
     if (last !== undefined && now - last < SERVE_INTERVAL_MS) return
     if (this.servedAt.size > 4 * n) this.servedAt.clear()
     this.servedAt.set(to, now)
-    this.options.store.decisionsFrom(fromHeight, CATCH_UP_BATCH).then(
+    this.options.store.decisionsFrom(fromHeight, limit).then(
       (records) => {
         const commits: BftMessage[] = []
         for (const record of records) {
@@ -238,6 +320,37 @@ export class ConsensusAdapter {
       },
       (error) => this.options.log.warn({ err: error }, 'could not read stored decisions for a validator catching up'),
     )
+  }
+
+  /**
+   * A catch-up request: the inbound gate let it through only from a holder of the validator
+   * role; stored decisions are certified and public, so a follower not yet in the set is served
+   * too (by the first f + 1 members), rate-limited per requester like any catch-up.
+   */
+  private answerCatchUp(fromHeight: number, senderPublicKey: Uint8Array): void {
+    if (this.stopped || senderPublicKey.length !== 32) return
+    const from = this.validatorByKey.get(bytesToHex(senderPublicKey)) ?? peerIdStringFromPublicKey(senderPublicKey)
+    if (from === this.selfId || fromHeight >= this.node.status().height) return
+    // As many as the asker holds ahead of its height: it asked because it is far behind.
+    this.serve(from, fromHeight, MAX_HELD_HEIGHTS)
+  }
+
+  /**
+   * Asks for stored decisions when others are deciding heights ahead and this node has decided
+   * nothing for a while: it may have nothing signed at its height to show (just added, or back
+   * after an outage longer than the others' memory), so nobody would otherwise answer it.
+   */
+  private maybeAskForCatchUp(): void {
+    const transport = this.options.transport
+    if (!transport.requestCatchUp) return
+    const now = this.clock.now()
+    const height = this.node.status().height
+    if (this.highestSeenHeight <= height + 1 || now - this.catchUp.progressAt < CATCH_UP_ASK_MS) return
+    if (now - this.catchUp.askedAt < this.catchUp.waitMs) return
+    this.catchUp.waitMs = this.catchUp.askedAt === -Infinity ? CATCH_UP_ASK_MS : Math.min(CATCH_UP_ASK_MAX_MS, this.catchUp.waitMs * 2)
+    this.catchUp.askedAt = now
+    this.counters.catchUpRequests++
+    transport.requestCatchUp(height).catch((error) => this.options.log.warn({ err: error }, 'catch-up request not sent'))
   }
 
   private hold(from: string, commit: CommitMessage, coreHeight: number): void {
@@ -296,6 +409,7 @@ export class ConsensusAdapter {
     if (queued.type === 'clock') {
       this.lastTick = Math.max(this.lastTick, this.clock.now())
       event = { type: 'tick', now: this.lastTick }
+      this.maybeAskForCatchUp()
     } else event = queued
     if (event.type === 'receive') this.counters.received++
     const result = this.node.step(event)
@@ -305,7 +419,7 @@ export class ConsensusAdapter {
     }
     for (const proof of result.equivocations) {
       this.counters.equivocations++
-      const id = this.options.validators.validators[proof.validator]?.id
+      const id = this.setAt(proof.first.height)?.validators[proof.validator]?.id
       this.options.log.warn(
         { validator: id, height: proof.first.height, round: proof.first.round, kind: proof.first.kind },
         'validator equivocated',
@@ -315,7 +429,11 @@ export class ConsensusAdapter {
     this.send(result.messages)
     for (const request of result.validate) void this.judge(request.height, request.valueId, request.value)
     if (result.needValue !== null) void this.supplyValue(result.needValue)
-    if (result.decisions.length > 0) this.feedHeldCommits()
+    if (result.decisions.length > 0) {
+      this.catchUp = { askedAt: -Infinity, waitMs: CATCH_UP_ASK_MS, progressAt: this.clock.now() }
+      this.validatorByKey = this.knownSenders()
+      this.feedHeldCommits()
+    }
     this.schedule(result.wakeAt)
   }
 
@@ -333,7 +451,7 @@ export class ConsensusAdapter {
       this.previous = { height: decision.height, value: decision.value }
       this.counters.decisions++
       this.lastDecisionInfo = { height: decision.height, valueId: bytesToHex(decision.certificate.valueId), decidedAtMs }
-      const signers = bitmapSigners(decision.certificate.signers, this.options.validators.validators.length)
+      const signers = bitmapSigners(decision.certificate.signers, this.setAt(decision.height)?.validators.length ?? 0)
       const signerCount = Array.isArray(signers) ? signers.length : 0
       this.observe(() =>
         this.options.observer?.decided({ height: decision.height, round: decision.certificate.round, signers: signerCount }),
@@ -342,13 +460,21 @@ export class ConsensusAdapter {
         { height: decision.height, round: decision.certificate.round, valueId: this.lastDecisionInfo.valueId, signers: signerCount },
         'consensus decision',
       )
+      // The core recorded the height into the chain as it decided; one change at a time, so the last one is this height's if any.
+      const change = this.chain?.lastChange()
       const event: AdapterDecision = {
         height: decision.height,
         round: decision.certificate.round,
         value: decision.value,
         certificate: decision.certificate,
         decidedAtMs,
+        ...(change && change.decidedAt === decision.height ? { setChange: { change: change.change, from: change.from } } : {}),
       }
+      if (event.setChange)
+        this.options.log.info(
+          { height: decision.height, change: event.setChange.change.kind, from: event.setChange.from },
+          'validator-set change decided',
+        )
       for (const listener of this.listeners) {
         try {
           listener(event)
@@ -404,7 +530,7 @@ export class ConsensusAdapter {
   }
 
   private context(height: number): HeightContext {
-    return { height, previous: this.previous && this.previous.height === height - 1 ? this.previous : null }
+    return { height, previous: this.previous && this.previous.height === height - 1 ? this.previous : null, chain: this.chain }
   }
 
   private async judge(height: number, valueId: Uint8Array, value: Uint8Array): Promise<void> {
@@ -436,4 +562,31 @@ export class ConsensusAdapter {
       this.push({ type: 'clock' })
     })
   }
+}
+
+/**
+ * The validator chain from the pinned set through the stored decisions up to `throughHeight`,
+ * read in batches: a restarted node derives the sets it needs from its own committed chain.
+ */
+export async function replayValidatorChain(
+  options: {
+    readonly validators: ValidatorSet
+    readonly scheme: SignatureScheme
+    readonly store: Pick<ConsensusStore, 'decisionsFrom'>
+    setChangeOf(value: Uint8Array): SetChange | null
+  },
+  throughHeight: number,
+): Promise<ValidatorChain> {
+  const chain = new ValidatorChain(options.validators, options.scheme)
+  while (chain.height < throughHeight) {
+    const records = await options.store.decisionsFrom(chain.height + 1, REPLAY_BATCH)
+    if (records.length === 0 || records[0].height !== chain.height + 1)
+      throw new Error(`stored decisions have a gap at height ${chain.height + 1}: cannot derive the validator set of later heights`)
+    for (const record of records) {
+      if (record.height > throughHeight) break
+      const problem = chain.record(record.height, options.setChangeOf(record.value))
+      if (problem) throw new Error(`stored decision ${record.height} does not fit the validator chain: ${problem}`)
+    }
+  }
+  return chain
 }

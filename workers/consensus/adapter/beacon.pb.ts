@@ -10,6 +10,7 @@ export interface BeaconRecord {
   previousValueId: Uint8Array<ArrayBuffer>
   proposer: string
   timeMs: bigint
+  setChange: Uint8Array<ArrayBuffer>
 }
 
 export namespace BeaconRecord {
@@ -42,6 +43,11 @@ export namespace BeaconRecord {
           w.uint64(obj.timeMs)
         }
 
+        if ((obj.setChange != null && obj.setChange.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.setChange)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -50,7 +56,8 @@ export namespace BeaconRecord {
           height: 0n,
           previousValueId: uint8ArrayAlloc(0),
           proposer: '',
-          timeMs: 0n
+          timeMs: 0n,
+          setChange: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -73,6 +80,10 @@ export namespace BeaconRecord {
             }
             case 4: {
               obj.timeMs = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.setChange = reader.bytes()
               break
             }
             default: {
@@ -118,6 +129,13 @@ export namespace BeaconRecord {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.setChange`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -150,6 +168,11 @@ export namespace BeaconRecord {
     value: bigint
   }
 
+  export interface BeaconRecordSetChangeFieldEvent {
+    field: '$.setChange'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<BeaconRecord>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, BeaconRecord.codec())
   }
@@ -158,7 +181,7 @@ export namespace BeaconRecord {
     return decodeMessage(buf, BeaconRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BeaconRecord>): Generator<BeaconRecordHeightFieldEvent | BeaconRecordPreviousValueIdFieldEvent | BeaconRecordProposerFieldEvent | BeaconRecordTimeMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BeaconRecord>): Generator<BeaconRecordHeightFieldEvent | BeaconRecordPreviousValueIdFieldEvent | BeaconRecordProposerFieldEvent | BeaconRecordTimeMsFieldEvent | BeaconRecordSetChangeFieldEvent> {
     return streamMessage(buf, BeaconRecord.codec(), opts)
   }
 }

@@ -1,6 +1,7 @@
 export {
   ConsensusAdapter,
   systemClock,
+  replayValidatorChain,
   adapterRejectReasons,
   type ConsensusAdapterOptions,
   type AdapterStats,
@@ -8,9 +9,20 @@ export {
 } from './adapter'
 export { gossipBftTransport } from './gossip-transport'
 export { MemoryConsensusStore } from './memory-store'
-export { createBeaconApplication, decodeBeacon, type BeaconOptions, type DecodedBeacon } from './beacon-app'
+export { createBeaconApplication, decodeBeacon, beaconSetChangeOf, type BeaconOptions, type DecodedBeacon } from './beacon-app'
+export {
+  createSetChangeOrder,
+  decodeSetChangeOrder,
+  orderProblem,
+  setChangeOfOrder,
+  describeChange,
+  ORDER_LIFETIME_HEIGHTS,
+  type DecodedSetChangeOrder,
+  type OrderRules,
+} from './set-change-order'
 export {
   parseValidatorSetFile,
+  parseValidatorEntry,
   validatorEntry,
   type ValidatorSetFile,
   type ValidatorEntryJson,

@@ -1,4 +1,5 @@
 import { BftMessage } from '../bft/wire.pb'
+import { BftCatchUpRequest } from './catch-up.pb'
 import { BFT_LIMITS } from '../bft/validate'
 import { defineKinds, KiB, type PayloadsOf } from '../../protocol/kind-spec'
 
@@ -11,6 +12,15 @@ export const consensusKinds = defineKinds({
     carrier: 'gossip',
     maxEnvelopeBytes: 256 * KiB,
     limits: { proposal: { justification: BFT_LIMITS.justificationVotes } },
+    senders: ['validator'],
+  },
+  // A far-behind node's request for stored decisions (catch-up.proto): validators, and nodes
+  // holding the validator role that follow a chain until a set change adds them.
+  'bft.catchup': {
+    codec: BftCatchUpRequest.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 1 * KiB,
+    limits: { chainId: 128 },
     senders: ['validator'],
   },
 })

@@ -3,7 +3,7 @@
  * that the relay (gossip over libp2p, SQLite) and browsers (the same gossip, Dexie) can
  * supply their own, and tests can supply in-memory ones.
  */
-import type { CommitCertificate } from '../certificate'
+import type { CommitCertificate, SetChange, ValidatorChain } from '../certificate'
 import type { BftMessage } from '../bft'
 
 /** Carries encoded BFT messages among validators. */
@@ -19,6 +19,13 @@ export interface BftTransport {
    * and the envelope's traceparent if it had one.
    */
   subscribe(handler: (payload: Uint8Array, senderPublicKey: Uint8Array, traceparent?: string) => void): () => void
+  /**
+   * Optional catch-up channel: asks the validators for stored decisions from `fromHeight` on, and
+   * delivers such requests with the authenticated sender's key. Without it a node far behind with
+   * nothing signed to show (one just added) cannot catch up.
+   */
+  requestCatchUp?(fromHeight: number): Promise<void>
+  subscribeCatchUp?(handler: (fromHeight: number, senderPublicKey: Uint8Array) => void): () => void
 }
 
 /**
@@ -60,6 +67,8 @@ export interface HeightContext {
   readonly height: number
   /** The value decided at height - 1 (null at the first height this node knows of). */
   readonly previous: { readonly height: number; readonly value: Uint8Array } | null
+  /** With validator-set changes: the chain recorded up to height - 1 (each height's set, the last change). */
+  readonly chain?: ValidatorChain | null
 }
 
 /** The application consensus serves: it builds the values this node proposes and judges everyone else's. */
@@ -81,4 +90,6 @@ export interface AdapterDecision {
   readonly value: Uint8Array
   readonly certificate: CommitCertificate
   readonly decidedAtMs: number
+  /** The validator-set change this height decided, and the first height the new set decides. */
+  readonly setChange?: { readonly change: SetChange; readonly from: number }
 }

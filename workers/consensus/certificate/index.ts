@@ -2,6 +2,7 @@ export type { SignatureScheme, ValidatorSigner } from './scheme'
 export {
   createRealScheme,
   createRealSigner,
+  createSignerFromKeys,
   nobleBlsBackend,
   type BlsVoteBackend,
   type RealSignerOptions,

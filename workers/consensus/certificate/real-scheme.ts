@@ -128,11 +128,24 @@ export function createRealSigner(
 ): ValidatorSigner {
   if (seeds.identitySeed.length !== 32) throw new Error(`an Ed25519 seed is 32 bytes, got ${seeds.identitySeed.length}`)
   if (seeds.voteSeed.length !== VOTE_SEED_BYTES) throw new Error(`a BLS key seed is ${VOTE_SEED_BYTES} bytes, got ${seeds.voteSeed.length}`)
-  const identityKey = ed25519.getPublicKey(seeds.identitySeed)
-  const { secretKey, publicKey } = bls.keygen(seeds.voteSeed)
-  const voteKey = publicKey.toBytes()
+  return createSignerFromKeys({ identitySeed: seeds.identitySeed, voteSecretKey: bls.keygen(seeds.voteSeed).secretKey }, options)
+}
+
+/**
+ * A signer from keys a node already holds: a browser's identity seed and the BLS voting key
+ * derived from its recovery phrase (workers/security/keys/derive.ts, EIP-2333), so a browser
+ * votes with the keys its credential names.
+ */
+export function createSignerFromKeys(
+  keys: { readonly identitySeed: Uint8Array; readonly voteSecretKey: Uint8Array },
+  options: RealSignerOptions = {},
+): ValidatorSigner {
+  if (keys.identitySeed.length !== 32) throw new Error(`an Ed25519 seed is 32 bytes, got ${keys.identitySeed.length}`)
+  const identityKey = ed25519.getPublicKey(keys.identitySeed)
+  const secretKey = keys.voteSecretKey
+  const voteKey = bls.getPublicKey(secretKey).toBytes()
   const votes = options.bls ?? nobleBlsBackend()
-  const identitySeed = seeds.identitySeed
+  const identitySeed = keys.identitySeed
   return {
     identityKey,
     voteKey,

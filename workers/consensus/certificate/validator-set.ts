@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { encodeMessage } from 'protons-runtime'
 import { ValidatorSetBody } from './wire.pb'
 import type { SignatureScheme } from './scheme'
-import { equalBytes } from '../../common/bytes'
+import { equalBytes, hex } from '../../common/bytes'
 
 export interface Validator {
   /** The node's id (its PeerId string in the mesh). */
@@ -34,6 +34,25 @@ export interface ValidatorSet {
 
 export const MAX_VALIDATORS = 1024
 
+/**
+ * Proofs of possession already checked, per scheme: every set change rebuilds a whole set, and
+ * a pairing check per member each time (tens of ms each in pure JS) would make validators that
+ * judge a proposed change fall behind. Verification is deterministic, so remembering it is safe.
+ */
+const checkedPossessions = new WeakMap<SignatureScheme, Set<string>>()
+const MAX_REMEMBERED_PROOFS = 4 * MAX_VALIDATORS
+
+function possessionVerifies(scheme: SignatureScheme, v: Validator): boolean {
+  let checked = checkedPossessions.get(scheme)
+  if (!checked) checkedPossessions.set(scheme, (checked = new Set()))
+  const key = `${hex(v.identityKey)}:${hex(v.voteKey)}:${hex(v.possession)}`
+  if (checked.has(key)) return true
+  if (!scheme.verifyPossession(v.identityKey, v.voteKey, v.possession)) return false
+  if (checked.size >= MAX_REMEMBERED_PROOFS) checked.clear()
+  checked.add(key)
+  return true
+}
+
 export type ValidatorSetResult = { readonly ok: true; readonly set: ValidatorSet } | { readonly ok: false; readonly reason: string }
 
 export function createValidatorSet(entries: readonly Validator[], scheme: SignatureScheme): ValidatorSetResult {
@@ -50,8 +69,7 @@ export function createValidatorSet(entries: readonly Validator[], scheme: Signat
       if (equalBytes(validators[j].voteKey, v.voteKey))
         return { ok: false, reason: `validators ${validators[j].id} and ${v.id} share a vote key` }
     }
-    if (!scheme.verifyPossession(v.identityKey, v.voteKey, v.possession))
-      return { ok: false, reason: `validator ${v.id}: proof of possession does not verify` }
+    if (!possessionVerifies(scheme, v)) return { ok: false, reason: `validator ${v.id}: proof of possession does not verify` }
   }
   const frozen = validators.map((v) =>
     Object.freeze({ id: v.id, identityKey: v.identityKey, voteKey: v.voteKey, possession: v.possession }),

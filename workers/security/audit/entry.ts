@@ -6,7 +6,7 @@ import { withDomain } from '../../common/domains'
 import { decodeExact } from '../../protocol/exact-decode'
 
 /** What the audit log records (DESIGN §2). */
-export const auditEvents = ['join', 'grant', 'revoke', 'reject', 'consensus.decision', 'model.adopt'] as const
+export const auditEvents = ['join', 'grant', 'revoke', 'reject', 'consensus.decision', 'model.adopt', 'validator.change'] as const
 export type AuditEvent = (typeof auditEvents)[number]
 
 /** One stored entry: the signed fields plus its hash, which the next entry links to. */

@@ -9,68 +9,14 @@ import {
   decodePersistedState,
   encodePersistedState,
   type AdapterDecision,
-  type BftTransport,
 } from '../../../../workers/consensus/adapter'
-import {
-  createRealScheme,
-  createRealSigner,
-  createValidatorSet,
-  decodeCertificate,
-  loadWasmBls,
-  verifyCertificate,
-  type ValidatorSigner,
-} from '../../../../workers/consensus/certificate'
+import { decodeCertificate, verifyCertificate } from '../../../../workers/consensus/certificate'
 import { encodeBftMessage } from '../../../../workers/consensus/bft'
-import { peerIdStringFromPublicKey } from '../../../../workers/identity/ed25519'
 import { silentLogger } from '../../../../workers/log'
 import { VirtualClock } from '../../../sim/virtual-clock'
+import { Bus, FAST, makeValidators, scheme } from './harness'
 
 const CHAIN = 'adapter-test'
-// The production configuration: WebAssembly BLS for votes.
-const bls = await loadWasmBls()
-const scheme = createRealScheme({ bls })
-const FAST = { proposeMs: 400, prevoteMs: 200, precommitMs: 200, roundIncrementMs: 200, rebroadcastMs: 300 }
-
-/** An in-memory "gossip" on the virtual clock: every publish reaches every other attached node 1 ms later, unless it is down. */
-class Bus {
-  private readonly handlers = new Map<string, (payload: Uint8Array, sender: Uint8Array) => void>()
-  readonly down = new Set<string>()
-  published = 0
-  constructor(private readonly clock: VirtualClock) {}
-  attach(name: string, key: Uint8Array): BftTransport {
-    return {
-      publish: async (payload) => {
-        if (this.down.has(name)) return
-        this.published++
-        for (const other of this.handlers.keys()) {
-          if (other === name) continue
-          this.clock.setTimer(1, () => {
-            if (!this.down.has(other)) this.handlers.get(other)?.(payload, key)
-          })
-        }
-      },
-      subscribe: (handler) => {
-        this.handlers.set(name, handler)
-        return () => this.handlers.delete(name)
-      },
-    }
-  }
-}
-
-function makeValidators(n: number) {
-  const signers: ValidatorSigner[] = Array.from({ length: n }, (_, i) =>
-    createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 11), voteSeed: new Uint8Array(48).fill(i + 11) }, { bls }),
-  )
-  const entries = signers.map((s) => ({
-    id: peerIdStringFromPublicKey(s.identityKey),
-    identityKey: s.identityKey,
-    voteKey: s.voteKey,
-    possession: s.proofOfPossession(),
-  }))
-  const created = createValidatorSet(entries, scheme)
-  if (!created.ok) throw new Error(created.reason)
-  return { signers, set: created.set, ids: entries.map((e) => e.id) }
-}
 
 // Every node runs on one virtual clock (timers, decision times, beacon record times), so a
 // test's run is the same every time and takes no real waiting: time advances only through

@@ -37,4 +37,15 @@ describe('validator-set file', () => {
     expect(() => parseValidatorSetFile(file([entries[0], entries[0]]), scheme)).toThrow(/duplicate/)
     expect(() => parseValidatorSetFile(file([{ ...entries[0], multiaddrs: ['example.org:1'] }]), scheme)).toThrow(/multiaddrs/)
   })
+
+  it('reads the admins allowed to change the set, and none means a fixed set', () => {
+    const key = 'ab'.repeat(32)
+    expect(parseValidatorSetFile(file(entries), scheme).admins).toEqual([])
+    const withAdmins = parseValidatorSetFile(JSON.stringify({ chainId: 'c1', validators: entries, admins: [key] }), scheme)
+    expect(withAdmins.admins).toEqual([new Uint8Array(32).fill(0xab)])
+    expect(() => parseValidatorSetFile(JSON.stringify({ chainId: 'c1', validators: entries, admins: key }), scheme)).toThrow(/list of hex/)
+    expect(() => parseValidatorSetFile(JSON.stringify({ chainId: 'c1', validators: entries, admins: ['ab'] }), scheme)).toThrow(
+      /admins\[0\] is not a 32-byte hex Ed25519 key \(print one with: npm run relay -- validators admin-key\)/,
+    )
+  })
 })

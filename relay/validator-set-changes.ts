@@ -1,0 +1,129 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type { SqliteConsensusStore } from './consensus-store'
+import type { AuditFields } from '../workers/security/audit/entry'
+import type { Logger } from '../workers/log'
+import {
+  decodeBeacon,
+  decodeSetChangeOrder,
+  describeChange,
+  orderProblem,
+  type AdapterDecision,
+  type ConsensusAdapter,
+} from '../workers/consensus/adapter'
+import type { SetChange } from '../workers/consensus/certificate'
+import { equalBytes } from '../workers/common/bytes'
+
+/** How often the relay looks for orders the admin CLI wrote to the data dir. */
+export const ORDER_POLL_MS = 1000
+
+function changeDetails(change: SetChange) {
+  return change.kind === 'add'
+    ? { kind: 'add', id: change.validator.id, identityKey: bytesToHex(change.validator.identityKey) }
+    : { kind: 'remove', id: change.id }
+}
+
+/**
+ * A validator relay's side of live set changes: hands the admin's waiting order (from the
+ * `validators` CLI, in consensus.sqlite) to the beacon application when this relay proposes,
+ * audits each order when it sees it and each change when it is decided, lets an added
+ * validator's messages through RBAC, and retires orders that were decided or can never be.
+ */
+export class SetChangeDesk {
+  private adapter: ConsensusAdapter | null = null
+  /** The order and chain height last judged: an order's fate changes only with the chain. */
+  private judged = { order: -1, height: -1 }
+  private timer: ReturnType<typeof setInterval> | null = null
+
+  constructor(
+    private readonly deps: {
+      readonly store: SqliteConsensusStore
+      readonly chainId: string
+      readonly admins: readonly Uint8Array[]
+      readonly peerId: string
+      readonly log: Logger
+      audit(fields: AuditFields): Promise<unknown>
+      admitValidators(identityKeys: readonly Uint8Array[]): void
+    },
+  ) {}
+
+  /** For the beacon application: the order waiting here, if any. */
+  pendingOrder(): Uint8Array | null {
+    return this.deps.store.pendingOrder()?.order ?? null
+  }
+
+  start(adapter: ConsensusAdapter): void {
+    this.adapter = adapter
+    adapter.onDecision((decision) => void this.decided(decision).catch((err) => this.failed(err)))
+    this.timer = setInterval(() => void this.poll().catch((err) => this.failed(err)), ORDER_POLL_MS)
+    void this.poll().catch((err) => this.failed(err))
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+  }
+
+  private failed(err: unknown): void {
+    this.deps.log.error({ err: (err as Error).message }, 'validator-set change bookkeeping failed')
+  }
+
+  /** Audits a newly written order, and refuses one the chain can never take (stale, expired, not an admin's). */
+  async poll(): Promise<void> {
+    const waiting = this.deps.store.pendingOrder()
+    const chain = this.adapter?.chain
+    if (!waiting || !chain) return
+    const decoded = decodeSetChangeOrder(waiting.order)
+    if (!waiting.audited) {
+      await this.deps.audit({
+        event: 'validator.change',
+        actor: 'cli',
+        subject: `${this.deps.chainId} ${waiting.summary}`,
+        details: { stage: 'requested', order: waiting.id, ...(decoded.ok ? changeDetails(decoded.order.change) : {}) },
+      })
+      this.deps.store.markOrderAudited(waiting.id)
+      this.deps.log.info(
+        { order: waiting.id, change: waiting.summary },
+        'validator-set change requested; proposed when this relay proposes',
+      )
+    }
+    // While another change is still taking effect the order only waits.
+    const last = chain.lastChange()
+    if (last && last.from > chain.height + 1) return
+    if (this.judged.order === waiting.id && this.judged.height === chain.height) return
+    this.judged = { order: waiting.id, height: chain.height }
+    const problem = decoded.ok
+      ? orderProblem(decoded.order, { chainId: this.deps.chainId, admins: this.deps.admins, chain, height: chain.height + 1 })
+      : decoded.reason
+    if (problem) await this.retire(waiting.id, waiting.summary, 'refused', chain.height, problem)
+  }
+
+  private async decided(decision: AdapterDecision): Promise<void> {
+    if (!decision.setChange) return
+    const { change, from } = decision.setChange
+    if (change.kind === 'add') this.deps.admitValidators([change.validator.identityKey])
+    this.deps.log.info({ height: decision.height, from, change: describeChange(change) }, 'validator set changes')
+    await this.deps.audit({
+      event: 'validator.change',
+      actor: this.deps.peerId,
+      subject: `${this.deps.chainId} ${describeChange(change)}`,
+      details: { stage: 'decided', height: decision.height, from, ...changeDetails(change) },
+    })
+    const waiting = this.deps.store.pendingOrder()
+    const record = decodeBeacon(decision.value)
+    if (waiting && typeof record !== 'string' && equalBytes(record.setChange, waiting.order))
+      await this.retire(waiting.id, waiting.summary, 'decided', decision.height, null)
+  }
+
+  private async retire(id: number, summary: string, state: 'decided' | 'refused', height: number, reason: string | null): Promise<void> {
+    this.deps.store.resolveOrder(id, state, height, reason)
+    if (state === 'refused') {
+      this.deps.log.warn({ order: id, change: summary, reason }, 'validator-set change order refused')
+      await this.deps.audit({
+        event: 'validator.change',
+        actor: this.deps.peerId,
+        subject: `${this.deps.chainId} ${summary}`,
+        details: { stage: 'refused', order: id, reason },
+      })
+    }
+  }
+}
