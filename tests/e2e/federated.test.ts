@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
+import { taskFromFeed, type TaskFeed } from '../../workers/fl/mesh/task-feed'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { RelayProcess } from './harness/relay-process'
@@ -163,4 +164,45 @@ describe('federated training over the mesh', () => {
     await expect.poll(async () => (await flState(a)).rounds.filter((r) => r.adopted).length, { timeout: 60_000 }).toBe(ROUNDS)
     expect((await flState(a)).joined).toBe(true)
   }, 900_000)
+
+  it('lets an admin create a task from the PWA, which the relay then runs', async () => {
+    const [a] = devices
+    const peerId: string = await a.page.evaluate(() => (window as any).agentMesh.peerId())
+    const granted = spawnSync(
+      join(root, 'node_modules/.bin/tsx'),
+      ['relay/cli.ts', 'grant', '--peer', peerId, '--role', 'admin', '--days', '1', '--data-dir', relay.dataDir],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    )
+    expect(granted.status, `${granted.stdout}${granted.stderr}`).toBe(0)
+    await expect
+      .poll(async () => (await a.page.evaluate(() => (window as any).agentMesh.credential())).roles, { timeout: 30_000 })
+      .toContain('admin')
+
+    await a.page.getByText('Create a task (admin)').click()
+    const form = a.page.getByTestId('fl-create')
+    await form.locator('input[name="name"]').fill('made in the PWA')
+    await form.locator('input[name="rounds"]').fill('2')
+    await form.locator('input[name="quorum"]').fill('3')
+    await form.locator('input[name="rule-parameter"]').fill('2')
+    await a.page.getByTestId('fl-create-submit').click()
+    // The same checks every node applies refuse a bad task before it is published, with the reason.
+    await expect.poll(() => a.page.getByTestId('fl-create-error').textContent(), { timeout: 10_000 }).toContain('2 × trim < quorum')
+    await form.locator('input[name="rule-parameter"]').fill('1')
+    await a.page.getByTestId('fl-create-submit').click()
+    await a.page.getByTestId('fl-created').waitFor({ timeout: 10_000 })
+
+    const named = async () => {
+      const feed = (await (await fetch(new URL('/api/fl/tasks', relay.info!.url))).json()) as TaskFeed
+      return feed.tasks.flatMap((entry) => {
+        const task = taskFromFeed(entry)
+        return task.ok && task.task.name === 'made in the PWA'
+          ? [{ state: entry.state, rounds: task.task.rounds, creator: task.task.creator }]
+          : []
+      })
+    }
+    await expect.poll(named, { timeout: 30_000 }).toEqual([{ running: true, rounds: 2, creator: peerId }])
+  }, 120_000)
 })
