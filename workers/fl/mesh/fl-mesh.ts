@@ -164,10 +164,13 @@ export class FlMesh {
   }
 
   private sayReady(): void {
-    for (const taskId of this.joined)
+    for (const taskId of this.joined) {
+      // A finished task needs no trainers.
+      if (this.participants.get(taskId)?.status.phase === 'done') continue
       this.runtime.gossip
         .publish('fl.trainer.ready', { version: ROUND_WIRE_VERSION, taskId })
         .catch((error: Error) => this.log.debug({ err: error.message }, 'trainer presence not published'))
+    }
   }
 
   private reportPresence(): void {
