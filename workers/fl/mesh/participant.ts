@@ -75,6 +75,7 @@ export interface ParticipantOptions {
 }
 
 const FETCH_TIMEOUT_MS = 30_000
+const RETRY_FETCH_AFTER_MS = 2_000
 
 export class FlParticipant {
   readonly host: RoundHost
@@ -229,23 +230,29 @@ export class FlParticipant {
     // Peers already connected first: a dial to a peer with no known address only costs time.
     const connected = new Set(runtime.node.getConnections().map((c) => c.remotePeer.toString()))
     const candidates = [...known.filter((p) => connected.has(p)), ...known.filter((p) => !connected.has(p))]
-    for (const peer of candidates) {
-      let id: PeerId
-      try {
-        id = peerIdFromString(peer)
-      } catch {
-        continue
+    const errors: string[] = []
+    // Two passes: a transfer cut by a busy peer or a reset connection is worth one more try.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const peer of candidates) {
+        let id: PeerId
+        try {
+          id = peerIdFromString(peer)
+        } catch {
+          continue
+        }
+        try {
+          const bytes = await runtime.fetchBlob(id, hashToBytes(hash), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+          // Held and served from here on: validators fetch a round's inputs from its aggregator,
+          // which reached the trainers, rather than dialling every browser themselves.
+          await runtime.blobs.add(bytes)
+          return bytes
+        } catch (error) {
+          errors.push(`${peer.slice(-8)}: ${(error as Error).message}`)
+        }
       }
-      try {
-        const bytes = await runtime.fetchBlob(id, hashToBytes(hash), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
-        // Held and served from here on: validators fetch a round's inputs from its aggregator,
-        // which reached the trainers, rather than dialling every browser themselves.
-        await runtime.blobs.add(bytes)
-        return bytes
-      } catch (error) {
-        this.options.log.debug({ peer, hash, err: (error as Error).message }, 'blob not fetched from this peer; trying the next')
-      }
+      if (pass === 0) await new Promise((resolve) => this.options.clock.setTimer(RETRY_FETCH_AFTER_MS, () => resolve(undefined)))
     }
+    this.options.log.warn({ hash, errors: errors.slice(-8) }, 'blob not fetched from any holder')
     return null
   }
 
