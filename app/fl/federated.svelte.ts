@@ -222,6 +222,11 @@ export class FederatedClient {
     const entry = feed.tasks.find((t) => t.taskId === task.taskId)
     if (!entry) return
     this.relayStatus = entry.current
+    // A commit this node missed on gossip reaches it through the feed; the round core checks its
+    // certificate against the pinned set before anything is adopted, as for one from gossip.
+    const newest = entry.committed.at(-1)
+    const proof = newest ? proofFromFeed(newest) : null
+    if (proof && newest!.round > participant.status.committedRounds) participant.receive('relay-feed', { kind: 'committed', proof })
     this.rounds = entry.committed.map((r) => {
       const proof = proofFromFeed(r)
       const certificate = proof ? decodeCertificate(proof.certificate) : null
