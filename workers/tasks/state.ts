@@ -6,11 +6,12 @@
  * (a second result for an accepted subtask, an assignment to a worker that already holds one)
  * changes nothing: a subtask's result enters the final result exactly once.
  */
-import { decodeMessage, encodeMessage } from 'protons-runtime'
+import { encodeMessage } from 'protons-runtime'
 import { TaskCommand, TaskSnapshot, type TaskParam } from './wire.pb'
 import { parseParams, type ParsedParams } from './params'
 import { taskKind, type SubtaskSpec, type TaskKindSpec } from './registry'
 import { TASK_LIMITS } from './kinds'
+import { decodeExact } from '../protocol/exact-decode'
 
 export const TASK_WIRE_VERSION = 1
 
@@ -86,7 +87,7 @@ export function encodeTaskCommand(command: TaskCommand): Uint8Array {
 
 export function decodeTaskCommand(bytes: Uint8Array): TaskCommand | null {
   try {
-    const command = decodeMessage(bytes, TaskCommand.codec())
+    const command = decodeExact(bytes, TaskCommand.codec())
     return command.version === TASK_WIRE_VERSION ? command : null
   } catch {
     return null
@@ -109,7 +110,7 @@ export class TaskState {
   static restore(bytes: Uint8Array): TaskState {
     const state = new TaskState()
     if (bytes.byteLength === 0) return state
-    const snapshot = decodeMessage(bytes, TaskSnapshot.codec())
+    const snapshot = decodeExact(bytes, TaskSnapshot.codec())
     if (snapshot.version !== TASK_WIRE_VERSION) throw new Error(`task snapshot version ${snapshot.version} is not ${TASK_WIRE_VERSION}`)
     for (const command of snapshot.commands) state.apply(command)
     return state

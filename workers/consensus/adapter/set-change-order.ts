@@ -1,10 +1,11 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { decodeMessage, encodeMessage } from 'protons-runtime'
+import { encodeMessage } from 'protons-runtime'
 import type { SetChange, ValidatorChain } from '../certificate'
 import { SetChangeOrder } from './set-change.pb'
 import { withDomain } from '../../common/domains'
 import { equalBytes, hex } from '../../common/bytes'
 import { peerIdStringFromPublicKey } from '../../identity/ed25519'
+import { decodeExact } from '../../protocol/exact-decode'
 
 /** Heights after the admin's view of the chain during which an order may still be decided. */
 export const ORDER_LIFETIME_HEIGHTS = 10_000
@@ -66,7 +67,7 @@ export function decodeSetChangeOrder(bytes: Uint8Array): OrderDecodeResult {
   if (bytes.length > MAX_ORDER_BYTES) return { ok: false, reason: `order is ${bytes.length} bytes, at most ${MAX_ORDER_BYTES}` }
   let record: SetChangeOrder
   try {
-    record = decodeMessage(bytes, SetChangeOrder.codec())
+    record = decodeExact(bytes, SetChangeOrder.codec())
   } catch (error) {
     return { ok: false, reason: `not a set-change order: ${(error as Error).message}` }
   }

@@ -3,12 +3,13 @@
  * hashes). Decoding checks what protobuf cannot: versions, hash lengths, counts; a malformed
  * message yields a reason, never a throw.
  */
-import { decodeMessage, encodeMessage } from 'protons-runtime'
+import { encodeMessage } from 'protons-runtime'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { hashToBytes, isHash } from './identity'
 import { MAX_ROUND_INPUTS } from './node'
 import * as wire from './wire.pb'
 import type { Announce, CommitProof, Committed, ProposalDescriptor, Propose, Submit, SubmissionRef } from './types'
+import { decodeExact } from '../../protocol/exact-decode'
 
 export const ROUND_WIRE_VERSION = 1
 const SUBMISSION_DOMAIN = 'agent-mesh/fl/submission/v1'
@@ -96,9 +97,7 @@ export function encodeDescriptor(d: ProposalDescriptor): Uint8Array {
 }
 
 export function decodeDescriptor(bytes: Uint8Array): Decoded<ProposalDescriptor> {
-  return attempt(() =>
-    descriptorFromWire(decodeMessage(bytes, wire.ProposalDescriptor.codec(), { limits: { inputs: ROUND_LIMITS.inputs } })),
-  )
+  return attempt(() => descriptorFromWire(decodeExact(bytes, wire.ProposalDescriptor.codec(), { limits: { inputs: ROUND_LIMITS.inputs } })))
 }
 
 export function encodeCommitProof(p: CommitProof): Uint8Array {
@@ -107,7 +106,7 @@ export function encodeCommitProof(p: CommitProof): Uint8Array {
 
 export function decodeCommitProof(bytes: Uint8Array): Decoded<CommitProof> {
   return attempt(() =>
-    proofFromWire(decodeMessage(bytes, wire.CommitProof.codec(), { limits: { descriptor: { inputs: ROUND_LIMITS.inputs } } })),
+    proofFromWire(decodeExact(bytes, wire.CommitProof.codec(), { limits: { descriptor: { inputs: ROUND_LIMITS.inputs } } })),
   )
 }
 
