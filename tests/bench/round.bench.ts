@@ -10,13 +10,14 @@ import { flRoundPhases } from '../../workers/telemetry/phases'
 import { writeBenchResult, type Metrics } from './results'
 import { flagValue, hasFlag, percentile, round, summarizeRuns } from './stats'
 
-const HELP = `npm run bench -- round [--browsers 8] [--rounds 3] [--steps 20] [--repeat 1]
-                       [--propagation-peers 16] [--timeout-s 900]
+const HELP = `npm run bench -- round [--browsers 8] [--rounds 3] [--steps 20] [--quorum N] [--deadline-s 120]
+                       [--repeat 1] [--propagation-peers 16] [--timeout-s 900]
 
 The federated round over the real mesh: one relay process (--fl on, its own one-member
 validator set: it aggregates, re-executes, evaluates and certifies) and --browsers headless
-Chromium trainers on a short task created with the relay CLI (--rounds rounds, quorum =
-every browser, IID shards, --steps local batches of 32, trimmed mean). Per round it measures:
+Chromium trainers on a short task created with the relay CLI (--rounds rounds, --quorum
+updates, default every browser, IID shards, --steps local batches of 32, trimmed mean, a
+--deadline-s collect deadline per attempt). Per round it measures:
   fetch_model  a trainer's announcement received -> its training starts (base model fetched
                over the transfer protocol, hash checked, handed to the worker); median of trainers
   train        the training call in the worker; median of trainers
@@ -55,6 +56,8 @@ interface Settings {
   readonly steps: number
   readonly propagationPeers: number
   readonly timeoutMs: number
+  readonly quorum: number
+  readonly deadlineMs: number
 }
 
 interface Timeline {
@@ -101,6 +104,8 @@ export async function main(args: string[]): Promise<void> {
       steps: flagValue(args, 'steps', 20),
       propagationPeers: flagValue(args, 'propagation-peers', 16),
       timeoutMs: flagValue(args, 'timeout-s', 900) * 1000,
+      quorum: flagValue(args, 'quorum', flagValue(args, 'browsers', 8)),
+      deadlineMs: flagValue(args, 'deadline-s', 120) * 1000,
     }
     repeat = flagValue(args, 'repeat', 1)
     if (!Number.isInteger(settings.browsers) || settings.browsers < 1) throw new Error('--browsers must be a whole number of at least 1')
@@ -128,6 +133,7 @@ export async function main(args: string[]): Promise<void> {
     Object.fromEntries(PHASES.filter((p) => median[`${prefix}${p}`] !== undefined).map((p) => [p, median[`${prefix}${p}`]]))
   const metrics: Metrics = {
     browsers: settings.browsers,
+    quorum: settings.quorum,
     rounds: settings.rounds,
     local_steps: settings.steps,
     runs_completed: runs.length,
@@ -175,7 +181,7 @@ function printSummary(metrics: Metrics, spread: Record<string, [number, number]>
 }
 
 async function runOnce(settings: Settings): Promise<RunOutcome> {
-  const { browsers, rounds, steps, propagationPeers, timeoutMs } = settings
+  const { browsers, rounds, steps, propagationPeers, timeoutMs, quorum, deadlineMs } = settings
   const notes: string[] = []
   // Info level: the relay logs each FL consensus decision with its time.
   const relay = await RelayProcess.create({ fl: true, logLevel: 'info' })
@@ -185,9 +191,9 @@ async function runOnce(settings: Settings): Promise<RunOutcome> {
       'relay/cli.ts',
       'fl',
       'create',
-      ...['--name', `round bench ${browsers}`, '--rounds', String(rounds), '--quorum', String(browsers)],
+      ...['--name', `round bench ${browsers}`, '--rounds', String(rounds), '--quorum', String(quorum)],
       ...['--partition', 'iid', '--steps', String(steps), '--lr', '0.1'],
-      ...['--rule', browsers >= 3 ? 'trimmed-mean' : 'fedavg', '--deadline-ms', '300000', '--validate-ms', '300000'],
+      ...['--rule', browsers >= 3 ? 'trimmed-mean' : 'fedavg', '--deadline-ms', String(deadlineMs), '--validate-ms', String(deadlineMs)],
       ...['--data-dir', relay.dataDir],
     ],
     { cwd: root },
@@ -220,15 +226,24 @@ async function runOnce(settings: Settings): Promise<RunOutcome> {
     let timelines: Timeline[] = []
     let reported = 0
     for (;;) {
-      feed = (await fetchFeed(relay)).tasks.find((t) => t.taskId === taskId)
+      if (!relay.running) throw new Error(`the relay exited: ${relay.output.slice(-5).join('')}`)
+      // One slow answer from a loaded relay is no reason to give up the run.
+      feed = (await fetchFeed(relay).catch(() => null))?.tasks.find((t) => t.taskId === taskId) ?? feed
       timelines = await Promise.all(devices.map((d) => d.page.evaluate(() => (window as any).agentMesh.flTimeline() as Timeline)))
       const committed = feed?.committed.length ?? 0
       for (; reported < committed; reported++) console.log(`round ${reported + 1} committed (${new Date().toISOString()})`)
       if (committed >= rounds && timelines.every((t) => new Set(t.adopted.map(([, r]) => r)).size >= rounds)) break
       if (Date.now() > deadline) {
-        const adopted = timelines.map((t) => t.adopted.length).join(', ')
+        // Where each browser stands: its last phase, and how many times it trained.
+        const relayStates = await Promise.all(
+          devices.map((d) => d.page.evaluate(() => String((window as any).agentMesh.relayState())).catch(() => 'unknown')),
+        )
+        const where = timelines.map((t, i) => {
+          const [, r, phase] = t.phases.at(-1) ?? [0, 0, 'none']
+          return `browser ${i}: relay ${relayStates[i]}, round ${r} ${phase}, trained ${t.trainings.length}x, adopted ${t.adopted.length}`
+        })
         throw new Error(
-          `timed out after ${timeoutMs / 1000} s: ${committed} of ${rounds} rounds committed, adopted per browser ${adopted}; relay phase ${feed?.current?.phase}`,
+          `timed out after ${timeoutMs / 1000} s: ${committed} of ${rounds} rounds committed; relay round ${feed?.current?.round} attempt ${feed?.current?.attempt} ${feed?.current?.phase}; ${where.join('; ')}`,
         )
       }
       await sleep(1_000)
@@ -236,6 +251,7 @@ async function runOnce(settings: Settings): Promise<RunOutcome> {
     await poller.stop()
     const decisions = decisionTimes(relay.output.join(''))
 
+    console.log('rounds done; baseline training')
     // The baseline: the same training alone, in one browser, now that the task is over.
     const baselineRuns: number[] = []
     for (let i = 0; i < 3; i++) {
@@ -436,12 +452,24 @@ async function propagation(
 ): Promise<Record<string, number>> {
   try {
     const extra: Device[] = []
+    console.log(`propagation: opening ${Math.max(0, peers + 1 - devices.length)} more browsers`)
     for (let i = devices.length; i < peers + 1; i++) extra.push(await openDevice(browser, relay.info!.url))
     await Promise.all(extra.map((d) => waitForRelay(d.page, 180_000)))
     const all = [...devices, ...extra].slice(0, peers + 1)
     const [seed, ...fetchers] = all
+    console.log(`propagation: waiting until ${fetchers.length} browsers know the seed`)
     const seedId = await mesh(seed.page).peerId()
     const hash = await mesh(seed.page).addBlob(BLOB_BYTES, 7)
+    // Every fetcher must have admitted the seed's signed presence (its credential and addresses)
+    // first, as a round's trainers know their aggregator.
+    await Promise.all(
+      fetchers.map((d) =>
+        d.page.waitForFunction((id) => (window as any).agentMesh.knownRoles(id) !== null, seedId, {
+          timeout: 180_000,
+          polling: 250,
+        }),
+      ),
+    )
     const started = Date.now()
     const results = await Promise.allSettled(
       fetchers.map(async (d) => {
