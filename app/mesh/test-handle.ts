@@ -18,8 +18,36 @@ import { activeTaskClient } from '../tasks/tasks.svelte'
  * node's public API.
  */
 export function installTestHandle(client: MeshClient, trainer: Trainer, fl: FederatedClient): void {
+  let timeline: { snapshot(): FlTimeline } | null = null
   const handle = {
     flJoin: () => fl.join(),
+    /** Starts recording when (epoch ms) this node's round phases change, its training calls run, and it stores adopted rounds (benchmarks). */
+    flRecordTimeline: () => void (timeline ??= recordFlTimeline(trainer, fl)),
+    flTimeline: () => timeline?.snapshot() ?? null,
+    /** Loads the data and picks the backend, so that a benchmark's first round does not time it. */
+    prepareTraining: () => trainer.prepare().then((b) => b.backend),
+    /**
+     * Trains once exactly as the joined task's trainers do (same model, shard size, steps,
+     * batch size), alone and outside any round: the baseline the round benchmark compares to.
+     */
+    flBaselineTrain: async (clientIndex: number, clients: number) => {
+      const task = fl.task?.task
+      if (!task) throw new Error('join a task first')
+      const started = Date.now()
+      const result = await trainer.train({
+        epochs: task.localEpochs,
+        batchSize: task.batchSize,
+        clientIndex,
+        clients,
+        partition: task.partition,
+        seed: task.dataSeed,
+        learningRate: task.learningRate,
+        maxBatchesPerEpoch: task.localSteps || undefined,
+        clipNorm: task.clipNorm || undefined,
+        model: task.model,
+      })
+      return { ms: Date.now() - started, samples: result?.samples ?? 0 }
+    },
     /** The peers this node knows subscribe to a kind's gossip topic. */
     gossipPeers: (kind: string) => client.node?.services.pubsub.getSubscribers(`agent-mesh/1/${kind}`).map(String) ?? [],
     /**
@@ -262,6 +290,46 @@ async function recordConnectionCloses(client: MeshClient): Promise<void> {
       })
     })
   })
+}
+
+interface FlTimeline {
+  /** Round phase changes as this node saw them: [epoch ms, round, phase]. */
+  readonly phases: [number, number, string][]
+  /** Training calls in the worker: [start, end] epoch ms (the round's training and any other). */
+  readonly trainings: [number, number][]
+  /** Adopted rounds stored in IndexedDB: [epoch ms, round]. */
+  readonly adopted: [number, number][]
+}
+
+/**
+ * Timestamps of the federated round on this node, for the round benchmark, taken from the
+ * outside like flAttack: the client's status is polled (every 10 ms; phases last seconds),
+ * trainer.train is wrapped, and IndexedDB's flRounds table reports each adopted round.
+ */
+function recordFlTimeline(trainer: Trainer, fl: FederatedClient): { snapshot(): FlTimeline } {
+  const timeline: FlTimeline = { phases: [], trainings: [], adopted: [] }
+  let last = ''
+  setInterval(() => {
+    const status = fl.status
+    if (!status) return
+    const key = `${status.round}/${status.phase}`
+    if (key === last) return
+    last = key
+    timeline.phases.push([Date.now(), status.round, status.phase])
+  }, 10)
+  const train = trainer.train.bind(trainer)
+  trainer.train = async (request) => {
+    const started = Date.now()
+    try {
+      return await train(request)
+    } finally {
+      timeline.trainings.push([started, Date.now()])
+    }
+  }
+  db.flRounds.hook('creating', (_key, row) => void timeline.adopted.push([Date.now(), row.round]))
+  return {
+    snapshot: () => ({ phases: [...timeline.phases], trainings: [...timeline.trainings], adopted: [...timeline.adopted] }),
+  }
 }
 
 const BENCH_SINK_PROTOCOL = '/agent-mesh/bench-sink/1.0.0'
