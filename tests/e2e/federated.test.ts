@@ -199,7 +199,7 @@ describe('federated training over the mesh', () => {
       return feed.tasks.flatMap((entry) => {
         const task = taskFromFeed(entry)
         return task.ok && task.task.name === 'made in the PWA'
-          ? [{ state: entry.state, rounds: task.task.rounds, creator: task.task.creator }]
+          ? [{ running: entry.current !== null, rounds: task.task.rounds, creator: task.task.creator }]
           : []
       })
     }
