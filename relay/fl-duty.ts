@@ -18,6 +18,7 @@ import type { Logger } from '../workers/log'
 import type { AuditFields } from '../workers/security/audit/entry'
 import { FlMesh } from '../workers/fl/mesh/fl-mesh'
 import { FlParticipant } from '../workers/fl/mesh/participant'
+import { realTimeClock } from '../workers/fl/round/host'
 import { recipientKeyPair } from '../workers/fl/mesh/keys'
 import { chainIdFor, decodeDescriptor, type CommitProof, type Hash, type RoundStatus } from '../workers/fl/round'
 import type { Evaluation } from '../workers/fl/round/reexecute'
@@ -65,13 +66,7 @@ interface RunningTask {
   status: RoundStatus
 }
 
-const clock = {
-  now: () => performance.now(),
-  setTimer: (ms: number, run: () => void) => {
-    const timer = setTimeout(run, ms)
-    return () => clearTimeout(timer)
-  },
-}
+const clock = realTimeClock
 
 export class FlDuty {
   private readonly mesh: FlMesh

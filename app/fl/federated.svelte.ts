@@ -5,10 +5,24 @@ import type { Trainer } from '../training/trainer.svelte'
 import type { MeshDatabase } from '../storage/db'
 import { BrowserFlStore } from '../storage/fl-store'
 import { FlMesh } from '../../workers/fl/mesh/fl-mesh'
+import { realTimeClock } from '../../workers/fl/round/host'
 import { FlParticipant } from '../../workers/fl/mesh/participant'
 import { recipientKeyPair } from '../../workers/fl/mesh/keys'
-import { proofFromFeed, taskFromFeed, validatorFromJson, type TaskFeed, type ValidatorJson } from '../../workers/fl/mesh/task-feed'
-import { createRealScheme, createValidatorSet, decodeCertificate, type ValidatorSet } from '../../workers/consensus/certificate'
+import {
+  proofFromFeed,
+  taskFromFeed,
+  validatorFromJson,
+  type CommittedJson,
+  type TaskFeed,
+  type ValidatorJson,
+} from '../../workers/fl/mesh/task-feed'
+import {
+  bitmapSigners,
+  createRealScheme,
+  createValidatorSet,
+  decodeCertificate,
+  type ValidatorSet,
+} from '../../workers/consensus/certificate'
 import { decodeDescriptor, hashOf, type CommitProof, type RoundStatus } from '../../workers/fl/round'
 import { initialWeights } from '../../workers/fl/model/weights'
 import { float32LE } from '../../workers/fl/update/delta'
@@ -34,13 +48,7 @@ export interface RoundView {
 
 const JOINED_KEY = 'agent-mesh:fl-joined'
 const FEED_EVERY_MS = 4_000
-const clock = {
-  now: () => performance.now(),
-  setTimer: (ms: number, run: () => void) => {
-    const timer = setTimeout(run, ms)
-    return () => clearTimeout(timer)
-  },
-}
+const clock = realTimeClock
 
 /**
  * This browser's part in the mesh's federated task (README, "Federated round"): Join pins the
@@ -63,6 +71,7 @@ export class FederatedClient {
   private readonly store: BrowserFlStore
   private readonly scheme = createRealScheme()
   private readonly adopted = new Set<string>()
+  private readonly checked = new Map<string, { signers: number; verified: boolean }>()
 
   constructor(
     private readonly client: MeshClient,
@@ -228,20 +237,32 @@ export class FederatedClient {
     const proof = newest ? proofFromFeed(newest) : null
     if (proof && newest!.round > participant.status.committedRounds) participant.receive('relay-feed', { kind: 'committed', proof })
     this.rounds = entry.committed.map((r) => {
-      const proof = proofFromFeed(r)
-      const certificate = proof ? decodeCertificate(proof.certificate) : null
-      const matches = proof !== null && proof.descriptor.candidate === r.modelHash && proof.descriptor.taskId === task.taskId
+      const { signers, verified } = this.checkedCertificate(r, task.taskId, participant)
       return {
         round: r.round,
         modelHash: r.modelHash,
         accuracy: r.accuracy,
         loss: r.loss,
-        signers: certificate?.ok ? countBits(certificate.certificate.signers) : 0,
-        verified: matches && participant.certify(proof!),
+        signers,
+        verified,
         adopted: this.adopted.has(r.modelHash),
         committedMs: r.committedMs,
       }
     })
+  }
+
+  /** A served round's certificate, checked against the pinned set once (a BLS pairing each), not on every poll of the feed. */
+  private checkedCertificate(r: CommittedJson, taskId: string, participant: FlParticipant): { signers: number; verified: boolean } {
+    const key = `${r.round}:${r.modelHash}:${r.certificate}`
+    const known = this.checked.get(key)
+    if (known) return known
+    const proof = proofFromFeed(r)
+    const certificate = proof ? decodeCertificate(proof.certificate) : null
+    const signerList = certificate?.ok && this.set ? bitmapSigners(certificate.certificate.signers, this.set.validators.length) : []
+    const matches = proof !== null && proof.descriptor.candidate === r.modelHash && proof.descriptor.taskId === taskId
+    const result = { signers: Array.isArray(signerList) ? signerList.length : 0, verified: matches && participant.certify(proof!) }
+    this.checked.set(key, result)
+    return result
   }
 
   private async fetchFeed(): Promise<TaskFeed> {
@@ -294,10 +315,4 @@ export class FederatedClient {
       })
     return created.set
   }
-}
-
-function countBits(bitmap: Uint8Array): number {
-  let count = 0
-  for (const byte of bitmap) for (let bits = byte; bits; bits &= bits - 1) count++
-  return count
 }

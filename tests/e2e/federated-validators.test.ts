@@ -1,28 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { CA_CERT_FILE, CA_KEY_FILE, loadOrCreateAuthority } from '../../relay/ca-files'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RelayProcess } from './harness/relay-process'
 import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
+import { adoptedRounds, createFlTask, flState } from './harness/fl'
 
-const root = join(import.meta.dirname, '../..')
 const VALIDATORS = 4
 const TRAINERS = 4
 const ROUNDS = 3
 const WAIT_MS = Number(process.env.FL_E2E_WAIT_MS ?? 300_000)
 
-interface FlState {
-  error: string
-  rounds: { round: number; modelHash: string; accuracy: number | null; verified: boolean; adopted: boolean; signers: number }[]
-}
-const flState = (d: Device): Promise<FlState> => d.page.evaluate(() => (window as any).agentMesh.flState())
-
-// The federated round with four validator relays, each with its own CA and data dir, named in
-// one validator-set file: an admin creates the task on the first relay, which spreads it to the
+// The federated round with four validator relays, each with its own data dir, sharing one CA and
+// named in one validator-set file: an admin creates the task on the first relay, which spreads it to the
 // others; the four aggregate in rotation and vote on the task's chain. Four browsers on the first
 // relay train, one of them Byzantine. One validator is SIGKILLed after round 1 and the task goes
 // on with the other three (a BFT quorum of four). Correctness only: no timing assertions.
@@ -63,37 +55,18 @@ describe('federated training with four validator relays', () => {
       for (const file of [CA_KEY_FILE, CA_CERT_FILE]) copyFileSync(join(relays[0].dataDir, file), join(r.dataDir, file))
     const entries = await Promise.all(relays.map((r) => r.validatorEntry()))
     writeFileSync(setFile, JSON.stringify({ chainId: 'e2e-fl-validators', validators: entries }, null, 2))
-    const { stdout } = await promisify(execFile)(
-      join(root, 'node_modules/.bin/tsx'),
-      [
-        'relay/cli.ts',
-        'fl',
-        'create',
-        '--name',
-        'e2e four validators',
-        '--rounds',
-        String(ROUNDS),
-        '--quorum',
-        '3',
-        '--rule',
-        'trimmed-mean',
-        '--trim',
-        '1',
-        '--steps',
-        '15',
-        '--lr',
-        '0.1',
-        // A killed aggregator's attempt lapses after these two (then the next one takes over).
-        '--deadline-ms',
-        '20000',
-        '--validate-ms',
-        '20000',
-        '--data-dir',
-        relays[0].dataDir,
-      ],
-      { cwd: root },
-    )
-    expect(stdout).toMatch(/[0-9a-f]{64}/)
+    await createFlTask(relays[0].dataDir, {
+      name: 'e2e four validators',
+      rounds: ROUNDS,
+      quorum: 3,
+      rule: 'trimmed-mean',
+      trim: 1,
+      steps: 15,
+      lr: 0.1,
+      // A killed aggregator's attempt lapses after these two (then the next one takes over).
+      'deadline-ms': 20_000,
+      'validate-ms': 20_000,
+    })
     await Promise.all(relays.map((r) => r.start()))
     browser = await launchChromium()
     for (let i = 0; i < TRAINERS; i++) devices.push(await openDevice(browser, relays[0].info!.url))
@@ -108,11 +81,11 @@ describe('federated training with four validator relays', () => {
   it('commits every round certified by a BFT quorum of the four, through a validator SIGKILL; every browser verifies and adopts one model', async () => {
     await devices[TRAINERS - 1].page.evaluate(() => (window as any).agentMesh.flAttack())
     for (const d of devices) await d.page.evaluate(() => (window as any).agentMesh.flJoin())
-    const adopted = async (d: Device) => (await flState(d)).rounds.filter((r) => r.verified && r.adopted).length
     try {
-      for (const d of devices) await expect.poll(() => adopted(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(1)
+      for (const d of devices) await expect.poll(() => adoptedRounds(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(1)
       relays[VALIDATORS - 1].kill()
-      for (const d of devices) await expect.poll(() => adopted(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(ROUNDS)
+      for (const d of devices)
+        await expect.poll(() => adoptedRounds(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(ROUNDS)
     } catch (error) {
       await diagnose()
       throw error

@@ -1,35 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { execFile, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { taskFromFeed, type TaskFeed } from '../../workers/fl/mesh/task-feed'
-import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { RelayProcess } from './harness/relay-process'
 import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
+import { adoptedRounds, createFlTask, flState } from './harness/fl'
 
 const root = join(import.meta.dirname, '../..')
 const TRAINERS = 4
 const ROUNDS = 4
 const WAIT_MS = Number(process.env.FL_E2E_WAIT_MS ?? 300_000)
-
-interface RoundView {
-  round: number
-  modelHash: string
-  accuracy: number | null
-  verified: boolean
-  adopted: boolean
-  signers: number
-}
-interface FlState {
-  joined: boolean
-  error: string
-  taskId: string | null
-  status: { round: number; phase: string; cohort: string[] } | null
-  rounds: RoundView[]
-}
-
-const flState = (d: Device): Promise<FlState> => d.page.evaluate(() => (window as any).agentMesh.flState())
-const adoptedRounds = async (d: Device) => (await flState(d)).rounds.filter((r) => r.verified && r.adopted).length
 
 // The federated round in the product: a relay (aggregator and its own one-member validator
 // set) and four browsers pressing Join, one of them Byzantine (it submits sign-flipped
@@ -66,37 +47,17 @@ describe('federated training over the mesh', () => {
 
   beforeAll(async () => {
     relay = await RelayProcess.create({ fl: true })
-    // A short task, created with the relay CLI before the relay starts (it then makes no default task).
-    const { stdout } = await promisify(execFile)(
-      join(root, 'node_modules/.bin/tsx'),
-      [
-        'relay/cli.ts',
-        'fl',
-        'create',
-        '--name',
-        'e2e digits',
-        '--rounds',
-        String(ROUNDS),
-        '--quorum',
-        '3',
-        '--rule',
-        'trimmed-mean',
-        '--trim',
-        '1',
-        '--steps',
-        '15',
-        '--lr',
-        '0.1',
-        '--deadline-ms',
-        '30000',
-        '--validate-ms',
-        '60000',
-        '--data-dir',
-        relay.dataDir,
-      ],
-      { cwd: root },
-    )
-    expect(stdout).toMatch(/[0-9a-f]{64}/)
+    await createFlTask(relay.dataDir, {
+      name: 'e2e digits',
+      rounds: ROUNDS,
+      quorum: 3,
+      rule: 'trimmed-mean',
+      trim: 1,
+      steps: 15,
+      lr: 0.1,
+      'deadline-ms': 30_000,
+      'validate-ms': 60_000,
+    })
     await relay.start()
     browser = await launchChromium()
     for (let i = 0; i < TRAINERS; i++) devices.push(await openDevice(browser, relay.info!.url))

@@ -20,7 +20,7 @@ import { float32FromLE, float32LE } from '../update/delta'
 import type { Evaluation } from '../round/reexecute'
 import { RoundHost, type HostClock } from '../round/host'
 import { createRobustHandlers } from '../round/robust-handlers'
-import { adoptCommitted } from '../round/adoption'
+import { adoptCommitted, type AdoptionDeps } from '../round/adoption'
 import { chainIdFor, decodeDescriptor, encodeDescriptor, hashOf, hashToBytes } from '../round'
 import { recipientKeyOf } from './keys'
 import type { CommitProof, Hash, ProposalDescriptor, RoundMessage, RoundStatus, Roster } from '../round/types'
@@ -31,10 +31,7 @@ export interface ParticipantStore {
   /** The model bytes (float32 little-endian) with this hash, if held. */
   model(hash: Hash): Promise<Uint8Array | null>
   /** Stores a committed round and its model together. */
-  commit(
-    round: { taskId: string; round: number; descriptor: Uint8Array; certificate: Uint8Array; modelHash: Hash },
-    model: Uint8Array,
-  ): Promise<void>
+  commit: AdoptionDeps['persist']
   audit(fields: AuditFields): Promise<unknown>
 }
 

@@ -30,6 +30,15 @@ export interface HostClock {
   setTimer(ms: number, run: () => void): () => void
 }
 
+/** Real time, for the page and the relay (tests and the simulator pass a virtual clock). */
+export const realTimeClock: HostClock = {
+  now: () => performance.now(),
+  setTimer: (ms, run) => {
+    const timer = setTimeout(run, ms)
+    return () => clearTimeout(timer)
+  },
+}
+
 export interface RoundHostHandlers {
   /** Sends a round message: to one PeerId (a submission, on a stream) or to the task (gossip). */
   send(to: string | null, message: RoundMessage): void
