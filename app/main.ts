@@ -1,13 +1,17 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
 import { MeshClient } from './mesh/client.svelte'
-import { db } from './storage/db'
+import { MeshDatabase } from './storage/db'
+import { claimNodeSlot } from './storage/node-slot'
 import { registerServiceWorker } from './pwa.svelte'
 import { Trainer } from './training/trainer.svelte'
 import { FederatedClient } from './fl/federated.svelte'
 import './ui/theme.css'
 
-const client = new MeshClient(db)
+// Each open tab is its own node with its own databases (app/storage/node-slot.ts).
+const slot = await claimNodeSlot()
+const db = new MeshDatabase(slot.databaseName('agent-mesh'))
+const client = new MeshClient(db, slot)
 const pwa = registerServiceWorker()
 const trainer = new Trainer()
 const fl = new FederatedClient(client, trainer, db)
@@ -21,7 +25,7 @@ mount(App, { target: document.getElementById('app')!, props: { client, pwa, trai
 // is not 'test', so this branch and the module it imports are dropped from the bundle.
 if (import.meta.env.MODE === 'test') {
   const { installTestHandle } = await import('./mesh/test-handle')
-  installTestHandle(client, trainer, fl)
+  installTestHandle(client, trainer, fl, db)
 }
 client
   .start()

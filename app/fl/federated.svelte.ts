@@ -81,6 +81,11 @@ export class FederatedClient {
     this.store = new BrowserFlStore(db)
   }
 
+  /** Whether this node joined is remembered per node: each tab is its own node (app/storage/node-slot.ts). */
+  private get joinedKey(): string {
+    return this.client.slot.databaseName(JOINED_KEY)
+  }
+
   get ownId(): string {
     return this.client.peerId
   }
@@ -108,7 +113,7 @@ export class FederatedClient {
 
   /** Rejoins the task this browser had joined before a reload (finished or not: its history shows). */
   async resume(): Promise<void> {
-    const taskId = localStorage.getItem(JOINED_KEY)
+    const taskId = localStorage.getItem(this.joinedKey)
     if (taskId) await this.join(taskId)
   }
 
@@ -119,7 +124,7 @@ export class FederatedClient {
     try {
       await this.start(taskId)
       this.joined = true
-      localStorage.setItem(JOINED_KEY, this.task!.taskId)
+      localStorage.setItem(this.joinedKey, this.task!.taskId)
     } catch (error) {
       this.error = (error as Error).message
       throw error
@@ -127,7 +132,7 @@ export class FederatedClient {
   }
 
   leave(): void {
-    localStorage.removeItem(JOINED_KEY)
+    localStorage.removeItem(this.joinedKey)
     if (this.task) this.mesh?.remove(this.task.taskId)
     this.participant = null
     clearInterval(this.feedTimer)

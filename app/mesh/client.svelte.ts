@@ -19,6 +19,7 @@ import { Backoff, sleep } from './backoff'
 import { fetchBootstrap, type Bootstrap } from './bootstrap'
 import { loadOrCreateIdentity, type StoredIdentity } from './identity'
 import type { MeshDatabase } from '../storage/db'
+import { nodeSlot, type NodeSlot } from '../storage/node-slot'
 import { messageKinds } from '../../workers/kinds'
 import { PersistentLog } from '../storage/log-store'
 import { loadShareMetrics, postNodeReport, saveShareMetrics, type NodeSummary } from './node-report'
@@ -114,7 +115,11 @@ export class MeshClient {
   readonly recentLog: PersistentLog
   private readonly log: Logger
 
-  constructor(private readonly db: MeshDatabase) {
+  constructor(
+    readonly db: MeshDatabase,
+    /** Which of this profile's tabs this node is; names the node's other databases. */
+    readonly slot: NodeSlot = nodeSlot(0),
+  ) {
     this.recentLog = new PersistentLog(db.log)
     const keep = this.recentLog.write
     this.log = pino({ level: 'info', browser: { asObject: true, write: (line: object) => (console.log(line), keep(line)) } }).child({

@@ -8,7 +8,7 @@ import { hex } from '../../workers/common/bytes'
 import { connectionKind } from '../../workers/net/connection-kind'
 import { sealForRecipient, openSealed } from '../../workers/security/e2e/seal'
 import { backupPhrase, restoreIdentity } from './identity'
-import { db } from '../storage/db'
+import type { MeshDatabase } from '../storage/db'
 import type { Role } from '../../workers/protocol/roles'
 import { activeTaskClient } from '../tasks/tasks.svelte'
 
@@ -17,12 +17,12 @@ import { activeTaskClient } from '../tasks/tasks.svelte'
  * exists only in the test build (`npm run build:test`, see app/main.ts) and only calls the
  * node's public API.
  */
-export function installTestHandle(client: MeshClient, trainer: Trainer, fl: FederatedClient): void {
+export function installTestHandle(client: MeshClient, trainer: Trainer, fl: FederatedClient, db: MeshDatabase): void {
   let timeline: { snapshot(): FlTimeline } | null = null
   const handle = {
     flJoin: () => fl.join(),
     /** Starts recording when (epoch ms) this node's round phases change, its training calls run, and it stores adopted rounds (benchmarks). */
-    flRecordTimeline: () => void (timeline ??= recordFlTimeline(trainer, fl)),
+    flRecordTimeline: () => void (timeline ??= recordFlTimeline(trainer, fl, db)),
     flTimeline: () => timeline?.snapshot() ?? null,
     /** Loads the data and picks the backend, so that a benchmark's first round does not time it. */
     prepareTraining: () => trainer.prepare().then((b) => b.backend),
@@ -306,7 +306,7 @@ interface FlTimeline {
  * outside like flAttack: the client's status is polled (every 10 ms; phases last seconds),
  * trainer.train is wrapped, and IndexedDB's flRounds table reports each adopted round.
  */
-function recordFlTimeline(trainer: Trainer, fl: FederatedClient): { snapshot(): FlTimeline } {
+function recordFlTimeline(trainer: Trainer, fl: FederatedClient, db: MeshDatabase): { snapshot(): FlTimeline } {
   const timeline: FlTimeline = { phases: [], trainings: [], adopted: [] }
   let last = ''
   setInterval(() => {

@@ -105,5 +105,3 @@ export class MeshDatabase extends Dexie {
     this.version(4).stores({ flTasks: 'taskId', flRounds: '[taskId+round], taskId', flModels: 'hash', pinnedValidators: 'id' })
   }
 }
-
-export const db = new MeshDatabase()

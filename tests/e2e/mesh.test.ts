@@ -75,6 +75,26 @@ describe('browser mesh over a real relay', () => {
     await waitForDirectPeers(page, others(2))
   })
 
+  it('makes a second tab of one profile its own node, and gives a reopened tab its identity back', async () => {
+    const { context } = devices[0]
+    const openTab = async () => {
+      const tab = await context.newPage()
+      await tab.goto(relay.info!.url)
+      return { tab, id: await waitForNode(tab) }
+    }
+    const first = await openTab()
+    expect(first.id).toMatch(/^12D3KooW/)
+    expect(ids).not.toContain(first.id)
+    await waitForRelay(first.tab)
+    await waitForDirectPeers(first.tab, [ids[0]])
+    await first.tab.close()
+    // The first tab keeps its own identity while the second comes and goes.
+    expect(await mesh(devices[0].page).peerId()).toBe(ids[0])
+    const reopened = await openTab()
+    expect(reopened.id).toBe(first.id)
+    await reopened.tab.close()
+  })
+
   it('opens the app shell offline from the service worker and says it is offline', async () => {
     const { page, context } = devices[1]
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 })
