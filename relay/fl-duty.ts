@@ -6,6 +6,7 @@
  * rounds and models go to SQLite; `/api/fl/tasks` serves them to browsers, which check each
  * certificate themselves before adopting anything.
  */
+import type { Tracer } from '@opentelemetry/api'
 import type { FlStore, StoredTask } from './fl-store'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
 import type Database from 'better-sqlite3'
@@ -58,6 +59,8 @@ export interface FlDutyDeps {
     committed(inputs: number, dropouts: number): void
     refused(count: number): void
   }
+  /** Spans of each round (the relay's tracer, relay/tracing.ts); none recorded without it. */
+  readonly tracer?: Tracer
 }
 
 interface RunningTask {
@@ -80,7 +83,7 @@ export class FlDuty {
   private readonly refusedSecure = new Set<string>()
 
   private constructor(private readonly deps: FlDutyDeps) {
-    this.mesh = new FlMesh(deps.runtime, clock, deps.log)
+    this.mesh = new FlMesh(deps.runtime, clock, deps.log, deps.tracer)
     this.db = openConsensusDatabase(deps.dataDir)
   }
 
@@ -186,6 +189,7 @@ export class FlDuty {
     const initial: FlatWeights = initialWeights(task.model, task.dataSeed)
     const isValidator = validators.includes(deps.peerId)
     const evaluate = isValidator ? await this.evaluator(task.model) : undefined
+    const tracing = this.mesh.trace(taskId, rounds.length)
     const participant = new FlParticipant({
       runtime: deps.runtime,
       self: deps.peerId,
@@ -230,7 +234,9 @@ export class FlDuty {
         const running = this.running.get(taskId)
         if (running) running.status = status
         deps.metrics?.phase(status.phase)
+        tracing.status(status)
       },
+      onAdopted: (proof) => tracing.adopted(proof),
       onRefusedInputs: (count) => deps.metrics?.refused(count),
       clock,
       log: deps.log.child({ taskId }),
@@ -247,6 +253,7 @@ export class FlDuty {
         transport: this.mesh.consensusTransport(taskId),
         store: new SqliteConsensusStore(this.db, chainId),
         application: participant.application,
+        observer: tracing.consensus,
         log: deps.log.child({ taskId, component: 'fl-consensus' }),
       })
       adapter.onDecision((decision) => {

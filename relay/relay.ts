@@ -170,6 +170,7 @@ export async function startRelay(
         audit: (fields) => security.audit.append(fields),
         log: log.child({ component: 'fl' }),
         metrics: flRoundMetrics(metrics.flRound),
+        tracer: tracing.tracer,
       })
     : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
