@@ -154,6 +154,7 @@ export async function startRelay(
           runtime,
           registry: metrics.registry,
           metrics: metrics.tasks,
+          tracer: tracing.tracer,
           log: log.child({ component: 'tasks' }),
         })
       : null
