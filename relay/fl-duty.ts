@@ -21,6 +21,8 @@ import { FlMesh } from '../workers/fl/mesh/fl-mesh'
 import { FlParticipant } from '../workers/fl/mesh/participant'
 import { realTimeClock } from '../workers/fl/round/host'
 import { recipientKeyPair } from '../workers/fl/mesh/keys'
+import { roundTraceId } from '../workers/fl/mesh/round-trace'
+import { correlated } from '../workers/telemetry/correlation'
 import { chainIdFor, decodeDescriptor, type CommitProof, type Hash, type RoundStatus } from '../workers/fl/round'
 import type { Evaluation } from '../workers/fl/round/reexecute'
 import { checkTask, defaultMnistTask, taskIdOf, taskToWire } from '../workers/fl/task/spec'
@@ -236,7 +238,15 @@ export class FlDuty {
         deps.metrics?.phase(status.phase)
         tracing.status(status)
       },
-      onAdopted: (proof) => tracing.adopted(proof),
+      onAdopted: (proof) => {
+        tracing.adopted(proof)
+        const { round, aggregator, inputs } = proof.descriptor
+        // The round's trace id is derived from task and round on every node, so this line greps with the others' logs and spans.
+        correlated(deps.log, { taskId, flRound: round, traceId: roundTraceId(taskId, round) }).info(
+          { aggregator, inputs: inputs.length },
+          'round adopted',
+        )
+      },
       onRefusedInputs: (count) => deps.metrics?.refused(count),
       clock,
       log: deps.log.child({ taskId }),

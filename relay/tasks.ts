@@ -16,7 +16,7 @@ import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
 import type { TaskStatus } from '../workers/tasks/wire.pb'
 import { countTaskStates, taskPhaseSeconds } from '../workers/tasks/counts'
-import { TaskTracing, tracedTaskTransport } from '../workers/telemetry/task-trace'
+import { TaskTracing, taskTraceId, tracedTaskTransport } from '../workers/telemetry/task-trace'
 import { openRaftDatabase, SqliteRaftStore } from './raft-store'
 import type { RelayMetrics } from './metrics'
 
@@ -150,7 +150,14 @@ export async function startTaskDuty(deps: {
       }
       if (status.state !== 'running')
         log.info(
-          { task: status.taskId, kind: status.kind, state: status.state, summary: status.summary, reason: status.reason },
+          {
+            task: status.taskId,
+            traceId: taskTraceId(status.taskId),
+            kind: status.kind,
+            state: status.state,
+            summary: status.summary,
+            reason: status.reason,
+          },
           'task finished',
         )
     })

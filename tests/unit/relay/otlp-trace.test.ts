@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { resolveConfig } from '../../../relay/config'
 import { startRelay, type RunningRelay } from '../../../relay/relay'
@@ -38,6 +39,7 @@ describe('relay OTLP export', () => {
 
   it('sends the spans of a task it coordinated and ran to the collector, as one trace', async () => {
     const received: OtlpSpan[] = []
+    const logLines: Record<string, unknown>[] = []
     const contentTypes = new Set<string>()
     collector = createServer((request, response) => {
       const chunks: Buffer[] = []
@@ -68,7 +70,21 @@ describe('relay OTLP export', () => {
         },
         {},
       ),
-      pino({ level: 'silent' }),
+      pino(
+        { level: 'info' },
+        new Writable({
+          write: (chunk, _encoding, done) => (
+            logLines.push(
+              ...chunk
+                .toString()
+                .trim()
+                .split('\n')
+                .map((l: string) => JSON.parse(l)),
+            ),
+            done()
+          ),
+        }),
+      ),
     )
     const lines: string[] = []
     const code = await runTaskCommand(
@@ -95,5 +111,9 @@ describe('relay OTLP export', () => {
     expect(byRole.get('worker')!.parentSpanId).toBe(byRole.get('coordinator')!.spanId)
     for (const root of roots) expect(attribute(root, 'mesh.node')).toBe(self)
     expect(attribute(byRole.get('coordinator')!, 'task.state')).toBe('done')
+    // The relay's log line about the task carries the same trace id: grep finds spans and logs together.
+    const finished = logLines.find((l) => l.msg === 'task finished')
+    expect(finished?.traceId).toBe(traceId)
+    expect(finished?.task).toBe(attribute(byRole.get('coordinator')!, 'task.id'))
   }, 180_000)
 })
