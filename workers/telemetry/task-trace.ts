@@ -92,6 +92,8 @@ export class TaskTracing {
       const set = this.running.get(assignment.taskId) ?? new Set()
       set.add(assignment.subtask)
       this.running.set(assignment.taskId, set)
+      // Tasks whose results never went out (the worker stopped, the work was evicted) are not kept forever.
+      if (this.running.size > FINISHED_KEPT) this.running.delete(this.running.keys().next().value!)
     }
   }
 

@@ -210,6 +210,50 @@ describe('tracing a federated round', () => {
     expect(adoptedRoot.attributes['fl.inputs']).toBe(3)
     for (const t of tracings.values()) t.close()
   })
+
+  it('opens no trace for rounds already committed here, ends a round once, and keeps only a few rounds open', async () => {
+    const exporter = new InMemorySpanExporter()
+    const tracing = new RoundTracing({
+      tracer: new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('test'),
+      taskId: TASK,
+      self: 'n',
+      committedRound: 3,
+    })
+    const descriptor = (round: number) => ({
+      taskId: TASK,
+      round,
+      attempt: 0,
+      aggregator: 'agg',
+      baseModel: 'ab'.repeat(32),
+      inputs: [],
+      candidate: 'cd'.repeat(32),
+    })
+    const committed = (round: number): RoundMessage => ({
+      kind: 'committed',
+      proof: { descriptor: descriptor(round), certificate: new Uint8Array(0) },
+    })
+    // A late re-broadcast of round 3's commit: round 3 is over here.
+    tracing.received(committed(3), undefined)
+    expect(tracing.sending(committed(3))).toBeUndefined()
+    expect(tracing.traceIdOf(3)).toBeUndefined()
+    // Round 4 runs and is adopted; its commit heard again afterwards opens nothing.
+    tracing.received(committed(4), undefined)
+    expect(tracing.traceIdOf(4)).toBe(roundTraceId(TASK, 4))
+    tracing.adopted({ descriptor: descriptor(4), certificate: new Uint8Array(0) })
+    tracing.received(committed(4), undefined)
+    expect(exporter.getFinishedSpans().filter((s) => s.name === 'fl.round')).toHaveLength(1)
+    // Announcements of many future rounds (an aggregator far ahead, or a hostile one): only the newest few stay open.
+    for (let round = 100; round < 120; round++)
+      tracing.received(
+        { kind: 'announce', taskId: TASK, round, attempt: 0, baseModel: 'ab'.repeat(32), cohort: [], previous: null },
+        undefined,
+      )
+    expect(tracing.traceIdOf(100)).toBeUndefined()
+    expect(tracing.traceIdOf(119)).toBe(roundTraceId(TASK, 119))
+    const abandoned = exporter.getFinishedSpans().filter((s) => s.name === 'fl.round' && s.status.message === 'abandoned')
+    expect(abandoned).toHaveLength(12)
+    tracing.close()
+  })
 })
 
 function hr(time: readonly [number, number]): number {

@@ -60,6 +60,9 @@ function heightOf(message: BftMessage): number {
   return message.kind === 'commit' ? message.certificate.height : message.height
 }
 
+/** Rounds traced at once on a node: the current one and a few a late or early message is about. */
+const MAX_OPEN_ROUNDS = 8
+
 export interface RoundTracingOptions {
   readonly tracer: Tracer
   readonly taskId: string
@@ -82,7 +85,7 @@ export class RoundTracing {
       kind: 'fl.round',
       phases: flRoundPhases,
       attributes: { 'fl.task': options.taskId, 'mesh.node': options.self },
-      maxOpen: 8,
+      maxOpen: MAX_OPEN_ROUNDS,
       now: options.now,
       traceIdFor: (round) => roundTraceId(options.taskId, Number(round)),
     })
@@ -151,6 +154,8 @@ export class RoundTracing {
     if (!Number.isSafeInteger(round) || round <= this.finishedUpTo) return undefined
     const work = this.rounds.work(String(round), { 'fl.round': round }, traceparent)
     this.open.add(round)
+    // Rounds the tracer let go (more open at once than it keeps) are forgotten here too.
+    if (this.open.size > MAX_OPEN_ROUNDS) for (const open of this.open) if (!this.rounds.find(String(open))) this.open.delete(open)
     work.phase(phase, attributes)
     return work
   }
