@@ -136,8 +136,11 @@ export class RoundTracing {
       aboutACandidate(message)
         ? this.enter(heightOf(message), 'consensus')?.traceparent
         : this.rounds.find(String(heightOf(message)))?.traceparent,
-    decided: (decision) =>
-      void this.enter(decision.height, 'adopt', undefined, { 'bft.round': decision.round, 'bft.signers': decision.signers }),
+    decided: (decision) => {
+      // A validator set of one decides in the step that proposes, before any message goes out: its consensus took no time.
+      this.enter(decision.height, 'consensus')
+      this.enter(decision.height, 'adopt', undefined, { 'bft.round': decision.round, 'bft.signers': decision.signers })
+    },
   }
 
   /** The trace id of a round still open here (for log correlation). */
