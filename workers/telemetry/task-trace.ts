@@ -39,6 +39,7 @@ export class TaskTracing {
   private readonly finished = new Set<string>()
   /** A worker's subtasks still running, by task. */
   private readonly running = new Map<string, Set<number>>()
+  private closed = false
 
   constructor(options: { readonly tracer: Tracer; readonly node: string; readonly now?: () => number; readonly maxOpen?: number }) {
     this.works = new WorkTracer({
@@ -142,6 +143,7 @@ export class TaskTracing {
   }
 
   close(): void {
+    this.closed = true
     this.works.close()
     this.open.clear()
     this.running.clear()
@@ -149,7 +151,7 @@ export class TaskTracing {
 
   private enter(role: TaskRole, taskId: string, phase: TaskPhase, traceparent?: string, attributes?: Attributes): Work<'task'> | undefined {
     const key = keyOf(role, taskId)
-    if (this.finished.has(key)) return undefined
+    if (this.closed || this.finished.has(key)) return undefined
     const work = this.works.work(key, { 'task.id': taskId, 'task.role': role }, traceparent)
     this.open.set(key, { role, taskId })
     work.phase(phase, attributes)

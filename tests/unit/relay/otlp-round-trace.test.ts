@@ -38,6 +38,7 @@ interface OtlpSpan {
   readonly parentSpanId?: string
   readonly name: string
   readonly attributes: readonly { readonly key: string; readonly value: { readonly stringValue?: string } }[]
+  readonly status?: { readonly code?: number; readonly message?: string }
 }
 
 describe('relay OTLP export of a federated round', () => {
@@ -144,16 +145,20 @@ describe('relay OTLP export of a federated round', () => {
     relay = undefined
 
     const traceId = roundTraceId(entry.taskId, 1)
+    // What the collector got, for the failure message.
+    const seen = received
+      .map((s) => `${s.name} ${s.traceId.slice(0, 8)} ${s.spanId}<-${s.parentSpanId ?? ''} ${s.status?.message ?? ''}`)
+      .join('\n')
     const relayRoots = received.filter((s) => s.name === 'fl.round' && s.traceId === traceId)
-    expect(relayRoots).toHaveLength(1)
+    expect(relayRoots, seen).toHaveLength(1)
     const relayRoot = relayRoots[0]
     const phases = received.filter((s) => s.parentSpanId === relayRoot.spanId).map((s) => s.name)
     // The relay aggregates and validates: its round runs through all of these.
-    expect(phases).toEqual(['announce', 'submit', 'aggregate', 'validate', 'consensus', 'adopt'])
+    expect(phases, seen).toEqual(['announce', 'submit', 'aggregate', 'validate', 'consensus', 'adopt'])
     expect(new Set(received.filter((s) => s.traceId === traceId).map((s) => s.traceId))).toEqual(new Set([traceId]))
     const trainerRoot = exporter.getFinishedSpans().find((s) => s.name === 'fl.round')!
     expect(trainerRoot.spanContext().traceId).toBe(traceId)
-    expect(trainerRoot.parentSpanContext?.spanId).toBe(relayRoot.spanId)
+    expect(trainerRoot.parentSpanContext?.spanId, seen).toBe(relayRoot.spanId)
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(expect.arrayContaining(['announce', 'train', 'submit', 'adopt']))
   }, 240_000)
 })

@@ -77,6 +77,7 @@ export class RoundTracing {
   private readonly rounds: WorkTracer<'fl.round'>
   private readonly open = new Set<number>()
   private finishedUpTo: number
+  private closed = false
 
   constructor(private readonly options: RoundTracingOptions) {
     this.finishedUpTo = options.committedRound ?? 0
@@ -148,13 +149,15 @@ export class RoundTracing {
     return this.rounds.find(String(round))?.traceId
   }
 
+  /** Ends the open rounds (the task stopped here); anything reported afterwards (an adoption finishing late) opens none. */
   close(): void {
+    this.closed = true
     this.rounds.close()
     this.open.clear()
   }
 
   private enter(round: number, phase: FlRoundPhase, traceparent?: string, attributes?: Attributes): Work<'fl.round'> | undefined {
-    if (!Number.isSafeInteger(round) || round <= this.finishedUpTo) return undefined
+    if (this.closed || !Number.isSafeInteger(round) || round <= this.finishedUpTo) return undefined
     const work = this.rounds.work(String(round), { 'fl.round': round }, traceparent)
     this.open.add(round)
     // Rounds the tracer let go (more open at once than it keeps) are forgotten here too.
