@@ -6,6 +6,7 @@
  * rounds and models go to SQLite; `/api/fl/tasks` serves them to browsers, which check each
  * certificate themselves before adopting anything.
  */
+import type { Tracer } from '@opentelemetry/api'
 import type { FlStore, StoredTask } from './fl-store'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
 import type Database from 'better-sqlite3'
@@ -20,6 +21,8 @@ import { FlMesh } from '../workers/fl/mesh/fl-mesh'
 import { FlParticipant } from '../workers/fl/mesh/participant'
 import { realTimeClock } from '../workers/fl/round/host'
 import { recipientKeyPair } from '../workers/fl/mesh/keys'
+import { roundTraceId } from '../workers/fl/mesh/round-trace'
+import { correlated } from '../workers/telemetry/correlation'
 import { chainIdFor, decodeDescriptor, type CommitProof, type Hash, type RoundStatus } from '../workers/fl/round'
 import type { Evaluation } from '../workers/fl/round/reexecute'
 import { checkTask, defaultMnistTask, taskIdOf, taskToWire } from '../workers/fl/task/spec'
@@ -58,6 +61,8 @@ export interface FlDutyDeps {
     committed(inputs: number, dropouts: number): void
     refused(count: number): void
   }
+  /** Spans of each round (the relay's tracer, relay/tracing.ts); none recorded without it. */
+  readonly tracer?: Tracer
 }
 
 interface RunningTask {
@@ -80,7 +85,7 @@ export class FlDuty {
   private readonly refusedSecure = new Set<string>()
 
   private constructor(private readonly deps: FlDutyDeps) {
-    this.mesh = new FlMesh(deps.runtime, clock, deps.log)
+    this.mesh = new FlMesh(deps.runtime, clock, deps.log, deps.tracer)
     this.db = openConsensusDatabase(deps.dataDir)
   }
 
@@ -186,6 +191,7 @@ export class FlDuty {
     const initial: FlatWeights = initialWeights(task.model, task.dataSeed)
     const isValidator = validators.includes(deps.peerId)
     const evaluate = isValidator ? await this.evaluator(task.model) : undefined
+    const tracing = this.mesh.trace(taskId, rounds.length)
     const participant = new FlParticipant({
       runtime: deps.runtime,
       self: deps.peerId,
@@ -230,6 +236,16 @@ export class FlDuty {
         const running = this.running.get(taskId)
         if (running) running.status = status
         deps.metrics?.phase(status.phase)
+        tracing.status(status)
+      },
+      onAdopted: (proof) => {
+        tracing.adopted(proof)
+        const { round, aggregator, inputs } = proof.descriptor
+        // The round's trace id is derived from task and round on every node, so this line greps with the others' logs and spans.
+        correlated(deps.log, { taskId, flRound: round, traceId: roundTraceId(taskId, round) }).info(
+          { aggregator, inputs: inputs.length },
+          'round adopted',
+        )
       },
       onRefusedInputs: (count) => deps.metrics?.refused(count),
       clock,
@@ -247,6 +263,7 @@ export class FlDuty {
         transport: this.mesh.consensusTransport(taskId),
         store: new SqliteConsensusStore(this.db, chainId),
         application: participant.application,
+        observer: tracing.consensus,
         log: deps.log.child({ taskId, component: 'fl-consensus' }),
       })
       adapter.onDecision((decision) => {

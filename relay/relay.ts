@@ -154,6 +154,7 @@ export async function startRelay(
           runtime,
           registry: metrics.registry,
           metrics: metrics.tasks,
+          tracer: tracing.tracer,
           log: log.child({ component: 'tasks' }),
         })
       : null
@@ -170,6 +171,7 @@ export async function startRelay(
         audit: (fields) => security.audit.append(fields),
         log: log.child({ component: 'fl' }),
         metrics: flRoundMetrics(metrics.flRound),
+        tracer: tracing.tracer,
       })
     : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import type Database from 'better-sqlite3'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Gauge, type Registry } from 'prom-client'
+import type { Tracer } from '@opentelemetry/api'
 import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../workers/tasks/adapter'
 import { TaskWorkerHost } from '../workers/tasks/worker-host'
 import { gossipTaskTransport } from '../workers/tasks/transport'
@@ -15,6 +16,7 @@ import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
 import type { TaskStatus } from '../workers/tasks/wire.pb'
 import { countTaskStates, taskPhaseSeconds } from '../workers/tasks/counts'
+import { TaskTracing, taskTraceId, tracedTaskTransport } from '../workers/telemetry/task-trace'
 import { openRaftDatabase, SqliteRaftStore } from './raft-store'
 import type { RelayMetrics } from './metrics'
 
@@ -75,10 +77,14 @@ export async function startTaskDuty(deps: {
   readonly registry: Registry
   /** mesh_tasks and mesh_subtasks, set from the replicated log this coordinator applies. */
   readonly metrics?: RelayMetrics['tasks']
+  /** Spans of each task this relay coordinates, runs or announces (relay/tracing.ts); none recorded without it. */
+  readonly tracer?: Tracer
   readonly log: Logger
 }): Promise<RelayTaskDuty> {
   const { duties, peerId, log } = deps
-  const transport = gossipTaskTransport(deps.runtime.gossip, peerId, { joinAll: true })
+  const tracing = deps.tracer ? new TaskTracing({ tracer: deps.tracer, node: peerId }) : null
+  const gossip = gossipTaskTransport(deps.runtime.gossip, peerId, { joinAll: true })
+  const transport = tracing ? tracedTaskTransport(gossip, tracing) : gossip
   const db = openTaskDatabase(deps.dataDir)
   let coordinator: TaskCoordinatorAdapter | null = null
   let worker: TaskWorkerHost | null = null
@@ -121,6 +127,7 @@ export async function startTaskDuty(deps: {
     // Counting walks every task in the log: after applies, at most once a second (the scrape interval is longer).
     let countsDue = true
     adapter.onApply(() => (countsDue = true))
+    if (tracing) adapter.onApply(() => tracing.applied(adapter.tasks()))
     const metrics = deps.metrics
     const measured = new Set<string>()
     if (metrics) {
@@ -143,7 +150,14 @@ export async function startTaskDuty(deps: {
       }
       if (status.state !== 'running')
         log.info(
-          { task: status.taskId, kind: status.kind, state: status.state, summary: status.summary, reason: status.reason },
+          {
+            task: status.taskId,
+            traceId: taskTraceId(status.taskId),
+            kind: status.kind,
+            state: status.state,
+            summary: status.summary,
+            reason: status.reason,
+          },
           'task finished',
         )
     })
@@ -177,6 +191,7 @@ export async function startTaskDuty(deps: {
       inbox()
       worker?.stop()
       await coordinator?.stop()
+      tracing?.close()
       db.close()
     },
   }

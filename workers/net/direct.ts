@@ -1,6 +1,6 @@
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { sealMessage, type EnvelopeSigner } from '../protocol/envelope'
+import { sealMessage, type EnvelopeSigner, type SealOptions } from '../protocol/envelope'
 import type { Accepted, InboundValidator } from '../protocol/inbound'
 import type { MessageKind, PayloadOf } from '../protocol/kind-spec'
 import type { Logger } from '../log'
@@ -54,10 +54,10 @@ export class DirectMessages {
     )
   }
 
-  async send<K extends MessageKind>(peer: PeerId, kind: K, payload: PayloadOf<K>, signal?: AbortSignal): Promise<void> {
+  async send<K extends MessageKind>(peer: PeerId, kind: K, payload: PayloadOf<K>, signal?: AbortSignal, seal?: SealOptions): Promise<void> {
     const stream = await this.deps.node.dialProtocol(peer, directProtocol(kind), { signal, runOnLimitedConnection: true })
     const lp = lpStream(stream, { maxDataLength: this.deps.signer.kinds[kind].maxEnvelopeBytes })
-    await lp.write(sealMessage(this.deps.signer, kind, payload), { signal })
+    await lp.write(sealMessage(this.deps.signer, kind, payload, seal), { signal })
     await stream.close({ signal })
   }
 

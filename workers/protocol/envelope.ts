@@ -8,10 +8,12 @@ export const WIRE_VERSION = 1
 
 /**
  * The exact bytes an envelope's signature covers: a domain tag, then the envelope without its
- * signature and without its traceparent (advisory, and unknown to nodes that predate it).
+ * signature. The traceparent is covered too, so a relay on the path can neither re-parent a
+ * message's spans into another trace nor inject trace ids into messages it forwards (every
+ * node runs the same wire version; one that dropped the field would fail to verify).
  */
 export function signingBytes(envelope: Envelope): Uint8Array {
-  return withDomain('envelope', Envelope.encode({ ...envelope, signature: new Uint8Array(0), traceparent: undefined }))
+  return withDomain('envelope', Envelope.encode({ ...envelope, signature: new Uint8Array(0) }))
 }
 
 /**
@@ -70,7 +72,8 @@ export function sealRaw(signer: EnvelopeSigner, kind: string, payload: Uint8Arra
     timestampMs: BigInt(Math.floor(signer.now())),
     payload: payload as Uint8Array<ArrayBuffer>,
     signature: new Uint8Array(0),
+    traceparent: options.traceparent,
   }
   const signature = signer.identity.sign(signingBytes(unsigned))
-  return Envelope.encode({ ...unsigned, signature: signature as Uint8Array<ArrayBuffer>, traceparent: options.traceparent })
+  return Envelope.encode({ ...unsigned, signature: signature as Uint8Array<ArrayBuffer> })
 }

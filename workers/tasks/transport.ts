@@ -9,12 +9,14 @@ import type { MessageKind } from '../protocol/kind-spec'
 import { TASK_WIRE_VERSION } from './state'
 import type { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire.pb'
 
-type Handler<T> = (from: string, message: T) => void
+/** `traceparent`: the W3C trace context the message's envelope carried (workers/telemetry/task-trace.ts). */
+type Handler<T> = (from: string, message: T, traceparent?: string) => void
 
+/** Publishers take the traceparent to put in the envelope; tracedTaskTransport (workers/telemetry/task-trace.ts) supplies it. */
 export interface CoordinatorTransport {
   sendRaft(to: string, message: Uint8Array): Promise<void>
-  publishAssign(message: TaskAssign): Promise<void>
-  publishStatus(message: TaskStatus): Promise<void>
+  publishAssign(message: TaskAssign, traceparent?: string): Promise<void>
+  publishStatus(message: TaskStatus, traceparent?: string): Promise<void>
   onRaft(handler: Handler<Uint8Array>): () => void
   onAnnounce(handler: Handler<TaskAnnounce>): () => void
   onPull(handler: Handler<TaskPull>): () => void
@@ -23,13 +25,13 @@ export interface CoordinatorTransport {
 
 export interface WorkerTransport {
   publishPull(message: TaskPull): Promise<void>
-  publishResult(message: TaskResult): Promise<void>
+  publishResult(message: TaskResult, traceparent?: string): Promise<void>
   /** Assignments addressed to this node (the transport filters by `worker`). */
   onAssign(handler: Handler<TaskAssign>): () => void
 }
 
 export interface InitiatorTransport {
-  publishAnnounce(message: TaskAnnounce): Promise<void>
+  publishAnnounce(message: TaskAnnounce, traceparent?: string): Promise<void>
   onStatus(handler: Handler<TaskStatus>): () => void
 }
 
@@ -60,29 +62,29 @@ export function gossipTaskTransport(gossip: MeshGossip, selfId: string, options:
   }
   if (options.joinAll) TASK_GOSSIP_KINDS.forEach(join)
   // Gossip never delivers to the publisher; a relay that is coordinator and worker at once hears itself here.
-  const local = new Map<string, Set<(from: string, payload: any) => void>>()
-  const on = <K extends MessageKind>(kind: K, handler: (from: string, payload: any) => void): (() => void) => {
+  const local = new Map<string, Set<Handler<any>>>()
+  const on = <K extends MessageKind>(kind: K, handler: Handler<any>): (() => void) => {
     join(kind)
     let set = local.get(kind)
     if (!set) local.set(kind, (set = new Set()))
     set.add(handler)
-    const off = gossip.on(kind, (accepted, from) => handler(from.toString(), accepted.payload))
+    const off = gossip.on(kind, (accepted, from) => handler(from.toString(), accepted.payload, accepted.envelope.traceparent))
     return () => {
       set.delete(handler)
       off()
     }
   }
-  const publish = async (kind: MessageKind, payload: unknown): Promise<void> => {
-    for (const handler of local.get(kind) ?? []) queueMicrotask(() => handler(selfId, payload))
-    await gossip.publish(kind, payload as never)
+  const publish = async (kind: MessageKind, payload: unknown, traceparent?: string): Promise<void> => {
+    for (const handler of local.get(kind) ?? []) queueMicrotask(() => handler(selfId, payload, traceparent))
+    await gossip.publish(kind, payload as never, { traceparent })
   }
   return {
     sendRaft: (to, message) => publish('raft.message', { version: TASK_WIRE_VERSION, to, message }),
-    publishAssign: (message) => publish('task.assign', message),
-    publishStatus: (message) => publish('task.status', message),
+    publishAssign: (message, traceparent) => publish('task.assign', message, traceparent),
+    publishStatus: (message, traceparent) => publish('task.status', message, traceparent),
     publishPull: (message) => publish('task.pull', message),
-    publishResult: (message) => publish('task.result', message),
-    publishAnnounce: (message) => publish('task.announce', message),
+    publishResult: (message, traceparent) => publish('task.result', message, traceparent),
+    publishAnnounce: (message, traceparent) => publish('task.announce', message, traceparent),
     onRaft: (handler) =>
       on('raft.message', (from, packet: { version: number; to: string; message: Uint8Array }) => {
         if (packet.version === TASK_WIRE_VERSION && packet.to === selfId) handler(from, packet.message)
@@ -91,8 +93,8 @@ export function gossipTaskTransport(gossip: MeshGossip, selfId: string, options:
     onPull: (handler) => on('task.pull', handler),
     onResult: (handler) => on('task.result', handler),
     onAssign: (handler) =>
-      on('task.assign', (from, message: TaskAssign) => {
-        if (message.worker === selfId) handler(from, message)
+      on('task.assign', (from, message: TaskAssign, traceparent) => {
+        if (message.worker === selfId) handler(from, message, traceparent)
       }),
     onStatus: (handler) => on('task.status', handler),
   }
@@ -114,25 +116,26 @@ export class MemoryTaskBus {
       set.add(handler)
       return () => set.delete(handler)
     }
-    const publish = async (kind: string, payload: unknown): Promise<void> => {
+    const publish = async (kind: string, payload: unknown, traceparent?: string): Promise<void> => {
       for (const [id, member] of this.members) {
         if (id === selfId) continue
-        for (const handler of member.get(kind) ?? []) queueMicrotask(() => handler(selfId, payload))
+        for (const handler of member.get(kind) ?? []) queueMicrotask(() => handler(selfId, payload, traceparent))
       }
     }
     return {
       sendRaft: (to, message) => publish('raft.message', { to, message }),
-      publishAssign: (message) => publish('task.assign', message),
-      publishStatus: (message) => publish('task.status', message),
+      publishAssign: (message, traceparent) => publish('task.assign', message, traceparent),
+      publishStatus: (message, traceparent) => publish('task.status', message, traceparent),
       publishPull: (message) => publish('task.pull', message),
-      publishResult: (message) => publish('task.result', message),
-      publishAnnounce: (message) => publish('task.announce', message),
+      publishResult: (message, traceparent) => publish('task.result', message, traceparent),
+      publishAnnounce: (message, traceparent) => publish('task.announce', message, traceparent),
       onRaft: (handler) =>
         on('raft.message', (from, packet: { to: string; message: Uint8Array }) => packet.to === selfId && handler(from, packet.message)),
       onAnnounce: (handler) => on('task.announce', handler),
       onPull: (handler) => on('task.pull', handler),
       onResult: (handler) => on('task.result', handler),
-      onAssign: (handler) => on('task.assign', (from, message: TaskAssign) => message.worker === selfId && handler(from, message)),
+      onAssign: (handler) =>
+        on('task.assign', (from, message: TaskAssign, traceparent) => message.worker === selfId && handler(from, message, traceparent)),
       onStatus: (handler) => on('task.status', handler),
     }
   }

@@ -6,6 +6,7 @@
  * Everything arriving here already passed the inbound gate (signature, RBAC, size, replay).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
+import { trace, type Tracer } from '@opentelemetry/api'
 import type { MeshRuntime } from '../../net/runtime'
 import type { Logger } from '../../log'
 import type { BftTransport } from '../../consensus/adapter/types'
@@ -25,6 +26,7 @@ import {
 import type { RoundMessage } from '../round/types'
 import type { TaskSpec } from '../task/wire.pb'
 import type { FlParticipant } from './participant'
+import { RoundTracing, taskIdOfRoundMessage } from './round-trace'
 
 export const FL_GOSSIP_KINDS = [
   'fl.task.create',
@@ -43,7 +45,8 @@ export class FlMesh {
   private readonly participants = new Map<string, FlParticipant>()
   private readonly ready = new Map<string, Map<string, number>>()
   private readonly joined = new Set<string>()
-  private readonly consensus = new Map<string, Set<(payload: Uint8Array, sender: Uint8Array) => void>>()
+  private readonly consensus = new Map<string, Set<(payload: Uint8Array, sender: Uint8Array, traceparent?: string) => void>>()
+  private readonly tracings = new Map<string, RoundTracing>()
   private readonly timers: (() => void)[] = []
   private started = false
   /** Told of every task spec heard on the mesh (validator relays spread the tasks an admin created on one of them). */
@@ -53,6 +56,8 @@ export class FlMesh {
     private readonly runtime: MeshRuntime,
     private readonly clock: HostClock,
     private readonly log: Logger,
+    /** Spans of each round (README, "Traces"); the default records nothing but still passes trace context on. */
+    private readonly tracer: Tracer = trace.getTracer('agent-mesh'),
   ) {}
 
   async start(): Promise<void> {
@@ -60,10 +65,14 @@ export class FlMesh {
     this.started = true
     const { gossip, direct } = this.runtime
     gossip.join([...FL_GOSSIP_KINDS])
-    gossip.on('fl.round.announce', (m, from) => this.route(from.toString(), announceFromWire(m.payload), m.payload.taskId))
-    gossip.on('fl.round.propose', (m, from) => this.route(from.toString(), proposeFromWire(m.payload), m.payload.descriptor?.taskId))
+    gossip.on('fl.round.announce', (m, from) =>
+      this.route(from.toString(), announceFromWire(m.payload), m.payload.taskId, m.envelope.traceparent),
+    )
+    gossip.on('fl.round.propose', (m, from) =>
+      this.route(from.toString(), proposeFromWire(m.payload), m.payload.descriptor?.taskId, m.envelope.traceparent),
+    )
     gossip.on('fl.round.committed', (m, from) =>
-      this.route(from.toString(), committedFromWire(m.payload), m.payload.proof?.descriptor?.taskId),
+      this.route(from.toString(), committedFromWire(m.payload), m.payload.proof?.descriptor?.taskId, m.envelope.traceparent),
     )
     gossip.on('fl.trainer.ready', (m, from) => {
       if (m.payload.version !== ROUND_WIRE_VERSION) return
@@ -72,9 +81,12 @@ export class FlMesh {
     })
     gossip.on('fl.task.create', (m, from) => this.onTask?.(m.payload, from.toString()))
     gossip.on('fl.consensus', (m) => {
-      for (const handler of this.consensus.get(m.payload.taskId) ?? []) handler(m.payload.message, m.envelope.sender)
+      for (const handler of this.consensus.get(m.payload.taskId) ?? [])
+        handler(m.payload.message, m.envelope.sender, m.envelope.traceparent)
     })
-    await direct.on('fl.round.submit', (m, from) => this.route(from.toString(), submitFromWire(m.payload), m.payload.taskId))
+    await direct.on('fl.round.submit', (m, from) =>
+      this.route(from.toString(), submitFromWire(m.payload), m.payload.taskId, m.envelope.traceparent),
+    )
     this.repeat(READY_EVERY_MS, () => this.sayReady())
     this.repeat(READY_EVERY_MS / 2, () => this.reportPresence())
   }
@@ -82,6 +94,7 @@ export class FlMesh {
   /** Routes the task's messages to `participant`; `trains` makes this node say it is ready to train for it. */
   add(taskId: string, participant: FlParticipant, trains: boolean): void {
     this.participants.set(taskId, participant)
+    this.trace(taskId, participant.status.committedRounds)
     if (!this.ready.has(taskId)) this.ready.set(taskId, new Map())
     if (trains) {
       this.joined.add(taskId)
@@ -92,6 +105,8 @@ export class FlMesh {
   remove(taskId: string): void {
     this.participants.get(taskId)?.stop()
     this.participants.delete(taskId)
+    this.tracings.get(taskId)?.close()
+    this.tracings.delete(taskId)
     this.joined.delete(taskId)
     this.ready.delete(taskId)
   }
@@ -102,11 +117,25 @@ export class FlMesh {
     sent.catch((error: Error) => this.log.warn({ kind: message.kind, to, err: error.message }, 'round message not sent'))
   }
 
-  /** The task's BFT chain over the mesh: its consensus messages travel as fl.consensus, tagged with the task. */
+  /**
+   * The spans of a task's rounds on this node, made on first use. The mesh feeds it the round
+   * messages; the node adds its round host's status, its adoptions and its task chain's
+   * consensus (`consensus` as the adapter's observer).
+   */
+  trace(taskId: string, committedRound = 0): RoundTracing {
+    let tracing = this.tracings.get(taskId)
+    if (!tracing) {
+      tracing = new RoundTracing({ tracer: this.tracer, taskId, self: this.runtime.node.peerId.toString(), committedRound })
+      this.tracings.set(taskId, tracing)
+    }
+    return tracing
+  }
+
+  /** The task's BFT chain over the mesh: its consensus messages travel as fl.consensus, tagged with the task and the round's trace. */
   consensusTransport(taskId: string): BftTransport {
     return {
-      publish: async (payload) => {
-        await this.runtime.gossip.publish('fl.consensus', { taskId, message: payload as Uint8Array<ArrayBuffer> })
+      publish: async (payload, traceparent) => {
+        await this.runtime.gossip.publish('fl.consensus', { taskId, message: payload as Uint8Array<ArrayBuffer> }, { traceparent })
       },
       subscribe: (handler) => {
         const set = this.consensus.get(taskId) ?? new Set()
@@ -136,30 +165,32 @@ export class FlMesh {
 
   private async publish(to: string | null, message: RoundMessage): Promise<void> {
     const { gossip, direct } = this.runtime
+    const seal = { traceparent: this.tracings.get(taskIdOfRoundMessage(message))?.sending(message) }
     switch (message.kind) {
       case 'announce':
-        await gossip.publish('fl.round.announce', announceToWire(message))
+        await gossip.publish('fl.round.announce', announceToWire(message), seal)
         return
       case 'propose':
-        await gossip.publish('fl.round.propose', proposeToWire(message))
+        await gossip.publish('fl.round.propose', proposeToWire(message), seal)
         return
       case 'committed':
-        await gossip.publish('fl.round.committed', committedToWire(message))
+        await gossip.publish('fl.round.committed', committedToWire(message), seal)
         return
       case 'submit':
         if (!to) throw new Error('a submission goes to its aggregator')
-        await direct.send(peerIdFromString(to), 'fl.round.submit', submitToWire(message), AbortSignal.timeout(20_000))
+        await direct.send(peerIdFromString(to), 'fl.round.submit', submitToWire(message), AbortSignal.timeout(20_000), seal)
         return
     }
   }
 
-  private route(from: string, decoded: Decoded<RoundMessage>, taskId: string | undefined): void {
+  private route(from: string, decoded: Decoded<RoundMessage>, taskId: string | undefined, traceparent: string | undefined): void {
     const participant = taskId === undefined ? undefined : this.participants.get(taskId)
     if (!participant) return
     if (!decoded.ok) {
       this.log.warn({ from, taskId, reason: decoded.reason }, 'round message refused')
       return
     }
+    this.tracings.get(taskId!)?.received(decoded.value, traceparent)
     participant.receive(from, decoded.value)
   }
 
