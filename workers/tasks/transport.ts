@@ -7,7 +7,7 @@
 import type { MeshGossip } from '../net/gossip'
 import type { MessageKind } from '../protocol/kind-spec'
 import { TASK_WIRE_VERSION } from './state'
-import type { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire.pb'
+import type { TaskAnnounce, TaskAssign, TaskPull, TaskResultBatch, TaskStatus } from './wire.pb'
 
 type Handler<T> = (from: string, message: T) => void
 
@@ -18,12 +18,14 @@ export interface CoordinatorTransport {
   onRaft(handler: Handler<Uint8Array>): () => void
   onAnnounce(handler: Handler<TaskAnnounce>): () => void
   onPull(handler: Handler<TaskPull>): () => void
-  onResult(handler: Handler<TaskResult>): () => void
+  /** Each batch as sent (the adapter checks its version and steps its results together). */
+  onResult(handler: Handler<TaskResultBatch>): () => void
 }
 
 export interface WorkerTransport {
   publishPull(message: TaskPull): Promise<void>
-  publishResult(message: TaskResult): Promise<void>
+  /** Several results under one signature (a burst of finished subtasks and re-sent copies). */
+  publishResults(message: TaskResultBatch): Promise<void>
   /** Assignments addressed to this node (the transport filters by `worker`). */
   onAssign(handler: Handler<TaskAssign>): () => void
 }
@@ -81,7 +83,7 @@ export function gossipTaskTransport(gossip: MeshGossip, selfId: string, options:
     publishAssign: (message) => publish('task.assign', message),
     publishStatus: (message) => publish('task.status', message),
     publishPull: (message) => publish('task.pull', message),
-    publishResult: (message) => publish('task.result', message),
+    publishResults: (message) => publish('task.result', message),
     publishAnnounce: (message) => publish('task.announce', message),
     onRaft: (handler) =>
       on('raft.message', (from, packet: { version: number; to: string; message: Uint8Array }) => {
@@ -125,7 +127,7 @@ export class MemoryTaskBus {
       publishAssign: (message) => publish('task.assign', message),
       publishStatus: (message) => publish('task.status', message),
       publishPull: (message) => publish('task.pull', message),
-      publishResult: (message) => publish('task.result', message),
+      publishResults: (message) => publish('task.result', message),
       publishAnnounce: (message) => publish('task.announce', message),
       onRaft: (handler) =>
         on('raft.message', (from, packet: { to: string; message: Uint8Array }) => packet.to === selfId && handler(from, packet.message)),
