@@ -9,6 +9,7 @@ import { identityFromSeed } from '../../workers/identity/ed25519'
 import { createEnvelopeSigner } from '../../workers/protocol/envelope'
 import { verifyEd25519Batch } from '../../workers/protocol/verify'
 import { nativeEd25519Signer } from '../../workers/protocol/node/ed25519'
+import { nodeSha256 } from '../../workers/protocol/node/sha256'
 import { webCryptoSha256 } from '../../workers/net/blob-store'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { gossipKinds } from '../../workers/net/topics'
@@ -30,7 +31,7 @@ import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 
 const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 24] [--subtasks 64] [--parallel 4] [--slots 32] [--batch-window-ms 5]
-  [--result-batch-ms 5] [--signer native|noble]
+  [--result-batch-ms 5] [--signer native|noble] [--message-ids node|webcrypto]
 
 Task distribution end to end over real libp2p on loopback, all nodes in this one Node process:
 --coordinators nodes running the task coordinator adapter (Raft, task state machine, scheduler;
@@ -43,6 +44,8 @@ log entry (the relay's and browsers' setting; 0 plans one entry per message).
 --result-batch-ms: how long a worker's finished result waits for others to leave with it as
 one task.result (the relay's and browsers' setting).
 --signer: native (node:crypto, what the relay runs; default) or noble (pure JS, as browsers sign).
+--message-ids: gossip message ids hashed with node (node:crypto, what the relay runs; default) or
+webcrypto (async, as browsers hash).
 
   tasks_per_s: subtasks whose result was accepted into a final result, per second, from the
     first announcement to the last final report (whole tasks per second beside it);
@@ -83,9 +86,12 @@ function countedTransport(transport: TaskTransport): TaskTransport {
   return counted
 }
 
-type SignerChoice = 'native' | 'noble'
+interface CryptoChoice {
+  readonly signer: 'native' | 'noble'
+  readonly messageIds: 'node' | 'webcrypto'
+}
 
-async function createNode(index: number, signerChoice: SignerChoice) {
+async function createNode(index: number, crypto: CryptoChoice) {
   const seed = new Uint8Array(32).fill(120 + index)
   const node = await createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', seed),
@@ -98,11 +104,21 @@ async function createNode(index: number, signerChoice: SignerChoice) {
     // Eight nodes share one event loop: on a loaded machine its liveness pings time out and close
     // every connection mid-run (seen here at load average 20+). Loopback connections need no probing.
     connectionMonitor: { enabled: false },
-    services: { identify: identify(), pubsub: meshGossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } }) },
+    services: {
+      identify: identify(),
+      // Message ids hashed as the relay hashes them (node:crypto), or as browsers do (WebCrypto).
+      pubsub: meshGossipsub(
+        { scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } },
+        crypto.messageIds === 'node' ? { messageIdHash: nodeSha256 } : {},
+      ),
+    },
   })
   // 'native' is what the relay runs (OpenSSL through node:crypto); 'noble' is the pure-JS signer browsers use.
   const identity = identityFromSeed(seed)
-  const signer = createEnvelopeSigner(signerChoice === 'native' ? { ...identity, sign: nativeEd25519Signer(seed) } : identity, messageKinds)
+  const signer = createEnvelopeSigner(
+    crypto.signer === 'native' ? { ...identity, sign: nativeEd25519Signer(seed) } : identity,
+    messageKinds,
+  )
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   const id = node.peerId.toString()
@@ -239,13 +255,19 @@ export async function main(args: string[]): Promise<void> {
   const slots = flagValue(args, 'slots', 32)
   const batchWindowMs = flagValue(args, 'batch-window-ms', MESH_BATCH_WINDOW_MS)
   const resultBatchMs = flagValue(args, 'result-batch-ms', RESULT_BATCH_WINDOW_MS)
-  const signerFlag = args.includes('--signer') ? args[args.indexOf('--signer') + 1] : 'native'
-  if (signerFlag !== 'native' && signerFlag !== 'noble') throw new Error(`--signer is native or noble, not '${signerFlag}'`)
-  const signerChoice: SignerChoice = signerFlag
+  const choice = (name: string, values: readonly string[]): string => {
+    const value = args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : values[0]
+    if (!values.includes(value)) throw new Error(`--${name} is ${values.join(' or ')}, not '${value}'`)
+    return value
+  }
+  const cryptoChoice = {
+    signer: choice('signer', ['native', 'noble']),
+    messageIds: choice('message-ids', ['node', 'webcrypto']),
+  } as CryptoChoice
   const dataset = loadMnistNode()
 
   const nodes: Awaited<ReturnType<typeof createNode>>[] = []
-  for (let i = 0; i < coordinatorCount + workerCount + 1; i++) nodes.push(await createNode(i, signerChoice))
+  for (let i = 0; i < coordinatorCount + workerCount + 1; i++) nodes.push(await createNode(i, cryptoChoice))
   for (let i = 1; i < nodes.length; i++) for (let j = 0; j < i; j++) await nodes[i].node.dial(nodes[j].node.getMultiaddrs()[0])
   const subscribed = (
     n: (typeof nodes)[number],
@@ -349,7 +371,8 @@ export async function main(args: string[]): Promise<void> {
     workers: workerCount,
     batch_window_ms: batchWindowMs,
     result_batch_ms: resultBatchMs,
-    signer: signerChoice,
+    signer: cryptoChoice.signer,
+    message_ids: cryptoChoice.messageIds,
     tasks: taskCount,
     subtasks_per_task: subtasks,
     subtasks_accepted: accepted,
