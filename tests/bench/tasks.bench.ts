@@ -54,6 +54,8 @@ webcrypto (async, as browsers hash).
   raft_commits_per_s: the baseline, the Raft core's own commit rate on this machine in the same
     run (--coordinators nodes, no network, every message through the codec, 64-byte commands);
   tasks_per_raft_commit_rate: the ratio of the two;
+  cpu_ms_per_subtask / tasks_per_cpu_s: this process's CPU time (all nodes) per accepted subtask over
+    the same span, and its inverse: what one core would do, little moved by other load on the machine;
   in_memory_tasks_per_s: the same tasks through the same adapters on an in-memory bus (no libp2p,
     no envelopes), so the protocol's own cost and the mesh's share can be told apart.`
 
@@ -343,6 +345,7 @@ export async function main(args: string[]): Promise<void> {
   sentResults = 0
 
   const started = performance.now()
+  const cpuAtStart = process.cpuUsage()
   let next = 0
   let accepted = 0
   const lane = async () => {
@@ -355,6 +358,8 @@ export async function main(args: string[]): Promise<void> {
   }
   await Promise.all(Array.from({ length: parallel }, lane))
   const seconds = (performance.now() - started) / 1000
+  // CPU time of this process (all eight nodes) over the same span: unlike wall time, barely moved by other load on the machine.
+  const cpu = process.cpuUsage(cpuAtStart)
   const entries = Math.max(...adapters.map((a) => a.stats().applied))
   const terms = Math.max(...adapters.map((a) => a.status().term))
 
@@ -378,6 +383,8 @@ export async function main(args: string[]): Promise<void> {
     subtasks_accepted: accepted,
     seconds: round(seconds, 2),
     tasks_per_s: round(tasksPerS, 0),
+    cpu_ms_per_subtask: round((cpu.user + cpu.system) / 1000 / accepted, 3),
+    tasks_per_cpu_s: round(accepted / ((cpu.user + cpu.system) / 1e6), 0),
     whole_tasks_per_s: round(taskCount / seconds, 2),
     assign_p50_ms: round(percentile(latencies, 50), 2),
     assign_p99_ms: round(percentile(latencies, 99), 2),
