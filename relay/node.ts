@@ -9,6 +9,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import type { RelayConfig } from './config'
 import { meshGossipsub } from '../workers/net/gossip-config'
+import { nodeSha256 } from '../workers/protocol/node/sha256'
 import { meshPing, relayConnectionMonitor } from '../workers/net/connection-config'
 
 export function listenAddress(host: string, port: number, tls = false): string {
@@ -57,7 +58,7 @@ export async function createRelayNode(
         maxInboundHopStreams: 256,
         maxOutboundStopStreams: 256,
       }),
-      pubsub: meshGossipsub(),
+      pubsub: meshGossipsub({}, { messageIdHash: nodeSha256 }),
     },
   })
 }

@@ -8,6 +8,8 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identityFromSeed } from '../../workers/identity/ed25519'
 import { createEnvelopeSigner } from '../../workers/protocol/envelope'
 import { verifyEd25519Batch } from '../../workers/protocol/verify'
+import { nativeEd25519Signer } from '../../workers/protocol/node/ed25519'
+import { nodeSha256 } from '../../workers/protocol/node/sha256'
 import { webCryptoSha256 } from '../../workers/net/blob-store'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { gossipKinds } from '../../workers/net/topics'
@@ -16,7 +18,7 @@ import { meshGossipsub } from '../../workers/net/gossip-config'
 import { silentLogger, type Logger } from '../../workers/log'
 import { messageKinds } from '../../workers/kinds'
 import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
-import { TaskWorkerHost } from '../../workers/tasks/worker-host'
+import { RESULT_BATCH_WINDOW_MS, TaskWorkerHost } from '../../workers/tasks/worker-host'
 import { gossipTaskTransport, MemoryTaskBus, type TaskTransport } from '../../workers/tasks/transport'
 import { MemoryRaftStore } from '../../workers/tasks/store'
 import { runTask } from '../../workers/tasks/initiator'
@@ -29,6 +31,7 @@ import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 
 const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 24] [--subtasks 64] [--parallel 4] [--slots 32] [--batch-window-ms 5]
+  [--result-batch-ms 5] [--signer native|noble] [--message-ids node|webcrypto]
 
 Task distribution end to end over real libp2p on loopback, all nodes in this one Node process:
 --coordinators nodes running the task coordinator adapter (Raft, task state machine, scheduler;
@@ -38,6 +41,11 @@ signed and verified), plus one initiator node. --tasks pixel-statistics tasks of
 one-digit subtasks each (the real registry runner: tiny work), --parallel tasks in flight.
 --batch-window-ms: how long an idle coordinator waits for more messages to plan them as one
 log entry (the relay's and browsers' setting; 0 plans one entry per message).
+--result-batch-ms: how long a worker's finished result waits for others to leave with it as
+one task.result (the relay's and browsers' setting).
+--signer: native (node:crypto, what the relay runs; default) or noble (pure JS, as browsers sign).
+--message-ids: gossip message ids hashed with node (node:crypto, what the relay runs; default) or
+webcrypto (async, as browsers hash).
 
   tasks_per_s: subtasks whose result was accepted into a final result, per second, from the
     first announcement to the last final report (whole tasks per second beside it);
@@ -46,6 +54,8 @@ log entry (the relay's and browsers' setting; 0 plans one entry per message).
   raft_commits_per_s: the baseline, the Raft core's own commit rate on this machine in the same
     run (--coordinators nodes, no network, every message through the codec, 64-byte commands);
   tasks_per_raft_commit_rate: the ratio of the two;
+  cpu_ms_per_subtask / tasks_per_cpu_s: this process's CPU time (all nodes) per accepted subtask over
+    the same span, and its inverse: what one core would do, little moved by other load on the machine;
   in_memory_tasks_per_s: the same tasks through the same adapters on an in-memory bus (no libp2p,
     no envelopes), so the protocol's own cost and the mesh's share can be told apart.`
 
@@ -58,20 +68,32 @@ const errorsOnly: Logger = {
 
 /** Task messages sent over the mesh, by transport method (each one signed once and verified by every subscriber). */
 const sentMessages: Record<string, number> = {}
+/** Results inside those task.result messages (a copy re-sent counts again). */
+let sentResults = 0
 
 function countedTransport(transport: TaskTransport): TaskTransport {
   const counted = { ...transport }
-  for (const name of ['sendRaft', 'publishAssign', 'publishStatus', 'publishPull', 'publishResult', 'publishAnnounce'] as const) {
+  for (const name of ['sendRaft', 'publishAssign', 'publishStatus', 'publishPull', 'publishResults', 'publishAnnounce'] as const) {
     const send = transport[name] as (...args: never[]) => Promise<void>
     ;(counted as Record<string, unknown>)[name] = (...args: never[]) => {
       sentMessages[name] = (sentMessages[name] ?? 0) + 1
       return send(...args)
     }
   }
+  counted.publishResults = (batch) => {
+    sentMessages.publishResults = (sentMessages.publishResults ?? 0) + 1
+    sentResults += batch.results.length
+    return transport.publishResults(batch)
+  }
   return counted
 }
 
-async function createNode(index: number) {
+interface CryptoChoice {
+  readonly signer: 'native' | 'noble'
+  readonly messageIds: 'node' | 'webcrypto'
+}
+
+async function createNode(index: number, crypto: CryptoChoice) {
   const seed = new Uint8Array(32).fill(120 + index)
   const node = await createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', seed),
@@ -84,9 +106,21 @@ async function createNode(index: number) {
     // Eight nodes share one event loop: on a loaded machine its liveness pings time out and close
     // every connection mid-run (seen here at load average 20+). Loopback connections need no probing.
     connectionMonitor: { enabled: false },
-    services: { identify: identify(), pubsub: meshGossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } }) },
+    services: {
+      identify: identify(),
+      // Message ids hashed as the relay hashes them (node:crypto), or as browsers do (WebCrypto).
+      pubsub: meshGossipsub(
+        { scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } },
+        crypto.messageIds === 'node' ? { messageIdHash: nodeSha256 } : {},
+      ),
+    },
   })
-  const signer = createEnvelopeSigner(identityFromSeed(seed), messageKinds)
+  // 'native' is what the relay runs (OpenSSL through node:crypto); 'noble' is the pure-JS signer browsers use.
+  const identity = identityFromSeed(seed)
+  const signer = createEnvelopeSigner(
+    crypto.signer === 'native' ? { ...identity, sign: nativeEd25519Signer(seed) } : identity,
+    messageKinds,
+  )
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   const id = node.peerId.toString()
@@ -222,10 +256,20 @@ export async function main(args: string[]): Promise<void> {
   const parallel = flagValue(args, 'parallel', 4)
   const slots = flagValue(args, 'slots', 32)
   const batchWindowMs = flagValue(args, 'batch-window-ms', MESH_BATCH_WINDOW_MS)
+  const resultBatchMs = flagValue(args, 'result-batch-ms', RESULT_BATCH_WINDOW_MS)
+  const choice = (name: string, values: readonly string[]): string => {
+    const value = args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : values[0]
+    if (!values.includes(value)) throw new Error(`--${name} is ${values.join(' or ')}, not '${value}'`)
+    return value
+  }
+  const cryptoChoice = {
+    signer: choice('signer', ['native', 'noble']),
+    messageIds: choice('message-ids', ['node', 'webcrypto']),
+  } as CryptoChoice
   const dataset = loadMnistNode()
 
   const nodes: Awaited<ReturnType<typeof createNode>>[] = []
-  for (let i = 0; i < coordinatorCount + workerCount + 1; i++) nodes.push(await createNode(i))
+  for (let i = 0; i < coordinatorCount + workerCount + 1; i++) nodes.push(await createNode(i, cryptoChoice))
   for (let i = 1; i < nodes.length; i++) for (let j = 0; j < i; j++) await nodes[i].node.dial(nodes[j].node.getMultiaddrs()[0])
   const subscribed = (
     n: (typeof nodes)[number],
@@ -268,6 +312,7 @@ export async function main(args: string[]): Promise<void> {
         log: errorsOnly,
         slots,
         pullIntervalMs: 1000,
+        resultBatchMs,
         capacity: () => ({ backend: 'cpu', samplesPerS: 1000, cores: 1, visible: true, battery: -1, charging: false }),
         execute: async (assignment) => ({ values: await runSubtask(assignment, { dataset }), backend: 'cpu' }),
       }),
@@ -297,8 +342,10 @@ export async function main(args: string[]): Promise<void> {
   })
   latencies.length = 0
   for (const name of Object.keys(sentMessages)) delete sentMessages[name]
+  sentResults = 0
 
   const started = performance.now()
+  const cpuAtStart = process.cpuUsage()
   let next = 0
   let accepted = 0
   const lane = async () => {
@@ -311,6 +358,8 @@ export async function main(args: string[]): Promise<void> {
   }
   await Promise.all(Array.from({ length: parallel }, lane))
   const seconds = (performance.now() - started) / 1000
+  // CPU time of this process (all eight nodes) over the same span: unlike wall time, barely moved by other load on the machine.
+  const cpu = process.cpuUsage(cpuAtStart)
   const entries = Math.max(...adapters.map((a) => a.stats().applied))
   const terms = Math.max(...adapters.map((a) => a.status().term))
 
@@ -326,18 +375,24 @@ export async function main(args: string[]): Promise<void> {
     coordinators: coordinatorCount,
     workers: workerCount,
     batch_window_ms: batchWindowMs,
+    result_batch_ms: resultBatchMs,
+    signer: cryptoChoice.signer,
+    message_ids: cryptoChoice.messageIds,
     tasks: taskCount,
     subtasks_per_task: subtasks,
     subtasks_accepted: accepted,
     seconds: round(seconds, 2),
     tasks_per_s: round(tasksPerS, 0),
+    cpu_ms_per_subtask: round((cpu.user + cpu.system) / 1000 / accepted, 3),
+    tasks_per_cpu_s: round(accepted / ((cpu.user + cpu.system) / 1e6), 0),
     whole_tasks_per_s: round(taskCount / seconds, 2),
     assign_p50_ms: round(percentile(latencies, 50), 2),
     assign_p99_ms: round(percentile(latencies, 99), 2),
     assign_samples: latencies.length,
     // Per accepted subtask: every task message, and the copies of results (1 = no resends).
     messages_per_subtask: round(Object.values(sentMessages).reduce((a, b) => a + b, 0) / accepted, 2),
-    result_copies_per_subtask: round((sentMessages.publishResult ?? 0) / accepted, 2),
+    result_copies_per_subtask: round(sentResults / accepted, 2),
+    messages_per_subtask_by_kind: Object.fromEntries(Object.entries(sentMessages).map(([name, n]) => [name, round(n / accepted, 3)])),
     raft_entries_applied: entries,
     raft_term_at_end: terms,
     raft_commits_per_s: round(raftCommitsPerS, 0),

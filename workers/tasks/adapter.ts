@@ -12,7 +12,7 @@ import type { Logger } from '../log'
 import { TaskCoordinator, type CoordinatorConfig, type CoordinatorEvent, type CoordinatorOutput } from './coordinator'
 import type { RaftStore } from './store'
 import type { CoordinatorTransport } from './transport'
-import type { TaskRecord } from './state'
+import { TASK_RESULT_BATCH_VERSION, type TaskRecord } from './state'
 import type { TaskAnnounce, TaskStatus } from './wire.pb'
 
 export interface TaskCoordinatorAdapterOptions {
@@ -112,7 +112,13 @@ export class TaskCoordinatorAdapter {
       }),
       t.onAnnounce((from, announce) => adapter.push({ type: 'announce', from, announce })),
       t.onPull((from, pull) => adapter.push({ type: 'pull', from, pull })),
-      t.onResult((from, result) => adapter.push({ type: 'result', from, result })),
+      t.onResult((from, batch) => {
+        // One signed message, many results: each is queued (and so planned) on its own, so one
+        // out-of-bounds result is refused alone; they arrive together and are stepped as one batch.
+        if (batch.version !== TASK_RESULT_BATCH_VERSION)
+          return adapter.refuse('result', from, `result batch version ${batch.version} is not ${TASK_RESULT_BATCH_VERSION}`)
+        adapter.push(...batch.results.map((result) => ({ type: 'result' as const, from, result })))
+      }),
     )
     options.log.info(
       { id: options.id, voters: options.voters.length, restoredEntries: restored.entries.length, term: restored.hardState.term },
@@ -173,12 +179,15 @@ export class TaskCoordinatorAdapter {
     this.options.log.debug({ what, from, reason }, 'task message refused')
   }
 
-  private push(event: Queued): void {
+  /** Queues events (all of them before stepping starts, so that one message's several results make one batch). */
+  private push(...events: Queued[]): void {
     if (this.stopped) return
-    if (event.type !== 'clock' && event.type !== 'local-membership' && this.queue.length >= (this.options.maxQueuedEvents ?? 20_000))
-      return this.refuse(event.type, 'from' in event ? event.from : '', 'overloaded')
-    this.queue.push(event)
-    if (!this.draining) {
+    for (const event of events) {
+      if (event.type !== 'clock' && event.type !== 'local-membership' && this.queue.length >= (this.options.maxQueuedEvents ?? 20_000))
+        this.refuse(event.type, 'from' in event ? event.from : '', 'overloaded')
+      else this.queue.push(event)
+    }
+    if (!this.draining && this.queue.length > 0) {
       this.draining = true
       this.idle = this.drain()
     }

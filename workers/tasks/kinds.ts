@@ -1,4 +1,4 @@
-import { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire.pb'
+import { TaskAnnounce, TaskAssign, TaskPull, TaskResultBatch, TaskStatus } from './wire.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../protocol/kind-spec'
 
 /** Bounds shared by the kinds' decoders and the task state machine. */
@@ -10,8 +10,13 @@ export const TASK_LIMITS = {
   attemptsPerSubtask: 16,
   keys: 256,
   assignments: 64,
+  /** Results in one task.result message (a worker's burst); more are sent as further messages. */
+  results: 64,
   redundancy: 5,
 } as const
+
+/** Payload bytes a worker puts in one task.result (the envelope's limit below leaves room for the rest). */
+export const RESULT_BATCH_BYTES = 96 * 1024
 
 const paramLimits = { params: TASK_LIMITS.params }
 
@@ -43,10 +48,10 @@ export const taskKinds = defineKinds({
     senders: ['coordinator'],
   },
   'task.result': {
-    codec: TaskResult.codec(),
+    codec: TaskResultBatch.codec(),
     carrier: 'gossip',
-    maxEnvelopeBytes: 16 * KiB,
-    limits: { values: TASK_LIMITS.values },
+    maxEnvelopeBytes: 128 * KiB,
+    limits: { results: TASK_LIMITS.results, results$: { values: TASK_LIMITS.values } },
     senders: ['worker'],
   },
   'task.status': {

@@ -14,6 +14,8 @@ import { TASK_LIMITS } from './kinds'
 import { decodeExact } from '../protocol/exact-decode'
 
 export const TASK_WIRE_VERSION = 1
+/** task.result carries a batch of results (version 1 carried one); the results inside keep TASK_WIRE_VERSION. */
+export const TASK_RESULT_BATCH_VERSION = 2
 
 /** Task ids are chosen by initiators: 8 to 64 lowercase hex digits or dashes (no '/', which keys use). */
 export const TASK_ID = /^[0-9a-z-]{8,64}$/

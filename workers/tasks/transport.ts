@@ -7,7 +7,7 @@
 import type { MeshGossip } from '../net/gossip'
 import type { MessageKind } from '../protocol/kind-spec'
 import { TASK_WIRE_VERSION } from './state'
-import type { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from './wire.pb'
+import type { TaskAnnounce, TaskAssign, TaskPull, TaskResultBatch, TaskStatus } from './wire.pb'
 
 /** `traceparent`: the W3C trace context the message's envelope carried (workers/telemetry/task-trace.ts). */
 type Handler<T> = (from: string, message: T, traceparent?: string) => void
@@ -20,12 +20,14 @@ export interface CoordinatorTransport {
   onRaft(handler: Handler<Uint8Array>): () => void
   onAnnounce(handler: Handler<TaskAnnounce>): () => void
   onPull(handler: Handler<TaskPull>): () => void
-  onResult(handler: Handler<TaskResult>): () => void
+  /** Each batch as sent (the adapter checks its version and steps its results together). */
+  onResult(handler: Handler<TaskResultBatch>): () => void
 }
 
 export interface WorkerTransport {
   publishPull(message: TaskPull): Promise<void>
-  publishResult(message: TaskResult, traceparent?: string): Promise<void>
+  /** Several results under one signature (a burst of finished subtasks and re-sent copies). */
+  publishResults(message: TaskResultBatch, traceparent?: string): Promise<void>
   /** Assignments addressed to this node (the transport filters by `worker`). */
   onAssign(handler: Handler<TaskAssign>): () => void
 }
@@ -83,7 +85,7 @@ export function gossipTaskTransport(gossip: MeshGossip, selfId: string, options:
     publishAssign: (message, traceparent) => publish('task.assign', message, traceparent),
     publishStatus: (message, traceparent) => publish('task.status', message, traceparent),
     publishPull: (message) => publish('task.pull', message),
-    publishResult: (message, traceparent) => publish('task.result', message, traceparent),
+    publishResults: (message, traceparent) => publish('task.result', message, traceparent),
     publishAnnounce: (message, traceparent) => publish('task.announce', message, traceparent),
     onRaft: (handler) =>
       on('raft.message', (from, packet: { version: number; to: string; message: Uint8Array }) => {
@@ -127,7 +129,7 @@ export class MemoryTaskBus {
       publishAssign: (message, traceparent) => publish('task.assign', message, traceparent),
       publishStatus: (message, traceparent) => publish('task.status', message, traceparent),
       publishPull: (message) => publish('task.pull', message),
-      publishResult: (message, traceparent) => publish('task.result', message, traceparent),
+      publishResults: (message, traceparent) => publish('task.result', message, traceparent),
       publishAnnounce: (message, traceparent) => publish('task.announce', message, traceparent),
       onRaft: (handler) =>
         on('raft.message', (from, packet: { to: string; message: Uint8Array }) => packet.to === selfId && handler(from, packet.message)),

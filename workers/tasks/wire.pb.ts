@@ -1418,6 +1418,178 @@ export namespace TaskResult {
   }
 }
 
+export interface TaskResultBatch {
+  version: number
+  results: TaskResult[]
+}
+
+export namespace TaskResultBatch {
+  let _codec: Codec<TaskResultBatch>
+
+  export const codec = (): Codec<TaskResultBatch> => {
+    if (_codec == null) {
+      _codec = message<TaskResultBatch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if (obj.results != null && obj.results.length > 0) {
+          for (const value of obj.results) {
+            w.uint32(18)
+            TaskResult.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          results: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.results != null && obj.results.length === opts.limits.results) {
+                throw new MaxLengthError('Decode error - repeated field "results" had too many elements')
+              }
+
+              obj.results.push(TaskResult.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.results$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          results: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.results != null && obj.results === opts.limits.results) {
+                throw new MaxLengthError('Streaming decode error - repeated field "results" had too many elements')
+              }
+
+              for (const evt of TaskResult.codec().stream(reader, reader.uint32(), `${prefix}.results[]`, {
+                limits: opts.limits?.results$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.results
+                }
+              }
+
+              obj.results++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TaskResultBatchVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface TaskResultBatchResultsVersionFieldEvent {
+    field: '$.results[].version'
+    value: number
+    index: number
+  }
+
+  export interface TaskResultBatchResultsTaskIdFieldEvent {
+    field: '$.results[].taskId'
+    value: string
+    index: number
+  }
+
+  export interface TaskResultBatchResultsSubtaskFieldEvent {
+    field: '$.results[].subtask'
+    value: number
+    index: number
+  }
+
+  export interface TaskResultBatchResultsValuesFieldEvent {
+    field: '$.results[].values[]'
+    index: number
+    value: number
+  }
+
+  export interface TaskResultBatchResultsStartedMsFieldEvent {
+    field: '$.results[].startedMs'
+    value: number
+    index: number
+  }
+
+  export interface TaskResultBatchResultsFinishedMsFieldEvent {
+    field: '$.results[].finishedMs'
+    value: number
+    index: number
+  }
+
+  export interface TaskResultBatchResultsBackendFieldEvent {
+    field: '$.results[].backend'
+    value: string
+    index: number
+  }
+
+  export function encode (obj: Partial<TaskResultBatch>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TaskResultBatch.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResultBatch>): TaskResultBatch {
+    return decodeMessage(buf, TaskResultBatch.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResultBatch>): Generator<TaskResultBatchVersionFieldEvent | TaskResultBatchResultsVersionFieldEvent | TaskResultBatchResultsTaskIdFieldEvent | TaskResultBatchResultsSubtaskFieldEvent | TaskResultBatchResultsValuesFieldEvent | TaskResultBatchResultsStartedMsFieldEvent | TaskResultBatchResultsFinishedMsFieldEvent | TaskResultBatchResultsBackendFieldEvent> {
+    return streamMessage(buf, TaskResultBatch.codec(), opts)
+  }
+}
+
 export interface TaskAttemptView {
   worker: string
   state: string

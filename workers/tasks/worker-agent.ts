@@ -5,8 +5,9 @@
  * every resendMs (a leader change can lose it in flight). Running a subtask is the host's
  * job (run.ts in the training worker, or a stub in tests); it reports back through finished().
  */
-import { attemptKey, TASK_WIRE_VERSION } from './state'
-import type { TaskAssign, TaskAssignment, TaskPull, TaskResult } from './wire.pb'
+import { attemptKey, TASK_RESULT_BATCH_VERSION, TASK_WIRE_VERSION } from './state'
+import { RESULT_BATCH_BYTES, TASK_LIMITS } from './kinds'
+import type { TaskAssign, TaskAssignment, TaskPull, TaskResult, TaskResultBatch } from './wire.pb'
 
 export interface CapacityReport {
   readonly backend: string
@@ -154,4 +155,36 @@ export class WorkerAgent {
     for (const entry of this.unacked.values()) at = Math.min(at, entry.sentAt + entry.gapMs)
     return at
   }
+}
+
+/** Rough encoded size of a result: its doubles plus ids and times (a bound, not exact). */
+function resultBytes(result: TaskResult): number {
+  return 9 * result.values.length + result.taskId.length + result.backend.length + 48
+}
+
+/**
+ * Packs results into as few task.result messages as the kind's limits allow (count and
+ * bytes), in order, each result once. A worker's burst of finished subtasks then costs one
+ * signature and one gossip message instead of one each.
+ */
+export function resultBatches(results: readonly TaskResult[]): TaskResultBatch[] {
+  const batches: TaskResultBatch[] = []
+  const seen = new Set<string>()
+  let current: TaskResult[] = []
+  let bytes = 0
+  for (const result of results) {
+    const key = attemptKey(result.taskId, result.subtask)
+    if (seen.has(key)) continue
+    seen.add(key)
+    const size = resultBytes(result)
+    if (current.length > 0 && (current.length >= TASK_LIMITS.results || bytes + size > RESULT_BATCH_BYTES)) {
+      batches.push({ version: TASK_RESULT_BATCH_VERSION, results: current })
+      current = []
+      bytes = 0
+    }
+    current.push(result)
+    bytes += size
+  }
+  if (current.length > 0) batches.push({ version: TASK_RESULT_BATCH_VERSION, results: current })
+  return batches
 }

@@ -6,9 +6,9 @@
 import type { AdapterClock } from '../consensus/adapter/types'
 import type { Logger } from '../log'
 import { wallClock } from './adapter'
-import { WorkerAgent, type CapacityReport } from './worker-agent'
+import { resultBatches, WorkerAgent, type CapacityReport } from './worker-agent'
 import type { WorkerTransport } from './transport'
-import type { TaskAssignment } from './wire.pb'
+import type { TaskAssignment, TaskResult } from './wire.pb'
 
 export type SubtaskExecutor = (assignment: TaskAssignment) => Promise<{ values: readonly number[]; backend: string }>
 
@@ -20,7 +20,15 @@ export interface TaskWorkerHostOptions {
   readonly slots?: number
   readonly clock?: AdapterClock
   readonly pullIntervalMs?: number
+  /**
+   * How long a finished subtask's result waits for others to finish, so that a burst goes out
+   * as one task.result (one signature, one gossip message, one pull after it). Default 5 ms.
+   */
+  readonly resultBatchMs?: number
 }
+
+/** Small beside gossip's latency; long enough to catch subtasks finishing together. */
+export const RESULT_BATCH_WINDOW_MS = 5
 
 export interface RunningSubtask {
   readonly assignment: TaskAssignment
@@ -34,6 +42,9 @@ export class TaskWorkerHost {
   private readonly listeners = new Set<() => void>()
   private readonly off: () => void
   private cancelTimer: (() => void) | null = null
+  private cancelFlush: (() => void) | null = null
+  /** Results finished since the last flush. */
+  private ready: TaskResult[] = []
   private stopped = false
   completed = 0
 
@@ -60,6 +71,7 @@ export class TaskWorkerHost {
     this.stopped = true
     this.off()
     this.cancelTimer?.()
+    this.cancelFlush?.()
   }
 
   private run(assignment: TaskAssignment): void {
@@ -82,10 +94,14 @@ export class TaskWorkerHost {
     if (this.stopped) return
     this.completed++
     const result = this.agent.finished(assignment, values, startedMs, this.clock.wallNow(), backend)
-    if (result)
-      this.options.transport.publishResult(result).catch((error) => this.options.log.debug({ err: error }, 'result publish failed'))
+    if (result) this.ready.push(result)
     this.changed()
-    this.tick()
+    // The result, and the pull saying its slot is free, leave with whatever else finishes within the window.
+    if (!this.cancelFlush)
+      this.cancelFlush = this.clock.setTimer(this.options.resultBatchMs ?? RESULT_BATCH_WINDOW_MS, () => {
+        this.cancelFlush = null
+        this.tick()
+      })
   }
 
   private changed(): void {
@@ -96,9 +112,12 @@ export class TaskWorkerHost {
     if (this.stopped) return
     const now = this.clock.wallNow()
     const output = this.agent.tick(now, this.options.capacity())
+    // Results before the pull, so coordinators hear a slot's result before they hear it is free.
+    for (const batch of resultBatches([...this.ready, ...output.results]))
+      this.options.transport.publishResults(batch).catch((error) => this.options.log.debug({ err: error }, 'result publish failed'))
+    this.ready = []
     if (output.pull)
       this.options.transport.publishPull(output.pull).catch((error) => this.options.log.debug({ err: error }, 'pull publish failed'))
-    for (const result of output.results) this.options.transport.publishResult(result).catch(() => {})
     this.cancelTimer?.()
     this.cancelTimer = this.clock.setTimer(Math.max(10, this.agent.wakeAt() - now), () => this.tick())
   }

@@ -18,7 +18,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { TaskRecord } from '../tasks/state'
 import type { TaskTransport } from '../tasks/transport'
-import type { TaskAnnounce, TaskAssign, TaskResult, TaskStatus } from '../tasks/wire.pb'
+import type { TaskAnnounce, TaskAssign, TaskResult, TaskResultBatch, TaskStatus } from '../tasks/wire.pb'
 import { taskPhases, type TaskPhase } from './phases'
 import { WorkTracer, type Work } from './work-trace'
 
@@ -98,8 +98,18 @@ export class TaskTracing {
     }
   }
 
-  /** Worker: a result going out; its work here ends with its last running subtask of the task. */
-  resulting(result: TaskResult): string | undefined {
+  /**
+   * Worker: a batch of results going out. An envelope carries one trace context: the batch's
+   * first task's (a burst is almost always one task's subtasks); every task's work still ends
+   * with its last running subtask.
+   */
+  resultsGoingOut(batch: TaskResultBatch): string | undefined {
+    const traceparents = batch.results.map((result) => this.resulting(result))
+    return traceparents[0]
+  }
+
+  /** Worker: one result going out; its work here ends with its last running subtask of the task. */
+  private resulting(result: TaskResult): string | undefined {
     const key = keyOf('worker', result.taskId)
     const traceparent = this.works.find(key)?.traceparent
     const set = this.running.get(result.taskId)
@@ -111,9 +121,10 @@ export class TaskTracing {
     return traceparent
   }
 
-  /** Coordinator: a worker's result arrived. */
-  resultReceived(result: TaskResult, traceparent: string | undefined): void {
-    if (this.works.find(keyOf('coordinator', result.taskId))) this.enter('coordinator', result.taskId, 'run', traceparent)
+  /** Coordinator: a worker's batch of results arrived. */
+  resultsReceived(batch: TaskResultBatch, traceparent: string | undefined): void {
+    for (const taskId of new Set(batch.results.map((r) => r.taskId)))
+      if (this.works.find(keyOf('coordinator', taskId))) this.enter('coordinator', taskId, 'run', traceparent)
   }
 
   /** Coordinator (leader): a report going out; a final one ends its work here. */
@@ -190,7 +201,7 @@ export function tracedTaskTransport(inner: TaskTransport, tracing: TaskTracing):
     ...inner,
     publishAnnounce: (message) => inner.publishAnnounce(message, tracing.announcing(message)),
     publishAssign: (message) => inner.publishAssign(message, tracing.assigning(message)),
-    publishResult: (message) => inner.publishResult(message, tracing.resulting(message)),
+    publishResults: (message) => inner.publishResults(message, tracing.resultsGoingOut(message)),
     publishStatus: (message) => inner.publishStatus(message, tracing.reporting(message)),
     onAnnounce: (handler) =>
       inner.onAnnounce((from, message, traceparent) => {
@@ -204,7 +215,7 @@ export function tracedTaskTransport(inner: TaskTransport, tracing: TaskTracing):
       }),
     onResult: (handler) =>
       inner.onResult((from, message, traceparent) => {
-        tracing.resultReceived(message, traceparent)
+        tracing.resultsReceived(message, traceparent)
         handler(from, message, traceparent)
       }),
     onStatus: (handler) =>

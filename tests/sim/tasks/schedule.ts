@@ -116,6 +116,8 @@ export interface WorldReport {
   readonly violations: readonly string[]
   readonly endedAt: number
   readonly delivered: number
+  /** Result messages that carried more than one result (the batching was exercised). */
+  readonly multiResultBatches: number
 }
 
 /** Runs one seed and returns every violation of safety, exactly-once or liveness. */
@@ -163,5 +165,5 @@ export function checkWorld(options: WorldOptions, random: Random): { report: Wor
         violations.push(`${slot.id} holds a different result for ${announce.taskId}`)
     }
   }
-  return { report: { violations, endedAt: world.now, delivered: world.delivered }, world }
+  return { report: { violations, endedAt: world.now, delivered: world.delivered, multiResultBatches: world.multiResultBatches }, world }
 }

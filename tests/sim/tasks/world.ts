@@ -9,11 +9,20 @@
 import { EventQueue } from '../heap'
 import type { Random } from './random'
 import { TaskCoordinator, type CoordinatorOutput } from '../../../workers/tasks/coordinator'
-import { WorkerAgent, type CapacityReport } from '../../../workers/tasks/worker-agent'
+import { resultBatches, WorkerAgent, type CapacityReport } from '../../../workers/tasks/worker-agent'
+import { TASK_RESULT_BATCH_VERSION } from '../../../workers/tasks/state'
 import { decodeRaftMessage, encodeRaftMessage } from '../../../workers/consensus/raft/codec'
 import { applyPersistOps, EMPTY_PERSISTED_STATE } from '../../../workers/consensus/raft/storage'
 import type { LogEntry, PersistedState } from '../../../workers/consensus/raft/types'
-import type { TaskAnnounce, TaskAssign, TaskAssignment, TaskPull, TaskResult, TaskStatus } from '../../../workers/tasks/wire.pb'
+import type {
+  TaskAnnounce,
+  TaskAssign,
+  TaskAssignment,
+  TaskPull,
+  TaskResult,
+  TaskResultBatch,
+  TaskStatus,
+} from '../../../workers/tasks/wire.pb'
 import type { ImageDataset } from '../../../workers/fl/data/mnist-format'
 import { pixelStats } from '../../../workers/tasks/data'
 import { MNIST_CLASSES } from '../../../workers/fl/data/mnist-format'
@@ -49,7 +58,7 @@ type Packet =
   | { readonly type: 'raft'; readonly bytes: Uint8Array }
   | { readonly type: 'announce'; readonly announce: TaskAnnounce }
   | { readonly type: 'pull'; readonly pull: TaskPull }
-  | { readonly type: 'result'; readonly result: TaskResult }
+  | { readonly type: 'results'; readonly batch: TaskResultBatch }
   | { readonly type: 'assign'; readonly assign: TaskAssign }
   | { readonly type: 'status'; readonly status: TaskStatus }
 
@@ -74,12 +83,17 @@ interface WorkerSlot {
   token: number
   /** Bumped on restart, so subtasks started before it never report. */
   epoch: number
+  /** Results finished since its last flush; they leave together, as the worker host sends them. */
+  ready: TaskResult[]
+  flushPending: boolean
 }
 
 export const INITIATOR = 'initiator'
 
 /** A slow worker's speed relative to the others. */
 const SLOW = 0.05
+/** How long a finished result waits for others of its worker (the worker host's batch window, larger to make batches here). */
+const RESULT_BATCH_MS = 30
 
 export class TaskWorld {
   now = 0
@@ -92,6 +106,9 @@ export class TaskWorld {
   readonly coordinators: CoordinatorSlot[] = []
   readonly workers: WorkerSlot[] = []
   delivered = 0
+  /** Result batches stepped by coordinators, and those sent with more than one result (the batching is exercised). */
+  batchesStepped = 0
+  multiResultBatches = 0
   private readonly queue = new EventQueue<SimEvent>()
   private seq = 0
   private blocked = new Set<string>()
@@ -109,7 +126,15 @@ export class TaskWorld {
       this.startCoordinator(slot)
     }
     options.workers.forEach((behaviour, i) => {
-      const slot: WorkerSlot = { id: `w${i}`, behaviour, agent: new WorkerAgent({ slots: 2 }), token: 0, epoch: 0 }
+      const slot: WorkerSlot = {
+        id: `w${i}`,
+        behaviour,
+        agent: new WorkerAgent({ slots: 2 }),
+        token: 0,
+        epoch: 0,
+        ready: [],
+        flushPending: false,
+      }
       this.workers.push(slot)
       this.wakeWorker(slot, 0)
     })
@@ -128,6 +153,7 @@ export class TaskWorld {
         if (slot.behaviour === 'vanishes') slot.agent = null
         if (slot.behaviour === 'amnesiac') {
           slot.agent = new WorkerAgent({ slots: 2 })
+          slot.ready = []
           slot.epoch++
           this.wakeWorker(slot, this.now)
         }
@@ -207,8 +233,15 @@ export class TaskWorld {
         if (!worker.agent || worker.epoch !== event.epoch) break
         const values = this.execute(worker, event.assignment)
         const result = worker.agent.finished(event.assignment, values, event.startedAt, this.now, 'sim')
-        if (result) this.gossipToCoordinators(worker.id, { type: 'result', result })
-        this.tickWorker(worker)
+        if (result) worker.ready.push(result)
+        if (!worker.flushPending) {
+          worker.flushPending = true
+          const epoch = worker.epoch
+          this.at(this.now + RESULT_BATCH_MS, () => {
+            worker.flushPending = false
+            if (worker.agent && worker.epoch === epoch) this.tickWorker(worker)
+          })
+        }
         break
       }
     }
@@ -238,8 +271,12 @@ export class TaskWorld {
           return void this.stepCoordinator(coordinator, { type: 'announce', from, announce: packet.announce, roles: ['admin'] })
         case 'pull':
           return void this.stepCoordinator(coordinator, { type: 'pull', from, pull: packet.pull })
-        case 'result':
-          return void this.stepCoordinator(coordinator, { type: 'result', from, result: packet.result })
+        case 'results': {
+          // As the adapter does: a batch of another version is refused whole; its results are stepped together, each checked alone.
+          if (packet.batch.version !== TASK_RESULT_BATCH_VERSION) return
+          const events = packet.batch.results.map((result) => ({ type: 'result' as const, from, result }))
+          return void this.stepCoordinatorBatch(coordinator, events)
+        }
         default:
           return
       }
@@ -302,7 +339,15 @@ export class TaskWorld {
   }
 
   private stepCoordinator(slot: CoordinatorSlot, event: Parameters<TaskCoordinator['step']>[0]): void {
-    const output = slot.node!.step(event)
+    this.afterStep(slot, slot.node!.step(event))
+  }
+
+  private stepCoordinatorBatch(slot: CoordinatorSlot, events: Parameters<TaskCoordinator['step']>[0][]): void {
+    this.batchesStepped++
+    this.afterStep(slot, slot.node!.stepBatch([{ type: 'tick', now: this.now }, ...events]))
+  }
+
+  private afterStep(slot: CoordinatorSlot, output: CoordinatorOutput): void {
     slot.stored = applyPersistOps(slot.stored, output.persist)
     this.check(slot, output)
     for (const { to, message } of output.raft) this.send(slot.id, to, { type: 'raft', bytes: encodeRaftMessage(message) })
@@ -354,8 +399,12 @@ export class TaskWorld {
       charging: false,
     }
     const output = agent.tick(this.now, capacity)
+    for (const batch of resultBatches([...slot.ready, ...output.results])) {
+      if (batch.results.length > 1) this.multiResultBatches++
+      this.gossipToCoordinators(slot.id, { type: 'results', batch })
+    }
+    slot.ready = []
     if (output.pull) this.gossipToCoordinators(slot.id, { type: 'pull', pull: output.pull })
-    for (const result of output.results) this.gossipToCoordinators(slot.id, { type: 'result', result })
     this.wakeWorker(slot, agent.wakeAt())
   }
 

@@ -26,7 +26,7 @@ import { createRng as seededRandom, type Rng as Random } from '../../../workers/
 import { replayHint, simSeeds } from '../../sim/seeds'
 import { gossipHarness } from '../protocol/gossip-harness'
 import { RaftPacket } from '../../../workers/consensus/raft-adapter/wire.pb'
-import { TaskAnnounce, TaskAssign, TaskPull, TaskResult, TaskStatus } from '../../../workers/tasks/wire.pb'
+import { TaskAnnounce, TaskAssign, TaskPull, TaskResultBatch, TaskStatus } from '../../../workers/tasks/wire.pb'
 import { equalBytes, mutate, randomBytes } from './mutate'
 import { TaskConsensus } from '../../../workers/fl/round/wire.pb'
 
@@ -129,14 +129,11 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
     }),
   'task.assign': (r) => TaskAssign.encode({ version: 1, worker: 'worker', term: BigInt(r.intBetween(1, 100)), assignments: [], acked: [] }),
   'task.result': (r) =>
-    TaskResult.encode({
-      version: 1,
-      taskId: 'task-fuzz',
-      subtask: r.intBetween(0, 63),
-      values: [1, 2, 3],
-      startedMs: 1,
-      finishedMs: 2,
-      backend: 'cpu',
+    TaskResultBatch.encode({
+      version: 2,
+      results: [
+        { version: 1, taskId: 'task-fuzz', subtask: r.intBetween(0, 63), values: [1, 2, 3], startedMs: 1, finishedMs: 2, backend: 'cpu' },
+      ],
     }),
   'task.status': (r) =>
     TaskStatus.encode({

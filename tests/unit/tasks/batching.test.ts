@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { TaskCoordinatorAdapter } from '../../../workers/tasks/adapter'
 import { TaskWorkerHost } from '../../../workers/tasks/worker-host'
-import { WorkerAgent } from '../../../workers/tasks/worker-agent'
+import { resultBatches, WorkerAgent } from '../../../workers/tasks/worker-agent'
+import { TASK_RESULT_BATCH_VERSION } from '../../../workers/tasks/state'
+import { TASK_LIMITS, taskKinds } from '../../../workers/tasks/kinds'
+import { identityFromSeed } from '../../../workers/identity/ed25519'
+import { createEnvelopeSigner, sealMessage } from '../../../workers/protocol/envelope'
+import { messageKinds } from '../../../workers/kinds'
 import { MemoryTaskBus, type TaskTransport } from '../../../workers/tasks/transport'
 import { MemoryRaftStore } from '../../../workers/tasks/store'
 import { runTask } from '../../../workers/tasks/initiator'
 import { pixelStats } from '../../../workers/tasks/data'
 import { silentLogger } from '../../../workers/log'
-import type { TaskAssignment } from '../../../workers/tasks/wire.pb'
+import type { TaskAssignment, TaskResult, TaskResultBatch } from '../../../workers/tasks/wire.pb'
 import { seededRandom } from '../../sim/tasks/random'
 import { expectedResult, syntheticDataset } from '../../sim/tasks/schedule'
 import { VirtualClock } from '../../sim/virtual-clock'
@@ -20,11 +25,18 @@ const params = [
   { name: 'shards', value: '12' },
 ]
 
+const sealer = createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(3)), messageKinds)
+const sealedSize = (batch: TaskResultBatch): number => sealMessage(sealer, 'task.result', batch).length
+
 /** Counts what a worker sends. */
 function counting(transport: TaskTransport, sent: Record<string, number>): TaskTransport {
   return {
     ...transport,
-    publishResult: (m) => ((sent.results = (sent.results ?? 0) + 1), transport.publishResult(m)),
+    publishResults: (m) => {
+      sent.results = (sent.results ?? 0) + m.results.length
+      sent.resultMessages = (sent.resultMessages ?? 0) + 1
+      return transport.publishResults(m)
+    },
     publishPull: (m) => ((sent.pulls = (sent.pulls ?? 0) + 1), transport.publishPull(m)),
   }
 }
@@ -115,5 +127,137 @@ describe('task traffic under load', () => {
     // Once acknowledged, no more copies.
     agent.onAssign({ version: 1, worker: 'w', term: 1n, assignments: [], acked: ['task-backoff/0'] })
     expect(agent.tick(60_000, capacity()).results).toEqual([])
+  })
+})
+
+describe('result batches', () => {
+  const result = (subtask: number, values: number[] = [1, 2]): TaskResult => ({
+    version: 1,
+    taskId: 'task-batch',
+    subtask,
+    values,
+    startedMs: 0,
+    finishedMs: 1,
+    backend: 'cpu',
+  })
+
+  it('packs results into as few messages as the limits allow, each result once, in order', () => {
+    const many = Array.from({ length: TASK_LIMITS.results + 5 }, (_, i) => result(i))
+    const batches = resultBatches([...many, result(3)])
+    expect(batches.map((b) => b.results.length)).toEqual([TASK_LIMITS.results, 5])
+    expect(batches.every((b) => b.version === TASK_RESULT_BATCH_VERSION)).toBe(true)
+    expect(batches.flatMap((b) => b.results.map((r) => r.subtask))).toEqual(many.map((r) => r.subtask))
+    // Large results: split by bytes, so every batch fits the kind's envelope limit.
+    const big = Array.from({ length: 30 }, (_, i) => result(i, new Array(TASK_LIMITS.values).fill(0.5)))
+    const split = resultBatches(big)
+    expect(split.length).toBeGreaterThan(1)
+    for (const batch of split) expect(sealedSize(batch)).toBeLessThanOrEqual(taskKinds['task.result'].maxEnvelopeBytes)
+    expect(resultBatches([])).toEqual([])
+  })
+
+  it('a worker sends a burst of finished subtasks as one message', async () => {
+    const { status, sent } = await runOnce(0)
+    expect(status.state).toBe('done')
+    // 12 subtasks on 3 workers with 4 slots, all finishing together: one message per worker and burst.
+    expect(sent.results).toBe(status.subtasks.length)
+    expect(sent.resultMessages).toBeLessThan(sent.results)
+  })
+
+  it('refuses only the out-of-bounds result of a batch; the others in it are accepted', async () => {
+    const bus = new MemoryTaskBus()
+    const clock = new VirtualClock()
+    const random = seededRandom(11)
+    const coordinators = await Promise.all(
+      COORDINATORS.map((id) =>
+        TaskCoordinatorAdapter.start({
+          id,
+          voters: COORDINATORS,
+          transport: bus.transport(id),
+          store: new MemoryRaftStore(),
+          log: silentLogger,
+          clock,
+          random: () => random.next(),
+        }),
+      ),
+    )
+    await clock.runUntil(() => coordinators.some((c) => c.status().role === 'leader'), 10_000, 'a leader')
+    // A worker by hand: takes its assignments and answers them all in one batch, one answer out of bounds.
+    const worker = bus.transport('w-batch')
+    const answered = new Set<string>()
+    worker.onAssign((_from, message) => {
+      const fresh = message.assignments.filter((a) => !answered.has(`${a.taskId}/${a.subtask}`))
+      if (fresh.length === 0) return
+      for (const a of fresh) answered.add(`${a.taskId}/${a.subtask}`)
+      const results = fresh.map((a) => {
+        const values = pixelStats(dataset, Number(a.params[0].value), Number(a.params[1].value))
+        return {
+          version: 1,
+          taskId: a.taskId,
+          subtask: a.subtask,
+          values: a.subtask === 0 ? values.map((v) => -1 - v) : values,
+          startedMs: 1,
+          finishedMs: 2,
+          backend: 'test',
+        }
+      })
+      void worker.publishResults({ version: TASK_RESULT_BATCH_VERSION, results })
+    })
+    const pull = () =>
+      void worker.publishPull({
+        version: 1,
+        slots: 16,
+        backend: 'test',
+        samplesPerS: 1000,
+        cores: 2,
+        recentUnitsPerS: 0,
+        visible: true,
+        battery: -1,
+        charging: false,
+        running: [],
+        unacked: [],
+      })
+    const repull = () => {
+      pull()
+      clock.setTimer(500, repull)
+    }
+    repull()
+    void runTask({ transport: bus.transport('initiator'), kind: 'pixel-stats', params, clock, timeoutMs: 60_000 }).catch(() => {})
+    const leader = () => coordinators.find((c) => c.status().role === 'leader')!
+    const task = () => [...leader().tasks().values()][0]
+    await clock.runUntil(
+      () => {
+        const t = task()
+        return t !== undefined && t.subtasks.filter((s) => s.accepted).length === t.subtasks.length - 1
+      },
+      20_000,
+      'every honest result of the batch accepted',
+    )
+    const [first, ...rest] = task().subtasks
+    expect(answered.size).toBe(task().subtasks.length)
+    expect(first.accepted).toBeNull()
+    expect(first.attempts[0]).toMatchObject({ worker: 'w-batch', state: 'refused' })
+    expect(first.attempts[0].reason).not.toBe('')
+    for (const subtask of rest) expect(subtask.accepted?.from).toEqual(['w-batch'])
+    for (const c of coordinators) await c.stop()
+  })
+
+  it('refuses a whole batch of another version, with a logged reason', async () => {
+    const bus = new MemoryTaskBus()
+    const clock = new VirtualClock()
+    const reasons: string[] = []
+    const log = { ...silentLogger, debug: (fields: unknown) => void reasons.push(String((fields as { reason?: string }).reason)) }
+    const adapter = await TaskCoordinatorAdapter.start({
+      id: 'solo',
+      voters: ['solo'],
+      transport: bus.transport('solo'),
+      store: new MemoryRaftStore(),
+      log: { ...log, child: () => log } as typeof silentLogger,
+      clock,
+    })
+    await bus.transport('w').publishResults({ version: 1, results: [result(0)] })
+    await clock.run(10)
+    expect(adapter.stats().refused).toBe(1)
+    expect(reasons).toContain(`result batch version 1 is not ${TASK_RESULT_BATCH_VERSION}`)
+    await adapter.stop()
   })
 })

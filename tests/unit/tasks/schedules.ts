@@ -3,9 +3,14 @@ import { describeWorld, randomWorld, runWorld } from '../../sim/tasks/schedule'
 import { replayHint, simSeeds } from '../../sim/seeds'
 
 /** Runs seeds [first, first + count) and fails on the first that breaks safety, exactly-once or liveness. */
-export function checkTaskSchedules(first: number, count: number, testFile: string): { ran: number; slowestMs: number; delivered: number } {
+export function checkTaskSchedules(
+  first: number,
+  count: number,
+  testFile: string,
+): { ran: number; slowestMs: number; delivered: number; multiResultBatches: number } {
   let slowest = 0
   let delivered = 0
+  let multiResultBatches = 0
   const seeds = simSeeds(first, count)
   for (const seed of seeds) {
     const report = runWorld(seed)
@@ -15,6 +20,7 @@ export function checkTaskSchedules(first: number, count: number, testFile: strin
       )
     slowest = Math.max(slowest, report.endedAt)
     delivered += report.delivered
+    multiResultBatches += report.multiResultBatches
   }
-  return { ran: seeds.length, slowestMs: slowest, delivered }
+  return { ran: seeds.length, slowestMs: slowest, delivered, multiResultBatches }
 }
