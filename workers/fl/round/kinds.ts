@@ -1,4 +1,13 @@
-import { RoundAnnounce, RoundCommitted, RoundPropose, RoundSubmit, SecaggClient, SecaggServer, TaskConsensus, TrainerReady } from './wire.pb'
+import {
+  RoundAnnounce,
+  RoundCommitted,
+  RoundPropose,
+  RoundSubmit,
+  SecaggClient,
+  SecaggServer,
+  TaskConsensus,
+  TrainerReady,
+} from './wire.pb'
 import { ROUND_LIMITS } from './codec'
 import { TaskSpec } from '../task/wire.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../../protocol/kind-spec'

@@ -150,7 +150,8 @@ export function createSecureHandlers(context: SecureNodeContext) {
           identitySecretKey: context.identitySecretKey,
           primitives: context.primitives,
         })
-        if (session.bucket !== message.bucket) return warn('secure aggregation', `BEGIN for bucket ${message.bucket}, this trainer is in ${session.bucket}`)
+        if (session.bucket !== message.bucket)
+          return warn('secure aggregation', `BEGIN for bucket ${message.bucket}, this trainer is in ${session.bucket}`)
         clients.set(key, { session, aggregator: from })
         const step = session.begin()
         if (step.ok) context.sendToAggregator(from, step.message)
@@ -158,7 +159,8 @@ export function createSecureHandlers(context: SecureNodeContext) {
         return
       }
       const client = clients.get(key)
-      if (!client || client.aggregator !== from) return warn('secure aggregation', `no session with ${from} for round ${message.round} attempt ${message.attempt}`)
+      if (!client || client.aggregator !== from)
+        return warn('secure aggregation', `no session with ${from} for round ${message.round} attempt ${message.attempt}`)
       const step = await client.session.receive(message)
       if (step.ok) context.sendToAggregator(from, step.message)
       else warn('secure aggregation', step.reason)
@@ -167,7 +169,8 @@ export function createSecureHandlers(context: SecureNodeContext) {
     /** Aggregator: a trainer's message and the signed envelope it came in (kept for the transcript). */
     async onClientMessage(from: string, envelope: Uint8Array, message: SecaggClient): Promise<void> {
       const r = running.get(keyOf(message.round, message.attempt))
-      if (!r || message.taskId !== context.taskId) return warn('secure aggregation', `no running aggregation for round ${message.round} attempt ${message.attempt}`)
+      if (!r || message.taskId !== context.taskId)
+        return warn('secure aggregation', `no running aggregation for round ${message.round} attempt ${message.attempt}`)
       const out = await r.session.receive(from, envelope, message, context.clock.now())
       if (!out.ok) warn(`secure aggregation message from ${from}`, out.reason ?? '')
       dispatch(r, out)
@@ -209,12 +212,17 @@ export function createSecureHandlers(context: SecureNodeContext) {
       const results = outcomes.map((o) => (o?.ok ? o.result : null))
       const used: string[] = []
       for (const [b, o] of outcomes.entries()) {
-        if (o?.ok) used.push(...includedTrainers(plan.buckets[b].members.map((m) => frame.cohort[m]), o.result))
+        if (o?.ok)
+          used.push(
+            ...includedTrainers(
+              plan.buckets[b].members.map((m) => frame.cohort[m]),
+              o.result,
+            ),
+          )
         else context.onBucketAborted?.(request.round, b, o?.reason ?? 'unfinished')
       }
       used.sort()
-      if (used.length < task.quorum)
-        throw new Error(`${used.length} trainers inside finished buckets' sums, quorum is ${task.quorum}`)
+      if (used.length < task.quorum) throw new Error(`${used.length} trainers inside finished buckets' sums, quorum is ${task.quorum}`)
       const candidate = candidateFromBuckets(base, results, task.rule)
       if (!candidate.ok) throw new Error(candidate.reason)
       const transcript = await context.putBlob(encodeTranscript({ frame, buckets: session.transcript() }))

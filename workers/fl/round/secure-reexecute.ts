@@ -99,7 +99,10 @@ function entryOf(
   sources: SecureSources,
 ): { entry: TranscriptEntry; problem: string | null } {
   const placeholder: TranscriptEntry = { kind: 'close' }
-  if (entry.close) return entry.envelope.length === 0 ? { entry: placeholder, problem: null } : { entry: placeholder, problem: 'a phase end with an envelope' }
+  if (entry.close)
+    return entry.envelope.length === 0
+      ? { entry: placeholder, problem: null }
+      : { entry: placeholder, problem: 'a phase end with an envelope' }
   const fail = (problem: string) => ({ entry: placeholder, problem })
   let envelope: Envelope
   let payload: wire.SecaggClient
@@ -168,7 +171,8 @@ export async function recomputeSecureCandidate(
   }
   const plan = planSecureRound(secureFrame, (id) => sources.trainerKey(id))
   if (!plan.ok) return fail(`transcript's cohort: ${plan.reason}`)
-  if (t.buckets.length !== plan.buckets.length) return fail(`transcript has ${t.buckets.length} buckets, the cohort makes ${plan.buckets.length}`)
+  if (t.buckets.length !== plan.buckets.length)
+    return fail(`transcript has ${t.buckets.length} buckets, the cohort makes ${plan.buckets.length}`)
 
   const outcomes: BucketOutcome[] = []
   const included: string[] = []

@@ -78,7 +78,8 @@ export function planSecureRound(frame: SecureFrame, keyOf: (peerId: string) => U
   const cohort = canonicalCohort(frame.cohort)
   if (cohort.length !== frame.cohort.length || cohort.some((id, i) => id !== frame.cohort[i]))
     return { ok: false, reason: 'cohort is not sorted and duplicate-free' }
-  if (cohort.length < SECURE_MIN_BUCKET) return { ok: false, reason: `a cohort of ${cohort.length} cannot fill one bucket of ${SECURE_MIN_BUCKET}` }
+  if (cohort.length < SECURE_MIN_BUCKET)
+    return { ok: false, reason: `a cohort of ${cohort.length} cannot fill one bucket of ${SECURE_MIN_BUCKET}` }
   const keys: Uint8Array[] = []
   for (const id of cohort) {
     const key = keyOf(id)
@@ -228,7 +229,8 @@ export class SecureAggregatorSession {
       if (!bucket.participants.has(from)) return refuse(`${from} did not submit for this attempt`)
       if (bucket.outcome) return refuse(`bucket ${message.bucket} has finished`)
       const expected = CLIENT_PHASE[bucket.machine.phase]
-      if (message.phase !== expected) return refuse(`a phase ${message.phase} message while bucket ${message.bucket} is in ${bucket.machine.phase}`)
+      if (message.phase !== expected)
+        return refuse(`a phase ${message.phase} message while bucket ${message.bucket} is in ${bucket.machine.phase}`)
       let receipt
       try {
         receipt = this.feed(bucket.machine, index, message)
@@ -296,7 +298,10 @@ export class SecureAggregatorSession {
     bucket.entries.push({ close: true, from: 0, envelope: new Uint8Array(0) })
     const step: AggregatorStep = await bucket.machine.closePhase()
     bucket.deadline = now + this.phaseMs
-    const out = (to: number, phase: SecaggPhase, bytes: Uint8Array) => ({ to: bucket.members[to], message: this.server(index, phase, bytes) })
+    const out = (to: number, phase: SecaggPhase, bytes: Uint8Array) => ({
+      to: bucket.members[to],
+      message: this.server(index, phase, bytes),
+    })
     switch (step.kind) {
       case 'broadcast-roster':
         return step.to.map((i) => out(i, SecaggPhase.SECAGG_SHARE, KeyRoster.encode(step.message)))
