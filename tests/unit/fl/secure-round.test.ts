@@ -56,7 +56,7 @@ function updateOf(i: number): Float32Array {
 }
 
 type Phase = 'advertise' | 'share' | 'mask' | 'consistency' | 'unmask'
-const PHASE_OF: Record<number, Phase> = {
+const PHASE_OF: Record<string, Phase> = {
   [SecaggPhase.SECAGG_BEGIN]: 'advertise',
   [SecaggPhase.SECAGG_SHARE]: 'share',
   [SecaggPhase.SECAGG_MASK]: 'mask',
