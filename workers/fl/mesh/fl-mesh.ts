@@ -23,6 +23,8 @@ import {
   type Decoded,
 } from '../round/codec'
 import type { RoundMessage } from '../round/types'
+import type { SecaggClient, SecaggServer } from '../round/wire.pb'
+import { Envelope } from '../../protocol/wire.pb'
 import type { TaskSpec } from '../task/wire.pb'
 import type { FlParticipant } from './participant'
 
@@ -75,6 +77,16 @@ export class FlMesh {
       for (const handler of this.consensus.get(m.payload.taskId) ?? []) handler(m.payload.message, m.envelope.sender)
     })
     await direct.on('fl.round.submit', (m, from) => this.route(from.toString(), submitFromWire(m.payload), m.payload.taskId))
+    // Secure mode: an aggregator's message to a bucket member, and a member's answer, whose signed envelope the aggregator keeps
+    // for the transcript (re-encoded exactly as signed; the advisory traceparent is left out).
+    await direct.on('fl.secagg.server', (m, from) =>
+      this.participants.get(m.payload.taskId)?.secaggFromAggregator(from.toString(), m.payload),
+    )
+    await direct.on('fl.secagg.client', (m, from) =>
+      this.participants
+        .get(m.payload.taskId)
+        ?.secaggFromTrainer(from.toString(), Envelope.encode({ ...m.envelope, traceparent: undefined }), m.payload),
+    )
     this.repeat(READY_EVERY_MS, () => this.sayReady())
     this.repeat(READY_EVERY_MS / 2, () => this.reportPresence())
   }
@@ -100,6 +112,16 @@ export class FlMesh {
   send(to: string | null, message: RoundMessage): void {
     const sent = this.publish(to, message)
     sent.catch((error: Error) => this.log.warn({ kind: message.kind, to, err: error.message }, 'round message not sent'))
+  }
+
+  /** Secure mode: a secure-aggregation message on a direct stream (aggregator → bucket member, or member → aggregator). */
+  sendSecagg(to: string, message: { server: SecaggServer } | { client: SecaggClient }): void {
+    const { direct } = this.runtime
+    const sent =
+      'server' in message
+        ? direct.send(peerIdFromString(to), 'fl.secagg.server', message.server, AbortSignal.timeout(20_000))
+        : direct.send(peerIdFromString(to), 'fl.secagg.client', message.client, AbortSignal.timeout(20_000))
+    sent.catch((error: Error) => this.log.warn({ to, err: error.message }, 'secure-aggregation message not sent'))
   }
 
   /** The task's BFT chain over the mesh: its consensus messages travel as fl.consensus, tagged with the task. */
