@@ -3,6 +3,9 @@ import type { Browser } from 'playwright-core'
 import { RelayProcess } from './harness/relay-process'
 import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
 import { adoptedRounds, createFlTask, flState } from './harness/fl'
+import { fromBase64, type TaskFeed } from '../../workers/fl/mesh/task-feed'
+import { decodeDescriptor } from '../../workers/fl/round/codec'
+import { secureSubmissionTicket } from '../../workers/fl/round/secure-reexecute'
 
 const TRAINERS = 4
 const ROUNDS = 2
@@ -74,7 +77,19 @@ describe('federated training over the mesh in secure mode', () => {
     console.log(`secure mode, accuracy by round: ${accuracy.map((x) => (x * 100).toFixed(1)).join(' % → ')} %`)
     expect(accuracy[0]).toBeGreaterThan(0.3)
     expect(accuracy[ROUNDS - 1]).toBeGreaterThan(accuracy[0])
-    // The relay ran it as secure aggregation: it logged no update it could read, and no bucket aborted.
+    // Each committed round came from secure aggregation: its descriptor names a transcript, and its inputs are
+    // signed tickets (no update blob) of at least the quorum's trainers.
+    const feed = (await (await fetch(new URL('/api/fl/tasks', relay.info!.url))).json()) as TaskFeed
+    const committed = feed.tasks[0].committed
+    expect(committed).toHaveLength(ROUNDS)
+    for (const c of committed) {
+      const d = decodeDescriptor(fromBase64(c.descriptor))
+      expect(d.ok).toBe(true)
+      if (!d.ok) continue
+      expect(d.value.transcript).toMatch(/^[0-9a-f]{64}$/)
+      expect(d.value.inputs.length).toBeGreaterThanOrEqual(3)
+      for (const input of d.value.inputs) expect(input.update).toBe(secureSubmissionTicket(d.value.taskId, d.value.round, input.trainer))
+    }
     expect(relay.output.some((l) => /secure-aggregation bucket aborted/.test(l))).toBe(false)
   }, 900_000)
 })
