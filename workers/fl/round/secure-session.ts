@@ -132,6 +132,8 @@ interface BucketState {
   readonly entries: WireEntry[]
   /** Members that submitted for the round (the others will not answer). */
   readonly participants: ReadonlySet<string>
+  /** Members (bucket indices) whose message of the current phase was accepted. */
+  readonly answered: Set<number>
   deadline: number
   outcome: BucketOutcome | null
 }
@@ -176,6 +178,7 @@ export class SecureAggregatorSession {
         machine: new SecAggAggregator(plan.params, { primitives: options.primitives }),
         entries: [],
         participants: new Set(members.filter((m) => participants.has(m))),
+        answered: new Set(),
         deadline: options.now + options.phaseMs,
         outcome: null,
       }
@@ -239,6 +242,7 @@ export class SecureAggregatorSession {
       }
       if (!receipt.ok) return refuse(receipt.reason)
       bucket.entries.push({ close: false, from: index, envelope: envelope as Uint8Array<ArrayBuffer> })
+      bucket.answered.add(index)
       const answered = receipt.complete || this.allAbleAnswered(bucket)
       return { ok: true, messages: answered ? await this.close(message.bucket, now) : [] }
     })
@@ -278,24 +282,16 @@ export class SecureAggregatorSession {
 
   /** Everyone the machine still expects who submitted has answered in this phase (the rest never will). */
   private allAbleAnswered(bucket: BucketState): boolean {
-    const answered = new Set<number>()
-    let closes = 0
-    for (const e of bucket.entries) if (e.close) closes++
-    // Entries since the last close are this phase's answers.
-    let seenCloses = 0
-    for (const e of bucket.entries) {
-      if (e.close) seenCloses++
-      else if (seenCloses === closes) answered.add(e.from)
-    }
     return bucket.machine
       .expected()
       .filter((i) => bucket.participants.has(bucket.members[i]))
-      .every((i) => answered.has(i))
+      .every((i) => bucket.answered.has(i))
   }
 
   private async close(index: number, now: number): Promise<SecureOutbound<SecaggServer>[]> {
     const bucket = this.buckets[index]
     bucket.entries.push({ close: true, from: 0, envelope: new Uint8Array(0) })
+    bucket.answered.clear()
     const step: AggregatorStep = await bucket.machine.closePhase()
     bucket.deadline = now + this.phaseMs
     const out = (to: number, phase: SecaggPhase, bytes: Uint8Array) => ({
