@@ -157,8 +157,6 @@ export async function runFlCli(
           out(
             `created task ${id}: ${task.name}, ${task.rounds} rounds, ${task.rule.rule}, ${task.privacy.mode}${task.privacy.mode === 'secure' ? ` (buckets of ${task.privacy.bucketSize})` : ''}, quorum ${task.quorum}`,
           )
-          if (task.privacy.mode === 'secure')
-            out('note: relays do not run secure-mode tasks over the mesh yet (README, "Federated round"); this one stays pending')
         } finally {
           db.close()
         }

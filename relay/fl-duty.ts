@@ -60,6 +60,8 @@ export interface FlDutyDeps {
     phase(phase: RoundStatus['phase']): void
     committed(inputs: number, dropouts: number): void
     refused(count: number): void
+    /** Secure mode: a bucket this relay aggregated aborted (mesh_fl_secagg_aborts_total). */
+    secaggAbort(reason: string): void
   }
   /** Spans of each round (the relay's tracer, relay/tracing.ts); none recorded without it. */
   readonly tracer?: Tracer
@@ -82,7 +84,6 @@ export class FlDuty {
   private test: LabelledSamples | null = null
   private stopped = false
   private syncing: Promise<void> = Promise.resolve()
-  private readonly refusedSecure = new Set<string>()
 
   private constructor(private readonly deps: FlDutyDeps) {
     this.mesh = new FlMesh(deps.runtime, clock, deps.log, deps.tracer)
@@ -172,12 +173,6 @@ export class FlDuty {
   private async startTask(stored: StoredTask): Promise<void> {
     const { deps } = this
     const { taskId, task } = stored
-    if (task.privacy.mode === 'secure') {
-      // Its rounds would otherwise run as robust ones and reveal each update to the aggregator.
-      if (!this.refusedSecure.has(taskId)) deps.log.warn({ taskId }, 'secure-mode tasks are not run over the mesh yet; task left pending')
-      this.refusedSecure.add(taskId)
-      return
-    }
     const { set, signer, scheme } = deps.validators
     const validators = set.validators.map((v) => v.id)
     const rounds = deps.store.rounds(taskId)
@@ -251,6 +246,8 @@ export class FlDuty {
       clock,
       log: deps.log.child({ taskId }),
       send: (to, message) => this.mesh.send(to, message),
+      sendSecagg: (to, message) => this.mesh.sendSecagg(to, message),
+      onSecaggAbort: (reason) => deps.metrics?.secaggAbort(reason),
     })
     let adapter: ConsensusAdapter | null = null
     if (isValidator) {

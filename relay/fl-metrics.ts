@@ -31,5 +31,17 @@ export function flRoundMetrics(flRound: RelayMetrics['flRound'], now: () => numb
     refused(count: number): void {
       for (let i = 0; i < count; i++) flRound.submission('rejected')
     },
+    /** A secure-aggregation bucket aborted, with SecAggAggregator's reason. */
+    secaggAbort(reason: string): void {
+      flRound.secaggAbort(secaggAbortReason(reason))
+    },
   }
+}
+
+/** SecAggAggregator's abort reasons as the metric's closed label set. */
+export function secaggAbortReason(reason: string): 'too-few-survivors' | 'bad-share' | 'timeout' | 'other' {
+  if (/^only \d+ (clients|survivors)/.test(reason)) return 'too-few-survivors'
+  if (/cannot rebuild|unusable mask key/.test(reason)) return 'bad-share'
+  if (/unfinished|timed out/.test(reason)) return 'timeout'
+  return 'other'
 }

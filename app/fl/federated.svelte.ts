@@ -160,10 +160,6 @@ export class FederatedClient {
     if (!checked.ok) throw new Error(`the relay's task was refused: ${checked.reason}`)
     const { task } = checked
     const taskId = entry.taskId
-    if (task.privacy.mode === 'secure')
-      throw new Error(
-        'this task uses secure aggregation, which browsers do not run over the mesh yet; ask the admin for a robust-mode task',
-      )
     await this.store.addTask(task)
     this.task = { taskId, task }
     for (const row of await this.store.rounds(taskId)) this.adopted.add(row.modelHash)
@@ -219,6 +215,7 @@ export class FederatedClient {
       onStatus: (status) => (this.status = status),
       onAdopted: () => void this.refresh(),
       send: (to, message) => this.mesh!.send(to, message),
+      sendSecagg: (to, message) => this.mesh!.sendSecagg(to, message),
     })
     this.participant = participant
     this.status = participant.status

@@ -1,5 +1,5 @@
 import { checkTask, defaultMnistTask, RULES, taskIdOf, taskToWire, type FlTask, type RuleName } from '../../workers/fl/task/spec'
-import { PartitionKind } from '../../workers/fl/task/wire.pb'
+import { PartitionKind, PrivacyMode } from '../../workers/fl/task/wire.pb'
 
 /** What the PWA's "Create a task" form asks for; everything else is the default MNIST task's. */
 export interface TaskForm {
@@ -15,6 +15,9 @@ export interface TaskForm {
   ruleParameter: number
   quorum: number
   deadlineSeconds: number
+  /** robust: the aggregator sees each update; secure: only sums of buckets of `bucketSize` trainers (README, "Federated round"). */
+  privacy: 'robust' | 'secure'
+  bucketSize: number
 }
 
 export const RULE_NAMES = RULES
@@ -33,13 +36,14 @@ export function defaultTaskForm(): TaskForm {
     ruleParameter: 1,
     quorum: t.quorum,
     deadlineSeconds: t.collectMs / 1000,
+    privacy: 'robust',
+    bucketSize: 3,
   }
 }
 
 /**
  * The task the form describes, checked exactly as every node will check it (checkTask), so the
- * admin sees the same reason a relay would log. Robust mode only: no node runs secure rounds
- * over the mesh yet.
+ * admin sees the same reason a relay would log.
  */
 export function taskFromForm(
   form: TaskForm,
@@ -63,6 +67,8 @@ export function taskFromForm(
     ruleTau: form.rule === 'centered-clipping' ? form.clipNorm || 1 : 0,
     quorum: form.quorum,
     collectMs: Math.round(form.deadlineSeconds * 1000),
+    privacy: form.privacy === 'secure' ? PrivacyMode.SECURE : PrivacyMode.ROBUST,
+    bucketSize: form.privacy === 'secure' ? form.bucketSize : 0,
   })
   return checked.ok ? { ok: true, task: checked.task, taskId: taskIdOf(checked.task) } : checked
 }

@@ -7,6 +7,8 @@ import { PrivacyMode } from '../../../workers/fl/task/wire.pb'
 import { runFlCli } from '../../../relay/fl-cli'
 import { openDatabase } from '../../../relay/db'
 import { FlStore } from '../../../relay/fl-store'
+import { defaultTaskForm, taskFromForm } from '../../../app/fl/task-form'
+import { secaggAbortReason } from '../../../relay/fl-metrics'
 
 const task = defaultMnistTask('12D3KooWAdmin', 1_700_000_000_000)
 
@@ -46,6 +48,29 @@ describe('federated task definitions', () => {
       'task version 2, this node understands 1',
     ])
     expect(decodeTask(new Uint8Array([0xff, 0xff]))).toMatchObject({ ok: false })
+  })
+
+  it('the PWA form makes secure-mode tasks, checked as every node checks them', () => {
+    const form = { ...defaultTaskForm(), privacy: 'secure' as const, bucketSize: 3, rule: 'fedavg' as const, quorum: 3 }
+    const made = taskFromForm(form, '12D3KooWAdmin', 1)
+    expect(made.ok && made.task.privacy).toEqual({ mode: 'secure', bucketSize: 3 })
+    expect(taskFromForm({ ...form, rule: 'median' }, '12D3KooWAdmin', 1)).toEqual({
+      ok: false,
+      reason: 'secure mode with a robust rule needs a quorum of at least two buckets',
+    })
+    expect(taskFromForm({ ...form, bucketSize: 2 }, '12D3KooWAdmin', 1)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('bucket size'),
+    })
+    const robust = taskFromForm(defaultTaskForm(), '12D3KooWAdmin', 1)
+    expect(robust.ok && robust.task.privacy).toEqual({ mode: 'robust' })
+  })
+
+  it('names secure-aggregation aborts by the metric’s closed set of reasons', () => {
+    expect(secaggAbortReason('only 1 clients sent masked input; need 2')).toBe('too-few-survivors')
+    expect(secaggAbortReason('only 1 survivors revealed shares; need 2')).toBe('too-few-survivors')
+    expect(secaggAbortReason('cannot rebuild the mask key of dropped client 2: bad share')).toBe('bad-share')
+    expect(secaggAbortReason('closePhase in phase done')).toBe('other')
   })
 })
 

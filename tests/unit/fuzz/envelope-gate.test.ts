@@ -82,6 +82,8 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
   'fl.round.propose': () => defaultPayload('fl.round.propose'),
   'fl.round.committed': () => defaultPayload('fl.round.committed'),
   'fl.trainer.ready': () => defaultPayload('fl.trainer.ready'),
+  'fl.secagg.server': () => defaultPayload('fl.secagg.server'),
+  'fl.secagg.client': () => defaultPayload('fl.secagg.client'),
   'fl.consensus': (r) => TaskConsensus.encode({ taskId: 'fuzz', message: randomBytes(r, r.intBetween(0, 300)) as Uint8Array<ArrayBuffer> }),
   'ops.report': (r) =>
     NodeReport.encode({

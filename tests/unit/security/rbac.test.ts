@@ -36,6 +36,8 @@ const expectations: Record<MessageKind, Expected> = {
   'fl.round.submit': ['trainer'],
   'fl.round.committed': ['validator'],
   'fl.trainer.ready': ['trainer'],
+  'fl.secagg.server': ['aggregator'],
+  'fl.secagg.client': ['trainer'],
   'fl.consensus': ['validator'],
   'fl.task.create': ['admin', 'validator'],
 }

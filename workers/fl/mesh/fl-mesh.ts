@@ -24,6 +24,8 @@ import {
   type Decoded,
 } from '../round/codec'
 import type { RoundMessage } from '../round/types'
+import type { SecaggClient, SecaggServer } from '../round/wire.pb'
+import { Envelope } from '../../protocol/wire.pb'
 import type { TaskSpec } from '../task/wire.pb'
 import type { FlParticipant } from './participant'
 import { RoundTracing, taskIdOfRoundMessage } from './round-trace'
@@ -87,6 +89,14 @@ export class FlMesh {
     await direct.on('fl.round.submit', (m, from) =>
       this.route(from.toString(), submitFromWire(m.payload), m.payload.taskId, m.envelope.traceparent),
     )
+    // Secure mode: an aggregator's message to a bucket member, and a member's answer, whose signed envelope the aggregator keeps
+    // for the transcript, re-encoded whole (the signature covers every field, the traceparent included).
+    await direct.on('fl.secagg.server', (m, from) =>
+      this.participants.get(m.payload.taskId)?.secaggFromAggregator(from.toString(), m.payload),
+    )
+    await direct.on('fl.secagg.client', (m, from) =>
+      this.participants.get(m.payload.taskId)?.secaggFromTrainer(from.toString(), Envelope.encode(m.envelope), m.payload),
+    )
     this.repeat(READY_EVERY_MS, () => this.sayReady())
     this.repeat(READY_EVERY_MS / 2, () => this.reportPresence())
   }
@@ -129,6 +139,16 @@ export class FlMesh {
       this.tracings.set(taskId, tracing)
     }
     return tracing
+  }
+
+  /** Secure mode: a secure-aggregation message on a direct stream (aggregator → bucket member, or member → aggregator). */
+  sendSecagg(to: string, message: { server: SecaggServer } | { client: SecaggClient }): void {
+    const { direct } = this.runtime
+    const sent =
+      'server' in message
+        ? direct.send(peerIdFromString(to), 'fl.secagg.server', message.server, AbortSignal.timeout(20_000))
+        : direct.send(peerIdFromString(to), 'fl.secagg.client', message.client, AbortSignal.timeout(20_000))
+    sent.catch((error: Error) => this.log.warn({ to, err: error.message }, 'secure-aggregation message not sent'))
   }
 
   /** The task's BFT chain over the mesh: its consensus messages travel as fl.consensus, tagged with the task and the round's trace. */

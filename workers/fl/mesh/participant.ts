@@ -1,6 +1,6 @@
 /**
  * One node's part in one federated task, over the real mesh (README, "Federated round"): the
- * round host (workers/fl/round/host.ts) with robust-mode handlers, fed by the task's gossip
+ * round host (workers/fl/round/host.ts) with the task's robust- or secure-mode handlers, fed by the task's gossip
  * and direct messages through FlMesh, with models and updates as content-addressed blobs on
  * the transfer protocol. The page (trainer) and the relay (aggregator, validator) run this
  * same class; what differs comes in as options: training, evaluation, storage, the clock.
@@ -20,6 +20,10 @@ import { float32FromLE, float32LE } from '../update/delta'
 import type { Evaluation } from '../round/reexecute'
 import { RoundHost, type HostClock } from '../round/host'
 import { createRobustHandlers } from '../round/robust-handlers'
+import { createSecureHandlers } from '../round/secure-handlers'
+import { noblePrimitives } from '../../secagg/primitives'
+import { cryptoRandomSource } from '../../secagg/random'
+import type { SecaggClient, SecaggServer } from '../round/wire.pb'
 import { adoptCommitted, type AdoptionDeps } from '../round/adoption'
 import { chainIdFor, decodeDescriptor, encodeDescriptor, hashOf, hashToBytes } from '../round'
 import { recipientKeyOf } from './keys'
@@ -69,7 +73,14 @@ export interface ParticipantOptions {
   readonly onRefusedInputs?: (count: number) => void
   /** Sends a round message: gossip to the task (to = null) or a direct stream to one peer. */
   readonly send: (to: string | null, message: RoundMessage) => void
+  /** Secure mode: a secure-aggregation message on a direct stream, to a bucket member (server) or to the aggregator (client). */
+  readonly sendSecagg?: (to: string, message: { server: SecaggServer } | { client: SecaggClient }) => void
+  /** Secure mode, aggregators: a bucket of the round aborted, with the secure-aggregation reason. */
+  readonly onSecaggAbort?: (reason: string) => void
 }
+
+/** What the host runs for its requests, in either mode. */
+type ModeHandlers = Pick<ReturnType<typeof createRobustHandlers>, 'train' | 'aggregate' | 'verify'>
 
 const FETCH_TIMEOUT_MS = 30_000
 const RETRY_FETCH_AFTER_MS = 2_000
@@ -80,39 +91,75 @@ export class FlParticipant {
   private readonly holders = new Map<Hash, Set<string>>()
   private readonly shapes
   private readonly models = new Map<Hash, FlatWeights>()
+  private readonly secure: ReturnType<typeof createSecureHandlers> | null = null
 
   constructor(private readonly options: ParticipantOptions) {
     const { task, taskId, runtime } = options
     this.shapes = weightShapesOf(task.model)
     const recipients = [...new Set([...options.roster.aggregators, ...options.roster.validators])].map(recipientKeyOf)
-    const robust = createRobustHandlers({
-      taskId,
-      task,
-      self: options.self,
-      sign: options.identity.sign,
-      identityKey: options.identity.publicKey,
-      recipients: () => recipients,
-      sources: {
-        fetchBlob: (hash) => this.fetchBlob(hash),
-        trainerKey: (peer) => publicKeyOf(peer),
-        verifySignature: (key, message, signature) => ed25519.verify(signature, message, key),
-        recipient: options.recipient,
-      },
-      putBlob: (bytes) => runtime.blobs.add(bytes),
-      models: { get: (hash) => this.model(hash), put: (weights) => this.putModel(weights) },
-      training: options.training,
-      onRefusedInputs: (round, reasons) => {
-        options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate')
-        options.onRefusedInputs?.(reasons.length)
-      },
-      evaluate: options.evaluate
-        ? async (weights) => {
-            const evaluation = await options.evaluate!(weights)
-            options.onEvaluated?.(hashOf(float32LE(weights.values)), evaluation)
-            return evaluation
-          }
-        : undefined,
-    })
+    const sources = {
+      fetchBlob: (hash: Hash) => this.fetchBlob(hash),
+      trainerKey: (peer: string) => publicKeyOf(peer),
+      verifySignature: (key: Uint8Array, message: Uint8Array, signature: Uint8Array) => ed25519.verify(signature, message, key),
+    }
+    const onRefusedInputs = (round: number, reasons: readonly string[]) => {
+      options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate')
+      options.onRefusedInputs?.(reasons.length)
+    }
+    const evaluate = options.evaluate
+      ? async (weights: FlatWeights) => {
+          const evaluation = await options.evaluate!(weights)
+          options.onEvaluated?.(hashOf(float32LE(weights.values)), evaluation)
+          return evaluation
+        }
+      : undefined
+    const models = { get: (hash: Hash) => this.model(hash), put: (weights: FlatWeights) => this.putModel(weights) }
+    let handlers: ModeHandlers
+    if (task.privacy.mode === 'secure') {
+      const send = options.sendSecagg
+      if (!send) throw new Error('a secure-mode task needs direct secure-aggregation messages (sendSecagg)')
+      this.secure = createSecureHandlers({
+        taskId,
+        task,
+        self: options.self,
+        roster: options.roster,
+        sign: options.identity.sign,
+        // SecAggClient signs its advertisement and survivor set through the node's signer; the key stays there.
+        identitySecretKey: new Uint8Array(32),
+        primitives: { ...noblePrimitives, ed25519Sign: (message) => options.identity.sign(message) },
+        sources,
+        putBlob: (bytes) => runtime.blobs.add(bytes),
+        models,
+        training: options.training,
+        evaluate,
+        clock: options.clock,
+        random: cryptoRandomSource,
+        sendToMember: (to, message) => send(to, { server: message }),
+        sendToAggregator: (to, message) => send(to, { client: message }),
+        onBucketAborted: (round, bucket, reason) => {
+          options.log.warn({ taskId, round, bucket, reason }, 'secure-aggregation bucket aborted')
+          options.onSecaggAbort?.(reason)
+        },
+        onRefusedInputs,
+        warn: (what, reason) => options.log.warn({ taskId, reason }, what),
+      })
+      handlers = this.secure
+    } else {
+      handlers = createRobustHandlers({
+        taskId,
+        task,
+        self: options.self,
+        sign: options.identity.sign,
+        identityKey: options.identity.publicKey,
+        recipients: () => recipients,
+        sources: { ...sources, recipient: options.recipient },
+        putBlob: (bytes) => runtime.blobs.add(bytes),
+        models,
+        training: options.training,
+        onRefusedInputs,
+        evaluate,
+      })
+    }
     this.host = new RoundHost(
       {
         self: options.self,
@@ -126,9 +173,9 @@ export class FlParticipant {
       options.clock,
       {
         send: (to, message) => options.send(to, message),
-        train: options.trainer ? (request) => robust.train(request) : undefined,
-        aggregate: (request) => robust.aggregate(request),
-        verify: options.evaluate ? (d) => robust.verify(d) : undefined,
+        train: options.trainer ? (request) => handlers.train(request) : undefined,
+        aggregate: (request) => handlers.aggregate(request),
+        verify: options.evaluate ? (d) => handlers.verify(d) : undefined,
         certify: async (proof) => this.certify(proof),
         adopt: (proof) => this.adopt(proof),
         status: options.onStatus,
@@ -146,6 +193,16 @@ export class FlParticipant {
   receive(from: string, message: RoundMessage): void {
     this.noteHolders(from, message)
     this.host.receive(from, message)
+  }
+
+  /** Secure mode: an aggregator's secure-aggregation message (this node trains), `from` its verified signer. */
+  secaggFromAggregator(from: string, message: SecaggServer): void {
+    void this.secure?.onServerMessage(from, message)
+  }
+
+  /** Secure mode: a trainer's secure-aggregation message and the signed envelope it came in (this node aggregates). */
+  secaggFromTrainer(from: string, envelope: Uint8Array, message: SecaggClient): void {
+    void this.secure?.onClientMessage(from, envelope, message)
   }
 
   presence(trainers: readonly string[]): void {
@@ -172,6 +229,7 @@ export class FlParticipant {
 
   stop(): void {
     this.host.stop()
+    this.secure?.stop()
   }
 
   /** Does this commit's certificate verify against the pinned set, for this task's chain and round? */
@@ -265,6 +323,7 @@ export class FlParticipant {
 
   private noteDescriptor(d: ProposalDescriptor): void {
     this.hold(d.candidate, d.aggregator)
+    if (d.transcript) this.hold(d.transcript, d.aggregator)
     for (const input of d.inputs) {
       this.hold(input.update, d.aggregator)
       this.hold(input.update, input.trainer)

@@ -55,6 +55,7 @@ function descriptorToWire(d: ProposalDescriptor): wire.ProposalDescriptor {
     baseModel: bytes32(d.baseModel),
     inputs: d.inputs.map(submissionToWire),
     candidate: bytes32(d.candidate),
+    transcript: d.transcript ? bytes32(d.transcript) : new Uint8Array(0),
   }
 }
 
@@ -70,6 +71,7 @@ function descriptorFromWire(d: wire.ProposalDescriptor | undefined): ProposalDes
     baseModel: hexHash(d.baseModel, 'base model'),
     inputs: d.inputs.map(submissionFromWire),
     candidate: hexHash(d.candidate, 'candidate'),
+    ...(d.transcript.length > 0 ? { transcript: hexHash(d.transcript, 'transcript') } : {}),
   }
 }
 

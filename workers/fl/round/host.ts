@@ -45,7 +45,9 @@ export interface RoundHostHandlers {
   /** Trainers: fetch and check the base model, train, store and sign the update. */
   train?(request: TrainRequest): Promise<SubmissionRef>
   /** Aggregators: the candidate's hash from the inputs, with the task's rule (and, when some were left out, the trainers used). */
-  aggregate?(request: AggregateRequest): Promise<Hash | { readonly candidate: Hash; readonly inputs: readonly string[] }>
+  aggregate?(
+    request: AggregateRequest,
+  ): Promise<Hash | { readonly candidate: Hash; readonly inputs: readonly string[]; readonly transcript?: Hash }>
   /** Validators: re-execute and evaluate (robust: reexecute.ts; secure: secure-transcript.ts). */
   verify?(descriptor: ProposalDescriptor): Promise<boolean>
   /** Everyone: does this commit's certificate verify against the pinned validator set? */

@@ -49,7 +49,7 @@ export function isHash(value: string): boolean {
 /** Two descriptors with the same key name the same candidate from the same inputs. */
 export function descriptorKey(d: ProposalDescriptor): string {
   const inputs = d.inputs.map((i) => `${i.trainer}=${i.update}/${i.samples}`).join(',')
-  return `${d.taskId}|${d.round}|${d.attempt}|${d.aggregator}|${d.baseModel}|${d.candidate}|${inputs}`
+  return `${d.taskId}|${d.round}|${d.attempt}|${d.aggregator}|${d.baseModel}|${d.candidate}|${d.transcript ?? ''}|${inputs}`
 }
 
 /**

@@ -1,4 +1,13 @@
-import { RoundAnnounce, RoundCommitted, RoundPropose, RoundSubmit, TaskConsensus, TrainerReady } from './wire.pb'
+import {
+  RoundAnnounce,
+  RoundCommitted,
+  RoundPropose,
+  RoundSubmit,
+  SecaggClient,
+  SecaggServer,
+  TaskConsensus,
+  TrainerReady,
+} from './wire.pb'
 import { ROUND_LIMITS } from './codec'
 import { TaskSpec } from '../task/wire.pb'
 import { defineKinds, KiB, type PayloadsOf } from '../../protocol/kind-spec'
@@ -38,6 +47,18 @@ export const flRoundKinds = defineKinds({
     senders: ['validator'],
   },
   'fl.trainer.ready': { codec: TrainerReady.codec(), carrier: 'gossip', maxEnvelopeBytes: 1 * KiB, senders: ['trainer'] },
+  // Secure mode (secure-session.ts): the attempt's aggregator and one bucket member exchange one
+  // secure-aggregation round's messages on direct streams. The aggregator's carry key lists,
+  // encrypted shares and survivor lists of a bucket (and, in BEGIN, the cohort); a trainer's
+  // largest is its masked update, 4 bytes per model parameter (models up to 1 M parameters).
+  'fl.secagg.server': {
+    codec: SecaggServer.codec(),
+    carrier: 'stream',
+    maxEnvelopeBytes: 128 * KiB,
+    limits: { cohort: ROUND_LIMITS.cohort },
+    senders: ['aggregator'],
+  },
+  'fl.secagg.client': { codec: SecaggClient.codec(), carrier: 'stream', maxEnvelopeBytes: 4 * 1024 * KiB + 4 * KiB, senders: ['trainer'] },
   // Sized like bft.message, whose encoded bytes it carries.
   'fl.consensus': { codec: TaskConsensus.codec(), carrier: 'gossip', maxEnvelopeBytes: 256 * KiB + 1 * KiB, senders: ['validator'] },
 })

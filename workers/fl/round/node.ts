@@ -366,6 +366,7 @@ class Node implements RoundNode {
       baseModel: this.baseModel,
       inputs,
       candidate: result.candidate,
+      ...(result.transcript ? { transcript: result.transcript } : {}),
     }
     this.send(null, { kind: 'propose', descriptor: this.proposal })
     return null
@@ -466,7 +467,7 @@ class Node implements RoundNode {
       if ((everyone || this.now >= this.collectUntil) && this.submissions.size >= this.params.quorum) {
         this.aggregating = true
         const inputs = [...this.submissions.values()].sort((a, b) => (a.trainer < b.trainer ? -1 : 1))
-        this.out.aggregate = { round: this.round, attempt: this.attempt, baseModel: this.baseModel, inputs }
+        this.out.aggregate = { round: this.round, attempt: this.attempt, baseModel: this.baseModel, inputs, cohort: [...this.cohort] }
       }
     }
   }

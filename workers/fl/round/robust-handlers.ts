@@ -42,10 +42,37 @@ export interface RobustNodeContext {
   readonly onRefusedInputs?: (round: number, reasons: readonly string[]) => void
 }
 
-async function baseWeights(context: RobustNodeContext, hash: Hash): Promise<FlatWeights> {
+export async function baseWeights(context: Pick<RobustNodeContext, 'models'>, hash: Hash): Promise<FlatWeights> {
   const weights = await context.models.get(hash)
   if (!weights) throw new Error(`the committed model ${hash.slice(0, 12)}… is not available`)
   return weights
+}
+
+/** Trains from the round's base model on this trainer's shard (both modes): the clipped update and its sample count. */
+export async function trainFromBase(
+  context: Pick<RobustNodeContext, 'task' | 'models' | 'training'>,
+  request: TrainRequest,
+): Promise<{ base: FlatWeights; update: Float32Array; samples: number }> {
+  const { task } = context
+  if (!context.training) throw new Error('this node does not train')
+  const base = await baseWeights(context, request.baseModel)
+  await context.training.loadModel({ model: task.model, weights: Float32Array.from(base.values), hash: request.baseModel })
+  const result = await context.training.train({
+    round: request.round,
+    epochs: task.localEpochs,
+    batchSize: task.batchSize,
+    clientIndex: request.shard,
+    clients: request.cohortSize,
+    partition: task.partition,
+    seed: task.dataSeed,
+    learningRate: task.learningRate,
+    maxBatchesPerEpoch: task.localSteps || undefined,
+    clipNorm: task.clipNorm || undefined,
+    model: task.model,
+    baseModel: request.baseModel,
+  })
+  if (!result.update) throw new Error('training returned no update')
+  return { base, update: result.update, samples: result.samples }
 }
 
 export function createRobustHandlers(context: RobustNodeContext) {
@@ -62,30 +89,13 @@ export function createRobustHandlers(context: RobustNodeContext) {
 
   return {
     async train(request: TrainRequest): Promise<SubmissionRef> {
-      if (!context.training) throw new Error('this node does not train')
-      const base = await baseWeights(context, request.baseModel)
-      await context.training.loadModel({ model: task.model, weights: Float32Array.from(base.values), hash: request.baseModel })
-      const result = await context.training.train({
-        round: request.round,
-        epochs: task.localEpochs,
-        batchSize: task.batchSize,
-        clientIndex: request.shard,
-        clients: request.cohortSize,
-        partition: task.partition,
-        seed: task.dataSeed,
-        learningRate: task.learningRate,
-        maxBatchesPerEpoch: task.localSteps || undefined,
-        clipNorm: task.clipNorm || undefined,
-        model: task.model,
-        baseModel: request.baseModel,
-      })
-      if (!result.update) throw new Error('training returned no update')
+      const { base, update: delta, samples } = await trainFromBase(context, request)
       const plaintext = encodeUpdate({
         round: request.round,
         baseModelHash: hashToBytes(request.baseModel),
-        sampleCount: result.samples,
+        sampleCount: samples,
         shapes: base.shapes,
-        delta: result.update,
+        delta,
         clipNorm: task.clipNorm,
       })
       const blob = sealUpdate(
@@ -97,8 +107,8 @@ export function createRobustHandlers(context: RobustNodeContext) {
       return {
         trainer: context.self,
         update,
-        samples: result.samples,
-        signature: context.sign(submissionSignBytes(context.taskId, request.round, update, result.samples)),
+        samples,
+        signature: context.sign(submissionSignBytes(context.taskId, request.round, update, samples)),
       }
     },
 

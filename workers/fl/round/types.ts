@@ -51,6 +51,8 @@ export interface ProposalDescriptor {
   readonly inputs: readonly SubmissionRef[]
   /** Hash of the proposed global model. */
   readonly candidate: Hash
+  /** Secure mode: hash of the round's secure-aggregation transcript blob, which validators replay (secure-reexecute.ts); absent in robust mode. */
+  readonly transcript?: Hash
 }
 
 export interface CommitProof {
@@ -140,7 +142,8 @@ export interface TrainRequest {
  * or vanished trainer cannot stall a round; fewer than the quorum and the attempt lapses.
  */
 export type AggregateResult =
-  { readonly ok: true; readonly candidate: Hash; readonly inputs?: readonly string[] } | { readonly ok: false; readonly reason: string }
+  | { readonly ok: true; readonly candidate: Hash; readonly inputs?: readonly string[]; readonly transcript?: Hash }
+  | { readonly ok: false; readonly reason: string }
 
 export interface AggregateRequest {
   readonly round: number
@@ -148,6 +151,8 @@ export interface AggregateRequest {
   readonly baseModel: Hash
   /** Sorted by trainer. */
   readonly inputs: readonly SubmissionRef[]
+  /** The attempt's announced cohort (secure mode plans its buckets over it). */
+  readonly cohort: readonly string[]
 }
 
 export interface Outbound {
