@@ -7,18 +7,29 @@ import { join } from 'node:path'
 import { RelayProcess } from './harness/relay-process'
 import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
 import { adoptedRounds, createFlTask, flState } from './harness/fl'
+import { fromBase64, type TaskFeed } from '../../workers/fl/mesh/task-feed'
+import { decodeDescriptor } from '../../workers/fl/round/codec'
+import { secureSubmissionTicket } from '../../workers/fl/round/secure-reexecute'
 
 const VALIDATORS = 4
 const TRAINERS = 4
 const ROUNDS = 3
 const WAIT_MS = Number(process.env.FL_E2E_WAIT_MS ?? 300_000)
 
+/** The two privacy modes (README, "Federated round"): robust rules on sealed updates, and secure aggregation in buckets. */
+const MODES = {
+  robust: { rule: 'trimmed-mean', trim: 1 },
+  // Four trainers make one bucket (no bucket under 3), so the rule across buckets is FedAvg.
+  secure: { rule: 'fedavg', privacy: 'secure', 'bucket-size': 3 },
+} as const
+
 // The federated round with four validator relays, each with its own data dir, sharing one CA and
 // named in one validator-set file: an admin creates the task on the first relay, which spreads it to the
 // others; the four aggregate in rotation and vote on the task's chain. Four browsers on the first
 // relay train, one of them Byzantine. One validator is SIGKILLed after round 1 and the task goes
-// on with the other three (a BFT quorum of four). Correctness only: no timing assertions.
-describe('federated training with four validator relays', () => {
+// on with the other three (a BFT quorum of four). Once in each privacy mode. Correctness only: no
+// timing assertions.
+describe.each(Object.keys(MODES) as (keyof typeof MODES)[])('federated training with four validator relays, %s mode', (mode) => {
   let relays: RelayProcess[] = []
   let browser: Browser
   const devices: Device[] = []
@@ -56,11 +67,10 @@ describe('federated training with four validator relays', () => {
     const entries = await Promise.all(relays.map((r) => r.validatorEntry()))
     writeFileSync(setFile, JSON.stringify({ chainId: 'e2e-fl-validators', validators: entries }, null, 2))
     await createFlTask(relays[0].dataDir, {
-      name: 'e2e four validators',
+      name: `e2e four validators, ${mode}`,
       rounds: ROUNDS,
       quorum: 3,
-      rule: 'trimmed-mean',
-      trim: 1,
+      ...MODES[mode],
       steps: 15,
       lr: 0.1,
       // A killed aggregator's attempt lapses after these two (then the next one takes over).
@@ -96,9 +106,22 @@ describe('federated training with four validator relays', () => {
     // A commit needs 3 of the 4 validators' BLS shares.
     for (const r of states[0].rounds) expect(r.signers).toBeGreaterThanOrEqual(3)
     const accuracy = states[0].rounds.map((r) => r.accuracy ?? 0)
-    console.log(`accuracy by round: ${accuracy.map((x) => (x * 100).toFixed(1)).join(' % → ')} %`)
+    console.log(`${mode} mode, accuracy by round: ${accuracy.map((x) => (x * 100).toFixed(1)).join(' % → ')} %`)
     // Each round's accuracy is the first relay's evaluation, also of rounds it did not judge itself.
     expect(accuracy[0]).toBeGreaterThan(0.3)
     expect(accuracy[ROUNDS - 1]).toBeGreaterThan(0.6)
+    if (mode === 'secure') {
+      // Every committed round came from secure aggregation: its descriptor names a transcript, and its inputs are signed
+      // tickets (no update blob) of at least the quorum's trainers.
+      const feed = (await (await fetch(new URL('/api/fl/tasks', relays[0].info!.url))).json()) as TaskFeed
+      expect(feed.tasks[0].committed).toHaveLength(ROUNDS)
+      for (const c of feed.tasks[0].committed) {
+        const d = decodeDescriptor(fromBase64(c.descriptor))
+        if (!d.ok) throw new Error(`committed descriptor does not decode: ${d.reason}`)
+        expect(d.value.transcript).toMatch(/^[0-9a-f]{64}$/)
+        expect(d.value.inputs.length).toBeGreaterThanOrEqual(3)
+        for (const input of d.value.inputs) expect(input.update).toBe(secureSubmissionTicket(d.value.taskId, d.value.round, input.trainer))
+      }
+    }
   }, 900_000)
 })
