@@ -219,6 +219,11 @@ export function installTestHandle(client: MeshClient, trainer: Trainer, fl: Fede
     },
     /** Every connection this node saw close since it started, with how it reached the peer. */
     connectionCloses: () => connectionCloses.map((c) => ({ ...c })),
+    /** Aborts this page's connections to the relay, as libp2p does when a connection fails; the page must redial. */
+    abortRelayConnection: () => {
+      for (const c of client.node?.getConnections() ?? [])
+        if (c.remotePeer.toString() === client.relayPeerId) c.abort(new Error('test: relay connection aborted'))
+    },
     /** Every connection libp2p holds now: peer, how, status, direction, age and the protocols of its streams. */
     connections: () =>
       (client.node?.getConnections() ?? []).map((c) => ({
