@@ -2,7 +2,9 @@ import type { MeshClient } from '../mesh/client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
 import { DexieRaftStore, TaskDatabase } from '../storage/raft-store'
 import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
+import { trace } from '@opentelemetry/api'
 import { gossipTaskTransport, type TaskTransport } from '../../workers/tasks/transport'
+import { TaskTracing, tracedTaskTransport } from '../../workers/telemetry/task-trace'
 import { TaskWorkerHost, type RunningSubtask } from '../../workers/tasks/worker-host'
 import { runTask } from '../../workers/tasks/initiator'
 import type { CapacityReport } from '../../workers/tasks/worker-agent'
@@ -77,7 +79,10 @@ export class TaskClient {
     const stored = await this.db.reports.orderBy('receivedAtMs').reverse().toArray()
     this.reports = stored.map((row) => row.status)
     while (!this.client.runtime) await new Promise((r) => setTimeout(r, 200))
-    this.transport = gossipTaskTransport(this.client.runtime.gossip, this.client.peerId)
+    // The page records no spans (no exporter) but passes each task's trace context on, so its
+    // results and reports continue the coordinator's trace (README, "Traces").
+    const tracing = new TaskTracing({ tracer: trace.getTracer('agent-mesh'), node: this.client.peerId })
+    this.transport = tracedTaskTransport(gossipTaskTransport(this.client.runtime.gossip, this.client.peerId), tracing)
     this.transport.onStatus((_from, status) => void this.record(status))
     const nav = navigator as Navigator & { getBattery?: () => Promise<BatteryInfo> }
     nav.getBattery?.().then(
