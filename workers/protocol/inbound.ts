@@ -92,10 +92,14 @@ export class InboundValidator {
   accepted = 0
   private readonly replay: ReplayWindow
   private readonly now: () => number
-  private readonly maxEnvelopeBytes: number
+  private readonly maxEnvelopeBytes: Record<Carrier, number>
 
   constructor(private readonly options: InboundOptions) {
-    this.maxEnvelopeBytes = maxEnvelopeBytes(options.kinds)
+    this.maxEnvelopeBytes = {
+      gossip: maxEnvelopeBytes(options.kinds, 'gossip'),
+      stream: maxEnvelopeBytes(options.kinds, 'stream'),
+      http: maxEnvelopeBytes(options.kinds, 'http'),
+    }
     this.replay = new ReplayWindow(options.replay ?? defaultReplayWindow)
     this.now = options.now ?? Date.now
   }
@@ -112,8 +116,17 @@ export class InboundValidator {
   }
 
   private async judge(bytes: Uint8Array, context: InboundContext): Promise<Verdict> {
-    if (bytes.byteLength > this.maxEnvelopeBytes) {
-      return reject('oversized', `${bytes.byteLength} bytes exceeds the ${this.maxEnvelopeBytes}-byte envelope limit`)
+    // Before decoding: the limit of the kind this channel carries, else of the largest kind of this carrier.
+    const expected = context.expectedKind
+    const limit =
+      expected !== undefined && isMessageKind(this.options.kinds, expected)
+        ? this.options.kinds[expected].maxEnvelopeBytes
+        : this.maxEnvelopeBytes[context.carrier]
+    if (bytes.byteLength > limit) {
+      return reject(
+        'oversized',
+        `${bytes.byteLength} bytes exceeds the ${limit}-byte limit of what arrives ${expected ? `as ${expected}` : `by ${context.carrier}`}`,
+      )
     }
     let envelope: Envelope
     try {

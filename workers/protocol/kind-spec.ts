@@ -64,9 +64,16 @@ export function isMessageKind(kinds: KindRegistry, kind: string): kind is Messag
   return Object.hasOwn(kinds, kind)
 }
 
-/** No envelope of any kind may exceed this; checked before decoding anything. */
-export function maxEnvelopeBytes(kinds: KindRegistry): number {
-  return Math.max(...Object.values<KindSpec<unknown>>(kinds).map((k) => k.maxEnvelopeBytes))
+/**
+ * No envelope arriving by `carrier` (by any carrier, without one) may exceed this; checked
+ * before decoding anything. Per carrier, so that a large stream-only kind (a secure-aggregation
+ * input) does not let multi-megabyte gossip reach the decoder.
+ */
+export function maxEnvelopeBytes(kinds: KindRegistry, carrier?: Carrier): number {
+  const sizes = Object.values<KindSpec<unknown>>(kinds)
+    .filter((k) => carrier === undefined || k.carrier === carrier)
+    .map((k) => k.maxEnvelopeBytes)
+  return sizes.length > 0 ? Math.max(...sizes) : 0
 }
 
 export const KiB = 1024

@@ -6,11 +6,9 @@ import { nativeVerifyEd25519 } from '../../../workers/protocol/node/ed25519'
 import type { SignatureCheck } from '../../../workers/protocol/verify'
 import { createEnvelopeSigner, sealRaw, signingBytes, type EnvelopeSigner } from '../../../workers/protocol/envelope'
 import { rejectReasons, type Rejected, type RejectReason, type Verdict } from '../../../workers/protocol/inbound'
-import { maxEnvelopeBytes, type MessageKind } from '../../../workers/protocol/kind-spec'
+import type { MessageKind } from '../../../workers/protocol/kind-spec'
 import { messageKinds } from '../../../workers/kinds'
 import { decodeMessage, encodeMessage, type Codec } from 'protons-runtime'
-
-const MAX_ENVELOPE_BYTES = maxEnvelopeBytes(messageKinds)
 
 function defaultPayload(kind: MessageKind): Uint8Array {
   const codec = messageKinds[kind].codec as Codec<unknown>
@@ -317,14 +315,13 @@ async function runSeed(seed: number, byGenerator: Record<string, number>): Promi
         accepted.push(other)
       }
     } else if (roll < 0.7) {
-      // Random bytes, sometimes at and over the global size limit.
-      const length = random.chance(0.05)
-        ? random.pick([MAX_ENVELOPE_BYTES, MAX_ENVELOPE_BYTES + 1, MAX_ENVELOPE_BYTES * 2])
-        : random.intBetween(0, 400)
+      // Random bytes, sometimes at and over the size limit of the kind the channel carries (checked before decoding).
       const kind = random.pick(allKinds)
+      const limit = messageKinds[kind].maxEnvelopeBytes
+      const length = random.chance(0.05) ? random.pick([limit, limit + 1, limit * 2]) : random.intBetween(0, 400)
       await deliver('random', kind, randomBytes(random, length), {
         accept: false,
-        reason: length > MAX_ENVELOPE_BYTES ? 'oversized' : undefined,
+        reason: length > limit ? 'oversized' : undefined,
       })
     } else if (roll < 0.78) {
       // A replay of anything accepted earlier in this seed.
