@@ -28,11 +28,15 @@ function changeDetails(change: SetChange) {
  * audits each order when it sees it and each change when it is decided, lets an added
  * validator's messages through RBAC, and retires orders that were decided or can never be.
  */
+type PendingOrder = NonNullable<ReturnType<SqliteConsensusStore['pendingOrder']>>
+
 export class SetChangeDesk {
   private adapter: ConsensusAdapter | null = null
   /** The order and chain height last judged: an order's fate changes only with the chain. */
   private judged = { order: -1, height: -1 }
   private timer: ReturnType<typeof setInterval> | null = null
+  /** Orders whose request this run has audited (or is auditing). */
+  private readonly requestsAudited = new Set<number>()
 
   constructor(
     private readonly deps: {
@@ -73,19 +77,7 @@ export class SetChangeDesk {
     const chain = this.adapter?.chain
     if (!waiting || !chain) return
     const decoded = decodeSetChangeOrder(waiting.order)
-    if (!waiting.audited) {
-      await this.deps.audit({
-        event: 'validator.change',
-        actor: 'cli',
-        subject: `${this.deps.chainId} ${waiting.summary}`,
-        details: { stage: 'requested', order: waiting.id, ...(decoded.ok ? changeDetails(decoded.order.change) : {}) },
-      })
-      this.deps.store.markOrderAudited(waiting.id)
-      this.deps.log.info(
-        { order: waiting.id, change: waiting.summary },
-        'validator-set change requested; proposed when this relay proposes',
-      )
-    }
+    await this.auditRequest(waiting)
     // While another change is still taking effect the order only waits.
     const last = chain.lastChange()
     if (last && last.from > chain.height + 1) return
@@ -102,16 +94,33 @@ export class SetChangeDesk {
     const { change, from } = decision.setChange
     if (change.kind === 'add') this.deps.admitValidators([change.validator.identityKey])
     this.deps.log.info({ height: decision.height, from, change: describeChange(change) }, 'validator set changes')
+    const waiting = this.deps.store.pendingOrder()
+    const record = decodeBeacon(decision.value)
+    const ours = waiting && typeof record !== 'string' && equalBytes(record.setChange, waiting.order) ? waiting : null
+    // An order can be proposed and decided before the next poll sees it: its request is still audited, first.
+    if (ours) await this.auditRequest(ours)
     await this.deps.audit({
       event: 'validator.change',
       actor: this.deps.peerId,
       subject: `${this.deps.chainId} ${describeChange(change)}`,
       details: { stage: 'decided', height: decision.height, from, ...changeDetails(change) },
     })
-    const waiting = this.deps.store.pendingOrder()
-    const record = decodeBeacon(decision.value)
-    if (waiting && typeof record !== 'string' && equalBytes(record.setChange, waiting.order))
-      await this.retire(waiting.id, waiting.summary, 'decided', decision.height, null)
+    if (ours) await this.retire(ours.id, ours.summary, 'decided', decision.height, null)
+  }
+
+  /** Audits an admin's order as requested, once (the poll and a decision may both get to it first). */
+  private async auditRequest(waiting: PendingOrder): Promise<void> {
+    if (waiting.audited || this.requestsAudited.has(waiting.id)) return
+    this.requestsAudited.add(waiting.id)
+    const decoded = decodeSetChangeOrder(waiting.order)
+    await this.deps.audit({
+      event: 'validator.change',
+      actor: 'cli',
+      subject: `${this.deps.chainId} ${waiting.summary}`,
+      details: { stage: 'requested', order: waiting.id, ...(decoded.ok ? changeDetails(decoded.order.change) : {}) },
+    })
+    this.deps.store.markOrderAudited(waiting.id)
+    this.deps.log.info({ order: waiting.id, change: waiting.summary }, 'validator-set change requested; proposed when this relay proposes')
   }
 
   private async retire(id: number, summary: string, state: 'decided' | 'refused', height: number, reason: string | null): Promise<void> {
