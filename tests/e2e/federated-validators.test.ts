@@ -89,7 +89,8 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])('federated training 
   })
 
   it('commits every round certified by a BFT quorum of the four, through a validator SIGKILL; every browser verifies and adopts one model', async () => {
-    await devices[TRAINERS - 1].page.evaluate(() => (window as any).agentMesh.flAttack())
+    // Four trainers make one secure bucket, whose sum FedAvg cannot leave a Byzantine update out of: the attack runs in robust mode.
+    if (mode === 'robust') await devices[TRAINERS - 1].page.evaluate(() => (window as any).agentMesh.flAttack())
     for (const d of devices) await d.page.evaluate(() => (window as any).agentMesh.flJoin())
     try {
       for (const d of devices) await expect.poll(() => adoptedRounds(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(1)
