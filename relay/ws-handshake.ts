@@ -1,6 +1,7 @@
 import type { Server as NetServer, Socket } from 'node:net'
 import type { Server as HttpServer } from 'node:http'
 import { webSockets } from '@libp2p/websockets'
+import { resetClosesSocket, type ClosableWebSocket } from '../workers/net/websocket-reset'
 
 type WebSocketsInit = Parameters<typeof webSockets>[0]
 
@@ -37,7 +38,7 @@ export function relayWebSockets(handshakeTimeoutMs: number, init: WebSocketsInit
   }
 }
 
-interface ErrorEmitter {
+interface ErrorEmitter extends ClosableWebSocket {
   on(event: 'error', listener: (err: Error) => void): void
 }
 
@@ -100,6 +101,8 @@ function hardenMessages(listener: GuardedListener, log: (formatter: string, ...a
   server.handleUpgrade = (req, socket, head, done) =>
     handleUpgrade(req, socket, head, (ws, request) => {
       ws.on('error', (err) => log('refused a WebSocket frame: %s', err.message))
-      done(ws, request)
+      // A connection the relay aborts (a peer that stopped answering pings) must drop its socket,
+      // or the browser keeps writing into a connection the relay has forgotten.
+      done(resetClosesSocket(ws), request)
     })
 }

@@ -1,5 +1,4 @@
 import { createLibp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
 import { webRTC } from '@libp2p/webrtc'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -8,6 +7,7 @@ import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { meshGossipsub } from '../../workers/net/gossip-config'
 import { browserConnectionMonitor, meshPing } from '../../workers/net/connection-config'
+import { meshWebSockets } from '../../workers/net/websocket-reset'
 
 /**
  * The page's libp2p node (Chromium has no RTCPeerConnection in workers, so it lives here):
@@ -20,7 +20,7 @@ export async function createBrowserNode(seed: Uint8Array, iceServers: readonly s
     privateKey,
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [
-      webSockets(),
+      meshWebSockets(),
       webRTC({ rtcConfiguration: { iceServers: iceServers.map((urls) => ({ urls })) } }),
       circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
     ],

@@ -219,6 +219,25 @@ export function installTestHandle(client: MeshClient, trainer: Trainer, fl: Fede
     },
     /** Every connection this node saw close since it started, with how it reached the peer. */
     connectionCloses: () => connectionCloses.map((c) => ({ ...c })),
+    /** Aborts this page's connections to the relay, as libp2p does when a connection fails; the page must redial. */
+    abortRelayConnection: () => {
+      for (const c of client.node?.getConnections() ?? [])
+        if (c.remotePeer.toString() === client.relayPeerId) c.abort(new Error('test: relay connection aborted'))
+    },
+    /** Every connection libp2p holds now: peer, how, status, direction, age and the protocols of its streams. */
+    connections: () =>
+      (client.node?.getConnections() ?? []).map((c) => ({
+        peer: c.remotePeer.toString(),
+        kind: connectionKind(c.remoteAddr.toString()),
+        remoteAddr: c.remoteAddr.toString(),
+        status: c.status,
+        direction: c.direction,
+        openedAt: c.timeline.open,
+        rttMs: c.rtt ?? null,
+        /** Bytes the page's WebSocket has not sent yet (relay connections only; libp2p keeps it on a non-public field). */
+        bufferedBytes: (c as unknown as { maConn?: { websocket?: { bufferedAmount?: number } } }).maConn?.websocket?.bufferedAmount ?? null,
+        streams: c.streams.map((s) => s.protocol ?? '?'),
+      })),
   }
   ;(window as unknown as { agentMesh: typeof handle }).agentMesh = handle
   if (new URLSearchParams(location.search).has('bench')) void installBenchSink(client)
