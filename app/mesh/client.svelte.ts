@@ -11,7 +11,8 @@ import type { Rejected, RejectReason } from '../../workers/protocol/inbound'
 import type { Chat, Presence } from '../../workers/protocol/wire.pb'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { connectionKind } from '../../workers/net/connection-kind'
-import { isIdle, keptTwin, ringNeighbours } from '../../workers/net/direct-peers'
+import { isIdle, keptTwin, ringNeighbours, webrtcLinkKey } from '../../workers/net/direct-peers'
+import { pingOver } from '../../workers/net/link-ping'
 import { gossipKinds } from '../../workers/net/topics'
 import { createBrowserNode, type BrowserNode } from './browser-node'
 import { batchingVerifier, startCryptoWorker, workerSha256 } from './crypto'
@@ -53,6 +54,12 @@ const DIAL_ATTEMPTS = 5
  * machine upgrades took over 12 s, so the dialer waits long enough for a slow one to finish.
  */
 const DIAL_TIMEOUT_MS = 30_000
+/**
+ * How long the kept one of twin links must have been open before the others are closed: the
+ * two ends of a link see it open at slightly different moments (seconds apart on a loaded
+ * machine), and until the other end sees it, it may still open streams on the twin.
+ */
+const TWIN_SETTLE_MS = 5_000
 /** Direct WebRTC peers a node keeps beyond a full mesh (ring neighbours; see workers/net/direct-peers.ts). */
 export const MAX_DIRECT_PEERS = 8
 /** A peer whose presence is older than this no longer counts when choosing neighbours. */
@@ -364,11 +371,14 @@ export class MeshClient {
     const wanted = this.wantedDirect()
     let direct = this.node.getConnections().filter((c) => c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
     // Twin links to one peer (both peers dialled, or a retried dial finished late): both sides
-    // keep the same one (keptTwin) and open streams only there, so the others close once idle.
+    // keep the same one (keptTwin) and open streams only there, so the others close once idle;
+    // but only once the kept one has been open for TWIN_SETTLE_MS, so the other side has it too
+    // and has stopped opening streams on the twin.
     for (const c of direct) {
       const id = c.remotePeer.toString()
       const twins = direct.filter((o) => o.remotePeer.equals(c.remotePeer))
-      if (twins.length > 1 && keptTwin(this.peerId, id, twins) !== c && isIdle(c.streams.map((st) => st.protocol))) {
+      const kept = twins.length > 1 ? keptTwin(this.peerId, id, twins, webrtcLinkKey) : c
+      if (kept && kept !== c && Date.now() - kept.timeline.open >= TWIN_SETTLE_MS && isIdle(c.streams.map((st) => st.protocol))) {
         this.log.debug({ peer: id }, 'closing a twin direct connection to a peer')
         void c.close().catch(() => {})
         direct = direct.filter((o) => o !== c)
@@ -490,7 +500,7 @@ export class MeshClient {
       pending = (async () => {
         const connection = this.runtime?.bestConnection(peerIdFromString(peerId))
         if (!connection || !this.node) throw new Error(`no connection to ${peerId}`)
-        return this.node.services.ping.ping(connection.remoteAddr, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
+        return pingOver(connection, AbortSignal.timeout(PING_TIMEOUT_MS))
       })().finally(() => this.pingsInFlight.delete(peerId))
       this.pingsInFlight.set(peerId, pending)
     }

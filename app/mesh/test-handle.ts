@@ -182,13 +182,14 @@ export function installTestHandle(client: MeshClient, trainer: Trainer, fl: Fede
       await client.useDirectFor(peerId)
       const started = performance.now()
       const retries: string[] = []
-      const bytes = await client.runtime!.fetchBlob(
-        peerIdFromString(peerId),
-        Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))),
-        {
-          onRetry: (attempt, error, received) => retries.push(`attempt ${attempt} after ${received} bytes: ${describeError(error)}`),
-        },
-      )
+      const bytes = await client
+        .runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))), {
+          onRetry: (attempt, error, received) =>
+            retries.push(`attempt ${attempt} after ${received} bytes: ${describeError(error)}; ${describeLinks(client, peerId)}`),
+        })
+        .catch((err: Error) => {
+          throw new Error(`${err.message}; retries: ${retries.join(' | ')}`)
+        })
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
       return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started, retries }
     },
@@ -242,6 +243,17 @@ export function installTestHandle(client: MeshClient, trainer: Trainer, fl: Fede
   ;(window as unknown as { agentMesh: typeof handle }).agentMesh = handle
   if (new URLSearchParams(location.search).has('bench')) void installBenchSink(client)
   void recordConnectionCloses(client)
+}
+
+/** The links to a peer when a transfer had to retry, for the failure message: which one streams go to, and which are closing. */
+function describeLinks(client: MeshClient, peerId: string): string {
+  const best = client.runtime?.bestConnection(peerIdFromString(peerId))
+  const links = (client.node?.getConnections(peerIdFromString(peerId)) ?? []).map(
+    (c) =>
+      `${c === best ? '*' : ''}${c.id} ${connectionKind(c.remoteAddr.toString())} ${c.direction} ${c.status} opened ${Date.now() - c.timeline.open} ms ago, streams [${c.streams.map((s) => s.protocol ?? '?').join(' ')}]`,
+  )
+  const closed = connectionCloses.filter((c) => c.peer === peerId && Date.now() - c.closedAt < 10_000)
+  return `at ${Date.now()}: links ${links.join('; ')}; closed in the last 10 s: ${closed.map((c) => `${c.kind} ${c.direction} ${Date.now() - c.closedAt} ms ago (${c.reason})`).join('; ') || 'none'}`
 }
 
 /** Streams sometimes fail with a bare Event (a data channel's 'error'/'close'), not an Error. */

@@ -95,7 +95,10 @@ describe('mesh under load', () => {
       expect(t.bytes).toBe(PAYLOAD_BYTES)
       expect(t.sha256).toBe(t.hash)
     }
-    expect(pinged.every((n) => n > 0)).toBe(true)
+    expect(
+      pinged.every((n) => n > 0),
+      `pings answered per node: ${pinged.join(', ')}; errors: ${pingErrors.join(' | ')}`,
+    ).toBe(true)
     const directCloses: string[] = []
     for (const [i, d] of devices.entries()) {
       for (const c of await mesh(d.page).connectionCloses()) {

@@ -43,13 +43,47 @@ export interface TwinCandidate {
 
 /**
  * Of several direct links between the same two peers (left by a simultaneous dial, or by a
- * retried dial that finished late), the one both sides keep: one the smaller PeerId dialled,
- * and of those (or of all, when both came from the same side) the oldest. Both sides compute
- * the same answer, so streams are opened only on the link that survives, and the other is
- * closed once idle; a stream opened on a link the other side was closing died at 0 bytes.
+ * retried dial that finished late), the one both sides keep. Streams are opened only on that
+ * link and the others are closed once idle, so both sides must agree: a stream opened on a
+ * link the other side was closing died at 0 bytes.
+ *
+ * With a link key both ends compute alike (`webrtcLinkKey`: the two ICE usernames of the
+ * link), the smallest key wins. Without one, the link the smaller PeerId dialled, and of
+ * those the oldest; but the age is each side's own clock, and two dials that finished close
+ * together were seen in different orders on the two sides under load.
  */
-export function keptTwin<C extends TwinCandidate>(self: string, peer: string, twins: readonly C[]): C | undefined {
+export function keptTwin<C extends TwinCandidate>(
+  self: string,
+  peer: string,
+  twins: readonly C[],
+  keyOf: (twin: C) => string | undefined = () => undefined,
+): C | undefined {
+  const keyed = twins.map((twin) => ({ twin, key: keyOf(twin) }))
+  if (keyed.length > 0 && keyed.every((k) => k.key !== undefined)) return keyed.reduce((best, k) => (k.key! < best.key! ? k : best)).twin
   const bySmaller = twins.filter((c) => self < peer === (c.direction === 'outbound'))
   const pool = bySmaller.length > 0 ? bySmaller : twins
   return pool.reduce<C | undefined>((oldest, c) => (oldest === undefined || c.timeline.open < oldest.timeline.open ? c : oldest), undefined)
+}
+
+/**
+ * A name for a WebRTC link that its two ends compute alike: the ICE username fragments of
+ * both session descriptions, sorted. Every RTCPeerConnection draws its own, so twins differ.
+ * Read from the peer connection @libp2p/webrtc keeps on its multiaddr connection (not part of
+ * libp2p's interface): undefined when that is not there, and keptTwin falls back to direction
+ * and age.
+ */
+export function webrtcLinkKey(connection: object): string | undefined {
+  const pc = (
+    connection as {
+      maConn?: { peerConnection?: { localDescription?: { sdp?: string } | null; remoteDescription?: { sdp?: string } | null } }
+    }
+  ).maConn?.peerConnection
+  const local = iceUfrag(pc?.localDescription?.sdp)
+  const remote = iceUfrag(pc?.remoteDescription?.sdp)
+  if (local === undefined || remote === undefined) return undefined
+  return [local, remote].sort().join(' ')
+}
+
+function iceUfrag(sdp: string | undefined): string | undefined {
+  return sdp ? /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] : undefined
 }

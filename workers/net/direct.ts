@@ -16,6 +16,8 @@ export type DirectHandler<K extends MessageKind> = (message: Accepted<K>, from: 
 
 export interface DirectDeps {
   readonly node: Libp2p
+  /** Opens a stream to the peer on the connection both sides keep (MeshRuntime.openStream). */
+  readonly openStream: (peer: PeerId, protocol: string, signal?: AbortSignal) => Promise<Stream>
   readonly validator: InboundValidator
   readonly signer: EnvelopeSigner
   readonly log: Logger
@@ -55,7 +57,7 @@ export class DirectMessages {
   }
 
   async send<K extends MessageKind>(peer: PeerId, kind: K, payload: PayloadOf<K>, signal?: AbortSignal, seal?: SealOptions): Promise<void> {
-    const stream = await this.deps.node.dialProtocol(peer, directProtocol(kind), { signal, runOnLimitedConnection: true })
+    const stream = await this.deps.openStream(peer, directProtocol(kind), signal)
     const lp = lpStream(stream, { maxDataLength: this.deps.signer.kinds[kind].maxEnvelopeBytes })
     await lp.write(sealMessage(this.deps.signer, kind, payload, seal), { signal })
     await stream.close({ signal })

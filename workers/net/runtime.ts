@@ -1,5 +1,5 @@
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { EnvelopeSigner } from '../protocol/envelope'
 import { InboundValidator, type InboundOptions, type Rejected } from '../protocol/inbound'
 import type { MessageKind } from '../protocol/kind-spec'
@@ -9,7 +9,7 @@ import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { addressOfMultiaddr, isDirectConnection } from './connection-kind'
-import { keptTwin } from './direct-peers'
+import { keptTwin, webrtcLinkKey } from './direct-peers'
 import { DirectMessages } from './direct'
 import { FloodGuard, TokenBuckets, type Rate } from '../common/rate-limit'
 
@@ -111,6 +111,7 @@ export class MeshRuntime {
     this.blobs = new BlobStore(options.sha256, options.maxBlobStoreBytes)
     this.direct = new DirectMessages({
       node,
+      openStream: (peer, protocol, signal) => this.openStream(peer, protocol, signal),
       validator: this.validator,
       signer: options.signer,
       log: options.log,
@@ -157,8 +158,7 @@ export class MeshRuntime {
   fetchBlob(peer: PeerId, sha256: Uint8Array, options: FetchOptions = {}): Promise<Uint8Array> {
     const fetched = fetchBlob(
       async () => {
-        const connection = this.bestConnection(peer) ?? (await this.node.dial(peer, { signal: options.signal }))
-        const stream = await connection.newStream(TRANSFER_PROTOCOL, { signal: options.signal, runOnLimitedConnection: true })
+        const stream = await this.openStream(peer, TRANSFER_PROTOCOL, options.signal)
         return { stream, remotePublicKey: peer.publicKey?.raw }
       },
       sha256,
@@ -174,11 +174,22 @@ export class MeshRuntime {
     return fetched
   }
 
+  /** The connection this node opens its streams to a peer on: the twin both sides keep (keptTwin), else any open one. */
   bestConnection(peer: PeerId): Connection | undefined {
     const open = this.node.getConnections(peer).filter((c) => c.status === 'open')
     const direct = open.filter((c) => isDirectConnection(c.remoteAddr.toString()))
-    const kept = keptTwin(this.node.peerId.toString(), peer.toString(), direct)
+    const kept = keptTwin(this.node.peerId.toString(), peer.toString(), direct, webrtcLinkKey)
     return kept ?? open[0]
+  }
+
+  /**
+   * Opens a stream to a peer on bestConnection, dialling only when there is none. Every stream
+   * this node opens goes through here, not libp2p's dialProtocol, which takes the first direct
+   * connection in its list: that may be the twin the other side is closing.
+   */
+  async openStream(peer: PeerId, protocol: string, signal?: AbortSignal): Promise<Stream> {
+    const connection = this.bestConnection(peer) ?? (await this.node.dial(peer, { signal }))
+    return connection.newStream(protocol, { signal, runOnLimitedConnection: true })
   }
 
   private transferDeps() {

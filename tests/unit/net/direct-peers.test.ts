@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isIdle, keptTwin, ringNeighbours } from '../../../workers/net/direct-peers'
+import { isIdle, keptTwin, ringNeighbours, webrtcLinkKey } from '../../../workers/net/direct-peers'
 
 const ids = Array.from({ length: 50 }, (_, i) => `peer-${String(i).padStart(2, '0')}`)
 
@@ -71,6 +71,41 @@ describe('bounded direct peers', () => {
           )?.name,
         ).toBe('first')
       }
+    })
+
+    it('keeps the link with the smallest link key on both sides, whatever each side saw first', () => {
+      // Each side's clock put the two links in a different order (both dialled by peer-a, finished
+      // together under load): by age the sides would disagree; by key they cannot.
+      const atA = [
+        { direction: 'outbound' as const, open: 100, name: 'x', key: 'u2 v9' },
+        { direction: 'outbound' as const, open: 120, name: 'y', key: 'k1 w3' },
+      ]
+      const atB = [
+        { direction: 'inbound' as const, open: 130, name: 'x', key: 'u2 v9' },
+        { direction: 'inbound' as const, open: 110, name: 'y', key: 'k1 w3' },
+      ]
+      const byKey = (l: { key: string }) => l.key
+      expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin))?.name).toBe('x')
+      expect(keptTwin('peer-b', 'peer-a', atB.map(asTwin))?.name).toBe('y')
+      expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin), byKey)?.name).toBe('y')
+      expect(keptTwin('peer-b', 'peer-a', atB.map(asTwin), byKey)?.name).toBe('y')
+      // A link without a key (not WebRTC, or not yet described) falls back to direction and age.
+      expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin), (l) => (l.name === 'x' ? undefined : l.key))?.name).toBe('x')
+    })
+
+    it('names a WebRTC link alike from both ends: the two ICE usernames, sorted', () => {
+      const sdp = (ufrag: string) => `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=ice-ufrag:${ufrag}\r\na=ice-pwd:secret\r\n`
+      const end = (local: string, remote: string) => ({
+        maConn: { peerConnection: { localDescription: { sdp: sdp(local) }, remoteDescription: { sdp: sdp(remote) } } },
+      })
+      expect(webrtcLinkKey(end('Ab3x', 'q9Zt'))).toBe('Ab3x q9Zt')
+      expect(webrtcLinkKey(end('q9Zt', 'Ab3x'))).toBe(webrtcLinkKey(end('Ab3x', 'q9Zt')))
+      expect(webrtcLinkKey(end('Ab3x', 'q9Zu'))).not.toBe(webrtcLinkKey(end('Ab3x', 'q9Zt')))
+      expect(
+        webrtcLinkKey({ maConn: { peerConnection: { localDescription: { sdp: sdp('Ab3x') }, remoteDescription: null } } }),
+      ).toBeUndefined()
+      expect(webrtcLinkKey({ maConn: {} })).toBeUndefined()
+      expect(webrtcLinkKey({})).toBeUndefined()
     })
 
     it('has nothing to keep without links', () => {
