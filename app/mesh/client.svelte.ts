@@ -11,7 +11,7 @@ import type { Rejected, RejectReason } from '../../workers/protocol/inbound'
 import type { Chat, Presence } from '../../workers/protocol/wire.pb'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { connectionKind } from '../../workers/net/connection-kind'
-import { isIdle, keptTwin, ringNeighbours, webrtcLinkKey } from '../../workers/net/direct-peers'
+import { isIdle, ringNeighbours } from '../../workers/net/direct-peers'
 import { pingOver } from '../../workers/net/link-ping'
 import { gossipKinds } from '../../workers/net/topics'
 import { createBrowserNode, type BrowserNode } from './browser-node'
@@ -371,14 +371,15 @@ export class MeshClient {
     const wanted = this.wantedDirect()
     let direct = this.node.getConnections().filter((c) => c.status === 'open' && connectionKind(c.remoteAddr.toString()) === 'webrtc')
     // Twin links to one peer (both peers dialled, or a retried dial finished late): both sides
-    // keep the same one (keptTwin) and open streams only there, so the others close once idle;
-    // but only once the kept one has been open for TWIN_SETTLE_MS, so the other side has it too
-    // and has stopped opening streams on the twin.
+    // keep the same one (MeshRuntime.keptLink) and open streams only there, so the others close
+    // once idle; but only once the peer has answered on the kept one and it has been open for
+    // TWIN_SETTLE_MS, so the other side has it too and has stopped opening streams on the twin.
     for (const c of direct) {
       const id = c.remotePeer.toString()
       const twins = direct.filter((o) => o.remotePeer.equals(c.remotePeer))
-      const kept = twins.length > 1 ? keptTwin(this.peerId, id, twins, webrtcLinkKey) : c
-      if (kept && kept !== c && Date.now() - kept.timeline.open >= TWIN_SETTLE_MS && isIdle(c.streams.map((st) => st.protocol))) {
+      const kept = twins.length > 1 ? this.runtime?.keptLink(c.remotePeer) : c
+      const settled = kept !== undefined && this.runtime!.isAnswered(kept) && Date.now() - kept.timeline.open >= TWIN_SETTLE_MS
+      if (kept !== c && settled && isIdle(c.streams.map((st) => st.protocol))) {
         this.log.debug({ peer: id }, 'closing a twin direct connection to a peer')
         void c.close().catch(() => {})
         direct = direct.filter((o) => o !== c)

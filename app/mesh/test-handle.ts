@@ -250,7 +250,7 @@ function describeLinks(client: MeshClient, peerId: string): string {
   const best = client.runtime?.bestConnection(peerIdFromString(peerId))
   const links = (client.node?.getConnections(peerIdFromString(peerId)) ?? []).map(
     (c) =>
-      `${c === best ? '*' : ''}${c.id} ${connectionKind(c.remoteAddr.toString())} ${c.direction} ${c.status} opened ${Date.now() - c.timeline.open} ms ago, streams [${c.streams.map((s) => s.protocol ?? '?').join(' ')}]`,
+      `${c === best ? '*' : ''}${client.runtime?.isAnswered(c) ? '' : '(unanswered) '}${c.id} ${connectionKind(c.remoteAddr.toString())} ${c.direction} ${c.status} opened ${Date.now() - c.timeline.open} ms ago, streams [${c.streams.map((s) => s.protocol ?? '?').join(' ')}]`,
   )
   const closed = connectionCloses.filter((c) => c.peer === peerId && Date.now() - c.closedAt < 10_000)
   return `at ${Date.now()}: links ${links.join('; ')}; closed in the last 10 s: ${closed.map((c) => `${c.kind} ${c.direction} ${Date.now() - c.closedAt} ms ago (${c.reason})`).join('; ') || 'none'}`
@@ -281,8 +281,21 @@ async function recordConnectionCloses(client: MeshClient): Promise<void> {
   // Who ended a connection, and how: the close event says whether it was local and why;
   // a local close() or abort() also leaves the caller's stack.
   const why = new WeakMap<object, string>()
+  const states = new WeakMap<object, string[]>()
   client.node.addEventListener('connection:open', (event) => {
     const c = event.detail
+    // A WebRTC link's own state changes (ICE, DTLS, SCTP), to tell a transport that failed from one that was closed.
+    const pc = (c as unknown as { maConn?: { peerConnection?: RTCPeerConnection } }).maConn?.peerConnection
+    if (pc && typeof pc.addEventListener === 'function') {
+      const seen: string[] = []
+      states.set(c, seen)
+      const opened = Date.now()
+      const note = (what: string) => seen.push(`${what} +${Date.now() - opened} ms`)
+      pc.addEventListener('connectionstatechange', () => note(`connection ${pc.connectionState}`))
+      pc.addEventListener('iceconnectionstatechange', () => note(`ice ${pc.iceConnectionState}`))
+      pc.sctp?.addEventListener('statechange', () => note(`sctp ${pc.sctp?.state}`))
+      pc.sctp?.transport.addEventListener('statechange', () => note(`dtls ${pc.sctp?.transport.state}`))
+    }
     for (const method of ['close', 'abort'] as const) {
       const original = c[method].bind(c) as (...args: unknown[]) => unknown
       ;(c as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
@@ -317,7 +330,7 @@ async function recordConnectionCloses(client: MeshClient): Promise<void> {
         closedAt,
         streamsOpen,
         duplicate,
-        reason: why.get(c) ?? 'unknown',
+        reason: `${why.get(c) ?? 'unknown'}${states.has(c) ? `; link states: ${states.get(c)!.join(', ') || 'no change seen'}` : ''}`,
       })
     })
   })

@@ -41,28 +41,43 @@ export interface TwinCandidate {
   timeline: { open: number }
 }
 
+/** What a node knows of its links beyond direction and age (see keptTwin). */
+export interface TwinFacts<C> {
+  /** A name both ends compute alike (webrtcLinkKey), undefined where there is none. */
+  readonly keyOf?: (twin: C) => string | undefined
+  /** Whether the peer has answered on the link (identify came back over it), so it holds the link too. */
+  readonly answered?: (twin: C) => boolean
+}
+
 /**
  * Of several direct links between the same two peers (left by a simultaneous dial, or by a
  * retried dial that finished late), the one both sides keep. Streams are opened only on that
  * link and the others are closed once idle, so both sides must agree: a stream opened on a
  * link the other side was closing died at 0 bytes.
  *
- * With a link key both ends compute alike (`webrtcLinkKey`: the two ICE usernames of the
- * link), the smallest key wins. Without one, the link the smaller PeerId dialled, and of
- * those the oldest; but the age is each side's own clock, and two dials that finished close
- * together were seen in different orders on the two sides under load.
+ * Only links the peer has answered on count when there are any: a dial the other side gave up
+ * on (timed out under load) can leave a link open at this end that the peer no longer has.
+ * Of those, with a link key both ends compute alike (the two ICE usernames of the link), the
+ * smallest key wins. Without keys, the link the smaller PeerId dialled, and of those the
+ * oldest; but the age is each side's own clock, and two dials that finished close together
+ * were seen in different orders on the two sides under load.
  */
 export function keptTwin<C extends TwinCandidate>(
   self: string,
   peer: string,
   twins: readonly C[],
-  keyOf: (twin: C) => string | undefined = () => undefined,
+  facts: TwinFacts<C> = {},
 ): C | undefined {
-  const keyed = twins.map((twin) => ({ twin, key: keyOf(twin) }))
+  const answered = facts.answered ? twins.filter(facts.answered) : []
+  const pool = answered.length > 0 ? answered : twins
+  const keyed = pool.map((twin) => ({ twin, key: facts.keyOf?.(twin) }))
   if (keyed.length > 0 && keyed.every((k) => k.key !== undefined)) return keyed.reduce((best, k) => (k.key! < best.key! ? k : best)).twin
-  const bySmaller = twins.filter((c) => self < peer === (c.direction === 'outbound'))
-  const pool = bySmaller.length > 0 ? bySmaller : twins
-  return pool.reduce<C | undefined>((oldest, c) => (oldest === undefined || c.timeline.open < oldest.timeline.open ? c : oldest), undefined)
+  const bySmaller = pool.filter((c) => self < peer === (c.direction === 'outbound'))
+  const candidates = bySmaller.length > 0 ? bySmaller : pool
+  return candidates.reduce<C | undefined>(
+    (oldest, c) => (oldest === undefined || c.timeline.open < oldest.timeline.open ? c : oldest),
+    undefined,
+  )
 }
 
 /**

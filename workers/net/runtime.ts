@@ -73,6 +73,8 @@ export class MeshRuntime {
   readonly limits: MeshLimits
   private readonly streamGuard: FloodGuard
   private readonly openStreams = new Map<string, number>()
+  /** Connections on which identify came back: both ends hold them (see keptLink). */
+  private readonly answeredLinks = new WeakSet<Connection>()
 
   constructor(
     readonly node: MeshNode,
@@ -101,6 +103,7 @@ export class MeshRuntime {
         options.onReject?.(rejected, context.source)
       },
     })
+    node.addEventListener('peer:identify', (event) => this.answeredLinks.add(event.detail.connection))
     this.limits = { ...defaultMeshLimits, ...options.limits }
     const gossipGuard = new FloodGuard('gossip', { ...this.limits.gossip, maxKeys: this.limits.maxTrackedKeys })
     this.streamGuard = new FloodGuard('stream opens', { ...this.limits.streamOpens, maxKeys: this.limits.maxTrackedKeys })
@@ -174,12 +177,23 @@ export class MeshRuntime {
     return fetched
   }
 
-  /** The connection this node opens its streams to a peer on: the twin both sides keep (keptTwin), else any open one. */
+  /** The connection this node opens its streams to a peer on: the direct link both sides keep (keptLink), else any open one. */
   bestConnection(peer: PeerId): Connection | undefined {
-    const open = this.node.getConnections(peer).filter((c) => c.status === 'open')
-    const direct = open.filter((c) => isDirectConnection(c.remoteAddr.toString()))
-    const kept = keptTwin(this.node.peerId.toString(), peer.toString(), direct, webrtcLinkKey)
-    return kept ?? open[0]
+    return this.keptLink(peer) ?? this.node.getConnections(peer).find((c) => c.status === 'open')
+  }
+
+  /** Of the open direct links to a peer, the one both sides keep (keptTwin, told which links the peer has answered on). */
+  keptLink(peer: PeerId): Connection | undefined {
+    const direct = this.node.getConnections(peer).filter((c) => c.status === 'open' && isDirectConnection(c.remoteAddr.toString()))
+    return keptTwin(this.node.peerId.toString(), peer.toString(), direct, {
+      keyOf: webrtcLinkKey,
+      answered: (c) => this.answeredLinks.has(c),
+    })
+  }
+
+  /** Whether the peer has answered on this link (its identify came back over it), so it holds the link too. */
+  isAnswered(connection: Connection): boolean {
+    return this.answeredLinks.has(connection)
   }
 
   /**

@@ -43,7 +43,10 @@ describe('bounded direct peers', () => {
     // The same two links as each side sees them: A's outbound is B's inbound.
     const mirror = (links: { direction: 'inbound' | 'outbound'; open: number; name: string }[]) =>
       links.map((l) => ({ ...l, direction: l.direction === 'outbound' ? ('inbound' as const) : ('outbound' as const) }))
-    const asTwin = (l: { direction: 'inbound' | 'outbound'; open: number; name: string }) => ({ ...l, timeline: { open: l.open } })
+    const asTwin = <L extends { direction: 'inbound' | 'outbound'; open: number; name: string }>(l: L) => ({
+      ...l,
+      timeline: { open: l.open },
+    })
 
     it('keeps, on both sides, the link the smaller PeerId dialled', () => {
       const atA = [
@@ -87,10 +90,24 @@ describe('bounded direct peers', () => {
       const byKey = (l: { key: string }) => l.key
       expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin))?.name).toBe('x')
       expect(keptTwin('peer-b', 'peer-a', atB.map(asTwin))?.name).toBe('y')
-      expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin), byKey)?.name).toBe('y')
-      expect(keptTwin('peer-b', 'peer-a', atB.map(asTwin), byKey)?.name).toBe('y')
+      expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin), { keyOf: byKey })?.name).toBe('y')
+      expect(keptTwin('peer-b', 'peer-a', atB.map(asTwin), { keyOf: byKey })?.name).toBe('y')
       // A link without a key (not WebRTC, or not yet described) falls back to direction and age.
-      expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin), (l) => (l.name === 'x' ? undefined : l.key))?.name).toBe('x')
+      expect(keptTwin('peer-a', 'peer-b', atA.map(asTwin), { keyOf: (l) => (l.name === 'x' ? undefined : l.key) })?.name).toBe('x')
+    })
+
+    it('keeps only a link the peer has answered on, when there is one', () => {
+      // 'half' has the smallest key, but the peer gave up on that dial: it never answered on it.
+      const links = [
+        { direction: 'inbound' as const, open: 100, name: 'half', key: 'a1 a2' },
+        { direction: 'inbound' as const, open: 200, name: 'live', key: 'b1 b2' },
+        { direction: 'inbound' as const, open: 300, name: 'live too', key: 'c1 c2' },
+      ].map(asTwin)
+      const keyOf = (l: { key: string }) => l.key
+      expect(keptTwin('peer-b', 'peer-a', links, { keyOf })?.name).toBe('half')
+      expect(keptTwin('peer-b', 'peer-a', links, { keyOf, answered: (l) => l.name !== 'half' })?.name).toBe('live')
+      // No link answered yet (all just opened): the choice falls back to all of them.
+      expect(keptTwin('peer-b', 'peer-a', links, { keyOf, answered: () => false })?.name).toBe('half')
     })
 
     it('names a WebRTC link alike from both ends: the two ICE usernames, sorted', () => {
