@@ -5,7 +5,7 @@ import type { ValidatorDutyClient } from './validator-duty.svelte'
 export function validatorDutyHooks(duty: ValidatorDutyClient) {
   return {
     validatorEntry: () => duty.entry,
-    validatorDuty: () => ({ status: duty.status, detail: duty.detail, duty: duty.duty }),
+    validatorDuty: () => ({ status: duty.status, detail: duty.detail, duty: duty.current() }),
     /** The decisions in this tab's IndexedDB, hex-encoded, for the test to verify in Node. */
     validatorDecisions: async () =>
       (await duty.storedDecisions()).map((d) => ({

@@ -71,6 +71,11 @@ export class ValidatorDutyClient {
     return keys ? BrowserValidator.entryOf(keys) : null
   }
 
+  /** The duty now (the `duty` rune is refreshed once a second). */
+  current(): DutySnapshot | null {
+    return this.validator?.snapshot() ?? this.duty
+  }
+
   /** Every decision this node stored for the chain it runs, in height order (the test hooks read them). */
   async storedDecisions(): Promise<DecisionRecord[]> {
     if (!this.db || !this.duty) return []

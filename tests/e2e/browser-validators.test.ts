@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { RelayProcess } from './harness/relay-process'
-import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
+import { launchChromium, openDevice, waitForNode, waitForRelay, type Device } from './harness/browser'
 import { waitUntil as waitFor } from './harness/wait'
 import { createRealScheme, loadWasmBls } from '../../workers/consensus/certificate'
 import { beaconSetChangeOf, CertificateFollower, parseValidatorSetFile, type LoadedValidatorSet } from '../../workers/consensus/adapter'
@@ -57,6 +57,7 @@ async function waitUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean
     throw error
   }
 }
+const decided = (c: RelayConsensus | null) => c?.lastDecision?.height ?? 0
 const started = Date.now()
 const phases: string[] = []
 const mark = (what: string) => phases.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`)
@@ -78,6 +79,28 @@ describe('browser validators over the mesh', () => {
   }
   const duty = (device: Device) => device.page.evaluate(() => (window as any).agentMesh.validatorDuty() as PageDuty)
   const adminArgs = () => ['--data-dir', relays[0].dataDir, '--validator-set', setFile]
+
+  /**
+   * The operator's `grant --role validator`. The relay gossips a grant once (cred.grant); a page
+   * that misses it (its subscription not yet known to the relay) would get the role only at its
+   * next renewal, so the grant is repeated, as an operator would, if it has not arrived.
+   */
+  async function grantValidator(index: number, id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await cli(runAdmin, ['grant', '--peer', id, '--role', 'validator', '--data-dir', relays[0].dataDir])
+      try {
+        await waitFor(
+          () => devices[index].page.evaluate(() => (window as any).agentMesh.credential()?.roles as string[] | undefined),
+          (roles) => roles?.includes('validator') ?? false,
+          `page ${index} holding the validator role`,
+          20_000,
+        )
+        return
+      } catch (error) {
+        if (attempt === 3) throw error
+      }
+    }
+  }
 
   /** The admin adds a browser through the CLI; resolves once both relays and the browser have it voting in the set. */
   async function addBrowser(index: number, others: Device[]): Promise<{ decidedAt: number; from: number }> {
@@ -128,10 +151,10 @@ describe('browser validators over the mesh', () => {
     await Promise.all(relays.map((r) => r.stop()))
   })
 
-  it('two relays and two browsers commit heights; a third browser is added and a relay removed live; every browser verifies every certificate', async () => {
+  it('two relays and two browsers commit heights; a third browser is added and a relay removed live; a tab closed and reopened votes again; every browser verifies every certificate', async () => {
     // Without the role, a page only offers its entry.
     expect((await duty(devices[0])).status).toBe('no-role')
-    for (const id of ids) await cli(runAdmin, ['grant', '--peer', id, '--role', 'validator', '--data-dir', relays[0].dataDir])
+    for (const [i, id] of ids.entries()) await grantValidator(i, id)
     const followers = await waitUntil(
       () => Promise.all(devices.map(duty)),
       (ps) => ps.every((p) => p.status === 'running' && p.duty?.role === 'following' && p.duty.verified >= 3),
@@ -173,6 +196,31 @@ describe('browser validators over the mesh', () => {
     expect(removed.id).toBe(removedId)
     expect(await relayConsensus(relays[1])).toMatchObject({ member: false, validators: 4 })
 
+    // Closing a tab is a crash fault: three of the four remain, a quorum. The reopened tab (same profile, so the
+    // same node slot and IndexedDB) checks its stored chain again, catches up and votes again.
+    await devices[0].page.close()
+    const closedAt = decided(await relayConsensus(relays[0]))
+    await waitUntil(
+      () => relayConsensus(relays[0]),
+      (r) => decided(r) >= closedAt + 3,
+      'three heights without the closed tab',
+      60_000,
+    )
+    const page = await devices[0].context.newPage()
+    const logs: string[] = []
+    page.on('console', (message) => logs.push(`[${message.type()}] ${message.text()}`))
+    await page.goto(relays[0].info!.url)
+    devices[0] = { context: devices[0].context, page, logs }
+    expect(await waitForNode(page)).toBe(ids[0])
+    const reopened = await waitUntil(
+      () => duty(devices[0]),
+      (p) => p.duty?.role === 'voting' && p.duty.votesCast >= 4 && (p.duty.lastCertificate?.height ?? 0) > closedAt + 3,
+      'the reopened tab voting again',
+      120_000,
+    )
+    expect(reopened.duty!.verified).toBeGreaterThan(closedAt)
+    mark('tab reopened')
+
     // Each browser's own check: every height it holds verified from the pinned set, none failed, nobody equivocated.
     const final = await Promise.all(devices.map(duty))
     for (const p of final) expect(p.duty).toMatchObject({ role: 'voting', validators: 4, verifyFailure: null, equivocations: 0 })
@@ -187,7 +235,7 @@ describe('browser validators over the mesh', () => {
       }[]
       expect(records.map((r) => r.height)).toEqual(Array.from({ length: records.length }, (_, k) => k + 1))
       expect(records.length).toBeGreaterThanOrEqual(removed.from + 3)
-      expect(final[i].duty!.verified).toBeGreaterThanOrEqual(records.length)
+      expect((await duty(device)).duty!.verified).toBeGreaterThanOrEqual(records.length)
       const follower = new CertificateFollower(loaded.set, scheme, CHAIN, beaconSetChangeOf)
       for (const record of records) {
         const verdict = follower.follow(record.height, hexToBytes(record.value), hexToBytes(record.certificate))
@@ -205,11 +253,15 @@ describe('browser validators over the mesh', () => {
     expect(Math.min(...b)).toBeGreaterThanOrEqual(addedB.from)
     expect(Math.min(...c)).toBeGreaterThanOrEqual(addedC.from)
     expect(Math.max(...(signed.get(removedId) ?? [0]))).toBeLessThan(removed.from)
+    expect(Math.max(...a)).toBeGreaterThan(closedAt)
+    // Nobody signed two values at one height and round, the reopened tab included.
+    for (const relay of relays) expect((await relayConsensus(relay))?.equivocations ?? 0).toBe(0)
     // The dashboard shows the duty.
     await expect.poll(() => devices[2].page.getAttribute('[data-testid="validator-panel"]', 'data-role')).toBe('voting')
     mark('checked')
     console.log(
       `${phases.join(', ')}; browsers added from heights ${addedA.from}, ${addedB.from}, ${addedC.from}; relay 1 removed from ${removed.from}; ` +
+        `tab 0 closed at ${closedAt}; ` +
         `certificates signed by the browsers: ${a.length}, ${b.length}, ${c.length}`,
     )
   }, 600_000)
