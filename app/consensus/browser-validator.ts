@@ -93,7 +93,10 @@ export class BrowserValidator {
 
   constructor(private readonly options: BrowserValidatorOptions) {
     const { keys } = options
-    this.signer = createSignerFromKeys({ identitySeed: keys.identity.secretKey, voteSecretKey: keys.voting.secretKey }, { bls: options.bls })
+    this.signer = createSignerFromKeys(
+      { identitySeed: keys.identity.secretKey, voteSecretKey: keys.voting.secretKey },
+      { bls: options.bls },
+    )
     this.id = peerIdStringFromPublicKey(keys.identity.publicKey)
     this.follower = new CertificateFollower(options.chain.set, options.scheme, options.chain.chainId, beaconSetChangeOf)
   }
@@ -229,4 +232,3 @@ export class BrowserValidator {
     }
   }
 }
-

@@ -7,7 +7,11 @@ export type DutyStatus = 'no-role' | 'starting' | 'running' | 'no-chain' | 'erro
  * chain and stops voting by itself, and votes again if an admin adds it back); losing the role
  * (revoked, expired) does.
  */
-export function dutyAction(now: { readonly hasRole: boolean; readonly running: boolean; readonly ready: boolean }): 'start' | 'stop' | null {
+export function dutyAction(now: {
+  readonly hasRole: boolean
+  readonly running: boolean
+  readonly ready: boolean
+}): 'start' | 'stop' | null {
   if (now.hasRole && now.ready && !now.running) return 'start'
   if (!now.hasRole && now.running) return 'stop'
   return null

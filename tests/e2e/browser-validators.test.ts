@@ -26,7 +26,12 @@ const CHAIN = 'e2e-browser-validators'
 
 async function cli(run: typeof runValidatorsCli | typeof runAdmin, args: string[]): Promise<string> {
   const lines: string[] = []
-  const code = await run(args, {}, (line) => lines.push(line), (line: string) => lines.push(line))
+  const code = await run(
+    args,
+    {},
+    (line) => lines.push(line),
+    (line: string) => lines.push(line),
+  )
   if (code !== 0) throw new Error(`${args[0]} exited with ${code}: ${lines.join('\n')}`)
   return lines.join('\n')
 }
@@ -185,9 +190,7 @@ describe('browser validators over the mesh', () => {
         () => Promise.all([relayConsensus(relays[0]), ...devices.map(duty)]),
         ([relay, ...pages]) =>
           relay?.setChange?.kind === 'remove' &&
-          pages.every(
-            (p) => p.duty?.lastChange?.kind === 'remove' && (p.duty.lastCertificate?.height ?? 0) >= relay.setChange!.from + 3,
-          ),
+          pages.every((p) => p.duty?.lastChange?.kind === 'remove' && (p.duty.lastCertificate?.height ?? 0) >= relay.setChange!.from + 3),
         'relay 1 removed and three heights decided without it',
         120_000,
       )

@@ -101,7 +101,12 @@ describe('a browser validator duty across set changes', () => {
     expect(entry.voteKey).toBe(Buffer.from(keys.voting.publicKey).toString('hex'))
     const addedFrom = await order({
       kind: 'add',
-      validator: { id: browser.id, identityKey: keys.identity.publicKey, voteKey: keys.voting.publicKey, possession: browser.signer.proofOfPossession() },
+      validator: {
+        id: browser.id,
+        identityKey: keys.identity.publicKey,
+        voteKey: keys.voting.publicKey,
+        possession: browser.signer.proofOfPossession(),
+      },
     })
     // The chain's new member is admitted to RBAC as soon as the change is decided.
     await clock.runUntil(() => admitted.has(Buffer.from(keys.identity.publicKey).toString('hex')), 30_000, 'the browser admitted')
@@ -111,7 +116,11 @@ describe('a browser validator duty across set changes', () => {
     expect(voting.votesCast).toBeGreaterThanOrEqual(2 * voting.certificatesSigned)
 
     const removedFrom = await order({ kind: 'remove', id: browser.id })
-    await clock.runUntil(() => relays.every((r) => height(r) >= removedFrom + 4) && snap().height > removedFrom + 4, 30_000, 'heights after the removal')
+    await clock.runUntil(
+      () => relays.every((r) => height(r) >= removedFrom + 4) && snap().height > removedFrom + 4,
+      30_000,
+      'heights after the removal',
+    )
     const removed: DutySnapshot = snap()
     expect(removed).toMatchObject({ role: 'removed', validators: 4, verifyFailure: null, equivocations: 0 })
     const votesAtRemoval = removed.votesCast
@@ -138,7 +147,12 @@ describe('a browser validator duty across set changes', () => {
     // The tab reopened: the stored chain is checked again from the pinned set before anything else.
     const reopened = makeBrowser()
     await reopened.start()
-    expect(reopened.snapshot()).toMatchObject({ verified: stored.length, role: 'removed', verifyFailure: null, certificatesSigned: signedAt.length })
+    expect(reopened.snapshot()).toMatchObject({
+      verified: stored.length,
+      role: 'removed',
+      verifyFailure: null,
+      certificatesSigned: signedAt.length,
+    })
     await reopened.stop()
 
     // A relay's store holds the same chain: each record the browser holds is one a relay decided.
@@ -179,8 +193,13 @@ describe('a browser validator duty across set changes', () => {
     const swapped = tampered.follow(3, records[3].value, records[2].certificate)
     expect(swapped).toMatchObject({ ok: false, height: 3 })
     expect(tampered.height).toBe(2)
-    expect(fresh().follow(2, records[1].value, records[1].certificate)).toMatchObject({ ok: false, reason: expect.stringMatching(/before height 1/) })
-    expect(new CertificateFollower(set, scheme, 'another-chain', beaconSetChangeOf).follow(1, records[0].value, records[0].certificate).ok).toBe(false)
+    expect(fresh().follow(2, records[1].value, records[1].certificate)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/before height 1/),
+    })
+    expect(
+      new CertificateFollower(set, scheme, 'another-chain', beaconSetChangeOf).follow(1, records[0].value, records[0].certificate).ok,
+    ).toBe(false)
 
     // A certificate from before the change cannot stand for a height the new set decides: the signer bitmap is sized for four, not five.
     const late = fresh()
