@@ -46,7 +46,9 @@ export class ValidatorDutyClient {
     if (this.busy) return
     this.busy = true
     try {
-      const hasRole = this.client.security?.roles.includes('validator') ?? false
+      // A revoked or expired credential still lists its roles: only a valid one counts.
+      const security = this.client.security
+      const hasRole = security?.status === 'valid' && security.roles.includes('validator')
       const action = dutyAction({ hasRole, running: this.validator !== null, ready: this.client.runtime !== undefined })
       if (action === 'start' && Date.now() >= this.retryAt) {
         this.retryAt = Date.now() + RETRY_MS
