@@ -46,9 +46,9 @@ export class ValidatorDutyClient {
     if (this.busy) return
     this.busy = true
     try {
-      // A revoked or expired credential still lists its roles: only a valid one counts.
+      // A revoked or expired credential still lists its roles; one being renewed ('requesting') still counts.
       const security = this.client.security
-      const hasRole = security?.status === 'valid' && security.roles.includes('validator')
+      const hasRole = !!security && !['revoked', 'expired', 'refused'].includes(security.status) && security.roles.includes('validator')
       const action = dutyAction({ hasRole, running: this.validator !== null, ready: this.client.runtime !== undefined })
       if (action === 'start' && Date.now() >= this.retryAt) {
         this.retryAt = Date.now() + RETRY_MS
