@@ -11,6 +11,7 @@ export function validatorDutyHooks(duty: ValidatorDutyClient) {
       (await duty.storedDecisions()).map((d) => ({
         height: d.height,
         round: d.round,
+        decidedAtMs: d.decidedAtMs,
         value: bytesToHex(d.value),
         certificate: bytesToHex(d.certificate),
       })),

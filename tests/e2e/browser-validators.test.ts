@@ -1,20 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { RelayProcess } from './harness/relay-process'
+import type { RelayProcess } from './harness/relay-process'
 import { launchChromium, openDevice, waitForNode, waitForRelay, type Device } from './harness/browser'
 import { waitUntil as waitFor } from './harness/wait'
-import { createRealScheme, loadWasmBls } from '../../workers/consensus/certificate'
-import { beaconSetChangeOf, CertificateFollower, parseValidatorSetFile, type LoadedValidatorSet } from '../../workers/consensus/adapter'
-import { resolveConfig } from '../../relay/config'
-import { relayValidatorEntry } from '../../relay/validator'
+import {
+  grantValidator,
+  orderAdd,
+  pageDuty as duty,
+  relayConsensus,
+  runCli,
+  startRelayValidators,
+  type RelayConsensus,
+  type RelayValidators,
+} from './harness/browser-validators'
 import { runValidatorsCli } from '../../relay/validators-cli'
-import { runAdmin } from '../../relay/admin-cli'
-import { CA_CERT_FILE, CA_KEY_FILE, loadOrCreateAuthority } from '../../relay/ca-files'
-import type { DutySnapshot } from '../../app/consensus/browser-validator'
+import { beaconSetChangeOf, CertificateFollower } from '../../workers/consensus/adapter'
 
 // Two relay validators (sharing one CA, as the relays of one mesh do) pin a two-member set with
 // relay 0's CA key as admin. Three Chromium pages are granted the validator role and follow the
@@ -23,32 +24,6 @@ import type { DutySnapshot } from '../../app/consensus/browser-validator'
 // checks every certificate it holds against the set it derives from the pinned one, and the
 // test checks them again in Node.
 const CHAIN = 'e2e-browser-validators'
-
-async function cli(run: typeof runValidatorsCli | typeof runAdmin, args: string[]): Promise<string> {
-  const lines: string[] = []
-  const code = await run(
-    args,
-    {},
-    (line) => lines.push(line),
-    (line: string) => lines.push(line),
-  )
-  if (code !== 0) throw new Error(`${args[0]} exited with ${code}: ${lines.join('\n')}`)
-  return lines.join('\n')
-}
-
-interface RelayConsensus {
-  lastDecision: { height: number } | null
-  member: boolean
-  validators: number
-  setChange: { kind: string; id: string; decidedAt: number; from: number } | null
-  equivocations: number
-}
-
-interface PageDuty {
-  status: string
-  detail: string
-  duty: DutySnapshot | null
-}
 
 let relays: RelayProcess[] = []
 let devices: Device[] = []
@@ -69,51 +44,14 @@ const mark = (what: string) => phases.push(`${what} ${((Date.now() - started) / 
 
 describe('browser validators over the mesh', () => {
   let browser: Browser
-  let loaded: LoadedValidatorSet
-  let scheme: ReturnType<typeof createRealScheme>
-  let setFile = ''
-  let dir = ''
+  let validators: RelayValidators
   let ids: string[] = []
-
-  const relayConsensus = async (relay: RelayProcess) => {
-    try {
-      return (await relay.health()).consensus as RelayConsensus
-    } catch {
-      return null
-    }
-  }
-  const duty = (device: Device) => device.page.evaluate(() => (window as any).agentMesh.validatorDuty() as PageDuty)
-  const adminArgs = () => ['--data-dir', relays[0].dataDir, '--validator-set', setFile]
-
-  /**
-   * The operator's `grant --role validator`. The relay gossips a grant once (cred.grant); a page
-   * that misses it (its subscription not yet known to the relay) would get the role only at its
-   * next renewal, so the grant is repeated, as an operator would, if it has not arrived.
-   */
-  async function grantValidator(index: number, id: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await cli(runAdmin, ['grant', '--peer', id, '--role', 'validator', '--data-dir', relays[0].dataDir])
-      try {
-        await waitFor(
-          () => devices[index].page.evaluate(() => (window as any).agentMesh.credential()?.roles as string[] | undefined),
-          (roles) => roles?.includes('validator') ?? false,
-          `page ${index} holding the validator role`,
-          20_000,
-        )
-        return
-      } catch (error) {
-        if (attempt === 3) throw error
-      }
-    }
-  }
 
   /** The admin adds a browser through the CLI; resolves once both relays and the browser have it voting in the set. */
   async function addBrowser(index: number, others: Device[]): Promise<{ decidedAt: number; from: number }> {
-    const entry = await devices[index].page.evaluate(() => (window as any).agentMesh.validatorEntry())
-    expect(entry.peerId).toBe(ids[index])
-    const file = join(dir, `browser-${index}.json`)
-    writeFileSync(file, JSON.stringify(entry))
-    expect(await cli(runValidatorsCli, ['add', '--entry', file, ...adminArgs()])).toMatch(`add ${ids[index]}`)
+    const ordered = await orderAdd(validators, devices[index], `browser-${index}`)
+    expect(ordered.peerId).toBe(ids[index])
+    expect(ordered.output).toMatch(`add ${ids[index]}`)
     const [relayView] = await waitUntil(
       () => Promise.all([relayConsensus(relays[0]), ...[devices[index], ...others].map(duty)]),
       ([relay, ...pages]) =>
@@ -128,22 +66,8 @@ describe('browser validators over the mesh', () => {
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mesh-browser-validators-'))
-    setFile = join(dir, 'validators.json')
-    relays = await Promise.all(
-      Array.from({ length: 2 }, () => RelayProcess.create({ extraArgs: ['--validator-set', setFile, '--bft-interval-ms', '300'] })),
-    )
-    await loadOrCreateAuthority(relays[0].dataDir)
-    for (const file of [CA_KEY_FILE, CA_CERT_FILE]) copyFileSync(join(relays[0].dataDir, file), join(relays[1].dataDir, file))
-    scheme = createRealScheme({ bls: await loadWasmBls() })
-    const entries = await Promise.all(
-      relays.map((r) => relayValidatorEntry(resolveConfig({ 'data-dir': r.dataDir, 'ws-port': String(r.wsPort) }, {}))),
-    )
-    const adminKey = await cli(runValidatorsCli, ['admin-key', '--data-dir', relays[0].dataDir])
-    const text = JSON.stringify({ chainId: CHAIN, validators: entries, admins: [adminKey] }, null, 2)
-    writeFileSync(setFile, text)
-    loaded = parseValidatorSetFile(text, scheme)
-    await Promise.all(relays.map((r) => r.start()))
+    validators = await startRelayValidators(CHAIN, 2, 300)
+    relays = validators.relays
     browser = await launchChromium()
     devices = await Promise.all(Array.from({ length: 3 }, () => openDevice(browser, relays[0].info!.url)))
     await Promise.all(devices.map((d) => waitForRelay(d.page)))
@@ -159,7 +83,7 @@ describe('browser validators over the mesh', () => {
   it('two relays and two browsers commit heights; a third browser is added and a relay removed live; a tab closed and reopened votes again; every browser verifies every certificate', async () => {
     // Without the role, a page only offers its entry.
     expect((await duty(devices[0])).status).toBe('no-role')
-    for (const [i, id] of ids.entries()) await grantValidator(i, id)
+    for (const [i, id] of ids.entries()) await grantValidator(relays[0], devices[i], id)
     const followers = await waitUntil(
       () => Promise.all(devices.map(duty)),
       (ps) => ps.every((p) => p.status === 'running' && p.duty?.role === 'following' && p.duty.verified >= 3),
@@ -184,7 +108,7 @@ describe('browser validators over the mesh', () => {
     const addedC = await addBrowser(2, devices.slice(0, 2))
     mark('third browser in')
     const removedId = relays[1].info!.peerId
-    expect(await cli(runValidatorsCli, ['remove', '--peer', removedId, ...adminArgs()])).toMatch(`remove ${removedId}`)
+    expect(await runCli(runValidatorsCli, ['remove', '--peer', removedId, ...validators.adminArgs])).toMatch(`remove ${removedId}`)
     const removed = (
       await waitUntil(
         () => Promise.all([relayConsensus(relays[0]), ...devices.map(duty)]),
@@ -239,7 +163,7 @@ describe('browser validators over the mesh', () => {
       expect(records.map((r) => r.height)).toEqual(Array.from({ length: records.length }, (_, k) => k + 1))
       expect(records.length).toBeGreaterThanOrEqual(removed.from + 3)
       expect((await duty(device)).duty!.verified).toBeGreaterThanOrEqual(records.length)
-      const follower = new CertificateFollower(loaded.set, scheme, CHAIN, beaconSetChangeOf)
+      const follower = new CertificateFollower(validators.loaded.set, validators.scheme, CHAIN, beaconSetChangeOf)
       for (const record of records) {
         const verdict = follower.follow(record.height, hexToBytes(record.value), hexToBytes(record.certificate))
         if (!verdict.ok) throw new Error(`page ${i} height ${record.height}: ${verdict.reason}`)
