@@ -228,6 +228,8 @@ export async function startRelay(
       '/api/node-report': nodeReports.postRoute(),
       '/api/node-reports': guardedJson(config.metricsToken, () => nodeReports.list()),
       '/api/fl/tasks': guardedJson(null, () => (fl ? flTaskFeed(fl, new FlStore(db)) : { validators: [], tasks: [] })),
+      // The beacon chain browsers pin to validate on (null without a validator-set file).
+      '/api/consensus': guardedJson(null, () => validator?.chainInfo ?? null),
     },
     onRefused: (reason, detail) => {
       metrics.httpRefused.inc({ reason })

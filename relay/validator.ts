@@ -107,7 +107,21 @@ export interface ValidatorDuty {
   readonly keys: FlValidatorKeys
   /** The other validators' addresses from the set file, for the relay to keep connected. */
   readonly peerAddresses: readonly string[]
+  /** What `/api/consensus` serves: the chain a browser validator pins at join (README, "Browser validators"). */
+  readonly chainInfo: ConsensusChainInfo
   stop(): Promise<void>
+}
+
+/**
+ * The chain as the set file defines it: its id, the set deciding height 1, the admins whose
+ * signed orders change it, and the beacon interval. A browser pins it once and derives every
+ * later set from the committed chain itself, so what a relay serves later cannot change it.
+ */
+export interface ConsensusChainInfo {
+  readonly chainId: string
+  readonly validators: readonly ValidatorEntryJson[]
+  readonly admins: readonly string[]
+  readonly intervalMs: number
 }
 
 /**
@@ -197,9 +211,11 @@ export async function startValidatorDuty(deps: {
     { chainId: loaded.chainId, validators: adapter.stats().validators, member: adapter.stats().member, setChanges },
     'validator duty started',
   )
+  const file = JSON.parse(text) as { validators: ValidatorEntryJson[]; admins?: string[] }
   return {
     adapter,
     chainId: loaded.chainId,
+    chainInfo: { chainId: loaded.chainId, validators: file.validators, admins: file.admins ?? [], intervalMs: config.bftIntervalMs },
     keys: { set: loaded.set, signer, scheme, addresses: loaded.multiaddrs },
     peerAddresses,
     async stop() {

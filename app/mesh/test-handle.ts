@@ -11,15 +11,24 @@ import { backupPhrase, restoreIdentity } from './identity'
 import type { MeshDatabase } from '../storage/db'
 import type { Role } from '../../workers/protocol/roles'
 import { activeTaskClient } from '../tasks/tasks.svelte'
+import type { ValidatorDutyClient } from '../consensus/validator-duty.svelte'
+import { validatorDutyHooks } from '../consensus/test-hooks'
 
 /**
  * A small scripting handle on `window.agentMesh` for the end-to-end tests and benchmarks; it
  * exists only in the test build (`npm run build:test`, see app/main.ts) and only calls the
  * node's public API.
  */
-export function installTestHandle(client: MeshClient, trainer: Trainer, fl: FederatedClient, db: MeshDatabase): void {
+export function installTestHandle(
+  client: MeshClient,
+  trainer: Trainer,
+  fl: FederatedClient,
+  db: MeshDatabase,
+  validatorDuty?: ValidatorDutyClient,
+): void {
   let timeline: { snapshot(): FlTimeline } | null = null
   const handle = {
+    ...(validatorDuty ? validatorDutyHooks(validatorDuty) : {}),
     flJoin: () => fl.join(),
     /** Starts recording when (epoch ms) this node's round phases change, its training calls run, and it stores adopted rounds (benchmarks). */
     flRecordTimeline: () => void (timeline ??= recordFlTimeline(trainer, fl, db)),

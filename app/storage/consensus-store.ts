@@ -11,6 +11,13 @@ interface DecisionRow extends DecisionRecord {
   chainId: string
 }
 
+/** The chain a browser validator pinned at its first join (what the relay's /api/consensus served then), as JSON text. */
+export interface PinnedChainRow {
+  id: 'beacon'
+  json: string
+  pinnedAtMs: number
+}
+
 /**
  * A browser validator's consensus data in its own IndexedDB database ('agent-mesh-consensus'),
  * apart from the node's main one (as the task store is): the BFT state it must reload before
@@ -21,10 +28,22 @@ interface DecisionRow extends DecisionRecord {
 export class ConsensusDatabase extends Dexie {
   state!: Table<StateRow, string>
   decisions!: Table<DecisionRow, [string, number]>
+  pinned!: Table<PinnedChainRow, string>
 
   constructor(name = 'agent-mesh-consensus', options?: DexieOptions) {
     super(name, { chromeTransactionDurability: 'strict', ...options })
     this.version(1).stores({ state: 'chainId', decisions: '[chainId+height]' })
+    this.version(2).stores({ pinned: 'id' })
+  }
+
+  /** The pinned chain's JSON: the one stored at the first join, else `served`, which is stored now and kept. */
+  async pinChain(served: string): Promise<string> {
+    return this.transaction('rw', this.pinned, async () => {
+      const pinned = await this.pinned.get('beacon')
+      if (pinned) return pinned.json
+      await this.pinned.put({ id: 'beacon', json: served, pinnedAtMs: Date.now() })
+      return served
+    })
   }
 }
 

@@ -40,9 +40,11 @@ import { join } from 'node:path'
 import { writeBenchResult, type Metrics } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 import { messageKinds } from '../../workers/kinds'
+import { runMixed, type MixedRun } from './consensus-mixed'
+import { readFileSync } from 'node:fs'
 
 const HELP = `npm run bench -- consensus [--validators 4,7,16] [--noble-validators 4,7] [--process-validators 4,7,10] [--heights 30] [--warmup 3] [--interval-ms 100]
-                               [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10]
+                               [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10] [--mixed-runs 3] [--only-mixed]
 
 BFT finality over real libp2p on loopback: for each n in --validators, n validators, each a
 full libp2p node (WebSockets, Noise, Yamux, GossipSub) with the mesh runtime's inbound gate
@@ -66,7 +68,13 @@ Baselines in the same run: the one-way gossip delivery latency on the same nodes
 envelope published by one, delivered to all), and the crypto one validator does per height
 measured alone. Simulated: --sim-validators validators on --sim-link-ms links in the
 deterministic simulator (fake signatures, virtual time), and the same simulator at each n
-with 1 ms links as the protocol's own floor.`
+with 1 ms links as the protocol's own floor.
+Mixed (mixed_browsers, --mixed-runs times; 0 skips): two relay processes and two Chromium
+pages (the test build; npm run build:test) as validators, the pages added live by an admin,
+finality over --heights heights after the second page's set takes effect; each run alternates
+with a baseline of four relay processes (same heights and interval), reported as a ratio, and
+the spread over runs. --only-mixed runs just that and updates mixed_browsers in the results
+file, keeping the other figures of the last full run.`
 
 const KEY_SEED_BASE = 70
 
@@ -285,7 +293,7 @@ async function runReal(n: number, heights: number, warmup: number, intervalMs: n
 }
 
 /** The deployed shape: each validator a relay process (the relay CLI, SQLite on disk), as in tests/e2e/consensus.test.ts. */
-async function runProcesses(n: number, heights: number, warmup: number, intervalMs: number): Promise<ProcessRun> {
+export async function runProcesses(n: number, heights: number, warmup: number, intervalMs: number): Promise<ProcessRun> {
   const chainId = `bench-processes-${n}`
   const setFile = join(mkdtempSync(join(tmpdir(), 'mesh-bench-validators-')), 'validators.json')
   const relays = await Promise.all(
@@ -353,8 +361,48 @@ async function runProcesses(n: number, heights: number, warmup: number, interval
   }
 }
 
+/** Mixed runs alternating with their relay-only baseline, and the spread over runs. */
+async function mixedBrowsers(runs: number, heights: number, warmup: number, intervalMs: number): Promise<Metrics> {
+  const mixed: MixedRun[] = []
+  const baseline: ProcessRun[] = []
+  for (let run = 0; run < runs; run++) {
+    console.log(`mixed run ${run + 1}/${runs}: 2 relay processes + 2 Chromium validators, ${warmup} + ${heights} heights…`)
+    mixed.push(await runMixed(run, heights, warmup, intervalMs))
+    console.log(`mixed run ${run + 1}/${runs}, baseline: 4 relay processes…`)
+    baseline.push(await runProcesses(4, heights, warmup, intervalMs))
+  }
+  const spread = (values: number[]) => ({
+    median: round(percentile(values, 50), 1),
+    min: round(Math.min(...values), 1),
+    max: round(Math.max(...values), 1),
+  })
+  return {
+    runs: mixed,
+    baseline_4_relay_processes: baseline,
+    finality_p50_ms: spread(mixed.map((m) => m.finality_p50_ms)),
+    finality_p99_ms: spread(mixed.map((m) => m.finality_p99_ms)),
+    rounds_above_zero: spread(mixed.map((m) => m.rounds_above_zero)),
+    finality_p50_mixed_over_relays: spread(mixed.map((m, i) => m.finality_p50_ms / baseline[i].finality_p50_ms)),
+    finality_p99_mixed_over_relays: spread(mixed.map((m, i) => m.finality_p99_ms / baseline[i].finality_p99_ms)),
+    hosting: 'relays are relay CLI processes; each page a Chromium context in one headless Chromium; all on this machine',
+  }
+}
+
 export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
+  const mixedRuns = flagValue(args, 'mixed-runs', 3)
+  if (hasFlag(args, 'only-mixed')) {
+    const file = join(import.meta.dirname, 'results', 'consensus.json')
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as { metrics: Metrics }
+    const mixed = await mixedBrowsers(
+      mixedRuns,
+      flagValue(args, 'heights', 30),
+      flagValue(args, 'warmup', 3),
+      flagValue(args, 'interval-ms', 100),
+    )
+    writeBenchResult('consensus', { ...previous.metrics, mixed_browsers: mixed })
+    return
+  }
   const listArg = args.indexOf('--validators')
   const sizes = listArg >= 0 ? args[listArg + 1].split(',').map(Number) : [4, 7, 16]
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 64))
@@ -400,6 +448,7 @@ export async function main(args: string[]): Promise<void> {
     console.log(`relay processes, n = ${n}: ${warmup} + ${heights} heights…`)
     processes.push(await runProcesses(n, heights, warmup, intervalMs))
   }
+  const mixed = mixedRuns > 0 ? await mixedBrowsers(mixedRuns, heights, warmup, intervalMs) : null
   console.log(`simulated, n = ${simValidators}, ${simLinkMs} ms links…`)
   const simulated = runConsensusSimulation({ validators: simValidators, linkMs: simLinkMs, heights: simHeights, seed: 1 })
   const floors = sizes.map((n) => runConsensusSimulation({ validators: n, linkMs: 1, heights: simHeights, seed: 1 }))
@@ -436,6 +485,7 @@ export async function main(args: string[]): Promise<void> {
     real_hosting: 'all validators of a run are libp2p nodes in one Node process on loopback WebSockets (one CPU core shared)',
     relay_processes: processes,
     relay_processes_hosting: "each validator a relay CLI process (SQLite, fsync per step) on loopback; all share this machine's cores",
+    ...(mixed ? { mixed_browsers: mixed } : {}),
     cpu_cores: (await import('node:os')).availableParallelism(),
     interval_ms: intervalMs,
     simulated: { ...simulated },

@@ -30,3 +30,4 @@ export {
 } from './validator-set-file'
 export { encodePersistedState, decodePersistedState } from './state-codec'
 export type * from './types'
+export { CertificateFollower, type FollowVerdict } from './certificate-follower'
