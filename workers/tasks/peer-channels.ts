@@ -98,9 +98,14 @@ export class PeerChannels implements TaskDirect {
     const key = `${peer} ${kind}`
     let opening = this.outbound.get(key)
     if (!opening) {
-      opening = this.open(peer, kind)
-      this.outbound.set(key, opening)
-      opening.catch(() => this.outbound.delete(key))
+      const started = this.open(peer, kind)
+      opening = started
+      this.outbound.set(key, started)
+      // Forgotten when it fails or closes (the peer left, the connection went), so peers come and go without leaking streams.
+      const forget = () => {
+        if (this.outbound.get(key) === started) this.outbound.delete(key)
+      }
+      started.then((channel) => channel.stream.addEventListener('close', forget, { once: true }), forget)
     }
     const channel = await opening
     try {

@@ -163,20 +163,29 @@ describe('task peer channels', () => {
     ])
   })
 
-  it('a send without a connection, or on a stream that died, fails (the caller uses gossip); the next one opens a new stream', async () => {
+  it('a dead stream is replaced by the next send; without a connection a send fails (the caller uses gossip)', async () => {
     const { a, b, raft } = await setup()
     const stranger = await peer(COORDINATOR_A + 10)
     expect(a.channel.reachable(stranger.id)).toBe(false)
     await expect(a.channel.send(stranger.id, 'raft.message.direct', packet(stranger.id, 1))).rejects.toThrow(/no open connection/)
+    const channelStreams = () =>
+      a.node.getConnections(b.node.peerId).flatMap((c) => c.streams.filter((s) => s.protocol === channelProtocol('raft.message.direct')))
     await a.channel.send(b.id, 'raft.message.direct', packet(b.id, 1))
     await until(() => raft.length === 1)
-    // The stream dies under the sender (a reset, a relayed connection upgraded away).
-    for (const connection of a.node.getConnections(b.node.peerId))
-      for (const stream of connection.streams)
-        if (stream.protocol === channelProtocol('raft.message.direct')) stream.abort(new Error('reset'))
-    await expect(a.channel.send(b.id, 'raft.message.direct', packet(b.id, 2))).rejects.toThrow()
-    await a.channel.send(b.id, 'raft.message.direct', packet(b.id, 3))
+    // The stream dies under the sender (a reset, a relayed connection upgraded away): the next send opens another.
+    const first = channelStreams()[0]
+    first.abort(new Error('reset'))
+    await a.channel.send(b.id, 'raft.message.direct', packet(b.id, 2))
     await until(() => raft.length === 2)
-    expect(raft.map((r) => r.n)).toEqual([1, 3])
+    expect(channelStreams()).toHaveLength(1)
+    expect(channelStreams()[0]).not.toBe(first)
+    // The connection goes: not reachable, sends fail; after a reconnect they go direct again.
+    await a.node.hangUp(b.node.peerId)
+    expect(a.channel.reachable(b.id)).toBe(false)
+    await expect(a.channel.send(b.id, 'raft.message.direct', packet(b.id, 3))).rejects.toThrow()
+    await a.node.dial(b.node.getMultiaddrs()[0])
+    await a.channel.send(b.id, 'raft.message.direct', packet(b.id, 4))
+    await until(() => raft.length === 3)
+    expect(raft.map((r) => r.n)).toEqual([1, 2, 4])
   })
 })
