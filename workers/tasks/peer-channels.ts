@@ -41,12 +41,18 @@ export interface PeerChannelDeps extends DirectDeps {
   readonly connectionTo: (peer: PeerId) => Connection | undefined
   /** Envelopes accepted per peer on all channels together, before the gate's signature check. */
   readonly perPeer?: Rate
+  /** Opens a connection to a peer that has none (libp2p dial); without it, unconnected peers stay on gossip. */
+  readonly dial?: (peer: PeerId) => Promise<unknown>
 }
 
 /** A leader sends a few hundred messages a second at most at full load; well above that is a flood. */
 const DEFAULT_PER_PEER: Rate = { perSecond: 2000, burst: 4000 }
 /** How long one envelope may wait for the stream to drain before the channel counts as failed. */
 const WRITE_TIMEOUT_MS = 5000
+/** How long a background dial may take. */
+const DIAL_TIMEOUT_MS = 15_000
+/** Wait before dialing an unconnected peer again. */
+const DIAL_RETRY_MS = 30_000
 /** Inbound channels one peer may hold per kind (one in use, one replacing it after a reconnect). */
 const MAX_INBOUND_PER_PEER = 2
 
@@ -59,6 +65,7 @@ export class PeerChannels implements TaskDirect {
   private readonly handlers = new Map<TaskDirectKind, Set<ChannelHandler<any>>>()
   private readonly outbound = new Map<string, Promise<Outbound>>()
   private readonly inbound = new Set<Stream>()
+  private readonly dialedAt = new Map<string, number>()
   private readonly rate: TokenBuckets
   private stopped = false
 
@@ -77,13 +84,28 @@ export class PeerChannels implements TaskDirect {
     }
   }
 
+  /**
+   * Whether `peer` has an open connection. Without one, a dial starts in the background (at most
+   * once per DIAL_RETRY_MS per peer, to the addresses the peer store holds: a relay's listen
+   * address, a browser's circuit/WebRTC address), so that the next messages go direct while this
+   * one goes by gossip: coordinators and the leader's workers need not be connected to begin with.
+   */
   reachable(peer: string): boolean {
     if (this.stopped) return false
+    let id: PeerId
     try {
-      return this.deps.connectionTo(peerIdFromString(peer)) !== undefined
+      id = peerIdFromString(peer)
     } catch {
       return false
     }
+    if (this.deps.connectionTo(id) !== undefined) return true
+    const now = Date.now()
+    if (this.deps.dial && now - (this.dialedAt.get(peer) ?? -Infinity) >= DIAL_RETRY_MS) {
+      if (this.dialedAt.size >= 1000) this.dialedAt.delete(this.dialedAt.keys().next().value!)
+      this.dialedAt.set(peer, now)
+      this.deps.dial(id).catch((err) => this.deps.log.debug({ err, peer }, 'task channel dial failed; gossip carries its messages'))
+    }
+    return false
   }
 
   on<K extends TaskDirectKind>(kind: K, handler: ChannelHandler<K>): () => void {
@@ -198,7 +220,12 @@ export async function startTaskChannels(
   runtime: { readonly direct: { readonly deps: DirectDeps }; bestConnection(peer: PeerId): Connection | undefined },
   kinds: readonly TaskDirectKind[],
 ): Promise<PeerChannels> {
-  const channels = new PeerChannels({ ...runtime.direct.deps, connectionTo: (peer) => runtime.bestConnection(peer) })
+  const { node } = runtime.direct.deps
+  const channels = new PeerChannels({
+    ...runtime.direct.deps,
+    connectionTo: (peer) => runtime.bestConnection(peer),
+    dial: (peer) => node.dial(peer, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) }),
+  })
   await channels.start(kinds)
   return channels
 }
