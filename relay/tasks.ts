@@ -5,7 +5,8 @@ import { Gauge, type Registry } from 'prom-client'
 import type { Tracer } from '@opentelemetry/api'
 import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../workers/tasks/adapter'
 import { TaskWorkerHost } from '../workers/tasks/worker-host'
-import { gossipTaskTransport } from '../workers/tasks/transport'
+import { gossipTaskTransport, preferDirect, TASK_DIRECT_KINDS, type RouteCounts } from '../workers/tasks/transport'
+import { startTaskChannels } from '../workers/tasks/peer-channels'
 import { newTaskId } from '../workers/tasks/initiator'
 import { runSubtask } from '../workers/tasks/run'
 import { TASK_WIRE_VERSION } from '../workers/tasks/state'
@@ -83,8 +84,23 @@ export async function startTaskDuty(deps: {
 }): Promise<RelayTaskDuty> {
   const { duties, peerId, log } = deps
   const tracing = deps.tracer ? new TaskTracing({ tracer: deps.tracer, node: peerId }) : null
-  const gossip = gossipTaskTransport(deps.runtime.gossip, peerId, { joinAll: true })
-  const transport = tracing ? tracedTaskTransport(gossip, tracing) : gossip
+  // Addressed messages (Raft, assignments, results) on per-peer streams where connected, gossip otherwise.
+  const channels = await startTaskChannels(deps.runtime, TASK_DIRECT_KINDS)
+  const routes: RouteCounts = {}
+  const mesh = preferDirect(gossipTaskTransport(deps.runtime.gossip, peerId, { joinAll: true }), channels, peerId, { counts: routes })
+  new Gauge({
+    name: 'mesh_task_messages',
+    help: 'Addressed task messages sent since start, by route (direct; gossip: no connection or a re-sent result; fallback: the direct send failed) and kind',
+    labelNames: ['route', 'kind'],
+    registers: [deps.registry],
+    collect() {
+      for (const [key, n] of Object.entries(routes)) {
+        const [route, kind] = key.split(':')
+        this.set({ route, kind }, n)
+      }
+    },
+  })
+  const transport = tracing ? tracedTaskTransport(mesh, tracing) : mesh
   const db = openTaskDatabase(deps.dataDir)
   let coordinator: TaskCoordinatorAdapter | null = null
   let worker: TaskWorkerHost | null = null
@@ -191,6 +207,7 @@ export async function startTaskDuty(deps: {
       inbox()
       worker?.stop()
       await coordinator?.stop()
+      await channels.stop()
       tracing?.close()
       db.close()
     },

@@ -3,7 +3,8 @@ import type { Trainer } from '../training/trainer.svelte'
 import { DexieRaftStore, TaskDatabase } from '../storage/raft-store'
 import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
 import { trace } from '@opentelemetry/api'
-import { gossipTaskTransport, type TaskTransport } from '../../workers/tasks/transport'
+import { gossipTaskTransport, preferDirect, TASK_DIRECT_KINDS, type TaskTransport } from '../../workers/tasks/transport'
+import { startTaskChannels } from '../../workers/tasks/peer-channels'
 import { TaskTracing, tracedTaskTransport } from '../../workers/telemetry/task-trace'
 import { TaskWorkerHost, type RunningSubtask } from '../../workers/tasks/worker-host'
 import { runTask } from '../../workers/tasks/initiator'
@@ -82,7 +83,11 @@ export class TaskClient {
     // The page records no spans (no exporter) but passes each task's trace context on, so its
     // results and reports continue the coordinator's trace (README, "Traces").
     const tracing = new TaskTracing({ tracer: trace.getTracer('agent-mesh'), node: this.client.peerId })
-    this.transport = tracedTaskTransport(gossipTaskTransport(this.client.runtime.gossip, this.client.peerId), tracing)
+    // Raft, assignments and results on per-peer streams where connected (WebRTC or the relay), gossip otherwise.
+    const runtime = this.client.runtime
+    const channels = await startTaskChannels(runtime, TASK_DIRECT_KINDS)
+    const mesh = preferDirect(gossipTaskTransport(runtime.gossip, this.client.peerId), channels, this.client.peerId)
+    this.transport = tracedTaskTransport(mesh, tracing)
     this.transport.onStatus((_from, status) => void this.record(status))
     const nav = navigator as Navigator & { getBattery?: () => Promise<BatteryInfo> }
     nav.getBattery?.().then(

@@ -19,7 +19,15 @@ import { silentLogger, type Logger } from '../../workers/log'
 import { messageKinds } from '../../workers/kinds'
 import { MESH_BATCH_WINDOW_MS, TaskCoordinatorAdapter } from '../../workers/tasks/adapter'
 import { RESULT_BATCH_WINDOW_MS, TaskWorkerHost } from '../../workers/tasks/worker-host'
-import { gossipTaskTransport, MemoryTaskBus, type TaskTransport } from '../../workers/tasks/transport'
+import {
+  gossipTaskTransport,
+  MemoryTaskBus,
+  preferDirect,
+  TASK_DIRECT_KINDS,
+  type RouteCounts,
+  type TaskTransport,
+} from '../../workers/tasks/transport'
+import { startTaskChannels } from '../../workers/tasks/peer-channels'
 import { MemoryRaftStore } from '../../workers/tasks/store'
 import { runTask } from '../../workers/tasks/initiator'
 import { runSubtask } from '../../workers/tasks/run'
@@ -31,7 +39,7 @@ import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 
 const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 24] [--subtasks 64] [--parallel 4] [--slots 32] [--batch-window-ms 5]
-  [--result-batch-ms 5] [--signer native|noble] [--message-ids node|webcrypto]
+  [--result-batch-ms 5] [--signer native|noble] [--message-ids node|webcrypto] [--transport direct|gossip]
 
 Task distribution end to end over real libp2p on loopback, all nodes in this one Node process:
 --coordinators nodes running the task coordinator adapter (Raft, task state machine, scheduler;
@@ -46,6 +54,8 @@ one task.result (the relay's and browsers' setting).
 --signer: native (node:crypto, what the relay runs; default) or noble (pure JS, as browsers sign).
 --message-ids: gossip message ids hashed with node (node:crypto, what the relay runs; default) or
 webcrypto (async, as browsers hash).
+--transport: direct (default; what the relay and browsers run: Raft packets, assignments and results
+on per-peer streams, gossip for the rest and as fallback) or gossip (everything on gossip, as before).
 
   tasks_per_s: subtasks whose result was accepted into a final result, per second, from the
     first announcement to the last final report (whole tasks per second beside it);
@@ -70,6 +80,8 @@ const errorsOnly: Logger = {
 const sentMessages: Record<string, number> = {}
 /** Results inside those task.result messages (a copy re-sent counts again). */
 let sentResults = 0
+/** How addressed messages left (direct, gossip without a connection, gossip after a failed direct send). */
+const routes: RouteCounts = {}
 
 function countedTransport(transport: TaskTransport): TaskTransport {
   const counted = { ...transport }
@@ -91,6 +103,7 @@ function countedTransport(transport: TaskTransport): TaskTransport {
 interface CryptoChoice {
   readonly signer: 'native' | 'noble'
   readonly messageIds: 'node' | 'webcrypto'
+  readonly transport: 'direct' | 'gossip'
 }
 
 async function createNode(index: number, crypto: CryptoChoice) {
@@ -124,7 +137,12 @@ async function createNode(index: number, crypto: CryptoChoice) {
   const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   const id = node.peerId.toString()
-  return { node, runtime, id, transport: countedTransport(gossipTaskTransport(runtime.gossip, id)) }
+  const gossip = gossipTaskTransport(runtime.gossip, id)
+  const transport =
+    crypto.transport === 'direct'
+      ? preferDirect(gossip, await startTaskChannels(runtime, TASK_DIRECT_KINDS), id, { counts: routes })
+      : gossip
+  return { node, runtime, id, transport: countedTransport(transport) }
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
@@ -265,6 +283,7 @@ export async function main(args: string[]): Promise<void> {
   const cryptoChoice = {
     signer: choice('signer', ['native', 'noble']),
     messageIds: choice('message-ids', ['node', 'webcrypto']),
+    transport: choice('transport', ['direct', 'gossip']),
   } as CryptoChoice
   const dataset = loadMnistNode()
 
@@ -342,10 +361,13 @@ export async function main(args: string[]): Promise<void> {
   })
   latencies.length = 0
   for (const name of Object.keys(sentMessages)) delete sentMessages[name]
+  for (const name of Object.keys(routes)) delete routes[name]
   sentResults = 0
 
   const started = performance.now()
   const cpuAtStart = process.cpuUsage()
+  // For `node --cpu-prof`: the measured span on the profile's clock (µs), to profile only what is timed.
+  if (process.env.BENCH_DEBUG) console.error('window start', process.hrtime.bigint() / 1000n)
   let next = 0
   let accepted = 0
   const lane = async () => {
@@ -358,6 +380,7 @@ export async function main(args: string[]): Promise<void> {
   }
   await Promise.all(Array.from({ length: parallel }, lane))
   const seconds = (performance.now() - started) / 1000
+  if (process.env.BENCH_DEBUG) console.error('window end', process.hrtime.bigint() / 1000n)
   // CPU time of this process (all eight nodes) over the same span: unlike wall time, barely moved by other load on the machine.
   const cpu = process.cpuUsage(cpuAtStart)
   const entries = Math.max(...adapters.map((a) => a.stats().applied))
@@ -378,6 +401,7 @@ export async function main(args: string[]): Promise<void> {
     result_batch_ms: resultBatchMs,
     signer: cryptoChoice.signer,
     message_ids: cryptoChoice.messageIds,
+    transport: cryptoChoice.transport,
     tasks: taskCount,
     subtasks_per_task: subtasks,
     subtasks_accepted: accepted,
@@ -392,6 +416,8 @@ export async function main(args: string[]): Promise<void> {
     // Per accepted subtask: every task message, and the copies of results (1 = no resends).
     messages_per_subtask: round(Object.values(sentMessages).reduce((a, b) => a + b, 0) / accepted, 2),
     result_copies_per_subtask: round(sentResults / accepted, 2),
+    // Addressed messages by route: direct, gossip (no open connection, or a result's second copy), fallback (direct send failed).
+    routes,
     messages_per_subtask_by_kind: Object.fromEntries(Object.entries(sentMessages).map(([name, n]) => [name, round(n / accepted, 3)])),
     raft_entries_applied: entries,
     raft_term_at_end: terms,

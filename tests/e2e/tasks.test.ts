@@ -298,5 +298,10 @@ describe('agent tasks: Raft coordinators (relays and a browser) and workers (rel
       .poll(async () => await survivors[0].metrics(), { timeout: 30_000, interval: 500 })
       .toMatch(/^mesh_tasks\{state="done"\} 2$/m)
     expect(await survivors[0].metrics()).toMatch(new RegExp(`^mesh_subtasks\\{state="done"\\} ${SUBTASKS}$`, 'm'))
+    // Every addressed message is counted by route. Here the coordinators reach each other only
+    // through the hub relay, so their Raft travels by the gossip fallback (README, Agent tasks).
+    const routed = (await survivors[0].metrics()).split('\n').filter((line) => line.startsWith('mesh_task_messages{'))
+    console.log(`survivor's addressed task messages by route:\n${routed.join('\n')}`)
+    expect(routed.join('\n')).toMatch(/^mesh_task_messages\{route="(direct|gossip|fallback)",kind="raft\.message\.direct"\} [1-9]\d*$/m)
   })
 })

@@ -33,7 +33,8 @@ export interface DirectDeps {
 export class DirectMessages {
   private readonly handlers = new Map<string, DirectHandler<any>>()
 
-  constructor(private readonly deps: DirectDeps) {}
+  /** Public so that other channel kinds (workers/tasks/peer-channels.ts) share the same gate, signer and stream-open limits. */
+  constructor(readonly deps: DirectDeps) {}
 
   async on<K extends MessageKind>(kind: K, handler: DirectHandler<K>): Promise<void> {
     const spec = this.deps.signer.kinds[kind]

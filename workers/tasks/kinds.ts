@@ -47,9 +47,25 @@ export const taskKinds = defineKinds({
     limits: { assignments: TASK_LIMITS.assignments, assignments$: paramLimits, acked: TASK_LIMITS.keys },
     senders: ['coordinator'],
   },
+  // The addressed kinds' direct twins: the same payload on a long-lived stream to the one peer it
+  // is for (workers/tasks/peer-channels.ts), the gossip kind above being the fallback.
+  'task.assign.direct': {
+    codec: TaskAssign.codec(),
+    carrier: 'stream',
+    maxEnvelopeBytes: 64 * KiB,
+    limits: { assignments: TASK_LIMITS.assignments, assignments$: paramLimits, acked: TASK_LIMITS.keys },
+    senders: ['coordinator'],
+  },
   'task.result': {
     codec: TaskResultBatch.codec(),
     carrier: 'gossip',
+    maxEnvelopeBytes: 128 * KiB,
+    limits: { results: TASK_LIMITS.results, results$: { values: TASK_LIMITS.values } },
+    senders: ['worker'],
+  },
+  'task.result.direct': {
+    codec: TaskResultBatch.codec(),
+    carrier: 'stream',
     maxEnvelopeBytes: 128 * KiB,
     limits: { results: TASK_LIMITS.results, results$: { values: TASK_LIMITS.values } },
     senders: ['worker'],

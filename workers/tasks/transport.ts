@@ -5,9 +5,10 @@
  * the inbound gate's RBAC check of the kind's senders).
  */
 import type { MeshGossip } from '../net/gossip'
-import type { MessageKind } from '../protocol/kind-spec'
+import type { MessageKind, PayloadOf } from '../protocol/kind-spec'
 import { TASK_WIRE_VERSION } from './state'
 import type { TaskAnnounce, TaskAssign, TaskPull, TaskResultBatch, TaskStatus } from './wire.pb'
+import type { TaskDirect, TaskDirectKind } from './peer-channels'
 
 /** `traceparent`: the W3C trace context the message's envelope carried (workers/telemetry/task-trace.ts). */
 type Handler<T> = (from: string, message: T, traceparent?: string) => void
@@ -99,6 +100,98 @@ export function gossipTaskTransport(gossip: MeshGossip, selfId: string, options:
         if (message.worker === selfId) handler(from, message, traceparent)
       }),
     onStatus: (handler) => on('task.status', handler),
+  }
+}
+
+export const TASK_DIRECT_KINDS: readonly TaskDirectKind[] = ['raft.message.direct', 'task.assign.direct', 'task.result.direct']
+
+/** Results a worker remembers having sent once (so a second copy is known as one). */
+const SENT_RESULT_KEYS = 4096
+
+/** How each addressed message left: `direct:<kind>`, `gossip:<kind>` (no connection) or `fallback:<kind>` (the direct send failed). */
+export type RouteCounts = Record<string, number>
+
+/**
+ * Addressed traffic on direct channels, the rest on `inner` (gossip). Raft packets go to the
+ * coordinator they are for, assignments to their worker, a worker's results to the coordinator
+ * that last assigned it work (the leader, as far as it knows). When the peer has no open
+ * connection, or the direct send fails, the message goes by gossip instead, so a peer that is
+ * not directly reachable still gets it (through the relays' gossip forwarding). Losses on either
+ * path are repaired as before: Raft retransmits, a leader re-sends an assignment a worker's pull
+ * does not hold, and a worker re-sends an unacknowledged result — every second copy on gossip,
+ * so that whichever coordinator leads by then hears it. Receivers listen on both paths.
+ */
+export function preferDirect(
+  inner: TaskTransport,
+  direct: TaskDirect,
+  selfId: string,
+  options: { readonly counts?: RouteCounts } = {},
+): TaskTransport {
+  const count = (route: 'direct' | 'gossip' | 'fallback', kind: TaskDirectKind) => {
+    if (options.counts) options.counts[`${route}:${kind}`] = (options.counts[`${route}:${kind}`] ?? 0) + 1
+  }
+  const route = <K extends TaskDirectKind>(
+    to: string | null,
+    kind: K,
+    payload: PayloadOf<K>,
+    traceparent: string | undefined,
+    gossip: () => Promise<void>,
+  ): Promise<void> => {
+    if (to === null || to === selfId || !direct.reachable(to)) {
+      count('gossip', kind)
+      return gossip()
+    }
+    count('direct', kind)
+    return direct.send(to, kind, payload, { traceparent }).catch(() => {
+      count('fallback', kind)
+      return gossip()
+    })
+  }
+  let leader: string | null = null
+  const sentResults = new Set<string>()
+  return {
+    ...inner,
+    sendRaft: (to, message) =>
+      route(to, 'raft.message.direct', { version: TASK_WIRE_VERSION, to, message: message as Uint8Array<ArrayBuffer> }, undefined, () =>
+        inner.sendRaft(to, message),
+      ),
+    publishAssign: (message, traceparent) =>
+      route(message.worker, 'task.assign.direct', message, traceparent, () => inner.publishAssign(message, traceparent)),
+    publishResults: (batch, traceparent) => {
+      let again = false
+      for (const result of batch.results) {
+        const key = `${result.taskId}/${result.subtask}`
+        if (sentResults.has(key)) again = true
+        else {
+          if (sentResults.size >= SENT_RESULT_KEYS) sentResults.delete(sentResults.values().next().value!)
+          sentResults.add(key)
+        }
+      }
+      return route(again ? null : leader, 'task.result.direct', batch, traceparent, () => inner.publishResults(batch, traceparent))
+    },
+    onRaft: (handler) => {
+      const offGossip = inner.onRaft(handler)
+      const offDirect = direct.on('raft.message.direct', (from, packet) => {
+        if (packet.version === TASK_WIRE_VERSION && packet.to === selfId) handler(from, packet.message)
+      })
+      return () => (offGossip(), offDirect())
+    },
+    onAssign: (handler) => {
+      const heard: typeof handler = (from, message, traceparent) => {
+        leader = from
+        handler(from, message, traceparent)
+      }
+      const offGossip = inner.onAssign(heard)
+      const offDirect = direct.on('task.assign.direct', (from, message, traceparent) => {
+        if (message.worker === selfId) heard(from, message, traceparent)
+      })
+      return () => (offGossip(), offDirect())
+    },
+    onResult: (handler) => {
+      const offGossip = inner.onResult(handler)
+      const offDirect = direct.on('task.result.direct', handler)
+      return () => (offGossip(), offDirect())
+    },
   }
 }
 

@@ -105,6 +105,8 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
   'bft.catchup': (r) => BftCatchUpRequest.encode({ chainId: 'fuzz', fromHeight: BigInt(r.intBetween(1, 1000)) }),
   'raft.message': (r) =>
     RaftPacket.encode({ version: 1, to: 'coordinator', message: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
+  'raft.message.direct': (r) =>
+    RaftPacket.encode({ version: 1, to: 'coordinator', message: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
   'task.announce': (r) =>
     TaskAnnounce.encode({
       version: 1,
@@ -128,6 +130,15 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
       unacked: [],
     }),
   'task.assign': (r) => TaskAssign.encode({ version: 1, worker: 'worker', term: BigInt(r.intBetween(1, 100)), assignments: [], acked: [] }),
+  'task.assign.direct': (r) =>
+    TaskAssign.encode({ version: 1, worker: 'worker', term: BigInt(r.intBetween(1, 100)), assignments: [], acked: [] }),
+  'task.result.direct': (r) =>
+    TaskResultBatch.encode({
+      version: 2,
+      results: [
+        { version: 1, taskId: 'task-fuzz', subtask: r.intBetween(0, 63), values: [1, 2, 3], startedMs: 1, finishedMs: 2, backend: 'cpu' },
+      ],
+    }),
   'task.result': (r) =>
     TaskResultBatch.encode({
       version: 2,
