@@ -18,6 +18,7 @@ import type { LoadedModel, LoadModelRequest, TrainRequest as WorkerTrainRequest,
 import { weightShapesOf, type FlatWeights } from '../model/weights'
 import { float32FromLE, float32LE } from '../update/delta'
 import type { Evaluation } from '../round/reexecute'
+import type { ReferenceSource } from '../model/reference'
 import { RoundHost, type HostClock } from '../round/host'
 import { createRobustHandlers } from '../round/robust-handlers'
 import { createSecureHandlers } from '../round/secure-handlers'
@@ -63,6 +64,8 @@ export interface ParticipantOptions {
     train(request: WorkerTrainRequest): Promise<TrainResult>
   }
   readonly evaluate?: (weights: FlatWeights) => Promise<Evaluation>
+  /** Aggregators and validators of an FLTrust task: the round's reference update on the task's root data. */
+  readonly reference?: ReferenceSource
   readonly clock: HostClock
   readonly log: Logger
   readonly onStatus?: (status: RoundStatus) => void
@@ -132,6 +135,7 @@ export class FlParticipant {
         models,
         training: options.training,
         evaluate,
+        reference: options.reference,
         clock: options.clock,
         random: cryptoRandomSource,
         sendToMember: (to, message) => send(to, { server: message }),
@@ -158,6 +162,7 @@ export class FlParticipant {
         training: options.training,
         onRefusedInputs,
         evaluate,
+        reference: options.reference,
       })
     }
     this.host = new RoundHost(

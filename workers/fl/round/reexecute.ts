@@ -6,7 +6,9 @@
  * then votes yes only if the hash matches and the model's accuracy on its held-out data does
  * not drop more than the task's threshold below the last committed model's.
  */
-import { aggregate, type AggregationConfig, type AggregationInput } from '../aggregation/aggregate'
+import { aggregate, type AggregationConfig, type AggregationInput, type RuleConfig } from '../aggregation/aggregate'
+import type { ReferenceSource } from '../model/reference'
+import type { TaskRule } from '../task/spec'
 import { sameShapes, type FlatWeights } from '../model/weights'
 import { decodeUpdate } from '../update/codec'
 import { applyDelta, float32LE, l2Norm } from '../update/delta'
@@ -60,6 +62,22 @@ export async function openInput(frame: RoundInputsFrame, input: SubmissionRef, s
   if (update.sampleCount !== input.samples) return fail('sample count differs from the signed submission')
   // Every input weighs the same (README, "Weighting").
   return { ok: true, value: { id: input.trainer, vector: update.delta, weight: 1 } }
+}
+
+/**
+ * The rule a round applies: the task's rule, and for FLTrust its reference update, which the
+ * aggregator and each validator compute themselves from the round's base model on their root
+ * data. A candidate built with another reference, or none, re-executes to other bits here and
+ * gets no vote; a node without root data cannot aggregate or judge an FLTrust round.
+ */
+export async function roundRule(
+  rule: TaskRule,
+  frame: { readonly round: number; readonly baseHash: Hash; readonly base: FlatWeights },
+  reference: ReferenceSource | undefined,
+): Promise<Outcome<RuleConfig>> {
+  if (rule.rule !== 'fltrust') return { ok: true, value: rule }
+  if (!reference) return { ok: false, reason: "this node holds no root data for FLTrust's reference update" }
+  return { ok: true, value: { rule: 'fltrust', reference: await reference(frame.round, frame.baseHash, frame.base) } }
 }
 
 export interface Candidate {
