@@ -313,7 +313,8 @@ export class FlDuty {
       trainer,
       rootData,
       hyper: referenceHyperOf(task),
-      onComputed: (round, ms) => log.info({ flRound: round, ms: Math.round(ms), samples: rootData.count }, 'FLTrust reference update computed'),
+      onComputed: (round, ms) =>
+        log.info({ flRound: round, ms: Math.round(ms), samples: rootData.count }, 'FLTrust reference update computed'),
     })
     return { source, trainer }
   }

@@ -128,13 +128,7 @@ export function createRobustHandlers(context: RobustNodeContext) {
 
     async aggregate(request: AggregateRequest): Promise<{ candidate: Hash; inputs: readonly string[] }> {
       const frame = await frameFor(request.round, request.baseModel)
-      const candidate = await computeCandidateFromUsable(
-        frame,
-        request.inputs,
-        await aggregationFor(frame),
-        context.sources,
-        task.quorum,
-      )
+      const candidate = await computeCandidateFromUsable(frame, request.inputs, await aggregationFor(frame), context.sources, task.quorum)
       if (!candidate.ok) throw new Error(candidate.reason)
       if (candidate.value.refused.length > 0) context.onRefusedInputs?.(request.round, candidate.value.refused)
       return { candidate: await context.models.put(candidate.value.weights), inputs: candidate.value.used }
