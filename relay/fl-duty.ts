@@ -86,6 +86,7 @@ export class FlDuty {
   private readonly db: Database.Database
   private poll: NodeJS.Timeout | null = null
   private test: LabelledSamples | null = null
+  private backendChoice: Promise<unknown> | null = null
   private stopped = false
   private syncing: Promise<void> = Promise.resolve()
 
@@ -304,7 +305,7 @@ export class FlDuty {
    */
   private async referenceFor(taskId: string, task: FlTask): Promise<{ source: ReferenceSource; trainer: Trainer } | null> {
     if (task.rule.rule !== 'fltrust') return null
-    await selectBackend(nodeBackendOptions({ calibrate: false }))
+    await this.backend()
     const rootData = rootDataSamples(task.rootData, loadMnistNode())
     if (!rootData) throw new Error('an FLTrust task without root data')
     const trainer = createTrainer(task.model)
@@ -319,10 +320,16 @@ export class FlDuty {
     return { source, trainer }
   }
 
+  /** The tfjs backend evaluation and FLTrust's reference train on, chosen once (wasm, else cpu: every relay alike). */
+  private backend(): Promise<unknown> {
+    this.backendChoice ??= selectBackend(nodeBackendOptions({ calibrate: false }))
+    return this.backendChoice
+  }
+
   /** Held-out MNIST test digits, loaded once; a tfjs backend chosen once. */
   private async evaluator(model: Parameters<typeof createTrainer>[0]): Promise<(weights: FlatWeights) => Promise<Evaluation>> {
     if (!this.test) {
-      await selectBackend(nodeBackendOptions({ calibrate: false }))
+      await this.backend()
       const dataset = loadMnistNode()
       this.test = gatherSamples(dataset, splitHoldout(dataset.count, HOLDOUT).test)
     }

@@ -38,7 +38,7 @@ describe('federated task definitions', () => {
       { ...wire, version: 3 },
       { ...wire, version: 1, rule: 'fltrust' },
       { ...wire, rule: 'fltrust', rootData: RootData.NO_ROOT_DATA },
-      { ...wire, rootData: 7 as RootData },
+      { ...wire, rootData: 7 as unknown as RootData },
     ].map((w) => checkTask(w))
     expect(reasons.every((r) => !r.ok)).toBe(true)
     expect(reasons.map((r) => (r.ok ? '' : r.reason))).toEqual([
