@@ -106,6 +106,13 @@ export interface MnistRoundRun {
   readonly wrong: string | null
   /** Duration of every FLTrust reference computation (aggregators and validators), ms. */
   readonly referenceMs: number[]
+  /** What the rule reported of each candidate an aggregator computed, by round. */
+  readonly aggregated: {
+    readonly round: number
+    readonly aggregator: string
+    readonly details: Readonly<Record<string, unknown>>
+    readonly inputs: readonly string[]
+  }[]
 }
 
 export async function runMnistTask(setup: MnistRoundSetup): Promise<MnistRoundRun> {
@@ -194,6 +201,7 @@ export async function runMnistTask(setup: MnistRoundSetup): Promise<MnistRoundRu
   const warnings: string[] = []
   const aborted: string[] = []
   const transcriptsProposed: string[] = []
+  const aggregated: MnistRoundRun['aggregated'][number][] = []
   const leaver = setup.leaverInRound2 ? trainerIds[3] : null
   const wrong = setup.wrongAggregator ? aggregatorFor({ aggregators: aggregatorIds, validators: [] }, 1, 0) : null
   const afterShares = new Set([SecaggPhase.SECAGG_MASK, SecaggPhase.SECAGG_CONSISTENCY, SecaggPhase.SECAGG_UNMASK])
@@ -262,6 +270,7 @@ export async function runMnistTask(setup: MnistRoundSetup): Promise<MnistRoundRu
           setTimeout(() => void secure.get(to)?.onClientMessage(id, envelope, payload), 0)
         },
         onBucketAborted: (round, bucket, reason) => void aborted.push(`round ${round} bucket ${bucket}: ${reason}`),
+        onAggregated: (round, details, inputs) => void aggregated.push({ round, aggregator: id, details, inputs }),
         warn: (what, reason) => void warnings.push(`${id.slice(-6)} ${what}: ${reason}`),
       })
       secure.set(id, handlers)
@@ -280,6 +289,7 @@ export async function runMnistTask(setup: MnistRoundSetup): Promise<MnistRoundRu
         training,
         evaluate,
         reference,
+        onAggregated: (round, details, inputs) => void aggregated.push({ round, aggregator: id, details, inputs }),
       })
     }
     return {
@@ -370,5 +380,19 @@ export async function runMnistTask(setup: MnistRoundSetup): Promise<MnistRoundRu
   const accuracies = [await accuracy(models.get(initial)!), ...(await Promise.all(chain.map((h) => accuracy(models.get(h)!))))]
   evaluator.dispose()
   for (const trainer of referenceTrainers) trainer.dispose()
-  return { task, adopted, committed, accuracies, seconds, warnings, aborted, transcriptsProposed, trainerIds, leaver, wrong, referenceMs }
+  return {
+    task,
+    adopted,
+    committed,
+    accuracies,
+    seconds,
+    warnings,
+    aborted,
+    transcriptsProposed,
+    trainerIds,
+    leaver,
+    wrong,
+    referenceMs,
+    aggregated,
+  }
 }

@@ -109,6 +109,10 @@ export class FlParticipant {
       options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate')
       options.onRefusedInputs?.(reasons.length)
     }
+    // FLTrust: how many inputs (or buckets) the candidate trusted, in the aggregator's log next to the inputs it left out.
+    const onAggregated = (round: number, details: Readonly<Record<string, unknown>>) => {
+      if (details.trusted !== undefined) options.log.info({ taskId, round, trusted: details.trusted }, 'FLTrust candidate aggregated')
+    }
     const evaluate = options.evaluate
       ? async (weights: FlatWeights) => {
           const evaluation = await options.evaluate!(weights)
@@ -145,6 +149,7 @@ export class FlParticipant {
           options.onSecaggAbort?.(reason)
         },
         onRefusedInputs,
+        onAggregated,
         warn: (what, reason) => options.log.warn({ taskId, reason }, what),
       })
       handlers = this.secure
@@ -161,6 +166,7 @@ export class FlParticipant {
         models,
         training: options.training,
         onRefusedInputs,
+        onAggregated,
         evaluate,
         reference: options.reference,
       })

@@ -6,7 +6,7 @@
  * then votes yes only if the hash matches and the model's accuracy on its held-out data does
  * not drop more than the task's threshold below the last committed model's.
  */
-import { aggregate, type AggregationConfig, type AggregationInput, type RuleConfig } from '../aggregation/aggregate'
+import { aggregate, type AggregationConfig, type AggregationInput, type RuleConfig, type RuleOutcome } from '../aggregation/aggregate'
 import type { ReferenceSource } from '../model/reference'
 import type { TaskRule } from '../task/spec'
 import { sameShapes, type FlatWeights } from '../model/weights'
@@ -83,6 +83,8 @@ export async function roundRule(
 export interface Candidate {
   readonly weights: FlatWeights
   readonly hash: Hash
+  /** What the rule reports (FLTrust: `trusted`, the inputs or buckets it gave any trust). */
+  readonly details?: RuleOutcome['details']
 }
 
 /** The validators' side: the candidate from exactly the descriptor's inputs, every one of which must open and check. */
@@ -134,7 +136,7 @@ function candidateOf(frame: RoundInputsFrame, opened: AggregationInput[], aggreg
   const result = aggregate(opened, aggregation)
   if (!result.ok) return result
   const values = applyDelta(frame.base.values, result.vector)
-  return { ok: true, value: { weights: { shapes: frame.base.shapes, values }, hash: hashOf(float32LE(values)) } }
+  return { ok: true, value: { weights: { shapes: frame.base.shapes, values }, hash: hashOf(float32LE(values)), details: result.details } }
 }
 
 export interface Evaluation {

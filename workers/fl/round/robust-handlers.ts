@@ -48,6 +48,8 @@ export interface RobustNodeContext {
   readonly evaluate?: (weights: FlatWeights) => Promise<Evaluation>
   /** Aggregators and validators of an FLTrust task: the round's reference update on the task's root data (model/reference.ts). */
   readonly reference?: ReferenceSource
+  /** Aggregators: what the rule reports of each candidate (FLTrust: how many inputs it trusted). */
+  readonly onAggregated?: (round: number, details: Readonly<Record<string, number | string | string[]>>, inputs: readonly string[]) => void
   /** Aggregators: inputs left out of a candidate, with the reason for each (logged, counted). */
   readonly onRefusedInputs?: (round: number, reasons: readonly string[]) => void
 }
@@ -131,6 +133,7 @@ export function createRobustHandlers(context: RobustNodeContext) {
       const candidate = await computeCandidateFromUsable(frame, request.inputs, await aggregationFor(frame), context.sources, task.quorum)
       if (!candidate.ok) throw new Error(candidate.reason)
       if (candidate.value.refused.length > 0) context.onRefusedInputs?.(request.round, candidate.value.refused)
+      context.onAggregated?.(request.round, candidate.value.details ?? {}, candidate.value.used)
       return { candidate: await context.models.put(candidate.value.weights), inputs: candidate.value.used }
     },
 

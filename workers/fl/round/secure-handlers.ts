@@ -65,6 +65,8 @@ export interface SecureNodeContext {
   /** Aggregators: a bucket that aborted (counted as mesh_fl_secagg_aborts_total on the relay). */
   readonly onBucketAborted?: (round: number, bucket: number, reason: string) => void
   readonly onRefusedInputs?: (round: number, reasons: readonly string[]) => void
+  /** Aggregators: what the rule reports of each candidate across buckets (FLTrust: how many buckets it trusted). */
+  readonly onAggregated?: RobustNodeContext['onAggregated']
   /** A secure-aggregation message refused, with its reason. */
   readonly warn?: (what: string, reason: string) => void
 }
@@ -233,6 +235,7 @@ export function createSecureHandlers(context: SecureNodeContext) {
       if (!rule.ok) throw new Error(rule.reason)
       const candidate = candidateFromBuckets(base, results, rule.value)
       if (!candidate.ok) throw new Error(candidate.reason)
+      context.onAggregated?.(request.round, candidate.value.details ?? {}, used)
       const transcript = await context.putBlob(encodeTranscript({ frame, buckets: session.transcript() }))
       return { candidate: await context.models.put(candidate.value.weights), inputs: used, transcript }
     },
