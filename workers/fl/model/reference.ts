@@ -25,6 +25,8 @@ export interface ReferenceRequest {
    * recomputed then). Absent: the raw delta.
    */
   readonly momentum?: { readonly beta: number; readonly previous: Float32Array | undefined }
+  /** Give the event loop a turn every this many batches (scheduling only: the bits do not change). Default: never. */
+  readonly yieldEvery?: number
 }
 
 /** Seed of a round's reference run: public and fixed, so every re-execution shuffles alike. */
@@ -39,7 +41,7 @@ export async function computeReferenceUpdate(request: ReferenceRequest): Promise
     weights: request.weights,
     data: request.heldOut,
     hyper: { ...request.hyper, seed: referenceSeed(request.round) },
-    yieldEvery: 1_000_000,
+    yieldEvery: request.yieldEvery ?? 1_000_000,
   })
   const m = request.momentum
   if (!m || !m.previous || m.beta === 0) return outcome.delta
@@ -87,6 +89,8 @@ export type ReferenceSource = (round: number, baseHash: string, base: FlatWeight
 /**
  * The reference updates of one task on one node: computed once per (round, base model) and
  * shared by the aggregator's and the validator's side (a relay is both), the last few kept.
+ * Computations run one at a time (they share the trainer's model) and yield to the event loop
+ * after every batch, so a relay keeps serving streams and consensus while one trains.
  * `onComputed` reports each computation's duration (logged on the relay).
  */
 export function createReferenceSource(options: {
@@ -96,12 +100,24 @@ export function createReferenceSource(options: {
   readonly onComputed?: (round: number, ms: number) => void
 }): ReferenceSource {
   const kept = new Map<string, Promise<Float32Array>>()
+  let previous: Promise<unknown> = Promise.resolve()
   return (round, baseHash, base) => {
     const key = `${round}/${baseHash}`
     let pending = kept.get(key)
     if (!pending) {
-      const started = performance.now()
-      pending = computeReferenceUpdate({ trainer: options.trainer, weights: base, heldOut: options.rootData, hyper: options.hyper, round })
+      let started = 0
+      pending = previous.then(() => {
+        started = performance.now()
+        return computeReferenceUpdate({
+          trainer: options.trainer,
+          weights: base,
+          heldOut: options.rootData,
+          hyper: options.hyper,
+          round,
+          yieldEvery: 1,
+        })
+      })
+      previous = pending.catch(() => undefined)
       pending.then(
         () => options.onComputed?.(round, performance.now() - started),
         () => kept.delete(key),
