@@ -88,6 +88,14 @@ describe('federated task definitions', () => {
     expect([ruleOf(unnamed), ruleOf(secure)]).toEqual([DEFAULT_RULES.robust, DEFAULT_RULES.secure])
     const without = { rootData: RootData.NO_ROOT_DATA }
     expect([ruleOf({ ...unnamed, ...without }), ruleOf({ ...secure, ...without })]).toEqual([FALLBACK_RULES.robust, FALLBACK_RULES.secure])
+    // Every default a quorum can get is one the rule's own checks accept.
+    for (const quorum of [1, 2, 3, 4, 5, 9])
+      for (const w of [unnamed, secure, { ...unnamed, ...without }, { ...secure, ...without }]) {
+        const checked = checkTask({ ...w, quorum: Math.max(quorum, w.privacy === PrivacyMode.SECURE ? 6 : 1) })
+        if (!checked.ok) throw new Error(checked.reason)
+        const again = checkTask(taskToWire(checked.task))
+        expect(again.ok && again.task.rule, `quorum ${quorum}`).toEqual(checked.task.rule)
+      }
     // A version-2 task without version-2 fields is written as version 1: its bytes are what a version-1 node reads.
     expect(taskToWire({ ...task, rule: { rule: 'median' }, rootData: 'none' }).version).toBe(1)
   })

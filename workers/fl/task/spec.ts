@@ -22,7 +22,7 @@ export type RuleName = (typeof RULES)[number]
 /**
  * A task's rule as the task states it. FLTrust's reference update is not part of the task: the
  * aggregator and every validator compute it each round from the round's base model on the
- * task's root data (workers/fl/round/reference-source.ts).
+ * task's root data (createReferenceSource in workers/fl/model/reference.ts).
  */
 export type TaskRule = Exclude<RuleConfig, { readonly rule: 'fltrust' }> | { readonly rule: 'fltrust' }
 
@@ -60,7 +60,7 @@ export interface FlTask {
 /**
  * The rule a task gets when it names none (aggregation/defaults.ts): DEFAULT_RULES[mode] when its
  * aggregators and validators hold root data (relays hold the MNIST validation digits), else
- * FALLBACK_RULES[mode]; majority rules get parameters sized from the quorum.
+ * FALLBACK_RULES[mode]; majority rules get parameters sized from the quorum (checked like a named rule's).
  */
 export function defaultRuleFor(mode: FlTask['privacy']['mode'], rootData: RootDataName, quorum: number): TaskRule {
   const name = rootData === 'none' ? FALLBACK_RULES[mode] : DEFAULT_RULES[mode]
@@ -76,7 +76,8 @@ export function defaultRuleFor(mode: FlTask['privacy']['mode'], rootData: RootDa
     case 'krum':
       return { rule: name, f }
     case 'multi-krum':
-      return { rule: name, f, m: Math.max(1, quorum - f) }
+      // Krum's scores need n ≥ 2f + 3 inputs; below 3 the coordinate-wise median stands in.
+      return quorum >= 3 ? { rule: name, f, m: Math.max(1, quorum - f) } : { rule: 'median' }
     case 'centered-clipping':
       return { rule: name, tau: DEFAULT_CC_TAU }
   }
