@@ -18,8 +18,7 @@ const WAIT_MS = Number(process.env.FL_E2E_WAIT_MS ?? 300_000)
 
 /** The two privacy modes (README, "Federated round"): robust rules on sealed updates, and secure aggregation in buckets. */
 const MODES = {
-  // No --rule: the robust mode's default, FLTrust with the reference trained on the relays' MNIST validation digits.
-  robust: {},
+  robust: { rule: 'trimmed-mean', trim: 1 },
   // Four trainers make one bucket (no bucket under 3), so the rule across buckets is FedAvg.
   secure: { rule: 'fedavg', privacy: 'secure', 'bucket-size': 3 },
 } as const
