@@ -6,8 +6,9 @@ import { openDatabase } from './db'
 import { optionSpecs } from './config'
 import { FlStore } from './fl-store'
 import { loadOrCreateRelayKey } from './identity'
-import { checkTask, defaultMnistTask, RULES, taskToWire, type FlTask } from '../workers/fl/task/spec'
-import { PartitionKind, PrivacyMode } from '../workers/fl/task/wire.pb'
+import { checkTask, DEFAULT_CC_TAU, defaultMnistTask, RULES, taskToWire, type FlTask } from '../workers/fl/task/spec'
+import { DEFAULT_RULES, FALLBACK_RULES } from '../workers/fl/aggregation/defaults'
+import { PartitionKind, PrivacyMode, RootData } from '../workers/fl/task/wire.pb'
 
 const defaults = defaultMnistTask('', 0)
 
@@ -28,9 +29,14 @@ create options (defaults in brackets):
   --batch-size N            [${defaults.batchSize}]
   --lr X                    learning rate [${defaults.learningRate}]
   --clip X                  L2 bound of an update, 0 = none [${defaults.clipNorm}]
-  --rule R                  ${RULES.join(' | ')} [trimmed-mean]
-  --trim N | --f N --m N | --tau X   the rule's parameters [trim 1]
-  --privacy M               robust | secure [robust]
+  --rule R                  ${RULES.join(' | ')}
+                            [robust: ${DEFAULT_RULES.robust}, secure: ${DEFAULT_RULES.secure}; with --root-data none:
+                             robust: ${FALLBACK_RULES.robust}, secure: ${FALLBACK_RULES.secure}]
+  --trim N | --f N --m N | --tau X   the rule's parameters [trim 1 | f from the quorum, m = quorum - f | tau ${DEFAULT_CC_TAU}]
+  --root-data D             mnist-validation | none: the clean held-out data the relays (aggregators and
+                            validators) hold, on which fltrust computes each round's reference update:
+                            the 1,000 MNIST validation digits every relay holds [mnist-validation]
+  --privacy M               robust | secure [robust]; secure fltrust needs a quorum of two buckets or more
   --bucket-size N           secure mode: trainers per secure-aggregation bucket, at least 3 [3]
   --quorum N                fewest updates a round commits with [${defaults.quorum}]
   --deadline-ms N           how long a round collects updates [${defaults.collectMs}]
@@ -79,7 +85,11 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
   }
   const partition = (values.partition as string | undefined) ?? 'iid'
   const [kind, alpha] = partition.split(':')
-  const rule = (values.rule as string | undefined) ?? base.rule.rule
+  // No --rule: the task names none and checkTask gives it the mode's default (DEFAULT_RULES, or FALLBACK_RULES without root data).
+  const rule = (values.rule as string | undefined) ?? ''
+  const rootData = (values['root-data'] as string | undefined) ?? 'mnist-validation'
+  if (rootData !== 'mnist-validation' && rootData !== 'none')
+    throw new UsageError(`--root-data must be mnist-validation or none, got '${rootData}'`)
   const privacy = (values.privacy as string | undefined) ?? 'robust'
   if (privacy !== 'robust' && privacy !== 'secure') throw new UsageError(`--privacy must be robust or secure, got '${privacy}'`)
   if (!['iid', 'sorted', 'dirichlet'].includes(kind))
@@ -101,7 +111,8 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
     ruleTrim: numberOf(values, 'trim', rule === 'trimmed-mean' ? 1 : 0),
     ruleF: numberOf(values, 'f', 1),
     ruleM: numberOf(values, 'm', 1),
-    ruleTau: numberOf(values, 'tau', 0.15),
+    ruleTau: numberOf(values, 'tau', DEFAULT_CC_TAU),
+    rootData: rootData === 'none' ? RootData.NO_ROOT_DATA : RootData.MNIST_VALIDATION,
     privacy: privacy === 'robust' ? PrivacyMode.ROBUST : PrivacyMode.SECURE,
     bucketSize: numberOf(values, 'bucket-size', privacy === 'secure' ? 3 : 0),
     quorum: numberOf(values, 'quorum', base.quorum),
@@ -132,6 +143,7 @@ export async function runFlCli(
         model: { type: 'string' },
         partition: { type: 'string' },
         rule: { type: 'string' },
+        'root-data': { type: 'string' },
         privacy: { type: 'string' },
         ...Object.fromEntries(numberOptions.map((o) => [o, { type: 'string' as const }])),
       },

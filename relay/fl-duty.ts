@@ -30,7 +30,9 @@ import type { TaskSpec } from '../workers/fl/task/wire.pb'
 import { initialWeights, type FlatWeights } from '../workers/fl/model/weights'
 import { float32FromLE, float32LE } from '../workers/fl/update/delta'
 import { hashOf } from '../workers/fl/round/identity'
-import { createTrainer } from '../workers/fl/model/trainer'
+import { createTrainer, type Trainer } from '../workers/fl/model/trainer'
+import { createReferenceSource, referenceHyperOf, rootDataSamples, type ReferenceSource } from '../workers/fl/model/reference'
+import type { FlTask } from '../workers/fl/task/spec'
 import { gatherSamples, splitHoldout, type LabelledSamples } from '../workers/fl/data/split'
 import { HOLDOUT } from '../workers/fl/training-session'
 import { selectBackend } from '../workers/fl/model/backend'
@@ -70,6 +72,8 @@ export interface FlDutyDeps {
 interface RunningTask {
   readonly participant: FlParticipant
   readonly adapter: ConsensusAdapter | null
+  /** FLTrust tasks: the model the reference update trains (released when the task stops). */
+  readonly referenceTrainer: Trainer | null
   status: RoundStatus
 }
 
@@ -82,6 +86,7 @@ export class FlDuty {
   private readonly db: Database.Database
   private poll: NodeJS.Timeout | null = null
   private test: LabelledSamples | null = null
+  private backendChoice: Promise<unknown> | null = null
   private stopped = false
   private syncing: Promise<void> = Promise.resolve()
 
@@ -127,6 +132,7 @@ export class FlDuty {
     await this.syncing
     this.mesh.stop()
     await Promise.all([...this.running.values()].map((t) => t.adapter?.stop()))
+    for (const t of this.running.values()) t.referenceTrainer?.dispose()
     this.running.clear()
     this.db.close()
   }
@@ -187,6 +193,8 @@ export class FlDuty {
     const isValidator = validators.includes(deps.peerId)
     const evaluate = isValidator ? await this.evaluator(task.model) : undefined
     const tracing = this.mesh.trace(taskId, rounds.length)
+    // The relay aggregates and validates (the rotation runs over the validator set), so an FLTrust task's reference is computed here.
+    const reference = await this.referenceFor(taskId, task)
     const participant = new FlParticipant({
       runtime: deps.runtime,
       self: deps.peerId,
@@ -223,6 +231,7 @@ export class FlDuty {
         audit: deps.audit,
       },
       evaluate,
+      reference: reference?.source,
       onEvaluated: (hash, evaluation) => {
         this.evaluations.set(hash, evaluation)
         if (this.evaluations.size > 256) this.evaluations.delete(this.evaluations.keys().next().value!)
@@ -272,7 +281,7 @@ export class FlDuty {
         participant.decided({ descriptor: descriptor.value, certificate: encodeCertificate(decision.certificate) })
       })
     }
-    this.running.set(taskId, { participant, adapter, status: participant.status })
+    this.running.set(taskId, { participant, adapter, referenceTrainer: reference?.trainer ?? null, status: participant.status })
     this.mesh.add(taskId, participant, false)
     deps.log.info(
       { taskId, name: task.name, committedRounds: rounds.length, rounds: task.rounds, validator: isValidator },
@@ -286,12 +295,41 @@ export class FlDuty {
     this.running.delete(taskId)
     this.mesh.remove(taskId)
     await running.adapter?.stop()
+    running.referenceTrainer?.dispose()
+  }
+
+  /**
+   * An FLTrust task's reference updates on this relay: the task's root data (the MNIST
+   * validation digits), a trainer of the task's model, and the task's local hyperparameters. It
+   * trains on the relay's event loop, as evaluation does; its duration is logged each round.
+   */
+  private async referenceFor(taskId: string, task: FlTask): Promise<{ source: ReferenceSource; trainer: Trainer } | null> {
+    if (task.rule.rule !== 'fltrust') return null
+    await this.backend()
+    const rootData = rootDataSamples(task.rootData, loadMnistNode())
+    if (!rootData) throw new Error('an FLTrust task without root data')
+    const trainer = createTrainer(task.model)
+    const log = this.deps.log.child({ taskId })
+    const source = createReferenceSource({
+      trainer,
+      rootData,
+      hyper: referenceHyperOf(task),
+      onComputed: (round, ms) =>
+        log.info({ flRound: round, ms: Math.round(ms), samples: rootData.count }, 'FLTrust reference update computed'),
+    })
+    return { source, trainer }
+  }
+
+  /** The tfjs backend evaluation and FLTrust's reference train on, chosen once (wasm, else cpu: every relay alike). */
+  private backend(): Promise<unknown> {
+    this.backendChoice ??= selectBackend(nodeBackendOptions({ calibrate: false }))
+    return this.backendChoice
   }
 
   /** Held-out MNIST test digits, loaded once; a tfjs backend chosen once. */
   private async evaluator(model: Parameters<typeof createTrainer>[0]): Promise<(weights: FlatWeights) => Promise<Evaluation>> {
     if (!this.test) {
-      await selectBackend(nodeBackendOptions({ calibrate: false }))
+      await this.backend()
       const dataset = loadMnistNode()
       this.test = gatherSamples(dataset, splitHoldout(dataset.count, HOLDOUT).test)
     }

@@ -1,4 +1,5 @@
 import { checkTask, defaultMnistTask, RULES, taskIdOf, taskToWire, type FlTask, type RuleName } from '../../workers/fl/task/spec'
+import { DEFAULT_RULES } from '../../workers/fl/aggregation/defaults'
 import { PartitionKind, PrivacyMode } from '../../workers/fl/task/wire.pb'
 
 /** What the PWA's "Create a task" form asks for; everything else is the default MNIST task's. */
@@ -22,6 +23,18 @@ export interface TaskForm {
 
 export const RULE_NAMES = RULES
 
+/**
+ * What the form says about the default rule: relays hold the MNIST validation digits, so a task
+ * created here has root data and each mode defaults to DEFAULT_RULES (aggregation/defaults.ts).
+ */
+export function ruleHint(rule: RuleName, privacy: TaskForm['privacy']): string {
+  const defaults = `default: ${DEFAULT_RULES.robust} in robust mode, ${DEFAULT_RULES.secure} in secure mode`
+  if (rule !== 'fltrust') return defaults
+  const secure =
+    privacy === 'secure' ? '; secure mode needs two buckets or more (quorum ≥ 2 × bucket size) to leave a Byzantine bucket out' : ''
+  return `${defaults}. FLTrust trusts each update by its agreement with a reference update the relays train on the 1,000 MNIST validation digits${secure}`
+}
+
 export function defaultTaskForm(): TaskForm {
   const t = defaultMnistTask('', 0)
   return {
@@ -32,7 +45,7 @@ export function defaultTaskForm(): TaskForm {
     localSteps: t.localSteps,
     learningRate: t.learningRate,
     clipNorm: t.clipNorm,
-    rule: 'trimmed-mean',
+    rule: DEFAULT_RULES.robust,
     ruleParameter: 1,
     quorum: t.quorum,
     deadlineSeconds: t.collectMs / 1000,

@@ -147,6 +147,8 @@ describe('federated training over the mesh', () => {
     await form.locator('input[name="name"]').fill('made in the PWA')
     await form.locator('input[name="rounds"]').fill('2')
     await form.locator('input[name="quorum"]').fill('3')
+    // The form opens on the default rule (FLTrust, no parameter); trimmed mean shows how a bad parameter is refused.
+    await form.locator('select[name="rule"]').selectOption('trimmed-mean')
     await form.locator('input[name="rule-parameter"]').fill('2')
     await a.page.getByTestId('fl-create-submit').click()
     // The same checks every node applies refuse a bad task before it is published, with the reason.

@@ -4,7 +4,15 @@ import { loadMnistNode } from '../../../workers/fl/node/mnist-data'
 import { gatherSamples, splitHoldout } from '../../../workers/fl/data/split'
 import { selectBackend } from '../../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../../workers/fl/node/backend'
-import { computeReferenceUpdate, referenceSeed } from '../../../workers/fl/model/reference'
+import {
+  computeReferenceUpdate,
+  createReferenceSource,
+  referenceHyperOf,
+  referenceSeed,
+  rootDataSamples,
+} from '../../../workers/fl/model/reference'
+import { defaultMnistTask } from '../../../workers/fl/task/spec'
+import { HOLDOUT } from '../../../workers/fl/training-session'
 import { MNIST_MLP } from '../../../workers/fl/model/spec'
 import { createTrainer } from '../../../workers/fl/model/trainer'
 import { initialWeights } from '../../../workers/fl/model/weights'
@@ -53,6 +61,42 @@ describe('FLTrust reference update (production trainer on held-out data)', () =>
       const previous = Float32Array.from(raw, (_, j) => (j % 2 ? 1 : -1) * 1e-2)
       const mixed = await computeReferenceUpdate({ trainer, weights, heldOut, hyper, round: 2, momentum: { beta: 0.9, previous } })
       for (const j of [0, 1, 1000, raw.length - 1]) expect(mixed[j]).toBeCloseTo(0.9 * previous[j] + 0.1 * raw[j], 7)
+    } finally {
+      trainer.dispose()
+    }
+  })
+
+  it("a task's reference: its root data is the validation split, trained as a trainer trains, once per round and base model", async () => {
+    const task = { ...defaultMnistTask('admin', 1), localSteps: 3 }
+    const root = rootDataSamples(task.rootData, mnist)!
+    const holdout = splitHoldout(mnist.count, HOLDOUT)
+    expect(root.count).toBe(HOLDOUT.validation)
+    expect(root).toEqual(gatherSamples(mnist, holdout.validation))
+    expect(rootDataSamples('none', mnist)).toBeNull()
+    expect(referenceHyperOf(task)).toEqual({
+      epochs: 1,
+      batchSize: 32,
+      learningRate: task.learningRate,
+      optimizer: 'momentum',
+      maxBatchesPerEpoch: 3,
+    })
+    expect(referenceHyperOf({ ...task, localSteps: 0 }).maxBatchesPerEpoch).toBeUndefined()
+    const trainer = createTrainer(MNIST_MLP)
+    const computed: number[] = []
+    try {
+      const source = createReferenceSource({
+        trainer,
+        rootData: root,
+        hyper: referenceHyperOf(task),
+        onComputed: (round) => void computed.push(round),
+      })
+      const weights = initialWeights(MNIST_MLP, 5)
+      const [a, again] = await Promise.all([source(2, 'base-a', weights), source(2, 'base-a', weights)])
+      expect(again).toBe(a) // one computation shared by the aggregator's and the validator's side
+      const direct = await computeReferenceUpdate({ trainer, weights, heldOut: root, hyper: referenceHyperOf(task), round: 2 })
+      expect(bytes(a)).toEqual(bytes(direct))
+      expect(bytes(await source(3, 'base-a', weights))).not.toEqual(bytes(a))
+      expect(computed).toEqual([2, 3])
     } finally {
       trainer.dispose()
     }

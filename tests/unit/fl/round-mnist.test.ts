@@ -1,227 +1,30 @@
 /**
- * Every production piece of a robust-mode round, joined in one process: four trainers training
- * the MNIST MLP on their own shards (the training session the worker runs), updates encoded,
- * sealed once for the aggregators and validators and signed; a rotating aggregator computing
- * the candidate from the blobs; four validators re-computing it, evaluating on held-out digits
- * and agreeing through the consensus adapter with BLS certificates; every node checking the
- * certificate before adopting. Only the network is in memory. Outcomes only, no timing.
+ * A robust-mode federated task on MNIST with a majority rule (trimmed mean), every production
+ * piece in one process (mnist-round-harness.ts): four trainers, sealed updates, a rotating
+ * aggregator, four validators re-computing and agreeing with BLS certificates, every node
+ * checking the certificate before adopting. Only the network is in memory. Outcomes only, no timing.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { ed25519, x25519 } from '@noble/curves/ed25519.js'
-import { ConsensusAdapter, MemoryConsensusStore, type BftTransport } from '../../../workers/consensus/adapter'
-import {
-  createRealScheme,
-  createRealSigner,
-  createValidatorSet,
-  decodeCertificate,
-  encodeCertificate,
-  verifyCertificate,
-} from '../../../workers/consensus/certificate'
-import { loadMnistNode } from '../../../workers/fl/node/mnist-data'
-import { gatherSamples, splitHoldout } from '../../../workers/fl/data/split'
 import { selectBackend } from '../../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../../workers/fl/node/backend'
-import { MNIST_MLP } from '../../../workers/fl/model/spec'
-import { createTrainer } from '../../../workers/fl/model/trainer'
-import { initialWeights, type FlatWeights } from '../../../workers/fl/model/weights'
-import { chainIdFor, decodeDescriptor, encodeDescriptor, hashOf, type CommitProof, type RoundMessage } from '../../../workers/fl/round'
-import { RoundHost, type HostClock } from '../../../workers/fl/round/host'
-import { createRobustHandlers } from '../../../workers/fl/round/robust-handlers'
-import { defaultMnistTask, taskIdOf } from '../../../workers/fl/task/spec'
-import { createTrainingSession, HOLDOUT } from '../../../workers/fl/training-session'
-import { float32LE } from '../../../workers/fl/update/delta'
-import { identityFromSeed, peerIdStringFromPublicKey } from '../../../workers/identity/ed25519'
-import { silentLogger } from '../../../workers/log'
-
-const scheme = createRealScheme()
-const FAST = { proposeMs: 400, prevoteMs: 200, precommitMs: 200, roundIncrementMs: 200, rebroadcastMs: 300 }
-const clock: HostClock = {
-  now: () => performance.now(),
-  setTimer: (ms, run) => {
-    const t = setTimeout(run, ms)
-    return () => clearTimeout(t)
-  },
-}
+import { runMnistTask } from './mnist-round-harness'
 
 beforeAll(async () => {
   await selectBackend(nodeBackendOptions({ calibrate: false }))
 })
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 describe('a robust-mode federated task on MNIST, every production piece in one process', () => {
   it('trains, aggregates, re-executes, certifies and adopts two rounds; accuracy rises and every node holds the same model', async () => {
-    const dataset = loadMnistNode()
-    const test = gatherSamples(dataset, splitHoldout(dataset.count, HOLDOUT).test)
-    const task = {
-      ...defaultMnistTask('admin', 1),
+    const run = await runMnistTask({
+      trainers: 4,
       rounds: 2,
-      quorum: 3,
-      localSteps: 8,
-      learningRate: 0.1,
-      collectMs: 20_000,
-      validateMs: 20_000,
-    }
-    const taskId = taskIdOf(task)
-
-    // Content-addressed stores standing in for the transfer protocol.
-    const blobs = new Map<string, Uint8Array>()
-    const models = new Map<string, FlatWeights>()
-    const putModel = async (w: FlatWeights) => {
-      const h = hashOf(float32LE(w.values))
-      models.set(h, w)
-      return h
-    }
-    const initial = await putModel(initialWeights(MNIST_MLP, 7))
-
-    // Validators: BFT keys; their PeerIds name them in the round.
-    const signers = Array.from({ length: 4 }, (_, i) =>
-      createRealSigner({ identitySeed: new Uint8Array(32).fill(i + 71), voteSeed: new Uint8Array(48).fill(i + 71) }),
-    )
-    const entries = signers.map((s) => ({
-      id: peerIdStringFromPublicKey(s.identityKey),
-      identityKey: s.identityKey,
-      voteKey: s.voteKey,
-      possession: s.proofOfPossession(),
-    }))
-    const created = createValidatorSet(entries, scheme)
-    if (!created.ok) throw new Error(created.reason)
-    const set = created.set
-    const trainerIdentities = Array.from({ length: 4 }, (_, i) => identityFromSeed(new Uint8Array(32).fill(i + 91)))
-    const aggregatorIdentities = Array.from({ length: 2 }, (_, i) => identityFromSeed(new Uint8Array(32).fill(i + 101)))
-    const trainerIds = trainerIdentities.map((t) => peerIdStringFromPublicKey(t.publicKey))
-    const aggregatorIds = aggregatorIdentities.map((a) => peerIdStringFromPublicKey(a.publicKey))
-    const validatorIds = set.validators.map((v) => v.id)
-    const agreement = new Map<string, { publicKey: Uint8Array; secretKey: Uint8Array }>()
-    for (const [i, id] of [...aggregatorIds, ...validatorIds].entries()) {
-      const secretKey = new Uint8Array(32).fill(i + 120)
-      agreement.set(id, { secretKey, publicKey: x25519.getPublicKey(secretKey) })
-    }
-    const identityKeys = new Map<string, Uint8Array>(trainerIdentities.map((t, i) => [trainerIds[i], t.publicKey]))
-
-    const evaluator = createTrainer(MNIST_MLP)
-    const accuracy = async (w: FlatWeights) => (await evaluator.evaluate(w, test)).accuracy
-    const verifyProof = (proof: CommitProof) => {
-      const c = decodeCertificate(proof.certificate)
-      return (
-        c.ok &&
-        verifyCertificate(c.certificate, set, scheme, {
-          chainId: chainIdFor(taskId),
-          height: proof.descriptor.round,
-          valueId: sha256(encodeDescriptor(proof.descriptor)),
-        }).ok
-      )
-    }
-
-    const hosts = new Map<string, RoundHost>()
-    const adopted = new Map<string, string[]>()
-    const warnings: string[] = []
-    const handlersFor = (
-      id: string,
-      identity: { publicKey: Uint8Array; sign: (m: Uint8Array) => Uint8Array },
-      extra: { trains?: boolean; evaluates?: boolean },
-    ) => {
-      const robust = createRobustHandlers({
-        taskId,
-        task,
-        self: id,
-        sign: identity.sign,
-        identityKey: identity.publicKey,
-        recipients: () => [...agreement.values()].map((k) => k.publicKey),
-        sources: {
-          fetchBlob: async (h) => blobs.get(h) ?? null,
-          trainerKey: (peer) => identityKeys.get(peer) ?? null,
-          verifySignature: (key, message, signature) => ed25519.verify(signature, message, key),
-          recipient: agreement.get(id) ?? { publicKey: new Uint8Array(32), secretKey: new Uint8Array(32) },
-        },
-        putBlob: async (bytes) => {
-          const h = hashOf(bytes)
-          blobs.set(h, bytes)
-          return h
-        },
-        models: { get: async (h) => models.get(h) ?? null, put: putModel },
-        training: extra.trains ? createTrainingSession(dataset) : undefined,
-        evaluate: extra.evaluates ? async (w) => evaluator.evaluate(w, test) : undefined,
-      })
-      return {
-        ...robust,
-        send: (to: string | null, message: RoundMessage) => {
-          for (const [other, host] of hosts)
-            if (other !== id && (to === null || to === other)) setTimeout(() => host.receive(id, message), 0)
-        },
-        certify: async (proof: CommitProof) => verifyProof(proof),
-        adopt: async (proof: CommitProof) => void adopted.set(id, [...(adopted.get(id) ?? []), proof.descriptor.candidate]),
-        warn: (what: string, reason: string) => void warnings.push(`${id.slice(-6)} ${what}: ${reason}`),
-      }
-    }
-    const base = {
-      params: { taskId, rounds: task.rounds, quorum: task.quorum, collectMs: task.collectMs, validateMs: task.validateMs },
-      roster: { aggregators: aggregatorIds, validators: validatorIds },
-      committedRound: 0,
-      baseModel: initial,
-    }
-
-    const bftHandlers = new Map<string, (payload: Uint8Array, sender: Uint8Array) => void>()
-    const transport = (name: string, key: Uint8Array): BftTransport => ({
-      publish: async (payload) => {
-        for (const [other, handler] of bftHandlers) if (other !== name) setTimeout(() => handler(payload, key), 0)
-      },
-      subscribe: (handler) => {
-        bftHandlers.set(name, handler)
-        return () => bftHandlers.delete(name)
-      },
+      task: { quorum: 3, rule: { rule: 'trimmed-mean', trim: 1 }, rootData: 'none', collectMs: 20_000, validateMs: 20_000 },
     })
-    const adapters: ConsensusAdapter[] = []
-    for (const id of validatorIds) {
-      const signer = signers[entries.findIndex((e) => e.id === id)]
-      const host = new RoundHost(
-        { ...base, self: id, trainer: false },
-        clock,
-        handlersFor(id, { publicKey: signer.identityKey, sign: signer.signMessage }, { evaluates: true }),
-      )
-      hosts.set(id, host)
-      const adapter = await ConsensusAdapter.start({
-        chainId: chainIdFor(taskId),
-        validators: set,
-        signer,
-        scheme,
-        transport: transport(id, signer.identityKey),
-        store: new MemoryConsensusStore(),
-        application: host.application,
-        log: silentLogger,
-        timeouts: FAST,
-      })
-      adapter.onDecision((decision) => {
-        const d = decodeDescriptor(decision.value)
-        if (d.ok) host.decided({ descriptor: d.value, certificate: encodeCertificate(decision.certificate) })
-      })
-      adapters.push(adapter)
-    }
-    for (const [i, id] of aggregatorIds.entries())
-      hosts.set(id, new RoundHost({ ...base, self: id, trainer: false }, clock, handlersFor(id, aggregatorIdentities[i], {})))
-    for (const [i, id] of trainerIds.entries())
-      hosts.set(id, new RoundHost({ ...base, self: id, trainer: true }, clock, handlersFor(id, trainerIdentities[i], { trains: true })))
-    for (const id of aggregatorIds) hosts.get(id)!.presence(trainerIds)
-
-    try {
-      await waitFor(() => [...hosts.keys()].every((id) => (adopted.get(id)?.length ?? 0) >= 2), 'two rounds adopted everywhere', 200_000)
-    } finally {
-      for (const host of hosts.values()) host.stop()
-      await Promise.all(adapters.map((a) => a.stop()))
-    }
-    expect(warnings).toEqual([])
-    const reference = adopted.get(trainerIds[0])!
-    for (const [id, list] of adopted) expect(list, id).toEqual(reference)
-    const accuracies = [await accuracy(models.get(initial)!), ...(await Promise.all(reference.map((h) => accuracy(models.get(h)!))))]
-    expect(accuracies[2]).toBeGreaterThan(accuracies[0] + 0.2)
-    expect(accuracies[2]).toBeGreaterThan(accuracies[1] - 0.05)
-    evaluator.dispose()
+    expect(run.warnings).toEqual([])
+    const chain = run.adopted.get(run.trainerIds[0])!
+    for (const [id, list] of run.adopted) expect(list, id).toEqual(chain)
+    expect(run.accuracies[2]).toBeGreaterThan(run.accuracies[0] + 0.2)
+    expect(run.accuracies[2]).toBeGreaterThan(run.accuracies[1] - 0.05)
+    expect(run.referenceMs).toEqual([]) // no FLTrust, no reference
   }, 240_000)
 })

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkTask, decodeTask, defaultMnistTask, encodeTask, taskIdOf, taskToWire } from '../../../workers/fl/task/spec'
-import { PrivacyMode } from '../../../workers/fl/task/wire.pb'
+import { PrivacyMode, RootData } from '../../../workers/fl/task/wire.pb'
+import { DEFAULT_RULES, FALLBACK_RULES } from '../../../workers/fl/aggregation/defaults'
 import { runFlCli } from '../../../relay/fl-cli'
 import { openDatabase } from '../../../relay/db'
 import { FlStore } from '../../../relay/fl-store'
@@ -34,7 +35,10 @@ describe('federated task definitions', () => {
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 2 },
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 3, quorum: 5 },
       { ...wire, collectMs: 10 },
-      { ...wire, version: 2 },
+      { ...wire, version: 3 },
+      { ...wire, version: 1, rule: 'fltrust' },
+      { ...wire, rule: 'fltrust', rootData: RootData.NO_ROOT_DATA },
+      { ...wire, rootData: 7 as unknown as RootData },
     ].map((w) => checkTask(w))
     expect(reasons.every((r) => !r.ok)).toBe(true)
     expect(reasons.map((r) => (r.ok ? '' : r.reason))).toEqual([
@@ -45,9 +49,55 @@ describe('federated task definitions', () => {
       expect.stringContaining('bucket size of 3'),
       'secure mode with a robust rule needs a quorum of at least two buckets',
       'deadlines must be 1 s .. 1 h',
-      'task version 2, this node understands 1',
+      'task version 3, this node understands 1..2',
+      'root data and FLTrust need task version 2',
+      expect.stringContaining('FLTrust needs root data'),
+      'root data must be none or the MNIST validation digits',
     ])
     expect(decodeTask(new Uint8Array([0xff, 0xff]))).toMatchObject({ ok: false })
+  })
+
+  it('a task stored before version 2 (no root data) still decodes to the same task, bytes and id', () => {
+    // defaultMnistTask('12D3KooWAdmin', 1_700_000_000_000) as encoded before FLTrust tasks existed (version 1, trimmed mean).
+    const stored = Buffer.from(
+      '0801120c4d4e495354206469676974731a787b22696e7075745368617065223a5b3738345d2c226c6179657273223a5b7b2274797065223a2264656e7365222c22756e697473223a36342c2261637469766174696f6e223a2272656c75227d2c7b2274797065223a2264656e7365222c22756e697473223a31307d5d2c22636c6173736573223a31307d3014380140144820519a9999999999a93f590000000000001440620c7472696d6d65642d6d65616e6801980103a001e0d403a801b0ea01b1019a9999999999a93fb801ea0fc00180d095ffbc31ca010d313244334b6f6f5741646d696e',
+      'hex',
+    )
+    const decoded = decodeTask(new Uint8Array(stored))
+    if (!decoded.ok) throw new Error(decoded.reason)
+    expect(decoded.task.rule).toEqual({ rule: 'trimmed-mean', trim: 1 })
+    expect(decoded.task.rootData).toBe('none')
+    expect(Buffer.from(encodeTask(decoded.task)).toString('hex')).toBe(stored.toString('hex'))
+    expect(taskIdOf(decoded.task)).toBe('609652cf2b3cc531863860c4e7fe27f3dc73398e3aac2b17a812dee742f18938')
+  })
+
+  it('an FLTrust task is version 2 and names its root data; a task naming no rule gets its mode’s default', () => {
+    expect(task.rule).toEqual({ rule: DEFAULT_RULES.robust })
+    expect(task.rootData).toBe('mnist-validation')
+    const wire = taskToWire(task)
+    expect(wire.version).toBe(2)
+    expect(wire.rootData).toBe(RootData.MNIST_VALIDATION)
+    expect(decodeTask(encodeTask(task))).toEqual({ ok: true, task })
+    const unnamed = { ...wire, rule: '' }
+    const secure = { ...unnamed, privacy: PrivacyMode.SECURE, bucketSize: 3, quorum: 6 }
+    const ruleOf = (w: typeof wire) => {
+      const checked = checkTask(w)
+      if (!checked.ok) throw new Error(checked.reason)
+      return checked.task.rule.rule
+    }
+    expect([ruleOf(unnamed), ruleOf(secure)]).toEqual([DEFAULT_RULES.robust, DEFAULT_RULES.secure])
+    const without = { rootData: RootData.NO_ROOT_DATA }
+    expect([ruleOf({ ...unnamed, ...without }), ruleOf({ ...secure, ...without })]).toEqual([FALLBACK_RULES.robust, FALLBACK_RULES.secure])
+    // Every default a quorum can get is one the rule's own checks accept.
+    for (const quorum of [1, 2, 3, 4, 5, 9])
+      for (const w of [unnamed, secure, { ...unnamed, ...without }, { ...secure, ...without }]) {
+        const checked = checkTask({ ...w, quorum: Math.max(quorum, w.privacy === PrivacyMode.SECURE ? 6 : 1) })
+        if (!checked.ok) throw new Error(checked.reason)
+        const again = checkTask(taskToWire(checked.task))
+        expect(again.ok && again.task.rule, `quorum ${quorum}`).toEqual(checked.task.rule)
+      }
+    // A version-2 task without version-2 fields is written as version 1: its bytes are what a version-1 node reads.
+    expect(taskToWire({ ...task, rule: { rule: 'median' }, rootData: 'none' }).version).toBe(1)
   })
 
   it('the PWA form makes secure-mode tasks, checked as every node checks them', () => {
@@ -64,6 +114,10 @@ describe('federated task definitions', () => {
     })
     const robust = taskFromForm(defaultTaskForm(), '12D3KooWAdmin', 1)
     expect(robust.ok && robust.task.privacy).toEqual({ mode: 'robust' })
+    // The form starts on the robust mode's default rule, with the relays' root data.
+    expect(robust.ok && [robust.task.rule, robust.task.rootData]).toEqual([{ rule: DEFAULT_RULES.robust }, 'mnist-validation'])
+    const secureFltrust = taskFromForm({ ...form, rule: 'fltrust', quorum: 6 }, '12D3KooWAdmin', 1)
+    expect(secureFltrust.ok && secureFltrust.task.rule).toEqual({ rule: 'fltrust' })
   })
 
   it('names secure-aggregation aborts by the metric’s closed set of reasons', () => {
@@ -116,7 +170,25 @@ describe('relay CLI: fl create / list', () => {
     const listed = capture()
     expect(await runFlCli(['list', '--data-dir', dir], {}, listed.out)).toBe(0)
     expect(listed.lines).toHaveLength(2)
+    expect(listed.lines[0]).toContain(`MNIST digits  ${DEFAULT_RULES.robust}  robust`)
     expect(listed.lines[1]).toContain('0/3 rounds  tiny  median  secure')
+  })
+
+  it('without --rule a task gets its mode’s default; without root data the fallback', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-fl-'))
+    const { lines, out } = capture()
+    expect(await runFlCli(['create', '--data-dir', dir, '--privacy', 'secure', '--quorum', '6'], {}, out, 1_000)).toBe(0)
+    expect(await runFlCli(['create', '--data-dir', dir, '--root-data', 'none', '--quorum', '5'], {}, out, 2_000)).toBe(0)
+    expect(lines[0]).toContain(`, ${DEFAULT_RULES.secure}, secure (buckets of 3)`)
+    expect(lines[1]).toContain(`, ${FALLBACK_RULES.robust}, robust`)
+    const db = openDatabase(dir)
+    const tasks = new FlStore(db).tasks()
+    db.close()
+    expect(tasks.map((t) => t.task.rootData)).toEqual(['mnist-validation', 'none'])
+    expect(await runFlCli(['create', '--data-dir', dir, '--root-data', 'disk'], {}, out)).toBe(2)
+    const help = capture()
+    expect(await runFlCli(['--help'], {}, help.out)).toBe(0)
+    expect(help.lines.join('\n')).toContain(`[robust: ${DEFAULT_RULES.robust}, secure: ${DEFAULT_RULES.secure}; with --root-data none:`)
   })
 
   it('explains a bad option and prints help', async () => {

@@ -18,6 +18,7 @@ import type { LoadedModel, LoadModelRequest, TrainRequest as WorkerTrainRequest,
 import { weightShapesOf, type FlatWeights } from '../model/weights'
 import { float32FromLE, float32LE } from '../update/delta'
 import type { Evaluation } from '../round/reexecute'
+import type { ReferenceSource } from '../model/reference'
 import { RoundHost, type HostClock } from '../round/host'
 import { createRobustHandlers } from '../round/robust-handlers'
 import { createSecureHandlers } from '../round/secure-handlers'
@@ -63,6 +64,8 @@ export interface ParticipantOptions {
     train(request: WorkerTrainRequest): Promise<TrainResult>
   }
   readonly evaluate?: (weights: FlatWeights) => Promise<Evaluation>
+  /** Aggregators and validators of an FLTrust task: the round's reference update on the task's root data. */
+  readonly reference?: ReferenceSource
   readonly clock: HostClock
   readonly log: Logger
   readonly onStatus?: (status: RoundStatus) => void
@@ -106,6 +109,10 @@ export class FlParticipant {
       options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate')
       options.onRefusedInputs?.(reasons.length)
     }
+    // FLTrust: how many inputs (or buckets) the candidate trusted, in the aggregator's log next to the inputs it left out.
+    const onAggregated = (round: number, details: Readonly<Record<string, unknown>>) => {
+      if (details.trusted !== undefined) options.log.info({ taskId, round, trusted: details.trusted }, 'FLTrust candidate aggregated')
+    }
     const evaluate = options.evaluate
       ? async (weights: FlatWeights) => {
           const evaluation = await options.evaluate!(weights)
@@ -132,6 +139,7 @@ export class FlParticipant {
         models,
         training: options.training,
         evaluate,
+        reference: options.reference,
         clock: options.clock,
         random: cryptoRandomSource,
         sendToMember: (to, message) => send(to, { server: message }),
@@ -141,6 +149,7 @@ export class FlParticipant {
           options.onSecaggAbort?.(reason)
         },
         onRefusedInputs,
+        onAggregated,
         warn: (what, reason) => options.log.warn({ taskId, reason }, what),
       })
       handlers = this.secure
@@ -157,7 +166,9 @@ export class FlParticipant {
         models,
         training: options.training,
         onRefusedInputs,
+        onAggregated,
         evaluate,
+        reference: options.reference,
       })
     }
     this.host = new RoundHost(

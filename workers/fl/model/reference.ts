@@ -4,7 +4,9 @@
  * It runs the production trainer with a seed fixed by the round, so a validator re-executing it
  * on the same backend gets the same bits, and then the same FLTrust aggregate.
  */
-import type { LabelledSamples } from '../data/split'
+import type { ImageDataset } from '../data/mnist-format'
+import { gatherSamples, splitHoldout, type LabelledSamples } from '../data/split'
+import { HOLDOUT } from '../training-session'
 import type { Trainer, TrainHyper } from './trainer'
 import type { FlatWeights } from './weights'
 
@@ -23,6 +25,8 @@ export interface ReferenceRequest {
    * recomputed then). Absent: the raw delta.
    */
   readonly momentum?: { readonly beta: number; readonly previous: Float32Array | undefined }
+  /** Give the event loop a turn every this many batches (scheduling only: the bits do not change). Default: never. */
+  readonly yieldEvery?: number
 }
 
 /** Seed of a round's reference run: public and fixed, so every re-execution shuffles alike. */
@@ -37,7 +41,7 @@ export async function computeReferenceUpdate(request: ReferenceRequest): Promise
     weights: request.weights,
     data: request.heldOut,
     hyper: { ...request.hyper, seed: referenceSeed(request.round) },
-    yieldEvery: 1_000_000,
+    yieldEvery: request.yieldEvery ?? 1_000_000,
   })
   const m = request.momentum
   if (!m || !m.previous || m.beta === 0) return outcome.delta
@@ -46,4 +50,81 @@ export async function computeReferenceUpdate(request: ReferenceRequest): Promise
   const out = new Float32Array(outcome.delta.length)
   for (let j = 0; j < out.length; j++) out[j] = m.beta * m.previous[j] + (1 - m.beta) * outcome.delta[j]
   return out
+}
+
+/**
+ * The reference run's hyperparameters in a mesh task: exactly a trainer's local run (the
+ * training session's: the task's epochs, batch size, learning rate and local steps, with the
+ * momentum optimizer), with no server momentum and no clipping, as `npm run bench -- robustness`
+ * measured FLTrust (tests/bench/fl-sim.ts: `referenceHyper` = the clients' hyper, momentum 0).
+ */
+export function referenceHyperOf(task: {
+  readonly localEpochs: number
+  readonly batchSize: number
+  readonly learningRate: number
+  readonly localSteps: number
+}): Omit<TrainHyper, 'seed'> {
+  return {
+    epochs: task.localEpochs,
+    batchSize: task.batchSize,
+    learningRate: task.learningRate,
+    optimizer: 'momentum',
+    maxBatchesPerEpoch: task.localSteps || undefined,
+  }
+}
+
+/**
+ * A task's root data from the MNIST dataset this node loaded (wire.proto, RootData):
+ * 'mnist-validation' is the validation split of the one held-out split every node draws
+ * (splitHoldout(HOLDOUT)), disjoint from the trainers' shards and from the validators' test digits.
+ */
+export function rootDataSamples(rootData: 'none' | 'mnist-validation', dataset: ImageDataset): LabelledSamples | null {
+  if (rootData === 'none') return null
+  return gatherSamples(dataset, splitHoldout(dataset.count, HOLDOUT).validation)
+}
+
+/** A round's reference update from its base model, as handlers ask for it. */
+export type ReferenceSource = (round: number, baseHash: string, base: FlatWeights) => Promise<Float32Array>
+
+/**
+ * The reference updates of one task on one node: computed once per (round, base model) and
+ * shared by the aggregator's and the validator's side (a relay is both), the last few kept.
+ * Computations run one at a time (they share the trainer's model) and yield to the event loop
+ * after every batch, so a relay keeps serving streams and consensus while one trains.
+ * `onComputed` reports each computation's duration (logged on the relay).
+ */
+export function createReferenceSource(options: {
+  readonly trainer: Trainer
+  readonly rootData: LabelledSamples
+  readonly hyper: Omit<TrainHyper, 'seed'>
+  readonly onComputed?: (round: number, ms: number) => void
+}): ReferenceSource {
+  const kept = new Map<string, Promise<Float32Array>>()
+  let previous: Promise<unknown> = Promise.resolve()
+  return (round, baseHash, base) => {
+    const key = `${round}/${baseHash}`
+    let pending = kept.get(key)
+    if (!pending) {
+      let started = 0
+      pending = previous.then(() => {
+        started = performance.now()
+        return computeReferenceUpdate({
+          trainer: options.trainer,
+          weights: base,
+          heldOut: options.rootData,
+          hyper: options.hyper,
+          round,
+          yieldEvery: 1,
+        })
+      })
+      previous = pending.catch(() => undefined)
+      pending.then(
+        () => options.onComputed?.(round, performance.now() - started),
+        () => kept.delete(key),
+      )
+      kept.set(key, pending)
+      while (kept.size > 4) kept.delete(kept.keys().next().value!)
+    }
+    return pending
+  }
 }

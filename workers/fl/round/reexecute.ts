@@ -6,7 +6,9 @@
  * then votes yes only if the hash matches and the model's accuracy on its held-out data does
  * not drop more than the task's threshold below the last committed model's.
  */
-import { aggregate, type AggregationConfig, type AggregationInput } from '../aggregation/aggregate'
+import { aggregate, type AggregationConfig, type AggregationInput, type RuleConfig, type RuleOutcome } from '../aggregation/aggregate'
+import type { ReferenceSource } from '../model/reference'
+import type { TaskRule } from '../task/spec'
 import { sameShapes, type FlatWeights } from '../model/weights'
 import { decodeUpdate } from '../update/codec'
 import { applyDelta, float32LE, l2Norm } from '../update/delta'
@@ -62,9 +64,27 @@ export async function openInput(frame: RoundInputsFrame, input: SubmissionRef, s
   return { ok: true, value: { id: input.trainer, vector: update.delta, weight: 1 } }
 }
 
+/**
+ * The rule a round applies: the task's rule, and for FLTrust its reference update, which the
+ * aggregator and each validator compute themselves from the round's base model on their root
+ * data. A candidate built with another reference, or none, re-executes to other bits here and
+ * gets no vote; a node without root data cannot aggregate or judge an FLTrust round.
+ */
+export async function roundRule(
+  rule: TaskRule,
+  frame: { readonly round: number; readonly baseHash: Hash; readonly base: FlatWeights },
+  reference: ReferenceSource | undefined,
+): Promise<Outcome<RuleConfig>> {
+  if (rule.rule !== 'fltrust') return { ok: true, value: rule }
+  if (!reference) return { ok: false, reason: "this node holds no root data for FLTrust's reference update" }
+  return { ok: true, value: { rule: 'fltrust', reference: await reference(frame.round, frame.baseHash, frame.base) } }
+}
+
 export interface Candidate {
   readonly weights: FlatWeights
   readonly hash: Hash
+  /** What the rule reports (FLTrust: `trusted`, the inputs or buckets it gave any trust). */
+  readonly details?: RuleOutcome['details']
 }
 
 /** The validators' side: the candidate from exactly the descriptor's inputs, every one of which must open and check. */
@@ -116,7 +136,7 @@ function candidateOf(frame: RoundInputsFrame, opened: AggregationInput[], aggreg
   const result = aggregate(opened, aggregation)
   if (!result.ok) return result
   const values = applyDelta(frame.base.values, result.vector)
-  return { ok: true, value: { weights: { shapes: frame.base.shapes, values }, hash: hashOf(float32LE(values)) } }
+  return { ok: true, value: { weights: { shapes: frame.base.shapes, values }, hash: hashOf(float32LE(values)), details: result.details } }
 }
 
 export interface Evaluation {

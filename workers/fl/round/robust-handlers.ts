@@ -11,10 +11,18 @@
 import type { FlatWeights } from '../model/weights'
 import { encodeUpdate } from '../update/codec'
 import type { LoadedModel, LoadModelRequest, TrainRequest as WorkerTrainRequest, TrainResult } from '../../fl-worker-api'
+import type { ReferenceSource } from '../model/reference'
 import type { FlTask } from '../task/spec'
 import { submissionSignBytes } from './codec'
 import { hashToBytes } from './identity'
-import { computeCandidateFromUsable, judgeRobustCandidate, type Evaluation, type InputSources, type RoundInputsFrame } from './reexecute'
+import {
+  computeCandidateFromUsable,
+  judgeRobustCandidate,
+  roundRule,
+  type Evaluation,
+  type InputSources,
+  type RoundInputsFrame,
+} from './reexecute'
 import { sealUpdate } from './sealed-update'
 import type { AggregateRequest, Hash, ProposalDescriptor, SubmissionRef, TrainRequest } from './types'
 
@@ -38,6 +46,10 @@ export interface RobustNodeContext {
   }
   /** Validators: accuracy and loss on this node's held-out data. */
   readonly evaluate?: (weights: FlatWeights) => Promise<Evaluation>
+  /** Aggregators and validators of an FLTrust task: the round's reference update on the task's root data (model/reference.ts). */
+  readonly reference?: ReferenceSource
+  /** Aggregators: what the rule reports of each candidate (FLTrust: how many inputs it trusted). */
+  readonly onAggregated?: (round: number, details: Readonly<Record<string, number | string | string[]>>, inputs: readonly string[]) => void
   /** Aggregators: inputs left out of a candidate, with the reason for each (logged, counted). */
   readonly onRefusedInputs?: (round: number, reasons: readonly string[]) => void
 }
@@ -85,7 +97,11 @@ export function createRobustHandlers(context: RobustNodeContext) {
     baseHash,
     clipNorm: task.clipNorm,
   })
-  const aggregation = { rule: task.rule }
+  const aggregationFor = async (frame: RoundInputsFrame) => {
+    const rule = await roundRule(task.rule, frame, context.reference)
+    if (!rule.ok) throw new Error(rule.reason)
+    return { rule: rule.value }
+  }
 
   return {
     async train(request: TrainRequest): Promise<SubmissionRef> {
@@ -113,15 +129,11 @@ export function createRobustHandlers(context: RobustNodeContext) {
     },
 
     async aggregate(request: AggregateRequest): Promise<{ candidate: Hash; inputs: readonly string[] }> {
-      const candidate = await computeCandidateFromUsable(
-        await frameFor(request.round, request.baseModel),
-        request.inputs,
-        aggregation,
-        context.sources,
-        task.quorum,
-      )
+      const frame = await frameFor(request.round, request.baseModel)
+      const candidate = await computeCandidateFromUsable(frame, request.inputs, await aggregationFor(frame), context.sources, task.quorum)
       if (!candidate.ok) throw new Error(candidate.reason)
       if (candidate.value.refused.length > 0) context.onRefusedInputs?.(request.round, candidate.value.refused)
+      context.onAggregated?.(request.round, candidate.value.details ?? {}, candidate.value.used)
       return { candidate: await context.models.put(candidate.value.weights), inputs: candidate.value.used }
     },
 
@@ -134,14 +146,16 @@ export function createRobustHandlers(context: RobustNodeContext) {
         baseline = (await evaluate(frame.base)).accuracy
         baselines.set(d.baseModel, baseline)
       }
-      const judgement = await judgeRobustCandidate(d, frame, aggregation, context.sources, {
+      const judgement = await judgeRobustCandidate(d, frame, await aggregationFor(frame), context.sources, {
         evaluate,
         baselineAccuracy: baseline,
         maxAccuracyDrop: task.maxAccuracyDrop,
       })
+      // The reason goes to the host's warning (logged on the relay), as in secure mode.
+      if (!judgement.valid) throw new Error(judgement.reason ?? 'invalid candidate')
       // A valid candidate's weights are kept: if it commits, this node adopts it without fetching.
-      if (judgement.valid && judgement.candidate) await context.models.put(judgement.candidate.weights)
-      return judgement.valid
+      if (judgement.candidate) await context.models.put(judgement.candidate.weights)
+      return true
     },
   }
 }

@@ -16,7 +16,8 @@ import type { FlatWeights } from '../model/weights'
 import { submissionSignBytes } from './codec'
 import type { HostClock } from './host'
 import { aggregatorFor } from './identity'
-import type { Evaluation } from './reexecute'
+import type { ReferenceSource } from '../model/reference'
+import { roundRule, type Evaluation } from './reexecute'
 import { baseWeights, trainFromBase, type RobustNodeContext } from './robust-handlers'
 import {
   candidateFromBuckets,
@@ -52,6 +53,8 @@ export interface SecureNodeContext {
   readonly models: RobustNodeContext['models']
   readonly training?: RobustNodeContext['training']
   readonly evaluate?: (weights: FlatWeights) => Promise<Evaluation>
+  /** Aggregators and validators of an FLTrust task: the round's reference update on the task's root data (model/reference.ts). */
+  readonly reference?: ReferenceSource
   readonly clock: HostClock
   readonly random: RandomSource
   readonly primitives?: SecAggPrimitives
@@ -62,6 +65,8 @@ export interface SecureNodeContext {
   /** Aggregators: a bucket that aborted (counted as mesh_fl_secagg_aborts_total on the relay). */
   readonly onBucketAborted?: (round: number, bucket: number, reason: string) => void
   readonly onRefusedInputs?: (round: number, reasons: readonly string[]) => void
+  /** Aggregators: what the rule reports of each candidate across buckets (FLTrust: how many buckets it trusted). */
+  readonly onAggregated?: RobustNodeContext['onAggregated']
   /** A secure-aggregation message refused, with its reason. */
   readonly warn?: (what: string, reason: string) => void
 }
@@ -178,6 +183,9 @@ export function createSecureHandlers(context: SecureNodeContext) {
 
     async aggregate(request: AggregateRequest): Promise<{ candidate: Hash; inputs: readonly string[]; transcript: Hash }> {
       const base = await baseWeights(context, request.baseModel)
+      // FLTrust's reference trains while the buckets run (the promise is cached per round and base model).
+      const ruleReady = roundRule(task.rule, { round: request.round, baseHash: request.baseModel, base }, context.reference)
+      ruleReady.catch(() => undefined)
       const refused: string[] = []
       const participants = request.inputs.filter((input) => {
         const problem = checkSecureSubmission(context.taskId, request.round, input, context.sources)
@@ -223,8 +231,11 @@ export function createSecureHandlers(context: SecureNodeContext) {
       }
       used.sort()
       if (used.length < task.quorum) throw new Error(`${used.length} trainers inside finished buckets' sums, quorum is ${task.quorum}`)
-      const candidate = candidateFromBuckets(base, results, task.rule)
+      const rule = await ruleReady
+      if (!rule.ok) throw new Error(rule.reason)
+      const candidate = candidateFromBuckets(base, results, rule.value)
       if (!candidate.ok) throw new Error(candidate.reason)
+      context.onAggregated?.(request.round, candidate.value.details ?? {}, used)
       const transcript = await context.putBlob(encodeTranscript({ frame, buckets: session.transcript() }))
       return { candidate: await context.models.put(candidate.value.weights), inputs: used, transcript }
     },
@@ -241,10 +252,12 @@ export function createSecureHandlers(context: SecureNodeContext) {
         baseline = (await evaluate(base)).accuracy
         baselines.set(d.baseModel, baseline)
       }
+      const rule = await roundRule(task.rule, { round: d.round, baseHash: d.baseModel, base }, context.reference)
+      if (!rule.ok) throw new Error(rule.reason)
       const judgement = await judgeSecureCandidate(
         d,
         transcript,
-        { taskId: context.taskId, round: d.round, base, baseHash: d.baseModel, bucketSize, bound, rule: task.rule },
+        { taskId: context.taskId, round: d.round, base, baseHash: d.baseModel, bucketSize, bound, rule: rule.value },
         context.sources,
         { evaluate, baselineAccuracy: baseline, maxAccuracyDrop: task.maxAccuracyDrop },
       )

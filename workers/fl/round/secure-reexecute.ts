@@ -81,10 +81,15 @@ export function encodeTranscript(t: TranscriptRecord): Uint8Array {
 
 /** The candidate from finished buckets' sums: the rule across bucket means, added to the base model. */
 export function candidateFromBuckets(base: FlatWeights, results: readonly (SecAggResult | null)[], rule: RuleConfig): Outcome<Candidate> {
-  const combined = combineBuckets(results, (b) => aggregateBucketSums(b, rule))
+  let details: Candidate['details']
+  const combined = combineBuckets(results, (b) => {
+    const outcome = aggregateBucketSums(b, rule)
+    if (outcome.ok) details = outcome.details
+    return outcome
+  })
   if (!combined.ok) return combined
   const values = applyDelta(base.values, combined.vector)
-  return { ok: true, value: { weights: { shapes: base.shapes, values }, hash: hashOf(float32LE(values)) } }
+  return { ok: true, value: { weights: { shapes: base.shapes, values }, hash: hashOf(float32LE(values)), details } }
 }
 
 /** Which trainers a bucket result holds, by PeerId, given the bucket's members in plan order. */

@@ -6,15 +6,31 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { RuleConfig } from '../aggregation/aggregate'
+import { DEFAULT_RULES, FALLBACK_RULES } from '../aggregation/defaults'
 import type { ShardScheme } from '../data/split'
 import { MNIST_MLP, validateModelSpec, type ModelSpec } from '../model/spec'
 import type { RoundParams } from '../round/types'
-import { PartitionKind, PrivacyMode, TaskSpec } from './wire.pb'
+import { PartitionKind, PrivacyMode, RootData, TaskSpec } from './wire.pb'
 import { decodeExact } from '../../protocol/exact-decode'
 
-export const TASK_VERSION = 1
-export const RULES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clipping', 'geometric-median'] as const
+/** The newest task version this node writes and understands; it still reads (and writes) version 1 (wire.proto). */
+export const TASK_VERSION = 2
+const FIRST_TASK_VERSION = 1
+export const RULES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clipping', 'geometric-median', 'fltrust'] as const
 export type RuleName = (typeof RULES)[number]
+
+/**
+ * A task's rule as the task states it. FLTrust's reference update is not part of the task: the
+ * aggregator and every validator compute it each round from the round's base model on the
+ * task's root data (createReferenceSource in workers/fl/model/reference.ts).
+ */
+export type TaskRule = Exclude<RuleConfig, { readonly rule: 'fltrust' }> | { readonly rule: 'fltrust' }
+
+/**
+ * FLTrust's root data (wire.proto, RootData): 'mnist-validation' is the 1,000 MNIST validation
+ * digits every relay and browser holds (splitHoldout(HOLDOUT).validation), fixed by the code.
+ */
+export type RootDataName = 'none' | 'mnist-validation'
 
 export interface FlTask {
   readonly name: string
@@ -28,7 +44,9 @@ export interface FlTask {
   readonly learningRate: number
   /** L2 bound of an update; 0: unclipped. */
   readonly clipNorm: number
-  readonly rule: RuleConfig
+  readonly rule: TaskRule
+  /** The clean held-out data the aggregators and validators hold (FLTrust's root data); 'none' in version-1 tasks. */
+  readonly rootData: RootDataName
   readonly privacy: { readonly mode: 'robust' } | { readonly mode: 'secure'; readonly bucketSize: number }
   readonly quorum: number
   readonly collectMs: number
@@ -39,7 +57,36 @@ export interface FlTask {
   readonly creator: string
 }
 
-/** The task a mesh runs when nobody created one: MNIST, the small MLP, a robust rule. */
+/**
+ * The rule a task gets when it names none (aggregation/defaults.ts): DEFAULT_RULES[mode] when its
+ * aggregators and validators hold root data (relays hold the MNIST validation digits), else
+ * FALLBACK_RULES[mode]; majority rules get parameters sized from the quorum (checked like a named rule's).
+ */
+export function defaultRuleFor(mode: FlTask['privacy']['mode'], rootData: RootDataName, quorum: number): TaskRule {
+  const name = rootData === 'none' ? FALLBACK_RULES[mode] : DEFAULT_RULES[mode]
+  const f = Math.max(0, Math.floor((quorum - 3) / 2))
+  switch (name) {
+    case 'fltrust':
+    case 'fedavg':
+    case 'median':
+    case 'geometric-median':
+      return { rule: name }
+    case 'trimmed-mean':
+      return { rule: name, trim: quorum >= 3 ? 1 : 0 }
+    case 'krum':
+      return { rule: name, f }
+    case 'multi-krum':
+      // Krum's scores need n ≥ 2f + 3 inputs; below 3 the coordinate-wise median stands in.
+      return quorum >= 3 ? { rule: name, f, m: Math.max(1, quorum - f) } : { rule: 'median' }
+    case 'centered-clipping':
+      return { rule: name, tau: DEFAULT_CC_TAU }
+  }
+}
+
+/** Centered clipping's radius when a task names none (the CLI's default too). */
+export const DEFAULT_CC_TAU = 0.15
+
+/** The task a mesh runs when nobody created one: MNIST, the small MLP, the robust mode's default rule on the validation digits. */
 export function defaultMnistTask(creator: string, createdMs: number): FlTask {
   return {
     name: 'MNIST digits',
@@ -51,7 +98,8 @@ export function defaultMnistTask(creator: string, createdMs: number): FlTask {
     batchSize: 32,
     learningRate: 0.05,
     clipNorm: 5,
-    rule: { rule: 'trimmed-mean', trim: 1 },
+    rule: defaultRuleFor('robust', 'mnist-validation', 3),
+    rootData: 'mnist-validation',
     privacy: { mode: 'robust' },
     quorum: 3,
     collectMs: 60_000,
@@ -81,7 +129,8 @@ const int = (v: number, min: number, max: number) => Number.isSafeInteger(v) && 
 
 export function checkTask(wire: TaskSpec): Checked {
   const fail = (reason: string): Checked => ({ ok: false, reason })
-  if (wire.version !== TASK_VERSION) return fail(`task version ${wire.version}, this node understands ${TASK_VERSION}`)
+  if (wire.version < FIRST_TASK_VERSION || wire.version > TASK_VERSION)
+    return fail(`task version ${wire.version}, this node understands ${FIRST_TASK_VERSION}..${TASK_VERSION}`)
   if (wire.name.length === 0 || wire.name.length > LIMITS.name) return fail(`name must be 1..${LIMITS.name} characters`)
   if (wire.modelJson.length > LIMITS.modelJson) return fail('model spec is too long')
   let model: unknown
@@ -108,12 +157,20 @@ export function checkTask(wire: TaskSpec): Checked {
   if (!int(wire.collectMs, 1000, LIMITS.ms) || !int(wire.validateMs, 1000, LIMITS.ms)) return fail('deadlines must be 1 s .. 1 h')
   if (!(wire.maxAccuracyDrop >= 0 && wire.maxAccuracyDrop <= 1)) return fail('validation threshold must be in [0, 1]')
   if (wire.createdMs > BigInt(Number.MAX_SAFE_INTEGER)) return fail('creation time out of range')
-  const rule = ruleOf(wire, wire.quorum)
-  if (typeof rule === 'string') return fail(rule)
+  let rootData: RootDataName
+  if (wire.rootData === RootData.NO_ROOT_DATA) rootData = 'none'
+  else if (wire.rootData === RootData.MNIST_VALIDATION) rootData = 'mnist-validation'
+  else return fail('root data must be none or the MNIST validation digits')
+  if (wire.version < 2 && (rootData !== 'none' || wire.rule === 'fltrust')) return fail('root data and FLTrust need task version 2')
   let privacy: FlTask['privacy']
   if (wire.privacy === PrivacyMode.ROBUST) privacy = { mode: 'robust' }
   else if (int(wire.bucketSize, 3, LIMITS.bucket)) privacy = { mode: 'secure', bucketSize: wire.bucketSize }
   else return fail(`secure mode needs a bucket size of 3..${LIMITS.bucket} (a smaller bucket reveals its members' updates)`)
+  // A task that names no rule gets its mode's default (version 1 tasks always named one).
+  const rule = wire.rule === '' ? defaultRuleFor(privacy.mode, rootData, wire.quorum) : ruleOf(wire, wire.quorum)
+  if (typeof rule === 'string') return fail(rule)
+  if (rule.rule === 'fltrust' && rootData === 'none')
+    return fail('FLTrust needs root data: the aggregators and validators compute its reference update on it (root data: mnist-validation)')
   if (privacy.mode === 'secure' && wire.quorum < 2 * privacy.bucketSize && rule.rule !== 'fedavg')
     return fail('secure mode with a robust rule needs a quorum of at least two buckets')
   return {
@@ -129,6 +186,7 @@ export function checkTask(wire: TaskSpec): Checked {
       learningRate: wire.learningRate,
       clipNorm: wire.clipNorm,
       rule,
+      rootData,
       privacy,
       quorum: wire.quorum,
       collectMs: wire.collectMs,
@@ -141,11 +199,12 @@ export function checkTask(wire: TaskSpec): Checked {
   }
 }
 
-function ruleOf(wire: TaskSpec, quorum: number): RuleConfig | string {
+function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
   switch (wire.rule) {
     case 'fedavg':
     case 'median':
     case 'geometric-median':
+    case 'fltrust':
       return { rule: wire.rule }
     case 'trimmed-mean':
       return 2 * wire.ruleTrim < quorum
@@ -164,10 +223,15 @@ function ruleOf(wire: TaskSpec, quorum: number): RuleConfig | string {
   }
 }
 
+/** The lowest version that expresses the task: version-1 tasks keep their bytes, so their ids do not change. */
+function versionOf(task: FlTask): number {
+  return task.rootData !== 'none' || task.rule.rule === 'fltrust' ? 2 : FIRST_TASK_VERSION
+}
+
 export function taskToWire(task: FlTask): TaskSpec {
   const r = task.rule
   return {
-    version: TASK_VERSION,
+    version: versionOf(task),
     name: task.name,
     modelJson: JSON.stringify(task.model),
     partition:
@@ -193,6 +257,7 @@ export function taskToWire(task: FlTask): TaskSpec {
     dataSeed: task.dataSeed,
     createdMs: BigInt(task.createdMs),
     creator: task.creator,
+    rootData: task.rootData === 'mnist-validation' ? RootData.MNIST_VALIDATION : RootData.NO_ROOT_DATA,
   }
 }
 

@@ -22,6 +22,22 @@ export namespace PartitionKind {
   }
 }
 
+export enum RootData {
+  NO_ROOT_DATA = 'NO_ROOT_DATA',
+  MNIST_VALIDATION = 'MNIST_VALIDATION'
+}
+
+enum __RootDataValues {
+  NO_ROOT_DATA = 0,
+  MNIST_VALIDATION = 1
+}
+
+export namespace RootData {
+  export const codec = (): Codec<RootData> => {
+    return enumeration<RootData>(__RootDataValues)
+  }
+}
+
 export enum PrivacyMode {
   ROBUST = 'ROBUST',
   SECURE = 'SECURE'
@@ -64,6 +80,7 @@ export interface TaskSpec {
   dataSeed: number
   createdMs: bigint
   creator: string
+  rootData: RootData
 }
 
 export namespace TaskSpec {
@@ -201,6 +218,11 @@ export namespace TaskSpec {
           w.string(obj.creator)
         }
 
+        if (obj.rootData != null && __RootDataValues[obj.rootData] !== 0) {
+          w.uint32(208)
+          RootData.codec().encode(obj.rootData, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -230,7 +252,8 @@ export namespace TaskSpec {
           maxAccuracyDrop: 0,
           dataSeed: 0,
           createdMs: 0n,
-          creator: ''
+          creator: '',
+          rootData: RootData.NO_ROOT_DATA
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -337,6 +360,10 @@ export namespace TaskSpec {
             }
             case 25: {
               obj.creator = reader.string()
+              break
+            }
+            case 26: {
+              obj.rootData = RootData.codec().decode(reader)
               break
             }
             default: {
@@ -529,6 +556,13 @@ export namespace TaskSpec {
               }
               break
             }
+            case 26: {
+              yield {
+                field: `${prefix}.rootData`,
+                value: RootData.codec().decode(reader)
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -666,6 +700,11 @@ export namespace TaskSpec {
     value: string
   }
 
+  export interface TaskSpecRootDataFieldEvent {
+    field: '$.rootData'
+    value: RootData
+  }
+
   export function encode (obj: Partial<TaskSpec>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskSpec.codec())
   }
@@ -674,7 +713,7 @@ export namespace TaskSpec {
     return decodeMessage(buf, TaskSpec.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskSpec>): Generator<TaskSpecVersionFieldEvent | TaskSpecNameFieldEvent | TaskSpecModelJsonFieldEvent | TaskSpecPartitionFieldEvent | TaskSpecDirichletAlphaFieldEvent | TaskSpecRoundsFieldEvent | TaskSpecLocalEpochsFieldEvent | TaskSpecLocalStepsFieldEvent | TaskSpecBatchSizeFieldEvent | TaskSpecLearningRateFieldEvent | TaskSpecClipNormFieldEvent | TaskSpecRuleFieldEvent | TaskSpecRuleTrimFieldEvent | TaskSpecRuleFFieldEvent | TaskSpecRuleMFieldEvent | TaskSpecRuleTauFieldEvent | TaskSpecPrivacyFieldEvent | TaskSpecBucketSizeFieldEvent | TaskSpecQuorumFieldEvent | TaskSpecCollectMsFieldEvent | TaskSpecValidateMsFieldEvent | TaskSpecMaxAccuracyDropFieldEvent | TaskSpecDataSeedFieldEvent | TaskSpecCreatedMsFieldEvent | TaskSpecCreatorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskSpec>): Generator<TaskSpecVersionFieldEvent | TaskSpecNameFieldEvent | TaskSpecModelJsonFieldEvent | TaskSpecPartitionFieldEvent | TaskSpecDirichletAlphaFieldEvent | TaskSpecRoundsFieldEvent | TaskSpecLocalEpochsFieldEvent | TaskSpecLocalStepsFieldEvent | TaskSpecBatchSizeFieldEvent | TaskSpecLearningRateFieldEvent | TaskSpecClipNormFieldEvent | TaskSpecRuleFieldEvent | TaskSpecRuleTrimFieldEvent | TaskSpecRuleFFieldEvent | TaskSpecRuleMFieldEvent | TaskSpecRuleTauFieldEvent | TaskSpecPrivacyFieldEvent | TaskSpecBucketSizeFieldEvent | TaskSpecQuorumFieldEvent | TaskSpecCollectMsFieldEvent | TaskSpecValidateMsFieldEvent | TaskSpecMaxAccuracyDropFieldEvent | TaskSpecDataSeedFieldEvent | TaskSpecCreatedMsFieldEvent | TaskSpecCreatorFieldEvent | TaskSpecRootDataFieldEvent> {
     return streamMessage(buf, TaskSpec.codec(), opts)
   }
 }
