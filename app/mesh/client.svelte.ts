@@ -499,7 +499,9 @@ export class MeshClient {
     let pending = this.pingsInFlight.get(peerId)
     if (!pending) {
       pending = (async () => {
-        const connection = this.runtime?.bestConnection(peerIdFromString(peerId))
+        // A ping is a few bytes: a relayed connection with limits will do when there is nothing better.
+        const peer = peerIdFromString(peerId)
+        const connection = this.runtime?.bestConnection(peer) ?? this.node?.getConnections(peer).find((c) => c.status === 'open')
         if (!connection || !this.node) throw new Error(`no connection to ${peerId}`)
         return pingOver(connection, AbortSignal.timeout(PING_TIMEOUT_MS))
       })().finally(() => this.pingsInFlight.delete(peerId))

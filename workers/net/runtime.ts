@@ -177,9 +177,14 @@ export class MeshRuntime {
     return fetched
   }
 
-  /** The connection this node opens its streams to a peer on: the direct link both sides keep (keptLink), else any open one. */
+  /**
+   * The connection this node opens its streams to a peer on: the direct link both sides keep
+   * (keptLink), else an open connection without relay limits (as libp2p's own choice), else
+   * none, and openStream dials. A limited relayed connection carries only so many bytes:
+   * secure-aggregation messages sent on one stalled until the read timed out.
+   */
   bestConnection(peer: PeerId): Connection | undefined {
-    return this.keptLink(peer) ?? this.node.getConnections(peer).find((c) => c.status === 'open')
+    return this.keptLink(peer) ?? this.node.getConnections(peer).find((c) => c.status === 'open' && c.limits == null)
   }
 
   /** Of the open direct links to a peer, the one both sides keep (keptTwin, told which links the peer has answered on). */
