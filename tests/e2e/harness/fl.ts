@@ -35,3 +35,13 @@ export async function createFlTask(dataDir: string, options: Record<string, stri
   if (!id) throw new Error(`fl create printed no task id: ${stdout}`)
   return id
 }
+
+/** Rounds the relay's store holds as committed for its (only) task, read with `fl list` while the relay is stopped. */
+export async function committedRoundsInStore(dataDir: string): Promise<number> {
+  const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), ['relay/cli.ts', 'fl', 'list', '--data-dir', dataDir], {
+    cwd: root,
+  })
+  const found = / (\d+)\/\d+ rounds /.exec(stdout)
+  if (!found) throw new Error(`fl list printed no committed rounds: ${stdout}`)
+  return Number(found[1])
+}
