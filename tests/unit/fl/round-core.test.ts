@@ -182,6 +182,40 @@ describe('round core', () => {
     }
   })
 
+  it('aggregates once per attempt: a failed aggregation lets the attempt lapse, and the aggregator tries again only in a later attempt of its own', () => {
+    const agg = node('agg-b')
+    agg.step({ type: 'presence', trainers: ['t1', 't2'] })
+    const submit = (attempt: number) => {
+      let requested = false
+      for (const t of ['t1', 't2']) {
+        const out = agg.step({
+          type: 'receive',
+          from: t,
+          message: {
+            kind: 'submit',
+            taskId: 'task',
+            round: 1,
+            attempt,
+            submission: { trainer: t, update: h(t), samples: 5, signature: new Uint8Array(0) },
+          },
+        })
+        requested ||= out.aggregate !== null
+      }
+      return requested
+    }
+    expect(submit(0)).toBe(true)
+    expect(agg.step({ type: 'aggregated', round: 1, attempt: 0, result: { ok: false, reason: 'a bucket aborted' } }).aggregate).toBeNull()
+    // The rest of attempt 0 asks for no second aggregation, however often time moves.
+    for (const now of [100, 500, 1000, 1999]) expect(agg.step({ type: 'tick', now }).aggregate).toBeNull()
+    agg.step({ type: 'tick', now: 2000 })
+    expect(agg.status()).toMatchObject({ attempt: 1, aggregator: 'agg-a' })
+    // Attempt 2 is agg-b's again: it announces and aggregates afresh.
+    const announced = agg.step({ type: 'tick', now: 4000 })
+    expect(agg.status()).toMatchObject({ attempt: 2, aggregator: 'agg-b' })
+    expect(announced.messages.some((m) => m.message.kind === 'announce')).toBe(true)
+    expect(submit(2)).toBe(true)
+  })
+
   it('a validator re-executes a candidate once, offers it to consensus only when valid, and never for an under-quorum one', () => {
     const v = node('val-1')
     const d = descriptor()

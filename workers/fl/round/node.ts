@@ -116,6 +116,13 @@ class Node implements RoundNode {
   private collectUntil = Infinity
   private readonly submissions = new Map<string, SubmissionRef>()
   private aggregating = false
+  /**
+   * An aggregator aggregates once per attempt: a failed aggregation lets the attempt lapse, as
+   * the liveness rule says. Retrying within it would start a second secure-aggregation session
+   * that trainers refuse (each answers one BEGIN per round and attempt, so that an aggregator
+   * cannot difference the sums of two sessions over different members).
+   */
+  private aggregationTried = false
   private proposal: ProposalDescriptor | null = null
   private nextRebroadcastAt: number
 
@@ -445,6 +452,7 @@ class Node implements RoundNode {
     this.collectUntil = Infinity
     this.submissions.clear()
     this.aggregating = false
+    this.aggregationTried = false
     this.proposal = null
   }
 
@@ -462,10 +470,11 @@ class Node implements RoundNode {
       this.enterAttempt(this.attempt + Math.max(1, Math.floor((this.now - this.attemptStartedAt) / span)))
     }
     if (this.isAggregator && !this.announced && this.presence.length >= this.params.quorum) this.announce()
-    if (this.isAggregator && this.announced && !this.aggregating && !this.proposal) {
+    if (this.isAggregator && this.announced && !this.aggregationTried) {
       const everyone = this.submissions.size === this.cohort.length
       if ((everyone || this.now >= this.collectUntil) && this.submissions.size >= this.params.quorum) {
         this.aggregating = true
+        this.aggregationTried = true
         const inputs = [...this.submissions.values()].sort((a, b) => (a.trainer < b.trainer ? -1 : 1))
         this.out.aggregate = { round: this.round, attempt: this.attempt, baseModel: this.baseModel, inputs, cohort: [...this.cohort] }
       }
