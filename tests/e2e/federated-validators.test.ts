@@ -44,9 +44,14 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])('federated training 
           .join('\n'),
       )
     }
+    // Everything, for reading afterwards: each browser's console and each relay's output, named by PeerId.
+    const dir = mkdtempSync(join(tmpdir(), `mesh-fl-validators-${mode}-logs-`))
+    for (const [i, d] of devices.entries()) writeFileSync(join(dir, `browser-${i}.log`), d.logs.join('\n'))
+    for (const [i, r] of relays.entries()) writeFileSync(join(dir, `relay-${i}-${r.info?.peerId ?? 'unknown'}.log`), r.output.join(''))
+    console.log(`full logs in ${dir}`)
     for (const [i, r] of relays.entries())
       console.log(
-        `relay ${i}:`,
+        `relay ${i} (${r.info?.peerId}):`,
         r.output
           .filter((l) => !/trainer.ready/.test(l))
           .slice(-25)

@@ -28,7 +28,14 @@ export async function openDevice(browser: Browser, url: string): Promise<Device>
   if (debug) await context.addInitScript((namespaces) => localStorage.setItem('debug', namespaces), debug)
   const page = await context.newPage()
   const logs: string[] = []
-  page.on('console', (message) => logs.push(`[${message.type()}] ${message.text()}`))
+  // The console's text of an object is a preview of its first few fields (a log line's message and error are cut off), so objects are read whole.
+  page.on('console', (message) => {
+    const args = message.args()
+    if (!message.text().includes('{') || args.length === 0) return void logs.push(`[${message.type()}] ${message.text()}`)
+    Promise.all(args.map((a) => a.jsonValue()))
+      .then((values) => logs.push(`[${message.type()}] ${values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ')}`))
+      .catch(() => logs.push(`[${message.type()}] ${message.text()}`))
+  })
   page.on('pageerror', (error) => logs.push(`[pageerror] ${error.message}`))
   await page.goto(url)
   await waitForNode(page)
