@@ -20,7 +20,9 @@ const WAIT_MS = Number(process.env.FL_E2E_WAIT_MS ?? 300_000)
 const MODES = {
   robust: { rule: 'trimmed-mean', trim: 1 },
   // Four trainers make one bucket (no bucket under 3), so the rule across buckets is FedAvg.
-  secure: { rule: 'fedavg', privacy: 'secure', 'bucket-size': 3 },
+  // Secure aggregation takes five round trips between the aggregator and every member, each phase
+  // waiting up to a quarter of the validate window: a longer window than robust mode needs.
+  secure: { rule: 'fedavg', privacy: 'secure', 'bucket-size': 3, 'validate-ms': 40_000 },
 } as const
 
 // The federated round with four validator relays, each with its own data dir, sharing one CA and
@@ -75,12 +77,12 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])('federated training 
       name: `e2e four validators, ${mode}`,
       rounds: ROUNDS,
       quorum: 3,
-      ...MODES[mode],
       steps: 15,
       lr: 0.1,
       // A killed aggregator's attempt lapses after these two (then the next one takes over).
       'deadline-ms': 20_000,
       'validate-ms': 20_000,
+      ...MODES[mode],
     })
     await Promise.all(relays.map((r) => r.start()))
     browser = await launchChromium()

@@ -10,7 +10,12 @@ export function directProtocol(kind: MessageKind): string {
   return `/agent-mesh/direct/1.0.0/${kind}`
 }
 
-const READ_TIMEOUT_MS = 10_000
+/**
+ * How long a stream's one envelope may take to arrive. The opener waits a round trip for the
+ * protocol echo before it writes, and between a page and a loaded relay that took 1–5 s here
+ * (over 10 s at worst): 10 s dropped live senders' messages. Senders give up after 20 s too.
+ */
+const READ_TIMEOUT_MS = 20_000
 
 export type DirectHandler<K extends MessageKind> = (message: Accepted<K>, from: PeerId) => void
 
