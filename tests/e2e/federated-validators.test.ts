@@ -48,7 +48,11 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])('federated training 
     }
     // Everything, for reading afterwards: each browser's console and each relay's output, named by PeerId.
     const dir = mkdtempSync(join(tmpdir(), `mesh-fl-validators-${mode}-logs-`))
-    for (const [i, d] of devices.entries()) writeFileSync(join(dir, `browser-${i}.log`), d.logs.join('\n'))
+    for (const [i, d] of devices.entries()) {
+      writeFileSync(join(dir, `browser-${i}.log`), d.logs.join('\n'))
+      const closes = await d.page.evaluate(() => (window as any).agentMesh.connectionCloses()).catch((e) => String(e))
+      writeFileSync(join(dir, `browser-${i}-connection-closes.json`), JSON.stringify(closes, null, 1))
+    }
     for (const [i, r] of relays.entries()) writeFileSync(join(dir, `relay-${i}-${r.info?.peerId ?? 'unknown'}.log`), r.output.join(''))
     console.log(`full logs in ${dir}`)
     for (const [i, r] of relays.entries())

@@ -17,7 +17,7 @@ export const PING_STREAM_LIMITS = { maxOutboundStreams: 4, maxInboundStreams: 8 
  * must be at least the relay's longest ping timeout. Inbound ping streams stay capped per
  * connection (PING_STREAM_LIMITS), so a peer cannot hold more of them open for longer.
  */
-export const PING_ANSWER_TIMEOUT_MS = 60_000
+export const PING_ANSWER_TIMEOUT_MS = 120_000
 
 export function meshPing() {
   return ping({ ...PING_STREAM_LIMITS, timeout: PING_ANSWER_TIMEOUT_MS })
@@ -38,11 +38,15 @@ export const browserConnectionMonitor = { pingInterval: 10_000, abortConnectionO
  * WebSocket), but only after a generous, fixed minimum timeout so a page starved of CPU is not
  * dropped with its relayed streams and its round. Measured with 8 browsers training on 2 cores
  * (load 15–20): the relay's pings to live pages took 2–4 s as a rule and over 10 s at the start
- * of a round, so the earlier 10 s minimum reaped 2–7 of 8 browsers in every run. 30 s is three
- * times the worst answer seen; a vanished peer now goes within 40–70 s instead of 20–40 s.
+ * of a round, so the earlier 10 s minimum reaped 2–7 of 8 browsers in every run. Then, with four
+ * validator relays and four pages at load ~20 after one validator was SIGKILLed, the first
+ * relay's pings over *every* connection, its links to the other relays included, failed the
+ * 30 s minimum together, every ~60 s (libp2p:connection-monitor logs): a stall of the whole
+ * relay, not dead peers, and each abort cut every page's streams, circuits and rounds. 60 s
+ * rides that out; a vanished peer now goes within 70–130 s.
  */
 export const relayConnectionMonitor = {
   pingInterval: 10_000,
-  pingTimeout: { minTimeout: 30_000, maxTimeout: 60_000 },
+  pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 },
   abortConnectionOnPingFailure: true,
 } as const
