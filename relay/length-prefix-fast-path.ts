@@ -13,6 +13,7 @@ import { LengthPrefixedDecoder } from '@libp2p/utils'
 type Decoder = (data: { byteLength: number }) => number
 interface DecoderInternals {
   lengthDecoder: Decoder
+  readonly encodingLength: (length: number) => number
 }
 
 const installed = Symbol('agent-mesh:length-prefix-fast-path')
@@ -30,7 +31,9 @@ export function installLengthPrefixFastPath(): void {
       const lengthOf = this.lengthDecoder
       if (typeof lengthOf !== 'function')
         throw new Error('LengthPrefixedDecoder has no lengthDecoder; see relay/length-prefix-fast-path.ts')
-      this.lengthDecoder = (data) => (data.byteLength === 0 ? 0 : lengthOf(data))
+      // The loop waits for a frame of length 0 only if its prefix takes bytes; otherwise (no such
+      // decoder in libp2p today) it would take the empty buffer as a frame forever: left as it is.
+      if (this.encodingLength(0) > 0) this.lengthDecoder = (data) => (data.byteLength === 0 ? 0 : lengthOf(data))
       wrapped.add(this)
     }
     return decode.call(this, buf)

@@ -7,7 +7,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createNodePeer, type NodePeer, type PeerTrust } from '../e2e/harness/node-peer'
 import { meshGossipsub } from '../../workers/net/gossip-config'
 import { topicForKind } from '../../workers/net/gossip'
@@ -81,6 +81,19 @@ async function createListener() {
   return node
 }
 
+/** As a page does: a dial that fails is retried after a random 0.5-2 s, up to 5 attempts. */
+async function dialWithRetry(node: Listener | NodePeer['node'], addr: Multiaddr, onRetry: (err: unknown) => void) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await node.dial(addr, { signal: AbortSignal.timeout(60_000) })
+    } catch (err) {
+      if (attempt === 5) throw err
+      onRetry(err)
+      await new Promise((r) => setTimeout(r, 500 + Math.random() * 1500))
+    }
+  }
+}
+
 async function handle(command: PeersCommand): Promise<PeersReply> {
   switch (command.cmd) {
     case 'create':
@@ -88,22 +101,13 @@ async function handle(command: PeersCommand): Promise<PeersReply> {
       return { ev: 'created' }
     case 'dial': {
       const addr = multiaddr(command.relayAddr)
-      // As a page does: a dial that fails is retried after a random 0.5-2 s, up to 5 attempts.
       let retries = 0
       const firstErrors: string[] = []
-      const dialWithRetry = async (l: Listener) => {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await l.dial(addr, { signal: AbortSignal.timeout(60_000) })
-          } catch (err) {
-            if (firstErrors.length < 3) firstErrors.push(String(err).split('\n')[0])
-            if (attempt === 5) throw err
-            retries++
-            await new Promise((r) => setTimeout(r, 500 + Math.random() * 1500))
-          }
-        }
+      const onRetry = (err: unknown) => {
+        retries++
+        if (firstErrors.length < 3) firstErrors.push(String(err).split('\n')[0])
       }
-      const settled = await Promise.allSettled(listeners.map(dialWithRetry))
+      const settled = await Promise.allSettled(listeners.map((l) => dialWithRetry(l, addr, onRetry)))
       const failures = settled.filter((s) => s.status === 'rejected').map((s) => String(s.reason).split('\n')[0])
       return { ev: 'dialled', connected: settled.length - failures.length, failures, retries, firstErrors }
     }
@@ -121,7 +125,7 @@ async function handle(command: PeersCommand): Promise<PeersReply> {
       const addr = multiaddr(command.relayAddr)
       for (let i = 0; i < command.count; i++) {
         const peer = await createNodePeer(new Uint8Array(32).fill(command.seedBase + i), command.trust)
-        await peer.node.dial(addr)
+        await dialWithRetry(peer.node, addr, () => {})
         await peer.present(await peer.join(command.relayUrl))
         // Publishers only publish: checking the other publishers' messages would load this process, not the relay.
         peer.node.services.pubsub.unsubscribe(chatTopic)

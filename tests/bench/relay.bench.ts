@@ -34,6 +34,8 @@ class PeerHost {
   private readonly waiting: ((reply: PeersReply) => void)[] = []
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (reply: PeersReply) => this.waiting.shift()?.(reply))
+    // A host that died (its error is on stderr) must fail its command, not the bench with EPIPE.
+    child.on('error', () => {})
   }
 
   static start(): PeerHost {
@@ -46,6 +48,7 @@ class PeerHost {
     return new Promise((resolve, reject) => {
       this.child.once('exit', (code) => reject(new Error(`peer host exited with ${code} during '${command.cmd}'`)))
       this.waiting.push((reply) => resolve(reply as Extract<PeersReply, { ev: E }>))
+      if (!this.child.connected) return reject(new Error(`peer host is gone before '${command.cmd}'`))
       this.child.send(command)
     })
   }
@@ -165,6 +168,8 @@ async function runOnce(peerCount: number, o: Options): Promise<Metrics> {
     const deliveries = reports.reduce((n, r) => n + r.deliveries, 0)
     const totalPublished = published.reduce((n, p) => n + p.published, 0)
     const rssAfterMb = relayRssMb(relay)
+    const rejected = await relayRejected(relay)
+    if (Object.keys(rejected).length) console.log(`relay refused chat messages: ${JSON.stringify(rejected)}`)
     return {
       peers: peerCount,
       peers_connected: connected,
@@ -181,6 +186,7 @@ async function runOnce(peerCount: number, o: Options): Promise<Metrics> {
       publisher_lag_ms_max: round(Math.max(...published.map((p) => p.lateMsMax))),
       msgs_published: totalPublished,
       relay_accepted: accepted,
+      relay_rejected: Object.values(rejected).reduce((n, c) => n + c, 0),
       msgs_per_s: round(accepted / (lastMoveMs / 1000)),
       relay_cpu_us_per_msg: round((relayCpuMs * 1000) / accepted),
       relay_cpu_ceiling_msgs_per_s: round(1e6 / ((relayCpuMs * 1000) / accepted)),
@@ -215,6 +221,17 @@ async function relayAccepted(relay: RelayProcess): Promise<number> {
   const text = await relay.metrics()
   const line = text.split('\n').find((l) => l.startsWith('mesh_messages_accepted_total') && l.includes('mesh.chat'))
   return line ? Number(line.split(' ').at(-1)) : 0
+}
+
+/** The relay's refusals of chat messages by reason (e.g. 'stale': held past the replay window in a queue). */
+async function relayRejected(relay: RelayProcess): Promise<Record<string, number>> {
+  const out: Record<string, number> = {}
+  for (const line of (await relay.metrics()).split('\n')) {
+    if (!line.startsWith('mesh_messages_rejected_total') || !line.includes('mesh.chat')) continue
+    const reason = /reason="([^"]+)"/.exec(line)?.[1] ?? '?'
+    out[reason] = Number(line.split(' ').at(-1))
+  }
+  return out
 }
 
 /** Resident memory of the relay's Node process (the largest in its process group; tsx is the other). */

@@ -50,4 +50,23 @@ describe('the length-prefix fast path (relay)', () => {
     expect([...decoder.decode(new Uint8Array([0]))]).toEqual([])
     expect([...decoder.decode(new Uint8Array([2, 7, 8]))].map((b) => [...b.subarray()])).toEqual([[7, 8]])
   })
+
+  it('reads varint-prefixed frames (the default length) split across chunks', () => {
+    const decoder = new LengthPrefixedDecoder()
+    const body = new Uint8Array(200).fill(9)
+    const bytes = new Uint8Array([0xc8, 0x01, ...body, 0x02, 4, 5])
+    const out = [...decoder.decode(bytes.subarray(0, 1)), ...decoder.decode(bytes.subarray(1, 150)), ...decoder.decode(bytes.subarray(150))]
+    expect(out.map((b) => b.byteLength)).toEqual([200, 2])
+  })
+
+  it('leaves a decoder whose prefix takes no bytes as it was (it would spin on an empty buffer)', () => {
+    const decoder = new LengthPrefixedDecoder({
+      lengthDecoder: (data) => {
+        if (data.byteLength < 1) throw new RangeError('no length')
+        return 1
+      },
+      encodingLength: () => 0,
+    })
+    expect([...decoder.decode(new Uint8Array(0))]).toEqual([])
+  })
 })
