@@ -109,6 +109,20 @@ export const optionSpecs = {
     defaultValue: '10000',
     help: 'close a WebSocket-port connection that has not finished its WebSocket and libp2p (Noise, Yamux) handshakes within this time',
   },
+  gossipPeerRate: {
+    flag: 'gossip-peer-rate',
+    env: 'MESH_GOSSIP_PEER_RATE',
+    type: 'number',
+    defaultValue: '500',
+    help: 'gossip messages per second one peer may propagate to the relay (bursts of 4x); more are refused before any decoding',
+  },
+  gossipAddressRate: {
+    flag: 'gossip-address-rate',
+    env: 'MESH_GOSSIP_ADDRESS_RATE',
+    type: 'number',
+    defaultValue: '1000',
+    help: 'gossip messages per second all peers of one network address may propagate (bursts of 4x); raise for many browsers behind one NAT',
+  },
   logLevel: { flag: 'log-level', env: 'MESH_LOG_LEVEL', type: 'string', defaultValue: 'info', help: 'debug, info, warn or error' },
   tlsCert: {
     flag: 'tls-cert',
@@ -172,6 +186,8 @@ export interface RelayConfig {
   readonly taskDuty: readonly ('coordinator' | 'worker')[]
   readonly taskCoordinators: readonly string[]
   readonly handshakeTimeoutMs: number
+  /** Gossip messages per second a peer, and an address, may propagate to the relay. */
+  readonly gossipRate: { readonly perPeer: number; readonly perAddress: number }
   /** PEM files for built-in TLS, or null for plain HTTP/WS (TLS at a reverse proxy). */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null
   readonly metricsToken: string | null
@@ -228,10 +244,20 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     const spec = optionSpecs[key]
     return flags[spec.flag] ?? env[spec.env] ?? file[spec.flag] ?? spec.defaultValue
   }
-  const port = (key: 'port' | 'wsPort' | 'maxReservations' | 'bftIntervalMs' | 'handshakeTimeoutMs' | 'metricsPort'): number => {
+  const port = (
+    key:
+      | 'port'
+      | 'wsPort'
+      | 'maxReservations'
+      | 'bftIntervalMs'
+      | 'handshakeTimeoutMs'
+      | 'metricsPort'
+      | 'gossipPeerRate'
+      | 'gossipAddressRate',
+  ): number => {
     const text = raw(key)
     const value = Number(text)
-    const max = key === 'maxReservations' || key === 'bftIntervalMs' || key === 'handshakeTimeoutMs' ? 100_000 : 65_535
+    const max = key === 'port' || key === 'wsPort' || key === 'metricsPort' ? 65_535 : key.startsWith('gossip') ? 1_000_000 : 100_000
     if (!Number.isInteger(value) || value < 0 || value > max) {
       throw new ConfigError(`--${optionSpecs[key].flag} must be a whole number from 0 to ${max}, got '${text}'`)
     }
@@ -283,6 +309,7 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
     taskDuty: taskDuty as RelayConfig['taskDuty'],
     taskCoordinators,
     handshakeTimeoutMs: port('handshakeTimeoutMs'),
+    gossipRate: { perPeer: port('gossipPeerRate'), perAddress: port('gossipAddressRate') },
     tls: raw('tlsCert') === '' && raw('tlsKey') === '' ? null : { certFile: resolve(raw('tlsCert')), keyFile: resolve(raw('tlsKey')) },
     metricsToken: raw('metricsToken') === '' ? null : raw('metricsToken'),
     metricsListen: raw('metricsPort') === '' ? null : { host: raw('metricsHost'), port: port('metricsPort') },
@@ -291,6 +318,8 @@ export function resolveConfig(flags: Record<string, string | undefined>, env: No
   }
   if (config.handshakeTimeoutMs < 100)
     throw new ConfigError(`--handshake-timeout-ms must be at least 100, got ${config.handshakeTimeoutMs}`)
+  if (config.gossipRate.perPeer < 1 || config.gossipRate.perAddress < 1)
+    throw new ConfigError('--gossip-peer-rate and --gossip-address-rate must be at least 1 (message per second)')
   if ((raw('tlsCert') === '') !== (raw('tlsKey') === ''))
     throw new ConfigError('--tls-cert and --tls-key go together: give both PEM files, or neither (TLS at a reverse proxy)')
   if (raw('fl') !== 'on' && raw('fl') !== 'off') throw new ConfigError(`--fl must be on or off, got '${raw('fl')}'`)

@@ -11,6 +11,7 @@ import type { RelayConfig } from './config'
 import { meshGossipsub } from '../workers/net/gossip-config'
 import { nodeSha256 } from '../workers/protocol/node/sha256'
 import { meshPing, relayConnectionMonitor } from '../workers/net/connection-config'
+import { installLengthPrefixFastPath } from './length-prefix-fast-path'
 
 export function listenAddress(host: string, port: number, tls = false): string {
   return `/${host.includes(':') ? 'ip6' : 'ip4'}/${host}/tcp/${port}/${tls ? 'tls/ws' : 'ws'}`
@@ -27,6 +28,7 @@ export async function createRelayNode(
   registry: Registry,
   tls: { cert: string; key: string } | null = null,
 ) {
+  installLengthPrefixFastPath()
   return createLibp2p({
     privateKey,
     addresses: {
@@ -38,13 +40,16 @@ export async function createRelayNode(
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // Every inbound connection must finish Noise and Yamux within the handshake timeout (the
-    // WebSocket stage before it is guarded in ws-handshake.ts); at most 64 may be mid-handshake.
+    // WebSocket stage before it is guarded in ws-handshake.ts); at most 256 may be
+    // mid-handshake (as many as --max-reservations' default: a room of browsers opening the page
+    // at once). With 64, 15 of 100 peers dialling together were refused mid-Noise (relay bench);
+    // the handshake timeout still bounds how long any of them is held.
     // libp2p accepts 5 connections per second per source address by default; a school or
     // office behind one NAT address, or a room opening the page together, is many browsers on
     // one address: 100/s per address still stops a single host's flood.
     connectionManager: {
       maxConnections: 2048,
-      maxIncomingPendingConnections: 64,
+      maxIncomingPendingConnections: 256,
       inboundUpgradeTimeout: config.handshakeTimeoutMs,
       inboundConnectionThreshold: 100,
     },

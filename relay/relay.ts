@@ -81,6 +81,12 @@ export async function startRelay(
       security.noteRejection(rejected, source)
     },
     onTransfer: (direction, ok, bytes) => metrics.mesh.transfer(direction, ok ? 'ok' : 'failed', bytes),
+    limits: {
+      gossip: {
+        perPeer: { perSecond: config.gossipRate.perPeer, burst: 4 * config.gossipRate.perPeer },
+        perAddress: { perSecond: config.gossipRate.perAddress, burst: 4 * config.gossipRate.perAddress },
+      },
+    },
   })
   for (const kind of gossipKinds) runtime.gossip.on(kind, () => metrics.mesh.accepted(kind))
   metrics.mesh.auditEntries(() => security.audit.length)

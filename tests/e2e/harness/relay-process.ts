@@ -22,6 +22,8 @@ export interface RelayProcessOptions {
   readonly logLevel?: string
   /** Federated tasks (--fl); off unless a test is about them, so other tests measure what they test. */
   readonly fl?: boolean
+  /** More environment for the relay, e.g. NODE_OPTIONS='--cpu-prof' to profile it. */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /**
@@ -65,7 +67,7 @@ export class RelayProcess {
   }
 
   private get env() {
-    return { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` }
+    return { ...process.env, ...this.options.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` }
   }
 
   /** Runs the CLI's --validator-entry for this relay's data dir and ports (before start). */

@@ -22,6 +22,16 @@ describe('relay configuration', () => {
     expect(() => resolveConfig({ 'log-level': 'loud' }, {})).toThrow(/log-level/)
   })
 
+  it('keeps the per-peer and per-address gossip limits unless raised on purpose', () => {
+    expect(resolveConfig({}, {}).gossipRate).toEqual({ perPeer: 500, perAddress: 1000 })
+    expect(resolveConfig({ 'gossip-address-rate': '20000' }, { MESH_GOSSIP_PEER_RATE: '2000' }).gossipRate).toEqual({
+      perPeer: 2000,
+      perAddress: 20000,
+    })
+    expect(() => resolveConfig({ 'gossip-peer-rate': '0' }, {})).toThrow(/at least 1/)
+    expect(() => resolveConfig({ 'gossip-address-rate': 'lots' }, {})).toThrow(/--gossip-address-rate must be a whole number/)
+  })
+
   it('documents every option with its environment variable in --help', () => {
     const text = helpText()
     for (const spec of Object.values(optionSpecs)) {
