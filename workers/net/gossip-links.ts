@@ -87,7 +87,8 @@ export class GossipLinks {
 
   check(peer: PeerId): void {
     const id = peer.toString()
-    if (this.moving.has(id) || !this.pubsub.peers.has(id)) return
+    // A node that is stopping closes every connection: nothing to move then.
+    if (this.node.status !== 'started' || this.moving.has(id) || !this.pubsub.peers.has(id)) return
     const target = gossipLinkMove({
       current: this.currentLink(peer),
       kept: this.options.kept(peer),
