@@ -2,6 +2,12 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Logger } from '../log'
 
+/**
+ * How long a move waits for the new link to take a stream. A half-open twin link (seen in the
+ * mesh bench: pings on it timed out) never answers, and the peer stays unmoved until then.
+ */
+const MOVE_TIMEOUT_MS = 10_000
+
 /** What decides which connection a peer's GossipSub stream belongs on (see gossipLinkMove). */
 export interface GossipLinkFacts<C> {
   /** The connection our outbound GossipSub stream to the peer is on, if there is one. */
@@ -109,7 +115,7 @@ export class GossipLinks {
     const id = peer.toString()
     let raw: Stream
     try {
-      raw = await target.newStream(this.pubsub.protocols, { runOnLimitedConnection: true })
+      raw = await target.newStream(this.pubsub.protocols, { runOnLimitedConnection: true, signal: AbortSignal.timeout(MOVE_TIMEOUT_MS) })
     } catch (err) {
       this.options.log.debug({ peer: id, err: (err as Error).message }, 'gossip stream not moved: the new link refused a stream')
       return
