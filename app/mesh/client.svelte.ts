@@ -47,6 +47,8 @@ const PING_INTERVAL_MS = 3_000
 /** A page starved of CPU (2 cores, several browsers) answers late; late is not dead. */
 const PING_TIMEOUT_MS = 10_000
 const RELAY_WATCH_MS = 2_000
+/** Re-checks that gossip streams sit on the direct links (events move them; this catches what events missed). */
+const GOSSIP_LINK_CHECK_MS = 2_000
 const DIAL_ATTEMPTS = 5
 /**
  * A WebRTC dial the dialer gives up on may already be a connection on the other side: that
@@ -176,6 +178,7 @@ export class MeshClient {
 
     this.relayLoop = this.keepRelayConnected()
     this.every(PING_INTERVAL_MS, () => this.measureRtt())
+    this.every(GOSSIP_LINK_CHECK_MS, () => this.runtime?.gossipLinks.sweep())
     this.every(PRESENCE_INTERVAL_MS, () => {
       this.schedulePresence(0)
       this.pruneDirect()

@@ -234,6 +234,15 @@ export function installTestHandle(
       for (const c of client.node?.getConnections() ?? [])
         if (c.remotePeer.toString() === client.relayPeerId) c.abort(new Error('test: relay connection aborted'))
     },
+    /** For each GossipSub peer, how the connection our outbound gossip stream to it is on reaches it (none: no stream). */
+    gossipLinks: () => {
+      const links = client.runtime?.gossipLinks
+      const peers = (client.node?.services.pubsub.getPeers() ?? []).map((peer) => {
+        const link = links?.currentLink(peer)
+        return { peer: peer.toString(), kind: link ? connectionKind(link.remoteAddr.toString()) : ('none' as const) }
+      })
+      return { peers, moves: links?.moves ?? 0 }
+    },
     /** Every connection libp2p holds now: peer, how, status, direction, age and the protocols of its streams. */
     connections: () =>
       (client.node?.getConnections() ?? []).map((c) => ({

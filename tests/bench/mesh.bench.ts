@@ -97,9 +97,19 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
     // collides with the periodic one).
     const rtts: number[] = []
     for (let round_ = 0; round_ < 20; round_++) {
-      for (const d of devices) {
+      for (const [i, d] of devices.entries()) {
         const peer = (await mesh(d.page).directPeers())[0]
-        rtts.push(await d.page.evaluate((p) => (window as any).agentMesh.ping(p), peer))
+        try {
+          rtts.push(await d.page.evaluate((p) => (window as any).agentMesh.ping(p), peer))
+        } catch (err) {
+          // Say which link the ping was on, so an aborted run tells what to look at.
+          const links = (await d.page.evaluate(() => (window as any).agentMesh.connections())).filter(
+            (c: { peer: string }) => c.peer === peer,
+          )
+          throw new Error(
+            `ping baseline, node ${i} to ${peer.slice(-6)}: ${(err as Error).message.split('\n')[0]}; its links: ${JSON.stringify(links)}`,
+          )
+        }
       }
     }
 

@@ -43,6 +43,18 @@ describe('browser mesh over a real relay', () => {
     }
   })
 
+  it('carries gossip between browsers on their direct links, not through the relayed circuit', async () => {
+    // GossipSub opens its stream to a peer on the relayed circuit (identified first); it must
+    // move to the direct link (workers/net/gossip-links.ts), or every message takes the relay's seconds.
+    for (const [i, d] of devices.entries()) {
+      await expect
+        .poll(async () => (await mesh(d.page).gossipLinks()).peers.filter((p) => others(i).includes(p.peer)).map((p) => p.kind), {
+          timeout: 30_000,
+        })
+        .toEqual(others(i).map(() => 'webrtc'))
+    }
+  })
+
   it('delivers a gossip message from each node to every other', async () => {
     for (const [i, d] of devices.entries()) await mesh(d.page).publishChat(`hello from ${i}`)
     for (const [i, d] of devices.entries()) {

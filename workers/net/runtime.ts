@@ -7,6 +7,7 @@ import type { BatchVerifier } from '../protocol/verify'
 import type { Logger } from '../log'
 import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
+import { GossipLinks } from './gossip-links'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { addressOfMultiaddr, isDirectConnection } from './connection-kind'
 import { keptTwin, webrtcLinkKey } from './direct-peers'
@@ -70,6 +71,8 @@ export class MeshRuntime {
   readonly blobs: BlobStore
   /** Signed messages for one peer, on a stream (a trainer's submission to its aggregator). */
   readonly direct: DirectMessages
+  /** Keeps each peer's GossipSub stream on the direct link once there is one (not the relayed circuit). */
+  readonly gossipLinks: GossipLinks
   readonly limits: MeshLimits
   private readonly streamGuard: FloodGuard
   private readonly openStreams = new Map<string, number>()
@@ -110,6 +113,12 @@ export class MeshRuntime {
     this.gossip = new MeshGossip(node.services.pubsub, this.validator, options.signer, options.log, {
       guard: gossipGuard,
       addressOf: (peer) => peerAddress(node, peer),
+    })
+    this.gossipLinks = new GossipLinks(node, {
+      kept: (peer) => this.keptLink(peer),
+      fallback: (peer) => this.bestConnection(peer),
+      isAnswered: (connection) => this.answeredLinks.has(connection),
+      log: options.log,
     })
     this.blobs = new BlobStore(options.sha256, options.maxBlobStoreBytes)
     this.direct = new DirectMessages({

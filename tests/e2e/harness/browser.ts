@@ -93,6 +93,8 @@ export function mesh(page: Page) {
         [peerId, hash] as const,
       ),
     directPeers: () => page.evaluate(() => (window as any).agentMesh.directPeers() as string[]),
+    gossipLinks: () =>
+      page.evaluate(() => (window as any).agentMesh.gossipLinks() as { peers: { peer: string; kind: string }[]; moves: number }),
     connectionCloses: () => page.evaluate(() => (window as any).agentMesh.connectionCloses() as ConnectionClose[]),
     ping: (peerId: string) => page.evaluate((p) => (window as any).agentMesh.ping(p) as Promise<number>, peerId),
     gate: () => page.evaluate(() => (window as any).agentMesh.gate() as { accepted: number; rejected: Record<string, number> }),
