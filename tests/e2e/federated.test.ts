@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { spawnSync } from 'node:child_process'
-import { taskFromFeed, type TaskFeed } from '../../workers/fl/mesh/task-feed'
+import { fromBase64, taskFromFeed, type TaskFeed } from '../../workers/fl/mesh/task-feed'
+import { decodeDescriptor } from '../../workers/fl/round/codec'
+import { secureSubmissionTicket } from '../../workers/fl/round/secure-reexecute'
 import { join } from 'node:path'
 import { RelayProcess } from './harness/relay-process'
 import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
@@ -172,4 +174,62 @@ describe('federated training over the mesh', () => {
     }
     await expect.poll(named, { timeout: 30_000 }).toEqual([{ running: true, rounds: 2, creator: peerId }])
   }, 120_000)
+})
+
+// Secure aggregation over the real mesh (README, "Federated round"): one relay aggregates and
+// validates (its own one-member validator set), four browsers form one bucket and answer the
+// five Bonawitz phases on direct streams. Every committed round names a transcript and only
+// signed tickets, never an update. The four-validator case with a SIGKILL is
+// tests/e2e/federated-validators.test.ts (secure mode on request, see there).
+describe('secure aggregation over the mesh', () => {
+  let relay: RelayProcess
+  let browser: Browser
+  const devices: Device[] = []
+  const SECURE_ROUNDS = 2
+
+  beforeAll(async () => {
+    relay = await RelayProcess.create({ fl: true })
+    await createFlTask(relay.dataDir, {
+      name: 'e2e secure digits',
+      rounds: SECURE_ROUNDS,
+      quorum: 3,
+      rule: 'fedavg',
+      privacy: 'secure',
+      'bucket-size': 3,
+      steps: 15,
+      lr: 0.1,
+      'deadline-ms': 30_000,
+      'validate-ms': 40_000,
+    })
+    await relay.start()
+    browser = await launchChromium()
+    for (let i = 0; i < TRAINERS; i++) devices.push(await openDevice(browser, relay.info!.url))
+    await Promise.all(devices.map((d) => waitForRelay(d.page)))
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await relay?.stop()
+  })
+
+  it('commits every round from masked updates; every browser verifies and adopts one model', async () => {
+    for (const d of devices) await d.page.evaluate(() => (window as any).agentMesh.flJoin())
+    for (const d of devices)
+      await expect.poll(() => adoptedRounds(d), { timeout: WAIT_MS, interval: 1_000 }).toBeGreaterThanOrEqual(SECURE_ROUNDS)
+    const states = await Promise.all(devices.map(flState))
+    for (const s of states) expect(s.error).toBe('')
+    expect(new Set(states.map((s) => s.rounds.find((r) => r.round === SECURE_ROUNDS)!.modelHash)).size).toBe(1)
+    const accuracy = states[0].rounds.map((r) => r.accuracy ?? 0)
+    console.log(`secure, accuracy by round: ${accuracy.map((x) => (x * 100).toFixed(1)).join(' % → ')} %`)
+    expect(accuracy[SECURE_ROUNDS - 1]).toBeGreaterThan(0.6)
+    const feed = (await (await fetch(new URL('/api/fl/tasks', relay.info!.url))).json()) as TaskFeed
+    expect(feed.tasks[0].committed).toHaveLength(SECURE_ROUNDS)
+    for (const c of feed.tasks[0].committed) {
+      const d = decodeDescriptor(fromBase64(c.descriptor))
+      if (!d.ok) throw new Error(`committed descriptor does not decode: ${d.reason}`)
+      expect(d.value.transcript).toMatch(/^[0-9a-f]{64}$/)
+      expect(d.value.inputs.length).toBeGreaterThanOrEqual(3)
+      for (const input of d.value.inputs) expect(input.update).toBe(secureSubmissionTicket(d.value.taskId, d.value.round, input.trainer))
+    }
+  }, 600_000)
 })
