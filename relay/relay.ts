@@ -36,6 +36,7 @@ import { flRoundMetrics } from './fl-metrics'
 import { keepPeersConnected } from './peer-dialer'
 import { messageKinds } from '../workers/kinds'
 import { coordinatorKeys, startTaskDuty } from './tasks'
+import { watchEventLoopStalls } from './stall-watch'
 
 export const RELAY_VERSION = '0.1.0'
 
@@ -55,6 +56,7 @@ export async function startRelay(
   config: RelayConfig,
   log = pino({ level: config.logLevel, base: { service: 'relay' } }),
 ): Promise<RunningRelay> {
+  const stopStallWatch = watchEventLoopStalls(log.child({ component: 'event-loop' }))
   const db = openDatabase(config.dataDir)
   const peers = new PeerBook(db)
   const { key, created } = await loadOrCreateRelayKey(config.dataDir)
@@ -283,6 +285,7 @@ export async function startRelay(
       if (stopped) return
       stopped = true
       log.info({}, 'relay stopping')
+      stopStallWatch()
       http.closeAllConnections()
       await new Promise<void>((resolve) => http.close(() => resolve()))
       if (metricsServer) {

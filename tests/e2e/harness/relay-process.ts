@@ -67,7 +67,9 @@ export class RelayProcess {
   }
 
   private get env() {
-    return { ...process.env, ...this.options.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` }
+    // MESH_E2E_RELAY_NODE_OPTIONS reaches every relay of a run and nothing else, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
+    const profiling = process.env.MESH_E2E_RELAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.MESH_E2E_RELAY_NODE_OPTIONS } : {}
+    return { ...process.env, ...profiling, ...this.options.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` }
   }
 
   /** Runs the CLI's --validator-entry for this relay's data dir and ports (before start). */
