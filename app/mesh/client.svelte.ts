@@ -506,7 +506,13 @@ export class MeshClient {
         const peer = peerIdFromString(peerId)
         const connection = this.runtime?.bestConnection(peer) ?? this.node?.getConnections(peer).find((c) => c.status === 'open')
         if (!connection || !this.node) throw new Error(`no connection to ${peerId}`)
-        return pingOver(connection, AbortSignal.timeout(PING_TIMEOUT_MS))
+        try {
+          return await pingOver(connection, AbortSignal.timeout(PING_TIMEOUT_MS))
+        } catch (error) {
+          // Only silence marks the link; a refused or reset ping says the far end is there.
+          if (/timeout|abort/i.test((error as Error).name)) this.runtime?.linkUnanswered(connection)
+          throw error
+        }
       })().finally(() => this.pingsInFlight.delete(peerId))
       this.pingsInFlight.set(peerId, pending)
     }

@@ -96,19 +96,23 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
     // Baseline: libp2p ping over direct connections (the page's shared pinger, so it never
     // collides with the periodic one).
     const rtts: number[] = []
+    // A ping that goes unanswered (a twin link the peer closed) is counted and its links shown;
+    // the page then pings on the peer's other link (MeshRuntime.linkUnanswered).
+    let pingsFailed = 0
     for (let round_ = 0; round_ < 20; round_++) {
       for (const [i, d] of devices.entries()) {
         const peer = (await mesh(d.page).directPeers())[0]
         try {
           rtts.push(await d.page.evaluate((p) => (window as any).agentMesh.ping(p), peer))
         } catch (err) {
-          // Say which link the ping was on, so an aborted run tells what to look at.
           const links = (await d.page.evaluate(() => (window as any).agentMesh.connections())).filter(
             (c: { peer: string }) => c.peer === peer,
           )
-          throw new Error(
-            `ping baseline, node ${i} to ${peer.slice(-6)}: ${(err as Error).message.split('\n')[0]}; its links: ${JSON.stringify(links)}`,
+          pingsFailed++
+          console.log(
+            `ping baseline, node ${i} to ${peer.slice(-6)} failed: ${(err as Error).message.split('\n')[0]}; its links: ${JSON.stringify(links)}`,
           )
+          if (pingsFailed > 3 * nodes) throw new Error(`${pingsFailed} baseline pings failed: the direct links do not answer`)
         }
       }
     }
@@ -182,6 +186,7 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
       gossip_latency_max_ms: round(percentile(latenciesMs, 100)),
       baseline_ping_rtt_p50_ms: round(percentile(rtts, 50)),
       baseline_ping_rtt_p99_ms: round(percentile(rtts, 99)),
+      baseline_pings_failed: pingsFailed,
       gossip_p50_over_one_way_ping_p50: round(percentile(latenciesMs, 50) / oneWayBaselineP50),
       transfer_payload_mib: round(mib),
       transfers,

@@ -47,6 +47,8 @@ export interface TwinFacts<C> {
   readonly keyOf?: (twin: C) => string | undefined
   /** Whether the peer has answered on the link (identify came back over it), so it holds the link too. */
   readonly answered?: (twin: C) => boolean
+  /** Whether a stream or ping on the link went unanswered here (MeshRuntime.linkUnanswered): the peer may have closed it. */
+  readonly unanswering?: (twin: C) => boolean
 }
 
 /**
@@ -54,6 +56,11 @@ export interface TwinFacts<C> {
  * retried dial that finished late), the one both sides keep. Streams are opened only on that
  * link and the others are closed once idle, so both sides must agree: a stream opened on a
  * link the other side was closing died at 0 bytes.
+ *
+ * A link on which a stream or ping went unanswered is left out while another remains: the
+ * peer may have closed its end (its close reaches this end only when ICE gives up, about half a
+ * minute later), and a stream opened there hangs until its caller's timeout. The peer, which no
+ * longer has that link, already keeps another.
  *
  * Only links the peer has answered on count when there are any: a dial the other side gave up
  * on (timed out under load) can leave a link open at this end that the peer no longer has.
@@ -68,8 +75,11 @@ export function keptTwin<C extends TwinCandidate>(
   twins: readonly C[],
   facts: TwinFacts<C> = {},
 ): C | undefined {
-  const answered = facts.answered ? twins.filter(facts.answered) : []
-  const pool = answered.length > 0 ? answered : twins
+  const unanswering = facts.unanswering
+  const live = unanswering ? twins.filter((twin) => !unanswering(twin)) : []
+  const alive = live.length > 0 ? live : twins
+  const answered = facts.answered ? alive.filter(facts.answered) : []
+  const pool = answered.length > 0 ? answered : alive
   const keyed = pool.map((twin) => ({ twin, key: facts.keyOf?.(twin) }))
   if (keyed.length > 0 && keyed.every((k) => k.key !== undefined)) return keyed.reduce((best, k) => (k.key! < best.key! ? k : best)).twin
   const bySmaller = pool.filter((c) => self < peer === (c.direction === 'outbound'))

@@ -10,6 +10,7 @@ import { MeshGossip } from './gossip'
 import { GossipLinks } from './gossip-links'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { addressOfMultiaddr, isDirectConnection } from './connection-kind'
+import { openOnAnsweringLink } from './link-streams'
 import { keptTwin, webrtcLinkKey } from './direct-peers'
 import { DirectMessages } from './direct'
 import { FloodGuard, TokenBuckets, type Rate } from '../common/rate-limit'
@@ -25,6 +26,13 @@ export interface MeshLimits {
   /** Peers and addresses tracked by each limit (memory bound: about 320 bytes each, measured). */
   readonly maxTrackedKeys: number
 }
+
+/**
+ * How long a stream on a direct link that has an alternative may take to be accepted before the
+ * link counts as unanswering. A WebRTC link answers in milliseconds (5-20 ms measured at a load
+ * of 20 on two cores); a twin whose far end is closed never does.
+ */
+export const LINK_ANSWER_MS = 8_000
 
 export const defaultMeshLimits: MeshLimits = {
   // A browser hears the whole mesh through one relay, so the per-peer gossip rate is sized for
@@ -78,6 +86,8 @@ export class MeshRuntime {
   private readonly openStreams = new Map<string, number>()
   /** Connections on which identify came back: both ends hold them (see keptLink). */
   private readonly answeredLinks = new WeakSet<Connection>()
+  /** Direct links on which a stream or ping went unanswered while the peer had another connection (see keptTwin). */
+  private readonly unansweringLinks = new WeakSet<Connection>()
 
   constructor(
     readonly node: MeshNode,
@@ -202,7 +212,25 @@ export class MeshRuntime {
     return keptTwin(this.node.peerId.toString(), peer.toString(), direct, {
       keyOf: webrtcLinkKey,
       answered: (c) => this.answeredLinks.has(c),
+      unanswering: (c) => this.unansweringLinks.has(c),
     })
+  }
+
+  /**
+   * A stream or ping on this connection went unanswered. When it is a direct link and the peer
+   * has another connection, streams go there from now on: the peer may have closed this link's
+   * far end, which this end learns only when ICE gives up. The link itself is left to close
+   * once idle, never cut under a stream (MeshClient's pruning).
+   */
+  linkUnanswered(connection: Connection): void {
+    if (!isDirectConnection(connection.remoteAddr.toString()) || this.unansweringLinks.has(connection)) return
+    const others = this.node.getConnections(connection.remotePeer).filter((c) => c !== connection && c.status === 'open')
+    if (others.length === 0) return
+    this.unansweringLinks.add(connection)
+    this.options.log.info(
+      { peer: connection.remotePeer.toString(), connection: connection.id, others: others.length },
+      'a direct link went unanswered; streams to the peer use another connection',
+    )
   }
 
   /** Whether the peer has answered on this link (its identify came back over it), so it holds the link too. */
@@ -216,8 +244,19 @@ export class MeshRuntime {
    * connection in its list: that may be the twin the other side is closing.
    */
   async openStream(peer: PeerId, protocol: string, signal?: AbortSignal): Promise<Stream> {
-    const connection = this.bestConnection(peer) ?? (await this.node.dial(peer, { signal }))
-    return connection.newStream(protocol, { signal, runOnLimitedConnection: true })
+    return openOnAnsweringLink(
+      {
+        best: () => this.bestConnection(peer),
+        dial: (dialSignal) => this.node.dial(peer, { signal: dialSignal }),
+        replaceable: (connection) =>
+          isDirectConnection(connection.remoteAddr.toString()) &&
+          this.node.getConnections(peer).some((c) => c !== connection && c.status === 'open'),
+        unanswered: (connection) => this.linkUnanswered(connection),
+      },
+      protocol,
+      LINK_ANSWER_MS,
+      signal,
+    )
   }
 
   private transferDeps() {

@@ -110,6 +110,21 @@ describe('bounded direct peers', () => {
       expect(keptTwin('peer-b', 'peer-a', links, { keyOf, answered: () => false })?.name).toBe('half')
     })
 
+    it('leaves out a link that went unanswered here while another remains, answered or not', () => {
+      // 'closed' has the smallest key and was answered on once, but the peer has since closed its end:
+      // a ping on it timed out here. The peer, which no longer has it, keeps 'other'.
+      const links = [
+        { direction: 'outbound' as const, open: 100, name: 'closed', key: 'a1 a2' },
+        { direction: 'inbound' as const, open: 200, name: 'other', key: 'b1 b2' },
+      ].map(asTwin)
+      const keyOf = (l: { key: string }) => l.key
+      const answered = (l: { name: string }) => l.name === 'closed'
+      expect(keptTwin('peer-a', 'peer-b', links, { keyOf, answered })?.name).toBe('closed')
+      expect(keptTwin('peer-a', 'peer-b', links, { keyOf, answered, unanswering: (l) => l.name === 'closed' })?.name).toBe('other')
+      // Every link went unanswered: the choice falls back to all of them, never to none.
+      expect(keptTwin('peer-a', 'peer-b', links, { keyOf, answered, unanswering: () => true })?.name).toBe('closed')
+    })
+
     it('names a WebRTC link alike from both ends: the two ICE usernames, sorted', () => {
       const sdp = (ufrag: string) => `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=ice-ufrag:${ufrag}\r\na=ice-pwd:secret\r\n`
       const end = (local: string, remote: string) => ({
