@@ -3,6 +3,8 @@ import type { SqliteConsensusStore } from './consensus-store'
 import type { AuditFields } from '../workers/security/audit/entry'
 import type { Logger } from '../workers/log'
 import {
+  changeOfFields,
+  createSetChangeOrder,
   decodeBeacon,
   decodeSetChangeOrder,
   describeChange,
@@ -10,7 +12,8 @@ import {
   type AdapterDecision,
   type ConsensusAdapter,
 } from '../workers/consensus/adapter'
-import type { SetChange } from '../workers/consensus/certificate'
+import type { SetChangeRequest } from '../workers/consensus/adapter/set-change.pb'
+import type { SetChange, ValidatorChain } from '../workers/consensus/certificate'
 import { equalBytes } from '../workers/common/bytes'
 
 /** How often the relay looks for orders the admin CLI wrote to the data dir. */
@@ -20,6 +23,45 @@ function changeDetails(change: SetChange) {
   return change.kind === 'add'
     ? { kind: 'add', id: change.validator.id, identityKey: bytesToHex(change.validator.identityKey) }
     : { kind: 'remove', id: change.id }
+}
+
+/** The key an admin relay signs orders with (its CA key, listed under the set file's admins). */
+export interface OrderAuthority {
+  readonly publicKey: Uint8Array
+  sign(message: Uint8Array): Promise<Uint8Array>
+}
+
+/**
+ * Checks one change against the chain as this validator relay has it, signs it as an order with
+ * the relay's admin key and queues it in consensus.sqlite, where the running relay picks it up
+ * and proposes it: what `validators add/remove` does, and what an admin's request from the PWA
+ * does (SetChangeDesk.request). Throws with the reason it cannot be queued.
+ */
+export async function queueSetChangeOrder(o: {
+  readonly store: SqliteConsensusStore
+  readonly chainId: string
+  readonly chain: ValidatorChain
+  readonly selfId: string
+  readonly authority: OrderAuthority
+  readonly change: SetChange
+  readonly nowMs: number
+}): Promise<{ readonly id: number; readonly summary: string; readonly seenHeight: number }> {
+  const { chain, change } = o
+  const next = chain.height + 1
+  if (chain.setAt(next)!.indexOf(o.selfId) < 0)
+    throw new Error(`this relay (${o.selfId}) is not a validator at height ${next}, so it never proposes: use a validator's data dir`)
+  const last = chain.lastChange()
+  if (last && last.from > next)
+    throw new Error(
+      `the last change (${describeChange(last.change)}, decided at height ${last.decidedAt}) takes effect at height ${last.from}: one change at a time, try again then`,
+    )
+  const problem = chain.changeProblem(change)
+  if (problem) throw new Error(problem)
+  const bytes = await createSetChangeOrder({ chainId: o.chainId, change, seenHeight: chain.height }, o.authority.publicKey, (message) =>
+    o.authority.sign(message),
+  )
+  const summary = describeChange(change)
+  return { id: o.store.addOrder(bytes, summary, o.nowMs), summary, seenHeight: chain.height }
 }
 
 /**
@@ -47,8 +89,66 @@ export class SetChangeDesk {
       readonly log: Logger
       audit(fields: AuditFields): Promise<unknown>
       admitValidators(identityKeys: readonly Uint8Array[]): void
+      /** This relay's admin key, when it is among the admins: admins' requests from the PWA are ordered with it. */
+      readonly authority?: OrderAuthority
     },
   ) {}
+
+  /**
+   * An admin's request from the PWA (`bft.setchange.request`, which RBAC lets through from
+   * admins only): queued as an order signed with this relay's admin key, through the CLI's
+   * checks, and audited with the admin as its actor. A request for another chain, or one this
+   * relay cannot order (no admin key of the chain's), is left to the relays that can.
+   */
+  async request(request: SetChangeRequest, admin: string): Promise<{ readonly queued: number } | { readonly refused: string } | null> {
+    const { authority, chainId, store, log } = this.deps
+    const chain = this.adapter?.chain
+    if (request.chainId !== chainId || !authority || !chain) return null
+    if (!this.deps.admins.some((key) => equalBytes(key, authority.publicKey))) return null
+    const named = changeOfFields(request)
+    let outcome: { queued: number } | { refused: string }
+    let summary = named.ok ? describeChange(named.change) : 'unreadable change'
+    try {
+      if (!named.ok) throw new Error(named.reason)
+      const queued = await queueSetChangeOrder({
+        store,
+        chainId,
+        chain,
+        selfId: this.deps.peerId,
+        authority,
+        change: named.change,
+        nowMs: Date.now(),
+      })
+      summary = queued.summary
+      outcome = { queued: queued.id }
+    } catch (error) {
+      outcome = { refused: (error as Error).message }
+    }
+    const details = named.ok ? changeDetails(named.change) : {}
+    if ('queued' in outcome) {
+      this.requestsAudited.add(outcome.queued)
+      await this.deps.audit({
+        event: 'validator.change',
+        actor: admin,
+        subject: `${chainId} ${summary}`,
+        details: { stage: 'requested', order: outcome.queued, via: 'pwa', ...details },
+      })
+      store.markOrderAudited(outcome.queued)
+      log.info(
+        { order: outcome.queued, change: summary, admin },
+        "validator-set change requested by an admin's page; proposed when this relay proposes",
+      )
+    } else {
+      await this.deps.audit({
+        event: 'validator.change',
+        actor: admin,
+        subject: `${chainId} ${summary}`,
+        details: { stage: 'refused', via: 'pwa', reason: outcome.refused, ...details },
+      })
+      log.warn({ change: summary, admin, reason: outcome.refused }, "an admin's validator-set change request refused")
+    }
+    return outcome
+  }
 
   /** For the beacon application: the order waiting here, if any. */
   pendingOrder(): Uint8Array | null {

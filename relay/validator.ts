@@ -7,6 +7,8 @@ import { loadOrCreateRelayKey } from './identity'
 import { listenAddress } from './node'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
 import { SetChangeDesk } from './validator-set-changes'
+import { loadAuthority } from './ca-files'
+import { signAsAuthority } from '../workers/security/credentials/ca'
 import type { AuditFields } from '../workers/security/audit/entry'
 import { nativeEd25519Signer, nativeVerifyEd25519 } from '../workers/protocol/node/ed25519'
 import type { ConsensusObserver } from '../workers/consensus/adapter/types'
@@ -169,8 +171,11 @@ export async function startValidatorDuty(deps: {
   deps.admitValidators(loaded.set.validators.map((v) => v.identityKey))
   const db = openConsensusDatabase(config.dataDir)
   const store = new SqliteConsensusStore(db, loaded.chainId)
+  // The relay's CA key orders an admin's changes from the PWA when the set file lists it under admins.
+  const ca = setChanges ? await loadAuthority(config.dataDir).catch(() => null) : null
   const desk = setChanges
     ? new SetChangeDesk({
+        authority: ca ? { publicKey: ca.anchor.publicKey, sign: (message) => signAsAuthority(ca, message) } : undefined,
         store,
         chainId: loaded.chainId,
         admins: loaded.admins,
@@ -201,10 +206,17 @@ export async function startValidatorDuty(deps: {
     // The proposer deliberately waits bftIntervalMs before proposing: the others wait that much longer for it.
     timeouts: { proposeMs: DEFAULT_BFT_TIMEOUTS.proposeMs + config.bftIntervalMs },
   })
+  let stopRequests = () => {}
   if (desk) {
     // Validators added by changes already decided (replayed from the store) may send too.
     deps.admitValidators(adapter.knownValidatorKeys())
     desk.start(adapter)
+    runtime.gossip.join(['bft.setchange.request'])
+    stopRequests = runtime.gossip.on('bft.setchange.request', (message, from) => {
+      desk
+        .request(message.payload, from.toString())
+        .catch((error) => log.error({ err: (error as Error).message }, "an admin's validator-set change request failed"))
+    })
   }
   const peerAddresses = [...loaded.multiaddrs].filter(([id]) => id !== peerId).flatMap(([, addrs]) => addrs)
   log.info(
@@ -219,6 +231,7 @@ export async function startValidatorDuty(deps: {
     keys: { set: loaded.set, signer, scheme, addresses: loaded.multiaddrs },
     peerAddresses,
     async stop() {
+      stopRequests()
       desk?.stop()
       await adapter.stop()
       observer?.close?.()

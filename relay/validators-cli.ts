@@ -9,9 +9,9 @@ import { optionSpecs } from './config'
 import { loadAuthority, loadOrCreateAuthority } from './ca-files'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
 import { signAsAuthority } from '../workers/security/credentials/ca'
+import { queueSetChangeOrder } from './validator-set-changes'
 import {
   beaconSetChangeOf,
-  createSetChangeOrder,
   describeChange,
   parseValidatorEntry,
   parseValidatorSetFile,
@@ -173,21 +173,15 @@ async function order(context: Context, change: SetChange, out: (line: string) =>
     throw new Error(
       `this relay's admin key ${bytesToHex(ca.anchor.publicKey)} is not among the admins of ${context.setFile}; run the command on an admin's relay, or list the key there`,
     )
-  const next = chain.height + 1
-  const selfId = peerIdOfDataDir(dataDir)
-  if (chain.setAt(next)!.indexOf(selfId) < 0)
-    throw new Error(`this relay (${selfId}) is not a validator at height ${next}, so it never proposes: use a validator's data dir`)
-  const last = chain.lastChange()
-  if (last && last.from > next)
-    throw new Error(
-      `the last change (${describeChange(last.change)}, decided at height ${last.decidedAt}) takes effect at height ${last.from}: one change at a time, try again then`,
-    )
-  const problem = chain.changeProblem(change)
-  if (problem) throw new Error(problem)
-  const bytes = await createSetChangeOrder({ chainId: loaded.chainId, change, seenHeight: chain.height }, ca.anchor.publicKey, (message) =>
-    signAsAuthority(ca, message),
-  )
-  const id = store.addOrder(bytes, describeChange(change), Date.now())
+  const { id } = await queueSetChangeOrder({
+    store,
+    chainId: loaded.chainId,
+    chain,
+    selfId: peerIdOfDataDir(dataDir),
+    authority: { publicKey: ca.anchor.publicKey, sign: (message) => signAsAuthority(ca, message) },
+    change,
+    nowMs: Date.now(),
+  })
   out(
     `order ${id}: ${describeChange(change)} on ${loaded.chainId}, signed at height ${chain.height}. The running relay proposes it when it is next proposer; it takes effect 2 heights after it is decided (watch: validators list).`,
   )

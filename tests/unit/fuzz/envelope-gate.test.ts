@@ -20,6 +20,7 @@ import { CredentialGrant, JoinRequest, Revocation } from '../../../workers/secur
 import { Chat, Envelope, NodeReport, Presence, TransferManifest, TransferRequest } from '../../../workers/protocol/wire.pb'
 import { encodeBftMessage } from '../../../workers/consensus/bft/codec'
 import { BftCatchUpRequest } from '../../../workers/consensus/adapter/catch-up.pb'
+import { SetChangeRequest } from '../../../workers/consensus/adapter/set-change.pb'
 import { createRng as seededRandom, type Rng as Random } from '../../../workers/common/random'
 import { replayHint, simSeeds } from '../../sim/seeds'
 import { gossipHarness } from '../protocol/gossip-harness'
@@ -103,6 +104,7 @@ const payloadOf: Record<MessageKind, (r: Random) => Uint8Array> = {
       signature: randomBytes(r, 64),
     }),
   'bft.catchup': (r) => BftCatchUpRequest.encode({ chainId: 'fuzz', fromHeight: BigInt(r.intBetween(1, 1000)) }),
+  'bft.setchange.request': (r) => SetChangeRequest.encode({ chainId: 'fuzz', removeId: `12D3KooW${r.intBetween(1, 1000)}` }),
   'raft.message': (r) =>
     RaftPacket.encode({ version: 1, to: 'coordinator', message: randomBytes(r, r.intBetween(0, 64)) as Uint8Array<ArrayBuffer> }),
   'raft.message.direct': (r) =>

@@ -21,6 +21,7 @@ const expectations: Record<MessageKind, Expected> = {
   'transfer.manifest': 'any-role',
   'bft.message': ['validator'],
   'bft.catchup': ['validator'],
+  'bft.setchange.request': ['admin'],
   'cred.grant': ['admin', 'bootstrap'],
   'cred.revoke': ['admin', 'bootstrap'],
   'audit.read': ['admin'],

@@ -11,6 +11,7 @@ export { gossipBftTransport } from './gossip-transport'
 export { MemoryConsensusStore } from './memory-store'
 export { createBeaconApplication, decodeBeacon, beaconSetChangeOf, type BeaconOptions, type DecodedBeacon } from './beacon-app'
 export {
+  changeOfFields,
   createSetChangeOrder,
   decodeSetChangeOrder,
   orderProblem,

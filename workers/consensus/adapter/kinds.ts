@@ -1,5 +1,6 @@
 import { BftMessage } from '../bft/wire.pb'
 import { BftCatchUpRequest } from './catch-up.pb'
+import { SetChangeRequest } from './set-change.pb'
 import { BFT_LIMITS } from '../bft/validate'
 import { defineKinds, KiB, type PayloadsOf } from '../../protocol/kind-spec'
 
@@ -22,6 +23,14 @@ export const consensusKinds = defineKinds({
     maxEnvelopeBytes: 1 * KiB,
     limits: { chainId: 128 },
     senders: ['validator'],
+  },
+  // An admin's request from the PWA that the admin relays order one validator-set change
+  // (set-change.proto); each relay holding an admin key files it through the validators CLI's checks.
+  'bft.setchange.request': {
+    codec: SetChangeRequest.codec(),
+    carrier: 'gossip',
+    maxEnvelopeBytes: 2 * KiB,
+    senders: ['admin'],
   },
 })
 

@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { encodeMessage } from 'protons-runtime'
 import type { SetChange, ValidatorChain } from '../certificate'
-import { SetChangeOrder } from './set-change.pb'
+import { SetChangeOrder, type ValidatorJoin } from './set-change.pb'
 import { withDomain } from '../../common/domains'
 import { equalBytes, hex } from '../../common/bytes'
 import { peerIdStringFromPublicKey } from '../../identity/ed25519'
@@ -73,15 +73,9 @@ export function decodeSetChangeOrder(bytes: Uint8Array): OrderDecodeResult {
   }
   if (record.seenHeight > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, reason: 'seen height out of range' }
   if (record.adminKey.length !== 32) return { ok: false, reason: 'admin key is not a 32-byte Ed25519 key' }
-  if ((record.add !== undefined) === (record.removeId !== ''))
-    return { ok: false, reason: 'an order adds or removes exactly one validator' }
-  let change: SetChange
-  if (record.add) {
-    const { id, identityKey, voteKey, possession } = record.add
-    if (identityKey.length !== 32) return { ok: false, reason: 'the joining identity key is not 32 bytes' }
-    if (peerIdStringFromPublicKey(identityKey) !== id) return { ok: false, reason: `id ${id} does not belong to the joining identity key` }
-    change = { kind: 'add', validator: { id, identityKey, voteKey, possession } }
-  } else change = { kind: 'remove', id: record.removeId }
+  const named = changeOfFields(record)
+  if (!named.ok) return named
+  const change = named.change
   return {
     ok: true,
     order: {
@@ -93,6 +87,24 @@ export function decodeSetChangeOrder(bytes: Uint8Array): OrderDecodeResult {
       signedBytes: signingBytes(record),
     },
   }
+}
+
+/**
+ * The change that an order's or an admin's request's fields name: exactly one of add and
+ * remove, the joining identity key bound to its id. Whether the chain can take it is
+ * ValidatorChain.changeProblem's to say.
+ */
+export function changeOfFields(fields: {
+  readonly add?: ValidatorJoin
+  readonly removeId: string
+}): { readonly ok: true; readonly change: SetChange } | { readonly ok: false; readonly reason: string } {
+  if ((fields.add !== undefined) === (fields.removeId !== ''))
+    return { ok: false, reason: 'an order adds or removes exactly one validator' }
+  if (!fields.add) return { ok: true, change: { kind: 'remove', id: fields.removeId } }
+  const { id, identityKey, voteKey, possession } = fields.add
+  if (identityKey.length !== 32) return { ok: false, reason: 'the joining identity key is not 32 bytes' }
+  if (peerIdStringFromPublicKey(identityKey) !== id) return { ok: false, reason: `id ${id} does not belong to the joining identity key` }
+  return { ok: true, change: { kind: 'add', validator: { id, identityKey, voteKey, possession } } }
 }
 
 /** The change an encoded order carries, without judging it (decided values were judged by a quorum). */

@@ -382,3 +382,154 @@ export namespace ValidatorJoin {
     return streamMessage(buf, ValidatorJoin.codec(), opts)
   }
 }
+
+export interface SetChangeRequest {
+  chainId: string
+  add?: ValidatorJoin
+  removeId: string
+}
+
+export namespace SetChangeRequest {
+  let _codec: Codec<SetChangeRequest>
+
+  export const codec = (): Codec<SetChangeRequest> => {
+    if (_codec == null) {
+      _codec = message<SetChangeRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.chainId != null && obj.chainId !== '')) {
+          w.uint32(10)
+          w.string(obj.chainId)
+        }
+
+        if (obj.add != null) {
+          w.uint32(18)
+          ValidatorJoin.codec().encode(obj.add, w)
+        }
+
+        if ((obj.removeId != null && obj.removeId !== '')) {
+          w.uint32(26)
+          w.string(obj.removeId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          chainId: '',
+          removeId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.chainId = reader.string()
+              break
+            }
+            case 2: {
+              obj.add = ValidatorJoin.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.add
+              })
+              break
+            }
+            case 3: {
+              obj.removeId = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.chainId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield * ValidatorJoin.codec().stream(reader, reader.uint32(), `${prefix}.add`, {
+                limits: opts.limits?.add
+              })
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.removeId`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SetChangeRequestChainIdFieldEvent {
+    field: '$.chainId'
+    value: string
+  }
+
+  export interface SetChangeRequestAddIdFieldEvent {
+    field: '$.add.id'
+    value: string
+  }
+
+  export interface SetChangeRequestAddIdentityKeyFieldEvent {
+    field: '$.add.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SetChangeRequestAddVoteKeyFieldEvent {
+    field: '$.add.voteKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SetChangeRequestAddPossessionFieldEvent {
+    field: '$.add.possession'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SetChangeRequestRemoveIdFieldEvent {
+    field: '$.removeId'
+    value: string
+  }
+
+  export function encode (obj: Partial<SetChangeRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetChangeRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetChangeRequest>): SetChangeRequest {
+    return decodeMessage(buf, SetChangeRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetChangeRequest>): Generator<SetChangeRequestChainIdFieldEvent | SetChangeRequestAddIdFieldEvent | SetChangeRequestAddIdentityKeyFieldEvent | SetChangeRequestAddVoteKeyFieldEvent | SetChangeRequestAddPossessionFieldEvent | SetChangeRequestRemoveIdFieldEvent> {
+    return streamMessage(buf, SetChangeRequest.codec(), opts)
+  }
+}
