@@ -238,6 +238,8 @@ export async function startRelay(
       '/api/fl/tasks': guardedJson(null, () => (fl ? flTaskFeed(fl, new FlStore(db)) : { validators: [], tasks: [] })),
       // The beacon chain browsers pin to validate on (null without a validator-set file).
       '/api/consensus': guardedJson(null, () => validator?.chainInfo ?? null),
+      // Its latest validator-set change orders (the CLI's and admins' requests from the PWA), for the admin's panel.
+      '/api/consensus/orders': guardedJson(null, () => validator?.orders() ?? []),
     },
     onRefused: (reason, detail) => {
       metrics.httpRefused.inc({ reason })

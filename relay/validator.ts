@@ -111,7 +111,18 @@ export interface ValidatorDuty {
   readonly peerAddresses: readonly string[]
   /** What `/api/consensus` serves: the chain a browser validator pins at join (README, "Browser validators"). */
   readonly chainInfo: ConsensusChainInfo
+  /** What `/api/consensus/orders` serves: this relay's latest validator-set change orders, newest first (no bytes). */
+  orders(): ChangeOrderSummary[]
   stop(): Promise<void>
+}
+
+export interface ChangeOrderSummary {
+  readonly id: number
+  readonly change: string
+  readonly state: string
+  readonly reason: string | null
+  readonly createdMs: number
+  readonly resolvedHeight: number | null
 }
 
 /**
@@ -230,6 +241,15 @@ export async function startValidatorDuty(deps: {
     chainInfo: { chainId: loaded.chainId, validators: file.validators, admins: file.admins ?? [], intervalMs: config.bftIntervalMs },
     keys: { set: loaded.set, signer, scheme, addresses: loaded.multiaddrs },
     peerAddresses,
+    orders: () =>
+      store.orders(10).map((o) => ({
+        id: o.id,
+        change: o.summary,
+        state: o.state,
+        reason: o.reason,
+        createdMs: o.createdMs,
+        resolvedHeight: o.resolvedHeight,
+      })),
     async stop() {
       stopRequests()
       desk?.stop()

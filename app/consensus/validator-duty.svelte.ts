@@ -1,11 +1,29 @@
 import type { MeshClient } from '../mesh/client.svelte'
 import { ConsensusDatabase, DexieConsensusStore } from '../storage/consensus-store'
 import { BrowserValidator, type DutySnapshot } from './browser-validator'
-import { gossipBftTransport, parseValidatorSetFile, type DecisionRecord, type ValidatorEntryJson } from '../../workers/consensus/adapter'
+import {
+  gossipBftTransport,
+  parseValidatorEntry,
+  parseValidatorSetFile,
+  type DecisionRecord,
+  type ValidatorEntryJson,
+} from '../../workers/consensus/adapter'
+import type { SetChangeRequest } from '../../workers/consensus/adapter/set-change.pb'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { createRealScheme, loadWasmBls } from '../../workers/consensus/certificate'
 import { dutyAction, type DutyStatus } from './duty-plan'
 
 const WATCH_MS = 1_000
+
+/** One of the relay's validator-set change orders, as /api/consensus/orders serves it. */
+export interface ChangeOrder {
+  readonly id: number
+  readonly change: string
+  readonly state: string
+  readonly reason: string | null
+  readonly createdMs: number
+  readonly resolvedHeight: number | null
+}
 const RETRY_MS = 15_000
 
 /**
@@ -21,6 +39,10 @@ export class ValidatorDutyClient {
   duty = $state.raw<DutySnapshot | null>(null)
   /** This browser's line for `npm run relay -- validators add --entry FILE`. */
   entry = $state.raw<ValidatorEntryJson | null>(null)
+  /** Whether this node holds the admin role: it may then ask the admin relays for a validator-set change. */
+  isAdmin = $state(false)
+  /** The relay's latest validator-set change orders, shown to an admin (/api/consensus/orders). */
+  orders = $state.raw<ChangeOrder[]>([])
   private validator: BrowserValidator | null = null
   private db: ConsensusDatabase | null = null
   private timer: ReturnType<typeof setInterval> | undefined
@@ -58,6 +80,8 @@ export class ValidatorDutyClient {
         this.status = 'no-role'
       }
       if (!this.entry && this.client.identity) this.entry = this.keysEntry()
+      this.isAdmin = !!security && !['revoked', 'expired', 'refused'].includes(security.status) && security.roles.includes('admin')
+      if (this.isAdmin) await this.refreshOrders()
       this.duty = this.validator?.snapshot() ?? null
     } catch (error) {
       this.status = 'error'
@@ -66,6 +90,65 @@ export class ValidatorDutyClient {
     } finally {
       this.busy = false
     }
+  }
+
+  /**
+   * An admin's request that the admin relays add a validator (its entry, as the panel of the
+   * joining node shows it) or remove one (its PeerId): checked here first, then gossiped to
+   * every validator relay; each relay holding an admin key of the chain orders it through the
+   * same checks as `npm run relay -- validators` (README, "Validators"). Resolves to what was
+   * sent; the relay's verdict shows in `orders`.
+   */
+  async requestChange(change: { readonly add: string } | { readonly remove: string }): Promise<string> {
+    const runtime = this.client.runtime
+    if (!runtime) throw new Error('not connected to the mesh yet')
+    if (!this.isAdmin) throw new Error('only a node holding the admin role can ask for a validator-set change')
+    const chainId = await this.chainId()
+    let request: SetChangeRequest
+    if ('add' in change) {
+      let json: unknown
+      try {
+        json = JSON.parse(change.add)
+      } catch {
+        throw new Error("the entry is not JSON: paste what the joining node's panel shows under its validator keys")
+      }
+      const { validator } = parseValidatorEntry(json, 'the entry')
+      request = {
+        chainId,
+        add: {
+          id: validator.id,
+          identityKey: validator.identityKey as Uint8Array<ArrayBuffer>,
+          voteKey: validator.voteKey as Uint8Array<ArrayBuffer>,
+          possession: validator.possession as Uint8Array<ArrayBuffer>,
+        },
+        removeId: '',
+      }
+    } else {
+      const id = change.remove.trim()
+      try {
+        peerIdFromString(id)
+      } catch {
+        throw new Error(`'${id}' is not a PeerId`)
+      }
+      request = { chainId, removeId: id }
+    }
+    runtime.gossip.join(['bft.setchange.request'])
+    const recipients = await runtime.gossip.publish('bft.setchange.request', request)
+    const what = request.add ? `add ${request.add.id}` : `remove ${request.removeId}`
+    return `asked the admin relays to ${what} on ${chainId} (sent to ${recipients} peer${recipients === 1 ? '' : 's'})`
+  }
+
+  private async chainId(): Promise<string> {
+    if (this.duty) return this.duty.chainId
+    const response = await fetch('/api/consensus', { cache: 'no-store', signal: AbortSignal.timeout(10_000) })
+    const served = response.ok ? ((await response.json()) as { chainId: string } | null) : null
+    if (!served) throw new Error('this relay runs no validator set (start it with --validator-set FILE)')
+    return served.chainId
+  }
+
+  private async refreshOrders(): Promise<void> {
+    const response = await fetch('/api/consensus/orders', { cache: 'no-store', signal: AbortSignal.timeout(5_000) }).catch(() => null)
+    if (response?.ok) this.orders = (await response.json()) as ChangeOrder[]
   }
 
   private keysEntry(): ValidatorEntryJson | null {

@@ -5,6 +5,7 @@ import type { RelayProcess } from './harness/relay-process'
 import { launchChromium, openDevice, waitForNode, waitForRelay, type Device } from './harness/browser'
 import { waitUntil as waitFor } from './harness/wait'
 import {
+  grantAdmin,
   grantValidator,
   orderAdd,
   pageDuty as duty,
@@ -47,11 +48,27 @@ describe('browser validators over the mesh', () => {
   let validators: RelayValidators
   let ids: string[] = []
 
-  /** The admin adds a browser through the CLI; resolves once both relays and the browser have it voting in the set. */
-  async function addBrowser(index: number, others: Device[]): Promise<{ decidedAt: number; from: number }> {
-    const ordered = await orderAdd(validators, devices[index], `browser-${index}`)
-    expect(ordered.peerId).toBe(ids[index])
-    expect(ordered.output).toMatch(`add ${ids[index]}`)
+  /**
+   * The admin adds a browser through the CLI, or from an admin's page when `adminPage` is given;
+   * resolves once both relays and the browser have it voting in the set.
+   */
+  async function addBrowser(index: number, others: Device[], adminPage?: Device): Promise<{ decidedAt: number; from: number }> {
+    if (adminPage) {
+      const entry = await devices[index].page.evaluate(() => (window as any).agentMesh.validatorEntry())
+      const panel = adminPage.page.getByTestId('validator-admin')
+      await panel.locator('summary').click()
+      await panel.locator('textarea[name="validator-entry"]').fill(JSON.stringify(entry))
+      await adminPage.page.getByTestId('validator-add').click()
+      await expect
+        .poll(() => adminPage.page.getByTestId('validator-request-sent').textContent(), { timeout: 10_000 })
+        .toContain(`add ${ids[index]}`)
+      // The admin relay's order shows in the panel.
+      await expect.poll(() => panel.getByTestId('validator-orders').textContent(), { timeout: 20_000 }).toContain(`add ${ids[index]}`)
+    } else {
+      const ordered = await orderAdd(validators, devices[index], `browser-${index}`)
+      expect(ordered.peerId).toBe(ids[index])
+      expect(ordered.output).toMatch(`add ${ids[index]}`)
+    }
     const [relayView] = await waitUntil(
       () => Promise.all([relayConsensus(relays[0]), ...[devices[index], ...others].map(duty)]),
       ([relay, ...pages]) =>
@@ -105,7 +122,16 @@ describe('browser validators over the mesh', () => {
     )
     for (const p of four) expect(p.duty).toMatchObject({ role: 'voting', verifyFailure: null })
 
-    const addedC = await addBrowser(2, devices.slice(0, 2))
+    // The third comes in from an admin's page: browser 0 is granted the admin role as well.
+    await grantAdmin(relays[0], devices[0], ids[0])
+    await expect.poll(() => devices[0].page.getByTestId('validator-admin').count(), { timeout: 20_000 }).toBe(1)
+    // A bad entry is refused in the page, with the reason.
+    await devices[0].page.getByTestId('validator-admin').locator('summary').click()
+    await devices[0].page.getByTestId('validator-admin').locator('textarea[name="validator-entry"]').fill('{"peerId": "12D3KooWnot"}')
+    await devices[0].page.getByTestId('validator-add').click()
+    await expect.poll(() => devices[0].page.getByTestId('validator-request-error').textContent(), { timeout: 10_000 }).toMatch(/is missing/)
+    await devices[0].page.getByTestId('validator-admin').locator('summary').click()
+    const addedC = await addBrowser(2, devices.slice(0, 2), devices[0])
     mark('third browser in')
     const removedId = relays[1].info!.peerId
     expect(await runCli(runValidatorsCli, ['remove', '--peer', removedId, ...validators.adminArgs])).toMatch(`remove ${removedId}`)

@@ -95,19 +95,27 @@ export async function startRelayValidators(chainId: string, count: number, inter
   }
 }
 
+export function grantValidator(relay: RelayProcess, device: Device, peerId: string): Promise<void> {
+  return grantRole(relay, device, peerId, 'validator')
+}
+
+export function grantAdmin(relay: RelayProcess, device: Device, peerId: string): Promise<void> {
+  return grantRole(relay, device, peerId, 'admin')
+}
+
 /**
- * The operator's `grant --role validator`. The relay gossips a grant once (cred.grant); a page
+ * The operator's `grant --role ROLE`. The relay gossips a grant once (cred.grant); a page
  * that misses it (its subscription not yet known to the relay) would get the role only at its
  * next renewal, so the grant is repeated, as an operator would, if it has not arrived.
  */
-export async function grantValidator(relay: RelayProcess, device: Device, peerId: string): Promise<void> {
+async function grantRole(relay: RelayProcess, device: Device, peerId: string, role: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await runCli(runAdmin, ['grant', '--peer', peerId, '--role', 'validator', '--data-dir', relay.dataDir])
+    await runCli(runAdmin, ['grant', '--peer', peerId, '--role', role, '--data-dir', relay.dataDir])
     try {
       await waitUntil(
         () => device.page.evaluate(() => (window as any).agentMesh.credential()?.roles as string[] | undefined),
-        (roles) => roles?.includes('validator') ?? false,
-        `${peerId} holding the validator role`,
+        (roles) => roles?.includes(role) ?? false,
+        `${peerId} holding the ${role} role`,
         20_000,
       )
       return
