@@ -19,6 +19,7 @@ import {
   gossipBftTransport,
   parseValidatorSetFile,
   validatorEntry,
+  type ChangeOrderSummary,
   type ValidatorEntryJson,
 } from '../workers/consensus/adapter'
 import {
@@ -114,15 +115,6 @@ export interface ValidatorDuty {
   /** What `/api/consensus/orders` serves: this relay's latest validator-set change orders, newest first (no bytes). */
   orders(): ChangeOrderSummary[]
   stop(): Promise<void>
-}
-
-export interface ChangeOrderSummary {
-  readonly id: number
-  readonly change: string
-  readonly state: string
-  readonly reason: string | null
-  readonly createdMs: number
-  readonly resolvedHeight: number | null
 }
 
 /**

@@ -5,6 +5,8 @@ import {
   gossipBftTransport,
   parseValidatorEntry,
   parseValidatorSetFile,
+  setChangeRequestOf,
+  type ChangeOrderSummary,
   type DecisionRecord,
   type ValidatorEntryJson,
 } from '../../workers/consensus/adapter'
@@ -15,15 +17,6 @@ import { dutyAction, type DutyStatus } from './duty-plan'
 
 const WATCH_MS = 1_000
 
-/** One of the relay's validator-set change orders, as /api/consensus/orders serves it. */
-export interface ChangeOrder {
-  readonly id: number
-  readonly change: string
-  readonly state: string
-  readonly reason: string | null
-  readonly createdMs: number
-  readonly resolvedHeight: number | null
-}
 const RETRY_MS = 15_000
 
 /**
@@ -42,7 +35,7 @@ export class ValidatorDutyClient {
   /** Whether this node holds the admin role: it may then ask the admin relays for a validator-set change. */
   isAdmin = $state(false)
   /** The relay's latest validator-set change orders, shown to an admin (/api/consensus/orders). */
-  orders = $state.raw<ChangeOrder[]>([])
+  orders = $state.raw<ChangeOrderSummary[]>([])
   private validator: BrowserValidator | null = null
   private db: ConsensusDatabase | null = null
   private timer: ReturnType<typeof setInterval> | undefined
@@ -112,17 +105,7 @@ export class ValidatorDutyClient {
       } catch {
         throw new Error("the entry is not JSON: paste what the joining node's panel shows under its validator keys")
       }
-      const { validator } = parseValidatorEntry(json, 'the entry')
-      request = {
-        chainId,
-        add: {
-          id: validator.id,
-          identityKey: validator.identityKey as Uint8Array<ArrayBuffer>,
-          voteKey: validator.voteKey as Uint8Array<ArrayBuffer>,
-          possession: validator.possession as Uint8Array<ArrayBuffer>,
-        },
-        removeId: '',
-      }
+      request = setChangeRequestOf(chainId, { kind: 'add', validator: parseValidatorEntry(json, 'the entry').validator })
     } else {
       const id = change.remove.trim()
       try {
@@ -130,7 +113,7 @@ export class ValidatorDutyClient {
       } catch {
         throw new Error(`'${id}' is not a PeerId`)
       }
-      request = { chainId, removeId: id }
+      request = setChangeRequestOf(chainId, { kind: 'remove', id })
     }
     runtime.gossip.join(['bft.setchange.request'])
     const recipients = await runtime.gossip.publish('bft.setchange.request', request)
@@ -148,7 +131,7 @@ export class ValidatorDutyClient {
 
   private async refreshOrders(): Promise<void> {
     const response = await fetch('/api/consensus/orders', { cache: 'no-store', signal: AbortSignal.timeout(5_000) }).catch(() => null)
-    if (response?.ok) this.orders = (await response.json()) as ChangeOrder[]
+    if (response?.ok) this.orders = (await response.json()) as ChangeOrderSummary[]
   }
 
   private keysEntry(): ValidatorEntryJson | null {

@@ -11,10 +11,10 @@ import {
   orderProblem,
   parseValidatorEntry,
   parseValidatorSetFile,
+  setChangeRequestOf,
   type AdapterDecision,
   type ConsensusAdapter,
 } from '../../../workers/consensus/adapter'
-import type { SetChangeRequest } from '../../../workers/consensus/adapter/set-change.pb'
 import { createRealScheme, ValidatorChain } from '../../../workers/consensus/certificate'
 import { relayValidatorEntry } from '../../../relay/validator'
 import { resolveConfig } from '../../../relay/config'
@@ -101,17 +101,7 @@ async function adminRelay() {
       authority: authority ? { publicKey: ca.anchor.publicKey, sign: (message) => signAsAuthority(ca, message) } : undefined,
     })
   const adapter = { chain, onDecision: () => {} } as unknown as ConsensusAdapter
-  const join_ = parseValidatorEntry(entries[4], 'new relay').validator
-  const add: SetChangeRequest = {
-    chainId: 'desk-chain',
-    add: {
-      id: join_.id,
-      identityKey: join_.identityKey as Uint8Array<ArrayBuffer>,
-      voteKey: join_.voteKey as Uint8Array<ArrayBuffer>,
-      possession: join_.possession as Uint8Array<ArrayBuffer>,
-    },
-    removeId: '',
-  }
+  const add = setChangeRequestOf('desk-chain', { kind: 'add', validator: parseValidatorEntry(entries[4], 'new relay').validator })
   return { entries, store, audited, chain, desk, adapter, add, admins: loaded.admins, db }
 }
 

@@ -12,6 +12,8 @@ export { MemoryConsensusStore } from './memory-store'
 export { createBeaconApplication, decodeBeacon, beaconSetChangeOf, type BeaconOptions, type DecodedBeacon } from './beacon-app'
 export {
   changeOfFields,
+  setChangeRequestOf,
+  type ChangeOrderSummary,
   createSetChangeOrder,
   decodeSetChangeOrder,
   orderProblem,

@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { encodeMessage } from 'protons-runtime'
 import type { SetChange, ValidatorChain } from '../certificate'
-import { SetChangeOrder, type ValidatorJoin } from './set-change.pb'
+import { SetChangeOrder, type SetChangeRequest, type ValidatorJoin } from './set-change.pb'
 import { withDomain } from '../../common/domains'
 import { equalBytes, hex } from '../../common/bytes'
 import { peerIdStringFromPublicKey } from '../../identity/ed25519'
@@ -105,6 +105,32 @@ export function changeOfFields(fields: {
   if (identityKey.length !== 32) return { ok: false, reason: 'the joining identity key is not 32 bytes' }
   if (peerIdStringFromPublicKey(identityKey) !== id) return { ok: false, reason: `id ${id} does not belong to the joining identity key` }
   return { ok: true, change: { kind: 'add', validator: { id, identityKey, voteKey, possession } } }
+}
+
+/** An admin's request for `change` on `chainId` (`bft.setchange.request`; see SetChangeDesk.request on the relay). */
+export function setChangeRequestOf(chainId: string, change: SetChange): SetChangeRequest {
+  if (change.kind === 'remove') return { chainId, removeId: change.id }
+  const { id, identityKey, voteKey, possession } = change.validator
+  return {
+    chainId,
+    add: {
+      id,
+      identityKey: identityKey as Uint8Array<ArrayBuffer>,
+      voteKey: voteKey as Uint8Array<ArrayBuffer>,
+      possession: possession as Uint8Array<ArrayBuffer>,
+    },
+    removeId: '',
+  }
+}
+
+/** One validator-set change order as a relay serves it to admins' pages (`/api/consensus/orders`): no bytes. */
+export interface ChangeOrderSummary {
+  readonly id: number
+  readonly change: string
+  readonly state: string
+  readonly reason: string | null
+  readonly createdMs: number
+  readonly resolvedHeight: number | null
 }
 
 /** The change an encoded order carries, without judging it (decided values were judged by a quorum). */
