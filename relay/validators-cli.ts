@@ -38,7 +38,9 @@ validator relay's data dir; the running relay proposes the change when it is nex
 
 One change at a time: a change decided at height h takes effect from h + 2, and no order is taken
 while one waits or takes effect. An order is signed with this relay's CA key, which must be listed
-under "admins" in the validator-set file every validator was started with.
+under "admins" in the validator-set file every validator was started with. A page holding the
+admin role can ask for the same changes from its Validator duty panel; every relay whose CA key
+is an admin then orders them through these checks.
 
   --data-dir DIR         the relay's data dir (env MESH_DATA_DIR, default ${optionSpecs.dataDir.defaultValue})
   --validator-set FILE   the validator-set file the relay runs with (env MESH_VALIDATOR_SET)`
