@@ -16,7 +16,6 @@ import { createRealScheme, loadWasmBls } from '../../workers/consensus/certifica
 import { dutyAction, type DutyStatus } from './duty-plan'
 
 const WATCH_MS = 1_000
-
 const RETRY_MS = 15_000
 
 /**

@@ -12,7 +12,7 @@ export interface LinkChoice<C extends StreamLink> {
   /** The connection streams go to now (keptLink, else one without relay limits), or none. */
   best(): C | undefined
   dial(signal?: AbortSignal): Promise<C>
-  /** Whether a stream that goes unanswered here could go elsewhere: a direct link with another connection beside it. */
+  /** Whether a stream that goes unanswered here could go elsewhere: a direct link with a twin beside it. */
   replaceable(connection: C): boolean
   /** The link went unanswered; best() leaves it out from now on. */
   unanswered(connection: C): void

@@ -28,8 +28,8 @@ export interface MeshLimits {
 }
 
 /**
- * How long a stream on a direct link that has an alternative may take to be accepted before the
- * link counts as unanswering. A WebRTC link answers in milliseconds (5-20 ms measured at a load
+ * How long a stream on a direct link that has a twin may take to be accepted before the link
+ * counts as unanswering. A WebRTC link answers in milliseconds (5-20 ms measured at a load
  * of 20 on two cores); a twin whose far end is closed never does.
  */
 export const LINK_ANSWER_MS = 8_000
@@ -86,7 +86,7 @@ export class MeshRuntime {
   private readonly openStreams = new Map<string, number>()
   /** Connections on which identify came back: both ends hold them (see keptLink). */
   private readonly answeredLinks = new WeakSet<Connection>()
-  /** Direct links on which a stream or ping went unanswered while the peer had another connection (see keptTwin). */
+  /** Direct links on which a stream or ping went unanswered while a twin link to the peer was open (see keptTwin). */
   private readonly unansweringLinks = new WeakSet<Connection>()
 
   constructor(
@@ -217,20 +217,27 @@ export class MeshRuntime {
   }
 
   /**
-   * A stream or ping on this connection went unanswered. When it is a direct link and the peer
-   * has another connection, streams go there from now on: the peer may have closed this link's
+   * A stream or ping on this connection went unanswered. When it is a direct link with a twin
+   * (another direct link to the peer), streams go to the twin from now on: the peer may have closed this link's
    * far end, which this end learns only when ICE gives up. The link itself is left to close
    * once idle, never cut under a stream (MeshClient's pruning).
    */
   linkUnanswered(connection: Connection): void {
-    if (!isDirectConnection(connection.remoteAddr.toString()) || this.unansweringLinks.has(connection)) return
-    const others = this.node.getConnections(connection.remotePeer).filter((c) => c !== connection && c.status === 'open')
-    if (others.length === 0) return
+    if (this.unansweringLinks.has(connection) || !this.hasTwin(connection)) return
     this.unansweringLinks.add(connection)
     this.options.log.info(
-      { peer: connection.remotePeer.toString(), connection: connection.id, others: others.length },
-      'a direct link went unanswered; streams to the peer use another connection',
+      { peer: connection.remotePeer.toString(), connection: connection.id },
+      'a direct link went unanswered; streams to the peer use its twin',
     )
+  }
+
+  /**
+   * Whether this is a direct link with another open direct link to the same peer beside it: only
+   * then can keptLink choose another when this one stops answering (a lone link stays the choice).
+   */
+  private hasTwin(connection: Connection): boolean {
+    const direct = (c: Connection) => c.status === 'open' && isDirectConnection(c.remoteAddr.toString())
+    return direct(connection) && this.node.getConnections(connection.remotePeer).some((c) => c !== connection && direct(c))
   }
 
   /** Whether the peer has answered on this link (its identify came back over it), so it holds the link too. */
@@ -248,9 +255,7 @@ export class MeshRuntime {
       {
         best: () => this.bestConnection(peer),
         dial: (dialSignal) => this.node.dial(peer, { signal: dialSignal }),
-        replaceable: (connection) =>
-          isDirectConnection(connection.remoteAddr.toString()) &&
-          this.node.getConnections(peer).some((c) => c !== connection && c.status === 'open'),
+        replaceable: (connection) => this.hasTwin(connection),
         unanswered: (connection) => this.linkUnanswered(connection),
       },
       protocol,
