@@ -170,6 +170,8 @@ class BftCore implements BftNode {
   private needValueRound = -1
   private future: (Proposal | Vote)[] = []
   private commits = new Map<number, Commit>()
+  /** When this node decided each height in `commits` (absent for one restored from storage). */
+  private decidedAt = new Map<number, number>()
   private lastCommit: Commit | null = null
   private lastReplyAt = new Map<string, number>()
   private out: Collected = freshOutput()
@@ -471,9 +473,19 @@ class BftCore implements BftNode {
     return change && this.membership ? this.membership.chain.changeProblem(change) : null
   }
 
+  /**
+   * A vote for a decided height usually comes from a validator that is deciding it too: the
+   * quorum that decided here reached it as well, a moment later. Answering those (every
+   * decided validator, to every late vote: about n² commits per height, each a certificate
+   * with the value) cost more than the consensus itself at n = 7. A validator still stuck
+   * re-sends its votes once `rebroadcastMs` has passed at its height, so only votes arriving
+   * half that long after this node decided are answered.
+   */
   private replyWithCommit(from: string, height: number): void {
     const commit = this.commits.get(height)
     if (!commit) return
+    const decidedAt = this.decidedAt.get(height)
+    if (decidedAt !== undefined && this.now - decidedAt < this.timeouts.rebroadcastMs / 2) return
     const last = this.lastReplyAt.get(from)
     if (last !== undefined && this.now - last < this.timeouts.rebroadcastMs) return
     if (this.lastReplyAt.size > 4 * this.n + 16) this.lastReplyAt.clear()
@@ -703,6 +715,8 @@ class BftCore implements BftNode {
     if (this.membership && this.index >= 0 && this.proposerOf(this.height, certificate.round) === this.index) this.broadcast(commit)
     this.commits.set(this.height, commit)
     this.commits.delete(this.height - this.commitHistory)
+    this.decidedAt.set(this.height, this.now)
+    this.decidedAt.delete(this.height - this.commitHistory)
     this.lastCommit = commit
     this.adaptTimeouts(Math.max(this.round, certificate.round))
     // The chain learns the height's change, if any, before the next height picks its set. A change
@@ -732,6 +746,8 @@ class BftCore implements BftNode {
   private enterHeight(height: number): void {
     this.height = height
     this.heightStartedAt = this.now
+    // What this node signs at the new height goes out now: re-sending it is for a height that stalls.
+    this.nextRebroadcastAt = this.now + this.timeouts.rebroadcastMs
     if (this.membership) {
       // Known: the chain holds every decision up to height - 1, and changes take effect at least 2 heights later.
       const set = this.membership.chain.setAt(height)!

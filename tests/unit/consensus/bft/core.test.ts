@@ -221,6 +221,12 @@ describe('BFT core', () => {
     const stale = laggard.step({ type: 'tick', now: 2 })
     expect(laggard.status().height).toBe(1)
     const ownVote = craftVote(world, 3, { height: 1, round: 0, type: 'prevote', valueId: null })
+    // Right after deciding, a vote for the height is taken for a validator deciding it as well: no answer yet.
+    const early = nodes[0].step({ type: 'receive', from: world.ids[3], message: ownVote })
+    expect(early.ok).toBe(true)
+    expect(early.messages.filter((m) => m.message.kind === 'commit')).toEqual([])
+    // Half a rebroadcast interval later, the same vote comes from one that is stuck: answered with the commit.
+    nodes[0].step({ type: 'tick', now: 1 + SIM_TIMEOUTS.rebroadcastMs / 2 })
     const reply = nodes[0].step({ type: 'receive', from: world.ids[3], message: ownVote })
     const commit = reply.messages.find((m) => m.message.kind === 'commit')
     expect(commit?.to).toBe(world.ids[3])
