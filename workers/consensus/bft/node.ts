@@ -479,18 +479,40 @@ class BftCore implements BftNode {
    * decided validator, to every late vote: about n² commits per height, each a certificate
    * with the value) cost more than the consensus itself at n = 7. A validator still stuck
    * re-sends its votes once `rebroadcastMs` has passed at its height, so only votes arriving
-   * half that long after this node decided are answered.
+   * half that long after this node decided are answered, and only by f + 1 of the decided
+   * validators (one of them honest), not all n - 1: on a loaded machine votes arrive late
+   * anyway, and every extra commit made the next height later still.
    */
   private replyWithCommit(from: string, height: number): void {
     const commit = this.commits.get(height)
     if (!commit) return
     const decidedAt = this.decidedAt.get(height)
     if (decidedAt !== undefined && this.now - decidedAt < this.timeouts.rebroadcastMs / 2) return
+    if (!this.designatedResponder(from, height)) return
     const last = this.lastReplyAt.get(from)
     if (last !== undefined && this.now - last < this.timeouts.rebroadcastMs) return
     if (this.lastReplyAt.size > 4 * this.n + 16) this.lastReplyAt.clear()
     this.lastReplyAt.set(from, this.now)
     this.out.messages.push({ to: from, message: commit })
+  }
+
+  /**
+   * Whether this node is one of the f + 1 validators that answer `from` at `height` now: those
+   * following the sender's index (a non-member's: the height's), shifted by one every
+   * `rebroadcastMs` of this node's clock, so that a designated responder that cannot answer
+   * (stuck itself, or Byzantine) is replaced at a later re-send. A node outside the height's
+   * set answers as before.
+   */
+  private designatedResponder(from: string, height: number): boolean {
+    const set = this.setFor(height)
+    if (!set) return true
+    const n = set.validators.length
+    const me = set.validators.findIndex((v) => equalBytes(v.identityKey, this.signer.identityKey))
+    if (me < 0) return true
+    const sender = set.validators.findIndex((v) => v.id === from)
+    const base = (sender >= 0 ? sender : height) + Math.floor(this.now / this.timeouts.rebroadcastMs)
+    const distance = (((me - base - 1) % n) + n) % n
+    return distance <= set.maxFaulty
   }
 
   // ---- the algorithm ----------------------------------------------------------------

@@ -237,6 +237,23 @@ describe('BFT core', () => {
     expect(stale.ok).toBe(true)
   })
 
+  it('a late vote is answered by f + 1 of the decided validators, a different f + 1 at each re-send', () => {
+    const { world, nodes, start, decisions } = setup(7)
+    start(new Set([6]))
+    expect(decisions(0)).toHaveLength(1)
+    const lateVote = craftVote(world, 6, { height: 1, round: 0, type: 'prevote', valueId: null })
+    const answering = (now: number) =>
+      [0, 1, 2, 3, 4, 5].filter((i) => {
+        nodes[i].step({ type: 'tick', now })
+        return nodes[i].step({ type: 'receive', from: world.ids[6], message: lateVote }).messages.some((m) => m.message.kind === 'commit')
+      })
+    const first = answering(1 + SIM_TIMEOUTS.rebroadcastMs / 2)
+    expect(first).toHaveLength(3) // f + 1 with n = 7
+    const next = answering(1 + SIM_TIMEOUTS.rebroadcastMs * 1.5)
+    expect(next).toHaveLength(3)
+    expect(next).not.toEqual(first)
+  })
+
   it('a member silent at a height past round 0 is handed the commits held, and decides with them', () => {
     const { world, nodes, deliver, start, decisions, results } = setup()
     const silent = new Set([3])
