@@ -44,7 +44,7 @@ import { runMixed, type MixedRun } from './consensus-mixed'
 import { readFileSync } from 'node:fs'
 
 const HELP = `npm run bench -- consensus [--validators 4,7,16] [--noble-validators 4,7] [--process-validators 4,7,10] [--heights 30] [--warmup 3] [--interval-ms 100]
-                               [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10] [--mixed-runs 3] [--only-mixed]
+                               [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10] [--mixed-runs 3] [--only-mixed] [--only-processes]
 
 BFT finality over real libp2p on loopback: for each n in --validators, n validators, each a
 full libp2p node (WebSockets, Noise, Yamux, GossipSub) with the mesh runtime's inbound gate
@@ -74,7 +74,8 @@ pages (the test build; npm run build:test) as validators, the pages added live b
 finality over --heights heights after the second page's set takes effect; each run alternates
 with a baseline of four relay processes (same heights and interval), reported as a ratio, and
 the spread over runs. --only-mixed runs just that and updates mixed_browsers in the results
-file, keeping the other figures of the last full run.`
+file, keeping the other figures of the last full run; --only-processes does the same for the
+relay processes (relay_processes, sizes from --process-validators).`
 
 const KEY_SEED_BASE = 70
 
@@ -391,6 +392,20 @@ async function mixedBrowsers(runs: number, heights: number, warmup: number, inte
 export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
   const mixedRuns = flagValue(args, 'mixed-runs', 3)
+  if (hasFlag(args, 'only-processes')) {
+    const file = join(import.meta.dirname, 'results', 'consensus.json')
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as { metrics: Metrics }
+    const processArg = args.indexOf('--process-validators')
+    const sizes = processArg >= 0 ? args[processArg + 1].split(',').filter(Boolean).map(Number) : [4, 7, 10]
+    const processes: ProcessRun[] = []
+    for (const n of sizes) {
+      console.log(`relay processes, n = ${n}…`)
+      processes.push(await runProcesses(n, flagValue(args, 'heights', 30), flagValue(args, 'warmup', 3), flagValue(args, 'interval-ms', 100)))
+      console.log(JSON.stringify(processes.at(-1)))
+    }
+    writeBenchResult('consensus', { ...previous.metrics, relay_processes: processes })
+    return
+  }
   if (hasFlag(args, 'only-mixed')) {
     const file = join(import.meta.dirname, 'results', 'consensus.json')
     const previous = JSON.parse(readFileSync(file, 'utf8')) as { metrics: Metrics }
