@@ -15,6 +15,7 @@ import { createSignerFromKeys, type BlsVoteBackend, type SignatureScheme, type V
 import { peerIdStringFromPublicKey } from '../../workers/identity/ed25519'
 import type { NodeKeys } from '../../workers/security/keys/derive'
 import type { Logger } from '../../workers/log'
+import type { BatchVerifier } from '../../workers/protocol/verify'
 
 /** Where this browser stands on the chain: outside the set (following), voting in it, or removed from it. */
 export type DutyRole = 'following' | 'voting' | 'removed'
@@ -49,6 +50,8 @@ export interface DutySnapshot {
   readonly lastCertificate: LastCertificate | null
   readonly lastChange: { readonly kind: 'add' | 'remove'; readonly id: string; readonly decidedAt: number; readonly from: number } | null
   readonly equivocations: number
+  /** Proposal and vote signatures verified in the crypto worker instead of on the page. */
+  readonly signaturesInWorker: number
 }
 
 export interface BrowserValidatorOptions {
@@ -66,6 +69,8 @@ export interface BrowserValidatorOptions {
   admitValidators(identityKeys: readonly Uint8Array[]): void
   readonly clock?: AdapterClock
   readonly timeouts?: Partial<BftTimeouts>
+  /** The crypto worker's Ed25519 checks: proposals' and votes' signatures are verified there, not on the page. */
+  readonly preverify?: BatchVerifier
 }
 
 /** The decided heights read per batch when a restarted browser re-checks its stored chain. */
@@ -137,6 +142,7 @@ export class BrowserValidator {
       membership: { setChangeOf: beaconSetChangeOf },
       signer: this.signer,
       scheme: options.scheme,
+      preverify: options.preverify,
       transport: this.countingVotes(options.transport),
       store: options.store,
       application,
@@ -177,6 +183,7 @@ export class BrowserValidator {
       lastCertificate: this.last,
       lastChange: stats?.setChange ?? null,
       equivocations: stats?.equivocations ?? 0,
+      signaturesInWorker: stats?.signaturesPreverified ?? 0,
     }
   }
 

@@ -174,6 +174,7 @@ export class ValidatorDutyClient {
       scheme,
       bls,
       transport: gossipBftTransport(runtime.gossip, chain.chainId),
+      preverify: this.client.verify,
       store: new DexieConsensusStore(this.db, chain.chainId),
       log: this.client.childLog('consensus'),
       // The chain's validators may send consensus messages whichever CA issued their credentials, as on a relay.

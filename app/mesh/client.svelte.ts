@@ -8,6 +8,7 @@ import { signingIdentityOf } from '../../workers/security/keys/derive'
 import { BrowserSecurity } from './security.svelte'
 import { createEnvelopeSigner } from '../../workers/protocol/envelope'
 import type { Rejected, RejectReason } from '../../workers/protocol/inbound'
+import type { BatchVerifier } from '../../workers/protocol/verify'
 import type { Chat, Presence } from '../../workers/protocol/wire.pb'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { connectionKind } from '../../workers/net/connection-kind'
@@ -96,6 +97,8 @@ export class MeshClient {
 
   node: BrowserNode | undefined
   runtime: MeshRuntime | undefined
+  /** Ed25519 checks in the crypto worker (the envelope gate's; consensus checks votes with it too). */
+  verify: BatchVerifier | undefined
   security = $state.raw<BrowserSecurity | undefined>(undefined)
   identity: StoredIdentity | undefined
   private bootstrap: Bootstrap | undefined
@@ -152,9 +155,10 @@ export class MeshClient {
     const node = await createBrowserNode(this.identity.keys.identity.secretKey, this.bootstrap.iceServers)
     this.node = node
     const crypto = startCryptoWorker()
+    this.verify = batchingVerifier(crypto)
     this.runtime = new MeshRuntime(node, {
       signer,
-      verify: batchingVerifier(crypto),
+      verify: this.verify,
       sha256: workerSha256(crypto),
       log: this.log,
       gossipKinds,

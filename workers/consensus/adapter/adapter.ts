@@ -25,6 +25,8 @@ import type { Logger } from '../../log'
 import { peerIdStringFromPublicKey } from '../../identity/ed25519'
 import { decodePersistedState, encodePersistedState } from './state-codec'
 import type { AdapterClock, AdapterDecision, BftApplication, BftTransport, ConsensusObserver, ConsensusStore, HeightContext } from './types'
+import type { BatchVerifier } from '../../protocol/verify'
+import { PreverifiedSignatures } from './preverified'
 
 export interface ConsensusAdapterOptions {
   readonly chainId: string
@@ -51,6 +53,12 @@ export interface ConsensusAdapterOptions {
   readonly maxQueuedMessages?: number
   /** Sees every message sent and received and every decision (tracing and metrics). */
   readonly observer?: ConsensusObserver
+  /**
+   * An asynchronous Ed25519 verifier (a browser's crypto worker) that checks each received
+   * proposal's and vote's signatures before the core sees them, so the core's own synchronous
+   * check (pure JS on a page) is skipped for those that verified (see PreverifiedSignatures).
+   */
+  readonly preverify?: BatchVerifier
 }
 
 export const adapterRejectReasons = ['not-a-validator', 'undecodable', 'refused', 'overloaded'] as const
@@ -74,6 +82,8 @@ export interface AdapterStats {
   readonly lastDecision: { readonly height: number; readonly valueId: string; readonly decidedAtMs: number } | null
   /** The highest height named by a message from another validator: more than one above status.height means this node is catching up. */
   readonly highestSeenHeight: number
+  /** Signatures the core took as checked by `preverify` instead of checking them itself. */
+  readonly signaturesPreverified: number
   /** Catch-up requests this node sent (it was far behind with nothing signed to show). */
   readonly catchUpRequests: number
   /** The set deciding the current height: its size and whether this node votes in it. */
@@ -138,11 +148,16 @@ export class ConsensusAdapter {
   private unsubscribeCatchUp: (() => void) | null = null
   private readonly rejected = Object.fromEntries(adapterRejectReasons.map((r) => [r, 0])) as Record<AdapterRejectReason, number>
 
+  /** Received messages whose signatures `preverify` is checking, in arrival order. */
+  private preverifying = 0
+  private inArrivalOrder: Promise<void> = Promise.resolve()
+
   private constructor(
     private readonly options: ConsensusAdapterOptions,
     private readonly node: BftNode,
     /** With membership: the set of every height, recorded by the core as it decides. */
     readonly chain: ValidatorChain | null,
+    private readonly preverified: PreverifiedSignatures | null,
   ) {
     this.clock = options.clock ?? systemClock
     this.validatorByKey = this.knownSenders()
@@ -189,18 +204,19 @@ export class ConsensusAdapter {
     const chain = options.membership
       ? await replayValidatorChain({ ...options, setChangeOf: options.membership.setChangeOf }, lastDecision?.height ?? 0)
       : null
+    const preverified = options.preverify ? new PreverifiedSignatures(options.preverify, options.chainId) : null
     const node = createBftNode({
       membership: chain && options.membership ? { chain, setChangeOf: options.membership.setChangeOf } : undefined,
       chainId: options.chainId,
       validators: options.validators,
       signer: options.signer,
-      scheme: options.scheme,
+      scheme: preverified ? preverified.scheme(options.scheme) : options.scheme,
       now: clock.now(),
       startHeight: (lastDecision?.height ?? 0) + 1,
       timeouts: options.timeouts,
       restored,
     })
-    const adapter = new ConsensusAdapter(options, node, chain)
+    const adapter = new ConsensusAdapter(options, node, chain, preverified)
     if (!adapter.selfId) throw new Error('this node is not in the validator set; pass selfId to follow the chain until a change adds it')
     if (lastDecision) {
       adapter.previous = { height: lastDecision.height, value: lastDecision.value }
@@ -253,6 +269,7 @@ export class ConsensusAdapter {
       queued: this.queue.length,
       lastDecision: this.lastDecisionInfo,
       highestSeenHeight: this.highestSeenHeight,
+      signaturesPreverified: this.preverified?.hits ?? 0,
     }
   }
 
@@ -278,14 +295,30 @@ export class ConsensusAdapter {
     if (from === this.selfId) return
     const decoded = decodeBftMessage(payload)
     if (!decoded.ok) return this.reject('undecodable', decoded.reason, from)
-    if (this.queue.length >= (this.options.maxQueuedMessages ?? 10_000)) return this.reject('overloaded', 'too many messages waiting', from)
+    if (this.queue.length + this.preverifying >= (this.options.maxQueuedMessages ?? 10_000))
+      return this.reject('overloaded', 'too many messages waiting', from)
     const message = decoded.message
     this.highestSeenHeight = Math.max(this.highestSeenHeight, message.kind === 'commit' ? message.certificate.height : message.height)
     this.observe(() => this.options.observer?.received(message, traceparent))
     const height = this.node.status().height
     if (message.kind === 'commit' && message.certificate.height > height) return this.hold(from, message, height)
     if (message.kind !== 'commit' && message.height < height - 1) this.serve(from, message.height)
-    this.push({ type: 'receive', from, message })
+    this.receive(from, message)
+  }
+
+  /** Steps a received message, after `preverify` has checked its signatures (keeping arrival order) when there is one. */
+  private receive(from: string, message: BftMessage): void {
+    const set = this.preverified && message.kind !== 'commit' ? this.setAt(message.height) : null
+    if (!this.preverified || !set) return this.push({ type: 'receive', from, message })
+    this.preverifying++
+    const checked = this.preverified.confirm(message, set).catch((error) => {
+      // The core checks the signatures itself then: slower, never less safe.
+      this.options.log.debug({ err: error }, 'signature pre-check failed')
+    })
+    this.inArrivalOrder = Promise.all([this.inArrivalOrder, checked]).then(() => {
+      this.preverifying--
+      this.push({ type: 'receive', from, message })
+    })
   }
 
   /**

@@ -34,3 +34,4 @@ export {
 export { encodePersistedState, decodePersistedState } from './state-codec'
 export type * from './types'
 export { CertificateFollower, type FollowVerdict } from './certificate-follower'
+export { PreverifiedSignatures } from './preverified'
