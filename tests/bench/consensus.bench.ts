@@ -400,7 +400,9 @@ export async function main(args: string[]): Promise<void> {
     const processes: ProcessRun[] = []
     for (const n of sizes) {
       console.log(`relay processes, n = ${n}…`)
-      processes.push(await runProcesses(n, flagValue(args, 'heights', 30), flagValue(args, 'warmup', 3), flagValue(args, 'interval-ms', 100)))
+      processes.push(
+        await runProcesses(n, flagValue(args, 'heights', 30), flagValue(args, 'warmup', 3), flagValue(args, 'interval-ms', 100)),
+      )
       console.log(JSON.stringify(processes.at(-1)))
     }
     writeBenchResult('consensus', { ...previous.metrics, relay_processes: processes })
