@@ -29,8 +29,8 @@ async function pair(services: () => { ping: ReturnType<typeof ping> }, monitor: 
   const client = (await make([])) as unknown as Libp2p<{ ping: Ping }>
   nodes.push(server, client)
   await server.handle(HOLD_PROTOCOL, () => {})
-  const connection = await client.dial(server.getMultiaddrs()[0])
-  const held = await connection.newStream(HOLD_PROTOCOL)
+  const connection = await client.dial(server.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) })
+  const held = await connection.newStream(HOLD_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
   return { client, connection, held }
 }
 
@@ -39,7 +39,10 @@ async function pingFor(client: Libp2p<{ ping: Ping }>, connection: Awaited<Retur
   const errors: string[] = []
   const until = Date.now() + ms
   while (Date.now() < until && connection.status === 'open') {
-    await client.services.ping.ping(connection.remoteAddr).catch((err: Error) => errors.push(err.name))
+    // Bounded: a ping whose stream the dying connection never answers would otherwise hold the loop past `ms`.
+    await client.services.ping
+      .ping(connection.remoteAddr, { signal: AbortSignal.timeout(2_000) })
+      .catch((err: Error) => errors.push(err.name))
   }
   return errors
 }
