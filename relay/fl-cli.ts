@@ -6,9 +6,9 @@ import { openDatabase } from './db'
 import { optionSpecs } from './config'
 import { FlStore } from './fl-store'
 import { loadOrCreateRelayKey } from './identity'
-import { checkTask, DEFAULT_CC_TAU, defaultMnistTask, RULES, taskToWire, type FlTask } from '../workers/fl/task/spec'
-import { DEFAULT_RULES, FALLBACK_RULES } from '../workers/fl/aggregation/defaults'
-import { PartitionKind, PrivacyMode, RootData } from '../workers/fl/task/wire.pb'
+import { checkTask, DEFAULT_CC_TAU, defaultMnistTask, RULES, ruleLabel, taskToWire, type FlTask } from '../workers/fl/task/spec'
+import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, FALLBACK_RULES } from '../workers/fl/aggregation/defaults'
+import { FlTrustVariant, PartitionKind, PrivacyMode, RootData } from '../workers/fl/task/wire.pb'
 
 const defaults = defaultMnistTask('', 0)
 
@@ -33,6 +33,10 @@ create options (defaults in brackets):
                             [robust: ${DEFAULT_RULES.robust}, secure: ${DEFAULT_RULES.secure}; with --root-data none:
                              robust: ${FALLBACK_RULES.robust}, secure: ${FALLBACK_RULES.secure}]
   --trim N | --f N --m N | --tau X   the rule's parameters [trim 1 | f from the quorum, m = quorum - f | tau ${DEFAULT_CC_TAU}]
+  --fltrust-variant V       clipped | paper: clipped judges each update against one step on all the root
+                            data, clips it to the reference update's norm and steps that far; paper
+                            (Cao et al.) judges against the reference and rescales each update to its norm
+                            [robust: ${DEFAULT_FLTRUST_VARIANT.robust}, secure: ${DEFAULT_FLTRUST_VARIANT.secure}]
   --root-data D             mnist-validation | none: the clean held-out data the relays (aggregators and
                             validators) hold, on which fltrust computes each round's reference update:
                             the 1,000 MNIST validation digits every relay holds [mnist-validation]
@@ -50,7 +54,7 @@ const numberOptions = [
   'steps',
   'batch-size',
   'lr',
-  'clip',
+  'clipped',
   'trim',
   'f',
   'm',
@@ -92,6 +96,8 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
     throw new UsageError(`--root-data must be mnist-validation or none, got '${rootData}'`)
   const privacy = (values.privacy as string | undefined) ?? 'robust'
   if (privacy !== 'robust' && privacy !== 'secure') throw new UsageError(`--privacy must be robust or secure, got '${privacy}'`)
+  const variant = (values['fltrust-variant'] as string | undefined) ?? DEFAULT_FLTRUST_VARIANT[privacy]
+  if (variant !== 'clipped' && variant !== 'paper') throw new UsageError(`--fltrust-variant must be clipped or paper, got '${variant}'`)
   if (!['iid', 'sorted', 'dirichlet'].includes(kind))
     throw new UsageError(`--partition must be iid, sorted or dirichlet:ALPHA, got '${partition}'`)
   const wire = taskToWire(base)
@@ -106,13 +112,14 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
     localSteps: numberOf(values, 'steps', base.localSteps),
     batchSize: numberOf(values, 'batch-size', base.batchSize),
     learningRate: numberOf(values, 'lr', base.learningRate),
-    clipNorm: numberOf(values, 'clip', base.clipNorm),
+    clipNorm: numberOf(values, 'clipped', base.clipNorm),
     rule,
     ruleTrim: numberOf(values, 'trim', rule === 'trimmed-mean' ? 1 : 0),
     ruleF: numberOf(values, 'f', 1),
     ruleM: numberOf(values, 'm', 1),
     ruleTau: numberOf(values, 'tau', DEFAULT_CC_TAU),
     rootData: rootData === 'none' ? RootData.NO_ROOT_DATA : RootData.MNIST_VALIDATION,
+    fltrustVariant: variant === 'paper' ? FlTrustVariant.FLTRUST_PAPER : FlTrustVariant.FLTRUST_CLIPPED,
     privacy: privacy === 'robust' ? PrivacyMode.ROBUST : PrivacyMode.SECURE,
     bucketSize: numberOf(values, 'bucket-size', privacy === 'secure' ? 3 : 0),
     quorum: numberOf(values, 'quorum', base.quorum),
@@ -144,6 +151,7 @@ export async function runFlCli(
         partition: { type: 'string' },
         rule: { type: 'string' },
         'root-data': { type: 'string' },
+        'fltrust-variant': { type: 'string' },
         privacy: { type: 'string' },
         ...Object.fromEntries(numberOptions.map((o) => [o, { type: 'string' as const }])),
       },
@@ -167,7 +175,7 @@ export async function runFlCli(
         try {
           const id = new FlStore(db).addTask(task)
           out(
-            `created task ${id}: ${task.name}, ${task.rounds} rounds, ${task.rule.rule}, ${task.privacy.mode}${task.privacy.mode === 'secure' ? ` (buckets of ${task.privacy.bucketSize})` : ''}, quorum ${task.quorum}`,
+            `created task ${id}: ${task.name}, ${task.rounds} rounds, ${ruleLabel(task.rule)}, ${task.privacy.mode}${task.privacy.mode === 'secure' ? ` (buckets of ${task.privacy.bucketSize})` : ''}, quorum ${task.quorum}`,
           )
         } finally {
           db.close()
@@ -181,7 +189,7 @@ export async function runFlCli(
           if (tasks.length === 0) out('no tasks')
           for (const t of tasks)
             out(
-              `${t.taskId}  ${t.state.padEnd(9)}  ${t.committedRounds}/${t.task.rounds} rounds  ${t.task.name}  ${t.task.rule.rule}  ${t.task.privacy.mode}`,
+              `${t.taskId}  ${t.state.padEnd(9)}  ${t.committedRounds}/${t.task.rounds} rounds  ${t.task.name}  ${ruleLabel(t.task.rule)}  ${t.task.privacy.mode}`,
             )
         } finally {
           db.close()

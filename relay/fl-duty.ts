@@ -314,6 +314,7 @@ export class FlDuty {
       trainer,
       rootData,
       hyper: referenceHyperOf(task),
+      variant: task.rule.variant,
       onComputed: (round, ms) =>
         log.info({ flRound: round, ms: Math.round(ms), samples: rootData.count }, 'FLTrust reference update computed'),
     })

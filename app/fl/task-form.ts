@@ -1,6 +1,6 @@
 import { checkTask, defaultMnistTask, RULES, taskIdOf, taskToWire, type FlTask, type RuleName } from '../../workers/fl/task/spec'
-import { DEFAULT_RULES } from '../../workers/fl/aggregation/defaults'
-import { PartitionKind, PrivacyMode } from '../../workers/fl/task/wire.pb'
+import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES } from '../../workers/fl/aggregation/defaults'
+import { FlTrustVariant, PartitionKind, PrivacyMode } from '../../workers/fl/task/wire.pb'
 
 /** What the PWA's "Create a task" form asks for; everything else is the default MNIST task's. */
 export interface TaskForm {
@@ -32,7 +32,11 @@ export function ruleHint(rule: RuleName, privacy: TaskForm['privacy']): string {
   if (rule !== 'fltrust') return defaults
   const secure =
     privacy === 'secure' ? '; secure mode needs two buckets or more (quorum ≥ 2 × bucket size) to leave a Byzantine bucket out' : ''
-  return `${defaults}. FLTrust trusts each update by its agreement with a reference update the relays train on the 1,000 MNIST validation digits${secure}`
+  const variant =
+    DEFAULT_FLTRUST_VARIANT[privacy] === 'clipped'
+      ? "; this mode's variant judges each update against one step on all of them, clips it to the reference's length and steps that far"
+      : "; this mode's variant (the paper's) rescales each update to the reference's length"
+  return `${defaults}. FLTrust trusts each update by its agreement with a reference update the relays train on the 1,000 MNIST validation digits${variant}${secure}`
 }
 
 export function defaultTaskForm(): TaskForm {
@@ -82,6 +86,8 @@ export function taskFromForm(
     collectMs: Math.round(form.deadlineSeconds * 1000),
     privacy: form.privacy === 'secure' ? PrivacyMode.SECURE : PrivacyMode.ROBUST,
     bucketSize: form.privacy === 'secure' ? form.bucketSize : 0,
+    // FLTrust is its mode's default variant (the CLI's --fltrust-variant chooses otherwise).
+    fltrustVariant: DEFAULT_FLTRUST_VARIANT[form.privacy] === 'clipped' ? FlTrustVariant.FLTRUST_CLIPPED : FlTrustVariant.FLTRUST_PAPER,
   })
   return checked.ok ? { ok: true, task: checked.task, taskId: taskIdOf(checked.task) } : checked
 }

@@ -1,7 +1,12 @@
 /**
  * Round simulator (Node, no network): n clients of which the last f are Byzantine, one
- * aggregation rule, one attack, R rounds; returns test accuracy per round. Uses the production
- * training and aggregation code; only the attacks come from workers/fl/attacks (test-only).
+ * aggregation rule, one attack, R rounds; returns test accuracy per round. Every client, the
+ * aggregator and the validator is a production round core (workers/fl/round), answered by the
+ * production trainer, reference update, update codec and aggregation; the validator re-executes
+ * every candidate. Only the attacks (workers/fl/attacks, test-only) and the network are not
+ * the product's: messages pass in memory, one validator stands in for consensus, and secure
+ * mode's bucket sums are added in the clear (secure aggregation's sums are exact up to its
+ * ring's error bound, tested in tests/unit/secagg).
  */
 import * as tf from '@tensorflow/tfjs'
 import {
@@ -10,7 +15,6 @@ import {
   assignSecureBuckets,
   krumScores,
   type AggregationConfig,
-  type AggregationInput,
   type AggregationResult,
   type RuleConfig,
 } from '../../workers/fl/aggregation/aggregate'
@@ -33,15 +37,27 @@ import {
   type PerturbationDirection,
   type TargetedGoal,
 } from '../../workers/fl/attacks/attacks'
-import { computeReferenceUpdate } from '../../workers/fl/model/reference'
+import { computeReferenceUpdate, computeTrustReference } from '../../workers/fl/model/reference'
 import type { ImageDataset } from '../../workers/fl/data/mnist-format'
 import { gatherSamples, shardClients, splitHoldout, type LabelledSamples, type ShardScheme } from '../../workers/fl/data/split'
 import type { ModelSpec } from '../../workers/fl/model/spec'
 import { createTrainer, type TrainHyper } from '../../workers/fl/model/trainer'
 import { initialWeights, type FlatWeights } from '../../workers/fl/model/weights'
-import { applyDelta, l2Norm, subtract } from '../../workers/fl/update/delta'
+import { applyDelta, float32LE, l2Norm, subtract } from '../../workers/fl/update/delta'
 import { decodeUpdate, encodeUpdate, type Encoding } from '../../workers/fl/update/codec'
 import { createRng } from '../../workers/common/random'
+import {
+  createRoundNode,
+  hashOf,
+  type AggregateRequest,
+  type Hash,
+  type ProposalDescriptor,
+  type RoundMessage,
+  type RoundNode,
+  type RoundOutput,
+  type SubmissionRef,
+  type TrainRequest,
+} from '../../workers/fl/round'
 
 export interface SimulationConfig {
   readonly dataset: ImageDataset
@@ -231,14 +247,62 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   if (config.secure && !(config.bucketSize && config.bucketSize >= 3)) throw new RangeError('secure mode needs bucketSize ≥ 3')
   const fangRng = createRng(config.seed ^ 0xfa46)
   const ids = Array.from({ length: clients }, (_, i) => `client-${String(i).padStart(4, '0')}`)
+
+  // The production round: one round core per client, one aggregator and one validator (a
+  // single validator stands in for consensus, which the consensus benchmark measures). Without
+  // an attack the Byzantine clients stay away: the baseline is the honest clients alone.
+  const participants = attack === 'none' ? honest : clients
+  const clientIds = ids.slice(0, participants)
+  const aggregatorId = 'aggregator'
+  const validatorId = 'validator'
+  const blobs = new Map<Hash, Float32Array>()
+  const store = (vector: Float32Array): Hash => {
+    const hash = hashOf(float32LE(vector))
+    blobs.set(hash, vector)
+    return hash
+  }
+  const params = { taskId: `sim-${config.seed}`, rounds, quorum: participants, collectMs: 1, validateMs: 1 }
+  const roster = { aggregators: [aggregatorId], validators: [validatorId] }
+  const initialModel = store(global.values)
+  const nodes = new Map<string, RoundNode>(
+    [...clientIds, aggregatorId, validatorId].map((id) => [
+      id,
+      createRoundNode({ self: id, trainer: clientIds.includes(id), params, roster, now: 0, committedRound: 0, baseModel: initialModel }),
+    ]),
+  )
+  const inbox: { from: string; to: string; message: RoundMessage }[] = []
+  const trainRequests: { id: string; request: TrainRequest }[] = []
+  let aggregateRequest: AggregateRequest | null = null
+  const verifyRequests: ProposalDescriptor[] = []
+  const handle = (id: string, out: RoundOutput): void => {
+    if (!out.ok) throw new Error(`${id} refused an event: ${out.reason}`)
+    for (const m of out.messages)
+      for (const to of m.to === null ? nodes.keys() : [m.to]) if (to !== id) inbox.push({ from: id, to, message: m.message })
+    if (out.train) trainRequests.push({ id, request: out.train })
+    if (out.aggregate) aggregateRequest = out.aggregate
+    verifyRequests.push(...out.verify)
+    // Certificates: one validator decides alone here, so there is nothing to check.
+    for (const proof of out.certify) handle(id, nodes.get(id)!.step({ type: 'decided', proof }))
+  }
+  const drain = (): void => {
+    for (let m = inbox.shift(); m; m = inbox.shift())
+      handle(m.to, nodes.get(m.to)!.step({ type: 'receive', from: m.from, message: m.message }))
+  }
+
   try {
-    for (let round = 0; round < rounds; round++) {
+    handle(aggregatorId, nodes.get(aggregatorId)!.step({ type: 'presence', trainers: clientIds }))
+    // Round r of the core (counted from 1, as BFT heights) is index r − 1 here: seeds, buckets and reports.
+    for (let index = 0; index < rounds; index++) {
+      const round = index + 1
+      drain()
+      if (trainRequests.length !== participants)
+        throw new Error(`round ${round}: ${trainRequests.length} of ${participants} clients were asked to train`)
       const started = performance.now()
       const train = async (shard: LabelledSamples, client: number): Promise<Float32Array> => {
         const outcome = await trainer.train({
           weights: global,
           data: shard,
-          hyper: { ...config.hyper, seed: (config.seed * 100_003 + round * 1009 + client) >>> 0 },
+          hyper: { ...config.hyper, seed: (config.seed * 100_003 + index * 1009 + client) >>> 0 },
           yieldEvery: 1_000_000,
         })
         trainedSamples += outcome.metrics.samples
@@ -246,60 +310,59 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
       }
       const honestUpdates: Float32Array[] = []
       for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
+      // FLTrust's root-data runs, as the aggregator and every validator compute them.
+      const rootRun = { trainer, weights: global, heldOut: data.validation, hyper: config.referenceHyper ?? config.hyper, round: index }
       const reference =
         config.rule.rule === 'fltrust'
-          ? await computeReferenceUpdate({
-              trainer,
-              weights: global,
-              heldOut: data.validation,
-              hyper: config.referenceHyper ?? config.hyper,
-              round,
-              momentum: { beta: config.referenceMomentum ?? 0, previous: previousReference },
-            })
+          ? await computeReferenceUpdate({ ...rootRun, momentum: { beta: config.referenceMomentum ?? 0, previous: previousReference } })
           : undefined
       previousReference = reference
+      const trustReference =
+        config.rule.rule === 'fltrust' && config.rule.variant === 'clipped' ? await computeTrustReference(rootRun) : undefined
       const rule: RuleConfig =
         config.rule.rule === 'centered-clipping'
           ? { ...config.rule, center: previousAggregate }
           : config.rule.rule === 'fltrust'
-            ? { rule: 'fltrust', reference: reference! }
+            ? { ...config.rule, reference: reference!, trustReference }
             : config.rule
-      const bucketSeed = new Uint8Array([round & 0xff, (round >> 8) & 0xff, config.seed & 0xff])
-      const aggregateRound = (vectors: readonly Float32Array[]): AggregationResult => {
-        const inputs: AggregationInput[] = vectors.map((vector, i) => ({
-          id: ids[i],
-          vector,
-          weight: data.honestShards[Math.min(i, honest - 1)].count,
-        }))
+      const bucketSeed = new Uint8Array([index & 0xff, (index >> 8) & 0xff, config.seed & 0xff])
+      // What the aggregator and the validator run, and what the omniscient attacker queries.
+      // Every input weighs the same, as in production (README, "Federated round": weighting).
+      const aggregateRound = (inputs: readonly { id: string; vector: Float32Array }[]): AggregationResult => {
         if (config.secure) {
           const byId = new Map(inputs.map((input) => [input.id, input.vector]))
-          const buckets = assignSecureBuckets(ids.slice(0, vectors.length), { size: config.bucketSize!, seed: bucketSeed }).map(
-            (members) => {
-              const sum = new Float64Array(global.values.length)
-              for (const id of members) {
-                const v = byId.get(id)!
-                for (let j = 0; j < v.length; j++) sum[j] += v[j]
-              }
-              return { sum, count: members.length }
-            },
-          )
+          const buckets = assignSecureBuckets(
+            inputs.map((input) => input.id),
+            { size: config.bucketSize!, seed: bucketSeed },
+          ).map((members) => {
+            const sum = new Float64Array(global.values.length)
+            for (const id of members) {
+              const v = byId.get(id)!
+              for (let j = 0; j < v.length; j++) sum[j] += v[j]
+            }
+            return { sum, count: members.length }
+          })
           return aggregateBucketSums(buckets, rule)
         }
         const aggregation: AggregationConfig = {
           rule,
           bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: bucketSeed } : undefined,
         }
-        return aggregate(inputs, aggregation)
+        return aggregate(
+          inputs.map((input) => ({ ...input, weight: 1 })),
+          aggregation,
+        )
       }
-      // What the omniscient attacker runs: the very rule (and buckets) of this round.
       const oracle = (vectors: readonly Float32Array[]): Float32Array => {
-        const r = aggregateRound(vectors)
+        const r = aggregateRound(vectors.map((vector, i) => ({ id: ids[i], vector })))
         if (!r.ok) throw new Error(`attack oracle: ${r.reason}`)
         return r.vector
       }
       const byzantineUpdates: Float32Array[] = []
-      for (let b = 0; b < (attack === 'none' ? 0 : byzantine); b++) {
+      for (let b = 0; b < participants - honest; b++) {
         switch (attack) {
+          case 'none':
+            throw new Error('no Byzantine participants without an attack')
           case 'sign-flip':
             byzantineUpdates.push(signFlip(await train(byzantineData[b], honest + b), config.signFlipScale ?? 1))
             break
@@ -331,9 +394,9 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
           case 'fang-krum':
             byzantineUpdates.push(
               b === 0
-                ? fangKrum(honestUpdates, byzantine, (vs, index) => {
+                ? fangKrum(honestUpdates, byzantine, (vs, i) => {
                     const scores = krumScores([...vs], byzantine)
-                    return scores.every((score, i) => score > scores[index] || (score === scores[index] && i >= index))
+                    return scores.every((score, k) => score > scores[i] || (score === scores[i] && k >= i))
                   })
                 : byzantineUpdates[0],
             )
@@ -347,22 +410,62 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
         }
       }
       trainMs += performance.now() - started
-      const aggregationStarted = performance.now()
       const sent = [...honestUpdates, ...byzantineUpdates]
-      const result = aggregateRound(sent)
+      // Each trainer answers its core's TrainRequest with its update, stored under its hash.
+      for (const { id, request } of trainRequests.splice(0)) {
+        if (request.round !== round) throw new Error(`${id} was asked to train round ${request.round} during ${round}`)
+        const client = ids.indexOf(id)
+        const samples = client < honest ? data.honestShards[client].count : (byzantineData[client - honest]?.count ?? 0)
+        handle(
+          id,
+          nodes.get(id)!.step({
+            type: 'trained',
+            round,
+            submission: { trainer: id, update: store(sent[client]), samples, signature: new Uint8Array(0) },
+          }),
+        )
+      }
+      drain()
+      // Set by handle() inside drain(), which TypeScript cannot see.
+      const request = aggregateRequest as AggregateRequest | null
+      aggregateRequest = null
+      if (!request) throw new Error(`round ${round}: the aggregator did not aggregate`)
+      const fromBlobs = (inputs: readonly SubmissionRef[]) =>
+        inputs.map((input) => ({ id: input.trainer, vector: blobs.get(input.update)! }))
+      const aggregationStarted = performance.now()
+      const result = aggregateRound(fromBlobs(request.inputs))
       if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
       aggregateMs += performance.now() - aggregationStarted
-      config.onAggregate?.(round, sent, honest, previousAggregate, result.vector)
+      const candidate = store(applyDelta(global.values, result.vector))
+      handle(
+        aggregatorId,
+        nodes.get(aggregatorId)!.step({ type: 'aggregated', round, attempt: request.attempt, result: { ok: true, candidate } }),
+      )
+      drain()
+      const descriptor = verifyRequests.shift()
+      if (!descriptor || verifyRequests.length > 0)
+        throw new Error(`round ${round}: the validator was asked to verify ${verifyRequests.length + (descriptor ? 1 : 0)} candidates`)
+      // The validator re-executes the candidate from the inputs the descriptor names.
+      const reexecuted = aggregateRound(fromBlobs(descriptor.inputs))
+      const valid = reexecuted.ok && hashOf(float32LE(applyDelta(global.values, reexecuted.vector))) === descriptor.candidate
+      if (!valid) throw new Error(`round ${round}: re-execution does not reproduce the candidate`)
+      handle(validatorId, nodes.get(validatorId)!.step({ type: 'verified', descriptor, valid }))
+      handle(validatorId, nodes.get(validatorId)!.step({ type: 'decided', proof: { descriptor, certificate: new Uint8Array([1]) } }))
+      drain()
+      for (const [id, node] of nodes) if (node.status().committedRounds !== round) throw new Error(`round ${round}: ${id} did not adopt it`)
+      config.onAggregate?.(index, sent, honest, previousAggregate, result.vector)
       previousAggregate = result.vector
-      global = { shapes: global.shapes, values: applyDelta(global.values, result.vector) }
-      const last = round === rounds - 1
-      if (last || (round + 1) % (config.evalEvery ?? 1) === 0) {
+      global = { shapes: global.shapes, values: blobs.get(descriptor.candidate)! }
+      // Keep only the committed model: updates and rejected candidates are not needed again.
+      for (const hash of [...blobs.keys()]) if (hash !== descriptor.candidate) blobs.delete(hash)
+      const last = index === rounds - 1
+      if (last || (index + 1) % (config.evalEvery ?? 1) === 0) {
         const evaluation = await trainer.evaluate(global, data.test)
         accuracy.push(evaluation.accuracy)
-        config.onRound?.(round, evaluation.accuracy)
+        config.onRound?.(index, evaluation.accuracy)
       } else {
         accuracy.push(null)
-        config.onRound?.(round, null)
+        config.onRound?.(index, null)
       }
     }
     targetSuccess = (await trainer.evaluate(global, successProbe(data.test, goal))).accuracy

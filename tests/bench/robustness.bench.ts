@@ -11,8 +11,8 @@
  * (DEFAULT_RULES: plain `robust` and `secure` mode); --full adds every other rule.
  */
 import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
-import type { RuleConfig } from '../../workers/fl/aggregation/aggregate'
-import { DEFAULT_RULES, chooseBucketSize } from '../../workers/fl/aggregation/defaults'
+import type { FlTrustVariant, RuleConfig } from '../../workers/fl/aggregation/aggregate'
+import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, chooseBucketSize } from '../../workers/fl/aggregation/defaults'
 import { loadMnistNode } from '../../workers/fl/node/mnist-data'
 import type { ShardScheme } from '../../workers/fl/data/split'
 import { selectBackend } from '../../workers/fl/model/backend'
@@ -39,15 +39,17 @@ const F = 5
 const SPLITS: Record<string, ShardScheme> = { dirichlet1: { kind: 'dirichlet', alpha: 1 }, sorted: { kind: 'sorted' } }
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
 /** FLTrust's rule config is completed each round by the simulator with the reference update. */
-const FLTRUST: RuleConfig = { rule: 'fltrust', reference: new Float32Array(0) }
+const fltrust = (variant: FlTrustVariant): RuleConfig => ({ rule: 'fltrust', reference: new Float32Array(0), variant })
 
 export function ruleSetups(tau: number): RuleSetup[] {
   const secureSize = chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })
   const secureBuckets = Math.floor(N / secureSize)
   return [
     { label: 'fedavg', rule: { rule: 'fedavg' }, bucketSize: 1, secure: false },
-    { label: 'fltrust', rule: FLTRUST, bucketSize: 1, secure: false },
-    { label: 'secure-fltrust', rule: FLTRUST, bucketSize: secureSize, secure: true },
+    { label: 'fltrust-clipped', rule: fltrust('clipped'), bucketSize: 1, secure: false },
+    { label: 'fltrust-paper', rule: fltrust('paper'), bucketSize: 1, secure: false },
+    { label: 'secure-fltrust-clipped', rule: fltrust('clipped'), bucketSize: secureSize, secure: true },
+    { label: 'secure-fltrust-paper', rule: fltrust('paper'), bucketSize: secureSize, secure: true },
     { label: 'cc', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: 1, secure: false },
     {
       label: 'cc-bucketed',
@@ -68,8 +70,8 @@ export function ruleSetups(tau: number): RuleSetup[] {
 
 /** The benchmark labels of the default rules (DEFAULT_RULES in workers/fl/aggregation/defaults.ts). */
 const DEFAULT_LABELS = {
-  robust: DEFAULT_RULES.robust === 'fltrust' ? 'fltrust' : 'cc',
-  secure: DEFAULT_RULES.secure === 'fltrust' ? 'secure-fltrust' : 'secure-cc',
+  robust: DEFAULT_RULES.robust === 'fltrust' ? `fltrust-${DEFAULT_FLTRUST_VARIANT.robust}` : 'cc',
+  secure: DEFAULT_RULES.secure === 'fltrust' ? `secure-fltrust-${DEFAULT_FLTRUST_VARIANT.secure}` : 'secure-cc',
 }
 
 const HELP = `usage: npm run bench -- robustness [options]
@@ -126,7 +128,8 @@ export async function main(args: string[]): Promise<void> {
   const jobs = flagValue(args, 'jobs', 2)
   if (jobs > 1 && splits.length > 1) {
     // One child per split (each a single-threaded simulation); then merge their files.
-    const parts = splits.map((split) => `${resultName}-${split}`)
+    // Not `${resultName}-${split}`: that is the name of an earlier committed result (robustness-sorted).
+    const parts = splits.map((split) => `${resultName}.part-${split}`)
     const passOn = args.filter(
       (_, i) => !['--splits', '--name', '--jobs'].includes(args[i]) && !['--splits', '--name', '--jobs'].includes(args[i - 1]),
     )
@@ -191,7 +194,7 @@ export async function main(args: string[]): Promise<void> {
     results[split] = { attackFree: baseline.accuracy, attackFreeTargetSuccess: baseline.targetSuccess, accuracy, targetSuccess }
   }
   const minutes = (performance.now() - started) / 60_000
-  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust reference: the same training on the 1,000 held-out validation digits; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: the same training on the 1,000 held-out validation digits (clipped: trust against one step on all of them); secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
   finish(
     { setting, backend: backend.backend, rounds, minutes: round(minutes, 1), splits: results },
     resultName,
@@ -221,7 +224,8 @@ function mergeResults(names: string[]): Collected {
     if (part.rounds !== out.rounds) throw new Error('cannot merge runs of different round counts')
     for (const [split, r] of Object.entries(part.splits)) {
       const into = (out.splits[split] ??= { ...r, accuracy: {}, targetSuccess: {} })
-      Object.assign(into.accuracy, r.accuracy)
+      // Per attack: two files may each hold some of one rule's attacks.
+      for (const [rule, row] of Object.entries(r.accuracy)) into.accuracy[rule] = { ...into.accuracy[rule], ...row }
       Object.assign(into.targetSuccess, r.targetSuccess)
     }
   }

@@ -7,10 +7,11 @@
  * attack); the aggregator of round 1's first attempt lies about the reference. Outcomes only.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_RULES } from '../../../workers/fl/aggregation/defaults'
+import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES } from '../../../workers/fl/aggregation/defaults'
 import { selectBackend } from '../../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../../workers/fl/node/backend'
 import { runMnistTask, type MnistRoundRun } from './mnist-round-harness'
+import { defaultRuleFor } from '../../../workers/fl/task/spec'
 
 beforeAll(async () => {
   await selectBackend(nodeBackendOptions({ calibrate: false }))
@@ -53,7 +54,7 @@ describe('FLTrust in a mesh task on MNIST, every production piece in one process
       wrongAggregator: 'no-reference',
       task: { quorum: 3, collectMs: 12_000, validateMs: 12_000 },
     })
-    expect(run.task.rule).toEqual({ rule: DEFAULT_RULES.robust })
+    expect(run.task.rule).toEqual({ rule: DEFAULT_RULES.robust, variant: DEFAULT_FLTRUST_VARIANT.robust })
     expect(run.task.rootData).toBe('mnist-validation')
     expectHeldAndCertified(run, /verifying round 1 from .*re-execution gives .*, the aggregator proposed/, 'robust')
     // The honest aggregators' candidates trusted every honest update and gave the sign-flipped one none.
@@ -71,9 +72,16 @@ describe('FLTrust in a mesh task on MNIST, every production piece in one process
       rounds: 2,
       byzantine: 0,
       wrongAggregator: 'wrong-reference',
-      task: { quorum: 6, privacy: { mode: 'secure', bucketSize: 3 }, collectMs: 12_000, validateMs: 16_000 },
+      // The rule a secure task naming none gets (the default task is a robust one).
+      task: {
+        quorum: 6,
+        privacy: { mode: 'secure', bucketSize: 3 },
+        rule: defaultRuleFor('secure', 'mnist-validation', 6),
+        collectMs: 12_000,
+        validateMs: 16_000,
+      },
     })
-    expect(run.task.rule).toEqual({ rule: DEFAULT_RULES.secure })
+    expect(run.task.rule).toEqual({ rule: DEFAULT_RULES.secure, variant: DEFAULT_FLTRUST_VARIANT.secure })
     // (A bucket may abort on a loaded machine, where every node's reference trains on this one thread; the round then retries.
     // Every committed round's sums still hold the Byzantine trainer, checked below.)
     expectHeldAndCertified(run, /verifying round 1 from .*the transcript replays to .*, the aggregator proposed/, 'secure')

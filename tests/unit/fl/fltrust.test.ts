@@ -96,6 +96,73 @@ describe('FLTrust (Cao et al., NDSS 2021)', () => {
   })
 })
 
+describe("FLTrust, variant 'clipped'", () => {
+  const clipped = (inputs: AggregationInput[], reference: number[]) => {
+    const result = aggregate(inputs, { rule: { rule: 'fltrust', reference: Float32Array.from(reference), variant: 'clipped' } })
+    if (!result.ok) throw new Error(result.reason)
+    return result
+  }
+
+  it('clips long inputs, never lengthens short ones, and steps exactly as far as the reference', () => {
+    // a: cos 1, norm 10 → clipped to [2, 0]; b: cos 1/√2, norm √2 < 2 → kept as is; c: no trust.
+    const result = clipped([input('a', [10, 0]), input('b', [1, 1]), input('c', [-5, 0])], [2, 0])
+    const ts = [1, Math.SQRT1_2]
+    const direction = [ts[0] * 2 + ts[1] * 1, ts[1] * 1]
+    const scale = 2 / Math.hypot(direction[0], direction[1])
+    expect(result.vector[0]).toBeCloseTo(direction[0] * scale, 6)
+    expect(result.vector[1]).toBeCloseTo(direction[1] * scale, 6)
+    expect(result.details.trusted).toBe(2)
+  })
+
+  it('a tiny input keeps its tiny weight: IPM-style −ε·mean gains nothing by being short', () => {
+    // The paper's FLTrust lifts a short trusted input to ‖g0‖; clipping does not.
+    const honest = [input('h1', [1, 0.4]), input('h2', [1, -0.4])]
+    const sneaky = input('z', [1e-4, 1e-3]) // barely trusted (cos ≈ 0.1), and short
+    const paper = aggregate([...honest, sneaky], { rule: { rule: 'fltrust', reference: Float32Array.from([1, 0]) } })
+    const clip = clipped([...honest, sneaky], [1, 0])
+    const base = clipped(honest, [1, 0])
+    expect(paper.ok && Math.abs(paper.vector[1])).toBeGreaterThan(0.02)
+    expect(Math.abs(clip.vector[1] - base.vector[1])).toBeLessThan(1e-3)
+  })
+
+  it('the step always has the reference norm and points within 90° of it (seeded trials)', () => {
+    const rng = createRng(12)
+    for (let trial = 0; trial < 30; trial++) {
+      const reference = Array.from({ length: 20 }, () => rng.normal())
+      const inputs = Array.from({ length: 9 }, (_, i) =>
+        input(
+          `x${i}`,
+          Array.from({ length: 20 }, () => rng.normal() * 10 ** ((i % 5) - 2)),
+        ),
+      )
+      const result = clipped(inputs, reference)
+      const out = Array.from(result.vector)
+      if (result.details.trusted === 0) {
+        expect(out.every((x) => x === 0)).toBe(true)
+        continue
+      }
+      expect(Math.hypot(...out)).toBeCloseTo(Math.hypot(...reference), 4)
+      expect(out.reduce((s, x, j) => s + x * reference[j], 0)).toBeGreaterThan(0)
+    }
+  })
+
+  it('is deterministic and independent of input order, and rejects an unknown variant', () => {
+    const rng = createRng(13)
+    const inputs = Array.from({ length: 7 }, (_, i) =>
+      input(
+        `c${i}`,
+        Array.from({ length: 33 }, () => rng.normal()),
+      ),
+    )
+    const reference = Array.from({ length: 33 }, () => rng.normal())
+    expect(Array.from(clipped([...inputs].reverse(), reference).vector)).toEqual(Array.from(clipped(inputs, reference).vector))
+    const bad = aggregate(inputs, {
+      rule: { rule: 'fltrust', reference: Float32Array.from(reference), variant: 'stretch' as unknown as 'clipped' },
+    })
+    expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining('variant') })
+  })
+})
+
 describe('defaults and bucket size', () => {
   it('the task defaults are FLTrust in both modes, with held-out-free fallbacks', () => {
     expect(DEFAULT_RULES).toEqual({ robust: 'fltrust', secure: 'fltrust' })

@@ -191,7 +191,14 @@ export async function runMnistTask(setup: MnistRoundSetup): Promise<MnistRoundRu
     if (task.rule.rule !== 'fltrust' || !rootData) return undefined
     const trainer = createTrainer(task.model)
     referenceTrainers.push(trainer)
-    return createReferenceSource({ trainer, rootData, hyper: referenceHyperOf(task), onComputed: (_, ms) => void referenceMs.push(ms) })
+    const variant = task.rule.variant
+    return createReferenceSource({
+      trainer,
+      rootData,
+      hyper: referenceHyperOf(task),
+      variant,
+      onComputed: (_, ms) => void referenceMs.push(ms),
+    })
   }
 
   const hosts = new Map<string, RoundHost>()

@@ -6,6 +6,7 @@ import { selectBackend } from '../../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../../workers/fl/node/backend'
 import {
   computeReferenceUpdate,
+  computeTrustReference,
   createReferenceSource,
   referenceHyperOf,
   referenceSeed,
@@ -88,17 +89,64 @@ describe('FLTrust reference update (production trainer on held-out data)', () =>
         trainer,
         rootData: root,
         hyper: referenceHyperOf(task),
+        variant: 'paper',
         onComputed: (round) => void computed.push(round),
       })
       const weights = initialWeights(MNIST_MLP, 5)
       const [a, again] = await Promise.all([source(2, 'base-a', weights), source(2, 'base-a', weights)])
       expect(again).toBe(a) // one computation shared by the aggregator's and the validator's side
       const direct = await computeReferenceUpdate({ trainer, weights, heldOut: root, hyper: referenceHyperOf(task), round: 2 })
-      expect(bytes(a)).toEqual(bytes(direct))
-      expect(bytes(await source(3, 'base-a', weights))).not.toEqual(bytes(a))
+      expect(bytes(a.update)).toEqual(bytes(direct))
+      expect(a.trust).toBeUndefined() // the paper's FLTrust measures trust against the update itself
+      expect(bytes((await source(3, 'base-a', weights)).update)).not.toEqual(bytes(a.update))
       expect(computed).toEqual([2, 3])
+      const clipped = createReferenceSource({ trainer, rootData: root, hyper: referenceHyperOf(task), variant: 'clipped' })
+      const both = await clipped(2, 'base-a', weights)
+      expect(bytes(both.update)).toEqual(bytes(direct))
+      const trust = await computeTrustReference({ trainer, weights, heldOut: root, hyper: referenceHyperOf(task), round: 2 })
+      expect(bytes(both.trust!)).toEqual(bytes(trust))
     } finally {
       trainer.dispose()
+    }
+  })
+
+  it("the trust reference is one full-batch step on the held-out data: bit for bit on re-execution, whatever the task's batches", async () => {
+    const aggregator = createTrainer(MNIST_MLP)
+    const validator = createTrainer(MNIST_MLP)
+    try {
+      const weights = initialWeights(MNIST_MLP, 9)
+      const a = await computeTrustReference({ trainer: aggregator, weights, heldOut, hyper, round: 4 })
+      const b = await computeTrustReference({ trainer: validator, weights, heldOut, hyper, round: 4 })
+      expect(bytes(a)).toEqual(bytes(b))
+      // The task's batch size, steps and epochs do not matter: all 1,000 samples make one step.
+      const otherTask = await computeTrustReference({
+        trainer: validator,
+        weights,
+        heldOut,
+        hyper: { ...hyper, batchSize: 8, maxBatchesPerEpoch: 5, epochs: 3 },
+        round: 4,
+      })
+      expect(bytes(otherTask)).toEqual(bytes(a))
+      const cos = (x: Float32Array, y: Float32Array) => {
+        let dot = 0
+        let xx = 0
+        let yy = 0
+        for (let j = 0; j < x.length; j++) {
+          dot += x[j] * y[j]
+          xx += x[j] * x[j]
+          yy += y[j] * y[j]
+        }
+        return dot / Math.sqrt(xx * yy)
+      }
+      // Another round's seed only reorders the one batch; another round's one-batch run samples other digits.
+      const nextRound = await computeTrustReference({ trainer: validator, weights, heldOut, hyper, round: 5 })
+      expect(cos(a, nextRound)).toBeGreaterThan(0.9999)
+      const oneBatch = await computeReferenceUpdate({ trainer: validator, weights, heldOut, hyper, round: 4 })
+      const otherBatch = await computeReferenceUpdate({ trainer: validator, weights, heldOut, hyper, round: 5 })
+      expect(cos(oneBatch, otherBatch)).toBeLessThan(0.99)
+    } finally {
+      aggregator.dispose()
+      validator.dispose()
     }
   })
 

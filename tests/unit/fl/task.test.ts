@@ -1,14 +1,14 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkTask, decodeTask, defaultMnistTask, encodeTask, taskIdOf, taskToWire } from '../../../workers/fl/task/spec'
-import { PrivacyMode, RootData } from '../../../workers/fl/task/wire.pb'
-import { DEFAULT_RULES, FALLBACK_RULES } from '../../../workers/fl/aggregation/defaults'
+import { FlTrustVariant, PrivacyMode, RootData } from '../../../workers/fl/task/wire.pb'
+import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, FALLBACK_RULES } from '../../../workers/fl/aggregation/defaults'
 import { runFlCli } from '../../../relay/fl-cli'
 import { openDatabase } from '../../../relay/db'
 import { FlStore } from '../../../relay/fl-store'
-import { defaultTaskForm, taskFromForm } from '../../../app/fl/task-form'
+import { defaultTaskForm, ruleHint, taskFromForm } from '../../../app/fl/task-form'
 import { secaggAbortReason } from '../../../relay/fl-metrics'
 
 const task = defaultMnistTask('12D3KooWAdmin', 1_700_000_000_000)
@@ -35,8 +35,10 @@ describe('federated task definitions', () => {
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 2 },
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 3, quorum: 5 },
       { ...wire, collectMs: 10 },
-      { ...wire, version: 3 },
+      { ...wire, version: 4 },
       { ...wire, version: 1, rule: 'fltrust' },
+      { ...wire, version: 2 },
+      { ...wire, fltrustVariant: 9 as unknown as FlTrustVariant },
       { ...wire, rule: 'fltrust', rootData: RootData.NO_ROOT_DATA },
       { ...wire, rootData: 7 as unknown as RootData },
     ].map((w) => checkTask(w))
@@ -49,8 +51,10 @@ describe('federated task definitions', () => {
       expect.stringContaining('bucket size of 3'),
       'secure mode with a robust rule needs a quorum of at least two buckets',
       'deadlines must be 1 s .. 1 h',
-      'task version 3, this node understands 1..2',
+      'task version 4, this node understands 1..3',
       'root data and FLTrust need task version 2',
+      "FLTrust's variant needs task version 3",
+      "fltrust's variant must be paper or clipped",
       expect.stringContaining('FLTrust needs root data'),
       'root data must be none or the MNIST validation digits',
     ])
@@ -71,11 +75,12 @@ describe('federated task definitions', () => {
     expect(taskIdOf(decoded.task)).toBe('609652cf2b3cc531863860c4e7fe27f3dc73398e3aac2b17a812dee742f18938')
   })
 
-  it('an FLTrust task is version 2 and names its root data; a task naming no rule gets its mode’s default', () => {
-    expect(task.rule).toEqual({ rule: DEFAULT_RULES.robust })
+  it('an FLTrust task names its root data (version 2) and its variant (version 3); a task naming no rule gets its mode’s default', () => {
+    expect(task.rule).toEqual({ rule: DEFAULT_RULES.robust, variant: DEFAULT_FLTRUST_VARIANT.robust })
     expect(task.rootData).toBe('mnist-validation')
     const wire = taskToWire(task)
-    expect(wire.version).toBe(2)
+    expect(wire.version).toBe(3)
+    expect(wire.fltrustVariant).toBe(FlTrustVariant.FLTRUST_CLIPPED) // the robust mode's default
     expect(wire.rootData).toBe(RootData.MNIST_VALIDATION)
     expect(decodeTask(encodeTask(task))).toEqual({ ok: true, task })
     const unnamed = { ...wire, rule: '' }
@@ -98,6 +103,13 @@ describe('federated task definitions', () => {
       }
     // A version-2 task without version-2 fields is written as version 1: its bytes are what a version-1 node reads.
     expect(taskToWire({ ...task, rule: { rule: 'median' }, rootData: 'none' }).version).toBe(1)
+    // Likewise a task with the paper's FLTrust is written as version 2, and a version-2 FLTrust task (no variant field) reads as the paper's.
+    const paper = { ...task, rule: { rule: 'fltrust', variant: 'paper' } } as const
+    expect(taskToWire(paper)).toMatchObject({ version: 2, fltrustVariant: FlTrustVariant.FLTRUST_PAPER })
+    expect(decodeTask(encodeTask(paper))).toEqual({ ok: true, task: paper })
+    // Only FLTrust carries a variant: another rule writes the field as 0, whatever the wire said.
+    const median = checkTask({ ...wire, rule: 'median', fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED })
+    expect(median.ok && taskToWire(median.task)).toMatchObject({ version: 2, fltrustVariant: FlTrustVariant.FLTRUST_PAPER })
   })
 
   it('the PWA form makes secure-mode tasks, checked as every node checks them', () => {
@@ -115,9 +127,15 @@ describe('federated task definitions', () => {
     const robust = taskFromForm(defaultTaskForm(), '12D3KooWAdmin', 1)
     expect(robust.ok && robust.task.privacy).toEqual({ mode: 'robust' })
     // The form starts on the robust mode's default rule, with the relays' root data.
-    expect(robust.ok && [robust.task.rule, robust.task.rootData]).toEqual([{ rule: DEFAULT_RULES.robust }, 'mnist-validation'])
+    expect(robust.ok && [robust.task.rule, robust.task.rootData]).toEqual([
+      { rule: DEFAULT_RULES.robust, variant: DEFAULT_FLTRUST_VARIANT.robust },
+      'mnist-validation',
+    ])
     const secureFltrust = taskFromForm({ ...form, rule: 'fltrust', quorum: 6 }, '12D3KooWAdmin', 1)
-    expect(secureFltrust.ok && secureFltrust.task.rule).toEqual({ rule: 'fltrust' })
+    expect(secureFltrust.ok && secureFltrust.task.rule).toEqual({ rule: 'fltrust', variant: DEFAULT_FLTRUST_VARIANT.secure })
+    // The form's hint names the variant the mode gets.
+    expect(ruleHint('fltrust', 'robust')).toContain('one step on all of them')
+    expect(ruleHint('fltrust', 'secure')).toContain("the paper's")
   })
 
   it('names secure-aggregation aborts by the metric’s closed set of reasons', () => {
@@ -170,7 +188,7 @@ describe('relay CLI: fl create / list', () => {
     const listed = capture()
     expect(await runFlCli(['list', '--data-dir', dir], {}, listed.out)).toBe(0)
     expect(listed.lines).toHaveLength(2)
-    expect(listed.lines[0]).toContain(`MNIST digits  ${DEFAULT_RULES.robust}  robust`)
+    expect(listed.lines[0]).toContain(`MNIST digits  ${DEFAULT_RULES.robust} (${DEFAULT_FLTRUST_VARIANT.robust})  robust`)
     expect(listed.lines[1]).toContain('0/3 rounds  tiny  median  secure')
   })
 
@@ -179,13 +197,23 @@ describe('relay CLI: fl create / list', () => {
     const { lines, out } = capture()
     expect(await runFlCli(['create', '--data-dir', dir, '--privacy', 'secure', '--quorum', '6'], {}, out, 1_000)).toBe(0)
     expect(await runFlCli(['create', '--data-dir', dir, '--root-data', 'none', '--quorum', '5'], {}, out, 2_000)).toBe(0)
-    expect(lines[0]).toContain(`, ${DEFAULT_RULES.secure}, secure (buckets of 3)`)
+    expect(await runFlCli(['create', '--data-dir', dir, '--rule', 'fltrust', '--fltrust-variant', 'paper'], {}, out, 3_000)).toBe(0)
+    expect(lines[0]).toContain(`, ${DEFAULT_RULES.secure} (${DEFAULT_FLTRUST_VARIANT.secure}), secure (buckets of 3)`)
     expect(lines[1]).toContain(`, ${FALLBACK_RULES.robust}, robust`)
+    expect(lines[2]).toContain(', fltrust (paper), robust')
     const db = openDatabase(dir)
     const tasks = new FlStore(db).tasks()
     db.close()
-    expect(tasks.map((t) => t.task.rootData)).toEqual(['mnist-validation', 'none'])
+    expect(tasks.map((t) => t.task.rootData)).toEqual(['mnist-validation', 'none', 'mnist-validation'])
+    expect(tasks[2].task.rule).toEqual({ rule: 'fltrust', variant: 'paper' })
     expect(await runFlCli(['create', '--data-dir', dir, '--root-data', 'disk'], {}, out)).toBe(2)
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      expect(await runFlCli(['create', '--data-dir', dir, '--fltrust-variant', 'stretch'], {}, out)).toBe(2)
+      expect(String(errors.mock.calls.at(-1)?.[0])).toContain("--fltrust-variant must be clipped or paper, got 'stretch'")
+    } finally {
+      errors.mockRestore()
+    }
     const help = capture()
     expect(await runFlCli(['--help'], {}, help.out)).toBe(0)
     expect(help.lines.join('\n')).toContain(`[robust: ${DEFAULT_RULES.robust}, secure: ${DEFAULT_RULES.secure}; with --root-data none:`)

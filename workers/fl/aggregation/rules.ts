@@ -33,12 +33,34 @@ export type RuleConfig =
   /** Smoothed Weiszfeld iterations (RFA, Pillutla et al. 2022), starting from the mean; stops when a step moves less than tolerance × |z|. */
   | { readonly rule: 'geometric-median'; readonly iterations?: number; readonly epsilon?: number; readonly tolerance?: number }
   /**
-   * FLTrust (Cao et al., NDSS 2021): trust bootstrapping from a reference update the aggregator
-   * and validators compute on clean held-out data (workers/fl/model/reference.ts). Each input gets
-   * trust ReLU(cos(x_i, g0)) and is rescaled to ‖g0‖; the result is the trust-weighted mean. An
+   * FLTrust (Cao et al., NDSS 2021): trust bootstrapping from a reference update g0 the
+   * aggregator and validators compute on clean held-out data (workers/fl/model/reference.ts).
+   * Each input gets trust ReLU(cos(x_i, t)) with t = `trustReference` (absent: g0); the result
+   * is the trust-weighted mean of the inputs, scaled as `variant` says (FlTrustVariant). An
    * honest majority is not needed, and inputs may be bucket means (secure mode).
    */
-  | { readonly rule: 'fltrust'; readonly reference: Float32Array }
+  | {
+      readonly rule: 'fltrust'
+      readonly reference: Float32Array
+      readonly variant?: FlTrustVariant
+      readonly trustReference?: Float32Array
+    }
+
+/**
+ * Which FLTrust (absent: 'paper'); measured in `npm run bench -- robustness` (README,
+ * "Robustness against Byzantine trainers").
+ * - 'paper': trust against g0, a trainer's local run on the root data, and every trusted input
+ *   rescaled to ‖g0‖. A short input — IPM's −ε·mean, or an honest update that barely moved —
+ *   then weighs as much as a full step, and the aggregate of diverse unit directions is much
+ *   shorter than ‖g0‖ (at the sorted split FLTrust lost 3.5 points with no attack at all).
+ * - 'clipped': trust against t, one step on all the root data at once (the least noisy
+ *   direction the clean data gives: against a one-batch g0, Fang et al.'s trimmed-mean attack
+ *   won trust in many rounds at the sorted split); every trusted input clipped to ‖g0‖ (never
+ *   lengthened); and the aggregate, a positive combination of inputs each within 90° of t and
+ *   so itself within 90° of it, scaled to ‖g0‖: the clean data sets the step's length and
+ *   vets its direction, the trusted inputs give it.
+ */
+export type FlTrustVariant = 'paper' | 'clipped'
 
 export type RuleName = RuleConfig['rule']
 
@@ -102,6 +124,18 @@ export function checkInputs(inputs: readonly AggregationInput[], config: RuleCon
         norm += x * x
       }
       if (!(norm > 0)) return 'reference update is zero: recompute it on the held-out data'
+      if (config.variant !== undefined && config.variant !== 'paper' && config.variant !== 'clipped')
+        return "fltrust's variant must be 'paper' or 'clipped'"
+      const t = config.trustReference
+      if (t !== undefined) {
+        if (!(t instanceof Float32Array) || t.length !== length) return "fltrust's trust reference must have the inputs' length"
+        let tNorm = 0
+        for (const x of t) {
+          if (!Number.isFinite(x)) return 'trust reference is not finite'
+          tNorm += x * x
+        }
+        if (!(tNorm > 0)) return 'trust reference is zero: recompute it on the held-out data'
+      }
       break
     }
     case 'fedavg':
@@ -159,7 +193,7 @@ export function applyRule(inputs: readonly AggregationInput[], config: RuleConfi
       return { vector, order, details: { iterations } }
     }
     case 'fltrust': {
-      const { vector, trusted } = flTrust(vectors, config.reference)
+      const { vector, trusted } = flTrust(vectors, config.reference, config.variant ?? 'paper', config.trustReference ?? config.reference)
       return { vector, order, details: { trusted } }
     }
   }
@@ -305,15 +339,25 @@ function geometricMedian(
 }
 
 /**
- * Σ_i TS_i · (‖g0‖/‖x_i‖) · x_i / Σ_i TS_i with TS_i = max(0, cos(x_i, g0)), in canonical order
- * with float64 sums. Zero inputs and inputs pointing away from g0 get no trust; if none is
- * trusted the aggregate is zero (the round makes no step).
+ * Σ_i TS_i · s_i · x_i / Σ_i TS_i with TS_i = max(0, cos(x_i, t)) and s_i = ‖g0‖/‖x_i‖
+ * ('paper') or min(1, ‖g0‖/‖x_i‖) ('clipped', whose aggregate is then scaled to ‖g0‖), in
+ * canonical order with float64 sums. Zero inputs and inputs pointing away from t get no trust;
+ * if none is trusted the aggregate is zero (the round makes no step).
  */
-function flTrust(vectors: readonly Float32Array[], reference: Float32Array): { vector: Float32Array; trusted: number } {
+function flTrust(
+  vectors: readonly Float32Array[],
+  reference: Float32Array,
+  variant: FlTrustVariant,
+  trustReference: Float32Array,
+): { vector: Float32Array; trusted: number } {
   const d = reference.length
-  let referenceSquared = 0
-  for (let j = 0; j < d; j++) referenceSquared += reference[j] * reference[j]
-  const referenceNorm = Math.sqrt(referenceSquared)
+  const normOf = (v: Float32Array): number => {
+    let squared = 0
+    for (let j = 0; j < d; j++) squared += v[j] * v[j]
+    return Math.sqrt(squared)
+  }
+  const referenceNorm = normOf(reference)
+  const trustNorm = trustReference === reference ? referenceNorm : normOf(trustReference)
   const acc = new Float64Array(d)
   let totalTrust = 0
   let trusted = 0
@@ -321,18 +365,27 @@ function flTrust(vectors: readonly Float32Array[], reference: Float32Array): { v
     let dot = 0
     let squared = 0
     for (let j = 0; j < d; j++) {
-      dot += x[j] * reference[j]
+      dot += x[j] * trustReference[j]
       squared += x[j] * x[j]
     }
     const norm = Math.sqrt(squared)
-    const trust = norm > 0 ? Math.max(0, dot / (norm * referenceNorm)) : 0
+    const trust = norm > 0 ? Math.max(0, dot / (norm * trustNorm)) : 0
     if (!(trust > 0)) continue
     trusted++
     totalTrust += trust
-    const w = (trust * referenceNorm) / norm
+    const w = trust * (variant === 'clipped' ? Math.min(1, referenceNorm / norm) : referenceNorm / norm)
     for (let j = 0; j < d; j++) acc[j] += w * x[j]
   }
   const out = new Float32Array(d)
-  if (totalTrust > 0) for (let j = 0; j < d; j++) out[j] = acc[j] / totalTrust
+  if (!(totalTrust > 0)) return { vector: out, trusted }
+  if (variant === 'paper') {
+    for (let j = 0; j < d; j++) out[j] = acc[j] / totalTrust
+    return { vector: out, trusted }
+  }
+  let squared = 0
+  for (let j = 0; j < d; j++) squared += acc[j] * acc[j]
+  // acc has a positive inner product with t, so only underflow could make it zero.
+  const scale = squared > 0 ? referenceNorm / Math.sqrt(squared) : 0
+  for (let j = 0; j < d; j++) out[j] = acc[j] * scale
   return { vector: out, trusted }
 }

@@ -4,6 +4,7 @@
  * It runs the production trainer with a seed fixed by the round, so a validator re-executing it
  * on the same backend gets the same bits, and then the same FLTrust aggregate.
  */
+import type { FlTrustVariant } from '../aggregation/rules'
 import type { ImageDataset } from '../data/mnist-format'
 import { gatherSamples, splitHoldout, type LabelledSamples } from '../data/split'
 import { HOLDOUT } from '../training-session'
@@ -53,6 +54,29 @@ export async function computeReferenceUpdate(request: ReferenceRequest): Promise
 }
 
 /**
+ * The trust reference of FLTrust's 'clipped' variant (workers/fl/aggregation/rules.ts): one step
+ * of the round's global model on all the held-out samples at once — the full-batch gradient
+ * step, the least noisy direction the clean data gives — with the local run's learning rate and
+ * optimizer. Seeded like the reference update, so it re-executes bit for bit as well.
+ */
+export async function computeTrustReference(request: Omit<ReferenceRequest, 'momentum'>): Promise<Float32Array> {
+  if (request.heldOut.count === 0) throw new Error('the trust reference needs held-out samples')
+  const outcome = await request.trainer.train({
+    weights: request.weights,
+    data: request.heldOut,
+    hyper: { ...request.hyper, epochs: 1, batchSize: request.heldOut.count, maxBatchesPerEpoch: 1, seed: referenceSeed(request.round) },
+    yieldEvery: request.yieldEvery ?? 1_000_000,
+  })
+  return outcome.delta
+}
+
+/** What FLTrust takes from the root data in a round: the reference update g0 and, for 'clipped', the trust reference. */
+export interface RoundReference {
+  readonly update: Float32Array
+  readonly trust?: Float32Array
+}
+
+/**
  * The reference run's hyperparameters in a mesh task: exactly a trainer's local run (the
  * training session's: the task's epochs, batch size, learning rate and local steps, with the
  * momentum optimizer), with no server momentum and no clipping, as `npm run bench -- robustness`
@@ -83,8 +107,8 @@ export function rootDataSamples(rootData: 'none' | 'mnist-validation', dataset: 
   return gatherSamples(dataset, splitHoldout(dataset.count, HOLDOUT).validation)
 }
 
-/** A round's reference update from its base model, as handlers ask for it. */
-export type ReferenceSource = (round: number, baseHash: string, base: FlatWeights) => Promise<Float32Array>
+/** A round's reference (and trust reference) from its base model, as handlers ask for it. */
+export type ReferenceSource = (round: number, baseHash: string, base: FlatWeights) => Promise<RoundReference>
 
 /**
  * The reference updates of one task on one node: computed once per (round, base model) and
@@ -97,25 +121,22 @@ export function createReferenceSource(options: {
   readonly trainer: Trainer
   readonly rootData: LabelledSamples
   readonly hyper: Omit<TrainHyper, 'seed'>
+  /** The task's FLTrust variant: 'clipped' also computes the trust reference. */
+  readonly variant: FlTrustVariant
   readonly onComputed?: (round: number, ms: number) => void
 }): ReferenceSource {
-  const kept = new Map<string, Promise<Float32Array>>()
+  const kept = new Map<string, Promise<RoundReference>>()
   let previous: Promise<unknown> = Promise.resolve()
   return (round, baseHash, base) => {
     const key = `${round}/${baseHash}`
     let pending = kept.get(key)
     if (!pending) {
       let started = 0
-      pending = previous.then(() => {
+      pending = previous.then(async () => {
         started = performance.now()
-        return computeReferenceUpdate({
-          trainer: options.trainer,
-          weights: base,
-          heldOut: options.rootData,
-          hyper: options.hyper,
-          round,
-          yieldEvery: 1,
-        })
+        const request = { trainer: options.trainer, weights: base, heldOut: options.rootData, hyper: options.hyper, round, yieldEvery: 1 }
+        const update = await computeReferenceUpdate(request)
+        return options.variant === 'clipped' ? { update, trust: await computeTrustReference(request) } : { update }
       })
       previous = pending.catch(() => undefined)
       pending.then(

@@ -77,7 +77,8 @@ export async function roundRule(
 ): Promise<Outcome<RuleConfig>> {
   if (rule.rule !== 'fltrust') return { ok: true, value: rule }
   if (!reference) return { ok: false, reason: "this node holds no root data for FLTrust's reference update" }
-  return { ok: true, value: { rule: 'fltrust', reference: await reference(frame.round, frame.baseHash, frame.base) } }
+  const computed = await reference(frame.round, frame.baseHash, frame.base)
+  return { ok: true, value: { rule: 'fltrust', variant: rule.variant, reference: computed.update, trustReference: computed.trust } }
 }
 
 export interface Candidate {

@@ -5,16 +5,16 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import type { RuleConfig } from '../aggregation/aggregate'
-import { DEFAULT_RULES, FALLBACK_RULES } from '../aggregation/defaults'
+import type { FlTrustVariant, RuleConfig } from '../aggregation/aggregate'
+import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, FALLBACK_RULES } from '../aggregation/defaults'
 import type { ShardScheme } from '../data/split'
 import { MNIST_MLP, validateModelSpec, type ModelSpec } from '../model/spec'
 import type { RoundParams } from '../round/types'
-import { PartitionKind, PrivacyMode, RootData, TaskSpec } from './wire.pb'
+import { FlTrustVariant as WireFlTrustVariant, PartitionKind, PrivacyMode, RootData, TaskSpec } from './wire.pb'
 import { decodeExact } from '../../protocol/exact-decode'
 
 /** The newest task version this node writes and understands; it still reads (and writes) version 1 (wire.proto). */
-export const TASK_VERSION = 2
+export const TASK_VERSION = 3
 const FIRST_TASK_VERSION = 1
 export const RULES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clipping', 'geometric-median', 'fltrust'] as const
 export type RuleName = (typeof RULES)[number]
@@ -24,7 +24,7 @@ export type RuleName = (typeof RULES)[number]
  * aggregator and every validator compute it each round from the round's base model on the
  * task's root data (createReferenceSource in workers/fl/model/reference.ts).
  */
-export type TaskRule = Exclude<RuleConfig, { readonly rule: 'fltrust' }> | { readonly rule: 'fltrust' }
+export type TaskRule = Exclude<RuleConfig, { readonly rule: 'fltrust' }> | { readonly rule: 'fltrust'; readonly variant: FlTrustVariant }
 
 /**
  * FLTrust's root data (wire.proto, RootData): 'mnist-validation' is the 1,000 MNIST validation
@@ -67,6 +67,7 @@ export function defaultRuleFor(mode: FlTask['privacy']['mode'], rootData: RootDa
   const f = Math.max(0, Math.floor((quorum - 3) / 2))
   switch (name) {
     case 'fltrust':
+      return { rule: name, variant: DEFAULT_FLTRUST_VARIANT[mode] }
     case 'fedavg':
     case 'median':
     case 'geometric-median':
@@ -81,6 +82,11 @@ export function defaultRuleFor(mode: FlTask['privacy']['mode'], rootData: RootDa
     case 'centered-clipping':
       return { rule: name, tau: DEFAULT_CC_TAU }
   }
+}
+
+/** How people see a task's rule: its name, and for FLTrust its variant. */
+export function ruleLabel(rule: TaskRule): string {
+  return rule.rule === 'fltrust' ? `fltrust (${rule.variant})` : rule.rule
 }
 
 /** Centered clipping's radius when a task names none (the CLI's default too). */
@@ -162,6 +168,7 @@ export function checkTask(wire: TaskSpec): Checked {
   else if (wire.rootData === RootData.MNIST_VALIDATION) rootData = 'mnist-validation'
   else return fail('root data must be none or the MNIST validation digits')
   if (wire.version < 2 && (rootData !== 'none' || wire.rule === 'fltrust')) return fail('root data and FLTrust need task version 2')
+  if (wire.version < 3 && wire.fltrustVariant !== WireFlTrustVariant.FLTRUST_PAPER) return fail("FLTrust's variant needs task version 3")
   let privacy: FlTask['privacy']
   if (wire.privacy === PrivacyMode.ROBUST) privacy = { mode: 'robust' }
   else if (int(wire.bucketSize, 3, LIMITS.bucket)) privacy = { mode: 'secure', bucketSize: wire.bucketSize }
@@ -204,8 +211,11 @@ function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
     case 'fedavg':
     case 'median':
     case 'geometric-median':
-    case 'fltrust':
       return { rule: wire.rule }
+    case 'fltrust':
+      if (wire.fltrustVariant === WireFlTrustVariant.FLTRUST_PAPER) return { rule: 'fltrust', variant: 'paper' }
+      if (wire.fltrustVariant === WireFlTrustVariant.FLTRUST_CLIPPED) return { rule: 'fltrust', variant: 'clipped' }
+      return "fltrust's variant must be paper or clipped"
     case 'trimmed-mean':
       return 2 * wire.ruleTrim < quorum
         ? { rule: 'trimmed-mean', trim: wire.ruleTrim }
@@ -225,6 +235,7 @@ function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
 
 /** The lowest version that expresses the task: version-1 tasks keep their bytes, so their ids do not change. */
 function versionOf(task: FlTask): number {
+  if (task.rule.rule === 'fltrust' && task.rule.variant !== 'paper') return 3
   return task.rootData !== 'none' || task.rule.rule === 'fltrust' ? 2 : FIRST_TASK_VERSION
 }
 
@@ -258,6 +269,7 @@ export function taskToWire(task: FlTask): TaskSpec {
     createdMs: BigInt(task.createdMs),
     creator: task.creator,
     rootData: task.rootData === 'mnist-validation' ? RootData.MNIST_VALIDATION : RootData.NO_ROOT_DATA,
+    fltrustVariant: r.rule === 'fltrust' && r.variant === 'clipped' ? WireFlTrustVariant.FLTRUST_CLIPPED : WireFlTrustVariant.FLTRUST_PAPER,
   }
 }
 

@@ -38,6 +38,22 @@ export namespace RootData {
   }
 }
 
+export enum FlTrustVariant {
+  FLTRUST_PAPER = 'FLTRUST_PAPER',
+  FLTRUST_CLIPPED = 'FLTRUST_CLIPPED'
+}
+
+enum __FlTrustVariantValues {
+  FLTRUST_PAPER = 0,
+  FLTRUST_CLIPPED = 1
+}
+
+export namespace FlTrustVariant {
+  export const codec = (): Codec<FlTrustVariant> => {
+    return enumeration<FlTrustVariant>(__FlTrustVariantValues)
+  }
+}
+
 export enum PrivacyMode {
   ROBUST = 'ROBUST',
   SECURE = 'SECURE'
@@ -81,6 +97,7 @@ export interface TaskSpec {
   createdMs: bigint
   creator: string
   rootData: RootData
+  fltrustVariant: FlTrustVariant
 }
 
 export namespace TaskSpec {
@@ -223,6 +240,11 @@ export namespace TaskSpec {
           RootData.codec().encode(obj.rootData, w)
         }
 
+        if (obj.fltrustVariant != null && __FlTrustVariantValues[obj.fltrustVariant] !== 0) {
+          w.uint32(216)
+          FlTrustVariant.codec().encode(obj.fltrustVariant, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -253,7 +275,8 @@ export namespace TaskSpec {
           dataSeed: 0,
           createdMs: 0n,
           creator: '',
-          rootData: RootData.NO_ROOT_DATA
+          rootData: RootData.NO_ROOT_DATA,
+          fltrustVariant: FlTrustVariant.FLTRUST_PAPER
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -364,6 +387,10 @@ export namespace TaskSpec {
             }
             case 26: {
               obj.rootData = RootData.codec().decode(reader)
+              break
+            }
+            case 27: {
+              obj.fltrustVariant = FlTrustVariant.codec().decode(reader)
               break
             }
             default: {
@@ -563,6 +590,13 @@ export namespace TaskSpec {
               }
               break
             }
+            case 27: {
+              yield {
+                field: `${prefix}.fltrustVariant`,
+                value: FlTrustVariant.codec().decode(reader)
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -705,6 +739,11 @@ export namespace TaskSpec {
     value: RootData
   }
 
+  export interface TaskSpecFltrustVariantFieldEvent {
+    field: '$.fltrustVariant'
+    value: FlTrustVariant
+  }
+
   export function encode (obj: Partial<TaskSpec>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskSpec.codec())
   }
@@ -713,7 +752,7 @@ export namespace TaskSpec {
     return decodeMessage(buf, TaskSpec.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskSpec>): Generator<TaskSpecVersionFieldEvent | TaskSpecNameFieldEvent | TaskSpecModelJsonFieldEvent | TaskSpecPartitionFieldEvent | TaskSpecDirichletAlphaFieldEvent | TaskSpecRoundsFieldEvent | TaskSpecLocalEpochsFieldEvent | TaskSpecLocalStepsFieldEvent | TaskSpecBatchSizeFieldEvent | TaskSpecLearningRateFieldEvent | TaskSpecClipNormFieldEvent | TaskSpecRuleFieldEvent | TaskSpecRuleTrimFieldEvent | TaskSpecRuleFFieldEvent | TaskSpecRuleMFieldEvent | TaskSpecRuleTauFieldEvent | TaskSpecPrivacyFieldEvent | TaskSpecBucketSizeFieldEvent | TaskSpecQuorumFieldEvent | TaskSpecCollectMsFieldEvent | TaskSpecValidateMsFieldEvent | TaskSpecMaxAccuracyDropFieldEvent | TaskSpecDataSeedFieldEvent | TaskSpecCreatedMsFieldEvent | TaskSpecCreatorFieldEvent | TaskSpecRootDataFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskSpec>): Generator<TaskSpecVersionFieldEvent | TaskSpecNameFieldEvent | TaskSpecModelJsonFieldEvent | TaskSpecPartitionFieldEvent | TaskSpecDirichletAlphaFieldEvent | TaskSpecRoundsFieldEvent | TaskSpecLocalEpochsFieldEvent | TaskSpecLocalStepsFieldEvent | TaskSpecBatchSizeFieldEvent | TaskSpecLearningRateFieldEvent | TaskSpecClipNormFieldEvent | TaskSpecRuleFieldEvent | TaskSpecRuleTrimFieldEvent | TaskSpecRuleFFieldEvent | TaskSpecRuleMFieldEvent | TaskSpecRuleTauFieldEvent | TaskSpecPrivacyFieldEvent | TaskSpecBucketSizeFieldEvent | TaskSpecQuorumFieldEvent | TaskSpecCollectMsFieldEvent | TaskSpecValidateMsFieldEvent | TaskSpecMaxAccuracyDropFieldEvent | TaskSpecDataSeedFieldEvent | TaskSpecCreatedMsFieldEvent | TaskSpecCreatorFieldEvent | TaskSpecRootDataFieldEvent | TaskSpecFltrustVariantFieldEvent> {
     return streamMessage(buf, TaskSpec.codec(), opts)
   }
 }
