@@ -79,8 +79,8 @@ const HELP = `usage: npm run bench -- robustness [options]
     .map((s) => s.label)
     .join(', ')}), 150 rounds
                       (default: the two default rules, ${DEFAULT_LABELS.robust} and ${DEFAULT_LABELS.secure}, 100 rounds;
-                      ~13 min on an unloaded 2-core machine, estimated from CPU time: the
-                      AGR-tailored attack's γ search is a third of it; hours under heavy load)
+                      14.5 min measured on an otherwise idle 2-core machine, one child per split;
+                      the AGR-tailored attack's γ search is the longest part; hours under heavy load)
   --rounds R          rounds of training
   --rules a,b         rules to run (overrides --full's list)
   --attacks a,b       of ${ATTACKS.join(',')} (default all)
