@@ -175,6 +175,8 @@ describe('relay CLI: fl create / list', () => {
       '6',
       '--steps',
       '2',
+      '--clip',
+      '2.5',
     ]
     expect(await runFlCli(args, {}, out, 2_000)).toBe(0)
     expect(lines[1]).toMatch(/^created task [0-9a-f]{64}: tiny, 3 rounds, median, secure \(buckets of 3\), quorum 6$/)
@@ -185,6 +187,7 @@ describe('relay CLI: fl create / list', () => {
       ['MNIST digits', 'pending', { kind: 'iid' }, { mode: 'robust' }],
       ['tiny', 'pending', { kind: 'dirichlet', alpha: 0.5 }, { mode: 'secure', bucketSize: 3 }],
     ])
+    expect(tasks[1].task.clipNorm).toBe(2.5)
     const listed = capture()
     expect(await runFlCli(['list', '--data-dir', dir], {}, listed.out)).toBe(0)
     expect(listed.lines).toHaveLength(2)
