@@ -18,9 +18,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
-          // The four-validator FL file runs on request (MESH_E2E_FL_VALIDATORS=1): its rounds
-          // stall in some runs on two cores (README, "Known problem" under Federated round).
-          exclude: process.env.MESH_E2E_FL_VALIDATORS === '1' ? [] : ['tests/e2e/federated-validators.test.ts'],
           environment: 'node',
           testTimeout: 240_000,
           hookTimeout: 240_000,

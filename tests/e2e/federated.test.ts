@@ -172,7 +172,7 @@ describe('federated training over the mesh', () => {
 // validates (its own one-member validator set), four browsers form one bucket and answer the
 // five Bonawitz phases on direct streams. Every committed round names a transcript and only
 // signed tickets, never an update. The four-validator case with a SIGKILL is
-// tests/e2e/federated-validators.test.ts (secure mode on request, see there).
+// tests/e2e/federated-validators.test.ts.
 describe('secure aggregation over the mesh', () => {
   let mesh: FlMesh | undefined
   const SECURE_ROUNDS = 2
