@@ -35,15 +35,16 @@ import { nativeEd25519Signer, nativeVerifyEd25519 } from '../../workers/protocol
 import { RelayProcess } from '../e2e/harness/relay-process'
 import Database from 'better-sqlite3'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeBenchResult, type Metrics } from './results'
-import { flagValue, hasFlag, percentile, round } from './stats'
+import { flagValue, hasFlag, percentile, round, summarizeRuns } from './stats'
 import { messageKinds } from '../../workers/kinds'
 import { runMixed, type MixedRun } from './consensus-mixed'
 import { readFileSync } from 'node:fs'
 
 const HELP = `npm run bench -- consensus [--validators 4,7,16] [--noble-validators 4,7] [--process-validators 4,7,10] [--heights 30] [--warmup 3] [--interval-ms 100]
+                               [--process-runs 1]
                                [--sim-validators 100] [--sim-link-ms 50] [--sim-heights 10] [--mixed-runs 3] [--only-mixed] [--only-processes]
 
 BFT finality over real libp2p on loopback: for each n in --validators, n validators, each a
@@ -75,7 +76,9 @@ finality over --heights heights after the second page's set takes effect; each r
 with a baseline of four relay processes (same heights and interval), reported as a ratio, and
 the spread over runs. --only-mixed runs just that and updates mixed_browsers in the results
 file, keeping the other figures of the last full run; --only-processes does the same for the
-relay processes (relay_processes, sizes from --process-validators).`
+relay processes (relay_processes, sizes from --process-validators). --process-runs N repeats each
+relay-process size N times on fresh processes and reports each figure's median, with its
+[min, max] in spread and every run in each.`
 
 const KEY_SEED_BASE = 70
 
@@ -362,6 +365,26 @@ export async function runProcesses(n: number, heights: number, warmup: number, i
   }
 }
 
+/**
+ * `runs` fresh sets of n relay processes, one after another: with one run its figures as they
+ * are; with more, each figure's median under its own name, its [min, max] in `spread`, every run
+ * in `each`, and the 1-minute load average before each run (the machine is shared).
+ */
+async function repeatedProcessRuns(n: number, runs: number, heights: number, warmup: number, intervalMs: number): Promise<Metrics> {
+  const each: (ProcessRun & { load_average_1m: number })[] = []
+  for (let run = 1; run <= runs; run++) {
+    console.log(`relay processes, n = ${n}${runs > 1 ? `, run ${run}/${runs}` : ''}: ${warmup} + ${heights} heights…`)
+    const load = round(loadavg()[0], 1)
+    each.push({ ...(await runProcesses(n, heights, warmup, intervalMs)), load_average_1m: load })
+    console.log(JSON.stringify(each.at(-1)))
+  }
+  if (runs === 1) return each[0]
+  const { median, spread } = summarizeRuns(
+    each.map((r) => ({ ...r, cpu_ms_per_decision_per_validator: r.cpu_ms_per_decision_per_validator ?? NaN })),
+  )
+  return { ...median, validators: n, heights, runs, spread, each }
+}
+
 /** Mixed runs alternating with their relay-only baseline, and the spread over runs. */
 async function mixedBrowsers(runs: number, heights: number, warmup: number, intervalMs: number): Promise<Metrics> {
   const mixed: MixedRun[] = []
@@ -392,19 +415,24 @@ async function mixedBrowsers(runs: number, heights: number, warmup: number, inte
 export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
   const mixedRuns = flagValue(args, 'mixed-runs', 3)
+  const processRuns = flagValue(args, 'process-runs', 1)
+  if (!Number.isInteger(processRuns) || processRuns < 1) throw new Error('--process-runs takes a whole number of runs, 1 or more')
   if (hasFlag(args, 'only-processes')) {
     const file = join(import.meta.dirname, 'results', 'consensus.json')
     const previous = JSON.parse(readFileSync(file, 'utf8')) as { metrics: Metrics }
     const processArg = args.indexOf('--process-validators')
     const sizes = processArg >= 0 ? args[processArg + 1].split(',').filter(Boolean).map(Number) : [4, 7, 10]
-    const processes: ProcessRun[] = []
-    for (const n of sizes) {
-      console.log(`relay processes, n = ${n}…`)
+    const processes: Metrics[] = []
+    for (const n of sizes)
       processes.push(
-        await runProcesses(n, flagValue(args, 'heights', 30), flagValue(args, 'warmup', 3), flagValue(args, 'interval-ms', 100)),
+        await repeatedProcessRuns(
+          n,
+          processRuns,
+          flagValue(args, 'heights', 30),
+          flagValue(args, 'warmup', 3),
+          flagValue(args, 'interval-ms', 100),
+        ),
       )
-      console.log(JSON.stringify(processes.at(-1)))
-    }
     writeBenchResult('consensus', { ...previous.metrics, relay_processes: processes })
     return
   }
@@ -460,11 +488,8 @@ export async function main(args: string[]): Promise<void> {
       rounds_above_zero_fast: after.rounds_above_zero,
     }
   })
-  const processes: ProcessRun[] = []
-  for (const n of processSizes) {
-    console.log(`relay processes, n = ${n}: ${warmup} + ${heights} heights…`)
-    processes.push(await runProcesses(n, heights, warmup, intervalMs))
-  }
+  const processes: Metrics[] = []
+  for (const n of processSizes) processes.push(await repeatedProcessRuns(n, processRuns, heights, warmup, intervalMs))
   const mixed = mixedRuns > 0 ? await mixedBrowsers(mixedRuns, heights, warmup, intervalMs) : null
   console.log(`simulated, n = ${simValidators}, ${simLinkMs} ms links…`)
   const simulated = runConsensusSimulation({ validators: simValidators, linkMs: simLinkMs, heights: simHeights, seed: 1 })
