@@ -1,3 +1,4 @@
+import { pageLogLevel } from './log-level'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
@@ -134,9 +135,11 @@ export class MeshClient {
   ) {
     this.recentLog = new PersistentLog(db.log)
     const keep = this.recentLog.write
-    this.log = pino({ level: 'info', browser: { asObject: true, write: (line: object) => (console.log(line), keep(line)) } }).child({
-      component: 'mesh',
-    })
+    this.log = pino({ level: pageLogLevel(), browser: { asObject: true, write: (line: object) => (console.log(line), keep(line)) } }).child(
+      {
+        component: 'mesh',
+      },
+    )
   }
 
   async start(): Promise<void> {

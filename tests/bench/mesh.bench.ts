@@ -1,9 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { RelayProcess } from '../e2e/harness/relay-process'
 import { launchChromium, mesh, openDevice, waitForDirectPeerCount, waitForRelay, type Device } from '../e2e/harness/browser'
 import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round, summarizeRuns } from './stats'
 
 const HELP = `npm run bench -- mesh [--nodes 4] [--runs 5] [--messages 1000] [--interval-ms 50] [--payload-mb 8] [--transfers 3]
+                          [--page-log info|debug]
 
 Starts a relay and N headless Chromium nodes on loopback, waits until every node has its
 direct WebRTC peers (all others up to the per-node bound, see README), then measures:
@@ -16,7 +20,9 @@ direct WebRTC peers (all others up to the per-node bound, see README), then meas
 Each of --runs runs starts from a fresh relay and browser; the results hold the medians
 across the runs that completed, their [min, max] spread, every run's figures, and why a
 run failed. Direct connections that closed during a run and transfer retries are counted.
-Writes tests/bench/results/mesh.json (4 nodes) or mesh-N-nodes.json.`
+Writes tests/bench/results/mesh.json (4 nodes) or mesh-N-nodes.json. When the direct links do
+not form in time, every page's log and links are written to a temporary folder the error names;
+--page-log debug opens the pages with ?log=debug, whose log then says why each dial failed.`
 
 /** It drives Chromium through window.agentMesh, which only the test build has (run.ts builds it). */
 export const needsTestBuild = true
@@ -30,6 +36,7 @@ interface Settings {
   readonly intervalMs: number
   readonly payloadBytes: number
   readonly transfers: number
+  readonly pageLog: string
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -40,6 +47,7 @@ export async function main(args: string[]): Promise<void> {
     intervalMs: flagValue(args, 'interval-ms', 50),
     payloadBytes: Math.round(flagValue(args, 'payload-mb', 8) * 1024 * 1024),
     transfers: flagValue(args, 'transfers', 3),
+    pageLog: args.includes('--page-log') ? args[args.indexOf('--page-log') + 1] : 'info',
   }
   const runsAttempted = flagValue(args, 'runs', 5)
   const runs: Record<string, number>[] = []
@@ -70,13 +78,13 @@ export async function main(args: string[]): Promise<void> {
   if (runs.length < runsAttempted) process.exitCode = 1
 }
 
-async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }: Settings): Promise<Record<string, number>> {
+async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers, pageLog }: Settings): Promise<Record<string, number>> {
   const relay = await RelayProcess.create()
   const info = await relay.start()
   const browser = await launchChromium()
   try {
     const devices: Device[] = []
-    for (let i = 0; i < nodes; i++) devices.push(await openDevice(browser, `${info.url}?bench`))
+    for (let i = 0; i < nodes; i++) devices.push(await openDevice(browser, `${info.url}?bench&log=${pageLog}`))
     const ids = await Promise.all(devices.map((d) => mesh(d.page).peerId()))
     const meshStarted = Date.now()
     await Promise.all(devices.map((d) => waitForRelay(d.page)))
@@ -85,8 +93,9 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
       await Promise.all(devices.map((d) => waitForDirectPeerCount(d.page, directPeers, 180_000)))
     } catch (err) {
       const counts = await Promise.all(devices.map(async (d) => (await mesh(d.page).directPeers()).length))
+      const dir = await writePageLogs(devices, ids, relay)
       throw new Error(
-        `direct peers per node after ${Date.now() - meshStarted} ms: ${counts.join(', ')} (wanted ${directPeers}): ${(err as Error).message.split('\n')[0]}`,
+        `direct peers per node after ${Date.now() - meshStarted} ms: ${counts.join(', ')} (wanted ${directPeers}; pages' logs in ${dir}): ${(err as Error).message.split('\n')[0]}`,
       )
     }
     const fullMeshMs = Date.now() - meshStarted
@@ -200,4 +209,16 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers }:
     await browser.close()
     await relay.stop()
   }
+}
+
+/** Each page's log and links (named by its order of opening and PeerId), and the relay's output, for reading after a failed run. */
+async function writePageLogs(devices: readonly Device[], ids: readonly string[], relay: RelayProcess): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-bench-logs-'))
+  for (const [i, d] of devices.entries()) {
+    writeFileSync(join(dir, `page-${String(i).padStart(2, '0')}-${ids[i]}.log`), d.logs.join('\n'))
+    const links = await d.page.evaluate(() => (window as any).agentMesh.connections()).catch((e: Error) => String(e))
+    writeFileSync(join(dir, `page-${String(i).padStart(2, '0')}-links.json`), JSON.stringify(links, null, 1))
+  }
+  writeFileSync(join(dir, 'relay.log'), relay.output.join(''))
+  return dir
 }
