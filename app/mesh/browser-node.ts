@@ -6,7 +6,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { meshGossipsub } from '../../workers/net/gossip-config'
-import { browserConnectionMonitor, meshPing } from '../../workers/net/connection-config'
+import { browserConnectionManager, browserConnectionMonitor, meshPing } from '../../workers/net/connection-config'
 import { meshWebSockets } from '../../workers/net/websocket-reset'
 
 /**
@@ -29,7 +29,7 @@ export async function createBrowserNode(seed: Uint8Array, iceServers: readonly s
     // The default gater refuses ws:// and private addresses, which is exactly what a relay on
     // loopback or a LAN has; the relay's address comes from the server that served this page.
     connectionGater: { denyDialMultiaddr: () => false },
-    connectionManager: { maxConnections: 256 },
+    connectionManager: browserConnectionManager,
     connectionMonitor: browserConnectionMonitor,
     services: {
       identify: identify(),

@@ -1,4 +1,5 @@
 import { pageLogLevel } from './log-level'
+import { webrtcDialTimeoutMs } from '../../workers/net/connection-config'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
@@ -13,7 +14,7 @@ import type { BatchVerifier } from '../../workers/protocol/verify'
 import type { Chat, Presence } from '../../workers/protocol/wire.pb'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { connectionKind } from '../../workers/net/connection-kind'
-import { isIdle, ringNeighbours } from '../../workers/net/direct-peers'
+import { isIdle, relayedToClose, ringNeighbours } from '../../workers/net/direct-peers'
 import { pingOver } from '../../workers/net/link-ping'
 import { gossipKinds } from '../../workers/net/topics'
 import { createBrowserNode, type BrowserNode } from './browser-node'
@@ -52,12 +53,6 @@ const RELAY_WATCH_MS = 2_000
 /** Re-checks that gossip streams sit on the direct links (events move them; this catches what events missed). */
 const GOSSIP_LINK_CHECK_MS = 2_000
 const DIAL_ATTEMPTS = 5
-/**
- * A WebRTC dial the dialer gives up on may already be a connection on the other side: that
- * half-open link then takes gossip into the void until ICE notices (~10 s later). On a loaded
- * machine upgrades took over 12 s, so the dialer waits long enough for a slow one to finish.
- */
-const DIAL_TIMEOUT_MS = 30_000
 /**
  * How long the kept one of twin links must have been open before the others are closed: the
  * two ends of a link see it open at slightly different moments (seconds apart on a loaded
@@ -404,6 +399,21 @@ export class MeshClient {
       excess--
       void c.close().catch(() => {})
     }
+    for (const c of this.node.getConnections()) {
+      if (c.status !== 'open' || connectionKind(c.remoteAddr.toString()) !== 'relay') continue
+      const id = c.remotePeer.toString()
+      const kept = this.runtime?.keptLink(c.remotePeer)
+      const close = relayedToClose({
+        openForMs: Date.now() - c.timeline.open,
+        streamProtocols: c.streams.map((st) => st.protocol),
+        dialing: this.dialing.has(id),
+        direct: kept !== undefined && kept.status === 'open' && this.runtime!.isAnswered(kept),
+        wanted: wanted.has(id),
+      })
+      if (!close) continue
+      this.log.debug({ peer: id, direct: kept !== undefined }, 'closing an idle relayed connection to a page')
+      void c.close().catch(() => {})
+    }
   }
 
   private hasDirect(id: string): boolean {
@@ -428,7 +438,7 @@ export class MeshClient {
         try {
           await this.node.dial(
             addrs.map((a) => multiaddr(a)),
-            { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) },
+            { signal: AbortSignal.timeout(webrtcDialTimeoutMs(attempt)) },
           )
           // A dial can return an existing relayed connection; only a WebRTC one counts.
           if (this.hasDirect(id)) break

@@ -50,3 +50,38 @@ export const relayConnectionMonitor = {
   pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 },
   abortConnectionOnPingFailure: true,
 } as const
+
+/**
+ * How long a browser's WebRTC dial (signalling over the relayed connection, ICE, the data
+ * channel's upgrade) may take. A dial the dialer gives up on may already be a connection on
+ * the other side: that half-open link then takes gossip into the void until ICE notices (~10 s
+ * later). On a loaded machine upgrades took over 12 s, so the dialer waits long enough for a
+ * slow one to finish.
+ */
+export const WEBRTC_DIAL_TIMEOUT_MS = 30_000
+
+/**
+ * The time one attempt of a WebRTC dial gets: 10 s, then 20 s, then WEBRTC_DIAL_TIMEOUT_MS.
+ * Some dials hang until their timeout on a quiet machine too (the answering page had given up
+ * on the signalling, and the dialling side does not notice): with 30 s from the first attempt,
+ * 4 pages took 28-32 s to form their full mesh instead of 5-9 s. A loaded machine's slow dials
+ * get their 30 s from the third attempt on.
+ */
+export function webrtcDialTimeoutMs(attempt: number): number {
+  return Math.min(WEBRTC_DIAL_TIMEOUT_MS, 10_000 * 2 ** Math.max(0, attempt))
+}
+
+/**
+ * A browser's connection manager. libp2p caps every dial at `dialTimeout` (10 s) and each
+ * address of it at `addressDialTimeout` (6 s) whatever signal the caller passes, and an
+ * answering node gives an inbound connection `inboundUpgradeTimeout` (10 s): with 16 pages on
+ * two cores every WebRTC dial of the mesh bench failed after 6 s ("signal timed out", 2,422
+ * times in 188 s) and the bounded mesh never formed. Both ends now wait as long as the dialer
+ * means to.
+ */
+export const browserConnectionManager = {
+  maxConnections: 256,
+  dialTimeout: WEBRTC_DIAL_TIMEOUT_MS,
+  addressDialTimeout: WEBRTC_DIAL_TIMEOUT_MS,
+  inboundUpgradeTimeout: WEBRTC_DIAL_TIMEOUT_MS,
+} as const

@@ -35,6 +35,39 @@ export function isIdle(streamProtocols: readonly (string | undefined)[]): boolea
   return streamProtocols.every((p) => p !== undefined && BACKGROUND_PROTOCOLS.some((re) => re.test(p)))
 }
 
+/** What decides whether a relayed connection to another page is closed (see relayedToClose). */
+export interface RelayedLinkFacts {
+  /** How long the relayed connection has been open. */
+  readonly openForMs: number
+  /** The protocols of its streams (undefined while one is still negotiating). */
+  readonly streamProtocols: readonly (string | undefined)[]
+  /** A WebRTC dial to this peer is under way (its signalling runs on this connection). */
+  readonly dialing: boolean
+  /** The peer has a direct link both ends keep and have answered on. */
+  readonly direct: boolean
+  /** The peer is a ring neighbour or one we exchange data with (wantedDirect). */
+  readonly wanted: boolean
+}
+
+/** A relayed connection younger than this is left alone: the WebRTC dial that opened it may not have opened its signalling stream yet. */
+export const RELAYED_SETTLE_MS = 10_000
+
+/**
+ * Whether to close a relayed connection to another page. Such a connection is opened for the
+ * WebRTC signalling and stays open afterwards, and GossipSub puts a stream on it: with 16 pages
+ * every page held one to each of the other 15, and every gossip copy between two pages crossed
+ * both pages' WebSockets and the relay (their round trips grew to 11-22 s while the direct
+ * links formed). Gossip reaches every page through the relay's own connection anyway, and
+ * moves to the direct link where there is one (GossipLinks), so an idle relayed connection is
+ * closed once the direct link is up, or when the peer is not one we want a link with. One in
+ * use (a transfer, a task channel, a signalling or a ping stream) is never closed, and one to a
+ * wanted peer still without a direct link stays as its fallback.
+ */
+export function relayedToClose(facts: RelayedLinkFacts): boolean {
+  if (facts.dialing || facts.openForMs < RELAYED_SETTLE_MS || !isIdle(facts.streamProtocols)) return false
+  return facts.direct || !facts.wanted
+}
+
 /** The fields of a libp2p connection that decide which of two twin links both peers keep. */
 export interface TwinCandidate {
   direction: 'inbound' | 'outbound'

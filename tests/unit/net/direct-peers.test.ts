@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isIdle, keptTwin, ringNeighbours, webrtcLinkKey } from '../../../workers/net/direct-peers'
+import { isIdle, keptTwin, RELAYED_SETTLE_MS, relayedToClose, ringNeighbours, webrtcLinkKey } from '../../../workers/net/direct-peers'
 
 const ids = Array.from({ length: 50 }, (_, i) => `peer-${String(i).padStart(2, '0')}`)
 
@@ -143,5 +143,38 @@ describe('bounded direct peers', () => {
     it('has nothing to keep without links', () => {
       expect(keptTwin('peer-a', 'peer-b', [])).toBeUndefined()
     })
+  })
+})
+
+describe('relayed connections between pages', () => {
+  const settled = {
+    openForMs: RELAYED_SETTLE_MS,
+    streamProtocols: ['/meshsub/1.2.0', '/ipfs/id/1.0.0'],
+    dialing: false,
+    direct: true,
+    wanted: true,
+  }
+
+  it('closes an idle one once the direct link is up, and one to a peer we want no link with', () => {
+    expect(relayedToClose(settled)).toBe(true)
+    expect(relayedToClose({ ...settled, direct: false, wanted: false })).toBe(true)
+    expect(relayedToClose({ ...settled, streamProtocols: [] })).toBe(true)
+  })
+
+  it('keeps the fallback of a wanted peer that has no direct link yet', () => {
+    expect(relayedToClose({ ...settled, direct: false, wanted: true })).toBe(false)
+  })
+
+  it('never closes one in use, one still negotiating a stream, one a dial is signalling on, or a young one', () => {
+    for (const busy of [
+      '/agent-mesh/transfer/1.0.0',
+      '/webrtc-signaling/0.0.1',
+      '/ipfs/ping/1.0.0',
+      '/agent-mesh/channel/1.0.0/raft.message.direct',
+    ])
+      expect(relayedToClose({ ...settled, streamProtocols: ['/meshsub/1.2.0', busy] }), busy).toBe(false)
+    expect(relayedToClose({ ...settled, streamProtocols: ['/meshsub/1.2.0', undefined] })).toBe(false)
+    expect(relayedToClose({ ...settled, dialing: true })).toBe(false)
+    expect(relayedToClose({ ...settled, openForMs: RELAYED_SETTLE_MS - 1, wanted: false })).toBe(false)
   })
 })
