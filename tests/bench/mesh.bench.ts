@@ -22,7 +22,8 @@ across the runs that completed, their [min, max] spread, every run's figures, an
 run failed. Direct connections that closed during a run and transfer retries are counted.
 Writes tests/bench/results/mesh.json (4 nodes) or mesh-N-nodes.json. When the direct links do
 not form in time, every page's log and links are written to a temporary folder the error names;
---page-log debug opens the pages with ?log=debug, whose log then says why each dial failed.`
+--page-log debug opens the pages with ?log=debug, whose log then says why each dial failed, and
+writes the logs once the links have formed too.`
 
 /** It drives Chromium through window.agentMesh, which only the test build has (run.ts builds it). */
 export const needsTestBuild = true
@@ -100,6 +101,7 @@ async function runOnce({ nodes, messages, intervalMs, payloadBytes, transfers, p
     }
     const fullMeshMs = Date.now() - meshStarted
     console.log(`${nodes} nodes, each with ${directPeers} direct peers, after ${fullMeshMs} ms`)
+    if (pageLog === 'debug') console.log(`pages' logs of the mesh forming: ${await writePageLogs(devices, ids, relay)}`)
     await new Promise((r) => setTimeout(r, 2000)) // let GossipSub's mesh settle after the upgrades
 
     // Baseline: libp2p ping over direct connections (the page's shared pinger, so it never
