@@ -1,17 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createLibp2p, type Libp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import type { Libp2p } from 'libp2p'
+import { loopbackNode } from './loopback-node'
 import { lpStream } from '@libp2p/utils'
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identityFromSeed } from '../../../workers/identity/ed25519'
 import { createEnvelopeSigner, sealMessage } from '../../../workers/protocol/envelope'
 import type { Rejected } from '../../../workers/protocol/inbound'
 import { verifyEd25519Batch } from '../../../workers/protocol/verify'
 import { webCryptoSha256 } from '../../../workers/net/blob-store'
-import { meshGossipsub } from '../../../workers/net/gossip-config'
 import { MeshRuntime } from '../../../workers/net/runtime'
 import { directProtocol } from '../../../workers/net/direct'
 import { silentLogger } from '../../../workers/log'
@@ -25,15 +20,7 @@ afterEach(async () => {
 })
 
 async function runtimeFor(seed: number, listen: boolean, rejections: Rejected[] = []) {
-  const node = await createLibp2p({
-    privateKey: await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(seed)),
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0/ws'] : [] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    services: { identify: identify(), pubsub: meshGossipsub() },
-  })
+  const node = await loopbackNode(seed, { listen })
   nodes.push(node)
   const signer = createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(seed)), messageKinds)
   const runtime = new MeshRuntime(node, {

@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createLibp2p, type Libp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import type { Libp2p } from 'libp2p'
+import { loopbackNode, type LoopbackNodeOptions } from './loopback-node'
 import { multiaddr } from '@multiformats/multiaddr'
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { browserConnectionManager, WEBRTC_DIAL_TIMEOUT_MS, webrtcDialTimeoutMs } from '../../../workers/net/connection-config'
 
@@ -25,17 +21,8 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop()))
 })
 
-async function node(seed: number, listen: boolean, connectionManager?: object) {
-  const n = await createLibp2p({
-    privateKey: await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(seed)),
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0/ws'] : [] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    connectionManager,
-    services: { identify: identify() },
-  })
+async function node(seed: number, listen: boolean, connectionManager?: LoopbackNodeOptions['connectionManager']) {
+  const n = await loopbackNode(seed, { listen, connectionManager })
   nodes.push(n)
   return n
 }

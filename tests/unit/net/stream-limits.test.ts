@@ -1,20 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createLibp2p, type Libp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import type { Libp2p } from 'libp2p'
+import { loopbackNode } from './loopback-node'
 import { lpStream } from '@libp2p/utils'
 import { identityFromSeed } from '../../../workers/identity/ed25519'
 import { createEnvelopeSigner, sealMessage } from '../../../workers/protocol/envelope'
 import type { Rejected } from '../../../workers/protocol/inbound'
 import { verifyEd25519Batch } from '../../../workers/protocol/verify'
 import { webCryptoSha256 } from '../../../workers/net/blob-store'
-import { meshGossipsub } from '../../../workers/net/gossip-config'
 import { MeshRuntime, type MeshLimits } from '../../../workers/net/runtime'
 import { TRANSFER_PROTOCOL } from '../../../workers/net/transfer'
 import { silentLogger } from '../../../workers/log'
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { messageKinds } from '../../../workers/kinds'
 
 const nodes: Libp2p[] = []
@@ -23,15 +18,7 @@ afterEach(async () => {
 })
 
 async function node(seed: number, listen: boolean) {
-  const n = await createLibp2p({
-    privateKey: await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(seed)),
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0/ws'] : [] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    services: { identify: identify(), pubsub: meshGossipsub() },
-  })
+  const n = await loopbackNode(seed, { listen })
   nodes.push(n)
   return n
 }
