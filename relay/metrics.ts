@@ -63,6 +63,11 @@ export function createRelayMetrics() {
     labelNames: ['direction'],
     registers,
   })
+  const slowConsumers = new Counter({
+    name: 'mesh_slow_consumers_closed_total',
+    help: 'Connections closed because the peer stopped reading and what was queued for it passed the limit',
+    registers,
+  })
   // Gauges read at scrape time from the layer that owns the number.
   let auditSource: (() => number) | null = null
   let consensusSource: (() => { status: { height: number; round: number }; rejected: Record<string, number> }) | null = null
@@ -208,6 +213,9 @@ export function createRelayMetrics() {
       transfer(direction: 'served' | 'fetched', outcome: 'ok' | 'failed', bytes: number): void {
         transfers.inc({ direction, outcome })
         if (bytes > 0) transferBytes.inc({ direction }, bytes)
+      },
+      slowConsumerClosed(): void {
+        slowConsumers.inc()
       },
       /** Reads a value at scrape time. */
       auditEntries(read: () => number): void {

@@ -82,6 +82,7 @@ export async function startRelay(
       security.noteRejection(rejected, source)
     },
     onTransfer: (direction, ok, bytes) => metrics.mesh.transfer(direction, ok ? 'ok' : 'failed', bytes),
+    onSlowConsumer: () => metrics.mesh.slowConsumerClosed(),
     limits: {
       gossip: {
         perPeer: { perSecond: config.gossipRate.perPeer, burst: 4 * config.gossipRate.perPeer },

@@ -14,6 +14,7 @@ import { openOnAnsweringLink } from './link-streams'
 import { keptTwin, webrtcLinkKey } from './direct-peers'
 import { DirectMessages } from './direct'
 import { FloodGuard, TokenBuckets, type Rate } from '../common/rate-limit'
+import { SLOW_CONSUMER_CHECK_MS, SLOW_CONSUMER_LIMIT_BYTES, slowConsumers } from './slow-consumers'
 
 /** What one peer (and one network address) may make this node do; see README, Security. */
 export interface MeshLimits {
@@ -25,6 +26,8 @@ export interface MeshLimits {
   readonly maxConcurrentStreamsPerPeer: number
   /** Peers and addresses tracked by each limit (memory bound: about 320 bytes each, measured). */
   readonly maxTrackedKeys: number
+  /** Bytes queued for a peer that is not reading, over all streams of one connection, before the connection is closed (slow-consumers.ts). */
+  readonly maxQueuedBytesPerConnection: number
 }
 
 /**
@@ -41,6 +44,7 @@ export const defaultMeshLimits: MeshLimits = {
   streamOpens: { perPeer: { perSecond: 20, burst: 64 }, perAddress: { perSecond: 50, burst: 200 } },
   maxConcurrentStreamsPerPeer: 16,
   maxTrackedKeys: 10_000,
+  maxQueuedBytesPerConnection: SLOW_CONSUMER_LIMIT_BYTES,
 }
 
 /**
@@ -64,6 +68,8 @@ export interface MeshRuntimeOptions {
   readonly limits?: Partial<MeshLimits>
   /** Told about every finished blob transfer, served or fetched (metrics). */
   readonly onTransfer?: (direction: 'served' | 'fetched', ok: boolean, bytes: number) => void
+  /** Told when a connection is closed because its peer stopped reading (metrics). */
+  readonly onSlowConsumer?: (peer: string, queuedBytes: number) => void
 }
 
 export type MeshNode = Libp2p<{ pubsub: GossipSub }>
@@ -144,6 +150,7 @@ export class MeshRuntime {
 
   async start(): Promise<void> {
     this.gossip.join(this.options.gossipKinds)
+    this.watchSlowConsumers()
     await this.node.handle(
       TRANSFER_PROTOCOL,
       (stream, connection) => {
@@ -166,6 +173,23 @@ export class MeshRuntime {
       // reason instead of being dropped silently by libp2p.
       { runOnLimitedConnection: true, maxInboundStreams: this.limits.maxConcurrentStreamsPerPeer + 1 },
     )
+  }
+
+  /** Closes, every second until the node stops, each connection whose peer has stopped reading (slow-consumers.ts). */
+  private watchSlowConsumers(): void {
+    const timer = setInterval(() => {
+      for (const { connection, queuedBytes } of slowConsumers(this.node.getConnections(), this.limits.maxQueuedBytesPerConnection)) {
+        const peer = connection.remotePeer.toString()
+        this.options.log.warn(
+          { peer, connection: connection.id, queuedBytes, limit: this.limits.maxQueuedBytesPerConnection },
+          'closing the connection of a peer that stopped reading (its queue passed the limit)',
+        )
+        connection.abort(new Error(`peer stopped reading: ${queuedBytes} bytes queued`))
+        this.options.onSlowConsumer?.(peer, queuedBytes)
+      }
+    }, SLOW_CONSUMER_CHECK_MS)
+    if (typeof timer === 'object' && 'unref' in timer) timer.unref()
+    this.node.addEventListener('stop', () => clearInterval(timer), { once: true })
   }
 
   /** Why a new transfer stream from `peer` is refused (too many open, or opened too fast), or null. */
