@@ -1,7 +1,7 @@
 import { createLibp2p } from 'libp2p'
 import { relayWebSockets } from './ws-handshake'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -38,7 +38,7 @@ export async function createRelayNode(
     },
     transports: [relayWebSockets(config.handshakeTimeoutMs, tls ? { https: { cert: tls.cert, key: tls.key } } : {})],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     // Every inbound connection must finish Noise and Yamux within the handshake timeout (the
     // WebSocket stage before it is guarded in ws-handshake.ts); at most 256 may be
     // mid-handshake (as many as --max-reservations' default: a room of browsers opening the page

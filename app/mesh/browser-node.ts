@@ -2,7 +2,7 @@ import { createLibp2p } from 'libp2p'
 import { webRTC } from '@libp2p/webrtc'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { meshGossipsub } from '../../workers/net/gossip-config'
@@ -25,7 +25,7 @@ export async function createBrowserNode(seed: Uint8Array, iceServers: readonly s
       circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
     ],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     // The default gater refuses ws:// and private addresses, which is exactly what a relay on
     // loopback or a LAN has; the relay's address comes from the server that served this page.
     connectionGater: { denyDialMultiaddr: () => false },

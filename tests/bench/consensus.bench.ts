@@ -1,7 +1,7 @@
 import { createLibp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { ed25519 } from '@noble/curves/ed25519.js'
@@ -120,7 +120,7 @@ async function createValidatorNode(index: number, crypto: CryptoMode) {
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     // Every dial comes from 127.0.0.1: lift the per-host inbound rate limit (5/s by default).
     connectionManager: { maxConnections: 1024, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },

@@ -2,7 +2,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { createLibp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identityFromSeed } from '../../workers/identity/ed25519'
@@ -116,7 +116,7 @@ async function createNode(index: number, crypto: CryptoChoice) {
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager: { maxConnections: 1024, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },
     // Eight nodes share one event loop: on a loaded machine its liveness pings time out and close

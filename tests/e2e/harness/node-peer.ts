@@ -2,7 +2,7 @@ import { createLibp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { createEnvelopeSigner, sealRaw } from '../../../workers/protocol/envelope'
@@ -36,7 +36,7 @@ export async function createNodePeer(seed: Uint8Array, trust?: PeerTrust) {
     addresses: { listen: [] },
     transports: [webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     services: {
       identify: identify(),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from 'node:net'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import { webSockets } from '@libp2p/websockets'
 import { relayWebSockets } from '../../../relay/ws-handshake'
 import { createRng as seededRandom, type Rng as Random } from '../../../workers/common/random'
@@ -70,13 +70,13 @@ describe('fuzz: WebSocket frames at the relay', () => {
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
       transports: [relayWebSockets(2_000)],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [meshYamux()],
       connectionManager: { inboundConnectionThreshold: 1e6, maxIncomingPendingConnections: 1_000 },
     })
     honest = await createLibp2p({
       transports: [webSockets()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [meshYamux()],
       connectionGater: { denyDialMultiaddr: () => false },
     })
   })

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import { ping } from '@libp2p/ping'
 import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -20,7 +20,7 @@ async function pair(services: () => { ping: ReturnType<typeof ping> }, monitor: 
       addresses: { listen },
       transports: [webSockets()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [meshYamux()],
       connectionGater: { denyDialMultiaddr: () => false },
       connectionMonitor: { ...monitor, pingInterval: 100 },
       services: services(),

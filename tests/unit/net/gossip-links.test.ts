@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createLibp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { meshGossipsub } from '../../../workers/net/gossip-config'
@@ -59,7 +59,7 @@ async function peerNode(listen: string[]): Promise<MeshNode> {
     addresses: { listen },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify(), pubsub: meshGossipsub() },
   })) as unknown as MeshNode

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -40,7 +40,7 @@ async function victim(gossipRate: { perSecond: number; burst: number }) {
     privateKey: await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(70)),
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     services: { identify: identify(), pubsub: meshGossipsub({ awaitRpcMessageHandler: true }) },
   })
   nodes.push(node)

@@ -1,7 +1,7 @@
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { meshGossipsub } from '../../../workers/net/gossip-config'
@@ -23,7 +23,7 @@ export async function loopbackNode(seed: number, { listen, connectionManager }: 
     addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0/ws'] : [] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager,
     services: { identify: identify(), pubsub: meshGossipsub() },

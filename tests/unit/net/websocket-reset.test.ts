@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLibp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { isSendableCloseCode, meshWebSockets, RESET_CLOSE_CODE, resetClosesSocket } from '../../../workers/net/websocket-reset'
 import { relayWebSockets } from '../../../relay/ws-handshake'
@@ -63,12 +63,12 @@ describe('an aborted WebSocket connection closes on the other side too', () => {
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
       transports: [relayWebSockets(30_000)],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [meshYamux()],
     })
     const peer = await createLibp2p({
       transports: [meshWebSockets()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [meshYamux()],
       connectionGater: { denyDialMultiaddr: () => false },
     })
     nodes.push(relay, peer)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from 'node:net'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import { webSockets } from '@libp2p/websockets'
 import { MAX_WEBSOCKET_MESSAGE_BYTES, relayWebSockets } from '../../../relay/ws-handshake'
 
@@ -49,7 +49,7 @@ describe('relay WebSockets: hostile or stalled connections are closed, and the r
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
       transports: [relayWebSockets(TIMEOUT_MS)],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [meshYamux()],
       connectionManager: { inboundUpgradeTimeout: TIMEOUT_MS },
     })
     port = Number(/\/tcp\/(\d+)\//.exec(node.getMultiaddrs()[0].toString())![1])
@@ -112,12 +112,12 @@ describe('relay WebSockets: hostile or stalled connections are closed, and the r
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
       transports: [relayWebSockets(30_000)],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [meshYamux()],
     })
     const peer = await createLibp2p({
       transports: [webSockets()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: [meshYamux()],
       connectionGater: { denyDialMultiaddr: () => false },
     })
     try {

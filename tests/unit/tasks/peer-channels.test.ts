@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { lpStream } from '@libp2p/utils'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -60,7 +60,7 @@ async function peer(seed: number, rejections: Rejected[] = []) {
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify(), pubsub: meshGossipsub() },
   })
