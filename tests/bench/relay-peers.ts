@@ -4,7 +4,7 @@
 import { createLibp2p } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { meshYamux } from '../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -24,7 +24,8 @@ export type PeersCommand =
   | { cmd: 'reservations'; timeoutMs: number }
   | { cmd: 'publishers'; count: number; seedBase: number; relayAddr: string; relayUrl: string; trust: PeerTrust }
   | { cmd: 'publish'; perPublisherPerSecond: number; seconds: number }
-  | { cmd: 'report' }
+  /** The deliveries since the last reset; `reset` starts a new count (one per gossip phase). */
+  | { cmd: 'report'; reset: boolean }
   | { cmd: 'stop' }
 
 /** Replies: one per command. */
@@ -69,7 +70,7 @@ async function createListener() {
     addresses: { listen: ['/p2p-circuit'] },
     transports: [webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 20_000 })],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify(), pubsub: meshGossipsub({}, { messageIdHash: nodeSha256 }) },
   })
@@ -162,8 +163,14 @@ async function handle(command: PeersCommand): Promise<PeersReply> {
       )
       return { ev: 'published', published, publishMs: performance.now() - started, lateMsMax }
     }
-    case 'report':
-      return { ev: 'report', deliveries, histogram: [...histogram.entries()] }
+    case 'report': {
+      const reply: PeersReply = { ev: 'report', deliveries, histogram: [...histogram.entries()] }
+      if (command.reset) {
+        histogram.clear()
+        deliveries = 0
+      }
+      return reply
+    }
     case 'stop':
       await Promise.allSettled([...listeners.map((l) => l.stop()), ...publishers.map((p) => p.peer.node.stop())])
       return { ev: 'stopped' }

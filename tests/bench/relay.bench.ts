@@ -7,7 +7,8 @@ import { writeBenchResult, type Metrics } from './results'
 import { flagValue, hasFlag, round } from './stats'
 import type { PeersCommand, PeersReply } from './relay-peers'
 
-const HELP = `npm run bench -- relay [--peers 10,100,250] [--publishers 4] [--rate 20000] [--seconds 5] [--procs 2] [--profile DIR]
+const HELP = `npm run bench -- relay [--peers 10,100,250] [--publishers 4] [--rates 50,100,250,500,1000,2000,4000]
+                       [--p99-bound 1000] [--seconds 5] [--procs 2] [--profile DIR]
 
 Starts the relay (the real CLI process) and, per --peers count, that many Node libp2p peers
 connecting to it as browsers do (WebSockets + noise + yamux), each reserving a circuit-relay
@@ -17,7 +18,10 @@ relay, not one loaded bench process, is what the figures measure. Measures:
   failed dial is retried after 0.5-2 s, up to 5 attempts, as a page does: dial_retries);
   circuit reservations granted, and the relay's CPU time per connection set up and reserved;
   gossip through the relay: --publishers credentialed peers publish signed chat messages at
-  --rate messages/s in total for --seconds; every peer records delivery latency. msgs_per_s
+  each of --rates messages/s in total for --seconds, one phase per rate on the same peers,
+  stopping after the first phase outside the bound (p99 publish -> delivery over --p99-bound ms,
+  or fewer than 99 % of the copies delivered); sustained_msgs_per_s is the relay's rate in the
+  last phase within the bound, and the other gossip figures are the last phase's. msgs_per_s
   counts messages the relay accepted and forwarded (its gate checks every signature) per
   second until it had accepted the last one; deliveries_per_s the copies the peers received;
   p99 is publish -> delivery at the peers;
@@ -28,6 +32,9 @@ relay, not one loaded bench process, is what the figures measure. Measures:
 The relay runs with --gossip-peer-rate and --gossip-address-rate raised to 1,000,000: every
 bench peer shares the loopback address, and the limits would otherwise cap the offered rate.
 --profile DIR writes a V8 CPU profile of the relay (node --cpu-prof) into DIR.`
+
+/** A phase is within the bound only if (nearly) every peer got every message. */
+const MIN_DELIVERY_RATIO = 0.99
 
 /** One child process hosting a share of the peers. */
 class PeerHost {
@@ -46,8 +53,12 @@ class PeerHost {
 
   ask<E extends PeersReply['ev']>(command: PeersCommand): Promise<Extract<PeersReply, { ev: E }>> {
     return new Promise((resolve, reject) => {
-      this.child.once('exit', (code) => reject(new Error(`peer host exited with ${code} during '${command.cmd}'`)))
-      this.waiting.push((reply) => resolve(reply as Extract<PeersReply, { ev: E }>))
+      const onExit = (code: number | null) => reject(new Error(`peer host exited with ${code} during '${command.cmd}'`))
+      this.child.once('exit', onExit)
+      this.waiting.push((reply) => {
+        this.child.off('exit', onExit)
+        resolve(reply as Extract<PeersReply, { ev: E }>)
+      })
       if (!this.child.connected) return reject(new Error(`peer host is gone before '${command.cmd}'`))
       this.child.send(command)
     })
@@ -63,7 +74,8 @@ export async function main(args: string[]): Promise<void> {
   const counts = (args.includes('--peers') ? args[args.indexOf('--peers') + 1] : '10,100,250').split(',').map(Number)
   const options = {
     publishers: flagValue(args, 'publishers', 4),
-    rate: flagValue(args, 'rate', 20_000),
+    rates: (args.includes('--rates') ? args[args.indexOf('--rates') + 1] : '50,100,250,500,1000,2000,4000').split(',').map(Number),
+    p99BoundMs: flagValue(args, 'p99-bound', 1000),
     seconds: flagValue(args, 'seconds', 5),
     procs: flagValue(args, 'procs', 2),
     profileDir: args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined,
@@ -80,7 +92,7 @@ export async function main(args: string[]): Promise<void> {
   setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref()
 }
 
-type Options = { publishers: number; rate: number; seconds: number; procs: number; profileDir?: string }
+type Options = { publishers: number; rates: number[]; p99BoundMs: number; seconds: number; procs: number; profileDir?: string }
 
 async function runOnce(peerCount: number, o: Options): Promise<Metrics> {
   const relay = await RelayProcess.create({
@@ -135,38 +147,15 @@ async function runOnce(peerCount: number, o: Options): Promise<Metrics> {
     await new Promise((r) => setTimeout(r, 2000))
     const idleCpuPerMs = (relay.cpuMs()! - idleStart.cpu) / (performance.now() - idleStart.at)
 
-    const acceptedBefore = await relayAccepted(relay)
-    const cpuBefore = relay.cpuMs()!
-    const gossipStarted = performance.now()
-    const published = await Promise.all(
-      hosts.map((h, i) =>
-        publishersPerHost[i] === 0
-          ? { published: 0, lateMsMax: 0 }
-          : h.ask<'published'>({ cmd: 'publish', perPublisherPerSecond: o.rate / o.publishers, seconds: o.seconds }),
-      ),
-    )
-    const publishMs = performance.now() - gossipStarted
-    // Until the relay's count stops moving for 2 s (or 30 s): what it accepted, and when it had.
-    let accepted = (await relayAccepted(relay)) - acceptedBefore
-    let lastMoveMs = performance.now() - gossipStarted
-    let lastCpu = relay.cpuMs()!
-    for (let still = 0; still < 4 && performance.now() - gossipStarted < publishMs + 30_000;) {
-      await new Promise((r) => setTimeout(r, 500))
-      const now = (await relayAccepted(relay)) - acceptedBefore
-      if (now === accepted) still++
-      else {
-        still = 0
-        accepted = now
-        lastMoveMs = performance.now() - gossipStarted
-        lastCpu = relay.cpuMs()!
-      }
+    // Each rate in turn on the same peers, up to the first the relay cannot carry within the bound.
+    const phases: (Metrics & { within_bound: boolean })[] = []
+    for (const rate of o.rates) {
+      const phase = await gossipPhase(relay, hosts, publishersPerHost, connected, idleCpuPerMs, rate, o)
+      console.log(`  ${peerCount} peers, ${rate} msgs/s asked: ${JSON.stringify(phase)}`)
+      phases.push(phase)
+      if (!phase.within_bound) break
     }
-    const relayCpuMs = lastCpu - cpuBefore - idleCpuPerMs * lastMoveMs
-    const reports = await Promise.all(hosts.map((h) => h.ask<'report'>({ cmd: 'report' })))
-    const histogram = new Map<number, number>()
-    for (const r of reports) for (const [k, v] of r.histogram) histogram.set(k, (histogram.get(k) ?? 0) + v)
-    const deliveries = reports.reduce((n, r) => n + r.deliveries, 0)
-    const totalPublished = published.reduce((n, p) => n + p.published, 0)
+    const sustained = phases.filter((p) => p.within_bound).at(-1)
     const rssAfterMb = relayRssMb(relay)
     const rejected = await relayRejected(relay)
     if (Object.keys(rejected).length) console.log(`relay refused chat messages: ${JSON.stringify(rejected)}`)
@@ -182,20 +171,15 @@ async function runOnce(peerCount: number, o: Options): Promise<Metrics> {
       relay_cpu_ms_per_connection: round(setupCpuMs / Math.max(1, connected)),
       publishers: o.publishers,
       peer_processes: o.procs,
-      offered_msgs_per_s: round(totalPublished / (publishMs / 1000)),
-      publisher_lag_ms_max: round(Math.max(...published.map((p) => p.lateMsMax))),
-      msgs_published: totalPublished,
-      relay_accepted: accepted,
-      relay_rejected: Object.values(rejected).reduce((n, c) => n + c, 0),
-      msgs_per_s: round(accepted / (lastMoveMs / 1000)),
-      relay_cpu_us_per_msg: round((relayCpuMs * 1000) / accepted),
-      relay_cpu_ceiling_msgs_per_s: round(1e6 / ((relayCpuMs * 1000) / accepted)),
+      sustained_msgs_per_s: sustained?.msgs_per_s ?? 0,
+      sustained_p99_ms: sustained?.p99_ms ?? NaN,
+      sustained_relay_cpu_us_per_msg: sustained?.relay_cpu_us_per_msg ?? NaN,
+      p99_bound_ms: o.p99BoundMs,
       relay_idle_cpu_share: round(idleCpuPerMs, 3),
-      deliveries,
-      delivery_ratio: round(deliveries / (totalPublished * connected), 4),
-      deliveries_per_s: round(deliveries / (lastMoveMs / 1000)),
-      p50_ms: histogramPercentile(histogram, 50),
-      p99_ms: histogramPercentile(histogram, 99),
+      relay_rejected: Object.values(rejected).reduce((n, c) => n + c, 0),
+      // The last phase's figures: the highest rate tried, usually one past what the relay carries.
+      ...phases.at(-1),
+      phases,
       rss_mb: round(rssAfterMb),
       rss_idle_mb: round(rssBaseMb),
       rss_connected_mb: round(rssConnectedMb),
@@ -204,6 +188,73 @@ async function runOnce(peerCount: number, o: Options): Promise<Metrics> {
     await Promise.allSettled(hosts.map((h) => Promise.race([h.ask({ cmd: 'stop' }), new Promise((r) => setTimeout(r, 10_000))])))
     hosts.forEach((h) => h.kill())
     await relay.stop()
+  }
+}
+
+/**
+ * One gossip phase: the publishers offer `rate` messages/s in total for o.seconds; then, until
+ * the relay's accepted count stops moving, what it accepted and its CPU per message; then the
+ * peers' deliveries of this phase (their counts reset for the next).
+ */
+async function gossipPhase(
+  relay: RelayProcess,
+  hosts: PeerHost[],
+  publishersPerHost: number[],
+  connected: number,
+  idleCpuPerMs: number,
+  rate: number,
+  o: Options,
+): Promise<Metrics & { within_bound: boolean }> {
+  const acceptedBefore = await relayAccepted(relay)
+  const cpuBefore = relay.cpuMs()!
+  const gossipStarted = performance.now()
+  const published = await Promise.all(
+    hosts.map((h, i) =>
+      publishersPerHost[i] === 0
+        ? { published: 0, lateMsMax: 0 }
+        : h.ask<'published'>({ cmd: 'publish', perPublisherPerSecond: rate / o.publishers, seconds: o.seconds }),
+    ),
+  )
+  const publishMs = performance.now() - gossipStarted
+  // Until the relay's count stops moving for 2 s (or 30 s): what it accepted, and when it had.
+  let accepted = (await relayAccepted(relay)) - acceptedBefore
+  let lastMoveMs = performance.now() - gossipStarted
+  let lastCpu = relay.cpuMs()!
+  for (let still = 0; still < 4 && performance.now() - gossipStarted < publishMs + 30_000;) {
+    await new Promise((r) => setTimeout(r, 500))
+    const now = (await relayAccepted(relay)) - acceptedBefore
+    if (now === accepted) still++
+    else {
+      still = 0
+      accepted = now
+      lastMoveMs = performance.now() - gossipStarted
+      lastCpu = relay.cpuMs()!
+    }
+  }
+  const relayCpuMs = lastCpu - cpuBefore - idleCpuPerMs * lastMoveMs
+  await new Promise((r) => setTimeout(r, 2000)) // copies still on their way to the peers
+  const reports = await Promise.all(hosts.map((h) => h.ask<'report'>({ cmd: 'report', reset: true })))
+  const histogram = new Map<number, number>()
+  for (const r of reports) for (const [k, v] of r.histogram) histogram.set(k, (histogram.get(k) ?? 0) + v)
+  const deliveries = reports.reduce((n, r) => n + r.deliveries, 0)
+  const totalPublished = published.reduce((n, p) => n + p.published, 0)
+  const deliveryRatio = deliveries / (totalPublished * connected)
+  const p99 = histogramPercentile(histogram, 99)
+  return {
+    rate_asked: rate,
+    offered_msgs_per_s: round(totalPublished / (publishMs / 1000)),
+    publisher_lag_ms_max: round(Math.max(...published.map((p) => p.lateMsMax))),
+    msgs_published: totalPublished,
+    relay_accepted: accepted,
+    msgs_per_s: round(accepted / (lastMoveMs / 1000)),
+    relay_cpu_us_per_msg: round((relayCpuMs * 1000) / accepted),
+    relay_cpu_ceiling_msgs_per_s: round(1e6 / ((relayCpuMs * 1000) / accepted)),
+    deliveries,
+    delivery_ratio: round(deliveryRatio, 4),
+    deliveries_per_s: round(deliveries / (lastMoveMs / 1000)),
+    p50_ms: histogramPercentile(histogram, 50),
+    p99_ms: p99,
+    within_bound: deliveryRatio >= MIN_DELIVERY_RATIO && p99 <= o.p99BoundMs,
   }
 }
 
