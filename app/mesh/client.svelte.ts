@@ -18,7 +18,7 @@ import { isIdle, relayedToClose, ringNeighbours } from '../../workers/net/direct
 import { pingOver } from '../../workers/net/link-ping'
 import { gossipKinds } from '../../workers/net/topics'
 import { createBrowserNode, type BrowserNode } from './browser-node'
-import { batchingVerifier, startCryptoWorker, workerSha256 } from './crypto'
+import { pageVerifier, startCryptoWorker, workerSha256 } from './crypto'
 import { Backoff, sleep } from './backoff'
 import { fetchBootstrap, type Bootstrap } from './bootstrap'
 import { loadOrCreateIdentity, type StoredIdentity } from './identity'
@@ -153,7 +153,7 @@ export class MeshClient {
     const node = await createBrowserNode(this.identity.keys.identity.secretKey, this.bootstrap.iceServers)
     this.node = node
     const crypto = startCryptoWorker()
-    this.verify = batchingVerifier(crypto)
+    this.verify = await pageVerifier(crypto)
     this.runtime = new MeshRuntime(node, {
       signer,
       verify: this.verify,
