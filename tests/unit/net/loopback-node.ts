@@ -11,13 +11,15 @@ export interface LoopbackNodeOptions {
   readonly listen: boolean
   /** libp2p's connection manager settings; its defaults when left out. */
   readonly connectionManager?: Libp2pOptions['connectionManager']
+  /** The node's GossipSub (the mesh's by default; the relay's for a hub). */
+  readonly pubsub?: ReturnType<typeof meshGossipsub>
 }
 
 /**
  * A libp2p node as the mesh's nodes are built (WebSockets, Noise, yamux, identify and the
  * mesh's GossipSub) on loopback, its key from `seed`. The caller stops it.
  */
-export async function loopbackNode(seed: number, { listen, connectionManager }: LoopbackNodeOptions) {
+export async function loopbackNode(seed: number, { listen, connectionManager, pubsub = meshGossipsub() }: LoopbackNodeOptions) {
   return createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(seed)),
     addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0/ws'] : [] },
@@ -26,6 +28,6 @@ export async function loopbackNode(seed: number, { listen, connectionManager }: 
     streamMuxers: [meshYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager,
-    services: { identify: identify(), pubsub: meshGossipsub() },
+    services: { identify: identify(), pubsub },
   })
 }
