@@ -9,7 +9,7 @@
  * page redials (MeshClient) and catches up by pulling, as after any dropped connection.
  */
 
-/** Queued bytes at which a peer's connection is closed: far above what a reading peer holds (one yamux window, 256 KiB, per stream). */
+/** Queued bytes at which a peer's connection is closed: 32 yamux windows (256 KiB each) behind, far past a brief burst. */
 export const SLOW_CONSUMER_LIMIT_BYTES = 8 * 2 ** 20
 /** How often connections are checked: at 5,000 gossip messages/s of 500 bytes a peer queues 2.5 MB/s. */
 export const SLOW_CONSUMER_CHECK_MS = 1_000

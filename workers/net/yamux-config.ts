@@ -26,7 +26,7 @@ export function installHalfWindowUpdates(): void {
   if (proto[installed]) return
   const sendWindowUpdate = proto.sendWindowUpdate
   if (typeof sendWindowUpdate !== 'function')
-    throw new Error('@chainsafe/libp2p-yamux YamuxStream has no sendWindowUpdate(); see workers/net/yamux-window-updates.ts')
+    throw new Error('@chainsafe/libp2p-yamux YamuxStream has no sendWindowUpdate(); see workers/net/yamux-config.ts')
   proto.sendWindowUpdate = function (this: WindowState) {
     if (this.state === StreamState.Established && this.recvWindowCapacity * 2 > this.recvWindow) return
     sendWindowUpdate.call(this)

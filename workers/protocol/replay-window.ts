@@ -67,16 +67,16 @@ export class ReplayWindow {
   }
 
   /**
-   * Drops what the window no longer covers, then, if still over the cap, the oldest seqs down
-   * to three quarters of it, so the sort runs once per quarter-cap records. Trimming to exactly
-   * the cap sorted every remembered seq on every message of a sender that stayed over it: on
-   * the relay that was a sixth of its CPU under a single fast publisher.
+   * Brings a sender over the cap down to three quarters of it (what the window no longer covers
+   * first, then the oldest seqs), so the next prune is a quarter-cap of records away. Trimming
+   * to exactly the cap sorted every remembered seq on every message of a sender that stayed
+   * over it: on the relay that was a sixth of its CPU under a single fast publisher.
    */
   private prune(state: SenderState): void {
+    const keep = Math.floor((this.options.maxRememberedPerSender * 3) / 4)
     const windowStart = state.highest - this.options.windowSize
     for (const s of state.seen) if (s < windowStart) state.seen.delete(s)
-    if (state.seen.size <= this.options.maxRememberedPerSender) return
-    const keep = Math.floor((this.options.maxRememberedPerSender * 3) / 4)
+    if (state.seen.size <= keep) return
     const sorted = [...state.seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     const drop = sorted.slice(0, sorted.length - keep)
     for (const s of drop) state.seen.delete(s)

@@ -34,6 +34,16 @@ describe('ReplayWindow', () => {
     expect(window.judge('alice', 12n, NOW, NOW)).toBe('fresh')
   })
 
+  it('once over the cap, comes back to three quarters of it even when seqs leaving the window free some room', () => {
+    // A sender at a steady rate loses a few seqs to the window per message: without the trim to
+    // three quarters, every message of it would scan (and here: not sort) the whole memory again.
+    const window = new ReplayWindow({ ...options, windowSize: 10n })
+    recordSeqs(window, [1, 2, 3, 4, 5, 6, 7, 8])
+    recordSeqs(window, [12]) // 1 leaves the window; 2..8 and 12 are still over 6
+    for (const seq of [2n, 3n]) expect(window.judge('alice', seq, NOW, NOW)).toBe('stale')
+    for (const seq of [4n, 8n, 12n]) expect(window.judge('alice', seq, NOW, NOW)).toBe('replay')
+  })
+
   it('never accepts a replay however many messages one sender sends', () => {
     const window = new ReplayWindow(options)
     const seqs = Array.from({ length: 200 }, (_, i) => i + 1)
