@@ -31,6 +31,7 @@ import { soloValidatorKeys, startValidatorDuty } from './validator'
 import { FlDuty } from './fl-duty'
 import { FlStore } from './fl-store'
 import { flTaskFeed } from './fl-api'
+import { signedFlValidatorSet } from './fl-validator-statement'
 import { flRoundMetrics } from './fl-metrics'
 import { keepPeersConnected } from './peer-dialer'
 import { messageKinds } from '../workers/kinds'
@@ -167,14 +168,16 @@ export async function startRelay(
         })
       : null
   const identity = identityFromSeed(identitySeed)
-  const fl = config.fl
+  const flValidators = config.fl ? (validator?.keys ?? (await soloValidatorKeys(config.dataDir))) : null
+  const flStatement = flValidators ? await signedFlValidatorSet(db, security, flValidators, peerId, log.child({ component: 'fl' })) : null
+  const fl = flValidators
     ? await FlDuty.start({
         runtime,
         store: new FlStore(db),
         dataDir: config.dataDir,
         peerId,
         identity: { seed: identitySeed, publicKey: identity.publicKey, sign: nativeEd25519Signer(identitySeed) },
-        validators: validator?.keys ?? (await soloValidatorKeys(config.dataDir)),
+        validators: flValidators,
         defaultTask: !validator,
         audit: (fields) => security.audit.append(fields),
         log: log.child({ component: 'fl' }),
@@ -235,7 +238,9 @@ export async function startRelay(
       '/metrics': config.metricsListen ? metricsElsewhere : serveMetrics,
       '/api/node-report': nodeReports.postRoute(),
       '/api/node-reports': guardedJson(config.metricsToken, () => nodeReports.list()),
-      '/api/fl/tasks': guardedJson(null, () => (fl ? flTaskFeed(fl, new FlStore(db)) : { validators: [], tasks: [] })),
+      '/api/fl/tasks': guardedJson(null, () =>
+        fl ? flTaskFeed(fl, new FlStore(db), flStatement) : { validators: [], validatorSetStatement: null, tasks: [] },
+      ),
       // The beacon chain browsers pin to validate on (null without a validator-set file).
       '/api/consensus': guardedJson(null, () => validator?.chainInfo ?? null),
       // Its latest validator-set change orders (the CLI's and admins' requests from the PWA), for the admin's panel.

@@ -6,29 +6,28 @@ import type { MeshDatabase } from '../storage/db'
 import { BrowserFlStore } from '../storage/fl-store'
 import { FlMesh } from '../../workers/fl/mesh/fl-mesh'
 import { realTimeClock } from '../../workers/fl/round/host'
-import { FlParticipant } from '../../workers/fl/mesh/participant'
+import { certifiesCommit, FlParticipant } from '../../workers/fl/mesh/participant'
+import { decideTrustedSet, verifyValidatorSetStatement, type TrustDecision } from '../../workers/fl/mesh/validator-statement'
 import { recipientKeyPair } from '../../workers/fl/mesh/keys'
 import {
+  fromBase64,
   proofFromFeed,
   taskFromFeed,
   validatorFromJson,
+  validatorToJson,
   type CommittedJson,
   type TaskFeed,
   type ValidatorJson,
 } from '../../workers/fl/mesh/task-feed'
-import {
-  bitmapSigners,
-  createRealScheme,
-  createValidatorSet,
-  decodeCertificate,
-  type ValidatorSet,
-} from '../../workers/consensus/certificate'
+import { bitmapSigners, createRealScheme, decodeCertificate, type ValidatorSet } from '../../workers/consensus/certificate'
 import { decodeDescriptor, hashOf, type CommitProof, type RoundStatus } from '../../workers/fl/round'
 import { initialWeights } from '../../workers/fl/model/weights'
 import { float32LE } from '../../workers/fl/update/delta'
 import { taskToWire, type FlTask } from '../../workers/fl/task/spec'
 import { taskFromForm, type TaskForm } from './task-form'
 import { signingIdentityOf } from '../../workers/security/keys/derive'
+import type { PinnedValidatorsRow } from '../storage/db'
+import { hex } from '../../workers/common/bytes'
 
 /** A committed round as the dashboard shows it. */
 export interface RoundView {
@@ -39,11 +38,23 @@ export interface RoundView {
   readonly loss: number | null
   /** Validators whose BLS shares the certificate aggregates. */
   readonly signers: number
-  /** This browser checked the certificate against its pinned validator set. */
+  /** This browser checked the certificate against its pinned validator set (or, for a round before the set changed, an earlier set its CA signed). */
   readonly verified: boolean
   /** This browser adopted the model (fetched, hash-checked, stored, audited). */
   readonly adopted: boolean
   readonly committedMs: number
+}
+
+/** Which validator set this browser checks certificates against, as the card shows it. */
+export interface TrustView {
+  readonly validators: number
+  /** The CA that signed the set (its certificate's subject); null for a set pinned before sets were signed. */
+  readonly ca: string | null
+  readonly issuedAtMs: number | null
+  /** Why what the relay serves now was not taken (another CA, an older set, none), or null. */
+  readonly warning: string | null
+  /** When this browser last followed a newer set, or null. */
+  readonly followedAtMs: number | null
 }
 
 const JOINED_KEY = 'agent-mesh:fl-joined'
@@ -63,10 +74,13 @@ export class FederatedClient {
   relayStatus = $state.raw<{ round: number; attempt: number; phase: string; aggregator: string } | null>(null)
   rounds = $state.raw<RoundView[]>([])
   validators = $state(0)
+  trust = $state.raw<TrustView | null>(null)
   error = $state('')
   private mesh: FlMesh | null = null
   private participant: FlParticipant | null = null
   private set: ValidatorSet | null = null
+  /** Sets the pinned CA signed before the current one: certificates of rounds committed under them still verify for display. */
+  private earlierSets: ValidatorSet[] = []
   private feedTimer: ReturnType<typeof setInterval> | undefined
   private readonly store: BrowserFlStore
   private readonly scheme = createRealScheme()
@@ -133,10 +147,14 @@ export class FederatedClient {
 
   leave(): void {
     localStorage.removeItem(this.joinedKey)
+    this.stopParticipant()
+    this.joined = false
+  }
+
+  private stopParticipant(): void {
     if (this.task) this.mesh?.remove(this.task.taskId)
     this.participant = null
     clearInterval(this.feedTimer)
-    this.joined = false
   }
 
   private async start(wanted: string | undefined): Promise<void> {
@@ -144,7 +162,7 @@ export class FederatedClient {
     const keys = this.client.identity?.keys
     if (!runtime || !keys) throw new Error('the node has not joined the mesh yet; wait for the relay connection')
     const feed = await this.fetchFeed()
-    this.set = await this.pinnedSet(feed.validators)
+    this.set = await this.trustedSet(feed)
     this.validators = this.set.validators.length
     this.admitValidators(feed.validators)
     const entry = wanted
@@ -230,6 +248,7 @@ export class FederatedClient {
     const task = this.task
     if (!participant || !task) return
     const feed = given ?? (await this.fetchFeed())
+    if (!given && (await this.followsNewerSet(feed))) return
     const entry = feed.tasks.find((t) => t.taskId === task.taskId)
     if (!entry) return
     this.relayStatus = entry.current
@@ -260,9 +279,15 @@ export class FederatedClient {
     if (known) return known
     const proof = proofFromFeed(r)
     const certificate = proof ? decodeCertificate(proof.certificate) : null
-    const signerList = certificate?.ok && this.set ? bitmapSigners(certificate.certificate.signers, this.set.validators.length) : []
     const matches = proof !== null && proof.descriptor.candidate === r.modelHash && proof.descriptor.taskId === taskId
-    const result = { signers: Array.isArray(signerList) ? signerList.length : 0, verified: matches && participant.certify(proof!) }
+    const certifiedBy = !matches
+      ? undefined
+      : participant.certify(proof!)
+        ? (this.set ?? undefined)
+        : this.earlierSets.find((set) => certifiesCommit(proof!, taskId, set, this.scheme))
+    const counted = certifiedBy ?? this.set
+    const signerList = certificate?.ok && counted ? bitmapSigners(certificate.certificate.signers, counted.validators.length) : []
+    const result = { signers: Array.isArray(signerList) ? signerList.length : 0, verified: certifiedBy !== undefined }
     this.checked.set(key, result)
     return result
   }
@@ -299,22 +324,125 @@ export class FederatedClient {
   }
 
   /**
-   * The validator set this browser checks certificates against: pinned at the first join from
-   * the relay it came from, and kept; a relay that later serves another set is not followed
-   * (README, "Which validators a browser trusts").
+   * The validator set this browser checks certificates against (README, "Which validators a
+   * browser trusts"): at the first join, the set the relay's CA signed, pinned with that CA; from
+   * then on the pinned set, or a newer one the same CA signed (decideTrustedSet). A relay serving
+   * anything else is not followed, and the card says why.
    */
-  private async pinnedSet(served: readonly ValidatorJson[]): Promise<ValidatorSet> {
-    const pinned = await this.db.pinnedValidators.get('self')
-    const json: ValidatorJson[] = pinned ? JSON.parse(new TextDecoder().decode(pinned.set)) : [...served]
-    const created = createValidatorSet(json.map(validatorFromJson), this.scheme)
-    if (!created.ok) throw new Error(`the validator set is not usable: ${created.reason}`)
-    if (!pinned)
-      await this.db.pinnedValidators.put({
-        id: 'self',
-        set: new TextEncoder().encode(JSON.stringify(json)),
-        signature: new Uint8Array(0),
-        pinnedAtMs: Date.now(),
+  private async trustedSet(feed: TaskFeed): Promise<ValidatorSet> {
+    const decision = await this.decide(feed)
+    if (decision.kind === 'refuse') throw new Error(`the validator set is not usable: ${decision.reason}`)
+    if (decision.kind === 'keep') return decision.set
+    await this.pin(decision, feed)
+    return decision.statement.set
+  }
+
+  /** A newer set signed by the pinned CA is served: pin it and rejoin the task under it. True if it did. */
+  private async followsNewerSet(feed: TaskFeed): Promise<boolean> {
+    const decision = await this.decide(feed)
+    if (decision.kind !== 'follow') {
+      if (decision.kind === 'keep' && this.trust && this.trust.warning !== decision.warning)
+        this.trust = { ...this.trust, warning: decision.warning }
+      return false
+    }
+    this.client.childLog('fl').info(
+      {
+        from: decision.previous.validators.length,
+        to: decision.statement.set.validators.length,
+        issuedAtMs: decision.statement.issuedAtMs,
+      },
+      'the CA signed a newer federated validator set; following it',
+    )
+    const taskId = this.task?.taskId
+    this.stopParticipant()
+    await this.pin(decision, feed)
+    try {
+      await this.start(taskId)
+    } catch (error) {
+      this.error = `could not rejoin the task under the new validator set: ${(error as Error).message}; reload the page to try again`
+    }
+    return true
+  }
+
+  private async decide(feed: TaskFeed): Promise<TrustDecision> {
+    const security = this.client.security
+    if (!security) throw new Error('the node has no credential yet; wait for the relay connection')
+    const row = await this.db.pinnedValidators.get('self')
+    const pinned = row
+      ? {
+          caPublicKey: row.caPublicKey ?? null,
+          statement: row.statement ?? null,
+          legacySet: (JSON.parse(new TextDecoder().decode(row.set)) as ValidatorJson[]).map(validatorFromJson),
+        }
+      : null
+    let served: Uint8Array | null = null
+    try {
+      served = feed.validatorSetStatement ? fromBase64(feed.validatorSetStatement) : null
+    } catch {
+      served = null
+    }
+    const decision = decideTrustedSet({ pinned, served, relayCaPublicKey: security.anchor.publicKey, scheme: this.scheme })
+    if (decision.kind === 'keep') {
+      this.earlierSets = row ? this.earlierOf(row) : []
+      this.trust = {
+        validators: decision.set.validators.length,
+        ca: row?.caSubject ?? null,
+        issuedAtMs: decision.issuedAtMs,
+        warning: decision.warning,
+        followedAtMs: row?.followedAtMs ?? null,
+      }
+    }
+    return decision
+  }
+
+  /** Pins a first or followed set; a followed one keeps the set it replaces among the earlier ones. */
+  private async pin(decision: Extract<TrustDecision, { kind: 'pin' | 'follow' }>, feed: TaskFeed): Promise<void> {
+    const row = await this.db.pinnedValidators.get('self')
+    const following = decision.kind === 'follow'
+    const caPublicKey = following ? row!.caPublicKey! : decision.caPublicKey
+    const caSubject = following ? (row!.caSubject ?? null) : this.client.security!.anchor.subject
+    const earlier = following ? [...(row!.earlier ?? []), row!.statement!] : []
+    const served = new Map(feed.validators.map((v) => [v.id, v]))
+    const json = decision.statement.set.validators.map((v) => validatorToJson(v, served.get(v.id)?.addresses ?? []))
+    const next: PinnedValidatorsRow = {
+      id: 'self',
+      set: new TextEncoder().encode(JSON.stringify(json)),
+      signature: new Uint8Array(0),
+      pinnedAtMs: row?.pinnedAtMs ?? Date.now(),
+      caPublicKey,
+      caSubject: caSubject ?? undefined,
+      statement: decision.statement.bytes,
+      earlier,
+      followedAtMs: following ? Date.now() : row?.followedAtMs,
+    }
+    await this.db.pinnedValidators.put(next)
+    this.earlierSets = this.earlierOf(next)
+    this.trust = {
+      validators: decision.statement.set.validators.length,
+      ca: caSubject,
+      issuedAtMs: decision.statement.issuedAtMs,
+      warning: null,
+      followedAtMs: next.followedAtMs ?? null,
+    }
+    if (following)
+      await this.client.security?.audit.append({
+        event: 'validator.change',
+        actor: this.client.peerId,
+        subject: `fl-validator-set:${hex(decision.statement.set.hash)}`,
+        details: {
+          followed: 'ca-signed',
+          issuedAtMs: decision.statement.issuedAtMs,
+          validators: decision.statement.set.validators.map((v) => v.id),
+          previous: decision.previous.validators.map((v) => v.id),
+        },
       })
-    return created.set
+  }
+
+  private earlierOf(row: PinnedValidatorsRow): ValidatorSet[] {
+    if (!row.caPublicKey) return []
+    return (row.earlier ?? []).flatMap((bytes) => {
+      const verdict = verifyValidatorSetStatement(bytes, row.caPublicKey!, this.scheme)
+      return verdict.ok ? [verdict.statement.set] : []
+    })
   }
 }

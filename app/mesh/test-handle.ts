@@ -80,6 +80,7 @@ export function installTestHandle(
       taskId: fl.task?.taskId ?? null,
       status: fl.status ? { ...fl.status, cohort: [...fl.status.cohort] } : null,
       rounds: fl.rounds.map((r) => ({ ...r })),
+      trust: fl.trust ? { ...fl.trust } : null,
     }),
     train: (request: Omit<TrainRequest, 'round'>) => trainer.train(request),
     trainingResults: () => trainer.results.map((r) => ({ ...r })),

@@ -74,10 +74,19 @@ export interface FlModelRow {
 export interface PinnedValidatorsRow {
   /** Always 'self'. */
   id: 'self'
-  /** The validators.json the relay served, CA-signed. */
+  /** The validators as JSON (ValidatorJson[]): the pinned set itself for a row pinned before sets were signed. */
   set: Uint8Array
+  /** Unused (always empty): the CA's signature is inside `statement`. */
   signature: Uint8Array
   pinnedAtMs: number
+  /** The CA pinned at the first join (raw Ed25519 key) and its certificate's subject. */
+  caPublicKey?: Uint8Array
+  caSubject?: string
+  /** The CA-signed FlValidatorSetStatement in force (workers/fl/mesh/validator-statement.ts). */
+  statement?: Uint8Array
+  /** The statements it replaced, oldest first: certificates of rounds committed under them still verify. */
+  earlier?: Uint8Array[]
+  followedAtMs?: number
 }
 
 /** The browser node's IndexedDB, versioned through Dexie's schema upgrades. */

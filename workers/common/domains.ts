@@ -13,6 +13,7 @@ export const signingDomains = {
   auditHead: 'agent-mesh/audit-head/v1',
   sealedAssociatedData: 'agent-mesh/sealed-ad/v1',
   validatorSetChange: 'agent-mesh/validator-set-change/v1',
+  flValidatorSet: 'agent-mesh/fl-validator-set/v1',
   // Carried inside the signed protobuf's own `domain` field rather than as a prefix.
   bftVote: 'agent-mesh/bft/vote/v1',
   bftProposal: 'agent-mesh/bft/proposal/v1',

@@ -18,6 +18,8 @@ export interface FlState {
   taskId: string | null
   status: { round: number; phase: string; cohort: string[] } | null
   rounds: { round: number; modelHash: string; accuracy: number | null; verified: boolean; adopted: boolean; signers: number }[]
+  /** Which validator set the page checks certificates against (app/fl/federated.svelte.ts TrustView). */
+  trust: { validators: number; ca: string | null; issuedAtMs: number | null; warning: string | null; followedAtMs: number | null } | null
 }
 
 export const flState = (d: Device): Promise<FlState> => d.page.evaluate(() => (window as any).agentMesh.flState())

@@ -245,13 +245,7 @@ export class FlParticipant {
 
   /** Does this commit's certificate verify against the pinned set, for this task's chain and round? */
   certify(proof: CommitProof): boolean {
-    const decoded = decodeCertificate(proof.certificate)
-    if (!decoded.ok) return false
-    return verifyCertificate(decoded.certificate, this.options.validatorSet, this.options.scheme, {
-      chainId: chainIdFor(this.options.taskId),
-      height: proof.descriptor.round,
-      valueId: sha256(encodeDescriptor(proof.descriptor)),
-    }).ok
+    return certifiesCommit(proof, this.options.taskId, this.options.validatorSet, this.options.scheme)
   }
 
   private async adopt(proof: CommitProof): Promise<void> {
@@ -355,4 +349,15 @@ function publicKeyOf(peer: string): Uint8Array | null {
   } catch {
     return null
   }
+}
+
+/** Does a commit's certificate verify against `set`, for task `taskId`'s chain and the descriptor's round? */
+export function certifiesCommit(proof: CommitProof, taskId: string, set: ValidatorSet, scheme: SignatureScheme): boolean {
+  const decoded = decodeCertificate(proof.certificate)
+  if (!decoded.ok) return false
+  return verifyCertificate(decoded.certificate, set, scheme, {
+    chainId: chainIdFor(taskId),
+    height: proof.descriptor.round,
+    valueId: sha256(encodeDescriptor(proof.descriptor)),
+  }).ok
 }

@@ -3,7 +3,8 @@
  * round"): the validator set it vouches for, and each task's signed-by-content spec (its id
  * is the spec's hash), the relay's view of the current round, and every committed round with
  * its certificate. Nothing here is taken on trust by the browser: it recomputes task ids,
- * pins the set at first join and checks every certificate before adopting a model.
+ * takes the set only as its CA signed it (pinned at first join, followed when that CA signs a
+ * newer one) and checks every certificate before adopting a model.
  */
 import { decodeTask, encodeTask, taskIdOf, type FlTask } from '../task/spec'
 import type { Validator } from '../../consensus/certificate'
@@ -12,6 +13,8 @@ import type { CommitProof, Phase } from '../round/types'
 
 export interface TaskFeed {
   readonly validators: readonly ValidatorJson[]
+  /** base64 of the CA-signed FlValidatorSetStatement of the same set (validator-statement.ts); null from a relay without FL duty. */
+  readonly validatorSetStatement: string | null
   readonly tasks: readonly TaskFeedEntry[]
 }
 
