@@ -78,10 +78,20 @@ export function webrtcDialTimeoutMs(attempt: number): number {
  * two cores every WebRTC dial of the mesh bench failed after 6 s ("signal timed out", 2,422
  * times in 188 s) and the bounded mesh never formed. Both ends now wait as long as the dialer
  * means to.
+ *
+ * Every relayed connection reaches a page *from its relay's address*, and libp2p admits at most
+ * `inboundConnectionThreshold` (5) inbound connections per second per address and
+ * `maxIncomingPendingConnections` (10) upgrading at once, refusing the rest silently (the dialer
+ * sees its Noise handshake time out). So a page that 16 others dial at once, to fetch a model
+ * it holds, took 5 and refused 11, whoever they were (tests/unit/net/relayed-inbound.test.ts).
+ * A page's inbound connections all come through relays, which limit each source address
+ * themselves (100 per second, relay/node.ts); the page's own limits are set to match.
  */
 export const browserConnectionManager = {
   maxConnections: 256,
   dialTimeout: WEBRTC_DIAL_TIMEOUT_MS,
   addressDialTimeout: WEBRTC_DIAL_TIMEOUT_MS,
   inboundUpgradeTimeout: WEBRTC_DIAL_TIMEOUT_MS,
+  inboundConnectionThreshold: 100,
+  maxIncomingPendingConnections: 64,
 } as const
