@@ -188,9 +188,14 @@ export function installTestHandle(
       }
       return { bytes: size, ms: performance.now() - started }
     },
-    async fetchBlob(peerId: string, sha256Hex: string): Promise<{ bytes: number; sha256: string; ms: number; retries: string[] }> {
+    async fetchBlob(
+      peerId: string,
+      sha256Hex: string,
+    ): Promise<{ bytes: number; sha256: string; ms: number; directWaitMs: number; links: string; retries: string[] }> {
+      const waitStarted = performance.now()
       await client.useDirectFor(peerId)
       const started = performance.now()
+      const directWaitMs = started - waitStarted
       const retries: string[] = []
       const bytes = await client
         .runtime!.fetchBlob(peerIdFromString(peerId), Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))), {
@@ -201,7 +206,14 @@ export function installTestHandle(
           throw new Error(`${err.message}; retries: ${retries.join(' | ')}`)
         })
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
-      return { bytes: bytes.length, sha256: hex(digest), ms: performance.now() - started, retries }
+      return {
+        bytes: bytes.length,
+        sha256: hex(digest),
+        ms: performance.now() - started,
+        directWaitMs,
+        links: describeLinks(client, peerId),
+        retries,
+      }
     },
     /**
      * Fetches a blob and, once `afterBytes` have arrived, closes the direct connection it is

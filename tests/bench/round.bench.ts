@@ -38,7 +38,9 @@ the same training in every browser at once, outside any round: the cost of shari
 Phases overlap: a trainer's fetch_model of round r+1 waits for its adoption of round r.
 Model propagation: a 1 MiB blob, held by one browser, fetched at once by --propagation-peers
 browsers over the transfer protocol (extra browsers are opened; 0 skips it); time until all
-have it, retries included (seed target < 30 s, ours < 5 s).
+have it, retries included (seed target < 30 s, ours < 5 s); each fetch slower than 5 s is
+described in the notes from both ends (its wait for a direct link, its resumed attempts, the
+links each side holds and the seed's closed ones).
 --repeat runs everything again from a fresh relay and browsers; figures are medians across
 runs with [min, max]. Writes tests/bench/results/round.json (--browsers 8) or
 round-N-browsers.json.`
@@ -474,15 +476,29 @@ async function propagation(
     notes.push(`propagation: ${known.filter(Boolean).length} of ${fetchers.length} fetchers knew the seed at the start`)
     const started = Date.now()
     let retries = 0
+    // How the slowest fetches went: waiting for a direct link, the fetch itself, its resumed attempts, the links at the end.
+    const slow: string[] = []
     const results = await Promise.allSettled(
       fetchers.map(async (d) => {
         for (;;) {
           try {
             const outcome = await mesh(d.page).fetchBlob(seedId, hash)
             if (outcome.sha256 !== hash) throw new Error('the blob arrived corrupted')
-            return Date.now() - started
+            const total = Date.now() - started
+            if (total > 5_000)
+              slow.push(`seed's side for ${(await mesh(d.page).peerId()).slice(-8)}: ${await seedView(seed, await mesh(d.page).peerId())}`)
+            if (total > 5_000)
+              slow.push(
+                `after ${total} ms: direct-link wait ${Math.round(outcome.directWaitMs)} ms, fetch ${Math.round(outcome.ms)} ms, ${outcome.retries.length} resumed [${outcome.retries.join(' | ')}]; ${outcome.links}`,
+              )
+            return total
           } catch (error) {
-            if (Date.now() - started > 120_000) throw error
+            if (Date.now() - started > 120_000) {
+              slow.push(
+                `seed's side for failed ${(await mesh(d.page).peerId()).slice(-8)}: ${await seedView(seed, await mesh(d.page).peerId())}`,
+              )
+              throw error
+            }
             retries++
             await sleep(1_000)
           }
@@ -492,6 +508,7 @@ async function propagation(
     const times = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
     for (const f of failed.slice(0, 3)) notes.push(`propagation fetch failed: ${String(f.reason).split('\n')[0]}`)
+    for (const s of slow) notes.push(`propagation slow fetch: ${s}`)
     const sorted = [...times].sort((a, b) => a - b)
     notes.push(`propagation: each peer had the blob after (ms) ${sorted.join(', ')}`)
     console.log(`1 MiB to ${peers} peers: ${times.length} fetched, last after ${Math.max(...times)} ms, ${failed.length} failed`)
@@ -515,4 +532,13 @@ async function fetchFeed(relay: RelayProcess): Promise<TaskFeed> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
+}
+
+/** The seed page's connections to a fetcher now and every one it saw close (diagnostics of slow fetches). */
+async function seedView(seed: Device, peerId: string): Promise<string> {
+  type Link = { peer: string; kind: string; direction: string; status: string; openedAt: number; streams: string[] }
+  const links = (await seed.page.evaluate(() => (window as any).agentMesh.connections())) as Link[]
+  const open = links.filter((c) => c.peer === peerId)
+  const closes = (await mesh(seed.page).connectionCloses()).filter((c) => c.peer === peerId)
+  return `open ${JSON.stringify(open.map((c) => `${c.kind} ${c.direction} ${c.status} ${Date.now() - c.openedAt} ms [${c.streams.join(' ')}]`))}, closed ${JSON.stringify(closes)}`
 }

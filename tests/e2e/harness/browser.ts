@@ -89,7 +89,15 @@ export function mesh(page: Page) {
       page.evaluate(([s, d]) => (window as any).agentMesh.addBlob(s, d) as Promise<string>, [size, seed] as const),
     fetchBlob: (peerId: string, hash: string) =>
       page.evaluate(
-        ([p, h]) => (window as any).agentMesh.fetchBlob(p, h) as Promise<{ bytes: number; sha256: string; ms: number; retries: string[] }>,
+        ([p, h]) =>
+          (window as any).agentMesh.fetchBlob(p, h) as Promise<{
+            bytes: number
+            sha256: string
+            ms: number
+            directWaitMs: number
+            links: string
+            retries: string[]
+          }>,
         [peerId, hash] as const,
       ),
     directPeers: () => page.evaluate(() => (window as any).agentMesh.directPeers() as string[]),
