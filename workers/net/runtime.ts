@@ -11,6 +11,7 @@ import { GossipLinks } from './gossip-links'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { addressOfMultiaddr, isDirectConnection } from './connection-kind'
 import { openOnAnsweringLink } from './link-streams'
+import { moveToDirectLinkWhenUp } from './relayed-transfers'
 import { keptTwin, webrtcLinkKey } from './direct-peers'
 import { DirectMessages } from './direct'
 import { FloodGuard, TokenBuckets, type Rate } from '../common/rate-limit'
@@ -200,11 +201,21 @@ export class MeshRuntime {
     return this.streamGuard.admit(peer, remoteAddr.includes('/p2p-circuit') ? undefined : addressOfMultiaddr(remoteAddr))
   }
 
-  /** Fetches a blob from a peer, preferring a direct connection (relayed streams die on upgrade). */
+  /**
+   * Fetches a blob from a peer, preferring a direct connection; a fetch on a relayed connection
+   * moves to the direct link once one opens (relayed-transfers.ts).
+   */
   fetchBlob(peer: PeerId, sha256: Uint8Array, options: FetchOptions = {}): Promise<Uint8Array> {
     const fetched = fetchBlob(
       async () => {
         const stream = await this.openStream(peer, TRANSFER_PROTOCOL, options.signal)
+        const relayed = this.node
+          .getConnections(peer)
+          .some((c) => c.streams.includes(stream) && !isDirectConnection(c.remoteAddr.toString()))
+        if (relayed)
+          moveToDirectLinkWhenUp(this.node, peer.toString(), stream, () =>
+            this.options.log.info({ peer: peer.toString() }, 'a direct link opened during a relayed transfer; resuming the transfer on it'),
+          )
         return { stream, remotePublicKey: peer.publicKey?.raw }
       },
       sha256,
