@@ -1,32 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { streamPair } from '@libp2p/utils'
 import type { Connection } from '@libp2p/interface'
-import { identityFromSeed } from '../../../workers/identity/ed25519'
-import { createEnvelopeSigner } from '../../../workers/protocol/envelope'
-import { InboundValidator } from '../../../workers/protocol/inbound'
-import { verifyEd25519Batch } from '../../../workers/protocol/verify'
+import { transferClient, transferDeps, transferServer } from './transfer-fixtures'
 import { BlobStore, webCryptoSha256 } from '../../../workers/net/blob-store'
-import { fetchBlob, serveTransfer, type TransferDeps } from '../../../workers/net/transfer'
+import { fetchBlob, serveTransfer } from '../../../workers/net/transfer'
 import { moveToDirectLinkWhenUp, type ConnectionEvents } from '../../../workers/net/relayed-transfers'
-import { silentLogger } from '../../../workers/log'
-import { messageKinds } from '../../../workers/kinds'
 import { seededBytes } from '../../../workers/common/random'
 
 // The node's connection events stand in for libp2p here (Node has no WebRTC); the transfer
 // itself is the real protocol over real libp2p stream pairs.
-const server = identityFromSeed(new Uint8Array(32).fill(7))
-const client = identityFromSeed(new Uint8Array(32).fill(8))
+const server = transferServer
+const client = transferClient
+const deps = transferDeps
 const PEER = '12D3KooWseed'
 const RELAY = '/ip4/127.0.0.1/tcp/9000/ws/p2p/12D3KooWrelay'
-
-function deps(identity: typeof server): TransferDeps {
-  return {
-    validator: new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch }),
-    signer: createEnvelopeSigner(identity, messageKinds),
-    sha256: webCryptoSha256,
-    log: silentLogger,
-  }
-}
 
 class FakeNode extends EventTarget implements ConnectionEvents {
   listeners = 0

@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { streamPair } from '@libp2p/utils'
 import { identityFromSeed } from '../../../workers/identity/ed25519'
-import { createEnvelopeSigner } from '../../../workers/protocol/envelope'
-import { InboundValidator } from '../../../workers/protocol/inbound'
-import { verifyEd25519Batch } from '../../../workers/protocol/verify'
+import { transferClient, transferDeps, transferServer } from './transfer-fixtures'
 import { BlobStore, webCryptoSha256 } from '../../../workers/net/blob-store'
-import { fetchBlob, serveTransfer, TransferError, type TransferDeps } from '../../../workers/net/transfer'
-import { silentLogger } from '../../../workers/log'
-import { messageKinds } from '../../../workers/kinds'
+import { fetchBlob, serveTransfer, TransferError } from '../../../workers/net/transfer'
 import { seededBytes } from '../../../workers/common/random'
 
-const server = identityFromSeed(new Uint8Array(32).fill(7))
-const client = identityFromSeed(new Uint8Array(32).fill(8))
-
-function deps(identity: typeof server): TransferDeps {
-  return {
-    validator: new InboundValidator({ kinds: messageKinds, verify: verifyEd25519Batch }),
-    signer: createEnvelopeSigner(identity, messageKinds),
-    sha256: webCryptoSha256,
-    log: silentLogger,
-  }
-}
+const server = transferServer
+const client = transferClient
+const deps = transferDeps
 
 const pseudoRandomBytes = (length: number, seed: number): Uint8Array => seededBytes(seed)(length)
 
