@@ -209,12 +209,20 @@ export class MeshRuntime {
     const fetched = fetchBlob(
       async () => {
         const stream = await this.openStream(peer, TRANSFER_PROTOCOL, options.signal)
-        const relayed = this.node
-          .getConnections(peer)
-          .some((c) => c.streams.includes(stream) && !isDirectConnection(c.remoteAddr.toString()))
+        const connections = this.node.getConnections(peer)
+        const relayed = connections.some((c) => c.streams.includes(stream) && !isDirectConnection(c.remoteAddr.toString()))
+        const directNow = connections.some((c) => c.status === 'open' && isDirectConnection(c.remoteAddr.toString()))
         if (relayed)
-          moveToDirectLinkWhenUp(this.node, peer.toString(), stream, () =>
-            this.options.log.info({ peer: peer.toString() }, 'a direct link opened during a relayed transfer; resuming the transfer on it'),
+          moveToDirectLinkWhenUp(
+            this.node,
+            peer.toString(),
+            stream,
+            () =>
+              this.options.log.info(
+                { peer: peer.toString() },
+                'a direct link opened during a relayed transfer; resuming the transfer on it',
+              ),
+            directNow,
           )
         return { stream, remotePublicKey: peer.publicKey?.raw }
       },

@@ -90,4 +90,14 @@ describe('a transfer on a relayed connection', () => {
     node.opened(PEER, `${RELAY}/p2p-circuit/webrtc/p2p/${PEER}`)
     expect(aborted.map((e) => e.message)).toEqual(['the transfer ended'])
   })
+
+  it('moves at once when the direct link opened while the relayed stream was being negotiated', async () => {
+    const node = new FakeNode()
+    const [outbound] = await streamPair()
+    const moves: string[] = []
+    moveToDirectLinkWhenUp(node, PEER, outbound, () => moves.push('moved'), true)
+    expect(moves).toEqual(['moved'])
+    expect(outbound.status).toBe('aborted')
+    expect(node.listeners).toBe(0)
+  })
 })
