@@ -9,7 +9,7 @@ import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { GossipLinks } from './gossip-links'
 import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
-import { addressOfMultiaddr, isDirectConnection } from './connection-kind'
+import { addressOfMultiaddr, connectionKind, isDirectConnection } from './connection-kind'
 import { openOnAnsweringLink } from './link-streams'
 import { moveToDirectLinkWhenUp } from './relayed-transfers'
 import { keptTwin, webrtcLinkKey } from './direct-peers'
@@ -210,7 +210,7 @@ export class MeshRuntime {
       async () => {
         const stream = await this.openStream(peer, TRANSFER_PROTOCOL, options.signal)
         const connections = this.node.getConnections(peer)
-        const relayed = connections.some((c) => c.streams.includes(stream) && !isDirectConnection(c.remoteAddr.toString()))
+        const relayed = connections.some((c) => c.streams.includes(stream) && connectionKind(c.remoteAddr.toString()) === 'relay')
         const directNow = connections.some((c) => c.status === 'open' && isDirectConnection(c.remoteAddr.toString()))
         if (relayed)
           moveToDirectLinkWhenUp(

@@ -8,6 +8,7 @@ import { netKinds } from './kinds'
 import { hex } from '../common/bytes'
 import type { Logger } from '../log'
 import type { BlobStore, Sha256 } from './blob-store'
+import { MovedToDirectLinkError } from './relayed-transfers'
 
 export const TRANSFER_PROTOCOL = '/agent-mesh/transfer/1.0.0'
 // A frame is a manifest envelope or one chunk (256 KiB of data plus its framing).
@@ -126,6 +127,7 @@ export async function fetchBlob(
   let chunks: (Uint8Array | undefined)[] = []
   let received = 0
   let lastError: Error | undefined
+  let moved = false
 
   for (let attempt = 0; attempt < attempts; attempt++) {
     options.signal?.throwIfAborted()
@@ -198,6 +200,11 @@ export async function fetchBlob(
       if (err instanceof TransferError && /rejected|cannot serve|does not match|out of range|expected/.test(err.message)) throw err
       deps.log.debug({ attempt, err: lastError.message, received }, 'transfer interrupted; resuming')
       options.onRetry?.(attempt, lastError, received)
+      // Moving to a direct link is no failure: the first move does not use up an attempt.
+      if (err instanceof MovedToDirectLinkError && !moved) {
+        moved = true
+        attempt--
+      }
     }
   }
   throw new TransferError(`transfer failed after ${attempts} attempts: ${lastError?.message}`)

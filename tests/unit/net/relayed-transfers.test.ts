@@ -32,7 +32,7 @@ class FakeNode extends EventTarget implements ConnectionEvents {
 }
 
 describe('a transfer on a relayed connection', () => {
-  it('moves to the direct link once one to the same peer opens, and resumes there without refetching what it has', async () => {
+  it('moves to the direct link once one to the same peer opens, and resumes there without refetching what it has or using up an attempt', async () => {
     const store = new BlobStore(webCryptoSha256)
     const blob = seededBytes(5)(4_000_000)
     const key = await store.add(blob)
@@ -53,6 +53,8 @@ describe('a transfer on a relayed connection', () => {
       Uint8Array.from(Buffer.from(key, 'hex')),
       deps(client),
       {
+        // One attempt: moving to the direct link must not use it up.
+        attempts: 1,
         // Once the first chunk has arrived, links open: another peer's, another relayed one to the peer, then the direct link.
         onProgress: () => {
           if (opens !== 1 || moves.length > 0) return
