@@ -17,8 +17,11 @@ export class Trainer {
   progressEvents = $state(0)
   results = $state.raw<TrainResult[]>([])
   error = $state('')
+  /** Trainings asked for and not finished, including any waiting for preparation to end. */
+  pending = $state(0)
   private client: WorkerClient<TrainingWorkerApi> | undefined
-  private running: AbortController | undefined
+  private preparing: Promise<BackendChoice> | undefined
+  private readonly running = new Set<AbortController>()
   private round = 0
 
   private worker(): WorkerClient<TrainingWorkerApi> {
@@ -29,33 +32,46 @@ export class Trainer {
     return this.client
   }
 
-  /** Loads the data and picks the fastest real backend; safe to call more than once. */
-  async prepare(): Promise<BackendChoice> {
-    if (this.backend) return this.backend
+  /**
+   * Loads the data and picks the fastest real backend. Every caller (the training button, the
+   * task worker, a federated round) shares one preparation, so a click that lands while
+   * another part of the page is preparing waits for it rather than being lost.
+   */
+  prepare(): Promise<BackendChoice> {
+    if (this.backend) return Promise.resolve(this.backend)
+    this.preparing ??= this.load()
+    return this.preparing
+  }
+
+  private async load(): Promise<BackendChoice> {
     this.state = 'preparing'
     try {
-      this.backend = await this.worker().call('prepare', {
+      const backend = await this.worker().call('prepare', {
         dataUrl: new URL('/data/mnist.bin', location.href).href,
         backends: requestedBackends(),
       })
-      this.state = 'ready'
-      return this.backend
+      this.backend = backend
+      if (this.state === 'preparing') this.state = this.running.size > 0 ? 'training' : 'ready'
+      return backend
     } catch (err) {
+      this.preparing = undefined
       this.fail(err)
       throw err
     }
   }
 
   async train(request: Omit<TrainRequest, 'round'>): Promise<TrainResult | undefined> {
-    await this.prepare()
-    this.running = new AbortController()
-    this.state = 'training'
+    this.pending++
+    const running = new AbortController()
     try {
+      await this.prepare()
+      this.running.add(running)
+      this.state = 'training'
       const result = await this.worker().call(
         'train',
         { ...request, round: ++this.round },
         {
-          signal: this.running.signal,
+          signal: running.signal,
           onProgress: (p) => {
             this.progress = p
             this.progressEvents++
@@ -63,7 +79,6 @@ export class Trainer {
         },
       )
       this.results = [...this.results, result]
-      this.state = 'ready'
       return result
     } catch (err) {
       if ((err as Error).name === 'AbortError') {
@@ -73,7 +88,10 @@ export class Trainer {
       this.fail(err)
       throw err
     } finally {
-      this.running = undefined
+      this.pending--
+      this.running.delete(running)
+      // Another training (a federated round's, say) may still be running in the worker.
+      if (this.state === 'training' && this.running.size === 0) this.state = 'ready'
     }
   }
 
@@ -93,7 +111,7 @@ export class Trainer {
   }
 
   cancel(): void {
-    this.running?.abort()
+    for (const running of this.running) running.abort()
   }
 
   private fail(err: unknown): void {
