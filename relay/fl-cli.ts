@@ -6,7 +6,17 @@ import { openDatabase } from './db'
 import { optionSpecs } from './config'
 import { FlStore } from './fl-store'
 import { loadOrCreateRelayKey } from './identity'
-import { checkTask, DEFAULT_CC_TAU, defaultMnistTask, RULES, ruleLabel, taskToWire, type FlTask } from '../workers/fl/task/spec'
+import {
+  checkTask,
+  DEFAULT_CC_TAU,
+  defaultMnistTask,
+  peerListOf,
+  RULES,
+  ruleLabel,
+  TASK_VERSION,
+  taskToWire,
+  type FlTask,
+} from '../workers/fl/task/spec'
 import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, FALLBACK_RULES } from '../workers/fl/aggregation/defaults'
 import { FlTrustVariant, PartitionKind, PrivacyMode, RootData } from '../workers/fl/task/wire.pb'
 
@@ -46,6 +56,10 @@ create options (defaults in brackets):
   --deadline-ms N           how long a round collects updates [${defaults.collectMs}]
   --validate-ms N           how long validators get before the next aggregator retries [${defaults.validateMs}]
   --max-accuracy-drop X     validators refuse a model this much less accurate than the last [${defaults.maxAccuracyDrop}]
+  --aggregators ID,ID       browsers (PeerIds, as their Identity card shows) that aggregate rounds in turn
+                            with the validator relays; grant each the aggregator role (npm run relay --
+                            grant --peer ID --role aggregator). Not with fltrust, whose reference update
+                            only the relays reproduce bit for bit [none: the relays alone]
   --data-dir DIR            the relay's data dir (env MESH_DATA_DIR, default ${optionSpecs.dataDir.defaultValue})`
 
 const numberOptions = [
@@ -103,6 +117,8 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
   const wire = taskToWire(base)
   const checked = checkTask({
     ...wire,
+    // Checked as the newest version; the task is written in the lowest one that expresses it (taskToWire).
+    version: TASK_VERSION,
     name: (values.name as string | undefined) ?? base.name,
     modelJson: JSON.stringify(model),
     partition: kind === 'iid' ? PartitionKind.IID : kind === 'sorted' ? PartitionKind.SORTED : PartitionKind.DIRICHLET,
@@ -126,6 +142,7 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
     collectMs: numberOf(values, 'deadline-ms', base.collectMs),
     validateMs: numberOf(values, 'validate-ms', base.validateMs),
     maxAccuracyDrop: numberOf(values, 'max-accuracy-drop', base.maxAccuracyDrop),
+    aggregators: peerListOf((values.aggregators as string | undefined) ?? ''),
   })
   if (!checked.ok) throw new UsageError(checked.reason)
   return checked.task
@@ -153,6 +170,7 @@ export async function runFlCli(
         'root-data': { type: 'string' },
         'fltrust-variant': { type: 'string' },
         privacy: { type: 'string' },
+        aggregators: { type: 'string' },
         ...Object.fromEntries(numberOptions.map((o) => [o, { type: 'string' as const }])),
       },
       allowPositionals: false,
@@ -175,7 +193,7 @@ export async function runFlCli(
         try {
           const id = new FlStore(db).addTask(task)
           out(
-            `created task ${id}: ${task.name}, ${task.rounds} rounds, ${ruleLabel(task.rule)}, ${task.privacy.mode}${task.privacy.mode === 'secure' ? ` (buckets of ${task.privacy.bucketSize})` : ''}, quorum ${task.quorum}`,
+            `created task ${id}: ${task.name}, ${task.rounds} rounds, ${ruleLabel(task.rule)}, ${task.privacy.mode}${task.privacy.mode === 'secure' ? ` (buckets of ${task.privacy.bucketSize})` : ''}, quorum ${task.quorum}${task.aggregators.length > 0 ? `, browser aggregators ${task.aggregators.join(', ')}` : ''}`,
           )
         } finally {
           db.close()
@@ -189,7 +207,7 @@ export async function runFlCli(
           if (tasks.length === 0) out('no tasks')
           for (const t of tasks)
             out(
-              `${t.taskId}  ${t.state.padEnd(9)}  ${t.committedRounds}/${t.task.rounds} rounds  ${t.task.name}  ${ruleLabel(t.task.rule)}  ${t.task.privacy.mode}`,
+              `${t.taskId}  ${t.state.padEnd(9)}  ${t.committedRounds}/${t.task.rounds} rounds  ${t.task.name}  ${ruleLabel(t.task.rule)}  ${t.task.privacy.mode}${t.task.aggregators.length > 0 ? `  +${t.task.aggregators.length} browser aggregators` : ''}`,
             )
         } finally {
           db.close()

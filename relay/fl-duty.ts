@@ -25,7 +25,7 @@ import { roundTraceId } from '../workers/fl/mesh/round-trace'
 import { correlated } from '../workers/telemetry/correlation'
 import { chainIdFor, decodeDescriptor, type CommitProof, type Hash, type RoundStatus } from '../workers/fl/round'
 import type { Evaluation } from '../workers/fl/round/reexecute'
-import { checkTask, defaultMnistTask, taskIdOf, taskToWire } from '../workers/fl/task/spec'
+import { checkTask, defaultMnistTask, rosterOf, taskIdOf, taskToWire } from '../workers/fl/task/spec'
 import type { TaskSpec } from '../workers/fl/task/wire.pb'
 import { initialWeights, type FlatWeights } from '../workers/fl/model/weights'
 import { float32FromLE, float32LE } from '../workers/fl/update/delta'
@@ -202,8 +202,8 @@ export class FlDuty {
       recipient: recipientKeyPair(deps.identity.seed),
       taskId,
       task,
-      // Validators aggregate too: the rotation runs over the validator set's members.
-      roster: { aggregators: validators, validators },
+      // Validators aggregate too, with the browsers the task names: the rotation runs over all of them.
+      roster: rosterOf(task, validators),
       validatorSet: set,
       scheme,
       trainer: false,

@@ -23,7 +23,7 @@ import { bitmapSigners, createRealScheme, decodeCertificate, type ValidatorSet }
 import { decodeDescriptor, hashOf, type CommitProof, type RoundStatus } from '../../workers/fl/round'
 import { initialWeights } from '../../workers/fl/model/weights'
 import { float32LE } from '../../workers/fl/update/delta'
-import { taskToWire, type FlTask } from '../../workers/fl/task/spec'
+import { rosterOf, taskToWire, type FlTask } from '../../workers/fl/task/spec'
 import { taskFromForm, type TaskForm } from './task-form'
 import { signingIdentityOf } from '../../workers/security/keys/derive'
 import type { PinnedValidatorsRow } from '../storage/db'
@@ -198,7 +198,11 @@ export class FederatedClient {
     const log = this.client.childLog('fl')
     this.mesh ??= new FlMesh(runtime, clock, log)
     await this.mesh.start()
-    const roster = { aggregators: this.set.validators.map((v) => v.id), validators: this.set.validators.map((v) => v.id) }
+    // This browser aggregates its turns when the task names it (and its credential carries the role the others check).
+    const roster = rosterOf(
+      task,
+      this.set.validators.map((v) => v.id),
+    )
     const participant = new FlParticipant({
       runtime,
       self: peerId,

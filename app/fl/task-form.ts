@@ -1,4 +1,14 @@
-import { checkTask, defaultMnistTask, RULES, taskIdOf, taskToWire, type FlTask, type RuleName } from '../../workers/fl/task/spec'
+import {
+  checkTask,
+  defaultMnistTask,
+  peerListOf,
+  RULES,
+  TASK_VERSION,
+  taskIdOf,
+  taskToWire,
+  type FlTask,
+  type RuleName,
+} from '../../workers/fl/task/spec'
 import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES } from '../../workers/fl/aggregation/defaults'
 import { FlTrustVariant, PartitionKind, PrivacyMode } from '../../workers/fl/task/wire.pb'
 
@@ -19,6 +29,8 @@ export interface TaskForm {
   /** robust: the aggregator sees each update; secure: only sums of buckets of `bucketSize` trainers (README, "Federated round"). */
   privacy: 'robust' | 'secure'
   bucketSize: number
+  /** Browsers (PeerIds, separated by commas, spaces or lines) that aggregate in turn with the validator relays. */
+  aggregators: string
 }
 
 export const RULE_NAMES = RULES
@@ -55,6 +67,7 @@ export function defaultTaskForm(): TaskForm {
     deadlineSeconds: t.collectMs / 1000,
     privacy: 'robust',
     bucketSize: 3,
+    aggregators: '',
   }
 }
 
@@ -70,6 +83,8 @@ export function taskFromForm(
   const wire = taskToWire(defaultMnistTask(creator, nowMs))
   const checked = checkTask({
     ...wire,
+    // Checked as the newest version; the task is written in the lowest one that expresses it (taskToWire).
+    version: TASK_VERSION,
     name: form.name.trim(),
     rounds: form.rounds,
     partition: form.partition === 'iid' ? PartitionKind.IID : form.partition === 'sorted' ? PartitionKind.SORTED : PartitionKind.DIRICHLET,
@@ -88,6 +103,7 @@ export function taskFromForm(
     bucketSize: form.privacy === 'secure' ? form.bucketSize : 0,
     // FLTrust is its mode's default variant (the CLI's --fltrust-variant chooses otherwise).
     fltrustVariant: DEFAULT_FLTRUST_VARIANT[form.privacy] === 'clipped' ? FlTrustVariant.FLTRUST_CLIPPED : FlTrustVariant.FLTRUST_PAPER,
+    aggregators: peerListOf(form.aggregators),
   })
   return checked.ok ? { ok: true, task: checked.task, taskId: taskIdOf(checked.task) } : checked
 }

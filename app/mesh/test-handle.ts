@@ -29,7 +29,7 @@ export function installTestHandle(
   let timeline: { snapshot(): FlTimeline } | null = null
   const handle = {
     ...(validatorDuty ? validatorDutyHooks(validatorDuty) : {}),
-    flJoin: () => fl.join(),
+    flJoin: (taskId?: string) => fl.join(taskId),
     /** Starts recording when (epoch ms) this node's round phases change, its training calls run, and it stores adopted rounds (benchmarks). */
     flRecordTimeline: () => void (timeline ??= recordFlTimeline(trainer, fl, db)),
     flTimeline: () => timeline?.snapshot() ?? null,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RelayProcess } from './harness/relay-process'
 import { launchChromium, openDevice, waitForRelay, type Device } from './harness/browser'
-import { adoptedRounds, createFlTask, expectOneModel, expectSecureCommits, flState } from './harness/fl'
+import { adoptedRounds, createFlTask, expectOneModel, expectSecureCommits, printBrowserFlState } from './harness/fl'
 
 const VALIDATORS = 4
 const TRAINERS = 4
@@ -38,15 +38,7 @@ describe.each(modes)('federated training with four validator relays, %s mode', (
   const devices: Device[] = []
 
   const diagnose = async () => {
-    for (const [i, d] of devices.entries()) {
-      console.log(`browser ${i}:`, JSON.stringify(await flState(d).catch((e) => String(e))))
-      console.log(
-        d.logs
-          .filter((l) => /fl|round|error|warn/i.test(l))
-          .slice(-20)
-          .join('\n'),
-      )
-    }
+    await printBrowserFlState(devices, 20)
     // Everything, for reading afterwards: each browser's console and each relay's output, named by PeerId.
     const dir = mkdtempSync(join(tmpdir(), `mesh-fl-validators-${mode}-logs-`))
     for (const [i, d] of devices.entries()) {

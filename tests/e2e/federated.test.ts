@@ -5,7 +5,16 @@ import { taskFromFeed, type TaskFeed } from '../../workers/fl/mesh/task-feed'
 import { join } from 'node:path'
 import type { RelayProcess } from './harness/relay-process'
 import type { Device } from './harness/browser'
-import { adoptedRounds, committedRoundsInStore, expectOneModel, expectSecureCommits, flState, startFlMesh, type FlMesh } from './harness/fl'
+import {
+  adoptedRounds,
+  committedRoundsInStore,
+  expectOneModel,
+  expectSecureCommits,
+  flState,
+  printBrowserFlState,
+  startFlMesh,
+  type FlMesh,
+} from './harness/fl'
 
 const root = join(import.meta.dirname, '../..')
 const TRAINERS = 4
@@ -24,15 +33,7 @@ describe('federated training over the mesh', () => {
   let devices: Device[] = []
 
   const diagnose = async (devicesNow: Device[]) => {
-    for (const [i, d] of devicesNow.entries()) {
-      console.log(`browser ${i}:`, JSON.stringify(await flState(d).catch((e) => String(e))))
-      console.log(
-        d.logs
-          .filter((l) => /fl|round|error|warn/i.test(l))
-          .slice(-30)
-          .join('\n'),
-      )
-    }
+    await printBrowserFlState(devicesNow)
     console.log('relay:', relay.output.slice(-60).join('\n'))
   }
   const waitForRounds = async (devicesNow: Device[], rounds: number) => {

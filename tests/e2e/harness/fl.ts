@@ -54,6 +54,19 @@ export async function committedRoundsInStore(dataDir: string): Promise<number> {
   return Number(found[1])
 }
 
+/** What each browser's federated card and log said, for a test that timed out: its state and its last `lines` round-related log lines. */
+export async function printBrowserFlState(devices: readonly Device[], lines = 30): Promise<void> {
+  for (const [i, d] of devices.entries()) {
+    console.log(`browser ${i}:`, JSON.stringify(await flState(d).catch((e) => String(e))))
+    console.log(
+      d.logs
+        .filter((l) => /fl|round|error|warn/i.test(l))
+        .slice(-lines)
+        .join('\n'),
+    )
+  }
+}
+
 /** One relay with a federated task created by its CLI before it starts, and trainer browsers on it, each its own device. */
 export interface FlMesh {
   readonly relay: RelayProcess

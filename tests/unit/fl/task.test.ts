@@ -2,7 +2,18 @@ import { describe, expect, it, vi } from 'vitest'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkTask, decodeTask, defaultMnistTask, encodeTask, taskIdOf, taskToWire } from '../../../workers/fl/task/spec'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import {
+  checkTask,
+  decodeTask,
+  defaultMnistTask,
+  encodeTask,
+  MAX_TASK_AGGREGATORS,
+  rosterOf,
+  taskIdOf,
+  taskToWire,
+} from '../../../workers/fl/task/spec'
 import { FlTrustVariant, PrivacyMode, RootData } from '../../../workers/fl/task/wire.pb'
 import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, FALLBACK_RULES } from '../../../workers/fl/aggregation/defaults'
 import { runFlCli } from '../../../relay/fl-cli'
@@ -35,7 +46,7 @@ describe('federated task definitions', () => {
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 2 },
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 3, quorum: 5 },
       { ...wire, collectMs: 10 },
-      { ...wire, version: 4 },
+      { ...wire, version: 5 },
       { ...wire, version: 1, rule: 'fltrust' },
       { ...wire, version: 2 },
       { ...wire, fltrustVariant: 9 as unknown as FlTrustVariant },
@@ -51,7 +62,7 @@ describe('federated task definitions', () => {
       expect.stringContaining('bucket size of 3'),
       'secure mode with a robust rule needs a quorum of at least two buckets',
       'deadlines must be 1 s .. 1 h',
-      'task version 4, this node understands 1..3',
+      'task version 5, this node understands 1..4',
       'root data and FLTrust need task version 2',
       "FLTrust's variant needs task version 3",
       "fltrust's variant must be paper or clipped",
@@ -110,6 +121,61 @@ describe('federated task definitions', () => {
     // Only FLTrust carries a variant: another rule writes the field as 0, whatever the wire said.
     const median = checkTask({ ...wire, rule: 'median', fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED })
     expect(median.ok && taskToWire(median.task)).toMatchObject({ version: 2, fltrustVariant: FlTrustVariant.FLTRUST_PAPER })
+  })
+
+  it('names browser aggregators (version 4), which join the validators in the rotation; refuses a bad list', async () => {
+    const browsers = await Promise.all([0, 1].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    const relays = ['12D3KooWRelayB', '12D3KooWRelayA']
+    const named = { ...task, rule: { rule: 'median' }, aggregators: [browsers[0], browsers[1]] } as const
+    const wire = taskToWire(named)
+    expect(wire.version).toBe(4)
+    expect(decodeTask(encodeTask(named))).toEqual({ ok: true, task: named })
+    // Without browsers the task keeps its lower version, bytes and id.
+    expect(taskToWire({ ...named, aggregators: [] }).version).toBe(2)
+    const roster = rosterOf(named, relays)
+    expect(roster).toEqual({ aggregators: [...relays, ...browsers].sort(), validators: relays })
+    // A relay the task also names aggregates once.
+    expect(rosterOf({ ...named, aggregators: [relays[0]] }, relays).aggregators).toEqual([...relays].sort())
+    expect(rosterOf(task, relays)).toEqual({ aggregators: [...relays].sort(), validators: relays })
+
+    const rsaPeerId = 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N'
+    const refused = [
+      { ...wire, version: 3 },
+      { ...wire, aggregators: [browsers[0], browsers[0]] },
+      { ...wire, aggregators: [browsers[0], 'not-a-peer'] },
+      { ...wire, aggregators: [rsaPeerId] },
+      { ...wire, aggregators: ['x'.repeat(10_000)] },
+      { ...wire, aggregators: Array.from({ length: MAX_TASK_AGGREGATORS + 1 }, (_, i) => `${browsers[0]}${i}`) },
+      { ...wire, rule: 'fltrust', rootData: RootData.MNIST_VALIDATION },
+    ].map((w) => checkTask(w))
+    expect(refused.map((r) => (r.ok ? 'accepted' : r.reason))).toEqual([
+      'browser aggregators need task version 4',
+      'an aggregator is named twice',
+      "aggregator 'not-a-peer' is not an Ed25519 PeerId",
+      `aggregator '${rsaPeerId}' is not an Ed25519 PeerId`,
+      `aggregator '${'x'.repeat(64)}' is not an Ed25519 PeerId`,
+      `at most ${MAX_TASK_AGGREGATORS} browser aggregators`,
+      'FLTrust tasks are aggregated by the relays alone; name browser aggregators with another rule',
+    ])
+
+    // The PWA form and the CLI take the list as people write it.
+    const form = taskFromForm(
+      { ...defaultTaskForm(), rule: 'median', aggregators: ` ${browsers[0]},\n${browsers[1]} ` },
+      '12D3KooWAdmin',
+      1,
+    )
+    expect(form.ok && form.task.aggregators).toEqual(browsers)
+    expect(taskFromForm({ ...defaultTaskForm(), aggregators: browsers[0] }, '12D3KooWAdmin', 1)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('FLTrust tasks are aggregated by the relays alone'),
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-fl-'))
+    const { lines, out } = capture()
+    expect(await runFlCli(['create', '--data-dir', dir, '--rule', 'median', '--aggregators', browsers.join(',')], {}, out, 1_000)).toBe(0)
+    expect(lines[0]).toContain(`, browser aggregators ${browsers.join(', ')}`)
+    const listed = capture()
+    expect(await runFlCli(['list', '--data-dir', dir], {}, listed.out)).toBe(0)
+    expect(listed.lines[0]).toContain('+2 browser aggregators')
   })
 
   it('the PWA form makes secure-mode tasks, checked as every node checks them', () => {

@@ -12,9 +12,11 @@ import { MNIST_MLP, validateModelSpec, type ModelSpec } from '../model/spec'
 import type { RoundParams } from '../round/types'
 import { FlTrustVariant as WireFlTrustVariant, PartitionKind, PrivacyMode, RootData, TaskSpec } from './wire.pb'
 import { decodeExact } from '../../protocol/exact-decode'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Roster } from '../round/types'
 
 /** The newest task version this node writes and understands; it still reads (and writes) version 1 (wire.proto). */
-export const TASK_VERSION = 3
+export const TASK_VERSION = 4
 const FIRST_TASK_VERSION = 1
 export const RULES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clipping', 'geometric-median', 'fltrust'] as const
 export type RuleName = (typeof RULES)[number]
@@ -55,6 +57,27 @@ export interface FlTask {
   readonly dataSeed: number
   readonly createdMs: number
   readonly creator: string
+  /**
+   * Browsers (PeerIds) that aggregate besides the validator set's members (version 4), named by
+   * the admin who creates the task; each needs the aggregator role. Empty: the relays alone.
+   */
+  readonly aggregators: readonly string[]
+}
+
+/** PeerIds as people write a list of them: separated by commas, spaces or lines. */
+export function peerListOf(text: string): string[] {
+  return text.split(/[\s,]+/).filter((peer) => peer.length > 0)
+}
+
+/** How many browsers a task may name as aggregators. */
+export const MAX_TASK_AGGREGATORS = 16
+
+/**
+ * Who aggregates and who validates a task's rounds, the same on every node: the validator set's
+ * members do both, and the browsers the task names aggregate too (the rotation runs over all).
+ */
+export function rosterOf(task: FlTask, validators: readonly string[]): Roster {
+  return { aggregators: [...new Set([...validators, ...task.aggregators])].sort(), validators: [...validators] }
 }
 
 /**
@@ -114,6 +137,7 @@ export function defaultMnistTask(creator: string, createdMs: number): FlTask {
     dataSeed: 2026,
     createdMs,
     creator,
+    aggregators: [],
   }
 }
 
@@ -180,6 +204,8 @@ export function checkTask(wire: TaskSpec): Checked {
     return fail('FLTrust needs root data: the aggregators and validators compute its reference update on it (root data: mnist-validation)')
   if (privacy.mode === 'secure' && wire.quorum < 2 * privacy.bucketSize && rule.rule !== 'fedavg')
     return fail('secure mode with a robust rule needs a quorum of at least two buckets')
+  const aggregators = aggregatorsOf(wire, rule)
+  if (typeof aggregators === 'string') return fail(aggregators)
   return {
     ok: true,
     task: {
@@ -202,8 +228,32 @@ export function checkTask(wire: TaskSpec): Checked {
       dataSeed: wire.dataSeed,
       createdMs: Number(wire.createdMs),
       creator: wire.creator,
+      aggregators,
     },
   }
+}
+
+/** The browsers a task names as aggregators, or why they are refused. */
+function aggregatorsOf(wire: TaskSpec, rule: TaskRule): string[] | string {
+  const named = wire.aggregators
+  if (named.length === 0) return []
+  if (wire.version < 4) return 'browser aggregators need task version 4'
+  if (named.length > MAX_TASK_AGGREGATORS) return `at most ${MAX_TASK_AGGREGATORS} browser aggregators`
+  if (new Set(named).size !== named.length) return 'an aggregator is named twice'
+  // FLTrust's reference update is trained on the relays' wasm backend; a browser's backend would
+  // not reproduce its bits, so the validators' re-execution would refuse every candidate it made.
+  if (rule.rule === 'fltrust') return 'FLTrust tasks are aggregated by the relays alone; name browser aggregators with another rule'
+  for (const peer of named) {
+    let type: string | undefined
+    try {
+      type = peer.length <= 64 ? peerIdFromString(peer).type : undefined
+    } catch {
+      type = undefined
+    }
+    // Updates are sealed to an aggregator's key, the X25519 form of its Ed25519 identity (mesh/keys.ts).
+    if (type !== 'Ed25519') return `aggregator '${peer.slice(0, 64)}' is not an Ed25519 PeerId`
+  }
+  return [...named]
 }
 
 function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
@@ -235,6 +285,7 @@ function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
 
 /** The lowest version that expresses the task: version-1 tasks keep their bytes, so their ids do not change. */
 function versionOf(task: FlTask): number {
+  if (task.aggregators.length > 0) return 4
   if (task.rule.rule === 'fltrust' && task.rule.variant !== 'paper') return 3
   return task.rootData !== 'none' || task.rule.rule === 'fltrust' ? 2 : FIRST_TASK_VERSION
 }
@@ -270,6 +321,7 @@ export function taskToWire(task: FlTask): TaskSpec {
     creator: task.creator,
     rootData: task.rootData === 'mnist-validation' ? RootData.MNIST_VALIDATION : RootData.NO_ROOT_DATA,
     fltrustVariant: r.rule === 'fltrust' && r.variant === 'clipped' ? WireFlTrustVariant.FLTRUST_CLIPPED : WireFlTrustVariant.FLTRUST_PAPER,
+    aggregators: [...task.aggregators],
   }
 }
 
