@@ -215,6 +215,41 @@ export function installTestHandle(
         retries,
       }
     },
+    /** Fetches a blob as a federated round fetches a model: from its known holders or any linked peer that has it (swarm-fetch.ts). */
+    async fetchFromHolders(
+      holders: string[],
+      sha256Hex: string,
+    ): Promise<{
+      bytes: number
+      sha256: string
+      ms: number
+      from: string
+      fromHolder: boolean
+      pass: number
+      attempts: readonly string[]
+      failures: string[]
+    }> {
+      const started = performance.now()
+      const failures: string[] = []
+      const fetched = await client
+        .runtime!.fetchFromHolders(Uint8Array.from(sha256Hex.match(/../g)!.map((h) => parseInt(h, 16))), holders, {
+          onFailure: (peer, error) => failures.push(`${peer.slice(-8)}: ${describeError(error)}`),
+        })
+        .catch((err: Error) => {
+          throw new Error(`${err.message}; failures: ${failures.join(' | ')}`)
+        })
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', fetched.bytes as Uint8Array<ArrayBuffer>))
+      return {
+        bytes: fetched.bytes.length,
+        sha256: hex(digest),
+        ms: performance.now() - started,
+        from: fetched.from,
+        fromHolder: fetched.fromHolder,
+        pass: fetched.pass,
+        attempts: fetched.attempts,
+        failures,
+      }
+    },
     /**
      * Fetches a blob and, once `afterBytes` have arrived, closes the direct connection it is
      * coming over, as a dropped WebRTC link would: the fetch must resume where it stopped.

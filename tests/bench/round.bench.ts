@@ -38,8 +38,11 @@ the same training in every browser at once, outside any round: the cost of shari
 Phases overlap: a trainer's fetch_model of round r+1 waits for its adoption of round r.
 Model propagation: a 1 MiB blob, held by one browser, fetched at once by --propagation-peers
 browsers over the transfer protocol (extra browsers are opened; 0 skips it); time until all
-have it, retries included (seed target < 30 s, ours < 5 s); each fetch slower than 5 s is
-described in the notes from both ends (its wait for a direct link, its resumed attempts, the
+have it, retries included (seed target < 30 s, ours < 5 s). Measured as a round fetches a
+model (from the holder or any linked peer that already has it: propagation_ms), then with a
+second blob from the holder alone (propagation_seed_only_ms, the same run's baseline; the
+ratio is propagation_over_seed_only). Each fetch slower than 5 s is described in the notes
+from both ends (where it came from, or its wait for a direct link and resumed attempts; the
 links each side holds and the seed's closed ones).
 --repeat runs everything again from a fresh relay and browsers; figures are medians across
 runs with [min, max]. Writes tests/bench/results/round.json (--browsers 8) or
@@ -153,6 +156,8 @@ export async function main(args: string[]): Promise<void> {
     ),
     [`propagation_1mb_${settings.propagationPeers}_peers_ms`]: median.propagation_ms ?? null,
     propagation_per_peer_p50_ms: median.propagation_per_peer_p50_ms ?? null,
+    propagation_seed_only_ms: median.propagation_seed_only_ms ?? null,
+    propagation_over_seed_only: median.propagation_over_seed_only ?? null,
     propagation_seed_target_ms: 30_000,
     propagation_target_ms: 5_000,
     accuracy_by_round: (runs.at(-1)?.accuracyByRound ?? []).map((a) => (a === null ? NaN : round(a, 4))),
@@ -444,7 +449,11 @@ function phaseHistogram(text: string): Map<string, { sum: number; count: number 
   return out
 }
 
-/** A 1 MiB blob from one browser to `peers` others at once, over the transfer protocol. */
+/**
+ * A 1 MiB blob from one browser to `peers` others at once, over the transfer protocol: first as
+ * a federated round fetches a model (from the holder or any linked peer that has it already,
+ * MeshRuntime.fetchFromHolders), then, with another blob, from the holder alone (the baseline).
+ */
 async function propagation(
   browser: Browser,
   relay: RelayProcess,
@@ -461,7 +470,6 @@ async function propagation(
     const [seed, ...fetchers] = all
     console.log(`propagation: ${fetchers.length} browsers fetch from one`)
     const seedId = await mesh(seed.page).peerId()
-    const hash = await mesh(seed.page).addBlob(BLOB_BYTES, 7)
     // Fetchers that have not yet admitted the seed's signed presence (its credential and
     // addresses) cannot dial it; give them up to 60 s, then fetch anyway, retrying until each
     // has the blob: the figure includes discovery when it was not done yet.
@@ -474,54 +482,87 @@ async function propagation(
       ),
     )
     notes.push(`propagation: ${known.filter(Boolean).length} of ${fetchers.length} fetchers knew the seed at the start`)
-    const started = Date.now()
-    let retries = 0
-    // How the slowest fetches went: waiting for a direct link, the fetch itself, its resumed attempts, the links at the end.
-    const slow: string[] = []
-    const results = await Promise.allSettled(
-      fetchers.map(async (d) => {
-        for (;;) {
-          try {
-            const outcome = await mesh(d.page).fetchBlob(seedId, hash)
-            if (outcome.sha256 !== hash) throw new Error('the blob arrived corrupted')
-            const total = Date.now() - started
-            if (total > 5_000)
-              slow.push(`seed's side for ${(await mesh(d.page).peerId()).slice(-8)}: ${await seedView(seed, await mesh(d.page).peerId())}`)
-            if (total > 5_000)
-              slow.push(
-                `after ${total} ms: direct-link wait ${Math.round(outcome.directWaitMs)} ms, fetch ${Math.round(outcome.ms)} ms, ${outcome.retries.length} resumed [${outcome.retries.join(' | ')}]; ${outcome.links}`,
-              )
-            return total
-          } catch (error) {
-            if (Date.now() - started > 120_000) {
-              slow.push(
-                `seed's side for failed ${(await mesh(d.page).peerId()).slice(-8)}: ${await seedView(seed, await mesh(d.page).peerId())}`,
-              )
-              throw error
-            }
-            retries++
-            await sleep(1_000)
-          }
-        }
-      }),
-    )
-    const times = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
-    const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
-    for (const f of failed.slice(0, 3)) notes.push(`propagation fetch failed: ${String(f.reason).split('\n')[0]}`)
-    for (const s of slow) notes.push(`propagation slow fetch: ${s}`)
-    const sorted = [...times].sort((a, b) => a - b)
-    notes.push(`propagation: each peer had the blob after (ms) ${sorted.join(', ')}`)
-    console.log(`1 MiB to ${peers} peers: ${times.length} fetched, last after ${Math.max(...times)} ms, ${failed.length} failed`)
+    const swarm = await spread(seed, fetchers, 7, 'swarm', notes, async (d, hash) => {
+      const outcome = await mesh(d.page).fetchFromHolders([seedId], hash)
+      return {
+        sha256: outcome.sha256,
+        detail: `from ${outcome.fromHolder ? 'the seed' : `neighbour ${outcome.from.slice(-8)}`} in pass ${outcome.pass}; sources tried: ${outcome.attempts.join(', ')}`,
+      }
+    })
+    const direct = await spread(seed, fetchers, 8, 'seed only', notes, async (d, hash) => {
+      const outcome = await mesh(d.page).fetchBlob(seedId, hash)
+      return {
+        sha256: outcome.sha256,
+        detail: `direct-link wait ${Math.round(outcome.directWaitMs)} ms, fetch ${Math.round(outcome.ms)} ms, ${outcome.retries.length} resumed [${outcome.retries.join(' | ')}]; ${outcome.links}`,
+      }
+    })
     return {
-      propagation_ms: failed.length === 0 ? Math.max(...times) : NaN,
-      propagation_per_peer_p50_ms: percentile(times, 50),
-      propagation_failed: failed.length,
-      propagation_fetch_retries: retries,
+      propagation_ms: swarm.lastMs,
+      propagation_per_peer_p50_ms: swarm.p50Ms,
+      propagation_failed: swarm.failed,
+      propagation_fetch_retries: swarm.retries,
+      propagation_from_neighbours: swarm.fromNeighbours,
+      propagation_seed_only_ms: direct.lastMs,
+      propagation_seed_only_per_peer_p50_ms: direct.p50Ms,
+      propagation_seed_only_failed: direct.failed,
+      propagation_over_seed_only: round(swarm.lastMs / direct.lastMs, 3),
     }
   } catch (error) {
     notes.push(`propagation not measured: ${(error as Error).message.split('\n')[0]}`)
     return {}
   }
+}
+
+/** Every fetcher fetches a fresh 1 MiB blob the seed holds, at once, retrying for up to 120 s; the time until the last has it. */
+async function spread(
+  seed: Device,
+  fetchers: Device[],
+  blobSeed: number,
+  label: string,
+  notes: string[],
+  fetchOne: (d: Device, hash: string) => Promise<{ sha256: string; detail: string }>,
+): Promise<{ lastMs: number; p50Ms: number; failed: number; retries: number; fromNeighbours: number }> {
+  const hash = await mesh(seed.page).addBlob(BLOB_BYTES, blobSeed)
+  const started = Date.now()
+  let retries = 0
+  let fromNeighbours = 0
+  // How the slowest fetches went, from both ends.
+  const slow: string[] = []
+  const results = await Promise.allSettled(
+    fetchers.map(async (d) => {
+      for (;;) {
+        try {
+          const outcome = await fetchOne(d, hash)
+          if (outcome.sha256 !== hash) throw new Error('the blob arrived corrupted')
+          if (outcome.detail.includes('neighbour')) fromNeighbours++
+          const total = Date.now() - started
+          if (total > 5_000) {
+            const peerId = await mesh(d.page).peerId()
+            slow.push(`${peerId.slice(-8)} after ${total} ms: ${outcome.detail}; seed's side: ${await seedView(seed, peerId)}`)
+          }
+          return total
+        } catch (error) {
+          if (Date.now() - started > 120_000) {
+            const peerId = await mesh(d.page).peerId()
+            slow.push(`failed ${peerId.slice(-8)}: seed's side: ${await seedView(seed, peerId)}`)
+            throw error
+          }
+          retries++
+          await sleep(1_000)
+        }
+      }
+    }),
+  )
+  const times = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
+  for (const f of failed.slice(0, 3)) notes.push(`propagation (${label}) fetch failed: ${String(f.reason).split('\n')[0]}`)
+  for (const s of slow) notes.push(`propagation (${label}) slow fetch: ${s}`)
+  notes.push(`propagation (${label}): each peer had the blob after (ms) ${[...times].sort((a, b) => a - b).join(', ')}`)
+  const lastMs = failed.length === 0 ? Math.max(...times) : NaN
+  console.log(
+    `1 MiB to ${fetchers.length} peers (${label}): ${times.length} fetched, last after ${Math.max(...times)} ms, ${failed.length} failed${label === 'swarm' ? `, ${fromNeighbours} from a neighbour` : ''}`,
+  )
+  return { lastMs, p50Ms: percentile(times, 50), failed: failed.length, retries, fromNeighbours }
 }
 
 async function fetchFeed(relay: RelayProcess): Promise<TaskFeed> {

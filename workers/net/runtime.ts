@@ -1,4 +1,5 @@
 import type { GossipSub } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { EnvelopeSigner } from '../protocol/envelope'
 import { InboundValidator, type InboundOptions, type Rejected } from '../protocol/inbound'
@@ -8,7 +9,8 @@ import type { Logger } from '../log'
 import { BlobStore, type Sha256 } from './blob-store'
 import { MeshGossip } from './gossip'
 import { GossipLinks } from './gossip-links'
-import { fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
+import { delay, fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
+import { fetchFromSwarm, type SwarmFetched, type SwarmFetchOptions } from './swarm-fetch'
 import { addressOfMultiaddr, connectionKind, isDirectConnection } from './connection-kind'
 import { openOnAnsweringLink } from './link-streams'
 import { moveToDirectLinkWhenUp } from './relayed-transfers'
@@ -236,6 +238,35 @@ export class MeshRuntime {
         (bytes) => onTransfer('fetched', true, bytes.length),
         () => onTransfer('fetched', false, 0),
       )
+    return fetched
+  }
+
+  /**
+   * A blob from the peers known to hold it or from any linked peer that has it (swarm-fetch.ts),
+   * kept in the blob store so that this node serves it on to the peers still fetching it.
+   */
+  async fetchFromHolders(
+    sha256: Uint8Array,
+    holders: readonly string[],
+    options: Omit<SwarmFetchOptions, 'holders' | 'self'> = {},
+  ): Promise<SwarmFetched> {
+    const fetched = await fetchFromSwarm(
+      {
+        linkedPeers: () => [
+          ...new Set(
+            this.node
+              .getConnections()
+              .filter((c) => c.status === 'open' && connectionKind(c.remoteAddr.toString()) !== 'relay')
+              .map((c) => c.remotePeer.toString()),
+          ),
+        ],
+        fetch: (peer, signal, onProgress) => this.fetchBlob(peerIdFromString(peer), sha256, { signal, onProgress }),
+        wait: delay,
+        now: () => performance.now(),
+      },
+      { ...options, holders, self: this.node.peerId.toString() },
+    )
+    await this.blobs.add(fetched.bytes)
     return fetched
   }
 

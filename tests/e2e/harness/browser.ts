@@ -100,6 +100,21 @@ export function mesh(page: Page) {
           }>,
         [peerId, hash] as const,
       ),
+    fetchFromHolders: (holders: string[], hash: string) =>
+      page.evaluate(
+        ([p, h]) =>
+          (window as any).agentMesh.fetchFromHolders(p, h) as Promise<{
+            bytes: number
+            sha256: string
+            ms: number
+            from: string
+            fromHolder: boolean
+            pass: number
+            attempts: string[]
+            failures: string[]
+          }>,
+        [holders, hash] as const,
+      ),
     directPeers: () => page.evaluate(() => (window as any).agentMesh.directPeers() as string[]),
     gossipLinks: () =>
       page.evaluate(() => (window as any).agentMesh.gossipLinks() as { peers: { peer: string; kind: string }[]; moves: number }),

@@ -7,7 +7,6 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { PeerId } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { MeshRuntime } from '../../net/runtime'
 import type { Logger } from '../../log'
@@ -85,9 +84,6 @@ export interface ParticipantOptions {
 /** What the host runs for its requests, in either mode. */
 type ModeHandlers = Pick<ReturnType<typeof createRobustHandlers>, 'train' | 'aggregate' | 'verify'>
 
-const FETCH_TIMEOUT_MS = 30_000
-const RETRY_FETCH_AFTER_MS = 2_000
-
 export class FlParticipant {
   readonly host: RoundHost
   /** Who is known to hold a blob (trainers their updates, aggregators and validators the models). */
@@ -101,7 +97,7 @@ export class FlParticipant {
     this.shapes = weightShapesOf(task.model)
     const recipients = [...new Set([...options.roster.aggregators, ...options.roster.validators])].map(recipientKeyOf)
     const sources = {
-      fetchBlob: (hash: Hash) => this.fetchBlob(hash),
+      fetchBlob: (hash: Hash) => this.fetchBlob(hash, 'one holder'),
       trainerKey: (peer: string) => publicKeyOf(peer),
       verifySignature: (key: Uint8Array, message: Uint8Array, signature: Uint8Array) => ed25519.verify(signature, message, key),
     }
@@ -253,7 +249,7 @@ export class FlParticipant {
     const adopted = await adoptCommitted(proof, {
       self: this.options.self,
       localModel: async (hash) => this.options.runtime.blobs.get(hash)?.bytes ?? (await this.options.store.model(hash)),
-      fetchModel: (hash) => this.fetchBlob(hash),
+      fetchModel: (hash) => this.fetchBlob(hash, 'spreads'),
       persist: (round, model) => this.options.store.commit(round, model),
       audit: (fields) => this.options.store.audit(fields),
     })
@@ -265,7 +261,8 @@ export class FlParticipant {
   private async model(hash: Hash): Promise<FlatWeights | null> {
     const cached = this.models.get(hash)
     if (cached) return cached
-    const bytes = this.options.runtime.blobs.get(hash)?.bytes ?? (await this.options.store.model(hash)) ?? (await this.fetchBlob(hash))
+    const bytes =
+      this.options.runtime.blobs.get(hash)?.bytes ?? (await this.options.store.model(hash)) ?? (await this.fetchBlob(hash, 'spreads'))
     if (!bytes || hashOf(bytes) !== hash) return null
     const weights = { shapes: this.shapes, values: float32FromLE(bytes) }
     this.models.set(hash, weights)
@@ -281,39 +278,32 @@ export class FlParticipant {
     return hash
   }
 
-  /** The blob from this node's store, else from whoever is known to hold it (validators and aggregators for models). */
-  private async fetchBlob(hash: Hash): Promise<Uint8Array | null> {
+  /**
+   * The blob from this node's store, else from whoever is known to hold it (trainers their
+   * updates, aggregators and validators the models) and, for a model, which every node of the
+   * task fetches at once, from a linked neighbour that has it already (MeshRuntime.fetchFromHolders).
+   * Kept and served on from here: validators fetch a round's inputs from its aggregator, which
+   * reached the trainers, and trainers take a new model from each other rather than all from one
+   * holder. An update or transcript has one holder, so no neighbour is asked for it.
+   */
+  private async fetchBlob(hash: Hash, reach: 'spreads' | 'one holder'): Promise<Uint8Array | null> {
     const local = this.options.runtime.blobs.get(hash)
     if (local) return local.bytes
-    const { roster, runtime, self } = this.options
-    const known = [...new Set([...(this.holders.get(hash) ?? []), ...roster.validators, ...roster.aggregators])].filter((p) => p !== self)
-    // Peers already connected first: a dial to a peer with no known address only costs time.
-    const connected = new Set(runtime.node.getConnections().map((c) => c.remotePeer.toString()))
-    const candidates = [...known.filter((p) => connected.has(p)), ...known.filter((p) => !connected.has(p))]
+    const { roster, runtime } = this.options
+    const holders = [...new Set([...(this.holders.get(hash) ?? []), ...roster.validators, ...roster.aggregators])]
+    // One holder: two passes, linked holders first, then the rest (a transfer cut by a busy peer is worth one more try).
+    const swarm = reach === 'spreads' ? {} : { passes: 2, firstPauseMs: 2_000, linkedOnlyPasses: 0, maxAskedNeighbours: 0 }
     const errors: string[] = []
-    // Two passes: a transfer cut by a busy peer or a reset connection is worth one more try.
-    for (let pass = 0; pass < 2; pass++) {
-      for (const peer of candidates) {
-        let id: PeerId
-        try {
-          id = peerIdFromString(peer)
-        } catch {
-          continue
-        }
-        try {
-          const bytes = await runtime.fetchBlob(id, hashToBytes(hash), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
-          // Held and served from here on: validators fetch a round's inputs from its aggregator,
-          // which reached the trainers, rather than dialling every browser themselves.
-          await runtime.blobs.add(bytes)
-          return bytes
-        } catch (error) {
-          errors.push(`${peer.slice(-8)}: ${(error as Error).message}`)
-        }
-      }
-      if (pass === 0) await new Promise((resolve) => this.options.clock.setTimer(RETRY_FETCH_AFTER_MS, () => resolve(undefined)))
+    try {
+      const fetched = await runtime.fetchFromHolders(hashToBytes(hash), holders, {
+        ...swarm,
+        onFailure: (peer, error) => errors.push(`${peer.slice(-8)}: ${error.message}`),
+      })
+      return fetched.bytes
+    } catch {
+      this.options.log.warn({ hash, errors: errors.slice(-8) }, 'blob not fetched from any holder')
+      return null
     }
-    this.options.log.warn({ hash, errors: errors.slice(-8) }, 'blob not fetched from any holder')
-    return null
   }
 
   private noteHolders(from: string, message: RoundMessage): void {
