@@ -1,15 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Libp2p } from 'libp2p'
-import { loopbackNode } from './loopback-node'
+import { loopbackRuntime } from './loopback-node'
 import { lpStream } from '@libp2p/utils'
 import { identityFromSeed } from '../../../workers/identity/ed25519'
 import { createEnvelopeSigner, sealMessage } from '../../../workers/protocol/envelope'
 import type { Rejected } from '../../../workers/protocol/inbound'
-import { verifyEd25519Batch } from '../../../workers/protocol/verify'
-import { webCryptoSha256 } from '../../../workers/net/blob-store'
-import { MeshRuntime } from '../../../workers/net/runtime'
 import { directProtocol } from '../../../workers/net/direct'
-import { silentLogger } from '../../../workers/log'
 import { messageKinds } from '../../../workers/kinds'
 import { submitToWire } from '../../../workers/fl/round/codec'
 import type { RoundSubmit } from '../../../workers/fl/round/wire.pb'
@@ -20,19 +16,9 @@ afterEach(async () => {
 })
 
 async function runtimeFor(seed: number, listen: boolean, rejections: Rejected[] = []) {
-  const node = await loopbackNode(seed, { listen })
-  nodes.push(node)
-  const signer = createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(seed)), messageKinds)
-  const runtime = new MeshRuntime(node, {
-    signer,
-    verify: verifyEd25519Batch,
-    sha256: webCryptoSha256,
-    log: silentLogger,
-    gossipKinds: [],
-    onReject: (r) => rejections.push(r),
-  })
-  await runtime.start()
-  return { node, runtime, signer }
+  const made = await loopbackRuntime(seed, { listen, onReject: (r) => rejections.push(r) })
+  nodes.push(made.node)
+  return made
 }
 
 const submission = (round: number): RoundSubmit =>

@@ -5,6 +5,13 @@ import { meshYamux } from '../../../workers/net/yamux-config'
 import { identify } from '@libp2p/identify'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { meshGossipsub } from '../../../workers/net/gossip-config'
+import { identityFromSeed } from '../../../workers/identity/ed25519'
+import { createEnvelopeSigner } from '../../../workers/protocol/envelope'
+import { verifyEd25519Batch } from '../../../workers/protocol/verify'
+import { webCryptoSha256 } from '../../../workers/net/blob-store'
+import { MeshRuntime, type MeshRuntimeOptions } from '../../../workers/net/runtime'
+import { silentLogger } from '../../../workers/log'
+import { messageKinds } from '../../../workers/kinds'
 
 export interface LoopbackNodeOptions {
   /** Listen on a loopback WebSocket port (else the node only dials). */
@@ -30,4 +37,26 @@ export async function loopbackNode(seed: number, { listen, connectionManager, pu
     connectionManager,
     services: { identify: identify(), pubsub },
   })
+}
+
+/**
+ * A started MeshRuntime on a loopback node (its identity from `seed` too), with the real gate,
+ * signer and SHA-256 and no logging. The caller stops the node.
+ */
+export async function loopbackRuntime(
+  seed: number,
+  { listen, ...options }: { readonly listen: boolean } & Pick<MeshRuntimeOptions, 'authorize' | 'onReject'>,
+) {
+  const node = await loopbackNode(seed, { listen })
+  const signer = createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(seed)), messageKinds)
+  const runtime = new MeshRuntime(node, {
+    signer,
+    verify: verifyEd25519Batch,
+    sha256: webCryptoSha256,
+    log: silentLogger,
+    gossipKinds: [],
+    ...options,
+  })
+  await runtime.start()
+  return { node, runtime, signer }
 }

@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Libp2p } from 'libp2p'
-import { loopbackNode } from './loopback-node'
-import { identityFromSeed } from '../../../workers/identity/ed25519'
-import { createEnvelopeSigner } from '../../../workers/protocol/envelope'
-import { verifyEd25519Batch } from '../../../workers/protocol/verify'
-import { webCryptoSha256 } from '../../../workers/net/blob-store'
-import { MeshRuntime } from '../../../workers/net/runtime'
-import { silentLogger } from '../../../workers/log'
-import { messageKinds } from '../../../workers/kinds'
+import { loopbackRuntime } from './loopback-node'
 import { fetchFromSwarm, sourcesForPass, type SwarmFetched, type SwarmNode } from '../../../workers/net/swarm-fetch'
 import { createRng } from '../../../workers/common/random'
 
@@ -167,17 +160,8 @@ describe('swarm fetch between real nodes', () => {
   })
 
   async function runtimeFor(seed: number) {
-    const node = await loopbackNode(seed, { listen: true })
+    const { node, runtime } = await loopbackRuntime(seed, { listen: true })
     nodes.push(node)
-    const signer = createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(seed)), messageKinds)
-    const runtime = new MeshRuntime(node, {
-      signer,
-      verify: verifyEd25519Batch,
-      sha256: webCryptoSha256,
-      log: silentLogger,
-      gossipKinds: [],
-    })
-    await runtime.start()
     return runtime
   }
 
