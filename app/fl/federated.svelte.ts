@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import { parseMultiaddrs } from '../../workers/net/connection-kind'
 import type { MeshClient } from '../mesh/client.svelte'
 import type { Trainer } from '../training/trainer.svelte'
 import type { MeshDatabase } from '../storage/db'
@@ -314,15 +314,7 @@ export class FederatedClient {
       const addresses = served.find((s) => s.id === v.id)?.addresses ?? []
       if (runtime && addresses.length > 0)
         void runtime.node.peerStore
-          .merge(peerIdFromString(v.id), {
-            multiaddrs: addresses.flatMap((a) => {
-              try {
-                return [multiaddr(a)]
-              } catch {
-                return []
-              }
-            }),
-          })
+          .merge(peerIdFromString(v.id), { multiaddrs: parseMultiaddrs(addresses) })
           .catch(() => {})
     }
   }

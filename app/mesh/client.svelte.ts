@@ -13,7 +13,7 @@ import type { Rejected, RejectReason } from '../../workers/protocol/inbound'
 import type { BatchVerifier } from '../../workers/protocol/verify'
 import type { Chat, Presence } from '../../workers/protocol/wire.pb'
 import { MeshRuntime } from '../../workers/net/runtime'
-import { connectionKind } from '../../workers/net/connection-kind'
+import { connectionKind, parseMultiaddrs } from '../../workers/net/connection-kind'
 import { isIdle, relayedToClose, ringNeighbours } from '../../workers/net/direct-peers'
 import { pingOver } from '../../workers/net/link-ping'
 import { gossipKinds } from '../../workers/net/topics'
@@ -335,6 +335,13 @@ export class MeshClient {
       .filter((a) => a.includes('/p2p-circuit') && a.endsWith(`/p2p/${id}`))
     const isNew = !this.knownAddrs.has(id)
     this.knownAddrs.set(id, addrs)
+    // Into libp2p's peer store too: a stream opened to a peer by its id (a blob fetch, a direct
+    // message) dials from there, and there only identify put addresses, so a page this one had
+    // never been connected to, or whose identify came without them, failed with NoValidAddressesError.
+    if (addrs.length > 0)
+      void this.node?.peerStore
+        .merge(from, { multiaddrs: parseMultiaddrs(addrs) })
+        .catch((err: Error) => this.log.debug({ peer: id, err: err.message }, 'presence addresses not stored'))
     this.lastPresence.set(id, Date.now())
     // Tell a newcomer about us at once rather than at our next periodic announcement.
     if (isNew) this.schedulePresence(100 + Math.random() * 300)

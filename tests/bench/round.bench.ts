@@ -11,7 +11,7 @@ import { writeBenchResult, type Metrics } from './results'
 import { flagValue, hasFlag, percentile, round, summarizeRuns } from './stats'
 
 const HELP = `npm run bench -- round [--browsers 8] [--rounds 3] [--steps 20] [--quorum N] [--deadline-s 120]
-                       [--repeat 1] [--propagation-peers 16] [--timeout-s 900]
+                       [--repeat 1] [--propagation-peers 16] [--seed-only-first] [--timeout-s 900]
 
 The federated round over the real mesh: one relay process (--fl on, its own one-member
 validator set: it aggregates, re-executes, evaluates and certifies) and --browsers headless
@@ -41,7 +41,8 @@ browsers over the transfer protocol (extra browsers are opened; 0 skips it); tim
 have it, retries included (seed target < 30 s, ours < 5 s). Measured as a round fetches a
 model (from the holder or any linked peer that already has it: propagation_ms), then with a
 second blob from the holder alone (propagation_seed_only_ms, the same run's baseline; the
-ratio is propagation_over_seed_only). Each fetch slower than 5 s is described in the notes
+ratio is propagation_over_seed_only; --seed-only-first swaps the order, as links are warmer for
+whichever goes second). Each fetch slower than 5 s is described in the notes
 from both ends (where it came from, or its wait for a direct link and resumed attempts; the
 links each side holds and the seed's closed ones).
 --repeat runs everything again from a fresh relay and browsers; figures are medians across
@@ -60,6 +61,8 @@ interface Settings {
   readonly rounds: number
   readonly steps: number
   readonly propagationPeers: number
+  /** Measure the seed-only baseline before the swarm (links are warmer for whichever goes second). */
+  readonly seedOnlyFirst: boolean
   readonly timeoutMs: number
   readonly quorum: number
   readonly deadlineMs: number
@@ -108,6 +111,7 @@ export async function main(args: string[]): Promise<void> {
       rounds: flagValue(args, 'rounds', 3),
       steps: flagValue(args, 'steps', 20),
       propagationPeers: flagValue(args, 'propagation-peers', 16),
+      seedOnlyFirst: hasFlag(args, 'seed-only-first'),
       timeoutMs: flagValue(args, 'timeout-s', 900) * 1000,
       quorum: flagValue(args, 'quorum', flagValue(args, 'browsers', 8)),
       deadlineMs: flagValue(args, 'deadline-s', 120) * 1000,
@@ -188,7 +192,7 @@ function printSummary(metrics: Metrics, spread: Record<string, [number, number]>
 }
 
 async function runOnce(settings: Settings): Promise<RunOutcome> {
-  const { browsers, rounds, steps, propagationPeers, timeoutMs, quorum, deadlineMs } = settings
+  const { browsers, rounds, steps, propagationPeers, seedOnlyFirst, timeoutMs, quorum, deadlineMs } = settings
   const notes: string[] = []
   // Info level: the relay logs each FL consensus decision with its time.
   const relay = await RelayProcess.create({ fl: true, logLevel: 'info' })
@@ -304,7 +308,7 @@ async function runOnce(settings: Settings): Promise<RunOutcome> {
     }
     for (const [phase, ms] of Object.entries(poller.meansMs())) flat[`relay_phase_ms.${phase}`] = round(ms, 1)
 
-    if (propagationPeers > 0) Object.assign(flat, await propagation(browser, relay, devices, propagationPeers, notes))
+    if (propagationPeers > 0) Object.assign(flat, await propagation(browser, relay, devices, propagationPeers, seedOnlyFirst, notes))
     return { flat, rounds: perRound, accuracyByRound: feed!.committed.map((c) => c.accuracy), notes }
   } finally {
     await poller.stop()
@@ -459,6 +463,7 @@ async function propagation(
   relay: RelayProcess,
   devices: Device[],
   peers: number,
+  seedOnlyFirst: boolean,
   notes: string[],
 ): Promise<Record<string, number>> {
   try {
@@ -482,30 +487,36 @@ async function propagation(
       ),
     )
     notes.push(`propagation: ${known.filter(Boolean).length} of ${fetchers.length} fetchers knew the seed at the start`)
-    const swarm = await spread(seed, fetchers, 7, 'swarm', notes, async (d, hash) => {
-      const outcome = await mesh(d.page).fetchFromHolders([seedId], hash)
-      return {
-        sha256: outcome.sha256,
-        detail: `from ${outcome.fromHolder ? 'the seed' : `neighbour ${outcome.from.slice(-8)}`} in pass ${outcome.pass}; sources tried: ${outcome.attempts.join(', ')}`,
-      }
-    })
-    const direct = await spread(seed, fetchers, 8, 'seed only', notes, async (d, hash) => {
-      const outcome = await mesh(d.page).fetchBlob(seedId, hash)
-      return {
-        sha256: outcome.sha256,
-        detail: `direct-link wait ${Math.round(outcome.directWaitMs)} ms, fetch ${Math.round(outcome.ms)} ms, ${outcome.retries.length} resumed [${outcome.retries.join(' | ')}]; ${outcome.links}`,
-      }
-    })
+    const viaSwarm = () =>
+      spread(seed, fetchers, 7, 'swarm', notes, async (d, hash) => {
+        const outcome = await mesh(d.page).fetchFromHolders([seedId], hash)
+        return {
+          sha256: outcome.sha256,
+          detail: `from ${outcome.fromHolder ? 'the seed' : `neighbour ${outcome.from.slice(-8)}`} in pass ${outcome.pass}; sources tried: ${outcome.attempts.join(', ')}`,
+        }
+      })
+    const seedOnly = () =>
+      spread(seed, fetchers, 8, 'seed only', notes, async (d, hash) => {
+        const outcome = await mesh(d.page).fetchBlob(seedId, hash)
+        return {
+          sha256: outcome.sha256,
+          detail: `direct-link wait ${Math.round(outcome.directWaitMs)} ms, fetch ${Math.round(outcome.ms)} ms, ${outcome.retries.length} resumed [${outcome.retries.join(' | ')}]; ${outcome.links}`,
+        }
+      })
+    notes.push(`propagation: ${seedOnlyFirst ? 'seed only, then swarm' : 'swarm, then seed only'}`)
+    const direct = seedOnlyFirst ? await seedOnly() : undefined
+    const swarm = await viaSwarm()
+    const seedOnlyResult = direct ?? (await seedOnly())
     return {
       propagation_ms: swarm.lastMs,
       propagation_per_peer_p50_ms: swarm.p50Ms,
       propagation_failed: swarm.failed,
       propagation_fetch_retries: swarm.retries,
       propagation_from_neighbours: swarm.fromNeighbours,
-      propagation_seed_only_ms: direct.lastMs,
-      propagation_seed_only_per_peer_p50_ms: direct.p50Ms,
-      propagation_seed_only_failed: direct.failed,
-      propagation_over_seed_only: round(swarm.lastMs / direct.lastMs, 3),
+      propagation_seed_only_ms: seedOnlyResult.lastMs,
+      propagation_seed_only_per_peer_p50_ms: seedOnlyResult.p50Ms,
+      propagation_seed_only_failed: seedOnlyResult.failed,
+      propagation_over_seed_only: round(swarm.lastMs / seedOnlyResult.lastMs, 3),
     }
   } catch (error) {
     notes.push(`propagation not measured: ${(error as Error).message.split('\n')[0]}`)
@@ -547,7 +558,8 @@ async function spread(
             slow.push(`failed ${peerId.slice(-8)}: seed's side: ${await seedView(seed, peerId)}`)
             throw error
           }
-          retries++
+          if (retries++ < 5)
+            notes.push(`propagation (${label}) retry after ${Date.now() - started} ms: ${String(error).split('\n')[0].slice(0, 400)}`)
           await sleep(1_000)
         }
       }

@@ -1,3 +1,5 @@
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+
 /**
  * How a connection reaches its peer. With unlimited relaying, relayed connections carry no
  * `limits`, so the address is what tells them apart: a WebRTC hop after the last circuit
@@ -21,4 +23,15 @@ export function isDirectConnection(remoteAddr: string): boolean {
 /** The IP part of a multiaddr such as /ip4/1.2.3.4/tcp/5/ws (what per-address limits key on), or undefined. */
 export function addressOfMultiaddr(multiaddr: string): string | undefined {
   return /^\/(?:ip4|ip6|dns4|dns6|dns)\/([^/]+)/.exec(multiaddr)?.[1]
+}
+
+/** The multiaddrs among `addresses` (strings from the network); anything that does not parse is left out. */
+export function parseMultiaddrs(addresses: readonly string[]): Multiaddr[] {
+  return addresses.flatMap((a) => {
+    try {
+      return [multiaddr(a)]
+    } catch {
+      return []
+    }
+  })
 }
