@@ -313,9 +313,7 @@ export class FederatedClient {
       this.client.security?.peers.registry.pinRoles(v.identityKey, ['validator', 'aggregator'])
       const addresses = served.find((s) => s.id === v.id)?.addresses ?? []
       if (runtime && addresses.length > 0)
-        void runtime.node.peerStore
-          .merge(peerIdFromString(v.id), { multiaddrs: parseMultiaddrs(addresses) })
-          .catch(() => {})
+        void runtime.node.peerStore.merge(peerIdFromString(v.id), { multiaddrs: parseMultiaddrs(addresses) }).catch(() => {})
     }
   }
 
