@@ -135,8 +135,9 @@ export async function fetchFromSwarm(node: SwarmNode, options: SwarmFetchOptions
       holder: source.holder,
       startedMs: node.now(),
       lastActiveMs: node.now(),
-      done: node
-        .fetch(source.peer, signal, () => (entry.lastActiveMs = node.now()))
+      // Through a resolved promise, so that a fetch that throws at once (a holder id from the network that does not parse) is one failed source, not the whole fetch.
+      done: Promise.resolve()
+        .then(() => node.fetch(source.peer, signal, () => (entry.lastActiveMs = node.now())))
         .then(
           (bytes): Outcome => ({ ...source, pass, bytes }),
           (error: Error): Outcome => ({ ...source, pass, error }),
