@@ -19,6 +19,18 @@ import { validatorDutyHooks } from '../consensus/test-hooks'
  * exists only in the test build (`npm run build:test`, see app/main.ts) and only calls the
  * node's public API.
  */
+/** What the test handle's fetchFromHolders reports (the bench harness reads it through page.evaluate). */
+export interface SwarmFetchReport {
+  bytes: number
+  sha256: string
+  ms: number
+  from: string
+  fromHolder: boolean
+  pass: number
+  attempts: readonly string[]
+  failures: string[]
+}
+
 export function installTestHandle(
   client: MeshClient,
   trainer: Trainer,
@@ -216,19 +228,7 @@ export function installTestHandle(
       }
     },
     /** Fetches a blob as a federated round fetches a model: from its known holders or any linked peer that has it (swarm-fetch.ts). */
-    async fetchFromHolders(
-      holders: string[],
-      sha256Hex: string,
-    ): Promise<{
-      bytes: number
-      sha256: string
-      ms: number
-      from: string
-      fromHolder: boolean
-      pass: number
-      attempts: readonly string[]
-      failures: string[]
-    }> {
+    async fetchFromHolders(holders: string[], sha256Hex: string): Promise<SwarmFetchReport> {
       const started = performance.now()
       const failures: string[] = []
       const fetched = await client

@@ -3,6 +3,7 @@ import { launchHeadlessChromium } from '../../../scripts/chromium'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { TEST_BUILD } from './relay-process'
+import type { SwarmFetchReport } from '../../../app/mesh/test-handle'
 
 export { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/chromium'
 
@@ -101,20 +102,7 @@ export function mesh(page: Page) {
         [peerId, hash] as const,
       ),
     fetchFromHolders: (holders: string[], hash: string) =>
-      page.evaluate(
-        ([p, h]) =>
-          (window as any).agentMesh.fetchFromHolders(p, h) as Promise<{
-            bytes: number
-            sha256: string
-            ms: number
-            from: string
-            fromHolder: boolean
-            pass: number
-            attempts: string[]
-            failures: string[]
-          }>,
-        [holders, hash] as const,
-      ),
+      page.evaluate(([p, h]) => (window as any).agentMesh.fetchFromHolders(p, h) as Promise<SwarmFetchReport>, [holders, hash] as const),
     directPeers: () => page.evaluate(() => (window as any).agentMesh.directPeers() as string[]),
     gossipLinks: () =>
       page.evaluate(() => (window as any).agentMesh.gossipLinks() as { peers: { peer: string; kind: string }[]; moves: number }),

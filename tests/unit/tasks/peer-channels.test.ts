@@ -6,22 +6,12 @@
  * and the next send opens a fresh one.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { createLibp2p, type Libp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
-import { noise } from '@chainsafe/libp2p-noise'
-import { meshYamux } from '../../../workers/net/yamux-config'
-import { identify } from '@libp2p/identify'
+import { loopbackRuntime } from '../net/loopback-node'
+import type { Libp2p } from 'libp2p'
 import { lpStream } from '@libp2p/utils'
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identityFromSeed } from '../../../workers/identity/ed25519'
-import { createEnvelopeSigner, sealMessage } from '../../../workers/protocol/envelope'
+import { sealMessage } from '../../../workers/protocol/envelope'
 import type { Authorizer, Rejected } from '../../../workers/protocol/inbound'
-import { verifyEd25519Batch } from '../../../workers/protocol/verify'
-import { webCryptoSha256 } from '../../../workers/net/blob-store'
-import { meshGossipsub } from '../../../workers/net/gossip-config'
-import { MeshRuntime } from '../../../workers/net/runtime'
-import { silentLogger } from '../../../workers/log'
-import { messageKinds } from '../../../workers/kinds'
 import { hex } from '../../../workers/common/bytes'
 import { channelProtocol, startTaskChannels, type PeerChannels } from '../../../workers/tasks/peer-channels'
 import { TASK_DIRECT_KINDS } from '../../../workers/tasks/transport'
@@ -55,27 +45,8 @@ const authorize: Authorizer = (kind, senders, key) => {
 }
 
 async function peer(seed: number, rejections: Rejected[] = []) {
-  const node = await createLibp2p({
-    privateKey: await generateKeyPairFromSeed('Ed25519', seedBytes(seed)),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [meshYamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    services: { identify: identify(), pubsub: meshGossipsub() },
-  })
+  const { node, runtime, signer } = await loopbackRuntime(seed, { listen: true, authorize, onReject: (r) => rejections.push(r) })
   nodes.push(node)
-  const signer = createEnvelopeSigner(identityFromSeed(seedBytes(seed)), messageKinds)
-  const runtime = new MeshRuntime(node, {
-    signer,
-    verify: verifyEd25519Batch,
-    sha256: webCryptoSha256,
-    log: silentLogger,
-    gossipKinds: [],
-    authorize,
-    onReject: (r) => rejections.push(r),
-  })
-  await runtime.start()
   const channel = await startTaskChannels(runtime, TASK_DIRECT_KINDS)
   channels.push(channel)
   return { node, runtime, signer, channel, id: node.peerId.toString() }
