@@ -14,7 +14,7 @@ import type { BatchVerifier } from '../../workers/protocol/verify'
 import type { Chat, Presence } from '../../workers/protocol/wire.pb'
 import { MeshRuntime } from '../../workers/net/runtime'
 import { connectionKind, parseMultiaddrs } from '../../workers/net/connection-kind'
-import { isIdle, relayedToClose, ringNeighbours } from '../../workers/net/direct-peers'
+import { isIdle, MAX_DIRECT_PEERS, relayedToClose, ringNeighbours } from '../../workers/net/direct-peers'
 import { pingOver } from '../../workers/net/link-ping'
 import { gossipKinds } from '../../workers/net/topics'
 import { createBrowserNode, type BrowserNode } from './browser-node'
@@ -59,8 +59,6 @@ const DIAL_ATTEMPTS = 5
  * machine), and until the other end sees it, it may still open streams on the twin.
  */
 const TWIN_SETTLE_MS = 5_000
-/** Direct WebRTC peers a node keeps beyond a full mesh (ring neighbours; see workers/net/direct-peers.ts). */
-export const MAX_DIRECT_PEERS = 8
 /** A peer whose presence is older than this no longer counts when choosing neighbours. */
 const PRESENCE_FRESH_MS = 3 * PRESENCE_INTERVAL_MS
 /** Peers we fetched from or served recently keep their direct connection this long. */

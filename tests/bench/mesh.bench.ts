@@ -5,6 +5,7 @@ import { RelayProcess } from '../e2e/harness/relay-process'
 import { launchChromium, mesh, openDevice, waitForDirectPeerCount, waitForRelay, type Device } from '../e2e/harness/browser'
 import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round, summarizeRuns } from './stats'
+import { MAX_DIRECT_PEERS } from '../../workers/net/direct-peers'
 
 const HELP = `npm run bench -- mesh [--nodes 4] [--runs 5] [--messages 1000] [--interval-ms 50] [--payload-mb 8] [--transfers 3]
                           [--page-log info|debug]
@@ -27,9 +28,6 @@ writes the logs once the links have formed too.`
 
 /** It drives Chromium through window.agentMesh, which only the test build has (run.ts builds it). */
 export const needsTestBuild = true
-
-/** Keep in step with MAX_DIRECT_PEERS in app/mesh/client.svelte.ts. */
-const MAX_DIRECT_PEERS = 8
 
 interface Settings {
   readonly nodes: number
