@@ -158,6 +158,8 @@ export class MeshClient {
       sha256: workerSha256(crypto),
       log: this.log,
       gossipKinds,
+      // A page reaches only relays over WebSockets; other pages it links to over WebRTC.
+      swarmNeighbourLinks: (kind) => kind === 'webrtc',
       authorize: security.peers.authorize,
       onReject: (rejected: Rejected, source) => {
         this.rejected = { ...this.rejected, [rejected.reason]: (this.rejected[rejected.reason] ?? 0) + 1 }

@@ -11,7 +11,7 @@ import { MeshGossip } from './gossip'
 import { GossipLinks } from './gossip-links'
 import { delay, fetchBlob, serveTransfer, TRANSFER_PROTOCOL, type FetchOptions } from './transfer'
 import { fetchFromSwarm, type SwarmFetched, type SwarmFetchOptions } from './swarm-fetch'
-import { addressOfMultiaddr, connectionKind, isDirectConnection } from './connection-kind'
+import { addressOfMultiaddr, connectionKind, isDirectConnection, type ConnectionKind } from './connection-kind'
 import { openOnAnsweringLink } from './link-streams'
 import { moveToDirectLinkWhenUp } from './relayed-transfers'
 import { keptTwin, webrtcLinkKey } from './direct-peers'
@@ -73,6 +73,11 @@ export interface MeshRuntimeOptions {
   readonly onTransfer?: (direction: 'served' | 'fetched', ok: boolean, bytes: number) => void
   /** Told when a connection is closed because its peer stopped reading (metrics). */
   readonly onSlowConsumer?: (peer: string, queuedBytes: number) => void
+  /**
+   * Which links lead to peers a swarm fetch may ask without their being named holders (see
+   * SwarmNode.neighbourPeers). Default: every link. A browser's WebSocket links lead to relays.
+   */
+  readonly swarmNeighbourLinks?: (kind: ConnectionKind) => boolean
 }
 
 export type MeshNode = Libp2p<{ pubsub: GossipSub }>
@@ -252,14 +257,8 @@ export class MeshRuntime {
   ): Promise<SwarmFetched> {
     const fetched = await fetchFromSwarm(
       {
-        linkedPeers: () => [
-          ...new Set(
-            this.node
-              .getConnections()
-              .filter((c) => c.status === 'open' && connectionKind(c.remoteAddr.toString()) !== 'relay')
-              .map((c) => c.remotePeer.toString()),
-          ),
-        ],
+        linkedPeers: () => this.openPeers((kind) => kind !== 'relay'),
+        neighbourPeers: () => this.openPeers((kind) => kind !== 'relay' && (this.options.swarmNeighbourLinks?.(kind) ?? true)),
         fetch: (peer, signal, onProgress) => this.fetchBlob(peerIdFromString(peer), sha256, { signal, onProgress }),
         wait: delay,
         now: () => performance.now(),
@@ -268,6 +267,12 @@ export class MeshRuntime {
     )
     await this.blobs.add(fetched.bytes)
     return fetched
+  }
+
+  /** Peers with an open connection of a kind `wanted` accepts. */
+  private openPeers(wanted: (kind: ConnectionKind) => boolean): string[] {
+    const open = this.node.getConnections().filter((c) => c.status === 'open' && wanted(connectionKind(c.remoteAddr.toString())))
+    return [...new Set(open.map((c) => c.remotePeer.toString()))]
   }
 
   /**

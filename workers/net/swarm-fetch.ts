@@ -13,6 +13,12 @@ const defaultRng = createRng(crypto.getRandomValues(new Uint8Array(16)))
 export interface SwarmNode {
   /** Peers with an open link that does not cross a relay circuit (WebRTC, or a relay's own WebSocket). */
   linkedPeers(): readonly string[]
+  /**
+   * Of those, the ones worth asking without being named a holder: peers that fetch blobs for
+   * themselves (pages, over WebRTC). A relay has only what it is named as holding, and asking it
+   * costs a round trip through the busiest node. Default: every linked peer.
+   */
+  neighbourPeers?(): readonly string[]
   fetch(peer: string, signal: AbortSignal, onProgress: () => void): Promise<Uint8Array>
   wait(ms: number): Promise<void>
   now(): number
@@ -74,11 +80,12 @@ export function sourcesForPass(
   pass: number,
   options: Pick<SwarmFetchOptions, 'holders' | 'self' | 'linkedOnlyPasses' | 'maxAskedNeighbours' | 'rng'>,
   linked: readonly string[],
+  askable: readonly string[] = linked,
 ): { peer: string; holder: boolean }[] {
   const holders = [...new Set(options.holders)].filter((p) => p !== options.self)
   const linkedSet = new Set(linked)
   const holderSet = new Set(holders)
-  const neighbours = [...linkedSet].filter((p) => p !== options.self && !holderSet.has(p))
+  const neighbours = [...new Set(askable)].filter((p) => linkedSet.has(p) && p !== options.self && !holderSet.has(p))
   shuffleInPlace(neighbours, options.rng ?? defaultRng)
   const linkedOnly = pass < (options.linkedOnlyPasses ?? SWARM_DEFAULTS.linkedOnlyPasses)
   return [
@@ -147,7 +154,11 @@ export async function fetchFromSwarm(node: SwarmNode, options: SwarmFetchOptions
   }
 
   let pass = 0
-  let queue = sourcesForPass(0, options, node.linkedPeers())
+  const sources = (p: number) => {
+    const linked = node.linkedPeers()
+    return sourcesForPass(p, options, linked, node.neighbourPeers?.() ?? linked)
+  }
+  let queue = sources(0)
   let nextPassAtMs: number | null = null
   for (;;) {
     if (options.signal?.aborted) {
@@ -158,7 +169,7 @@ export async function fetchFromSwarm(node: SwarmNode, options: SwarmFetchOptions
     if (nextPassAtMs !== null && now >= nextPassAtMs) {
       pass++
       nextPassAtMs = null
-      queue = sourcesForPass(pass, options, node.linkedPeers()).filter((s) => !running.has(s.peer))
+      queue = sources(pass).filter((s) => !running.has(s.peer))
     }
     const delivering = () => [...running.values()].some((r) => node.now() - r.lastActiveMs < hedgeMs)
     while (queue.length > 0 && running.size < maxParallel && !delivering()) start(queue.shift()!, pass)

@@ -45,7 +45,7 @@ export async function loopbackNode(seed: number, { listen, connectionManager, pu
  */
 export async function loopbackRuntime(
   seed: number,
-  { listen, ...options }: { readonly listen: boolean } & Pick<MeshRuntimeOptions, 'authorize' | 'onReject'>,
+  { listen, ...options }: { readonly listen: boolean } & Pick<MeshRuntimeOptions, 'authorize' | 'onReject' | 'swarmNeighbourLinks'>,
 ) {
   const node = await loopbackNode(seed, { listen })
   const signer = createEnvelopeSigner(identityFromSeed(new Uint8Array(32).fill(seed)), messageKinds)

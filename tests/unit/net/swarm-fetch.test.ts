@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Libp2p } from 'libp2p'
 import { loopbackRuntime } from './loopback-node'
+import type { MeshRuntimeOptions } from '../../../workers/net/runtime'
 import { fetchFromSwarm, sourcesForPass, type SwarmFetched, type SwarmNode } from '../../../workers/net/swarm-fetch'
 import { createRng } from '../../../workers/common/random'
 
@@ -22,6 +23,19 @@ describe('which peers a swarm fetch asks, in which order', () => {
       expect(peers).not.toContain('me')
       expect(new Set(peers).size).toBe(peers.length)
     }
+  })
+
+  it('asks as neighbours only the linked peers that fetch for themselves, while a linked relay named a holder stays a linked holder', () => {
+    const linked = ['R', 'N1', 'N2', 'H2']
+    const pages = ['N1', 'N2', 'H2', 'X']
+    for (const pass of [0, 1, 2]) {
+      const sources = sourcesForPass(pass, options, linked, pages)
+      expect(sources.map((s) => s.peer)).not.toContain('R')
+      // A peer asked as a neighbour must have an open link, whatever the caller passes.
+      expect(sources.map((s) => s.peer)).not.toContain('X')
+    }
+    expect(sourcesForPass(0, options, linked, pages)[0]).toEqual({ peer: 'H2', holder: true })
+    expect(sourcesForPass(0, { ...options, holders: ['R'] }, linked, pages)[0]).toEqual({ peer: 'R', holder: true })
   })
 
   it('spreads fetchers over the neighbours rather than sending all to the first', () => {
@@ -163,8 +177,8 @@ describe('swarm fetch between real nodes', () => {
     await Promise.all(nodes.splice(0).map((n) => n.stop()))
   })
 
-  async function runtimeFor(seed: number) {
-    const { node, runtime } = await loopbackRuntime(seed, { listen: true })
+  async function runtimeFor(seed: number, options: Pick<MeshRuntimeOptions, 'swarmNeighbourLinks'> = {}) {
+    const { node, runtime } = await loopbackRuntime(seed, { listen: true, ...options })
     nodes.push(node)
     return runtime
   }
@@ -201,5 +215,25 @@ describe('swarm fetch between real nodes', () => {
       },
     )
     expect([dialled.from, dialled.fromHolder, dialled.pass]).toEqual([holderId, true, 2])
+  }, 60_000)
+
+  it('a node that asks only peers on direct links leaves a WebSocket peer that holds nothing named alone, as a page leaves its relay', async () => {
+    const [holder, middle] = await Promise.all([runtimeFor(64), runtimeFor(65)])
+    // Links of every kind but WebRTC are off limits for neighbours here (loopback nodes have only WebSockets).
+    const page = await runtimeFor(66, { swarmNeighbourLinks: (kind) => kind === 'webrtc' })
+    const holderId = holder.node.peerId.toString()
+    await middle.node.dial(holder.node.getMultiaddrs()[0])
+    await page.node.dial(middle.node.getMultiaddrs()[0])
+    const hash = await holder.blobs.add(new Uint8Array(2_000).fill(3))
+    const hashBytes = Uint8Array.from(hash.match(/../g)!.map((h) => parseInt(h, 16)))
+    await middle.fetchFromHolders(hashBytes, [holderId])
+    await page.node.peerStore.merge(holder.node.peerId, { multiaddrs: holder.node.getMultiaddrs() })
+    const fetched = await page.fetchFromHolders(hashBytes, [holderId], { firstPauseMs: 10 })
+    // Not from the middle node, which has it: it was never asked; the holder was dialled after the linked-only passes.
+    expect([fetched.from, fetched.fromHolder, fetched.pass]).toEqual([holderId, true, 2])
+    expect(fetched.attempts.some((a) => a.startsWith(middle.node.peerId.toString().slice(-8)))).toBe(false)
+    // Named as a holder, the same WebSocket peer is asked first.
+    const again = await page.fetchFromHolders(hashBytes, [middle.node.peerId.toString()])
+    expect([again.from, again.pass]).toEqual([middle.node.peerId.toString(), 0])
   }, 60_000)
 })
