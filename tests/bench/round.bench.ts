@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Browser } from 'playwright-core'
 import { RelayProcess } from '../e2e/harness/relay-process'
-import { launchChromium, mesh, openDevice, waitForRelay, type Device } from '../e2e/harness/browser'
+import { launchChromium, mesh, openDevice, waitForDirectPeerCount, waitForRelay, type Device } from '../e2e/harness/browser'
+import { MAX_DIRECT_PEERS } from '../../workers/net/direct-peers'
 import type { TaskFeed } from '../../workers/fl/mesh/task-feed'
 import { flRoundPhases } from '../../workers/telemetry/phases'
 import { writeBenchResult, type Metrics } from './results'
@@ -38,11 +39,15 @@ the same training in every browser at once, outside any round: the cost of shari
 Phases overlap: a trainer's fetch_model of round r+1 waits for its adoption of round r.
 Model propagation: a 1 MiB blob, held by one browser, fetched at once by --propagation-peers
 browsers over the transfer protocol (extra browsers are opened; 0 skips it); time until all
-have it, retries included (seed target < 30 s, ours < 5 s). Measured as a round fetches a
-model (from the holder or any linked peer that already has it: propagation_ms), then with a
-second blob from the holder alone (propagation_seed_only_ms, the same run's baseline; the
-ratio is propagation_over_seed_only; --seed-only-first swaps the order, as links are warmer for
-whichever goes second). Each fetch slower than 5 s is described in the notes
+have it, retries included (seed target < 30 s, ours < 5 s). First cold, just after the extra
+browsers opened, while their direct links still form (propagation_cold_ms); then, once every
+page holds its direct links (propagation_links_formed_ms later), as a round's trainers fetch
+a model: from the holder or any linked peer that already has it (propagation_ms), and with
+another blob from the holder alone (propagation_seed_only_ms, the same run's baseline; the
+ratio is propagation_over_seed_only; --seed-only-first swaps these two). propagation_hop_p50_ms:
+how long the one transfer that delivered the blob took (median over fetchers), what a single
+1 MiB hop costs at that load.
+Each fetch slower than 5 s is described in the notes
 from both ends (where it came from, or its wait for a direct link and resumed attempts; the
 links each side holds and the seed's closed ones).
 --repeat runs everything again from a fresh relay and browsers; figures are medians across
@@ -162,6 +167,9 @@ export async function main(args: string[]): Promise<void> {
     propagation_per_peer_p50_ms: median.propagation_per_peer_p50_ms ?? null,
     propagation_seed_only_ms: median.propagation_seed_only_ms ?? null,
     propagation_over_seed_only: median.propagation_over_seed_only ?? null,
+    [`propagation_cold_1mb_${settings.propagationPeers}_peers_ms`]: median.propagation_cold_ms ?? null,
+    propagation_links_formed_ms: median.propagation_links_formed_ms ?? null,
+    propagation_hop_p50_ms: median.propagation_hop_p50_ms ?? null,
     propagation_seed_target_ms: 30_000,
     propagation_target_ms: 5_000,
     accuracy_by_round: (runs.at(-1)?.accuracyByRound ?? []).map((a) => (a === null ? NaN : round(a, 4))),
@@ -338,7 +346,10 @@ function roundFigures(
     })
     const decided = decisions.get(r) ?? NaN
     const committedMs = feed.committed.find((c) => c.round === r)?.committedMs ?? NaN
-    const aggregation = aggregations[r - 1]
+    // The round's committed attempt: the last aggregation that ended after the previous round's
+    // decision and not after this one's (an attempt retried for want of quorum adds one before it).
+    const previousDecided = decisions.get(r - 1) ?? -Infinity
+    const aggregation = aggregations.filter((a) => a.before > previousDecided && a.after <= decided).at(-1)
     // The aggregate phase ended between two polls of /metrics, and before the decision.
     const aggregateEnd = aggregation ? Math.min((aggregation.after + aggregation.before) / 2, decided) : NaN
     const aggregateMs = aggregation ? aggregation.seconds * 1000 : NaN
@@ -487,11 +498,13 @@ async function propagation(
       ),
     )
     notes.push(`propagation: ${known.filter(Boolean).length} of ${fetchers.length} fetchers knew the seed at the start`)
-    const viaSwarm = () =>
-      spread(seed, fetchers, 7, 'swarm', notes, async (d, hash) => {
+    const viaSwarm = (blobSeed: number, label: string) =>
+      spread(seed, fetchers, blobSeed, label, notes, async (d, hash) => {
         const outcome = await mesh(d.page).fetchFromHolders([seedId], hash)
+        const delivered = outcome.attempts.map((a) => / (\d+)-(\d+) delivered$/.exec(a)).find(Boolean)
         return {
           sha256: outcome.sha256,
+          hopMs: delivered ? Number(delivered[2]) - Number(delivered[1]) : NaN,
           detail: `from ${outcome.fromHolder ? 'the seed' : `neighbour ${outcome.from.slice(-8)}`} in pass ${outcome.pass}; sources tried: ${outcome.attempts.join(', ')}`,
         }
       })
@@ -500,27 +513,56 @@ async function propagation(
         const outcome = await mesh(d.page).fetchBlob(seedId, hash)
         return {
           sha256: outcome.sha256,
+          hopMs: outcome.ms,
           detail: `direct-link wait ${Math.round(outcome.directWaitMs)} ms, fetch ${Math.round(outcome.ms)} ms, ${outcome.retries.length} resumed [${outcome.retries.join(' | ')}]; ${outcome.links}`,
         }
       })
-    notes.push(`propagation: ${seedOnlyFirst ? 'seed only, then swarm' : 'swarm, then seed only'}`)
+    // Cold: most fetchers opened seconds ago and their direct links are still forming.
+    const cold = await viaSwarm(6, 'swarm, cold')
+    // Warm, as a round's trainers are: once every page holds its direct links.
+    const linksMs = await settleDirectLinks(all, notes)
+    notes.push(`propagation, warm: ${seedOnlyFirst ? 'seed only, then swarm' : 'swarm, then seed only'}`)
     const direct = seedOnlyFirst ? await seedOnly() : undefined
-    const swarm = await viaSwarm()
+    const swarm = await viaSwarm(7, 'swarm')
     const seedOnlyResult = direct ?? (await seedOnly())
     return {
       propagation_ms: swarm.lastMs,
       propagation_per_peer_p50_ms: swarm.p50Ms,
+      propagation_hop_p50_ms: swarm.hopP50Ms,
       propagation_failed: swarm.failed,
       propagation_fetch_retries: swarm.retries,
       propagation_from_neighbours: swarm.fromNeighbours,
       propagation_seed_only_ms: seedOnlyResult.lastMs,
       propagation_seed_only_per_peer_p50_ms: seedOnlyResult.p50Ms,
+      propagation_seed_only_hop_p50_ms: seedOnlyResult.hopP50Ms,
       propagation_seed_only_failed: seedOnlyResult.failed,
       propagation_over_seed_only: round(swarm.lastMs / seedOnlyResult.lastMs, 3),
+      propagation_cold_ms: cold.lastMs,
+      propagation_cold_per_peer_p50_ms: cold.p50Ms,
+      propagation_cold_failed: cold.failed,
+      propagation_links_formed_ms: linksMs,
     }
   } catch (error) {
     notes.push(`propagation not measured: ${(error as Error).message.split('\n')[0]}`)
     return {}
+  }
+}
+
+/**
+ * Waits (up to 120 s) until every page holds as many direct links as the mesh keeps
+ * (MAX_DIRECT_PEERS, or every other page); how long that took from now, or NaN if it did not.
+ */
+async function settleDirectLinks(devices: Device[], notes: string[]): Promise<number> {
+  const wanted = Math.min(devices.length - 1, MAX_DIRECT_PEERS)
+  const started = Date.now()
+  try {
+    await Promise.all(devices.map((d) => waitForDirectPeerCount(d.page, wanted, 120_000)))
+    notes.push(`propagation: every page had ${wanted} direct links ${Date.now() - started} ms after the cold fetch`)
+    return Date.now() - started
+  } catch {
+    const counts = await Promise.all(devices.map(async (d) => (await mesh(d.page).directPeers()).length))
+    notes.push(`propagation: direct links per page after 120 s: ${counts.join(', ')} (wanted ${wanted}); measured anyway`)
+    return NaN
   }
 }
 
@@ -531,12 +573,14 @@ async function spread(
   blobSeed: number,
   label: string,
   notes: string[],
-  fetchOne: (d: Device, hash: string) => Promise<{ sha256: string; detail: string }>,
-): Promise<{ lastMs: number; p50Ms: number; failed: number; retries: number; fromNeighbours: number }> {
+  fetchOne: (d: Device, hash: string) => Promise<{ sha256: string; hopMs: number; detail: string }>,
+): Promise<{ lastMs: number; p50Ms: number; hopP50Ms: number; failed: number; retries: number; fromNeighbours: number }> {
   const hash = await mesh(seed.page).addBlob(BLOB_BYTES, blobSeed)
   const started = Date.now()
   let retries = 0
   let fromNeighbours = 0
+  // How long the one transfer that delivered took (not the wait for a source before it).
+  const hops: number[] = []
   // How the slowest fetches went, from both ends.
   const slow: string[] = []
   const results = await Promise.allSettled(
@@ -546,6 +590,7 @@ async function spread(
           const outcome = await fetchOne(d, hash)
           if (outcome.sha256 !== hash) throw new Error('the blob arrived corrupted')
           if (outcome.detail.includes('neighbour')) fromNeighbours++
+          if (Number.isFinite(outcome.hopMs)) hops.push(outcome.hopMs)
           const total = Date.now() - started
           if (total > 5_000) {
             const peerId = await mesh(d.page).peerId()
@@ -574,7 +619,7 @@ async function spread(
   console.log(
     `1 MiB to ${fetchers.length} peers (${label}): ${times.length} fetched, last after ${Math.max(...times)} ms, ${failed.length} failed${label === 'swarm' ? `, ${fromNeighbours} from a neighbour` : ''}`,
   )
-  return { lastMs, p50Ms: percentile(times, 50), failed: failed.length, retries, fromNeighbours }
+  return { lastMs, p50Ms: percentile(times, 50), hopP50Ms: percentile(hops, 50), failed: failed.length, retries, fromNeighbours }
 }
 
 async function fetchFeed(relay: RelayProcess): Promise<TaskFeed> {
