@@ -50,6 +50,8 @@ how long the one transfer that delivered the blob took (median over fetchers), w
 Each fetch slower than 5 s is described in the notes
 from both ends (where it came from, or its wait for a direct link and resumed attempts; the
 links each side holds and the seed's closed ones).
+A run still going after --timeout-s keeps the figures of the rounds committed by then
+(rounds_committed; runs_completed counts only runs with every round).
 --repeat runs everything again from a fresh relay and browsers; figures are medians across
 runs with [min, max]. Writes tests/bench/results/round.json (--browsers 8) or
 round-N-browsers.json.`
@@ -136,6 +138,10 @@ export async function main(args: string[]): Promise<void> {
       const outcome = await runOnce(settings)
       console.log(`run ${run}/${repeat}: ${JSON.stringify(outcome.flat)}`)
       runs.push(outcome)
+      if (outcome.flat.rounds_committed < settings.rounds)
+        runErrors.push(
+          `run ${run}: ${outcome.flat.rounds_committed} of ${settings.rounds} rounds within --timeout-s (figures are for those)`,
+        )
     } catch (error) {
       const message = `run ${run}: ${(error as Error).message.split('\n').slice(0, 3).join(' | ')}`
       console.error(message)
@@ -150,7 +156,7 @@ export async function main(args: string[]): Promise<void> {
     quorum: settings.quorum,
     rounds: settings.rounds,
     local_steps: settings.steps,
-    runs_completed: runs.length,
+    runs_completed: runs.filter((r) => r.flat.rounds_committed === settings.rounds).length,
     runs_attempted: repeat,
     load_average_start: loadAtStart,
     load_average_end: round(loadavg()[0]),
@@ -179,7 +185,7 @@ export async function main(args: string[]): Promise<void> {
   }
   printSummary(metrics, spread)
   writeBenchResult(settings.browsers === 8 ? 'round' : `round-${settings.browsers}-browsers`, metrics)
-  if (runs.length < repeat) process.exitCode = 1
+  if (runErrors.length > 0) process.exitCode = 1
 }
 
 function printSummary(metrics: Metrics, spread: Record<string, [number, number]>): void {
@@ -244,6 +250,7 @@ async function runOnce(settings: Settings): Promise<RunOutcome> {
     let feed: TaskFeed['tasks'][number] | undefined
     let timelines: Timeline[] = []
     let reported = 0
+    let timedOut: string | null = null
     for (;;) {
       if (!relay.running) throw new Error(`the relay exited: ${relay.output.slice(-5).join('')}`)
       // One slow answer from a loaded relay is no reason to give up the run.
@@ -261,9 +268,12 @@ async function runOnce(settings: Settings): Promise<RunOutcome> {
           const [, r, phase] = t.phases.at(-1) ?? [0, 0, 'none']
           return `browser ${i}: relay ${relayStates[i]}, round ${r} ${phase}, trained ${t.trainings.length}x, adopted ${t.adopted.length}`
         })
-        throw new Error(
-          `timed out after ${timeoutMs / 1000} s: ${committed} of ${rounds} rounds committed; relay round ${feed?.current?.round} attempt ${feed?.current?.attempt} ${feed?.current?.phase}; ${where.join('; ')}`,
-        )
+        // The rounds committed so far are still measured; the run counts as not completed.
+        timedOut = `timed out after ${timeoutMs / 1000} s: ${committed} of ${rounds} rounds committed; relay round ${feed?.current?.round} attempt ${feed?.current?.attempt} ${feed?.current?.phase}; ${where.join('; ')}`
+        console.error(timedOut)
+        notes.push(timedOut)
+        if (committed === 0) throw new Error(timedOut)
+        break
       }
       await sleep(1_000)
     }
@@ -291,9 +301,11 @@ async function runOnce(settings: Settings): Promise<RunOutcome> {
       ),
     )
 
-    const perRound = roundFigures(rounds, timelines, poller.observations, decisions, feed!, notes)
+    const roundsCommitted = Math.min(rounds, feed!.committed.length)
+    const perRound = roundFigures(roundsCommitted, timelines, poller.observations, decisions, feed!, notes)
     const flat: Record<string, number> = {
       browsers,
+      rounds_committed: roundsCommitted,
       round_p50_ms: percentile(
         perRound.map((r) => r.round_ms),
         50,
