@@ -517,7 +517,7 @@ async function propagation(
         return {
           sha256: outcome.sha256,
           hopMs: delivered ? Number(delivered[2]) - Number(delivered[1]) : NaN,
-          detail: `from ${outcome.fromHolder ? 'the seed' : `neighbour ${outcome.from.slice(-8)}`} in pass ${outcome.pass}; sources tried: ${outcome.attempts.join(', ')}`,
+          detail: `from ${outcome.fromHolder ? 'the seed' : `neighbour ${outcome.from.slice(-8)}`} in pass ${outcome.pass}, ${Math.round(outcome.ms)} ms in the page (fetch, store, hash); sources tried: ${outcome.attempts.join(', ')}`,
         }
       })
     const seedOnly = () =>
