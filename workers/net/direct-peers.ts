@@ -1,3 +1,6 @@
+/** Direct WebRTC peers a node keeps beyond a full mesh (its ring neighbours), before the peers it exchanges data with. */
+export const MAX_DIRECT_PEERS = 8
+
 /**
  * Which peers a node keeps direct (WebRTC) connections with once the mesh outgrows a full
  * mesh. Peers sit on a ring ordered by PeerId; each node picks `bound / 2` successors and as
@@ -7,9 +10,6 @@
  * forms over these links and the relay connection; peers a node exchanges data with are
  * added on top (see MeshClient).
  */
-/** Direct WebRTC peers a node keeps beyond a full mesh (its ring neighbours), before the peers it exchanges data with. */
-export const MAX_DIRECT_PEERS = 8
-
 export function ringNeighbours(self: string, known: Iterable<string>, bound: number): Set<string> {
   const others = [...new Set(known)].filter((id) => id !== self)
   if (others.length <= bound) return new Set(others)

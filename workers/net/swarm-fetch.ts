@@ -72,7 +72,7 @@ export const SWARM_DEFAULTS = {
 
 /**
  * The sources of one pass, in order: known holders this node has a link to; then linked
- * neighbours in random order (so that fetchers spread over those that finished first); then,
+ * neighbours (of those, only the `askable`: see SwarmNode.neighbourPeers) in random order (so that fetchers spread over those that finished first); then,
  * after the linked-only passes, known holders without a link (reached by a dial or through the
  * relay's circuit, the slowest path, so only once nearby copies had a chance to appear).
  */
