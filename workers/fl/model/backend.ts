@@ -10,6 +10,7 @@ import type { BackendChoice, BackendName } from '../../fl-worker-api'
 import { createTrainer } from './trainer'
 import { MNIST_MLP, type ModelSpec } from './spec'
 import { initialWeights } from './weights'
+import { fastestOf } from './fastest-backend'
 
 export type { BackendChoice, BackendName }
 
@@ -23,6 +24,8 @@ export interface BackendOptions {
   readonly calibrationSpec?: ModelSpec
   readonly calibrationBatches?: number
   readonly calibrationBatchSize?: number
+  /** Interleaved measurements per backend when several qualify; each backend's best counts (fastest-backend.ts). Default 3. */
+  readonly calibrationPasses?: number
 }
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|mesa offscreen/i
@@ -42,22 +45,26 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     throw new Error(`no tfjs backend qualifies on this device (${candidates.map((c) => `${c.name}: ${c.note}`).join('; ')})`)
 
   const toMeasure = options.calibrate === false ? qualified.slice(0, 1) : qualified
-  let best: { name: BackendName; samplesPerSecond: number } | null = null
-  for (const name of toMeasure) {
-    const entry = candidates.find((c) => c.name === name)!
-    if (!(await tf.setBackend(name))) {
-      entry.note = 'failed to initialise'
-      continue
-    }
-    await tf.ready()
-    try {
-      const speed = await calibrate(options)
-      entry.samplesPerSecond = speed
-      entry.note = name === 'wasm' ? `${entry.note}; simd=${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}` : entry.note
-      if (!best || speed > best.samplesPerSecond) best = { name, samplesPerSecond: speed }
-    } catch (error) {
-      entry.note = `calibration failed: ${(error as Error).message}`
-    }
+  const passes = toMeasure.length > 1 ? (options.calibrationPasses ?? 3) : 1
+  const { best, speeds, failures } = await fastestOf(
+    toMeasure,
+    async (name) => {
+      if (!(await tf.setBackend(name))) throw new Error('failed to initialise')
+      await tf.ready()
+      return calibrate(options).catch((error: Error) => {
+        throw new Error(`calibration failed: ${error.message}`)
+      })
+    },
+    passes,
+  )
+  for (const entry of candidates) {
+    const name = entry.name as BackendName
+    const failure = failures.get(name)
+    if (failure) entry.note = failure.message
+    const speed = speeds.get(name)
+    if (speed === undefined) continue
+    entry.samplesPerSecond = speed
+    if (name === 'wasm') entry.note = `${entry.note}; simd=${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`
   }
   if (!best) throw new Error('every qualifying tfjs backend failed calibration')
   await tf.setBackend(best.name)

@@ -1,0 +1,48 @@
+/**
+ * Which of several backends is fastest, from noisy measurements. Load only ever slows a
+ * measurement down, so each backend's best run is the closest to its real speed; and the runs
+ * are interleaved, the order rotated every pass, so that a spell of load does not fall on one
+ * backend alone. With one measurement each, taken back to back, 16 pages calibrating at once
+ * on two cores had at least one page settle on cpu instead of wasm (round bench, 16 browsers).
+ */
+
+export interface FastestOutcome<N extends string> {
+  /** The backend with the highest best speed; null when every one failed. */
+  readonly best: { readonly name: N; readonly samplesPerSecond: number } | null
+  /** Each measured backend's best speed (samples per second). */
+  readonly speeds: ReadonlyMap<N, number>
+  /** Backends left out after a failed measurement, with why. */
+  readonly failures: ReadonlyMap<N, Error>
+}
+
+export async function fastestOf<N extends string>(
+  names: readonly N[],
+  measure: (name: N) => Promise<number>,
+  passes: number,
+): Promise<FastestOutcome<N>> {
+  const speeds = new Map<N, number>()
+  const failures = new Map<N, Error>()
+  for (let pass = 0; pass < Math.max(1, passes); pass++) {
+    const live = names.filter((n) => !failures.has(n))
+    // Repeats only serve a comparison: one backend left, once measured, has nothing to beat.
+    if (live.length === 0 || (live.length === 1 && speeds.has(live[0]))) break
+    const rotated = live.map((_, i) => live[(i + pass) % live.length])
+    for (const name of rotated) {
+      try {
+        const speed = await measure(name)
+        if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`measured ${speed} samples/s`)
+        speeds.set(name, Math.max(speed, speeds.get(name) ?? 0))
+      } catch (error) {
+        failures.set(name, error as Error)
+        speeds.delete(name)
+      }
+    }
+  }
+  let best: FastestOutcome<N>['best'] = null
+  // Ties go to the earlier name: the caller's order of preference.
+  for (const name of names) {
+    const speed = speeds.get(name)
+    if (speed !== undefined && (!best || speed > best.samplesPerSecond)) best = { name, samplesPerSecond: speed }
+  }
+  return { best, speeds, failures }
+}
