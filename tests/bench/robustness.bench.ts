@@ -25,6 +25,7 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { flagValue, hasFlag, round } from './stats'
 import { writeBenchResult, type Metrics } from './results'
+import { summariseSeeds, targetedExcess, worstGap, type Collected, type SplitResult } from './robustness-seeds'
 
 export interface RuleSetup {
   readonly label: string
@@ -88,18 +89,16 @@ const HELP = `usage: npm run bench -- robustness [options]
   --tau T             centered-clipping radius (default 0.15)
   --lr LR             client learning rate (default 0.3)
   --flip-scale K      sign flip sends −K × its update (default 4)
+  --seed S            seeds the split, the shards, the initial model, the attacks and the buckets (default 1);
+                      run several with distinct --name to see how much a figure moves with the draw
   --name NAME         result file name (default robustness)
   --jobs J            run the splits in J child processes (default 2: one per split, for 2 cores)
-  --merge a,b         combine earlier result files NAME.json (same rounds) into --name; runs nothing`
+  --merge a,b         combine earlier result files NAME.json (same rounds and seed) into --name; runs nothing
+  --seeds a,b         the whole run once per seed, one after the other (files NAME-seedS), then NAME-seeds:
+                      each rule's worst gap and backdoor success per seed and over the seeds
+  --summarise a,b     write NAME-seeds from earlier result files, one seed each; runs nothing`
 
 type Table = Record<string, Record<string, number>>
-
-interface SplitResult {
-  attackFree: number
-  attackFreeTargetSuccess: number
-  accuracy: Table
-  targetSuccess: Record<string, number>
-}
 
 export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
@@ -110,12 +109,24 @@ export async function main(args: string[]): Promise<void> {
   const resultName = listArg('name')?.[0] ?? 'robustness'
   const merge = listArg('merge')
   if (merge) return void finish(mergeResults(merge), resultName, ['npm run bench -- robustness', ...args].join(' '))
+  const summarise = listArg('summarise')
+  if (summarise) return void finishSeeds(summarise, resultName)
+  const seeds = listArg('seeds')
+  if (seeds) {
+    const passOn = withoutOptions(args, ['--seeds', '--seed', '--name'])
+    for (const seed of seeds) await runChild([...passOn, '--seed', seed, '--name', `${resultName}-seed${seed}`])
+    return void finishSeeds(
+      seeds.map((seed) => `${resultName}-seed${seed}`),
+      resultName,
+    )
+  }
 
   const full = hasFlag(args, 'full')
   const rounds = flagValue(args, 'rounds', full ? 150 : 100)
   const tau = flagValue(args, 'tau', 0.15)
   const learningRate = flagValue(args, 'lr', 0.3)
   const flipScale = flagValue(args, 'flip-scale', 4)
+  const seed = flagValue(args, 'seed', 1)
   const all = ruleSetups(tau)
   const wanted = listArg('rules') ?? (full ? all.map((s) => s.label) : [DEFAULT_LABELS.robust, DEFAULT_LABELS.secure])
   const unknown = wanted.filter((w) => !all.some((s) => s.label === w))
@@ -130,22 +141,8 @@ export async function main(args: string[]): Promise<void> {
     // One child per split (each a single-threaded simulation); then merge their files.
     // Not `${resultName}-${split}`: that is the name of an earlier committed result (robustness-sorted).
     const parts = splits.map((split) => `${resultName}.part-${split}`)
-    const passOn = args.filter(
-      (_, i) => !['--splits', '--name', '--jobs'].includes(args[i]) && !['--splits', '--name', '--jobs'].includes(args[i - 1]),
-    )
-    await Promise.all(
-      splits.map(
-        (split, i) =>
-          new Promise<void>((resolve, reject) => {
-            const child = spawn(
-              process.execPath,
-              [...process.execArgv, process.argv[1], 'robustness', ...passOn, '--splits', split, '--name', parts[i], '--jobs', '1'],
-              { stdio: ['ignore', 'inherit', 'inherit'] },
-            )
-            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`split ${split} exited with ${code}`))))
-          }),
-      ),
-    )
+    const passOn = withoutOptions(args, ['--splits', '--name', '--jobs'])
+    await Promise.all(splits.map((split, i) => runChild([...passOn, '--splits', split, '--name', parts[i], '--jobs', '1'])))
     const merged = mergeResults(parts)
     for (const part of parts) for (const ext of ['json', 'md']) rmSync(join(resultsDir, `${part}.${ext}`), { force: true })
     return void finish(merged, resultName, ['npm run bench -- robustness', ...args].join(' '))
@@ -164,7 +161,7 @@ export async function main(args: string[]): Promise<void> {
       clientMomentum: 0.9,
       signFlipScale: flipScale,
       scheme: SPLITS[split],
-      seed: 1,
+      seed,
       byzantineData: 'shards' as const,
       evalEvery: rounds,
       clients: N,
@@ -194,20 +191,12 @@ export async function main(args: string[]): Promise<void> {
     results[split] = { attackFree: baseline.accuracy, attackFreeTargetSuccess: baseline.targetSuccess, accuracy, targetSuccess }
   }
   const minutes = (performance.now() - started) / 60_000
-  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: the same training on the 1,000 held-out validation digits (clipped: trust against one step on all of them); secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: the same training on the 1,000 held-out validation digits (clipped: trust against one step on all of them); secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
   finish(
-    { setting, backend: backend.backend, rounds, minutes: round(minutes, 1), splits: results },
+    { setting, backend: backend.backend, rounds, seed, minutes: round(minutes, 1), splits: results },
     resultName,
     ['npm run bench -- robustness', ...args].join(' '),
   )
-}
-
-interface Collected {
-  setting: string
-  backend: string
-  rounds: number
-  minutes: number
-  splits: Record<string, SplitResult>
 }
 
 function mergeResults(names: string[]): Collected {
@@ -222,6 +211,7 @@ function mergeResults(names: string[]): Collected {
   }
   for (const part of parts) {
     if (part.rounds !== out.rounds) throw new Error('cannot merge runs of different round counts')
+    if ((part.seed ?? 1) !== (out.seed ?? 1)) throw new Error('cannot merge runs of different seeds')
     for (const [split, r] of Object.entries(part.splits)) {
       const into = (out.splits[split] ??= { ...r, accuracy: {}, targetSuccess: {} })
       // Per attack: two files may each hold some of one rule's attacks.
@@ -232,18 +222,33 @@ function mergeResults(names: string[]): Collected {
   return out
 }
 
+/** `args` less the named options and their values. */
+function withoutOptions(args: string[], names: string[]): string[] {
+  return args.filter((_, i) => !names.includes(args[i]) && !names.includes(args[i - 1]))
+}
+
+/** This benchmark in a child process with `args`; rejects when the child fails. */
+function runChild(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'robustness', ...args], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`robustness ${args.join(' ')} exited with ${code}`))))
+  })
+}
+
+function finishSeeds(names: string[], resultName: string): void {
+  const runs = names.map((n) => JSON.parse(readFileSync(join(resultsDir, `${n}.json`), 'utf8')).metrics.raw as Collected)
+  const { metrics, markdown } = summariseSeeds(runs, DEFAULT_LABELS)
+  const name = `${resultName}-seeds`
+  writeFileSync(join(resultsDir, `${name}.md`), `${markdown}\nFrom ${names.map((n) => `\`${n}.json\``).join(', ')}.\n`)
+  console.log(markdown)
+  writeBenchResult(name, { ...metrics, defaultRobust: DEFAULT_RULES.robust, defaultSecure: DEFAULT_RULES.secure, from: names })
+}
+
 function finish(collected: Collected, resultName: string, command: string): void {
   const { splits } = collected
   const rules = [...new Set(Object.values(splits).flatMap((s) => Object.keys(s.accuracy)))]
-  const worstGap = (split: SplitResult, rule: string): number | null => {
-    const row = split.accuracy[rule]
-    const values = row
-      ? Object.entries(row)
-          .filter(([a]) => a !== 'targeted')
-          .map(([, v]) => v)
-      : []
-    return values.length ? Math.max(...values.map((v) => split.attackFree - v)) : null
-  }
   const per = <T>(f: (split: SplitResult, rule: string) => T | null): Record<string, Record<string, T | null>> =>
     Object.fromEntries(rules.map((rule) => [rule, Object.fromEntries(Object.entries(splits).map(([name, s]) => [name, f(s, rule)]))]))
   const points = (x: number | null): number | null => (x === null || Number.isNaN(x) ? null : round(x * 100))
@@ -273,9 +278,7 @@ function finish(collected: Collected, resultName: string, command: string): void
     /** The targeted attack's success rate (%) against each rule, per split. */
     targetedSuccess: per((s, rule) => (s.targetSuccess[rule] === undefined ? null : round(s.targetSuccess[rule] * 100))) as Metrics,
     /** Success rate above the attack-free rate, in points. */
-    targetedExcessPoints: per((s, rule) =>
-      s.targetSuccess[rule] === undefined ? null : round((s.targetSuccess[rule] - s.attackFreeTargetSuccess) * 100),
-    ) as Metrics,
+    targetedExcessPoints: per((s, rule) => points(targetedExcess(s, rule))) as Metrics,
     /** Attacks not measured for a rule and split (a partial run): its worst gap covers only the rest. */
     missingAttacks: per((s, rule) => {
       const row = s.accuracy[rule] ?? {}
@@ -287,8 +290,7 @@ function finish(collected: Collected, resultName: string, command: string): void
         mode,
         Object.values(splits).every((s) => {
           const gap = worstGap(s, label)
-          const excess = s.targetSuccess[label] === undefined ? 0 : s.targetSuccess[label] - s.attackFreeTargetSuccess
-          return gap !== null && gap <= 0.02 && excess <= 0.02
+          return gap !== null && gap <= 0.02 && (targetedExcess(s, label) ?? 0) <= 0.02
         }),
       ]),
     ),
