@@ -1,12 +1,13 @@
 /**
  * The aggregation a task gets when it names none, per privacy mode, and the bucket size for a
- * cohort. Chosen from `npm run bench -- robustness` (tests/bench/results/robustness.md; README,
+ * cohort. Chosen from `npm run bench -- robustness` (tests/bench/results/robustness-seeds.md; README,
  * "Robustness against Byzantine trainers"): FLTrust needs no honest majority of inputs, so it
  * survives the Byzantine share that secure buckets of ≥ 3 create (up to 5 of 8 buckets at
  * n = 25, f = 5, where every majority rule's guarantee is void), and it is the only rule measured
  * that loses under 10 points at the sorted split. It does not reach the 2-point goal
- * everywhere (at the sorted split: Fang et al.'s attacks in plain mode, sign flip, AGR-tailored
- * and Fang-TM in secure mode); the README's table says where and by how much.
+ * everywhere (at the sorted split in both modes, at Dirichlet(1) in secure mode on one seed of
+ * three, and a backdoor that shares a bucket with honest updates can get through secure mode);
+ * the README's tables say where and by how much.
  */
 import { SECURE_MIN_BUCKET } from './aggregate'
 import type { FlTrustVariant, RuleName } from './rules'
@@ -18,15 +19,16 @@ export type PrivacyMode = 'robust' | 'secure'
 export const DEFAULT_RULES: Readonly<Record<PrivacyMode, RuleName>> = { robust: 'fltrust', secure: 'fltrust' }
 
 /**
- * Which FLTrust a new task runs, per mode (version-2 tasks read as 'paper'); README, "Robustness
- * against Byzantine trainers", has the tables (n = 25, f = 5).
- * - robust: 'clipped' held every attack within 0.1 points at Dirichlet(1) and 2.9 at the sorted
- *   split (Fang-TM), where 'paper' lost up to 2.0 and 8.0, with the backdoor at +1.2 / +0.6.
- * - secure: 'paper'. Over bucket means 'clipped' let the 7 → 1 backdoor reach 31.8 % success at
- *   the sorted split (paper: 2.9 %), for a worst accuracy gap only 0.2 points smaller (5.0
- *   against 5.2).
+ * Which FLTrust a new task runs, per mode (version-2 tasks read as 'paper'), judged by its worst
+ * of three seeds (`npm run bench -- robustness --seeds`; README, "Robustness against Byzantine
+ * trainers", n = 25, f = 5):
+ * - robust: 'clipped', worst gap 1.7 points at Dirichlet(1) and 3.7 at the sorted split, the
+ *   backdoor at most +1.2; 'paper' lost up to 2.0 and 8.0 on seed 1 alone.
+ * - secure: 'clipped', worst gap 3.5 / 6.1 and the backdoor at most +31.2 (seed 1; +4.4 and
+ *   +3.0 on seeds 2 and 3), where 'paper' lost up to 14.5 points at the sorted split and let the
+ *   backdoor reach 95.2 % (seed 3). Seed 1 alone had favoured 'paper' (backdoor 2.9 %).
  */
-export const DEFAULT_FLTRUST_VARIANT: Readonly<Record<PrivacyMode, FlTrustVariant>> = { robust: 'clipped', secure: 'paper' }
+export const DEFAULT_FLTRUST_VARIANT: Readonly<Record<PrivacyMode, FlTrustVariant>> = { robust: 'clipped', secure: 'clipped' }
 
 /**
  * Default rule per mode for a task without held-out data (no reference update can be computed):
