@@ -18,8 +18,11 @@ export interface BackendChoice {
   readonly backend: string
   /** Measured by the calibration step on this device. */
   readonly samplesPerSecond: number
-  /** Every backend considered, with its speed or why it was skipped. */
-  readonly candidates: readonly { name: string; samplesPerSecond: number | null; note: string }[]
+  /**
+   * Every backend considered, with its speed (the best of its calibration runs) or why it was
+   * skipped, and each calibration run in order (several when more than one backend qualified).
+   */
+  readonly candidates: readonly { name: string; samplesPerSecond: number | null; runs: readonly number[]; note: string }[]
 }
 
 export interface TrainRequest {

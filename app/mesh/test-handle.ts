@@ -47,6 +47,8 @@ export function installTestHandle(
     flTimeline: () => timeline?.snapshot() ?? null,
     /** Loads the data and picks the backend, so that a benchmark's first round does not time it. */
     prepareTraining: () => trainer.prepare().then((b) => b.backend),
+    /** The whole backend choice: every candidate with its calibration runs (the calibration benchmark). */
+    trainingBackendChoice: () => trainer.prepare(),
     /**
      * Trains once exactly as the joined task's trainers do (same model, shard size, steps,
      * batch size), alone and outside any round: the baseline the round benchmark compares to.

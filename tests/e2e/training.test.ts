@@ -58,6 +58,12 @@ describe('local training in the browser', () => {
     const backend = await page.locator('[data-testid="backend"]').getAttribute('data-backend')
     // Headless with --disable-gpu there is no hardware adapter: WebGPU/WebGL must have been skipped.
     expect(['wasm', 'cpu']).toContain(backend)
+    // Both qualify, so the panel lists each with its three interleaved calibration runs.
+    const candidates = (await page.locator('[data-testid="backend-candidates"] li').allTextContents()).map((c) =>
+      c.replace(/\s+/g, ' ').trim(),
+    )
+    for (const name of ['wasm', 'cpu'])
+      expect(candidates.find((c) => c.startsWith(`${name}:`))).toMatch(/samples\/s at best \(runs \d+ \/ \d+ \/ \d+\)/)
     expect(page.workers().some((w) => w.url().includes('training.worker'))).toBe(true)
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks)
     expect(longTasks).toEqual([])

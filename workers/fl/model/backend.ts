@@ -34,11 +34,11 @@ let wasmConfigured = false
 
 export async function selectBackend(options: BackendOptions = {}): Promise<BackendChoice> {
   const order = options.candidates ?? ['webgpu', 'webgl', 'wasm', 'cpu']
-  const candidates: { name: string; samplesPerSecond: number | null; note: string }[] = []
+  const candidates: { name: string; samplesPerSecond: number | null; runs: readonly number[]; note: string }[] = []
   const qualified: BackendName[] = []
   for (const name of order) {
     const probe = await probe_(name, options)
-    candidates.push({ name, samplesPerSecond: null, note: probe.note })
+    candidates.push({ name, samplesPerSecond: null, runs: [], note: probe.note })
     if (probe.ok) qualified.push(name)
   }
   if (qualified.length === 0)
@@ -46,7 +46,7 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
 
   const toMeasure = options.calibrate === false ? qualified.slice(0, 1) : qualified
   const passes = toMeasure.length > 1 ? (options.calibrationPasses ?? 3) : 1
-  const { best, speeds, failures } = await fastestOf(
+  const { best, speeds, runs, failures } = await fastestOf(
     toMeasure,
     async (name) => {
       if (!(await tf.setBackend(name))) throw new Error('failed to initialise')
@@ -64,6 +64,7 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     const speed = speeds.get(name)
     if (speed === undefined) continue
     entry.samplesPerSecond = speed
+    entry.runs = runs.get(name) ?? []
     if (name === 'wasm') entry.note = `${entry.note}; simd=${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`
   }
   if (!best) throw new Error('every qualifying tfjs backend failed calibration')

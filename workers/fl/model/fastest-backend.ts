@@ -2,8 +2,9 @@
  * Which of several backends is fastest, from noisy measurements. Load only ever slows a
  * measurement down, so each backend's best run is the closest to its real speed; and the runs
  * are interleaved, the order rotated every pass, so that a spell of load does not fall on one
- * backend alone. With one measurement each, taken back to back, 16 pages calibrating at once
- * on two cores had at least one page settle on cpu instead of wasm (round bench, 16 browsers).
+ * backend alone. With one measurement each, taken back to back, one of 16 pages calibrating at
+ * once on two cores settled on cpu instead of wasm (round bench, 16 browsers); within a page,
+ * a backend's slowest run was down to 0.14× its best (`npm run bench -- calibration`).
  */
 
 export interface FastestOutcome<N extends string> {
@@ -11,6 +12,8 @@ export interface FastestOutcome<N extends string> {
   readonly best: { readonly name: N; readonly samplesPerSecond: number } | null
   /** Each measured backend's best speed (samples per second). */
   readonly speeds: ReadonlyMap<N, number>
+  /** Every run of each backend that measured, in order, so a user can see how steady the device was. */
+  readonly runs: ReadonlyMap<N, readonly number[]>
   /** Backends left out after a failed measurement, with why. */
   readonly failures: ReadonlyMap<N, Error>
 }
@@ -21,6 +24,7 @@ export async function fastestOf<N extends string>(
   passes: number,
 ): Promise<FastestOutcome<N>> {
   const speeds = new Map<N, number>()
+  const runs = new Map<N, number[]>()
   const failures = new Map<N, Error>()
   for (let pass = 0; pass < Math.max(1, passes); pass++) {
     const live = names.filter((n) => !failures.has(n))
@@ -32,6 +36,7 @@ export async function fastestOf<N extends string>(
         const speed = await measure(name)
         if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`measured ${speed} samples/s`)
         speeds.set(name, Math.max(speed, speeds.get(name) ?? 0))
+        runs.set(name, [...(runs.get(name) ?? []), speed])
       } catch (error) {
         failures.set(name, error as Error)
         speeds.delete(name)
@@ -44,5 +49,5 @@ export async function fastestOf<N extends string>(
     const speed = speeds.get(name)
     if (speed !== undefined && (!best || speed > best.samplesPerSecond)) best = { name, samplesPerSecond: speed }
   }
-  return { best, speeds, failures }
+  return { best, speeds, runs, failures }
 }
