@@ -42,7 +42,8 @@ export function targetedExcess(split: SplitResult, rule: string): number | null 
   return success === undefined ? null : success - split.attackFreeTargetSuccess
 }
 
-const points = (x: number | null): number | null => (x === null || Number.isNaN(x) ? null : round(x * 100))
+/** A fraction as rounded percentage points; null stays null. */
+export const points = (x: number | null): number | null => (x === null || Number.isNaN(x) ? null : round(x * 100))
 const worstOf = (xs: (number | null)[]): number | null => {
   const known = xs.filter((x): x is number => x !== null)
   return known.length ? Math.max(...known) : null

@@ -25,7 +25,7 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { flagValue, hasFlag, round } from './stats'
 import { writeBenchResult, type Metrics } from './results'
-import { summariseSeeds, targetedExcess, worstGap, type Collected, type SplitResult } from './robustness-seeds'
+import { points, summariseSeeds, targetedExcess, worstGap, type Collected, type SplitResult } from './robustness-seeds'
 
 export interface RuleSetup {
   readonly label: string
@@ -251,7 +251,6 @@ function finish(collected: Collected, resultName: string, command: string): void
   const rules = [...new Set(Object.values(splits).flatMap((s) => Object.keys(s.accuracy)))]
   const per = <T>(f: (split: SplitResult, rule: string) => T | null): Record<string, Record<string, T | null>> =>
     Object.fromEntries(rules.map((rule) => [rule, Object.fromEntries(Object.entries(splits).map(([name, s]) => [name, f(s, rule)]))]))
-  const points = (x: number | null): number | null => (x === null || Number.isNaN(x) ? null : round(x * 100))
   const metrics: Metrics = {
     setting: collected.setting,
     backend: collected.backend,

@@ -46,7 +46,7 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
 
   const toMeasure = options.calibrate === false ? qualified.slice(0, 1) : qualified
   const passes = toMeasure.length > 1 ? (options.calibrationPasses ?? 3) : 1
-  const { best, speeds, runs, failures } = await fastestOf(
+  const { best, runs, failures } = await fastestOf(
     toMeasure,
     async (name) => {
       if (!(await tf.setBackend(name))) throw new Error('failed to initialise')
@@ -61,10 +61,10 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     const name = entry.name as BackendName
     const failure = failures.get(name)
     if (failure) entry.note = failure.message
-    const speed = speeds.get(name)
-    if (speed === undefined) continue
-    entry.samplesPerSecond = speed
-    entry.runs = runs.get(name) ?? []
+    const measured = runs.get(name)
+    if (!measured) continue
+    entry.samplesPerSecond = Math.max(...measured)
+    entry.runs = measured
     if (name === 'wasm') entry.note = `${entry.note}; simd=${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`
   }
   if (!best) throw new Error('every qualifying tfjs backend failed calibration')

@@ -2,17 +2,15 @@
  * Which of several backends is fastest, from noisy measurements. Load only ever slows a
  * measurement down, so each backend's best run is the closest to its real speed; and the runs
  * are interleaved, the order rotated every pass, so that a spell of load does not fall on one
- * backend alone. With one measurement each, taken back to back, one of 16 pages calibrating at
- * once on two cores settled on cpu instead of wasm (round bench, 16 browsers); within a page,
- * a backend's slowest run was down to 0.14× its best (`npm run bench -- calibration`).
+ * backend alone. Within one page a backend's slowest run was down to 0.14× its best with 16
+ * pages calibrating at once on two cores (`npm run bench -- calibration`), where one run each,
+ * back to back, is the suspected reason one page of a 16-browser round run trained on cpu.
  */
 
 export interface FastestOutcome<N extends string> {
   /** The backend with the highest best speed; null when every one failed. */
   readonly best: { readonly name: N; readonly samplesPerSecond: number } | null
-  /** Each measured backend's best speed (samples per second). */
-  readonly speeds: ReadonlyMap<N, number>
-  /** Every run of each backend that measured, in order, so a user can see how steady the device was. */
+  /** Every run (samples per second) of each backend that never failed, in order; its best is its speed. */
   readonly runs: ReadonlyMap<N, readonly number[]>
   /** Backends left out after a failed measurement, with why. */
   readonly failures: ReadonlyMap<N, Error>
@@ -23,31 +21,30 @@ export async function fastestOf<N extends string>(
   measure: (name: N) => Promise<number>,
   passes: number,
 ): Promise<FastestOutcome<N>> {
-  const speeds = new Map<N, number>()
   const runs = new Map<N, number[]>()
   const failures = new Map<N, Error>()
   for (let pass = 0; pass < Math.max(1, passes); pass++) {
     const live = names.filter((n) => !failures.has(n))
     // Repeats only serve a comparison: one backend left, once measured, has nothing to beat.
-    if (live.length === 0 || (live.length === 1 && speeds.has(live[0]))) break
+    if (live.length === 0 || (live.length === 1 && runs.has(live[0]))) break
     const rotated = live.map((_, i) => live[(i + pass) % live.length])
     for (const name of rotated) {
       try {
         const speed = await measure(name)
         if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`measured ${speed} samples/s`)
-        speeds.set(name, Math.max(speed, speeds.get(name) ?? 0))
         runs.set(name, [...(runs.get(name) ?? []), speed])
       } catch (error) {
         failures.set(name, error as Error)
-        speeds.delete(name)
+        runs.delete(name)
       }
     }
   }
   let best: FastestOutcome<N>['best'] = null
   // Ties go to the earlier name: the caller's order of preference.
   for (const name of names) {
-    const speed = speeds.get(name)
+    const measured = runs.get(name)
+    const speed = measured ? Math.max(...measured) : undefined
     if (speed !== undefined && (!best || speed > best.samplesPerSecond)) best = { name, samplesPerSecond: speed }
   }
-  return { best, speeds, runs, failures }
+  return { best, runs, failures }
 }
