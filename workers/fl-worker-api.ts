@@ -38,6 +38,11 @@ export interface TrainRequest {
   /** How the training set is split among `clients` (the task's partition); IID by default. */
   readonly partition?: ShardScheme
   readonly seed: number
+  /**
+   * A federated round's attempt when it trains afresh for a later attempt (secure mode never
+   * masks one update twice): the same shard in another batch order. 0 or absent: the round's order.
+   */
+  readonly attempt?: number
   /** Default 0.05 with momentum. */
   readonly learningRate?: number
   /** Caps the batches per epoch (the task's local steps). */

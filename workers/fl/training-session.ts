@@ -27,6 +27,14 @@ interface TaskModel {
   global: { readonly hash: string; readonly weights: FlatWeights } | null
 }
 
+/** Above the largest round a task may have (spec.ts LIMITS.rounds), so no (round, attempt) shares another's batch order. */
+const ATTEMPT_SEED_STRIDE = 10_007
+
+/** The batch order of a round's training: the task's seed and the round, and for a later attempt's fresh update the attempt too. */
+export function shuffleSeed(request: Pick<TrainRequest, 'seed' | 'round' | 'attempt'>): number {
+  return request.seed + request.round + (request.attempt ?? 0) * ATTEMPT_SEED_STRIDE
+}
+
 export interface TrainingSession {
   loadModel(request: LoadModelRequest): LoadedModel
   train(request: TrainRequest, options?: { onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainResult>
@@ -100,7 +108,7 @@ export function createTrainingSession(dataset: ImageDataset): TrainingSession {
           learningRate: request.learningRate ?? 0.05,
           optimizer: 'momentum',
           maxBatchesPerEpoch: request.maxBatchesPerEpoch,
-          seed: request.seed + request.round,
+          seed: shuffleSeed(request),
         },
         onProgress: options.onProgress,
         signal: options.signal,

@@ -49,6 +49,18 @@ describe('training session (what the training worker runs)', () => {
     expect(l2Norm(subtract(other.update!, first.update!))).toBeGreaterThan(0.001)
   })
 
+  it('a later attempt trains the same shard in another batch order: as many samples, another update (secure mode masks each update once)', async () => {
+    session.loadModel({ weights: Float32Array.from(global), hash: globalHash })
+    const first = await session.train({ ...round, clientIndex: 0 })
+    expect(l2Norm(subtract((await session.train({ ...round, clientIndex: 0, attempt: 0 })).update!, first.update!))).toBe(0)
+    const fresh = await session.train({ ...round, clientIndex: 0, attempt: 1 })
+    expect(fresh.samples).toBe(first.samples)
+    expect(l2Norm(subtract(fresh.update!, first.update!))).toBeGreaterThan(0.001)
+    // Not another round's order either.
+    const nextRound = await session.train({ ...round, round: 2, clientIndex: 0 })
+    expect(l2Norm(subtract(fresh.update!, nextRound.update!))).toBeGreaterThan(0.001)
+  })
+
   it('partitions by the task’s scheme', async () => {
     const sorted = await session.train({ ...round, clientIndex: 0, partition: { kind: 'sorted' }, maxBatchesPerEpoch: 1 })
     const iid = await session.train({ ...round, clientIndex: 0, maxBatchesPerEpoch: 1 })

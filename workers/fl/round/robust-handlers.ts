@@ -64,6 +64,8 @@ export async function baseWeights(context: Pick<RobustNodeContext, 'models'>, ha
 export async function trainFromBase(
   context: Pick<RobustNodeContext, 'task' | 'models' | 'training'>,
   request: TrainRequest,
+  /** A later attempt's fresh update (secure mode): the same shard in another batch order. */
+  attempt = 0,
 ): Promise<{ base: FlatWeights; update: Float32Array; samples: number }> {
   const { task } = context
   if (!context.training) throw new Error('this node does not train')
@@ -77,6 +79,7 @@ export async function trainFromBase(
     clients: request.cohortSize,
     partition: task.partition,
     seed: task.dataSeed,
+    ...(attempt > 0 ? { attempt } : {}),
     learningRate: task.learningRate,
     maxBatchesPerEpoch: task.localSteps || undefined,
     clipNorm: task.clipNorm || undefined,

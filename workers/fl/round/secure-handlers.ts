@@ -71,10 +71,19 @@ export interface SecureNodeContext {
   readonly warn?: (what: string, reason: string) => void
 }
 
+/**
+ * A trainer's update for the round. Each update is masked into at most one secure-aggregation
+ * session: once an attempt's session received it masked, its sum may be revealed, and the same
+ * update masked into another attempt's bucket (other members, or the same ones with one gone)
+ * would let an aggregator difference the two sums down to one trainer's update. A later attempt
+ * therefore gets an update trained afresh from the same base on the same shard in another batch
+ * order (README, "Secure mode, step by step").
+ */
 interface HeldUpdate {
-  readonly round: number
-  readonly baseModel: Hash
+  readonly request: TrainRequest
   readonly update: Float32Array
+  /** The attempt whose session this update was sent masked to; null while it has been in none. */
+  maskedIn: number | null
 }
 
 interface RunningAggregation {
@@ -100,7 +109,9 @@ export function createSecureHandlers(context: SecureNodeContext) {
   const bound = secureBound(task.clipNorm)
   const baselines = new Map<Hash, number>()
   let held: HeldUpdate | null = null
-  const clients = new Map<string, { session: SecureClientSession; aggregator: string }>()
+  const clients = new Map<string, { session: SecureClientSession; aggregator: string; held: HeldUpdate }>()
+  /** Attempts whose BEGIN is being answered (a fresh update may be training), so a repeated BEGIN starts nothing twice. */
+  const starting = new Set<string>()
   const running = new Map<string, RunningAggregation>()
   const keyOf = (round: number, attempt: number) => `${round}/${attempt}`
   const warn = (what: string, reason: string) => context.warn?.(what, reason)
@@ -125,10 +136,30 @@ export function createSecureHandlers(context: SecureNodeContext) {
     schedule()
   }
 
+  /**
+   * The update this trainer masks in `attempt` of the held round: the held one unless an earlier
+   * attempt's session already received it masked, then one trained afresh for this attempt.
+   * Null (with a warning) when that training fails or a new round replaced the held update.
+   */
+  const updateFor = async (attempt: number): Promise<HeldUpdate | null> => {
+    const current = held
+    if (!current) return null
+    if (current.maskedIn === null || current.maskedIn === attempt) return current
+    try {
+      const { update } = await trainFromBase(context, current.request, attempt)
+      if (held !== current) return null // a new round began while this one retrained
+      held = { request: current.request, update, maskedIn: null }
+      return held
+    } catch (error) {
+      warn('secure aggregation', `no fresh update for attempt ${attempt}: ${(error as Error).message}`)
+      return null
+    }
+  }
+
   return {
     async train(request: TrainRequest): Promise<SubmissionRef> {
       const { update, samples } = await trainFromBase(context, request)
-      held = { round: request.round, baseModel: request.baseModel, update }
+      held = { request, update, maskedIn: null }
       for (const key of clients.keys()) if (!key.startsWith(`${request.round}/`)) clients.delete(key)
       const ticket = secureSubmissionTicket(context.taskId, request.round, context.self)
       return {
@@ -146,35 +177,47 @@ export function createSecureHandlers(context: SecureNodeContext) {
       if (message.phase === SecaggPhase.SECAGG_BEGIN) {
         if (from !== aggregatorFor(context.roster, message.round, message.attempt))
           return warn('secure aggregation', `${from} is not the aggregator of round ${message.round} attempt ${message.attempt}`)
-        if (!held || held.round !== message.round) return warn('secure aggregation', `no trained update for round ${message.round}`)
-        if (clients.has(key)) return // a repeated BEGIN: this client already advertised
+        if (held?.request.round !== message.round) return warn('secure aggregation', `no trained update for round ${message.round}`)
+        if (clients.has(key) || starting.has(key)) return // a repeated BEGIN: this client already answers it
         if (!message.cohort.includes(context.self)) return warn('secure aggregation', 'BEGIN names a cohort without this trainer')
-        const frame = frameOf(message.round, message.attempt, from, held.baseModel, message.cohort, held.update.length)
-        const plan = planSecureRound(frame, (id) => context.sources.trainerKey(id))
-        if (!plan.ok) return warn('secure aggregation', plan.reason)
-        const session = new SecureClientSession({
-          frame,
-          buckets: plan.buckets,
-          self: context.self,
-          update: held.update,
-          random: context.random,
-          identitySecretKey: context.identitySecretKey,
-          primitives: context.primitives,
-        })
-        if (session.bucket !== message.bucket)
-          return warn('secure aggregation', `BEGIN for bucket ${message.bucket}, this trainer is in ${session.bucket}`)
-        clients.set(key, { session, aggregator: from })
-        const step = session.begin()
-        if (step.ok) context.sendToAggregator(from, step.message)
-        else warn('secure aggregation', step.reason)
+        starting.add(key)
+        try {
+          const update = await updateFor(message.attempt)
+          if (!update) return
+          const frame = frameOf(message.round, message.attempt, from, update.request.baseModel, message.cohort, update.update.length)
+          const plan = planSecureRound(frame, (id) => context.sources.trainerKey(id))
+          if (!plan.ok) return warn('secure aggregation', plan.reason)
+          const session = new SecureClientSession({
+            frame,
+            buckets: plan.buckets,
+            self: context.self,
+            update: update.update,
+            random: context.random,
+            identitySecretKey: context.identitySecretKey,
+            primitives: context.primitives,
+          })
+          if (session.bucket !== message.bucket)
+            return warn('secure aggregation', `BEGIN for bucket ${message.bucket}, this trainer is in ${session.bucket}`)
+          clients.set(key, { session, aggregator: from, held: update })
+          const step = session.begin()
+          if (step.ok) context.sendToAggregator(from, step.message)
+          else warn('secure aggregation', step.reason)
+        } finally {
+          starting.delete(key)
+        }
         return
       }
       const client = clients.get(key)
       if (!client || client.aggregator !== from)
         return warn('secure aggregation', `no session with ${from} for round ${message.round} attempt ${message.attempt}`)
+      // Share delivery asks for the masked input: never for an update another attempt's session already received.
+      const masks = message.phase === SecaggPhase.SECAGG_MASK
+      if (masks && client.held.maskedIn !== null && client.held.maskedIn !== message.attempt)
+        return warn('secure aggregation', `this update was masked in attempt ${client.held.maskedIn}; attempt ${message.attempt} gets none`)
+      if (masks) client.held.maskedIn = message.attempt // before the answer exists: a failed answer only costs a retraining
       const step = await client.session.receive(message)
-      if (step.ok) context.sendToAggregator(from, step.message)
-      else warn('secure aggregation', step.reason)
+      if (!step.ok) return warn('secure aggregation', step.reason)
+      context.sendToAggregator(from, step.message)
     },
 
     /** Aggregator: a trainer's message and the signed envelope it came in (kept for the transcript). */
