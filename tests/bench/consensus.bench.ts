@@ -320,6 +320,8 @@ export async function runProcesses(n: number, heights: number, warmup: number, i
       if (!cpuAtWarmup && health.every((h) => (h.consensus?.lastDecision?.height ?? 0) >= warmup)) {
         const cpu = relays.map((r) => r.cpuMs())
         if (cpu.every((c) => c !== null)) cpuAtWarmup = cpu as number[]
+        // For MESH_E2E_RELAY_NODE_OPTIONS=--cpu-prof: the measured span on the profiles' clock (µs), to profile only what is timed.
+        if (process.env.BENCH_DEBUG) console.error('window start', process.hrtime.bigint() / 1000n)
         heightAtWarmup = Math.min(...health.map((h) => h.consensus.lastDecision.height))
       }
       if (health.every((h) => (h.consensus?.lastDecision?.height ?? 0) >= target)) break
@@ -327,6 +329,7 @@ export async function runProcesses(n: number, heights: number, warmup: number, i
       await new Promise((r) => setTimeout(r, 250))
     }
     const cpuAtEnd = relays.map((r) => r.cpuMs())
+    if (process.env.BENCH_DEBUG) console.error('window end', process.hrtime.bigint() / 1000n)
     const heightAtEnd = Math.min(...health.map((h) => h.consensus.lastDecision.height))
     const cpuPerDecisionPerValidator =
       cpuAtWarmup && cpuAtEnd.every((c) => c !== null) && heightAtEnd > heightAtWarmup
