@@ -28,7 +28,6 @@ import { encodeCertificate } from '../workers/consensus/certificate/certificate'
 import { consensusDecisionEntry } from '../workers/security/wiring/audit-hooks'
 import { RelaySecurity } from './security'
 import { soloValidatorKeys, startValidatorDuty } from './validator'
-import { FlDuty } from './fl-duty'
 import { FlStore } from './fl-store'
 import { flTaskFeed } from './fl-api'
 import { signedFlValidatorSet } from './fl-validator-statement'
@@ -170,21 +169,24 @@ export async function startRelay(
   const identity = identityFromSeed(identitySeed)
   const flValidators = config.fl ? (validator?.keys ?? (await soloValidatorKeys(config.dataDir))) : null
   const flStatement = flValidators ? await signedFlValidatorSet(db, security, flValidators, peerId, log.child({ component: 'fl' })) : null
-  const fl = flValidators
-    ? await FlDuty.start({
-        runtime,
-        store: new FlStore(db),
-        dataDir: config.dataDir,
-        peerId,
-        identity: { seed: identitySeed, publicKey: identity.publicKey, sign: nativeEd25519Signer(identitySeed) },
-        validators: flValidators,
-        defaultTask: !validator,
-        audit: (fields) => security.audit.append(fields),
-        log: log.child({ component: 'fl' }),
-        metrics: flRoundMetrics(metrics.flRound),
-        tracer: tracing.tracer,
-      })
-    : null
+  // tfjs and its model code (~45 MB resident) load only with the duty that needs them: a relay that only relays never pays for them.
+  const flDuty = flValidators ? (await import('./fl-duty')).FlDuty : null
+  const fl =
+    flDuty && flValidators
+      ? await flDuty.start({
+          runtime,
+          store: new FlStore(db),
+          dataDir: config.dataDir,
+          peerId,
+          identity: { seed: identitySeed, publicKey: identity.publicKey, sign: nativeEd25519Signer(identitySeed) },
+          validators: flValidators,
+          defaultTask: !validator,
+          audit: (fields) => security.audit.append(fields),
+          log: log.child({ component: 'fl' }),
+          metrics: flRoundMetrics(metrics.flRound),
+          tracer: tracing.tracer,
+        })
+      : null
   const dialer = keepPeersConnected(node, [...config.peers, ...(validator?.peerAddresses ?? [])], log.child({ component: 'peers' }))
 
   metrics.mesh.watchConnections(() => ({

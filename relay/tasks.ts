@@ -8,11 +8,7 @@ import { TaskWorkerHost } from '../workers/tasks/worker-host'
 import { gossipTaskTransport, preferDirect, TASK_DIRECT_KINDS, type RouteCounts } from '../workers/tasks/transport'
 import { startTaskChannels } from '../workers/tasks/peer-channels'
 import { newTaskId } from '../workers/tasks/initiator'
-import { runSubtask } from '../workers/tasks/run'
 import { TASK_WIRE_VERSION } from '../workers/tasks/state'
-import { selectBackend } from '../workers/fl/model/backend'
-import { nodeBackendOptions } from '../workers/fl/node/backend'
-import { loadMnistNode } from '../workers/fl/node/mnist-data'
 import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
 import type { TaskStatus } from '../workers/tasks/wire.pb'
@@ -179,6 +175,13 @@ export async function startTaskDuty(deps: {
     })
   }
   if (duties.includes('worker')) {
+    // Only a worker runs subtasks: tfjs and the digits load here, not in a coordinator-only relay.
+    const [{ runSubtask }, { selectBackend }, { nodeBackendOptions }, { loadMnistNode }] = await Promise.all([
+      import('../workers/tasks/run'),
+      import('../workers/fl/model/backend'),
+      import('../workers/fl/node/backend'),
+      import('../workers/fl/node/mnist-data'),
+    ])
     const dataset = loadMnistNode()
     const choice = await selectBackend(nodeBackendOptions({ calibrate: false }))
     const cores = availableParallelism()
