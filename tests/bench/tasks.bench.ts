@@ -39,7 +39,7 @@ import type { NodeId, StepResult } from '../../workers/consensus/raft/types'
 import { writeBenchResult } from './results'
 import { flagValue, hasFlag, percentile, round } from './stats'
 
-const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 24] [--subtasks 64] [--parallel 4] [--slots 32] [--batch-window-ms 5]
+const HELP = `npm run bench -- tasks [--coordinators 3] [--workers 4] [--tasks 96] [--subtasks 64] [--parallel 4] [--slots 32] [--batch-window-ms 5]
   [--result-batch-ms 5] [--signer native|noble] [--message-ids node|webcrypto] [--transport direct|gossip]
 
 Task distribution end to end over real libp2p on loopback, all nodes in this one Node process:
@@ -274,7 +274,7 @@ export async function main(args: string[]): Promise<void> {
   if (hasFlag(args, 'help')) return void console.log(HELP)
   const coordinatorCount = flagValue(args, 'coordinators', 3)
   const workerCount = flagValue(args, 'workers', 4)
-  const taskCount = flagValue(args, 'tasks', 24)
+  const taskCount = flagValue(args, 'tasks', 96) // 6,144 subtasks: seconds of timed work, not a fraction of one
   const subtasks = flagValue(args, 'subtasks', 64)
   const parallel = flagValue(args, 'parallel', 4)
   const slots = flagValue(args, 'slots', 32)
