@@ -12,8 +12,9 @@ import { TASK_WIRE_VERSION } from '../workers/tasks/state'
 import type { MeshRuntime } from '../workers/net/runtime'
 import type { Logger } from '../workers/log'
 import type { TaskStatus } from '../workers/tasks/wire.pb'
-import { countTaskStates, taskPhaseSeconds } from '../workers/tasks/counts'
-import { TaskTracing, taskTraceId, tracedTaskTransport } from '../workers/telemetry/task-trace'
+import { countTaskStates } from '../workers/tasks/counts'
+import { TaskTracing, taskTraceId, tracedTaskTransport, type TaskRole } from '../workers/telemetry/task-trace'
+import type { TaskPhase } from '../workers/telemetry/phases'
 import { openRaftDatabase, SqliteRaftStore } from './raft-store'
 import type { RelayMetrics } from './metrics'
 
@@ -65,6 +66,19 @@ export function coordinatorKeys(peerIds: readonly string[]): Uint8Array[] {
   })
 }
 
+/**
+ * Which role's span on this relay measures each phase of a task (workers/telemetry/task-trace.ts):
+ * an initiator (a CLI `task run` the relay announces) waits through `announce` until a coordinator
+ * reports; a coordinator waits for its Raft log to take the task (`elect`), for the first
+ * assignment (`assign`) and for the result (`run`). `complete` is an instant in both roles.
+ */
+const PHASE_MEASURED_BY: Readonly<Partial<Record<TaskPhase, TaskRole>>> = {
+  announce: 'initiator',
+  elect: 'coordinator',
+  assign: 'coordinator',
+  run: 'coordinator',
+}
+
 export async function startTaskDuty(deps: {
   readonly duties: readonly TaskDuty[]
   readonly founders: readonly string[]
@@ -79,7 +93,17 @@ export async function startTaskDuty(deps: {
   readonly log: Logger
 }): Promise<RelayTaskDuty> {
   const { duties, peerId, log } = deps
-  const tracing = deps.tracer ? new TaskTracing({ tracer: deps.tracer, node: peerId }) : null
+  const metrics = deps.metrics
+  const tracing = deps.tracer
+    ? new TaskTracing({
+        tracer: deps.tracer,
+        node: peerId,
+        // mesh_task_phase_seconds: each phase as the span of the role that waits through it measured it on this relay.
+        onPhaseEnd: (role, phase, seconds) => {
+          if (PHASE_MEASURED_BY[phase] === role) metrics?.phaseDuration(phase, seconds)
+        },
+      })
+    : null
   // Addressed messages (Raft, assignments, results) on per-peer streams where connected, gossip otherwise.
   const channels = await startTaskChannels(deps.runtime, TASK_DIRECT_KINDS)
   const routes: RouteCounts = {}
@@ -140,8 +164,6 @@ export async function startTaskDuty(deps: {
     let countsDue = true
     adapter.onApply(() => (countsDue = true))
     if (tracing) adapter.onApply(() => tracing.applied(adapter.tasks()))
-    const metrics = deps.metrics
-    const measured = new Set<string>()
     if (metrics) {
       countsTimer = setInterval(() => {
         if (!countsDue) return
@@ -152,14 +174,6 @@ export async function startTaskDuty(deps: {
       countsTimer.unref?.()
     }
     adapter.onStatus((status) => {
-      // Only the leader reports; a finished task is reported again when its initiator re-announces, so it is measured once.
-      const phases = status.state === 'done' && !measured.has(status.taskId) ? taskPhaseSeconds(status) : null
-      if (phases && metrics) {
-        if (measured.size >= 10_000) measured.clear()
-        measured.add(status.taskId)
-        metrics.phaseDuration('assign', phases.assign)
-        metrics.phaseDuration('run', phases.run)
-      }
       if (status.state !== 'running')
         log.info(
           {

@@ -298,6 +298,11 @@ describe('agent tasks: Raft coordinators (relays and a browser) and workers (rel
       .poll(async () => await survivors[0].metrics(), { timeout: 30_000, interval: 500 })
       .toMatch(/^mesh_tasks\{state="done"\} 2$/m)
     expect(await survivors[0].metrics()).toMatch(new RegExp(`^mesh_subtasks\\{state="done"\\} ${SUBTASKS}$`, 'm'))
+    // Its phase histogram saw both tasks through the log taking them, their first assignments and their runs.
+    const phases = (await survivors[0].metrics()).split('\n').filter((line) => line.startsWith('mesh_task_phase_seconds_count'))
+    console.log(`survivor's task phases:\n${phases.join('\n')}`)
+    for (const phase of ['elect', 'assign', 'run'])
+      expect(phases.join('\n')).toMatch(new RegExp(`^mesh_task_phase_seconds_count\\{phase="${phase}"\\} 2$`, 'm'))
     // Every addressed message is counted by route. Here the coordinators reach each other only
     // through the hub relay, so their Raft travels by the gossip fallback (README, Agent tasks).
     const routed = (await survivors[0].metrics()).split('\n').filter((line) => line.startsWith('mesh_task_messages{'))

@@ -5,7 +5,6 @@
  * results but no accepted (majority) one yet.
  */
 import type { TaskRecord } from './state'
-import type { TaskStatus } from './wire.pb'
 
 export const taskCountStates = ['announced', 'assigned', 'running', 'done', 'failed'] as const
 export type TaskCountState = (typeof taskCountStates)[number]
@@ -32,16 +31,4 @@ function subtaskState(task: TaskRecord, subtask: TaskRecord['subtasks'][number])
   if (task.state !== 'running') return 'failed'
   if (subtask.attempts.some((a) => a.state === 'running')) return 'assigned'
   return subtask.attempts.some((a) => a.state === 'done') ? 'running' : 'announced'
-}
-
-/**
- * Phase durations of a finished task, from the leader's clock only (workers' start and finish
- * times come from their own clocks): 'assign' from announcement to the first assignment, 'run'
- * from there to the final result. Null for a task that never had an attempt.
- */
-export function taskPhaseSeconds(status: TaskStatus): { assign: number; run: number } | null {
-  let firstAssigned = Infinity
-  for (const subtask of status.subtasks) for (const attempt of subtask.attempts) firstAssigned = Math.min(firstAssigned, attempt.assignedMs)
-  if (!Number.isFinite(firstAssigned) || !(status.finishedMs >= firstAssigned)) return null
-  return { assign: Math.max(0, firstAssigned - status.announcedMs) / 1000, run: (status.finishedMs - firstAssigned) / 1000 }
 }

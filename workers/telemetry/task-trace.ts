@@ -41,7 +41,15 @@ export class TaskTracing {
   private readonly running = new Map<string, Set<number>>()
   private closed = false
 
-  constructor(options: { readonly tracer: Tracer; readonly node: string; readonly now?: () => number; readonly maxOpen?: number }) {
+  constructor(options: {
+    readonly tracer: Tracer
+    readonly node: string
+    readonly now?: () => number
+    readonly maxOpen?: number
+    /** How long this node's part in a task stayed in each phase, as its span did (relay metrics: mesh_task_phase_seconds). */
+    readonly onPhaseEnd?: (role: TaskRole, phase: TaskPhase, seconds: number) => void
+  }) {
+    const onPhaseEnd = options.onPhaseEnd
     this.works = new WorkTracer({
       tracer: options.tracer,
       kind: 'task',
@@ -49,6 +57,7 @@ export class TaskTracing {
       attributes: { 'mesh.node': options.node },
       maxOpen: options.maxOpen ?? 256,
       now: options.now,
+      onPhaseEnd: onPhaseEnd && ((phase, seconds, key) => onPhaseEnd(key.slice(0, key.indexOf('/')) as TaskRole, phase, seconds)),
       traceIdFor: (key) => taskTraceId(key.slice(key.indexOf('/') + 1)),
     })
   }

@@ -105,7 +105,8 @@ export interface WorkTracerOptions<K extends WorkKind> {
   /** Open pieces of work kept; the oldest is ended as abandoned beyond this. */
   readonly maxOpen?: number
   readonly now?: () => number
-  readonly onPhaseEnd?: (phase: PhaseOf<K>, seconds: number) => void
+  /** How long each phase of the piece of work `id` lasted, when the next one starts or the work ends (metrics). */
+  readonly onPhaseEnd?: (phase: PhaseOf<K>, seconds: number, id: string) => void
   /**
    * The trace id every node derives for a piece of work on its own (e.g. from chain and
    * height): 32 hex digits. A node that must act before any message with a traceparent
@@ -143,7 +144,7 @@ export class WorkTracer<K extends WorkKind> {
       trace.setSpan(parent, root),
       this.now(),
       this.now,
-      this.options.onPhaseEnd,
+      this.options.onPhaseEnd && ((phase, seconds) => this.options.onPhaseEnd!(phase, seconds, id)),
     )
     this.open.set(id, work)
     const max = this.options.maxOpen ?? 64

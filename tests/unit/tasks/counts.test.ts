@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countTaskStates, taskPhaseSeconds } from '../../../workers/tasks/counts'
+import { countTaskStates } from '../../../workers/tasks/counts'
 import type { Attempt, SubtaskState, TaskRecord } from '../../../workers/tasks/state'
 
 function attempt(state: Attempt['state']): Attempt {
@@ -46,38 +46,5 @@ describe('task and subtask counts for the metrics', () => {
     // fresh: 2 announced; busy: done, assigned, assigned (an attempt is out), running (a result, no majority yet), announced (expired);
     // finished: done; broken: failed, done.
     expect(counts.subtasks).toEqual({ announced: 3, assigned: 2, running: 1, done: 3, failed: 1 })
-  })
-})
-
-describe('task phase durations for the metrics', () => {
-  const view = (assignedMs: number[]) => ({
-    index: 0,
-    params: [],
-    weight: 1,
-    accepted: true,
-    acceptedFrom: ['w'],
-    attempts: assignedMs.map((at) => ({ worker: 'w', state: 'done', assignedMs: at, startedMs: 0, finishedMs: 0, reason: '', values: [] })),
-  })
-  const status = (subtasks: ReturnType<typeof view>[], finishedMs: number) => ({
-    version: 1,
-    taskId: 't',
-    kind: 'cpu-benchmark',
-    params: [],
-    redundancy: 1,
-    initiator: 'i',
-    state: 'done',
-    reason: '',
-    coordinator: 'c',
-    term: 1n,
-    announcedMs: 1000,
-    finishedMs,
-    result: [],
-    summary: '',
-    subtasks,
-  })
-
-  it('measures assignment from the announcement and the run from the first assignment, on the leader’s clock', () => {
-    expect(taskPhaseSeconds(status([view([1500, 4000]), view([1250])], 9250))).toEqual({ assign: 0.25, run: 8 })
-    expect(taskPhaseSeconds(status([], 2000))).toBeNull()
   })
 })

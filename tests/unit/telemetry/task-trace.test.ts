@@ -171,6 +171,67 @@ describe('tracing an agent task', () => {
     expect(tracing.traceIdOf('t')).toBeUndefined()
     expect(roots()).toHaveLength(1)
   })
+
+  it('tells each role’s phase durations, on its own clock, to the metrics (mesh_task_phase_seconds)', () => {
+    let now = 0
+    const ended: string[] = []
+    const tracing = new TaskTracing({
+      tracer: new TracerProvider().getTracer('test'),
+      node: 'relay',
+      now: () => now,
+      onPhaseEnd: (role, phase, seconds) => void ended.push(`${role} ${phase} ${seconds}`),
+    })
+    const announce = { version: 1, taskId: 't', kind: 'pixel-stats', params: [], redundancy: 1 }
+    // A relay that announces a task (its CLI's `task run`) and coordinates it.
+    tracing.announcing(announce)
+    now = 10
+    tracing.announced(announce, undefined)
+    const record = (attempts: number, state: 'running' | 'done') =>
+      new Map([['t', { id: 't', state, reason: '', subtasks: [{ attempts: Array.from({ length: attempts }, () => ({})) }] }]]) as never
+    now = 30
+    tracing.applied(record(0, 'running'))
+    now = 50
+    tracing.applied(record(1, 'running'))
+    const report = (state: string) => ({
+      ...announce,
+      initiator: 'relay',
+      state,
+      reason: '',
+      coordinator: 'relay',
+      term: 1n,
+      announcedMs: 0,
+      finishedMs: 0,
+      result: [],
+      summary: '',
+      subtasks: [
+        {
+          index: 0,
+          params: [],
+          weight: 1,
+          accepted: false,
+          acceptedFrom: [],
+          attempts: [{ worker: 'w', state: 'running', assignedMs: 0, startedMs: 0, finishedMs: 0, reason: '', values: [] }],
+        },
+      ],
+    })
+    now = 60
+    tracing.reported(report('running'))
+    now = 90
+    tracing.applied(record(1, 'done'))
+    now = 100
+    tracing.reported(report('done'))
+    expect(ended).toEqual([
+      // The coordinator's announce is an instant (it waits in elect); the initiator waits through announce until a report.
+      'coordinator announce 0',
+      'coordinator elect 0.02',
+      'coordinator assign 0.02',
+      'initiator announce 0.06',
+      'coordinator run 0.04',
+      'coordinator complete 0',
+      'initiator run 0.04',
+      'initiator complete 0',
+    ])
+  })
 })
 
 function hr(time: readonly [number, number]): number {
