@@ -318,6 +318,7 @@ export async function runMnistTask(setup: MnistRoundSetup): Promise<MnistRoundRu
         adopted.set(id, [...(adopted.get(id) ?? []), proof.descriptor.candidate])
         committed.set(proof.descriptor.round, proof.descriptor)
       },
+      attempt: (round: number, attempt: number) => secure.get(id)?.prepare(round, attempt),
       warn: (what: string, reason: string) => void warnings.push(`${id.slice(-6)} ${what}: ${reason}`),
     }
   }

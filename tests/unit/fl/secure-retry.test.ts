@@ -141,22 +141,28 @@ async function twoAttempts() {
   const everyone = trainers.map((t) => t.id)
   const gone = everyone[3]
   const first = await sumOf(0, everyone)
+  // As RoundHost does on entering attempt 1: the first trainer starts its fresh update before any BEGIN.
+  handlers.get(everyone[0])!.prepare(1, 1)
+  await new Promise((r) => setTimeout(r, 0))
+  const trainedBeforeBegin = trained.get(everyone[0])!.length
   const second = await sumOf(
     1,
     everyone.filter((id) => id !== gone),
   )
-  return { first, second, gone, everyone, trained, warnings }
+  return { first, second, gone, everyone, trained, trainedBeforeBegin, warnings }
 }
 
 describe('secure mode: a retried attempt', () => {
   it('masks a fresh update from each trainer that was in an earlier attempt’s sum, so two sums do not difference to one update', async () => {
-    const { first, second, gone, everyone, trained, warnings } = await twoAttempts()
+    const { first, second, gone, everyone, trained, trainedBeforeBegin, warnings } = await twoAttempts()
     const goneUpdate = trained.get(gone)![0]
     const difference = Float32Array.from(first, (v, j) => v - second[j])
     const error = norm(Float32Array.from(difference, (v, j) => v - goneUpdate[j]))
     // The attack recovers the missing trainer's update only up to the fresh updates' own differences.
     expect(error / norm(goneUpdate)).toBeGreaterThan(0.5)
-    // The sums are still the honest ones: attempt 0 of the first updates, attempt 1 of the fresh ones.
+    // The sums are still the honest ones: attempt 0 of the first updates, attempt 1 of the fresh ones, one
+    // fresh update each (the prepared one not trained again at BEGIN).
+    expect(trainedBeforeBegin).toBe(2)
     for (const id of everyone) expect(trained.get(id)!.length, id).toBe(id === gone ? 1 : 2)
     const expectSum = (sum: Float32Array, updates: Float32Array[]) => {
       const exact = Float32Array.from({ length: sum.length }, (_, j) => updates.reduce((s, u) => s + u[j], 0))

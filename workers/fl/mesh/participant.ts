@@ -186,6 +186,7 @@ export class FlParticipant {
         certify: async (proof) => this.certify(proof),
         adopt: (proof) => this.adopt(proof),
         status: options.onStatus,
+        attempt: (round, attempt) => this.secure?.prepare(round, attempt),
         warn: (what, reason) => options.log.warn({ taskId, reason }, what),
       },
     )

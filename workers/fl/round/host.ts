@@ -56,6 +56,8 @@ export interface RoundHostHandlers {
   adopt(proof: CommitProof): Promise<void>
   /** The node's phase changed (for the dashboard). */
   status?(status: RoundStatus): void
+  /** The node moved on to a later attempt of the round (secure trainers prepare a fresh update). */
+  attempt?(round: number, attempt: number): void
   /** A refused input or failed request, with its reason. */
   warn?(what: string, reason: string): void
 }
@@ -138,10 +140,11 @@ export class RoundHost {
 
   private step(event: Parameters<RoundNode['step']>[0]): void {
     if (this.stopped) return
-    const before = this.core.status().phase
+    const before = this.core.status()
     this.handle(this.core.step(event), event.type)
     const status = this.core.status()
-    if (status.phase !== before) this.handlers.status?.(status)
+    if (status.phase !== before.phase) this.handlers.status?.(status)
+    if (status.round === before.round && status.attempt > before.attempt) this.handlers.attempt?.(status.round, status.attempt)
   }
 
   private handle(out: RoundOutput, cause: string): void {

@@ -136,24 +136,32 @@ export function createSecureHandlers(context: SecureNodeContext) {
     schedule()
   }
 
-  /**
-   * The update this trainer masks in `attempt` of the held round: the held one unless an earlier
-   * attempt's session already received it masked, then one trained afresh for this attempt.
-   * Null (with a warning) when that training fails or a new round replaced the held update.
-   */
-  const updateFor = async (attempt: number): Promise<HeldUpdate | null> => {
-    const current = held
-    if (!current) return null
-    if (current.maskedIn === null || current.maskedIn === attempt) return current
+  /** A fresh update in training: started when the node entered the attempt (`prepare`), or at its BEGIN. */
+  let retraining: { readonly from: HeldUpdate; readonly attempt: number; readonly update: Promise<HeldUpdate | null> } | null = null
+  const retrain = async (from: HeldUpdate, attempt: number): Promise<HeldUpdate | null> => {
     try {
-      const { update } = await trainFromBase(context, current.request, attempt)
-      if (held !== current) return null // a new round began while this one retrained
-      held = { request: current.request, update, maskedIn: null }
+      const { update } = await trainFromBase(context, from.request, attempt)
+      if (held !== from) return null // a new round (or another fresh update) replaced it meanwhile
+      held = { request: from.request, update, maskedIn: null }
       return held
     } catch (error) {
       warn('secure aggregation', `no fresh update for attempt ${attempt}: ${(error as Error).message}`)
       return null
     }
+  }
+
+  /**
+   * The update this trainer masks in `attempt` of the held round: the held one unless an earlier
+   * attempt's session already received it masked, then one trained afresh for this attempt.
+   * Null (with a warning) when that training fails or a new round replaced the held update.
+   */
+  const updateFor = (attempt: number): Promise<HeldUpdate | null> => {
+    const current = held
+    if (!current) return Promise.resolve(null)
+    if (current.maskedIn === null || current.maskedIn === attempt) return Promise.resolve(current)
+    if (retraining?.from !== current || retraining.attempt !== attempt)
+      retraining = { from: current, attempt, update: retrain(current, attempt) }
+    return retraining.update
   }
 
   return {
@@ -168,6 +176,14 @@ export function createSecureHandlers(context: SecureNodeContext) {
         samples,
         signature: context.sign(submissionSignBytes(context.taskId, request.round, ticket, samples)),
       }
+    },
+
+    /**
+     * The node entered `attempt` of `round` (RoundHost): a trainer whose update an earlier attempt
+     * received masked starts its fresh one now, during the collect phase, not at BEGIN.
+     */
+    prepare(round: number, attempt: number): void {
+      if (held?.request.round === round) void updateFor(attempt)
     },
 
     /** Trainer: a message from an aggregator (passed the inbound gate, `from` its signer). */
