@@ -51,6 +51,8 @@ export function ruleSetups(tau: number): RuleSetup[] {
     { label: 'fltrust-paper', rule: fltrust('paper'), bucketSize: 1, secure: false },
     { label: 'secure-fltrust-clipped', rule: fltrust('clipped'), bucketSize: secureSize, secure: true },
     { label: 'secure-fltrust-paper', rule: fltrust('paper'), bucketSize: secureSize, secure: true },
+    // Larger secure buckets dilute a Byzantine input in 5 but leave more buckets holding one (README, "Across seeds").
+    { label: 'secure-fltrust-clipped-s5', rule: fltrust('clipped'), bucketSize: 5, secure: true },
     { label: 'cc', rule: { rule: 'centered-clipping', tau, iterations: 1 }, bucketSize: 1, secure: false },
     {
       label: 'cc-bucketed',
