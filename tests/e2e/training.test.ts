@@ -56,14 +56,15 @@ describe('local training in the browser', () => {
     expect(await page.evaluate(() => (window as any).agentMesh.trainingProgressEvents())).toBeGreaterThan(20)
 
     const backend = await page.locator('[data-testid="backend"]').getAttribute('data-backend')
-    // Headless with --disable-gpu there is no hardware adapter: WebGPU/WebGL must have been skipped.
-    expect(['wasm', 'cpu']).toContain(backend)
-    // Both qualify, so the panel lists each with its three interleaved calibration runs.
+    // Headless with --disable-gpu there is no hardware adapter: WebGPU/WebGL must have been skipped,
+    // and wasm works, so the cpu fallback is never measured (a race could pick it under load).
+    expect(backend).toBe('wasm')
     const candidates = (await page.locator('[data-testid="backend-candidates"] li').allTextContents()).map((c) =>
       c.replace(/\s+/g, ' ').trim(),
     )
-    for (const name of ['wasm', 'cpu'])
-      expect(candidates.find((c) => c.startsWith(`${name}:`))).toMatch(/samples\/s at best \(runs \d+ \/ \d+ \/ \d+\)/)
+    expect(candidates.find((c) => c.startsWith('wasm:'))).toMatch(/samples\/s at best \(runs \d+\)/)
+    expect(candidates.find((c) => c.startsWith('cpu:'))).toMatch(/not measured — .*fallback/)
+    expect(candidates.find((c) => c.startsWith('webgl:'))).toMatch(/not measured — /)
     expect(page.workers().some((w) => w.url().includes('training.worker'))).toBe(true)
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks)
     expect(longTasks).toEqual([])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fastestOf } from '../../../workers/fl/model/fastest-backend'
+import { fastestOf, fastestWithFallback } from '../../../workers/fl/model/fastest-backend'
 
 /** A measure function replaying scripted speeds per backend, recording the order it was asked in. */
 function scripted(speeds: Record<string, (number | Error)[]>) {
@@ -55,5 +55,36 @@ describe('fastestOf', () => {
     expect(failed.best).toBeNull()
     const tie = await fastestOf(['wasm', 'cpu'], scripted({ wasm: [100, 100], cpu: [100, 100] }).measure, 2)
     expect(tie.best?.name).toBe('wasm')
+  })
+})
+
+describe('fastestWithFallback', () => {
+  it('never races the fallback while a preferred backend works, however fast its run would be', async () => {
+    const { calls, measure } = scripted({ wasm: [50, 60, 55], cpu: [1000, 1000, 1000] })
+    const outcome = await fastestWithFallback(['wasm'], ['cpu'], measure, 3)
+    expect(outcome.best).toEqual({ name: 'wasm', samplesPerSecond: 50 })
+    expect(calls).toEqual(['wasm'])
+    // Negative control: raced, the fallback's unloaded run wins.
+    const raced = await fastestOf(['wasm', 'cpu'], scripted({ wasm: [50, 60, 55], cpu: [1000, 1000, 1000] }).measure, 3)
+    expect(raced.best?.name).toBe('cpu')
+  })
+
+  it('measures the fallback once every preferred backend failed, keeping why each failed', async () => {
+    const { calls, measure } = scripted({ webgl: [new Error('context lost')], wasm: [new Error('conv unsupported')], cpu: [300] })
+    const outcome = await fastestWithFallback(['webgl', 'wasm'], ['cpu'], measure, 3)
+    expect(outcome.best).toEqual({ name: 'cpu', samplesPerSecond: 300 })
+    expect(calls).toEqual(['webgl', 'wasm', 'cpu'])
+    expect([...outcome.failures.keys()]).toEqual(['webgl', 'wasm'])
+    expect(Object.fromEntries(outcome.runs)).toEqual({ cpu: [300] })
+  })
+
+  it('measures the fallback when it is the only backend, and reports no best when it fails too', async () => {
+    expect((await fastestWithFallback([], ['cpu'], scripted({ cpu: [120] }).measure, 3)).best).toEqual({
+      name: 'cpu',
+      samplesPerSecond: 120,
+    })
+    const none = await fastestWithFallback(['wasm'], ['cpu'], scripted({ wasm: [new Error('a')], cpu: [new Error('b')] }).measure, 3)
+    expect(none.best).toBeNull()
+    expect([...none.failures.keys()]).toEqual(['wasm', 'cpu'])
   })
 })

@@ -99,6 +99,9 @@ describe('training', () => {
     expect(['wasm', 'cpu']).toContain(choice.backend)
     expect(choice.samplesPerSecond).toBeGreaterThan(0)
     expect(choice.candidates.map((c) => c.name)).toEqual(['wasm', 'cpu'])
+    // cpu is the fallback: measured only when wasm fails, never raced against it.
+    if (choice.backend === 'wasm')
+      expect(choice.candidates[1]).toMatchObject({ samplesPerSecond: null, note: expect.stringMatching(/fallback/) })
     expect(tf.getBackend()).toBe(choice.backend)
   })
 

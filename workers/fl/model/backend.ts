@@ -1,7 +1,8 @@
 /**
  * Picks the fastest tfjs backend the device really has. Hardware WebGPU and WebGL only: a
  * software adapter (SwiftShader, llvmpipe) is 5–15× slower than WASM, so it is skipped. Where
- * several qualify, a short calibration (a few training batches on synthetic data) decides.
+ * several qualify, a short calibration (a few training batches on synthetic data) decides;
+ * plain-JS cpu is only the fallback.
  * Probing is guarded, so the same function runs in Node, where only wasm and cpu exist.
  */
 import * as tf from '@tensorflow/tfjs'
@@ -10,7 +11,7 @@ import type { BackendChoice, BackendName } from '../../fl-worker-api'
 import { createTrainer } from './trainer'
 import { MNIST_MLP, type ModelSpec } from './spec'
 import { initialWeights } from './weights'
-import { fastestOf } from './fastest-backend'
+import { fastestWithFallback } from './fastest-backend'
 
 export type { BackendChoice, BackendName }
 
@@ -19,7 +20,7 @@ export interface BackendOptions {
   readonly candidates?: readonly BackendName[]
   /** Where the tfjs .wasm files are served (browser: Vite `?url` imports; Node: see backend-node.ts). */
   readonly wasmPaths?: string | { [file: string]: string }
-  /** Measure every qualifying backend and take the fastest; false takes the first that qualifies and measures only it. */
+  /** Measure every qualifying backend but the fallback and take the fastest; false measures only the first (the fallback if that one fails). */
   readonly calibrate?: boolean
   readonly calibrationSpec?: ModelSpec
   readonly calibrationBatches?: number
@@ -29,6 +30,9 @@ export interface BackendOptions {
 }
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|mesa offscreen/i
+
+/** Never raced against the others, only used when none of them works (fastestWithFallback says why). */
+const FALLBACK_BACKENDS: readonly BackendName[] = ['cpu']
 
 let wasmConfigured = false
 
@@ -44,10 +48,11 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
   if (qualified.length === 0)
     throw new Error(`no tfjs backend qualifies on this device (${candidates.map((c) => `${c.name}: ${c.note}`).join('; ')})`)
 
-  const toMeasure = options.calibrate === false ? qualified.slice(0, 1) : qualified
-  const passes = toMeasure.length > 1 ? (options.calibrationPasses ?? 3) : 1
-  const { best, runs, failures } = await fastestOf(
-    toMeasure,
+  const preferred = qualified.filter((name) => !FALLBACK_BACKENDS.includes(name))
+  const fallbacks = qualified.filter((name) => FALLBACK_BACKENDS.includes(name))
+  const { best, runs, failures } = await fastestWithFallback(
+    options.calibrate === false ? preferred.slice(0, 1) : preferred,
+    fallbacks,
     async (name) => {
       if (!(await tf.setBackend(name))) throw new Error('failed to initialise')
       await tf.ready()
@@ -55,14 +60,18 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
         throw new Error(`calibration failed: ${error.message}`)
       })
     },
-    passes,
+    options.calibrationPasses ?? 3,
   )
   for (const entry of candidates) {
     const name = entry.name as BackendName
     const failure = failures.get(name)
     if (failure) entry.note = failure.message
     const measured = runs.get(name)
-    if (!measured) continue
+    if (!measured) {
+      if (!failure && FALLBACK_BACKENDS.includes(name) && qualified.includes(name))
+        entry.note = `${entry.note}; a fallback, measured only when no other backend works`
+      continue
+    }
     entry.samplesPerSecond = Math.max(...measured)
     entry.runs = measured
     if (name === 'wasm') entry.note = `${entry.note}; simd=${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`

@@ -48,3 +48,25 @@ export async function fastestOf<N extends string>(
   }
   return { best, runs, failures }
 }
+
+/**
+ * fastestOf over the preferred backends; the fallbacks are measured only when none of those
+ * works. A fallback that is always several times slower (tfjs's plain-JS cpu backend: 0.3× wasm
+ * in Chromium and in Node, `npm run bench -- training`) has nothing to win in a race, and under
+ * load its best run can still beat a loaded wasm run: racing it only risks a wrong pick.
+ */
+export async function fastestWithFallback<N extends string>(
+  preferred: readonly N[],
+  fallbacks: readonly N[],
+  measure: (name: N) => Promise<number>,
+  passes: number,
+): Promise<FastestOutcome<N>> {
+  const first = await fastestOf(preferred, measure, passes)
+  if (first.best || fallbacks.length === 0) return first
+  const second = await fastestOf(fallbacks, measure, passes)
+  return {
+    best: second.best,
+    runs: new Map([...first.runs, ...second.runs]),
+    failures: new Map([...first.failures, ...second.failures]),
+  }
+}
