@@ -21,7 +21,10 @@ export interface Collected {
   rounds: number
   /** Absent in files written before --seed existed, which all ran seed 1. */
   seed?: number
+  /** Simulation time, summed over the child processes that ran parts of it. */
   minutes: number
+  /** Wall time, where the parts ran at once in child processes (absent in earlier files). */
+  wallMinutes?: number
   splits: Record<string, SplitResult>
 }
 
