@@ -1,0 +1,104 @@
+/**
+ * Accuracy along training, not only at the end: the robustness bench scores each run by its
+ * final model, which is one sample of a trajectory. This bench evaluates every K rounds, per
+ * seed, for FedAvg (the baseline, same run) and the chosen rules, and reports how far the last
+ * half of each trajectory swings — how much of a final-accuracy gap the snapshot alone can make.
+ */
+import { loadMnistNode } from '../../workers/fl/node/mnist-data'
+import { selectBackend } from '../../workers/fl/model/backend'
+import { nodeBackendOptions } from '../../workers/fl/node/backend'
+import { MNIST_MLP } from '../../workers/fl/model/spec'
+import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
+import { prepareData, runSimulation } from './fl-sim'
+import { ruleSetups } from './robustness.bench'
+import { flagValue, hasFlag, round } from './stats'
+import { writeBenchResult, type Metrics } from './results'
+
+const HELP = `usage: npm run bench -- trajectory [options]
+Test accuracy every --every rounds, n = 25, f = 5 (the robustness bench's setting), per seed.
+  --rules a,b     robustness-bench rule labels (default fltrust-clipped,secure-fltrust-clipped); FedAvg always runs
+  --split S       dirichlet1 or sorted (default sorted)
+  --attack A      none (default) or one of ${ATTACKS.join(',')}
+  --seeds a,b     (default 1,2,3)
+  --rounds R      (default 200)
+  --every K       evaluate every K rounds (default 10)
+About 1 CPU-minute per rule and seed at the defaults.`
+
+const SPLITS = { dirichlet1: { kind: 'dirichlet', alpha: 1 }, sorted: { kind: 'sorted' } } as const
+
+/** How a trajectory's second half moves: its range, and its largest fall between two evaluations. */
+export function swing(curve: readonly number[]): { min: number; max: number; range: number; largestDrop: number } {
+  const tail = curve.slice(Math.floor(curve.length / 2))
+  let largestDrop = 0
+  for (let i = 1; i < tail.length; i++) largestDrop = Math.max(largestDrop, tail[i - 1] - tail[i])
+  const min = Math.min(...tail)
+  const max = Math.max(...tail)
+  return { min, max, range: round(max - min, 1), largestDrop: round(largestDrop, 1) }
+}
+
+export async function main(args: string[]): Promise<void> {
+  if (hasFlag(args, 'help')) return void console.log(HELP)
+  const list = (name: string, fallback: string): string[] => {
+    const i = args.indexOf(`--${name}`)
+    return (i >= 0 ? args[i + 1] : fallback).split(',')
+  }
+  const labels = list('rules', 'fltrust-clipped,secure-fltrust-clipped')
+  const split = list('split', 'sorted')[0] as keyof typeof SPLITS
+  const attack = list('attack', 'none')[0] as AttackName
+  const seeds = list('seeds', '1,2,3').map(Number)
+  const rounds = flagValue(args, 'rounds', 200)
+  const every = flagValue(args, 'every', 10)
+  if (!(split in SPLITS)) throw new Error(`unknown split ${split}; see --help`)
+  if (attack !== 'none' && !ATTACKS.includes(attack)) throw new Error(`unknown attack ${attack}; see --help`)
+  const setups = ruleSetups(0.15)
+  const unknown = labels.filter((l) => !setups.some((s) => s.label === l))
+  if (unknown.length) throw new Error(`unknown rules ${unknown.join(', ')}; see --help`)
+
+  const backend = await selectBackend(nodeBackendOptions({ calibrate: false }))
+  const dataset = loadMnistNode()
+  const perSeed: Metrics[] = []
+  for (const seed of seeds) {
+    const base = {
+      dataset,
+      spec: MNIST_MLP,
+      rounds,
+      hyper: { epochs: 1, batchSize: 32, learningRate: 0.3, maxBatchesPerEpoch: 1 },
+      clientMomentum: 0.9,
+      signFlipScale: 4,
+      scheme: SPLITS[split],
+      seed,
+      byzantineData: 'shards' as const,
+      evalEvery: every,
+      clients: 25,
+      byzantine: 5,
+    }
+    const data = prepareData(base)
+    const curveOf = async (label: string): Promise<number[]> => {
+      const setup = setups.find((s) => s.label === label)!
+      const isBaseline = label === 'fedavg'
+      const result = await runSimulation(
+        { ...base, attack: isBaseline ? 'none' : attack, rule: setup.rule, bucketSize: setup.bucketSize, secure: setup.secure },
+        data,
+      )
+      const curve = result.accuracy.filter((a): a is number => a !== null).map((a) => round(a * 100, 1))
+      console.log(`seed ${seed} ${label.padEnd(24)} ${curve.join(' ')}`)
+      return curve
+    }
+    const baseline = await curveOf('fedavg')
+    const baseSwing = swing(baseline)
+    const rules: Metrics = {}
+    for (const label of labels) {
+      const curve = await curveOf(label)
+      const s = swing(curve)
+      rules[label] = {
+        curve,
+        final: curve.at(-1)!,
+        ...s,
+        /** Second-half range against FedAvg's in the same seed. */
+        range_over_fedavg: baseSwing.range > 0 ? round(s.range / baseSwing.range, 2) : null,
+      }
+    }
+    perSeed.push({ seed, fedavg: { curve: baseline, final: baseline.at(-1)!, ...baseSwing }, rules })
+  }
+  writeBenchResult('trajectory', { backend: backend.backend, split, attack, rounds, every, seeds, per_seed: perSeed })
+}
