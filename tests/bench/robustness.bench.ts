@@ -91,6 +91,8 @@ const HELP = `usage: npm run bench -- robustness [options]
   --tau T             centered-clipping radius (default 0.15)
   --lr LR             client learning rate (default 0.3)
   --flip-scale K      sign flip sends −K × its update (default 4)
+  --reference-batch B FLTrust's reference run takes its one step on B root digits (default 32, as a trainer's run;
+                      see npm run bench -- trajectory)
   --seed S            seeds the split, the shards, the initial model, the attacks and the buckets (default 1);
                       run several with distinct --name to see how much a figure moves with the draw
   --name NAME         result file name (default robustness)
@@ -128,6 +130,7 @@ export async function main(args: string[]): Promise<void> {
   const tau = flagValue(args, 'tau', 0.15)
   const learningRate = flagValue(args, 'lr', 0.3)
   const flipScale = flagValue(args, 'flip-scale', 4)
+  const referenceBatch = flagValue(args, 'reference-batch', 32)
   const seed = flagValue(args, 'seed', 1)
   const all = ruleSetups(tau)
   const wanted = listArg('rules') ?? (full ? all.map((s) => s.label) : [DEFAULT_LABELS.robust, DEFAULT_LABELS.secure])
@@ -161,6 +164,7 @@ export async function main(args: string[]): Promise<void> {
       spec: MNIST_MLP,
       rounds,
       hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
+      referenceHyper: { epochs: 1, batchSize: referenceBatch, learningRate, maxBatchesPerEpoch: 1 },
       clientMomentum: 0.9,
       signFlipScale: flipScale,
       scheme: SPLITS[split],
@@ -194,7 +198,7 @@ export async function main(args: string[]): Promise<void> {
     results[split] = { attackFree: baseline.accuracy, attackFreeTargetSuccess: baseline.targetSuccess, accuracy, targetSuccess }
   }
   const minutes = (performance.now() - started) / 60_000
-  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: the same training on the 1,000 held-out validation digits (clipped: trust against one step on all of them); secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: ${referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them); secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
   finish(
     { setting, backend: backend.backend, rounds, seed, minutes: round(minutes, 1), splits: results },
     resultName,

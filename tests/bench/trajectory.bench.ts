@@ -22,6 +22,8 @@ Test accuracy every --every rounds, n = 25, f = 5 (the robustness bench's settin
   --seeds a,b     (default 1,2,3)
   --rounds R      (default 200)
   --every K       evaluate every K rounds (default 10)
+  --reference-batch B  FLTrust's reference run takes one step on B root digits (default 32, a trainer's own
+                  local run; 1000 = all of them, whose step shrinks as the full gradient does)
 About 1 CPU-minute per rule and seed at the defaults.`
 
 const SPLITS = { dirichlet1: { kind: 'dirichlet', alpha: 1 }, sorted: { kind: 'sorted' } } as const
@@ -48,6 +50,7 @@ export async function main(args: string[]): Promise<void> {
   const seeds = list('seeds', '1,2,3').map(Number)
   const rounds = flagValue(args, 'rounds', 200)
   const every = flagValue(args, 'every', 10)
+  const referenceBatch = flagValue(args, 'reference-batch', 32)
   if (!(split in SPLITS)) throw new Error(`unknown split ${split}; see --help`)
   if (attack !== 'none' && !ATTACKS.includes(attack)) throw new Error(`unknown attack ${attack}; see --help`)
   const setups = ruleSetups(0.15)
@@ -63,6 +66,7 @@ export async function main(args: string[]): Promise<void> {
       spec: MNIST_MLP,
       rounds,
       hyper: { epochs: 1, batchSize: 32, learningRate: 0.3, maxBatchesPerEpoch: 1 },
+      referenceHyper: { epochs: 1, batchSize: referenceBatch, learningRate: 0.3, maxBatchesPerEpoch: 1 },
       clientMomentum: 0.9,
       signFlipScale: 4,
       scheme: SPLITS[split],
@@ -100,5 +104,15 @@ export async function main(args: string[]): Promise<void> {
     }
     perSeed.push({ seed, fedavg: { curve: baseline, final: baseline.at(-1)!, ...baseSwing }, rules })
   }
-  writeBenchResult('trajectory', { backend: backend.backend, split, attack, rounds, every, seeds, per_seed: perSeed })
+  const name = referenceBatch === 32 ? 'trajectory' : `trajectory-reference${referenceBatch}`
+  writeBenchResult(name, {
+    backend: backend.backend,
+    split,
+    attack,
+    rounds,
+    every,
+    reference_batch: referenceBatch,
+    seeds,
+    per_seed: perSeed,
+  })
 }
