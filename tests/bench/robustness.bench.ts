@@ -14,6 +14,7 @@ import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
 import type { FlTrustVariant, RuleConfig } from '../../workers/fl/aggregation/aggregate'
 import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, chooseBucketSize } from '../../workers/fl/aggregation/defaults'
 import { loadMnistNode } from '../../workers/fl/node/mnist-data'
+import type { ImageDataset } from '../../workers/fl/data/mnist-format'
 import type { ShardScheme } from '../../workers/fl/data/split'
 import { selectBackend } from '../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../workers/fl/node/backend'
@@ -37,7 +38,39 @@ export interface RuleSetup {
 
 const N = 25
 const F = 5
-const SPLITS: Record<string, ShardScheme> = { dirichlet1: { kind: 'dirichlet', alpha: 1 }, sorted: { kind: 'sorted' } }
+export const SPLITS: Record<string, ShardScheme> = { dirichlet1: { kind: 'dirichlet', alpha: 1 }, sorted: { kind: 'sorted' } }
+
+/**
+ * The benchmark's setting (Karimireddy, He & Jaggi, scaled down for 2 cores), less rule and
+ * attack: n = 25, f = 5, one SGD step of 32 per client per round, worker momentum 0.9.
+ */
+export function benchSetting(o: {
+  dataset: ImageDataset
+  rounds: number
+  split: string
+  seed: number
+  evalEvery: number
+  learningRate?: number
+  flipScale?: number
+  referenceBatch?: number
+}) {
+  const learningRate = o.learningRate ?? 0.3
+  return {
+    dataset: o.dataset,
+    spec: MNIST_MLP,
+    rounds: o.rounds,
+    hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
+    referenceHyper: { epochs: 1, batchSize: o.referenceBatch ?? 32, learningRate, maxBatchesPerEpoch: 1 },
+    clientMomentum: 0.9,
+    signFlipScale: o.flipScale ?? 4,
+    scheme: SPLITS[o.split],
+    seed: o.seed,
+    byzantineData: 'shards' as const,
+    evalEvery: o.evalEvery,
+    clients: N,
+    byzantine: F,
+  }
+}
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
 /** FLTrust's rule config is completed each round by the simulator with the reference update. */
 const fltrust = (variant: FlTrustVariant): RuleConfig => ({ rule: 'fltrust', reference: new Float32Array(0), variant })
@@ -159,21 +192,7 @@ export async function main(args: string[]): Promise<void> {
   const started = performance.now()
   const results: Record<string, SplitResult> = {}
   for (const split of splits) {
-    const base = {
-      dataset,
-      spec: MNIST_MLP,
-      rounds,
-      hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
-      referenceHyper: { epochs: 1, batchSize: referenceBatch, learningRate, maxBatchesPerEpoch: 1 },
-      clientMomentum: 0.9,
-      signFlipScale: flipScale,
-      scheme: SPLITS[split],
-      seed,
-      byzantineData: 'shards' as const,
-      evalEvery: rounds,
-      clients: N,
-      byzantine: F,
-    }
+    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: rounds, learningRate, flipScale, referenceBatch })
     const data = prepareData(base)
     const run = async (config: SimulationConfig, label: string): Promise<{ accuracy: number; targetSuccess: number }> => {
       const t0 = performance.now()

@@ -7,15 +7,14 @@
 import { loadMnistNode } from '../../workers/fl/node/mnist-data'
 import { selectBackend } from '../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../workers/fl/node/backend'
-import { MNIST_MLP } from '../../workers/fl/model/spec'
 import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
 import { prepareData, runSimulation } from './fl-sim'
-import { ruleSetups } from './robustness.bench'
+import { SPLITS, benchSetting, ruleSetups } from './robustness.bench'
 import { flagValue, hasFlag, round } from './stats'
 import { writeBenchResult, type Metrics } from './results'
 
 const HELP = `usage: npm run bench -- trajectory [options]
-Test accuracy every --every rounds, n = 25, f = 5 (the robustness bench's setting), per seed.
+Test accuracy every --every rounds in the robustness bench's setting (benchSetting: n = 25, f = 5), per seed.
   --rules a,b     robustness-bench rule labels (default fltrust-clipped,secure-fltrust-clipped); FedAvg always runs
   --split S       dirichlet1 or sorted (default sorted)
   --attack A      none (default) or one of ${ATTACKS.join(',')}
@@ -25,8 +24,6 @@ Test accuracy every --every rounds, n = 25, f = 5 (the robustness bench's settin
   --reference-batch B  FLTrust's reference run takes one step on B root digits (default 32, a trainer's own
                   local run; 1000 = all of them, whose step shrinks as the full gradient does)
 About 1 CPU-minute per rule and seed at the defaults.`
-
-const SPLITS = { dirichlet1: { kind: 'dirichlet', alpha: 1 }, sorted: { kind: 'sorted' } } as const
 
 /** How a trajectory's second half moves: its range, and its largest fall between two evaluations. */
 export function swing(curve: readonly number[]): { min: number; max: number; range: number; largestDrop: number } {
@@ -45,7 +42,7 @@ export async function main(args: string[]): Promise<void> {
     return (i >= 0 ? args[i + 1] : fallback).split(',')
   }
   const labels = list('rules', 'fltrust-clipped,secure-fltrust-clipped')
-  const split = list('split', 'sorted')[0] as keyof typeof SPLITS
+  const split = list('split', 'sorted')[0]
   const attack = list('attack', 'none')[0] as AttackName
   const seeds = list('seeds', '1,2,3').map(Number)
   const rounds = flagValue(args, 'rounds', 200)
@@ -61,21 +58,7 @@ export async function main(args: string[]): Promise<void> {
   const dataset = loadMnistNode()
   const perSeed: Metrics[] = []
   for (const seed of seeds) {
-    const base = {
-      dataset,
-      spec: MNIST_MLP,
-      rounds,
-      hyper: { epochs: 1, batchSize: 32, learningRate: 0.3, maxBatchesPerEpoch: 1 },
-      referenceHyper: { epochs: 1, batchSize: referenceBatch, learningRate: 0.3, maxBatchesPerEpoch: 1 },
-      clientMomentum: 0.9,
-      signFlipScale: 4,
-      scheme: SPLITS[split],
-      seed,
-      byzantineData: 'shards' as const,
-      evalEvery: every,
-      clients: 25,
-      byzantine: 5,
-    }
+    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: every, referenceBatch })
     const data = prepareData(base)
     const curveOf = async (label: string): Promise<number[]> => {
       const setup = setups.find((s) => s.label === label)!
