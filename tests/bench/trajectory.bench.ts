@@ -26,7 +26,7 @@ Test accuracy every --every rounds in the robustness bench's setting (benchSetti
 About 1 CPU-minute per rule and seed at the defaults.`
 
 /** How a trajectory's second half moves: its range, and its largest fall between two evaluations. */
-export function swing(curve: readonly number[]): { min: number; max: number; range: number; largestDrop: number } {
+function swing(curve: readonly number[]): { min: number; max: number; range: number; largestDrop: number } {
   const tail = curve.slice(Math.floor(curve.length / 2))
   let largestDrop = 0
   for (let i = 1; i < tail.length; i++) largestDrop = Math.max(largestDrop, tail[i - 1] - tail[i])

@@ -51,8 +51,8 @@ export async function fastestOf<N extends string>(
 
 /**
  * fastestOf over the preferred backends; the fallbacks are measured only when none of those
- * works. A fallback that is always several times slower (tfjs's plain-JS cpu backend: 0.3× wasm
- * in Chromium and in Node, `npm run bench -- training`) has nothing to win in a race, and under
+ * works. A fallback that is always 2.5–3× slower (tfjs's plain-JS cpu backend: 0.32× wasm in
+ * Chromium, 0.38× in Node, `npm run bench -- training`) has nothing to win in a race, and under
  * load its best run can still beat a loaded wasm run: racing it only risks a wrong pick.
  */
 export async function fastestWithFallback<N extends string>(
