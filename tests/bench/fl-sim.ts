@@ -114,11 +114,23 @@ export interface SimulationConfig {
   readonly referenceHyper?: Omit<TrainHyper, 'seed'>
   /** Server momentum on the FLTrust reference (default 0: the raw delta, which measured better than β = 0.9 at the sorted split). */
   readonly referenceMomentum?: number
+  /** The reference run's learning rate shrinks by referenceStepScale(round, rounds, power); default none. */
+  readonly referenceDecay?: { readonly rounds: number; readonly power: number }
   /** Min-Max and Min-Sum perturbation direction (default 'std'); AGR-tailored tries `tailoredDirections` (default all three). */
   readonly perturbation?: PerturbationDirection
   readonly tailoredDirections?: readonly PerturbationDirection[]
   /** The targeted attack's goal, and what every run's targetSuccess measures (default 7 → 1). */
   readonly targetGoal?: TargetedGoal
+}
+
+/**
+ * How much of the learning rate FLTrust's reference run takes in round `index` (0-based):
+ * (1 + index/H)^−power. FLTrust's step is as long as the reference update, and one step on a
+ * root batch keeps its gradient noise's length after training settles; an experiment (README,
+ * Robustness: "a decaying step"), not what validators run.
+ */
+export function referenceStepScale(index: number, decay: { readonly rounds: number; readonly power: number } | undefined): number {
+  return decay ? (1 + index / decay.rounds) ** -decay.power : 1
 }
 
 export interface SimulationResult {
@@ -311,7 +323,15 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
       const honestUpdates: Float32Array[] = []
       for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
       // FLTrust's root-data runs, as the aggregator and every validator compute them.
-      const rootRun = { trainer, weights: global, heldOut: data.validation, hyper: config.referenceHyper ?? config.hyper, round: index }
+      const rootHyper = config.referenceHyper ?? config.hyper
+      const stepScale = referenceStepScale(index, config.referenceDecay)
+      const rootRun = {
+        trainer,
+        weights: global,
+        heldOut: data.validation,
+        hyper: { ...rootHyper, learningRate: rootHyper.learningRate * stepScale },
+        round: index,
+      }
       const reference =
         config.rule.rule === 'fltrust'
           ? await computeReferenceUpdate({ ...rootRun, momentum: { beta: config.referenceMomentum ?? 0, previous: previousReference } })

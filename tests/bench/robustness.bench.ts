@@ -53,6 +53,8 @@ export function benchSetting(o: {
   learningRate?: number
   flipScale?: number
   referenceBatch?: number
+  /** FLTrust's reference step shrinks as referenceStepScale(round, H, power) says; H = 0: never. */
+  referenceDecay?: { rounds: number; power: number }
 }) {
   const learningRate = o.learningRate ?? 0.3
   return {
@@ -61,6 +63,7 @@ export function benchSetting(o: {
     rounds: o.rounds,
     hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
     referenceHyper: { epochs: 1, batchSize: o.referenceBatch ?? 32, learningRate, maxBatchesPerEpoch: 1 },
+    referenceDecay: o.referenceDecay,
     clientMomentum: 0.9,
     signFlipScale: o.flipScale ?? 4,
     scheme: SPLITS[o.split],
@@ -70,6 +73,14 @@ export function benchSetting(o: {
     clients: N,
     byzantine: F,
   }
+}
+/** --reference-decay H[:P] (absent: no decay). */
+export function referenceDecayOf(args: string[]): { rounds: number; power: number } | undefined {
+  const i = args.indexOf('--reference-decay')
+  if (i < 0) return undefined
+  const [rounds, power = 0.5] = (args[i + 1] ?? '').split(':').map(Number)
+  if (!(rounds > 0) || !(power > 0)) throw new Error('--reference-decay takes H[:P] with H > 0 and P > 0; see --help')
+  return { rounds, power }
 }
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
 /** FLTrust's rule config is completed each round by the simulator with the reference update. */
@@ -126,6 +137,7 @@ const HELP = `usage: npm run bench -- robustness [options]
   --flip-scale K      sign flip sends −K × its update (default 4)
   --reference-batch B FLTrust's reference run takes its one step on B root digits (default 32, as a trainer's run;
                       see npm run bench -- trajectory)
+  --reference-decay H[:P]  FLTrust's reference run takes lr·(1 + round/H)^−P (P default 0.5; default H = 0: lr)
   --seed S            seeds the split, the shards, the initial model, the attacks and the buckets (default 1);
                       run several with distinct --name to see how much a figure moves with the draw
   --name NAME         result file name (default robustness)
@@ -164,6 +176,7 @@ export async function main(args: string[]): Promise<void> {
   const learningRate = flagValue(args, 'lr', 0.3)
   const flipScale = flagValue(args, 'flip-scale', 4)
   const referenceBatch = flagValue(args, 'reference-batch', 32)
+  const referenceDecay = referenceDecayOf(args)
   const seed = flagValue(args, 'seed', 1)
   const all = ruleSetups(tau)
   const wanted = listArg('rules') ?? (full ? all.map((s) => s.label) : [DEFAULT_LABELS.robust, DEFAULT_LABELS.secure])
@@ -192,7 +205,7 @@ export async function main(args: string[]): Promise<void> {
   const started = performance.now()
   const results: Record<string, SplitResult> = {}
   for (const split of splits) {
-    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: rounds, learningRate, flipScale, referenceBatch })
+    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: rounds, learningRate, flipScale, referenceBatch, referenceDecay })
     const data = prepareData(base)
     const run = async (config: SimulationConfig, label: string): Promise<{ accuracy: number; targetSuccess: number }> => {
       const t0 = performance.now()
@@ -217,7 +230,7 @@ export async function main(args: string[]): Promise<void> {
     results[split] = { attackFree: baseline.accuracy, attackFreeTargetSuccess: baseline.targetSuccess, accuracy, targetSuccess }
   }
   const minutes = (performance.now() - started) / 60_000
-  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: ${referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them); secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: ${referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
   finish(
     { setting, backend: backend.backend, rounds, seed, minutes: round(minutes, 1), splits: results },
     resultName,

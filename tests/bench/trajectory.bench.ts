@@ -9,10 +9,12 @@ import { selectBackend } from '../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
 import { prepareData, runSimulation } from './fl-sim'
-import { SPLITS, benchSetting, ruleSetups } from './robustness.bench'
+import { SPLITS, benchSetting, referenceDecayOf, ruleSetups } from './robustness.bench'
 import { flagValue, hasFlag, round } from './stats'
+import { defaultMnistTask } from '../../workers/fl/task/spec'
 import { writeBenchResult, type Metrics } from './results'
 
+const DEFAULT_MAX_DROP_POINTS = defaultMnistTask('', 0).maxAccuracyDrop * 100
 const HELP = `usage: npm run bench -- trajectory [options]
 Test accuracy every --every rounds in the robustness bench's setting (benchSetting: n = 25, f = 5), per seed.
   --rules a,b     robustness-bench rule labels (default fltrust-clipped,secure-fltrust-clipped); FedAvg always runs
@@ -23,7 +25,27 @@ Test accuracy every --every rounds in the robustness bench's setting (benchSetti
   --every K       evaluate every K rounds (default 10)
   --reference-batch B  FLTrust's reference run takes one step on B root digits (default 32, a trainer's own
                   local run; 1000 = all of them, whose step shrinks as the full gradient does)
+  --reference-decay H[:P]  FLTrust's reference run takes lr·(1 + round/H)^−P (P default 0.5; default: lr)
+  --max-drop P    count falls of more than P points between evaluations (default ${DEFAULT_MAX_DROP_POINTS}, the default task's
+                  validation threshold; with --every 1 these are rounds whose honest candidate validators refuse)
+  --name NAME     result file name (default trajectory, or trajectory-referenceB)
 About 1 CPU-minute per rule and seed at the defaults.`
+
+/**
+ * Falls a validator would refuse: with --every 1 each evaluation is a round's candidate against
+ * the committed model before it, and validators refuse a candidate more than the task's
+ * maxAccuracyDrop below it (workers/fl/round/secure-reexecute.ts), so an honest round would retry.
+ */
+function refusals(curve: readonly number[], maxDropPoints: number): { largestFall: number; fallsOverMaxDrop: number } {
+  let largestFall = 0
+  let fallsOverMaxDrop = 0
+  for (let i = 1; i < curve.length; i++) {
+    const fall = curve[i - 1] - curve[i]
+    largestFall = Math.max(largestFall, fall)
+    if (fall > maxDropPoints) fallsOverMaxDrop++
+  }
+  return { largestFall: round(largestFall, 1), fallsOverMaxDrop }
+}
 
 /** How a trajectory's second half moves: its range, and its largest fall between two evaluations. */
 function swing(curve: readonly number[]): { min: number; max: number; range: number; largestDrop: number } {
@@ -48,6 +70,8 @@ export async function main(args: string[]): Promise<void> {
   const rounds = flagValue(args, 'rounds', 200)
   const every = flagValue(args, 'every', 10)
   const referenceBatch = flagValue(args, 'reference-batch', 32)
+  const referenceDecay = referenceDecayOf(args)
+  const maxDrop = flagValue(args, 'max-drop', DEFAULT_MAX_DROP_POINTS)
   if (!(split in SPLITS)) throw new Error(`unknown split ${split}; see --help`)
   if (attack !== 'none' && !ATTACKS.includes(attack)) throw new Error(`unknown attack ${attack}; see --help`)
   const setups = ruleSetups(0.15)
@@ -58,7 +82,7 @@ export async function main(args: string[]): Promise<void> {
   const dataset = loadMnistNode()
   const perSeed: Metrics[] = []
   for (const seed of seeds) {
-    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: every, referenceBatch })
+    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: every, referenceBatch, referenceDecay })
     const data = prepareData(base)
     const curveOf = async (label: string): Promise<number[]> => {
       const setup = setups.find((s) => s.label === label)!
@@ -81,20 +105,24 @@ export async function main(args: string[]): Promise<void> {
         curve,
         final: curve.at(-1)!,
         ...s,
+        ...refusals(curve, maxDrop),
         /** Second-half range against FedAvg's in the same seed. */
         range_over_fedavg: baseSwing.range > 0 ? round(s.range / baseSwing.range, 2) : null,
       }
     }
-    perSeed.push({ seed, fedavg: { curve: baseline, final: baseline.at(-1)!, ...baseSwing }, rules })
+    perSeed.push({ seed, fedavg: { curve: baseline, final: baseline.at(-1)!, ...baseSwing, ...refusals(baseline, maxDrop) }, rules })
   }
-  const name = referenceBatch === 32 ? 'trajectory' : `trajectory-reference${referenceBatch}`
+  const nameAt = args.indexOf('--name')
+  const name = nameAt >= 0 ? args[nameAt + 1] : referenceBatch === 32 ? 'trajectory' : `trajectory-reference${referenceBatch}`
   writeBenchResult(name, {
     backend: backend.backend,
     split,
     attack,
     rounds,
     every,
+    max_drop_points: maxDrop,
     reference_batch: referenceBatch,
+    reference_decay: referenceDecay ?? null,
     seeds,
     per_seed: perSeed,
   })
