@@ -55,6 +55,8 @@ export function benchSetting(o: {
   referenceBatch?: number
   /** FLTrust's reference step shrinks as referenceStepScale(round, H, power) says; H = 0: never. */
   referenceDecay?: { rounds: number; power: number }
+  /** β of FLTrust's reference run across rounds, as the trainers' worker momentum (default 0: the raw delta). */
+  referenceMomentum?: number
 }) {
   const learningRate = o.learningRate ?? 0.3
   return {
@@ -64,6 +66,7 @@ export function benchSetting(o: {
     hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
     referenceHyper: { epochs: 1, batchSize: o.referenceBatch ?? 32, learningRate, maxBatchesPerEpoch: 1 },
     referenceDecay: o.referenceDecay,
+    referenceMomentum: o.referenceMomentum ?? 0,
     clientMomentum: 0.9,
     signFlipScale: o.flipScale ?? 4,
     scheme: SPLITS[o.split],
@@ -138,6 +141,7 @@ const HELP = `usage: npm run bench -- robustness [options]
   --reference-batch B FLTrust's reference run takes its one step on B root digits (default 32, as a trainer's run;
                       see npm run bench -- trajectory)
   --reference-decay H[:P]  FLTrust's reference run takes lr·(1 + round/H)^−P (P default 0.5; default H = 0: lr)
+  --reference-momentum B   FLTrust's reference is β·previous + (1 − β)·its run, as a trainer's worker momentum (default 0)
   --seed S            seeds the split, the shards, the initial model, the attacks and the buckets (default 1);
                       run several with distinct --name to see how much a figure moves with the draw
   --name NAME         result file name (default robustness)
@@ -177,6 +181,7 @@ export async function main(args: string[]): Promise<void> {
   const flipScale = flagValue(args, 'flip-scale', 4)
   const referenceBatch = flagValue(args, 'reference-batch', 32)
   const referenceDecay = referenceDecayOf(args)
+  const referenceMomentum = flagValue(args, 'reference-momentum', 0)
   const seed = flagValue(args, 'seed', 1)
   const all = ruleSetups(tau)
   const wanted = listArg('rules') ?? (full ? all.map((s) => s.label) : [DEFAULT_LABELS.robust, DEFAULT_LABELS.secure])
@@ -205,7 +210,18 @@ export async function main(args: string[]): Promise<void> {
   const started = performance.now()
   const results: Record<string, SplitResult> = {}
   for (const split of splits) {
-    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: rounds, learningRate, flipScale, referenceBatch, referenceDecay })
+    const base = benchSetting({
+      dataset,
+      rounds,
+      split,
+      seed,
+      evalEvery: rounds,
+      learningRate,
+      flipScale,
+      referenceBatch,
+      referenceDecay,
+      referenceMomentum,
+    })
     const data = prepareData(base)
     const run = async (config: SimulationConfig, label: string): Promise<{ accuracy: number; targetSuccess: number }> => {
       const t0 = performance.now()
@@ -230,7 +246,7 @@ export async function main(args: string[]): Promise<void> {
     results[split] = { attackFree: baseline.accuracy, attackFreeTargetSuccess: baseline.targetSuccess, accuracy, targetSuccess }
   }
   const minutes = (performance.now() - started) / 60_000
-  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: ${referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: ${referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}${referenceMomentum > 0 ? `, reference momentum β = ${referenceMomentum}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
   finish(
     { setting, backend: backend.backend, rounds, seed, minutes: round(minutes, 1), splits: results },
     resultName,

@@ -28,6 +28,7 @@ Test accuracy every --every rounds in the robustness bench's setting (benchSetti
   --reference-decay H[:P]  FLTrust's reference run takes lr·(1 + round/H)^−P (P default 0.5; default: lr)
   --max-drop P    count falls of more than P points between evaluations (default ${DEFAULT_MAX_DROP_POINTS}, the default task's
                   validation threshold; with --every 1 these are rounds whose honest candidate validators refuse)
+  --reference-momentum B  FLTrust's reference is β·previous + (1 − β)·its run (default 0)
   --name NAME     result file name (default trajectory, or trajectory-referenceB)
 About 1 CPU-minute per rule and seed at the defaults.`
 
@@ -45,6 +46,39 @@ function refusals(curve: readonly number[], maxDropPoints: number): { largestFal
     if (fall > maxDropPoints) fallsOverMaxDrop++
   }
   return { largestFall: round(largestFall, 1), fallsOverMaxDrop }
+}
+
+/**
+ * The round's step against FedAvg's step on the same honest updates (their mean): how much
+ * longer, and how aligned. Medians over the second half of the run.
+ */
+interface StepShape {
+  readonly step_over_mean: number
+  readonly cosine_to_mean: number
+}
+function stepAgainstHonestMean(honest: readonly Float32Array[], step: Float32Array): { ratio: number; cosine: number } {
+  const mean = new Float64Array(step.length)
+  for (const x of honest) for (let j = 0; j < mean.length; j++) mean[j] += x[j] / honest.length
+  let dot = 0
+  let meanSquared = 0
+  let stepSquared = 0
+  for (let j = 0; j < mean.length; j++) {
+    dot += mean[j] * step[j]
+    meanSquared += mean[j] * mean[j]
+    stepSquared += step[j] * step[j]
+  }
+  const denominator = Math.sqrt(meanSquared * stepSquared)
+  return { ratio: Math.sqrt(stepSquared / meanSquared), cosine: denominator > 0 ? dot / denominator : 0 }
+}
+function medianShape(shapes: readonly { ratio: number; cosine: number }[]): StepShape {
+  const median = (xs: number[]): number => {
+    const sorted = [...xs].sort((a, b) => a - b)
+    return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN
+  }
+  return {
+    step_over_mean: round(median(shapes.map((s) => s.ratio)), 2),
+    cosine_to_mean: round(median(shapes.map((s) => s.cosine)), 2),
+  }
 }
 
 /** How a trajectory's second half moves: its range, and its largest fall between two evaluations. */
@@ -72,6 +106,7 @@ export async function main(args: string[]): Promise<void> {
   const referenceBatch = flagValue(args, 'reference-batch', 32)
   const referenceDecay = referenceDecayOf(args)
   const maxDrop = flagValue(args, 'max-drop', DEFAULT_MAX_DROP_POINTS)
+  const referenceMomentum = flagValue(args, 'reference-momentum', 0)
   if (!(split in SPLITS)) throw new Error(`unknown split ${split}; see --help`)
   if (attack !== 'none' && !ATTACKS.includes(attack)) throw new Error(`unknown attack ${attack}; see --help`)
   const setups = ruleSetups(0.15)
@@ -82,30 +117,42 @@ export async function main(args: string[]): Promise<void> {
   const dataset = loadMnistNode()
   const perSeed: Metrics[] = []
   for (const seed of seeds) {
-    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: every, referenceBatch, referenceDecay })
+    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: every, referenceBatch, referenceDecay, referenceMomentum })
     const data = prepareData(base)
-    const curveOf = async (label: string): Promise<number[]> => {
+    const curveOf = async (label: string): Promise<{ curve: number[]; steps: StepShape }> => {
       const setup = setups.find((s) => s.label === label)!
       const isBaseline = label === 'fedavg'
+      const shapes: { ratio: number; cosine: number }[] = []
       const result = await runSimulation(
-        { ...base, attack: isBaseline ? 'none' : attack, rule: setup.rule, bucketSize: setup.bucketSize, secure: setup.secure },
+        {
+          ...base,
+          attack: isBaseline ? 'none' : attack,
+          rule: setup.rule,
+          bucketSize: setup.bucketSize,
+          secure: setup.secure,
+          onAggregate: (index, inputs, honest, _center, step) => {
+            if (index >= rounds / 2) shapes.push(stepAgainstHonestMean(inputs.slice(0, honest), step))
+          },
+        },
         data,
       )
       const curve = result.accuracy.filter((a): a is number => a !== null).map((a) => round(a * 100, 1))
-      console.log(`seed ${seed} ${label.padEnd(24)} ${curve.join(' ')}`)
-      return curve
+      const steps = medianShape(shapes)
+      console.log(`seed ${seed} ${label.padEnd(24)} ${curve.join(' ')}  (step/mean ${steps.step_over_mean}, cos ${steps.cosine_to_mean})`)
+      return { curve, steps }
     }
-    const baseline = await curveOf('fedavg')
+    const { curve: baseline } = await curveOf('fedavg')
     const baseSwing = swing(baseline)
     const rules: Metrics = {}
     for (const label of labels) {
-      const curve = await curveOf(label)
+      const { curve, steps } = await curveOf(label)
       const s = swing(curve)
       rules[label] = {
         curve,
         final: curve.at(-1)!,
         ...s,
         ...refusals(curve, maxDrop),
+        ...steps,
         /** Second-half range against FedAvg's in the same seed. */
         range_over_fedavg: baseSwing.range > 0 ? round(s.range / baseSwing.range, 2) : null,
       }
@@ -123,6 +170,7 @@ export async function main(args: string[]): Promise<void> {
     max_drop_points: maxDrop,
     reference_batch: referenceBatch,
     reference_decay: referenceDecay ?? null,
+    reference_momentum: referenceMomentum,
     seeds,
     per_seed: perSeed,
   })
