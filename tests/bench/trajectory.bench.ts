@@ -12,13 +12,16 @@ import { prepareData, runSimulation } from './fl-sim'
 import { SPLITS, benchSetting, referenceDecayOf, ruleSetups } from './robustness.bench'
 import { flagValue, hasFlag, round } from './stats'
 import { defaultMnistTask } from '../../workers/fl/task/spec'
+import { referenceHyperOf } from '../../workers/fl/model/reference'
+import type { TrainHyper } from '../../workers/fl/model/trainer'
+import type { ShardScheme } from '../../workers/fl/data/split'
 import { writeBenchResult, type Metrics } from './results'
 
 const DEFAULT_MAX_DROP_POINTS = defaultMnistTask('', 0).maxAccuracyDrop * 100
 const HELP = `usage: npm run bench -- trajectory [options]
 Test accuracy every --every rounds in the robustness bench's setting (benchSetting: n = 25, f = 5), per seed.
   --rules a,b     robustness-bench rule labels (default fltrust-clipped,secure-fltrust-clipped); FedAvg always runs
-  --split S       dirichlet1 or sorted (default sorted)
+  --split S       dirichlet1, sorted (default) or iid
   --attack A      none (default) or one of ${ATTACKS.join(',')}
   --seeds a,b     (default 1,2,3)
   --rounds R      (default 200)
@@ -29,6 +32,11 @@ Test accuracy every --every rounds in the robustness bench's setting (benchSetti
   --max-drop P    count falls of more than P points between evaluations (default ${DEFAULT_MAX_DROP_POINTS}, the default task's
                   validation threshold; with --every 1 these are rounds whose honest candidate validators refuse)
   --reference-momentum B  FLTrust's reference is β·previous + (1 − β)·its run (default 0)
+  --task-defaults  local training as a default mesh task runs it (defaultMnistTask: its local steps, batch,
+                  learning rate and momentum optimizer; no worker momentum; FLTrust's reference is referenceHyperOf(task))
+                  instead of the robustness bench's one step with worker momentum
+  --reference-steps S  with --task-defaults: FLTrust's reference run takes at most S steps (default: the task's local steps)
+  --trainers N    with --attack none: N honest trainers share the training digits instead of the 20 of n = 25
   --name NAME     result file name (default trajectory, or trajectory-referenceB)
 About 1 CPU-minute per rule and seed at the defaults.`
 
@@ -81,6 +89,20 @@ function medianShape(shapes: readonly { ratio: number; cosine: number }[]): Step
   }
 }
 
+/** The robustness bench's splits, and IID (a default mesh task's partition). */
+const TRAJECTORY_SPLITS: Record<string, ShardScheme> = { ...SPLITS, iid: { kind: 'iid' } }
+
+/** A default mesh task's local run (training-session.ts) and FLTrust reference run (reference.ts). */
+function taskTraining(referenceSteps = 0): { hyper: Omit<TrainHyper, 'seed'>; referenceHyper: Omit<TrainHyper, 'seed'> } {
+  const task = defaultMnistTask('', 0)
+  const hyper = referenceHyperOf(task)
+  return { hyper, referenceHyper: referenceSteps > 0 ? { ...hyper, maxBatchesPerEpoch: referenceSteps } : hyper }
+}
+
+function describeHyper(h: Omit<TrainHyper, 'seed'>): string {
+  return `${h.epochs} epoch(s) of at most ${h.maxBatchesPerEpoch ?? 'all'} batches of ${h.batchSize}, lr ${h.learningRate}, ${h.optimizer ?? 'sgd'}`
+}
+
 /** How a trajectory's second half moves: its range, and its largest fall between two evaluations. */
 function swing(curve: readonly number[]): { min: number; max: number; range: number; largestDrop: number } {
   const tail = curve.slice(Math.floor(curve.length / 2))
@@ -107,7 +129,11 @@ export async function main(args: string[]): Promise<void> {
   const referenceDecay = referenceDecayOf(args)
   const maxDrop = flagValue(args, 'max-drop', DEFAULT_MAX_DROP_POINTS)
   const referenceMomentum = flagValue(args, 'reference-momentum', 0)
-  if (!(split in SPLITS)) throw new Error(`unknown split ${split}; see --help`)
+  const taskDefaults = hasFlag(args, 'task-defaults')
+  const referenceSteps = flagValue(args, 'reference-steps', 0)
+  const trainers = flagValue(args, 'trainers', 0)
+  if (trainers > 0 && attack !== 'none') throw new Error('--trainers needs --attack none; see --help')
+  if (!(split in TRAJECTORY_SPLITS)) throw new Error(`unknown split ${split}; see --help`)
   if (attack !== 'none' && !ATTACKS.includes(attack)) throw new Error(`unknown attack ${attack}; see --help`)
   const setups = ruleSetups(0.15)
   const unknown = labels.filter((l) => !setups.some((s) => s.label === l))
@@ -117,7 +143,12 @@ export async function main(args: string[]): Promise<void> {
   const dataset = loadMnistNode()
   const perSeed: Metrics[] = []
   for (const seed of seeds) {
-    const base = benchSetting({ dataset, rounds, split, seed, evalEvery: every, referenceBatch, referenceDecay, referenceMomentum })
+    const setting = {
+      ...benchSetting({ dataset, rounds, split: 'sorted', seed, evalEvery: every, referenceBatch, referenceDecay, referenceMomentum }),
+      scheme: TRAJECTORY_SPLITS[split],
+      ...(trainers > 0 ? { clients: trainers, byzantine: 0 } : {}),
+    }
+    const base = taskDefaults ? { ...setting, ...taskTraining(referenceSteps), clientMomentum: 0 } : setting
     const data = prepareData(base)
     const curveOf = async (label: string): Promise<{ curve: number[]; steps: StepShape }> => {
       const setup = setups.find((s) => s.label === label)!
@@ -171,6 +202,10 @@ export async function main(args: string[]): Promise<void> {
     reference_batch: referenceBatch,
     reference_decay: referenceDecay ?? null,
     reference_momentum: referenceMomentum,
+    trainers: trainers || null,
+    training: taskDefaults
+      ? `a default task's local run (${describeHyper(taskTraining().hyper)}), no worker momentum; reference ${describeHyper(taskTraining(referenceSteps).referenceHyper)}`
+      : 'one step of 32, worker momentum 0.9 (benchSetting)',
     seeds,
     per_seed: perSeed,
   })
