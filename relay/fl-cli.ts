@@ -15,10 +15,11 @@ import {
   ruleLabel,
   TASK_VERSION,
   taskToWire,
+  variantToWire,
   type FlTask,
 } from '../workers/fl/task/spec'
 import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, FALLBACK_RULES } from '../workers/fl/aggregation/defaults'
-import { FlTrustVariant, PartitionKind, PrivacyMode, RootData } from '../workers/fl/task/wire.pb'
+import { PartitionKind, PrivacyMode, RootData } from '../workers/fl/task/wire.pb'
 
 const defaults = defaultMnistTask('', 0)
 
@@ -43,9 +44,11 @@ create options (defaults in brackets):
                             [robust: ${DEFAULT_RULES.robust}, secure: ${DEFAULT_RULES.secure}; with --root-data none:
                              robust: ${FALLBACK_RULES.robust}, secure: ${FALLBACK_RULES.secure}]
   --trim N | --f N --m N | --tau X   the rule's parameters [trim 1 | f from the quorum, m = quorum - f | tau ${DEFAULT_CC_TAU}]
-  --fltrust-variant V       clipped | paper: clipped judges each update against one step on all the root
-                            data, clips it to the reference update's norm and steps that far; paper
-                            (Cao et al.) judges against the reference and rescales each update to its norm
+  --fltrust-variant V       clipped | clipped-mean | paper: clipped judges each update against one step on
+                            all the root data, clips it to the reference update's norm and steps that far;
+                            clipped-mean judges and clips alike and steps as far as the trusted updates'
+                            mean (shorter where they disagree); paper (Cao et al.) judges against the
+                            reference and rescales each update to its norm
                             [robust: ${DEFAULT_FLTRUST_VARIANT.robust}, secure: ${DEFAULT_FLTRUST_VARIANT.secure}]
   --root-data D             mnist-validation | none: the clean held-out data the relays (aggregators and
                             validators) hold, on which fltrust computes each round's reference update:
@@ -111,7 +114,8 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
   const privacy = (values.privacy as string | undefined) ?? 'robust'
   if (privacy !== 'robust' && privacy !== 'secure') throw new UsageError(`--privacy must be robust or secure, got '${privacy}'`)
   const variant = (values['fltrust-variant'] as string | undefined) ?? DEFAULT_FLTRUST_VARIANT[privacy]
-  if (variant !== 'clipped' && variant !== 'paper') throw new UsageError(`--fltrust-variant must be clipped or paper, got '${variant}'`)
+  if (variant !== 'clipped' && variant !== 'clipped-mean' && variant !== 'paper')
+    throw new UsageError(`--fltrust-variant must be clipped, clipped-mean or paper, got '${variant}'`)
   if (!['iid', 'sorted', 'dirichlet'].includes(kind))
     throw new UsageError(`--partition must be iid, sorted or dirichlet:ALPHA, got '${partition}'`)
   const wire = taskToWire(base)
@@ -135,7 +139,7 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
     ruleM: numberOf(values, 'm', 1),
     ruleTau: numberOf(values, 'tau', DEFAULT_CC_TAU),
     rootData: rootData === 'none' ? RootData.NO_ROOT_DATA : RootData.MNIST_VALIDATION,
-    fltrustVariant: variant === 'paper' ? FlTrustVariant.FLTRUST_PAPER : FlTrustVariant.FLTRUST_CLIPPED,
+    fltrustVariant: variantToWire(variant),
     privacy: privacy === 'robust' ? PrivacyMode.ROBUST : PrivacyMode.SECURE,
     bucketSize: numberOf(values, 'bucket-size', privacy === 'secure' ? 3 : 0),
     quorum: numberOf(values, 'quorum', base.quorum),

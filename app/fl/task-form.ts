@@ -6,11 +6,12 @@ import {
   TASK_VERSION,
   taskIdOf,
   taskToWire,
+  variantToWire,
   type FlTask,
   type RuleName,
 } from '../../workers/fl/task/spec'
 import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES } from '../../workers/fl/aggregation/defaults'
-import { FlTrustVariant, PartitionKind, PrivacyMode } from '../../workers/fl/task/wire.pb'
+import { PartitionKind, PrivacyMode } from '../../workers/fl/task/wire.pb'
 
 /** What the PWA's "Create a task" form asks for; everything else is the default MNIST task's. */
 export interface TaskForm {
@@ -44,10 +45,13 @@ export function ruleHint(rule: RuleName, privacy: TaskForm['privacy']): string {
   if (rule !== 'fltrust') return defaults
   const secure =
     privacy === 'secure' ? '; secure mode needs two buckets or more (quorum ≥ 2 × bucket size) to leave a Byzantine bucket out' : ''
-  const variant =
-    DEFAULT_FLTRUST_VARIANT[privacy] === 'clipped'
-      ? "; this mode's variant judges each update against one step on all of them, clips it to the reference's length and steps that far"
-      : "; this mode's variant (the paper's) rescales each update to the reference's length"
+  const variant = {
+    clipped:
+      "; this mode's variant judges each update against one step on all of them, clips it to the reference's length and steps that far",
+    'clipped-mean':
+      "; this mode's variant judges each update against one step on all of them, clips it to the reference's length and steps as far as the trusted updates' mean",
+    paper: "; this mode's variant (the paper's) rescales each update to the reference's length",
+  }[DEFAULT_FLTRUST_VARIANT[privacy]]
   return `${defaults}. FLTrust trusts each update by its agreement with a reference update the relays train on the 1,000 MNIST validation digits${variant}${secure}`
 }
 
@@ -102,7 +106,7 @@ export function taskFromForm(
     privacy: form.privacy === 'secure' ? PrivacyMode.SECURE : PrivacyMode.ROBUST,
     bucketSize: form.privacy === 'secure' ? form.bucketSize : 0,
     // FLTrust is its mode's default variant (the CLI's --fltrust-variant chooses otherwise).
-    fltrustVariant: DEFAULT_FLTRUST_VARIANT[form.privacy] === 'clipped' ? FlTrustVariant.FLTRUST_CLIPPED : FlTrustVariant.FLTRUST_PAPER,
+    fltrustVariant: variantToWire(DEFAULT_FLTRUST_VARIANT[form.privacy]),
     aggregators: peerListOf(form.aggregators),
   })
   return checked.ok ? { ok: true, task: checked.task, taskId: taskIdOf(checked.task) } : checked

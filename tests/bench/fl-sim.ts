@@ -14,6 +14,7 @@ import {
   aggregateBucketSums,
   assignSecureBuckets,
   krumScores,
+  usesTrustReference,
   type AggregationConfig,
   type AggregationResult,
   type RuleConfig,
@@ -338,7 +339,9 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
           : undefined
       previousReference = reference
       const trustReference =
-        config.rule.rule === 'fltrust' && config.rule.variant === 'clipped' ? await computeTrustReference(rootRun) : undefined
+        config.rule.rule === 'fltrust' && usesTrustReference(config.rule.variant ?? 'paper')
+          ? await computeTrustReference(rootRun)
+          : undefined
       const rule: RuleConfig =
         config.rule.rule === 'centered-clipping'
           ? { ...config.rule, center: previousAggregate }

@@ -95,8 +95,10 @@ export function ruleSetups(tau: number): RuleSetup[] {
   return [
     { label: 'fedavg', rule: { rule: 'fedavg' }, bucketSize: 1, secure: false },
     { label: 'fltrust-clipped', rule: fltrust('clipped'), bucketSize: 1, secure: false },
+    { label: 'fltrust-clipped-mean', rule: fltrust('clipped-mean'), bucketSize: 1, secure: false },
     { label: 'fltrust-paper', rule: fltrust('paper'), bucketSize: 1, secure: false },
     { label: 'secure-fltrust-clipped', rule: fltrust('clipped'), bucketSize: secureSize, secure: true },
+    { label: 'secure-fltrust-clipped-mean', rule: fltrust('clipped-mean'), bucketSize: secureSize, secure: true },
     { label: 'secure-fltrust-paper', rule: fltrust('paper'), bucketSize: secureSize, secure: true },
     // Larger secure buckets dilute a Byzantine input in 5 but leave more buckets holding one (README, "Across seeds").
     { label: 'secure-fltrust-clipped-s5', rule: fltrust('clipped'), bucketSize: 5, secure: true },

@@ -4,6 +4,7 @@ import {
   aggregateBucketSums,
   assignSecureBuckets,
   SECURE_MIN_BUCKET,
+  usesTrustReference,
   type AggregationInput,
 } from '../../../workers/fl/aggregation/aggregate'
 import { byzantineBucketShare, chooseBucketSize, DEFAULT_RULES, FALLBACK_RULES } from '../../../workers/fl/aggregation/defaults'
@@ -160,6 +161,67 @@ describe("FLTrust, variant 'clipped'", () => {
       rule: { rule: 'fltrust', reference: Float32Array.from(reference), variant: 'stretch' as unknown as 'clipped' },
     })
     expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining('variant') })
+  })
+})
+
+describe("FLTrust, variant 'clipped-mean'", () => {
+  const run = (inputs: AggregationInput[], reference: number[], variant: 'clipped' | 'clipped-mean', trust?: number[]) => {
+    const result = aggregate(inputs, {
+      rule: {
+        rule: 'fltrust',
+        reference: Float32Array.from(reference),
+        variant,
+        ...(trust ? { trustReference: Float32Array.from(trust) } : {}),
+      },
+    })
+    if (!result.ok) throw new Error(result.reason)
+    return result
+  }
+
+  it("is the trust-weighted mean of the clipped inputs, at that mean's own length", () => {
+    // a: cos 1, norm 10 → clipped to [2, 0]; b: cos 1/√2, norm √2 < 2 → kept; c: no trust.
+    const result = run([input('a', [10, 0]), input('b', [1, 1]), input('c', [-5, 0])], [2, 0], 'clipped-mean')
+    const ts = [1, Math.SQRT1_2]
+    expect(result.vector[0]).toBeCloseTo((ts[0] * 2 + ts[1] * 1) / (ts[0] + ts[1]), 6)
+    expect(result.vector[1]).toBeCloseTo((ts[1] * 1) / (ts[0] + ts[1]), 6)
+    expect(result.details.trusted).toBe(2)
+  })
+
+  it('steps as far as the trusted inputs agree: disagreeing updates give a short step, where clipped stretches it', () => {
+    // Two trusted updates at ±80° from the reference: their mean is short, 'clipped' scales it to ‖g0‖ = 1.
+    const angle = (80 * Math.PI) / 180
+    const inputs = [input('u', [Math.cos(angle), Math.sin(angle)]), input('v', [Math.cos(angle), -Math.sin(angle)])]
+    const mean = run(inputs, [1, 0], 'clipped-mean')
+    const stretched = run(inputs, [1, 0], 'clipped')
+    expect(Math.hypot(...mean.vector)).toBeCloseTo(Math.cos(angle), 6)
+    expect(Math.hypot(...stretched.vector)).toBeCloseTo(1, 6)
+  })
+
+  it('is never longer than the reference, and within 90° of the trust reference (seeded trials)', () => {
+    const rng = createRng(21)
+    for (let trial = 0; trial < 30; trial++) {
+      const reference = Array.from({ length: 20 }, () => rng.normal())
+      const trust = Array.from({ length: 20 }, () => rng.normal())
+      const inputs = Array.from({ length: 9 }, (_, i) =>
+        input(
+          `x${i}`,
+          Array.from({ length: 20 }, () => rng.normal() * 10 ** ((i % 5) - 2)),
+        ),
+      )
+      const out = Array.from(run(inputs, reference, 'clipped-mean', trust).vector)
+      expect(Math.hypot(...out)).toBeLessThanOrEqual(Math.hypot(...reference) * (1 + 1e-6))
+      if (out.some((x) => x !== 0)) expect(out.reduce((sum, x, j) => sum + x * trust[j], 0)).toBeGreaterThan(0)
+    }
+  })
+
+  it('takes trust from the trust reference, as clipped does', () => {
+    expect(usesTrustReference('clipped-mean')).toBe(true)
+    expect(usesTrustReference('clipped')).toBe(true)
+    expect(usesTrustReference('paper')).toBe(false)
+    // An input against g0 but along t is trusted: trust comes from t.
+    const result = run([input('a', [0, 1])], [1, 0], 'clipped-mean', [0, 1])
+    expect(result.details.trusted).toBe(1)
+    expect(Array.from(result.vector)).toEqual([0, 1])
   })
 })
 

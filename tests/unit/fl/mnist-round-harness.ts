@@ -76,7 +76,11 @@ export type AggregatorLie =
   | 'scaled-candidate'
   /** FLTrust task: it skips the reference and averages (FedAvg). */
   | 'no-reference'
-  /** FLTrust task: a reference trained on the root data, but with another round's seed. */
+  /**
+   * FLTrust task: another round's reference (its seed), a tenth as long. The length matters:
+   * under 'clipped-mean' the reference update is only the clipping bound, so a reference of
+   * another seed and the same length can give the same candidate bit for bit, which is no lie.
+   */
   | 'wrong-reference'
 
 export interface MnistRoundSetup {
@@ -223,7 +227,10 @@ export async function runMnistTask(setup: MnistRoundSetup): Promise<MnistRoundRu
     let reference = role.evaluates || role.aggregates ? referenceFor() : undefined
     if (liar === 'wrong-reference' && reference) {
       const honest = reference
-      reference = (round, hash, base) => honest(round + 1, hash, base)
+      reference = async (round, hash, base) => {
+        const other = await honest(round + 1, hash, base)
+        return { ...other, update: other.update.map((x) => x / 10) }
+      }
     }
     const ownTask: FlTask = liar === 'no-reference' ? { ...task, rule: { rule: 'fedavg' } } : task
     let training = role.trains ? createTrainingSession(dataset) : undefined

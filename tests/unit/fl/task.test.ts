@@ -46,10 +46,11 @@ describe('federated task definitions', () => {
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 2 },
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 3, quorum: 5 },
       { ...wire, collectMs: 10 },
-      { ...wire, version: 5 },
+      { ...wire, version: 6 },
       { ...wire, version: 1, rule: 'fltrust' },
       { ...wire, version: 2 },
       { ...wire, fltrustVariant: 9 as unknown as FlTrustVariant },
+      { ...wire, version: 4, fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED_MEAN },
       { ...wire, rule: 'fltrust', rootData: RootData.NO_ROOT_DATA },
       { ...wire, rootData: 7 as unknown as RootData },
     ].map((w) => checkTask(w))
@@ -62,10 +63,11 @@ describe('federated task definitions', () => {
       expect.stringContaining('bucket size of 3'),
       'secure mode with a robust rule needs a quorum of at least two buckets',
       'deadlines must be 1 s .. 1 h',
-      'task version 5, this node understands 1..4',
+      'task version 6, this node understands 1..5',
       'root data and FLTrust need task version 2',
       "FLTrust's variant needs task version 3",
-      "fltrust's variant must be paper or clipped",
+      "fltrust's variant must be paper, clipped or clipped-mean",
+      "FLTrust's variant 'clipped-mean' needs task version 5",
       expect.stringContaining('FLTrust needs root data'),
       'root data must be none or the MNIST validation digits',
     ])
@@ -86,12 +88,12 @@ describe('federated task definitions', () => {
     expect(taskIdOf(decoded.task)).toBe('609652cf2b3cc531863860c4e7fe27f3dc73398e3aac2b17a812dee742f18938')
   })
 
-  it('an FLTrust task names its root data (version 2) and its variant (version 3); a task naming no rule gets its mode’s default', () => {
+  it('an FLTrust task names its root data (version 2) and its variant (versions 3 and 5); a task naming no rule gets its mode’s default', () => {
     expect(task.rule).toEqual({ rule: DEFAULT_RULES.robust, variant: DEFAULT_FLTRUST_VARIANT.robust })
     expect(task.rootData).toBe('mnist-validation')
     const wire = taskToWire(task)
-    expect(wire.version).toBe(3)
-    expect(wire.fltrustVariant).toBe(FlTrustVariant.FLTRUST_CLIPPED) // the robust mode's default
+    expect(wire.version).toBe(5) // the robust mode's default variant, 'clipped-mean', is version 5's
+    expect(wire.fltrustVariant).toBe(FlTrustVariant.FLTRUST_CLIPPED_MEAN)
     expect(wire.rootData).toBe(RootData.MNIST_VALIDATION)
     expect(decodeTask(encodeTask(task))).toEqual({ ok: true, task })
     const unnamed = { ...wire, rule: '' }
@@ -121,6 +123,10 @@ describe('federated task definitions', () => {
     // Only FLTrust carries a variant: another rule writes the field as 0, whatever the wire said.
     const median = checkTask({ ...wire, rule: 'median', fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED })
     expect(median.ok && taskToWire(median.task)).toMatchObject({ version: 2, fltrustVariant: FlTrustVariant.FLTRUST_PAPER })
+    // 'clipped-mean' is what version 5 adds: written as version 5, read back the same.
+    const mean = { ...task, rule: { rule: 'fltrust', variant: 'clipped-mean' } } as const
+    expect(taskToWire(mean)).toMatchObject({ version: 5, fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED_MEAN })
+    expect(decodeTask(encodeTask(mean))).toEqual({ ok: true, task: mean })
   })
 
   it('names browser aggregators (version 4), which join the validators in the rotation; refuses a bad list', async () => {
@@ -201,7 +207,9 @@ describe('federated task definitions', () => {
     expect(secureFltrust.ok && secureFltrust.task.rule).toEqual({ rule: 'fltrust', variant: DEFAULT_FLTRUST_VARIANT.secure })
     // The form's hint names the variant the mode gets.
     for (const mode of ['robust', 'secure'] as const)
-      expect(ruleHint('fltrust', mode)).toContain(DEFAULT_FLTRUST_VARIANT[mode] === 'clipped' ? 'one step on all of them' : "the paper's")
+      expect(ruleHint('fltrust', mode)).toContain(
+        { clipped: 'steps that far', 'clipped-mean': "the trusted updates' mean", paper: "the paper's" }[DEFAULT_FLTRUST_VARIANT[mode]],
+      )
   })
 
   it('names secure-aggregation aborts by the metric’s closed set of reasons', () => {
@@ -275,11 +283,13 @@ describe('relay CLI: fl create / list', () => {
     db.close()
     expect(tasks.map((t) => t.task.rootData)).toEqual(['mnist-validation', 'none', 'mnist-validation'])
     expect(tasks[2].task.rule).toEqual({ rule: 'fltrust', variant: 'paper' })
+    expect(await runFlCli(['create', '--data-dir', dir, '--rule', 'fltrust', '--fltrust-variant', 'clipped-mean'], {}, out, 4_000)).toBe(0)
+    expect(lines[3]).toContain(', fltrust (clipped-mean), robust')
     expect(await runFlCli(['create', '--data-dir', dir, '--root-data', 'disk'], {}, out)).toBe(2)
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
       expect(await runFlCli(['create', '--data-dir', dir, '--fltrust-variant', 'stretch'], {}, out)).toBe(2)
-      expect(String(errors.mock.calls.at(-1)?.[0])).toContain("--fltrust-variant must be clipped or paper, got 'stretch'")
+      expect(String(errors.mock.calls.at(-1)?.[0])).toContain("--fltrust-variant must be clipped, clipped-mean or paper, got 'stretch'")
     } finally {
       errors.mockRestore()
     }

@@ -4,7 +4,7 @@
  * It runs the production trainer with a seed fixed by the round, so a validator re-executing it
  * on the same backend gets the same bits, and then the same FLTrust aggregate.
  */
-import type { FlTrustVariant } from '../aggregation/rules'
+import { usesTrustReference, type FlTrustVariant } from '../aggregation/rules'
 import type { ImageDataset } from '../data/mnist-format'
 import { gatherSamples, splitHoldout, type LabelledSamples } from '../data/split'
 import { HOLDOUT } from '../training-session'
@@ -54,7 +54,7 @@ export async function computeReferenceUpdate(request: ReferenceRequest): Promise
 }
 
 /**
- * The trust reference of FLTrust's 'clipped' variant (workers/fl/aggregation/rules.ts): one step
+ * The trust reference of FLTrust's 'clipped' variants (workers/fl/aggregation/rules.ts): one step
  * of the round's global model on all the held-out samples at once — the full-batch gradient
  * step, the least noisy direction the clean data gives — with the local run's learning rate and
  * optimizer. Seeded like the reference update, so it re-executes bit for bit as well.
@@ -70,7 +70,7 @@ export async function computeTrustReference(request: Omit<ReferenceRequest, 'mom
   return outcome.delta
 }
 
-/** What FLTrust takes from the root data in a round: the reference update g0 and, for 'clipped', the trust reference. */
+/** What FLTrust takes from the root data in a round: the reference update g0 and, but for 'paper', the trust reference. */
 export interface RoundReference {
   readonly update: Float32Array
   readonly trust?: Float32Array
@@ -121,7 +121,7 @@ export function createReferenceSource(options: {
   readonly trainer: Trainer
   readonly rootData: LabelledSamples
   readonly hyper: Omit<TrainHyper, 'seed'>
-  /** The task's FLTrust variant: 'clipped' also computes the trust reference. */
+  /** The task's FLTrust variant: 'clipped' and 'clipped-mean' also compute the trust reference. */
   readonly variant: FlTrustVariant
   readonly onComputed?: (round: number, ms: number) => void
 }): ReferenceSource {
@@ -136,7 +136,7 @@ export function createReferenceSource(options: {
         started = performance.now()
         const request = { trainer: options.trainer, weights: base, heldOut: options.rootData, hyper: options.hyper, round, yieldEvery: 1 }
         const update = await computeReferenceUpdate(request)
-        return options.variant === 'clipped' ? { update, trust: await computeTrustReference(request) } : { update }
+        return usesTrustReference(options.variant) ? { update, trust: await computeTrustReference(request) } : { update }
       })
       previous = pending.catch(() => undefined)
       pending.then(

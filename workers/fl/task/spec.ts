@@ -16,7 +16,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Roster } from '../round/types'
 
 /** The newest task version this node writes and understands; it still reads (and writes) version 1 (wire.proto). */
-export const TASK_VERSION = 4
+export const TASK_VERSION = 5
 const FIRST_TASK_VERSION = 1
 export const RULES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clipping', 'geometric-median', 'fltrust'] as const
 export type RuleName = (typeof RULES)[number]
@@ -193,6 +193,8 @@ export function checkTask(wire: TaskSpec): Checked {
   else return fail('root data must be none or the MNIST validation digits')
   if (wire.version < 2 && (rootData !== 'none' || wire.rule === 'fltrust')) return fail('root data and FLTrust need task version 2')
   if (wire.version < 3 && wire.fltrustVariant !== WireFlTrustVariant.FLTRUST_PAPER) return fail("FLTrust's variant needs task version 3")
+  if (wire.version < 5 && wire.fltrustVariant === WireFlTrustVariant.FLTRUST_CLIPPED_MEAN)
+    return fail("FLTrust's variant 'clipped-mean' needs task version 5")
   let privacy: FlTask['privacy']
   if (wire.privacy === PrivacyMode.ROBUST) privacy = { mode: 'robust' }
   else if (int(wire.bucketSize, 3, LIMITS.bucket)) privacy = { mode: 'secure', bucketSize: wire.bucketSize }
@@ -256,6 +258,17 @@ function aggregatorsOf(wire: TaskSpec, rule: TaskRule): string[] | string {
   return [...named]
 }
 
+const WIRE_VARIANTS: readonly (readonly [FlTrustVariant, WireFlTrustVariant])[] = [
+  ['paper', WireFlTrustVariant.FLTRUST_PAPER],
+  ['clipped', WireFlTrustVariant.FLTRUST_CLIPPED],
+  ['clipped-mean', WireFlTrustVariant.FLTRUST_CLIPPED_MEAN],
+]
+
+/** How a task spec names an FLTrust variant. */
+export function variantToWire(variant: FlTrustVariant): WireFlTrustVariant {
+  return WIRE_VARIANTS.find(([name]) => name === variant)![1]
+}
+
 function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
   switch (wire.rule) {
     case 'fedavg':
@@ -263,9 +276,8 @@ function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
     case 'geometric-median':
       return { rule: wire.rule }
     case 'fltrust':
-      if (wire.fltrustVariant === WireFlTrustVariant.FLTRUST_PAPER) return { rule: 'fltrust', variant: 'paper' }
-      if (wire.fltrustVariant === WireFlTrustVariant.FLTRUST_CLIPPED) return { rule: 'fltrust', variant: 'clipped' }
-      return "fltrust's variant must be paper or clipped"
+      for (const [variant, onWire] of WIRE_VARIANTS) if (wire.fltrustVariant === onWire) return { rule: 'fltrust', variant }
+      return "fltrust's variant must be paper, clipped or clipped-mean"
     case 'trimmed-mean':
       return 2 * wire.ruleTrim < quorum
         ? { rule: 'trimmed-mean', trim: wire.ruleTrim }
@@ -285,6 +297,7 @@ function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
 
 /** The lowest version that expresses the task: version-1 tasks keep their bytes, so their ids do not change. */
 function versionOf(task: FlTask): number {
+  if (task.rule.rule === 'fltrust' && task.rule.variant === 'clipped-mean') return 5
   if (task.aggregators.length > 0) return 4
   if (task.rule.rule === 'fltrust' && task.rule.variant !== 'paper') return 3
   return task.rootData !== 'none' || task.rule.rule === 'fltrust' ? 2 : FIRST_TASK_VERSION
@@ -320,7 +333,7 @@ export function taskToWire(task: FlTask): TaskSpec {
     createdMs: BigInt(task.createdMs),
     creator: task.creator,
     rootData: task.rootData === 'mnist-validation' ? RootData.MNIST_VALIDATION : RootData.NO_ROOT_DATA,
-    fltrustVariant: r.rule === 'fltrust' && r.variant === 'clipped' ? WireFlTrustVariant.FLTRUST_CLIPPED : WireFlTrustVariant.FLTRUST_PAPER,
+    fltrustVariant: r.rule === 'fltrust' ? variantToWire(r.variant) : WireFlTrustVariant.FLTRUST_PAPER,
     aggregators: [...task.aggregators],
   }
 }

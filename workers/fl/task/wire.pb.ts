@@ -40,12 +40,14 @@ export namespace RootData {
 
 export enum FlTrustVariant {
   FLTRUST_PAPER = 'FLTRUST_PAPER',
-  FLTRUST_CLIPPED = 'FLTRUST_CLIPPED'
+  FLTRUST_CLIPPED = 'FLTRUST_CLIPPED',
+  FLTRUST_CLIPPED_MEAN = 'FLTRUST_CLIPPED_MEAN'
 }
 
 enum __FlTrustVariantValues {
   FLTRUST_PAPER = 0,
-  FLTRUST_CLIPPED = 1
+  FLTRUST_CLIPPED = 1,
+  FLTRUST_CLIPPED_MEAN = 2
 }
 
 export namespace FlTrustVariant {
