@@ -150,7 +150,7 @@ export async function main(args: string[]): Promise<void> {
     }
     const base = taskDefaults ? { ...setting, ...taskTraining(referenceSteps), clientMomentum: 0 } : setting
     const data = prepareData(base)
-    const curveOf = async (label: string): Promise<{ curve: number[]; steps: StepShape }> => {
+    const curveOf = async (label: string): Promise<{ curve: number[]; steps: StepShape; targetSuccess: number }> => {
       const setup = setups.find((s) => s.label === label)!
       const isBaseline = label === 'fedavg'
       const shapes: { ratio: number; cosine: number }[] = []
@@ -170,13 +170,13 @@ export async function main(args: string[]): Promise<void> {
       const curve = result.accuracy.filter((a): a is number => a !== null).map((a) => round(a * 100, 1))
       const steps = medianShape(shapes)
       console.log(`seed ${seed} ${label.padEnd(24)} ${curve.join(' ')}  (step/mean ${steps.step_over_mean}, cos ${steps.cosine_to_mean})`)
-      return { curve, steps }
+      return { curve, steps, targetSuccess: round(result.targetSuccess * 100, 1) }
     }
-    const { curve: baseline } = await curveOf('fedavg')
+    const { curve: baseline, targetSuccess: baselineTarget } = await curveOf('fedavg')
     const baseSwing = swing(baseline)
     const rules: Metrics = {}
     for (const label of labels) {
-      const { curve, steps } = await curveOf(label)
+      const { curve, steps, targetSuccess } = await curveOf(label)
       const s = swing(curve)
       rules[label] = {
         curve,
@@ -184,11 +184,17 @@ export async function main(args: string[]): Promise<void> {
         ...s,
         ...refusals(curve, maxDrop),
         ...steps,
+        /** The backdoor's success at the end (% of test 7s read as 1), whatever the attack. */
+        target_success: targetSuccess,
         /** Second-half range against FedAvg's in the same seed. */
         range_over_fedavg: baseSwing.range > 0 ? round(s.range / baseSwing.range, 2) : null,
       }
     }
-    perSeed.push({ seed, fedavg: { curve: baseline, final: baseline.at(-1)!, ...baseSwing, ...refusals(baseline, maxDrop) }, rules })
+    perSeed.push({
+      seed,
+      fedavg: { curve: baseline, final: baseline.at(-1)!, ...baseSwing, ...refusals(baseline, maxDrop), target_success: baselineTarget },
+      rules,
+    })
   }
   const nameAt = args.indexOf('--name')
   const name = nameAt >= 0 ? args[nameAt + 1] : referenceBatch === 32 ? 'trajectory' : `trajectory-reference${referenceBatch}`
