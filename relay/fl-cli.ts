@@ -19,6 +19,7 @@ import {
   type FlTask,
 } from '../workers/fl/task/spec'
 import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, FALLBACK_RULES } from '../workers/fl/aggregation/defaults'
+import { FLTRUST_VARIANTS, isFlTrustVariant } from '../workers/fl/aggregation/rules'
 import { PartitionKind, PrivacyMode, RootData } from '../workers/fl/task/wire.pb'
 
 const defaults = defaultMnistTask('', 0)
@@ -114,8 +115,7 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
   const privacy = (values.privacy as string | undefined) ?? 'robust'
   if (privacy !== 'robust' && privacy !== 'secure') throw new UsageError(`--privacy must be robust or secure, got '${privacy}'`)
   const variant = (values['fltrust-variant'] as string | undefined) ?? DEFAULT_FLTRUST_VARIANT[privacy]
-  if (variant !== 'clipped' && variant !== 'clipped-mean' && variant !== 'paper')
-    throw new UsageError(`--fltrust-variant must be clipped, clipped-mean or paper, got '${variant}'`)
+  if (!isFlTrustVariant(variant)) throw new UsageError(`--fltrust-variant must be ${FLTRUST_VARIANTS.join(', ')}; got '${variant}'`)
   if (!['iid', 'sorted', 'dirichlet'].includes(kind))
     throw new UsageError(`--partition must be iid, sorted or dirichlet:ALPHA, got '${partition}'`)
   const wire = taskToWire(base)

@@ -66,7 +66,7 @@ describe('federated task definitions', () => {
       'task version 6, this node understands 1..5',
       'root data and FLTrust need task version 2',
       "FLTrust's variant needs task version 3",
-      "fltrust's variant must be paper, clipped or clipped-mean",
+      "fltrust's variant must be one of paper, clipped, clipped-mean",
       "FLTrust's variant 'clipped-mean' needs task version 5",
       expect.stringContaining('FLTrust needs root data'),
       'root data must be none or the MNIST validation digits',
@@ -289,7 +289,7 @@ describe('relay CLI: fl create / list', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
       expect(await runFlCli(['create', '--data-dir', dir, '--fltrust-variant', 'stretch'], {}, out)).toBe(2)
-      expect(String(errors.mock.calls.at(-1)?.[0])).toContain("--fltrust-variant must be clipped, clipped-mean or paper, got 'stretch'")
+      expect(String(errors.mock.calls.at(-1)?.[0])).toContain("--fltrust-variant must be paper, clipped, clipped-mean; got 'stretch'")
     } finally {
       errors.mockRestore()
     }

@@ -66,7 +66,12 @@ export type RuleConfig =
  *   1.6–2.5× FedAvg's in FedAvg's direction and cost 12 points at IID (README, "The default rule
  *   under a mesh task's own local training").
  */
-export type FlTrustVariant = 'paper' | 'clipped' | 'clipped-mean'
+export const FLTRUST_VARIANTS = ['paper', 'clipped', 'clipped-mean'] as const
+export type FlTrustVariant = (typeof FLTRUST_VARIANTS)[number]
+
+export function isFlTrustVariant(name: string): name is FlTrustVariant {
+  return (FLTRUST_VARIANTS as readonly string[]).includes(name)
+}
 
 /** The variants that take trust against the trust reference t (one step on all the root data). */
 export function usesTrustReference(variant: FlTrustVariant): boolean {
@@ -135,8 +140,8 @@ export function checkInputs(inputs: readonly AggregationInput[], config: RuleCon
         norm += x * x
       }
       if (!(norm > 0)) return 'reference update is zero: recompute it on the held-out data'
-      if (config.variant !== undefined && config.variant !== 'paper' && config.variant !== 'clipped' && config.variant !== 'clipped-mean')
-        return "fltrust's variant must be 'paper', 'clipped' or 'clipped-mean'"
+      if (config.variant !== undefined && !isFlTrustVariant(config.variant))
+        return `fltrust's variant must be one of ${FLTRUST_VARIANTS.join(', ')}`
       const t = config.trustReference
       if (t !== undefined) {
         if (!(t instanceof Float32Array) || t.length !== length) return "fltrust's trust reference must have the inputs' length"

@@ -277,7 +277,7 @@ function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
       return { rule: wire.rule }
     case 'fltrust':
       for (const [variant, onWire] of WIRE_VARIANTS) if (wire.fltrustVariant === onWire) return { rule: 'fltrust', variant }
-      return "fltrust's variant must be paper, clipped or clipped-mean"
+      return `fltrust's variant must be one of ${WIRE_VARIANTS.map(([name]) => name).join(', ')}`
     case 'trimmed-mean':
       return 2 * wire.ruleTrim < quorum
         ? { rule: 'trimmed-mean', trim: wire.ruleTrim }
