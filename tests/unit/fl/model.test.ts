@@ -124,6 +124,40 @@ describe('training', () => {
     outcome.delta.forEach((d, i) => expect(Math.fround(weights.values[i] + d)).toBeCloseTo(outcome.weights.values[i], 6))
   })
 
+  it('scores each class on its own samples, across batches, and NaN for a class the data lacks', async () => {
+    const outcome = await trainLocal({
+      spec: MNIST_MLP,
+      weights: initialWeights(MNIST_MLP, 3),
+      data: shard,
+      hyper: { epochs: 1, batchSize: 32, learningRate: 0.1, seed: 3 },
+    })
+    const trainer = createTrainer(MNIST_MLP)
+    try {
+      const whole = await trainer.evaluate(outcome.weights, test, 64)
+      expect(whole.classAccuracy).toHaveLength(10)
+      let weighted = 0
+      for (let c = 0; c < 10; c++) {
+        const rows = [...test.labels.keys()].filter((i) => test.labels[i] === c)
+        const x = new Float32Array(rows.length * test.features)
+        rows.forEach((row, k) => x.set(test.x.subarray(row * test.features, (row + 1) * test.features), k * test.features))
+        const alone = await trainer.evaluate(outcome.weights, {
+          count: rows.length,
+          x,
+          labels: new Uint8Array(rows.length).fill(c),
+          features: test.features,
+        })
+        expect(whole.classAccuracy[c]).toBeCloseTo(alone.accuracy, 10)
+        expect(alone.classAccuracy.filter((a, k) => k !== c).every(Number.isNaN)).toBe(true)
+        weighted += alone.accuracy * rows.length
+      }
+      expect(weighted / test.count).toBeCloseTo(whole.accuracy, 10)
+      // Not every class is learnt equally after one epoch on 600 digits: the figures are per class, not copies of the mean.
+      expect(new Set(whole.classAccuracy.map((a) => a.toFixed(3))).size).toBeGreaterThan(1)
+    } finally {
+      trainer.dispose()
+    }
+  })
+
   it('is reproducible for a fixed seed on one backend', async () => {
     const weights = initialWeights(MNIST_MLP, 2)
     const hyper = { epochs: 1, batchSize: 50, learningRate: 0.05, seed: 9, maxBatchesPerEpoch: 4 }

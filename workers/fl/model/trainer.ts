@@ -64,6 +64,11 @@ export interface Evaluation {
   readonly count: number
   readonly loss: number
   readonly accuracy: number
+  /**
+   * Accuracy on each class's samples (NaN where the data has none): a model that stops
+   * recognising one class can keep its overall accuracy within a few points.
+   */
+  readonly classAccuracy: readonly number[]
 }
 
 /**
@@ -218,30 +223,43 @@ export function createTrainer(spec: ModelSpec): Trainer {
 
     async evaluate(weights, data, batchSize = 500) {
       load(weights)
-      if (data.count === 0) return { count: 0, loss: NaN, accuracy: NaN }
+      const classes = check.spec.classes
+      if (data.count === 0) return { count: 0, loss: NaN, accuracy: NaN, classAccuracy: new Array<number>(classes).fill(NaN) }
       const { x, y, labels } = inputs(data)
       let lossSum = 0
       let correct = 0
+      const seen = new Array<number>(classes).fill(0)
+      const right = new Array<number>(classes).fill(0)
       try {
         for (let start = 0; start < data.count; start += batchSize) {
           const size = Math.min(batchSize, data.count - start)
-          const [l, c] = tf.tidy(() => {
+          const [l, p] = tf.tidy(() => {
             const xb = tf.slice(x, start, size)
             const output = model.apply(xb, { training: false }) as tf.Tensor
-            return [
-              tf.mul(lossOf(tf.slice(y, start, size), output), size),
-              tf.sum(tf.equal(tf.argMax(output, 1), tf.slice(labels, start, size)).toFloat()),
-            ]
+            return [tf.mul(lossOf(tf.slice(y, start, size), output), size), tf.argMax(output, 1)]
           })
-          const [lv, cv] = await Promise.all([l.data(), c.data()])
-          tf.dispose([l, c])
+          const [lv, predicted] = await Promise.all([l.data(), p.data()])
+          tf.dispose([l, p])
           lossSum += lv[0]
-          correct += cv[0]
+          for (let i = 0; i < size; i++) {
+            const label = data.labels[start + i]
+            if (label >= classes) continue
+            seen[label]++
+            if (predicted[i] === label) {
+              right[label]++
+              correct++
+            }
+          }
         }
       } finally {
         tf.dispose([x, y, labels])
       }
-      return { count: data.count, loss: lossSum / data.count, accuracy: correct / data.count }
+      return {
+        count: data.count,
+        loss: lossSum / data.count,
+        accuracy: correct / data.count,
+        classAccuracy: seen.map((n, c) => (n > 0 ? right[c] / n : NaN)),
+      }
     },
 
     dispose() {
