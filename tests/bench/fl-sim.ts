@@ -137,6 +137,8 @@ export function referenceStepScale(index: number, decay: { readonly rounds: numb
 export interface SimulationResult {
   /** Test accuracy after each evaluated round (null where skipped). */
   readonly accuracy: (number | null)[]
+  /** Test accuracy per class after each evaluated round (null where skipped). */
+  readonly classAccuracy: (readonly number[] | null)[]
   readonly finalAccuracy: number
   readonly trainedSamples: number
   readonly trainMs: number
@@ -206,6 +208,7 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   let previousAggregate: Float32Array | undefined
   let mimicked: number | null = null
   const accuracy: (number | null)[] = []
+  const classAccuracy: (readonly number[] | null)[] = []
   let targetSuccess = NaN
   let previousReference: Float32Array | undefined
   const beta = config.clientMomentum ?? 0
@@ -485,9 +488,11 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
       if (last || (index + 1) % (config.evalEvery ?? 1) === 0) {
         const evaluation = await trainer.evaluate(global, data.test)
         accuracy.push(evaluation.accuracy)
+        classAccuracy.push(evaluation.classAccuracy)
         config.onRound?.(index, evaluation.accuracy)
       } else {
         accuracy.push(null)
+        classAccuracy.push(null)
         config.onRound?.(index, null)
       }
     }
@@ -498,6 +503,7 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   if (tf.memory().numTensors > 1000) throw new Error(`tensor leak: ${tf.memory().numTensors} live tensors`)
   return {
     accuracy,
+    classAccuracy,
     finalAccuracy: accuracy[accuracy.length - 1] ?? NaN,
     trainedSamples,
     trainMs,

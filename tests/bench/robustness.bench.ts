@@ -19,6 +19,9 @@ import type { ShardScheme } from '../../workers/fl/data/split'
 import { selectBackend } from '../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { MNIST_MLP } from '../../workers/fl/model/spec'
+import type { TrainHyper } from '../../workers/fl/model/trainer'
+import { referenceHyperOf } from '../../workers/fl/model/reference'
+import { defaultMnistTask } from '../../workers/fl/task/spec'
 import { prepareData, runSimulation, type SimulationConfig } from './fl-sim'
 import { spawn } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -57,17 +60,27 @@ export function benchSetting(o: {
   referenceDecay?: { rounds: number; power: number }
   /** β of FLTrust's reference run across rounds, as the trainers' worker momentum (default 0: the raw delta). */
   referenceMomentum?: number
+  /**
+   * Train as a default mesh task does (taskTraining) instead of Karimireddy et al.'s one step with
+   * worker momentum; referenceSteps > 0 caps FLTrust's reference run.
+   */
+  taskDefaults?: { referenceSteps?: number }
 }) {
   const learningRate = o.learningRate ?? 0.3
+  const training = o.taskDefaults
+    ? { ...taskTraining(o.taskDefaults.referenceSteps), clientMomentum: 0 }
+    : {
+        hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
+        referenceHyper: { epochs: 1, batchSize: o.referenceBatch ?? 32, learningRate, maxBatchesPerEpoch: 1 },
+        clientMomentum: 0.9,
+      }
   return {
     dataset: o.dataset,
     spec: MNIST_MLP,
     rounds: o.rounds,
-    hyper: { epochs: 1, batchSize: 32, learningRate, maxBatchesPerEpoch: 1 },
-    referenceHyper: { epochs: 1, batchSize: o.referenceBatch ?? 32, learningRate, maxBatchesPerEpoch: 1 },
+    ...training,
     referenceDecay: o.referenceDecay,
     referenceMomentum: o.referenceMomentum ?? 0,
-    clientMomentum: 0.9,
     signFlipScale: o.flipScale ?? 4,
     scheme: SPLITS[o.split],
     seed: o.seed,
@@ -77,6 +90,16 @@ export function benchSetting(o: {
     byzantine: F,
   }
 }
+/** A default mesh task's local run (training-session.ts) and FLTrust reference run (reference.ts). */
+export function taskTraining(referenceSteps = 0): { hyper: Omit<TrainHyper, 'seed'>; referenceHyper: Omit<TrainHyper, 'seed'> } {
+  const hyper = referenceHyperOf(defaultMnistTask('', 0))
+  return { hyper, referenceHyper: referenceSteps > 0 ? { ...hyper, maxBatchesPerEpoch: referenceSteps } : hyper }
+}
+
+export function describeHyper(h: Omit<TrainHyper, 'seed'>): string {
+  return `${h.epochs} epoch(s) of at most ${h.maxBatchesPerEpoch ?? 'all'} batches of ${h.batchSize}, lr ${h.learningRate}, ${h.optimizer ?? 'sgd'}`
+}
+
 /** --reference-decay H[:P] (absent: no decay). */
 export function referenceDecayOf(args: string[]): { rounds: number; power: number } | undefined {
   const i = args.indexOf('--reference-decay')
@@ -144,6 +167,10 @@ const HELP = `usage: npm run bench -- robustness [options]
                       see npm run bench -- trajectory)
   --reference-decay H[:P]  FLTrust's reference run takes lr·(1 + round/H)^−P (P default 0.5; default H = 0: lr)
   --reference-momentum B   FLTrust's reference is β·previous + (1 − β)·its run, as a trainer's worker momentum (default 0)
+  --task-defaults     local training as a default mesh task runs it (defaultMnistTask: its local steps, batch,
+                      learning rate and momentum optimizer; no worker momentum; FLTrust's reference is
+                      referenceHyperOf(task)) instead of one step of 32 with worker momentum 0.9; --lr and
+                      --reference-batch then do not apply
   --seed S            seeds the split, the shards, the initial model, the attacks and the buckets (default 1);
                       run several with distinct --name to see how much a figure moves with the draw
   --name NAME         result file name (default robustness)
@@ -185,6 +212,7 @@ export async function main(args: string[]): Promise<void> {
   const referenceDecay = referenceDecayOf(args)
   const referenceMomentum = flagValue(args, 'reference-momentum', 0)
   const seed = flagValue(args, 'seed', 1)
+  const taskDefaults = hasFlag(args, 'task-defaults')
   const all = ruleSetups(tau)
   const wanted = listArg('rules') ?? (full ? all.map((s) => s.label) : [DEFAULT_LABELS.robust, DEFAULT_LABELS.secure])
   const unknown = wanted.filter((w) => !all.some((s) => s.label === w))
@@ -223,6 +251,7 @@ export async function main(args: string[]): Promise<void> {
       referenceBatch,
       referenceDecay,
       referenceMomentum,
+      ...(taskDefaults ? { taskDefaults: {} } : {}),
     })
     const data = prepareData(base)
     const run = async (config: SimulationConfig, label: string): Promise<{ accuracy: number; targetSuccess: number }> => {
@@ -248,7 +277,10 @@ export async function main(args: string[]): Promise<void> {
     results[split] = { attackFree: baseline.accuracy, attackFreeTargetSuccess: baseline.targetSuccess, accuracy, targetSuccess }
   }
   const minutes = (performance.now() - started) / 60_000
-  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, 1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped: its variant) reference: ${referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}${referenceMomentum > 0 ? `, reference momentum β = ${referenceMomentum}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
+  const training = taskDefaults
+    ? `a default task's local run per client per round (${describeHyper(taskTraining().hyper)}), no worker momentum, FLTrust's reference the same run`
+    : `1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9`
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, ${training}, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped / -clipped-mean: its variant) reference: ${taskDefaults || referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}${referenceMomentum > 0 ? `, reference momentum β = ${referenceMomentum}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
   finish(
     { setting, backend: backend.backend, rounds, seed, minutes: round(minutes, 1), splits: results },
     resultName,

@@ -9,11 +9,9 @@ import { selectBackend } from '../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
 import { prepareData, runSimulation } from './fl-sim'
-import { SPLITS, benchSetting, referenceDecayOf, ruleSetups } from './robustness.bench'
+import { SPLITS, benchSetting, describeHyper, referenceDecayOf, ruleSetups, taskTraining } from './robustness.bench'
 import { flagValue, hasFlag, round } from './stats'
 import { defaultMnistTask } from '../../workers/fl/task/spec'
-import { referenceHyperOf } from '../../workers/fl/model/reference'
-import type { TrainHyper } from '../../workers/fl/model/trainer'
 import type { ShardScheme } from '../../workers/fl/data/split'
 import { writeBenchResult, type Metrics } from './results'
 
@@ -31,6 +29,8 @@ Test accuracy every --every rounds in the robustness bench's setting (benchSetti
   --reference-decay H[:P]  FLTrust's reference run takes lr·(1 + round/H)^−P (P default 0.5; default: lr)
   --max-drop P    count falls of more than P points between evaluations (default ${DEFAULT_MAX_DROP_POINTS}, the default task's
                   validation threshold; with --every 1 these are rounds whose honest candidate validators refuse)
+  --max-class-drop P  count falls of more than P points in any one class's accuracy (default 20), against the
+                  evaluation before and against the best of the last --class-window W evaluations (default 10)
   --reference-momentum B  FLTrust's reference is β·previous + (1 − β)·its run (default 0)
   --task-defaults  local training as a default mesh task runs it (defaultMnistTask: its local steps, batch,
                   learning rate and momentum optimizer; no worker momentum; FLTrust's reference is referenceHyperOf(task))
@@ -54,6 +54,43 @@ function refusals(curve: readonly number[], maxDropPoints: number): { largestFal
     if (fall > maxDropPoints) fallsOverMaxDrop++
   }
   return { largestFall: round(largestFall, 1), fallsOverMaxDrop }
+}
+
+/**
+ * How far any one class's test accuracy falls: against the evaluation before (what a per-class
+ * validation check against the committed model would see) and against the best of the last
+ * `window` evaluations (what a check against recent models would see, which a backdoor that
+ * grows a little each round cannot creep under). Points; rounds over `maxClassDropPoints` counted.
+ */
+function classFalls(
+  curves: readonly (readonly number[])[],
+  maxClassDropPoints: number,
+  window: number,
+): { largestClassFall: number; classFallsOverMax: number; largestWindowClassFall: number; windowClassFallsOverMax: number } {
+  let largestClassFall = 0
+  let classFallsOverMax = 0
+  let largestWindowClassFall = 0
+  let windowClassFallsOverMax = 0
+  for (let i = 1; i < curves.length; i++) {
+    let fall = 0
+    let windowFall = 0
+    for (let c = 0; c < curves[i].length; c++) {
+      fall = Math.max(fall, curves[i - 1][c] - curves[i][c])
+      let best = -Infinity
+      for (let k = Math.max(0, i - window); k < i; k++) best = Math.max(best, curves[k][c])
+      windowFall = Math.max(windowFall, best - curves[i][c])
+    }
+    largestClassFall = Math.max(largestClassFall, fall)
+    largestWindowClassFall = Math.max(largestWindowClassFall, windowFall)
+    if (fall > maxClassDropPoints) classFallsOverMax++
+    if (windowFall > maxClassDropPoints) windowClassFallsOverMax++
+  }
+  return {
+    largestClassFall: round(largestClassFall, 1),
+    classFallsOverMax,
+    largestWindowClassFall: round(largestWindowClassFall, 1),
+    windowClassFallsOverMax,
+  }
 }
 
 /**
@@ -92,17 +129,6 @@ function medianShape(shapes: readonly { ratio: number; cosine: number }[]): Step
 /** The robustness bench's splits, and IID (a default mesh task's partition). */
 const TRAJECTORY_SPLITS: Record<string, ShardScheme> = { ...SPLITS, iid: { kind: 'iid' } }
 
-/** A default mesh task's local run (training-session.ts) and FLTrust reference run (reference.ts). */
-function taskTraining(referenceSteps = 0): { hyper: Omit<TrainHyper, 'seed'>; referenceHyper: Omit<TrainHyper, 'seed'> } {
-  const task = defaultMnistTask('', 0)
-  const hyper = referenceHyperOf(task)
-  return { hyper, referenceHyper: referenceSteps > 0 ? { ...hyper, maxBatchesPerEpoch: referenceSteps } : hyper }
-}
-
-function describeHyper(h: Omit<TrainHyper, 'seed'>): string {
-  return `${h.epochs} epoch(s) of at most ${h.maxBatchesPerEpoch ?? 'all'} batches of ${h.batchSize}, lr ${h.learningRate}, ${h.optimizer ?? 'sgd'}`
-}
-
 /** How a trajectory's second half moves: its range, and its largest fall between two evaluations. */
 function swing(curve: readonly number[]): { min: number; max: number; range: number; largestDrop: number } {
   const tail = curve.slice(Math.floor(curve.length / 2))
@@ -128,6 +154,8 @@ export async function main(args: string[]): Promise<void> {
   const referenceBatch = flagValue(args, 'reference-batch', 32)
   const referenceDecay = referenceDecayOf(args)
   const maxDrop = flagValue(args, 'max-drop', DEFAULT_MAX_DROP_POINTS)
+  const maxClassDrop = flagValue(args, 'max-class-drop', 20)
+  const classWindow = flagValue(args, 'class-window', 10)
   const referenceMomentum = flagValue(args, 'reference-momentum', 0)
   const taskDefaults = hasFlag(args, 'task-defaults')
   const referenceSteps = flagValue(args, 'reference-steps', 0)
@@ -143,14 +171,31 @@ export async function main(args: string[]): Promise<void> {
   const dataset = loadMnistNode()
   const perSeed: Metrics[] = []
   for (const seed of seeds) {
-    const setting = {
-      ...benchSetting({ dataset, rounds, split: 'sorted', seed, evalEvery: every, referenceBatch, referenceDecay, referenceMomentum }),
+    const base = {
+      ...benchSetting({
+        dataset,
+        rounds,
+        split: 'sorted',
+        seed,
+        evalEvery: every,
+        referenceBatch,
+        referenceDecay,
+        referenceMomentum,
+        ...(taskDefaults ? { taskDefaults: { referenceSteps } } : {}),
+      }),
       scheme: TRAJECTORY_SPLITS[split],
       ...(trainers > 0 ? { clients: trainers, byzantine: 0 } : {}),
     }
-    const base = taskDefaults ? { ...setting, ...taskTraining(referenceSteps), clientMomentum: 0 } : setting
     const data = prepareData(base)
-    const curveOf = async (label: string): Promise<{ curve: number[]; steps: StepShape; targetSuccess: number }> => {
+    const curveOf = async (
+      label: string,
+    ): Promise<{
+      curve: number[]
+      steps: StepShape
+      targetSuccess: number
+      classes: ReturnType<typeof classFalls>
+      sourceCurve: number[]
+    }> => {
       const setup = setups.find((s) => s.label === label)!
       const isBaseline = label === 'fedavg'
       const shapes: { ratio: number; cosine: number }[] = []
@@ -169,20 +214,31 @@ export async function main(args: string[]): Promise<void> {
       )
       const curve = result.accuracy.filter((a): a is number => a !== null).map((a) => round(a * 100, 1))
       const steps = medianShape(shapes)
-      console.log(`seed ${seed} ${label.padEnd(24)} ${curve.join(' ')}  (step/mean ${steps.step_over_mean}, cos ${steps.cosine_to_mean})`)
-      return { curve, steps, targetSuccess: round(result.targetSuccess * 100, 1) }
+      const classCurves = result.classAccuracy.filter((a): a is readonly number[] => a !== null).map((a) => a.map((x) => x * 100))
+      const classes = classFalls(classCurves, maxClassDrop, classWindow)
+      // The targeted attack's source class (7 unless the simulation is told otherwise).
+      const sourceCurve = classCurves.map((a) => round(a[7], 1))
+      console.log(
+        `seed ${seed} ${label.padEnd(24)} ${curve.join(' ')}  (step/mean ${steps.step_over_mean}, cos ${steps.cosine_to_mean}; ` +
+          `largest class fall ${classes.largestClassFall}, ${classes.classFallsOverMax} over ${maxClassDrop}; ` +
+          `against the last ${classWindow}: ${classes.largestWindowClassFall}, ${classes.windowClassFallsOverMax} over)`,
+      )
+      if (attack === 'targeted') console.log(`seed ${seed} ${label.padEnd(24)} class 7: ${sourceCurve.join(' ')}`)
+      return { curve, steps, targetSuccess: round(result.targetSuccess * 100, 1), classes, sourceCurve }
     }
-    const { curve: baseline, targetSuccess: baselineTarget } = await curveOf('fedavg')
+    const { curve: baseline, targetSuccess: baselineTarget, classes: baselineClasses } = await curveOf('fedavg')
     const baseSwing = swing(baseline)
     const rules: Metrics = {}
     for (const label of labels) {
-      const { curve, steps, targetSuccess } = await curveOf(label)
+      const { curve, steps, targetSuccess, classes, sourceCurve } = await curveOf(label)
       const s = swing(curve)
       rules[label] = {
         curve,
         final: curve.at(-1)!,
         ...s,
         ...refusals(curve, maxDrop),
+        ...classes,
+        ...(attack === 'targeted' ? { source_class_curve: sourceCurve } : {}),
         ...steps,
         /** The backdoor's success at the end (% of test 7s read as 1), whatever the attack. */
         target_success: targetSuccess,
@@ -192,7 +248,14 @@ export async function main(args: string[]): Promise<void> {
     }
     perSeed.push({
       seed,
-      fedavg: { curve: baseline, final: baseline.at(-1)!, ...baseSwing, ...refusals(baseline, maxDrop), target_success: baselineTarget },
+      fedavg: {
+        curve: baseline,
+        final: baseline.at(-1)!,
+        ...baseSwing,
+        ...refusals(baseline, maxDrop),
+        ...baselineClasses,
+        target_success: baselineTarget,
+      },
       rules,
     })
   }
@@ -205,6 +268,8 @@ export async function main(args: string[]): Promise<void> {
     rounds,
     every,
     max_drop_points: maxDrop,
+    max_class_drop_points: maxClassDrop,
+    class_window: classWindow,
     reference_batch: referenceBatch,
     reference_decay: referenceDecay ?? null,
     reference_momentum: referenceMomentum,
