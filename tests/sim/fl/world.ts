@@ -58,6 +58,10 @@ export interface FlWorldOptions {
   readonly learningRate?: number
   readonly trainMs?: readonly [number, number]
   readonly verifyMs?: readonly [number, number]
+  /** Standard deviation of an honest update's noise per coordinate (default 0.02). */
+  readonly updateNoise?: number
+  /** Passed to every round core (robust mode's rule; see RoundNodeConfig). */
+  readonly freshUpdateAfterProposal?: boolean
 }
 
 export interface Adoption {
@@ -123,12 +127,13 @@ export class FlWorld {
   }
 
   /** A trainer's update from `base`: honest ones step towards the target; Byzantine ones attack. */
-  train(trainer: number, round: number, base: Hash): Float32Array {
-    const rng = createRng(trainer * 7919 + round * 104_729 + 1)
+  train(trainer: number, round: number, base: Hash, attempt = 0): Float32Array {
+    // A fresh update for a later attempt draws other noise, as another batch order would.
+    const rng = createRng(trainer * 7919 + round * 104_729 + attempt * 15_485_863 + 1)
     const model = this.blobs.get(base)!
     const lr = this.options.learningRate ?? 0.5
     const honest = new Float32Array(model.length)
-    for (let i = 0; i < model.length; i++) honest[i] = lr * (this.target[i] - model[i]) + 0.02 * rng.normal()
+    for (let i = 0; i < model.length; i++) honest[i] = lr * (this.target[i] - model[i]) + (this.options.updateNoise ?? 0.02) * rng.normal()
     switch (this.options.trainers[trainer]) {
       case 'sign-flip':
         return signFlip(honest, 4)
@@ -192,6 +197,7 @@ export class FlWorld {
       now,
       committedRound: 0,
       baseModel: this.initialModel,
+      freshUpdateAfterProposal: this.options.freshUpdateAfterProposal,
     })
     this.nodes.set(self, node)
     return node
@@ -299,7 +305,7 @@ class TrainerProcess extends RoundProcess {
     if (!request || this.world.trainerBehaviour(this.index) === 'gone') return
     const { ctx, world } = this
     ctx.schedule(ctx.now() + ctx.random.intBetween(...world.trainMs), () => {
-      const update = world.train(this.index, request.round, request.baseModel)
+      const update = world.train(this.index, request.round, request.baseModel, request.attempt)
       const hash = world.store(update)
       world.authors.set(hash, ctx.id)
       this.handleRound(

@@ -245,6 +245,58 @@ describe('round core', () => {
     expect(trainer.status()).toMatchObject({ round: 2, baseModel: h('candidate'), committedRounds: 1 })
   })
 
+  it('a trainer whose update went into a proposal that did not commit trains a fresh one for the next attempt (robust mode); otherwise it resends it', () => {
+    const announce = (attempt: number) => ({
+      kind: 'announce' as const,
+      taskId: 'task',
+      round: 1,
+      attempt,
+      baseModel: BASE,
+      cohort: ['t1', 't2'],
+      previous: null,
+    })
+    const submission = descriptor().inputs[0]
+    const proposal = (attempt: number, aggregator = aggregatorFor(roster, 1, attempt)) => ({
+      kind: 'propose' as const,
+      descriptor: descriptor({ attempt, aggregator }),
+    })
+    const resent = (attempt: number) => [
+      { to: aggregatorFor(roster, 1, attempt), message: expect.objectContaining({ kind: 'submit', attempt, submission }) },
+    ]
+    for (const fresh of [true, false]) {
+      const trainer = node('t1', { freshUpdateAfterProposal: fresh })
+      expect(trainer.step({ type: 'receive', from: aggregatorFor(roster, 1, 0), message: announce(0) }).train).toEqual({
+        round: 1,
+        baseModel: BASE,
+        shard: 0,
+        cohortSize: 2,
+      })
+      expect(trainer.step({ type: 'trained', round: 1, submission }).messages).toEqual(resent(0))
+      // Attempt 0's aggregator never proposed: attempt 1 gets the same update.
+      let out = trainer.step({ type: 'receive', from: aggregatorFor(roster, 1, 1), message: announce(1) })
+      expect(out.train).toBeNull()
+      expect(out.messages).toEqual(resent(1))
+      // A proposal signed by a node that is not the attempt's aggregator changes nothing.
+      const impostor = aggregatorFor(roster, 1, 0)
+      expect(impostor).not.toBe(aggregatorFor(roster, 1, 1))
+      trainer.step({ type: 'receive', from: impostor, message: proposal(1, impostor) })
+      out = trainer.step({ type: 'receive', from: aggregatorFor(roster, 1, 2), message: announce(2) })
+      expect(out.train).toBeNull()
+      expect(out.messages).toEqual(resent(2))
+      // Attempt 2's aggregator proposed a candidate built on it, which did not commit.
+      trainer.step({ type: 'receive', from: aggregatorFor(roster, 1, 2), message: proposal(2) })
+      out = trainer.step({ type: 'receive', from: aggregatorFor(roster, 1, 3), message: announce(3) })
+      if (fresh) {
+        expect(out.train).toEqual({ round: 1, baseModel: BASE, shard: 0, cohortSize: 2, attempt: 3 })
+        expect(out.messages).toEqual([])
+        expect(trainer.status().phase).toBe('training')
+      } else {
+        expect(out.train).toBeNull()
+        expect(out.messages).toEqual(resent(3))
+      }
+    }
+  })
+
   it('moves to the next attempt and aggregator when an attempt lapses', () => {
     const trainer = node('t1')
     expect(trainer.status()).toMatchObject({ attempt: 0, aggregator: 'agg-b' })

@@ -32,6 +32,7 @@ interface Setup {
   readonly rule?: RuleConfig
   readonly params?: Partial<RoundParams>
   readonly conditions?: NetworkConditions
+  readonly world?: Partial<Pick<FlWorldOptions, 'updateNoise' | 'lossThreshold' | 'freshUpdateAfterProposal'>>
 }
 
 function build(setup: Setup) {
@@ -43,6 +44,7 @@ function build(setup: Setup) {
     trainers: setup.trainers ?? ['honest', 'honest', 'honest', 'honest', 'honest', 'sign-flip'],
     aggregators: setup.aggregators ?? ['honest', 'honest'],
     validators: setup.validators ?? ['honest', 'honest', 'honest', 'honest'],
+    ...setup.world,
   }
   const world = new FlWorld(options)
   const sim = new Simulation<FlPacket>(setup.seed, setup.conditions ?? CALM)
@@ -207,6 +209,46 @@ describe('federated round over BFT, in the simulator', () => {
     const trimmed = build({ seed: 60, trainers })
     trimmed.sim.run(120_000, trimmed.allAdopted(3))
     expect((trimmed.world.adoptions.get(trimmed.world.trainerIds[0]) ?? []).length).toBe(3)
+  })
+
+  describe('an honest candidate the validators refuse (noise, not an attack)', () => {
+    // Noisy honest updates near the target: a round's mean sometimes ends farther from it than
+    // the committed model, and the validators refuse it, as they refuse a candidate that loses
+    // accuracy on their held-out digits.
+    const noisy = (seed: number, freshUpdateAfterProposal: boolean) =>
+      build({
+        seed,
+        trainers: ['honest', 'honest', 'honest', 'honest', 'honest', 'honest'],
+        params: { rounds: 6 },
+        world: { updateNoise: 0.5, lossThreshold: 0, freshUpdateAfterProposal },
+      })
+
+    it('is retried with fresh updates, so the round commits', () => {
+      for (const seed of simSeeds(90, 3)) {
+        const { world, sim, allAdopted } = noisy(seed, true)
+        sim.run(600_000, allAdopted(6))
+        const node = world.trainerIds[0]
+        expect(world.adoptions.get(node)?.length ?? 0, replayHint(seed, FILE)).toBe(6)
+        expect(
+          world.verdicts.some((v) => !v.valid),
+          replayHint(seed, FILE),
+        ).toBe(true)
+        expectHonestCandidates(world, node)
+      }
+    })
+
+    it('negative control: resending the same updates proposes the refused candidate again and the round never commits', () => {
+      for (const seed of simSeeds(90, 3)) {
+        const { world, sim, allAdopted } = noisy(seed, false)
+        sim.run(600_000, allAdopted(6))
+        const node = world.trainerIds[0]
+        expect(world.adoptions.get(node)?.length ?? 0, replayHint(seed, FILE)).toBeLessThan(6)
+        const stuck = (world.adoptions.get(node)?.length ?? 0) + 1
+        const refused = world.verdicts.filter((v) => !v.valid && v.descriptor.round === stuck)
+        expect(new Set(refused.map((v) => v.descriptor.attempt)).size, replayHint(seed, FILE)).toBeGreaterThan(1)
+        expect(new Set(refused.map((v) => v.descriptor.candidate)).size, replayHint(seed, FILE)).toBe(1)
+      }
+    })
   })
 
   it('completes despite lost, duplicated and reordered messages', () => {

@@ -176,6 +176,7 @@ export class FlParticipant {
         committedRound: options.committed.round,
         baseModel: options.committed.model,
         lastCommit: options.committed.proof,
+        freshUpdateAfterProposal: task.privacy.mode === 'robust',
       },
       options.clock,
       {

@@ -51,6 +51,15 @@ export interface RoundNodeConfig {
   readonly lastCommit?: CommitProof | null
   /** How often an aggregator repeats its announcement and proposal, and a validator the last commit, so lost messages recover. Default collectMs / 4. */
   readonly rebroadcastMs?: number
+  /**
+   * A trainer whose update went into a proposal that did not commit trains a fresh one (same
+   * shard, another batch order) for the next attempt instead of sending the same one again.
+   * Robust mode sets it: there the next aggregator would otherwise recompute the very candidate
+   * the validators refused, and a round whose honest candidate falls below the task's accuracy
+   * check would never commit. Secure mode leaves it off: its handlers already mask a fresh
+   * update into every later session (secure-handlers.ts).
+   */
+  readonly freshUpdateAfterProposal?: boolean
 }
 
 export interface RoundNode {
@@ -93,6 +102,7 @@ class Node implements RoundNode {
   private readonly roster: Roster
   private readonly isTrainer: boolean
   private readonly isValidator: boolean
+  private readonly freshUpdateAfterProposal: boolean
   private readonly rebroadcastMs: number
   private now: number
 
@@ -111,6 +121,8 @@ class Node implements RoundNode {
   // As trainer, per round.
   private training = false
   private submission: SubmissionRef | null = null
+  /** The latest attempt whose proposal used this trainer's submission (null: none seen). */
+  private proposedInAttempt: number | null = null
 
   // As the current attempt's aggregator.
   private collectUntil = Infinity
@@ -147,6 +159,7 @@ class Node implements RoundNode {
     this.roster = config.roster
     this.isTrainer = config.trainer
     this.isValidator = config.roster.validators.includes(config.self)
+    this.freshUpdateAfterProposal = config.freshUpdateAfterProposal ?? false
     this.rebroadcastMs = config.rebroadcastMs ?? Math.max(1, Math.floor(p.collectMs / 4))
     this.now = config.now
     this.committedRound = config.committedRound
@@ -281,6 +294,7 @@ class Node implements RoundNode {
         return this.onSubmit(from, message.round, message.attempt, message.submission)
       case 'propose':
         if (from !== message.descriptor.aggregator) return 'proposal relayed by a node other than its aggregator'
+        this.noteProposal(message.descriptor)
         return this.isValidator ? this.judge(message.descriptor) : null
       case 'committed':
         return this.onCommitted(message.proof)
@@ -313,12 +327,32 @@ class Node implements RoundNode {
     this.cohort = cohort
     const index = cohortIndex(cohort, this.self)
     if (!this.isTrainer || index < 0) return null
+    const spent = this.submission !== null && this.proposedInAttempt !== null && a.attempt > this.proposedInAttempt
+    if (spent) {
+      this.submission = null
+      this.proposedInAttempt = null
+    }
     if (this.submission) this.submitTo(from)
     else if (!this.training) {
       this.training = true
-      this.out.train = { round: this.round, baseModel: this.baseModel, shard: index, cohortSize: cohort.length }
+      this.out.train = {
+        round: this.round,
+        baseModel: this.baseModel,
+        shard: index,
+        cohortSize: cohort.length,
+        ...(spent ? { attempt: a.attempt } : {}),
+      }
     }
     return null
+  }
+
+  /** A trainer sees a proposal of this round built on its submission (freshUpdateAfterProposal). */
+  private noteProposal(d: ProposalDescriptor): void {
+    const submission = this.submission
+    if (!this.freshUpdateAfterProposal || !this.isTrainer || !submission || d.round !== this.round) return
+    if (d.aggregator !== aggregatorFor(this.roster, d.round, d.attempt)) return
+    if (!d.inputs.some((input) => input.trainer === this.self && input.update === submission.update)) return
+    this.proposedInAttempt = Math.max(this.proposedInAttempt ?? -1, d.attempt)
   }
 
   private onTrained(round: number, submission: SubmissionRef): string | null {
@@ -433,6 +467,7 @@ class Node implements RoundNode {
     this.round = d.round + 1
     this.training = false
     this.submission = null
+    this.proposedInAttempt = null
     this.requested.clear()
     this.verdicts.clear()
     this.validCandidates = []

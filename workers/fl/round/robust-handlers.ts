@@ -64,8 +64,8 @@ export async function baseWeights(context: Pick<RobustNodeContext, 'models'>, ha
 export async function trainFromBase(
   context: Pick<RobustNodeContext, 'task' | 'models' | 'training'>,
   request: TrainRequest,
-  /** A later attempt's fresh update (secure mode): the same shard in another batch order. */
-  attempt = 0,
+  /** A later attempt's fresh update: the same shard in another batch order. */
+  attempt = request.attempt ?? 0,
 ): Promise<{ base: FlatWeights; update: Float32Array; samples: number }> {
   const { task } = context
   if (!context.training) throw new Error('this node does not train')

@@ -134,6 +134,8 @@ export interface TrainRequest {
   /** This trainer's index in the cohort: its data shard. */
   readonly shard: number
   readonly cohortSize: number
+  /** Set for a fresh update after a proposal that did not commit: the attempt it is for, which reorders the batches. */
+  readonly attempt?: number
 }
 
 /**
