@@ -134,6 +134,9 @@ export function referenceStepScale(index: number, decay: { readonly rounds: numb
   return decay ? (1 + index / decay.rounds) ** -decay.power : 1
 }
 
+/** The targeted attack's goal when a run names none: 7s read as 1s. */
+export const DEFAULT_TARGET_GOAL: TargetedGoal = { source: 7, target: 1 }
+
 export interface SimulationResult {
   /** Test accuracy after each evaluated round (null where skipped). */
   readonly accuracy: (number | null)[]
@@ -243,7 +246,7 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   let trainedSamples = 0
   let trainMs = 0
   let aggregateMs = 0
-  const goal = config.targetGoal ?? { source: 7, target: 1 }
+  const goal = config.targetGoal ?? DEFAULT_TARGET_GOAL
   // The omniscient targeted attacker's extra data: source-class samples of the training set.
   const sourceSamples =
     attack === 'targeted'

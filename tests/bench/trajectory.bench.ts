@@ -8,7 +8,7 @@ import { loadMnistNode } from '../../workers/fl/node/mnist-data'
 import { selectBackend } from '../../workers/fl/model/backend'
 import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { ATTACKS, type AttackName } from '../../workers/fl/attacks/attacks'
-import { prepareData, runSimulation } from './fl-sim'
+import { DEFAULT_TARGET_GOAL, prepareData, runSimulation } from './fl-sim'
 import { SPLITS, benchSetting, describeHyper, referenceDecayOf, ruleSetups, taskTraining } from './robustness.bench'
 import { flagValue, hasFlag, round } from './stats'
 import { defaultMnistTask } from '../../workers/fl/task/spec'
@@ -216,14 +216,15 @@ export async function main(args: string[]): Promise<void> {
       const steps = medianShape(shapes)
       const classCurves = result.classAccuracy.filter((a): a is readonly number[] => a !== null).map((a) => a.map((x) => x * 100))
       const classes = classFalls(classCurves, maxClassDrop, classWindow)
-      // The targeted attack's source class (7 unless the simulation is told otherwise).
-      const sourceCurve = classCurves.map((a) => round(a[7], 1))
+      // The targeted attack's source class: the share of its digits still read correctly.
+      const sourceCurve = classCurves.map((a) => round(a[DEFAULT_TARGET_GOAL.source], 1))
       console.log(
         `seed ${seed} ${label.padEnd(24)} ${curve.join(' ')}  (step/mean ${steps.step_over_mean}, cos ${steps.cosine_to_mean}; ` +
           `largest class fall ${classes.largestClassFall}, ${classes.classFallsOverMax} over ${maxClassDrop}; ` +
           `against the last ${classWindow}: ${classes.largestWindowClassFall}, ${classes.windowClassFallsOverMax} over)`,
       )
-      if (attack === 'targeted') console.log(`seed ${seed} ${label.padEnd(24)} class 7: ${sourceCurve.join(' ')}`)
+      if (attack === 'targeted')
+        console.log(`seed ${seed} ${label.padEnd(24)} class ${DEFAULT_TARGET_GOAL.source}: ${sourceCurve.join(' ')}`)
       return { curve, steps, targetSuccess: round(result.targetSuccess * 100, 1), classes, sourceCurve }
     }
     const { curve: baseline, targetSuccess: baselineTarget, classes: baselineClasses } = await curveOf('fedavg')
