@@ -41,6 +41,10 @@ describe('browser mesh over a real relay', () => {
         .evaluateAll((els) => els.map((e) => [e.getAttribute('data-peer-id'), e.getAttribute('data-connection')]))
       for (const other of others(i)) expect(rows).toContainEqual([other, 'webrtc'])
     }
+    // Each direct peer's round trip, once measured, reads as milliseconds with at most one decimal.
+    const cells = () => devices[0].page.locator('[data-peer-id] td:nth-child(3)').allInnerTexts()
+    await expect.poll(async () => (await cells()).filter((t) => t !== '—').length, { timeout: 30_000 }).toBe(2)
+    for (const text of await cells()) expect(text).toMatch(/^(—|\d+(\.\d)? ms)$/)
   })
 
   it('carries gossip between browsers on their direct links, not through the relayed circuit', async () => {
