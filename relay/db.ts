@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { auditLogMigration } from '../workers/security/node/sqlite-audit-store'
 import { credentialTablesMigration } from './credential-store'
-import { flTablesMigration } from './fl-store'
+import { flClassAccuracyMigration, flTablesMigration } from './fl-store'
 
 /**
  * Schema migrations, applied in order inside one transaction each; PRAGMA user_version
@@ -23,6 +23,7 @@ export const migrations: readonly string[] = [
   credentialTablesMigration,
   // Federated tasks, committed rounds and models.
   flTablesMigration,
+  flClassAccuracyMigration,
 ]
 
 export type RelayDatabase = Database.Database

@@ -21,6 +21,7 @@ export function flTaskFeed(duty: FlDuty, store: FlStore, validatorSetStatement: 
           modelHash: r.modelHash,
           accuracy: r.accuracy,
           loss: r.loss,
+          classAccuracy: r.classAccuracy,
           committedMs: r.committedMs,
         })),
       }

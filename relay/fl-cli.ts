@@ -4,7 +4,8 @@ import { resolve } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { openDatabase } from './db'
 import { optionSpecs } from './config'
-import { FlStore } from './fl-store'
+import { FlStore, type CommittedRound } from './fl-store'
+import { weakestClass } from '../workers/fl/mesh/task-feed'
 import { loadOrCreateRelayKey } from './identity'
 import {
   checkTask,
@@ -30,6 +31,9 @@ export const flUsage = `Federated training tasks (README, "Federated round"). Th
       create a task; without options, the default MNIST task. Prints its id.
   npm run relay -- fl list
       list tasks with their state and committed rounds.
+  npm run relay -- fl rounds [--task ID]
+      each committed round of a task (the newest task without --task; an id prefix is enough):
+      its model, the validator's held-out accuracy and loss, and the digit it recognises worst.
 
 create options (defaults in brackets):
   --name TEXT               [${defaults.name}]
@@ -175,6 +179,7 @@ export async function runFlCli(
         'fltrust-variant': { type: 'string' },
         privacy: { type: 'string' },
         aggregators: { type: 'string' },
+        task: { type: 'string' },
         ...Object.fromEntries(numberOptions.map((o) => [o, { type: 'string' as const }])),
       },
       allowPositionals: false,
@@ -218,6 +223,23 @@ export async function runFlCli(
         }
         return 0
       }
+      case 'rounds': {
+        const db = openDatabase(dataDir)
+        try {
+          const store = new FlStore(db)
+          const prefix = values.task as string | undefined
+          const matching = store.tasks().filter((t) => prefix === undefined || t.taskId.startsWith(prefix))
+          if (matching.length === 0) throw new UsageError(prefix === undefined ? 'no tasks yet' : `no task id starts with '${prefix}'`)
+          if (prefix !== undefined && matching.length > 1)
+            throw new UsageError(`'${prefix}' names ${matching.length} tasks; give more of the id`)
+          const chosen = matching.at(-1)!
+          out(`${chosen.taskId}  ${chosen.task.name}: ${chosen.committedRounds}/${chosen.task.rounds} rounds committed`)
+          for (const r of store.rounds(chosen.taskId)) out(roundLine(r))
+        } finally {
+          db.close()
+        }
+        return 0
+      }
       default:
         console.error(`unknown command 'fl ${command}'\n\n${flUsage}`)
         return 2
@@ -229,4 +251,17 @@ export async function runFlCli(
     }
     throw err
   }
+}
+
+function roundLine(r: CommittedRound): string {
+  const percent = (x: number) => `${(x * 100).toFixed(1)} %`
+  const weakest = weakestClass(r.classAccuracy)
+  return [
+    `round ${String(r.round).padStart(3)}`,
+    `model ${r.modelHash.slice(0, 12)}`,
+    `accuracy ${r.accuracy === null ? '—' : percent(r.accuracy)}`,
+    `loss ${r.loss === null ? '—' : r.loss.toFixed(3)}`,
+    `weakest digit ${weakest ? `${weakest.label} (${percent(weakest.accuracy)})` : '—'}`,
+    `committed ${new Date(r.committedMs).toISOString()}`,
+  ].join('  ')
 }

@@ -7,7 +7,7 @@
  * certificate themselves before adopting anything.
  */
 import type { Tracer } from '@opentelemetry/api'
-import type { FlStore, StoredTask } from './fl-store'
+import { classAccuracyOf, type FlStore, type StoredTask } from './fl-store'
 import { openConsensusDatabase, SqliteConsensusStore } from './consensus-store'
 import type Database from 'better-sqlite3'
 import { ConsensusAdapter } from '../workers/consensus/adapter'
@@ -218,7 +218,13 @@ export class FlDuty {
             this.evaluations.get(round.modelHash) ??
             (evaluate ? await evaluate({ shapes: initial.shapes, values: float32FromLE(model) }).catch(() => null) : null)
           deps.store.commitRound(
-            { ...round, accuracy: evaluation?.accuracy ?? null, loss: evaluation?.loss ?? null, committedMs: Date.now() },
+            {
+              ...round,
+              accuracy: evaluation?.accuracy ?? null,
+              loss: evaluation?.loss ?? null,
+              classAccuracy: classAccuracyOf(evaluation),
+              committedMs: Date.now(),
+            },
             model,
           )
           if (round.round >= task.rounds) deps.store.setState(taskId, 'done')

@@ -25,6 +25,9 @@ export const flTablesMigration = `
     weights BLOB NOT NULL
   );`
 
+/** Each committed round's accuracy per class (JSON: one number per class, null where the held-out data has none). */
+export const flClassAccuracyMigration = `ALTER TABLE fl_rounds ADD COLUMN class_accuracy TEXT;`
+
 export type TaskState = 'pending' | 'running' | 'done' | 'cancelled'
 
 export interface StoredTask {
@@ -42,6 +45,12 @@ export interface CommittedRound {
   readonly modelHash: string
   readonly accuracy: number | null
   readonly loss: number | null
+  /**
+   * The validator's accuracy on each class of its held-out digits (null for a class it holds
+   * none of): a model that stops recognising one digit, as a targeted attack aims for, can keep
+   * its overall accuracy. Null when the round was stored before this was recorded.
+   */
+  readonly classAccuracy: readonly (number | null)[] | null
   readonly committedMs: number
 }
 
@@ -79,7 +88,7 @@ export class FlStore {
       this.db.prepare('INSERT OR IGNORE INTO fl_models (model_hash, weights) VALUES (?, ?)').run(round.modelHash, Buffer.from(weights))
       this.db
         .prepare(
-          'INSERT OR IGNORE INTO fl_rounds (task_id, round, descriptor, certificate, model_hash, accuracy, loss, committed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT OR IGNORE INTO fl_rounds (task_id, round, descriptor, certificate, model_hash, accuracy, loss, class_accuracy, committed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
         .run(
           round.taskId,
@@ -89,6 +98,7 @@ export class FlStore {
           round.modelHash,
           round.accuracy,
           round.loss,
+          round.classAccuracy ? JSON.stringify(round.classAccuracy) : null,
           round.committedMs,
         )
     })()
@@ -103,6 +113,7 @@ export class FlStore {
       model_hash: string
       accuracy: number | null
       loss: number | null
+      class_accuracy: string | null
       committed_ms: number
     }[]
     return rows.map((r) => ({
@@ -113,6 +124,7 @@ export class FlStore {
       modelHash: r.model_hash,
       accuracy: r.accuracy,
       loss: r.loss,
+      classAccuracy: r.class_accuracy === null ? null : parseClassAccuracy(r.class_accuracy),
       committedMs: r.committed_ms,
     }))
   }
@@ -121,4 +133,18 @@ export class FlStore {
     const row = this.db.prepare('SELECT weights FROM fl_models WHERE model_hash = ?').get(hash) as { weights: Buffer } | undefined
     return row ? new Uint8Array(row.weights) : null
   }
+}
+
+function parseClassAccuracy(json: string): (number | null)[] | null {
+  try {
+    const parsed: unknown = JSON.parse(json)
+    return Array.isArray(parsed) && parsed.every((v) => v === null || typeof v === 'number') ? parsed : null
+  } catch {
+    return null
+  }
+}
+
+/** An evaluation's per-class accuracy as stored and served: NaN (no samples of that class) becomes null. */
+export function classAccuracyOf(evaluation: { readonly classAccuracy?: readonly number[] } | null): (number | null)[] | null {
+  return evaluation?.classAccuracy ? evaluation.classAccuracy.map((a) => (Number.isFinite(a) ? a : null)) : null
 }

@@ -36,6 +36,8 @@ export interface RoundView {
   /** Validators' held-out evaluation (from the relay's feed). */
   readonly accuracy: number | null
   readonly loss: number | null
+  /** The same evaluation per digit (null where the validator holds none of it, or the relay did not record it). */
+  readonly classAccuracy: readonly (number | null)[] | null
   /** Validators whose BLS shares the certificate aggregates. */
   readonly signers: number
   /** This browser checked the certificate against its pinned validator set (or, for a round before the set changed, an earlier set its CA signed). */
@@ -268,6 +270,7 @@ export class FederatedClient {
         modelHash: r.modelHash,
         accuracy: r.accuracy,
         loss: r.loss,
+        classAccuracy: r.classAccuracy ?? null,
         signers,
         verified,
         adopted: this.adopted.has(r.modelHash),

@@ -98,6 +98,17 @@ describe('federated training over the mesh', () => {
     expect(accuracy[0]).toBeGreaterThan(0.3)
     expect(accuracy[ROUNDS - 1]).toBeGreaterThan(0.6)
     expect(accuracy[ROUNDS - 1]).toBeGreaterThan(accuracy[0])
+    // The same evaluation per digit reaches the dashboard: ten figures whose spread brackets the
+    // overall accuracy, and the card names the digit with the lowest.
+    for (const r of states[0].rounds) {
+      const perDigit = r.classAccuracy?.map((x) => x ?? NaN) ?? []
+      expect(perDigit).toHaveLength(10)
+      expect(Math.min(...perDigit)).toBeLessThanOrEqual(r.accuracy!)
+      expect(Math.max(...perDigit)).toBeGreaterThanOrEqual(r.accuracy!)
+    }
+    const newest = states[0].rounds[ROUNDS - 1].classAccuracy!.map((x) => x ?? Infinity)
+    await expect.poll(() => a.page.getByTestId('fl-weakest').getAttribute('data-digit')).toBe(String(newest.indexOf(Math.min(...newest))))
+    await expect.poll(() => a.page.getByTestId('fl-class-chart').isVisible()).toBe(true)
 
     // Every browser wrote a model.adopt audit entry per round it adopted.
     for (const d of staying) {

@@ -17,7 +17,15 @@ export interface FlState {
   error: string
   taskId: string | null
   status: { round: number; phase: string; cohort: string[] } | null
-  rounds: { round: number; modelHash: string; accuracy: number | null; verified: boolean; adopted: boolean; signers: number }[]
+  rounds: {
+    round: number
+    modelHash: string
+    accuracy: number | null
+    classAccuracy: (number | null)[] | null
+    verified: boolean
+    adopted: boolean
+    signers: number
+  }[]
   /** Which validator set the page checks certificates against (app/fl/federated.svelte.ts TrustView). */
   trust: { validators: number; ca: string | null; issuedAtMs: number | null; warning: string | null; followedAtMs: number | null } | null
 }

@@ -18,7 +18,8 @@ import { FlTrustVariant, PrivacyMode, RootData } from '../../../workers/fl/task/
 import { DEFAULT_FLTRUST_VARIANT, DEFAULT_RULES, FALLBACK_RULES } from '../../../workers/fl/aggregation/defaults'
 import { runFlCli } from '../../../relay/fl-cli'
 import { openDatabase } from '../../../relay/db'
-import { FlStore } from '../../../relay/fl-store'
+import { classAccuracyOf, FlStore } from '../../../relay/fl-store'
+import { weakestClass } from '../../../workers/fl/mesh/task-feed'
 import { defaultTaskForm, ruleHint, taskFromForm } from '../../../app/fl/task-form'
 import { secaggAbortReason } from '../../../relay/fl-metrics'
 
@@ -321,6 +322,7 @@ describe('relay CLI: fl create / list', () => {
         modelHash: 'ab'.repeat(32),
         accuracy: 0.8,
         loss: 0.6,
+        classAccuracy: classAccuracyOf({ classAccuracy: [0.9, 0.95, NaN, 0.5, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9] }),
         committedMs: 5,
       },
       new Uint8Array([9, 9]),
@@ -328,9 +330,53 @@ describe('relay CLI: fl create / list', () => {
     db.close()
     db = openDatabase(dir)
     const again = new FlStore(db)
-    expect(again.rounds(id)).toMatchObject([{ round: 1, modelHash: 'ab'.repeat(32), accuracy: 0.8 }])
+    expect(again.rounds(id)).toMatchObject([
+      { round: 1, modelHash: 'ab'.repeat(32), accuracy: 0.8, classAccuracy: [0.9, 0.95, null, 0.5, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9] },
+    ])
     expect(again.model('ab'.repeat(32))).toEqual(new Uint8Array([9, 9]))
     expect(again.tasks()[0].committedRounds).toBe(1)
     db.close()
+  })
+
+  it("lists a task's rounds with the digit each model recognises worst, and reads rounds stored before per-class figures", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-fl-'))
+    const db = openDatabase(dir)
+    const store = new FlStore(db)
+    const id = store.addTask(task)
+    const round = { taskId: id, descriptor: new Uint8Array([1]), certificate: new Uint8Array([2]), loss: 0.3, committedMs: 0 }
+    store.commitRound(
+      {
+        ...round,
+        round: 1,
+        modelHash: 'cd'.repeat(32),
+        accuracy: 0.91,
+        classAccuracy: [0.99, 0.98, 0.9, 0.9, 0.9, 0.9, 0.9, 0.31, 0.9, 0.9],
+      },
+      new Uint8Array([1]),
+    )
+    // A row as a relay wrote it before the class_accuracy column existed.
+    db.prepare(
+      'INSERT INTO fl_rounds (task_id, round, descriptor, certificate, model_hash, accuracy, loss, committed_ms) VALUES (?, 2, ?, ?, ?, NULL, NULL, 0)',
+    ).run(id, Buffer.from([1]), Buffer.from([2]), 'ef'.repeat(32))
+    expect(store.rounds(id).map((r) => r.classAccuracy)).toEqual([[0.99, 0.98, 0.9, 0.9, 0.9, 0.9, 0.9, 0.31, 0.9, 0.9], null])
+    db.close()
+    const { lines, out } = capture()
+    expect(await runFlCli(['rounds', '--data-dir', dir, '--task', id.slice(0, 8)], {}, out)).toBe(0)
+    expect(lines[0]).toContain(`${id}  MNIST digits: 2/`)
+    expect(lines[1]).toMatch(/round +1 +model cdcdcdcdcdcd +accuracy 91\.0 % +loss 0\.300 +weakest digit 7 \(31\.0 %\)/)
+    expect(lines[2]).toMatch(/round +2 +model efefefefefef +accuracy — +loss — +weakest digit —/)
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      expect(await runFlCli(['rounds', '--data-dir', dir, '--task', 'zz'], {}, out)).toBe(2)
+      expect(String(errors.mock.calls.at(-1)?.[0])).toContain("no task id starts with 'zz'")
+    } finally {
+      errors.mockRestore()
+    }
+  })
+
+  it('names the weakest class, skipping classes without figures', () => {
+    expect(weakestClass([0.9, null, 0.4, 0.41])).toEqual({ label: 2, accuracy: 0.4 })
+    expect(weakestClass([null, null])).toBeNull()
+    expect(weakestClass(null)).toBeNull()
   })
 })

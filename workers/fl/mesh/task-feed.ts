@@ -46,7 +46,20 @@ export interface CommittedJson {
   /** The serving validator's evaluation on its held-out digits. */
   readonly accuracy: number | null
   readonly loss: number | null
+  /** The same evaluation per class (index = digit; null where its held-out data has none); null from relays that did not record it. */
+  readonly classAccuracy?: readonly (number | null)[] | null
   readonly committedMs: number
+}
+
+/** The class a model recognises worst (lowest accuracy among the classes evaluated), or null without per-class figures. */
+export function weakestClass(
+  classAccuracy: readonly (number | null)[] | null | undefined,
+): { readonly label: number; readonly accuracy: number } | null {
+  let weakest: { label: number; accuracy: number } | null = null
+  classAccuracy?.forEach((accuracy, label) => {
+    if (accuracy !== null && Number.isFinite(accuracy) && (weakest === null || accuracy < weakest.accuracy)) weakest = { label, accuracy }
+  })
+  return weakest
 }
 
 export function toBase64(bytes: Uint8Array): string {

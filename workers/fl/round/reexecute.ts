@@ -143,6 +143,8 @@ function candidateOf(frame: RoundInputsFrame, opened: AggregationInput[], aggreg
 export interface Evaluation {
   readonly accuracy: number
   readonly loss: number
+  /** Per class (NaN for a class the data lacks); shown to people, never part of the verdict. */
+  readonly classAccuracy?: readonly number[]
 }
 
 export interface Judgement {
