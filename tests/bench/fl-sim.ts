@@ -122,6 +122,15 @@ export interface SimulationConfig {
   readonly tailoredDirections?: readonly PerturbationDirection[]
   /** The targeted attack's goal, and what every run's targetSuccess measures (default 7 → 1). */
   readonly targetGoal?: TargetedGoal
+  /**
+   * The validators' accuracy gate as the product runs it (judgeRobustCandidate and the secure
+   * re-execution): a candidate whose accuracy on the held-out validation digits falls more than
+   * maxAccuracyDrop below the committed model's gets no vote, the attempt lapses and every
+   * trainer trains a fresh update (another batch order) for the next one. A round refused
+   * maxAttempts times stalls the task, as it would stall the product's (which retries without
+   * end): the run stops there. Default: none, every re-executed candidate commits.
+   */
+  readonly validatorGate?: { readonly maxAccuracyDrop: number; readonly maxAttempts: number }
 }
 
 /**
@@ -153,6 +162,10 @@ export interface SimulationResult {
   readonly finalWeights: Float32Array
   /** Share of the test samples of targetGoal.source that the final model predicts as targetGoal.target. */
   readonly targetSuccess: number
+  /** Candidates the validatorGate refused (0 without one). */
+  readonly refusedCandidates: number
+  /** The round whose every attempt the validatorGate refused, where the run stopped; null when every round committed. */
+  readonly stalledAtRound: number | null
 }
 
 export interface PreparedData {
@@ -283,10 +296,24 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
   const params = { taskId: `sim-${config.seed}`, rounds, quorum: participants, collectMs: 1, validateMs: 1 }
   const roster = { aggregators: [aggregatorId], validators: [validatorId] }
   const initialModel = store(global.values)
+  let globalHash = initialModel
+  let now = 0
+  let refusedCandidates = 0
+  let stalledAtRound: number | null = null
   const nodes = new Map<string, RoundNode>(
     [...clientIds, aggregatorId, validatorId].map((id) => [
       id,
-      createRoundNode({ self: id, trainer: clientIds.includes(id), params, roster, now: 0, committedRound: 0, baseModel: initialModel }),
+      createRoundNode({
+        self: id,
+        trainer: clientIds.includes(id),
+        params,
+        roster,
+        now: 0,
+        committedRound: 0,
+        baseModel: initialModel,
+        // As participants set it for robust tasks; secure-mode trainers mask a fresh update for every attempt anyway.
+        freshUpdateAfterProposal: true,
+      }),
     ]),
   )
   const inbox: { from: string; to: string; message: RoundMessage }[] = []
@@ -313,178 +340,216 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
     // Round r of the core (counted from 1, as BFT heights) is index r − 1 here: seeds, buckets and reports.
     for (let index = 0; index < rounds; index++) {
       const round = index + 1
-      drain()
-      if (trainRequests.length !== participants)
-        throw new Error(`round ${round}: ${trainRequests.length} of ${participants} clients were asked to train`)
-      const started = performance.now()
-      const train = async (shard: LabelledSamples, client: number): Promise<Float32Array> => {
-        const outcome = await trainer.train({
-          weights: global,
-          data: shard,
-          hyper: { ...config.hyper, seed: (config.seed * 100_003 + index * 1009 + client) >>> 0 },
-          yieldEvery: 1_000_000,
-        })
-        trainedSamples += outcome.metrics.samples
-        return overTheWire(withMomentum(client, outcome.delta), outcome.metrics.samples)
-      }
-      const honestUpdates: Float32Array[] = []
-      for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
-      // FLTrust's root-data runs, as the aggregator and every validator compute them.
-      const rootHyper = config.referenceHyper ?? config.hyper
-      const stepScale = referenceStepScale(index, config.referenceDecay)
-      const rootRun = {
-        trainer,
-        weights: global,
-        heldOut: data.validation,
-        hyper: { ...rootHyper, learningRate: rootHyper.learningRate * stepScale },
-        round: index,
-      }
-      const reference =
-        config.rule.rule === 'fltrust'
-          ? await computeReferenceUpdate({ ...rootRun, momentum: { beta: config.referenceMomentum ?? 0, previous: previousReference } })
-          : undefined
-      previousReference = reference
-      const trustReference =
-        config.rule.rule === 'fltrust' && usesTrustReference(config.rule.variant ?? 'paper')
-          ? await computeTrustReference(rootRun)
-          : undefined
-      const rule: RuleConfig =
-        config.rule.rule === 'centered-clipping'
-          ? { ...config.rule, center: previousAggregate }
-          : config.rule.rule === 'fltrust'
-            ? { ...config.rule, reference: reference!, trustReference }
-            : config.rule
-      const bucketSeed = new Uint8Array([index & 0xff, (index >> 8) & 0xff, config.seed & 0xff])
-      // What the aggregator and the validator run, and what the omniscient attacker queries.
-      // Every input weighs the same, as in production (README, "Federated round": weighting).
-      const aggregateRound = (inputs: readonly { id: string; vector: Float32Array }[]): AggregationResult => {
-        if (config.secure) {
-          const byId = new Map(inputs.map((input) => [input.id, input.vector]))
-          const buckets = assignSecureBuckets(
-            inputs.map((input) => input.id),
-            { size: config.bucketSize!, seed: bucketSeed },
-          ).map((members) => {
-            const sum = new Float64Array(global.values.length)
-            for (const id of members) {
-              const v = byId.get(id)!
-              for (let j = 0; j < v.length; j++) sum[j] += v[j]
-            }
-            return { sum, count: members.length }
+      const momentaAtRound = new Map(momenta)
+      const previousReferenceAtRound = previousReference
+      let baselineAccuracy: number | undefined
+      let committed: { descriptor: ProposalDescriptor; vector: Float32Array; sent: Float32Array[] } | null = null
+      // Attempts of this round: one, unless the validators' gate refuses a candidate.
+      for (let attempt = 0; committed === null; attempt++) {
+        drain()
+        if (trainRequests.length !== participants)
+          throw new Error(`round ${round} attempt ${attempt}: ${trainRequests.length} of ${participants} clients were asked to train`)
+        const started = performance.now()
+        const train = async (shard: LabelledSamples, client: number): Promise<Float32Array> => {
+          const outcome = await trainer.train({
+            weights: global,
+            data: shard,
+            // A retry trains with another seed (another batch order), as a trainer's fresh update does.
+            hyper: { ...config.hyper, seed: (config.seed * 100_003 + index * 1009 + client + attempt * 7919) >>> 0 },
+            yieldEvery: 1_000_000,
           })
-          return aggregateBucketSums(buckets, rule)
+          trainedSamples += outcome.metrics.samples
+          return overTheWire(withMomentum(client, outcome.delta), outcome.metrics.samples)
         }
-        const aggregation: AggregationConfig = {
-          rule,
-          bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: bucketSeed } : undefined,
+        const honestUpdates: Float32Array[] = []
+        for (let c = 0; c < honest; c++) honestUpdates.push(await train(data.honestShards[c], c))
+        // FLTrust's root-data runs, as the aggregator and every validator compute them.
+        const rootHyper = config.referenceHyper ?? config.hyper
+        const stepScale = referenceStepScale(index, config.referenceDecay)
+        const rootRun = {
+          trainer,
+          weights: global,
+          heldOut: data.validation,
+          hyper: { ...rootHyper, learningRate: rootHyper.learningRate * stepScale },
+          round: index,
         }
-        return aggregate(
-          inputs.map((input) => ({ ...input, weight: 1 })),
-          aggregation,
-        )
-      }
-      const oracle = (vectors: readonly Float32Array[]): Float32Array => {
-        const r = aggregateRound(vectors.map((vector, i) => ({ id: ids[i], vector })))
-        if (!r.ok) throw new Error(`attack oracle: ${r.reason}`)
-        return r.vector
-      }
-      const byzantineUpdates: Float32Array[] = []
-      for (let b = 0; b < participants - honest; b++) {
-        switch (attack) {
-          case 'none':
-            throw new Error('no Byzantine participants without an attack')
-          case 'sign-flip':
-            byzantineUpdates.push(signFlip(await train(byzantineData[b], honest + b), config.signFlipScale ?? 1))
-            break
-          case 'label-flip':
-            byzantineUpdates.push(await train(byzantineData[b], honest + b))
-            break
-          case 'gaussian':
-            byzantineUpdates.push(gaussianNoise(global.values.length, config.gaussianSigma ?? 1, rng))
-            break
-          case 'alie':
-            byzantineUpdates.push(b === 0 ? alie(honestUpdates, clients, byzantine) : byzantineUpdates[0])
-            break
-          case 'ipm':
-            byzantineUpdates.push(b === 0 ? innerProductManipulation(honestUpdates, config.ipmEpsilon ?? 0.1) : byzantineUpdates[0])
-            break
-          case 'mimic':
-            mimicked ??= mimicTarget(honestUpdates)
-            byzantineUpdates.push(honestUpdates[mimicked])
-            break
-          case 'min-max':
-            byzantineUpdates.push(b === 0 ? minMax(honestUpdates, config.perturbation ?? 'std') : byzantineUpdates[0])
-            break
-          case 'min-sum':
-            byzantineUpdates.push(b === 0 ? minSum(honestUpdates, config.perturbation ?? 'std') : byzantineUpdates[0])
-            break
-          case 'agr-tailored':
-            byzantineUpdates.push(b === 0 ? agrTailored(honestUpdates, byzantine, oracle, config.tailoredDirections) : byzantineUpdates[0])
-            break
-          case 'fang-krum':
-            byzantineUpdates.push(
-              b === 0
-                ? fangKrum(honestUpdates, byzantine, (vs, i) => {
-                    const scores = krumScores([...vs], byzantine)
-                    return scores.every((score, k) => score > scores[i] || (score === scores[i] && k >= i))
-                  })
-                : byzantineUpdates[0],
-            )
-            break
-          case 'fang-tm':
-            if (b === 0) byzantineUpdates.push(...fangTrimmedMean(honestUpdates, byzantine, fangRng))
-            break
-          case 'targeted':
-            byzantineUpdates.push(boostToHonestNorm(await train(byzantineData[b], honest + b), honestUpdates))
-            break
+        const reference =
+          config.rule.rule === 'fltrust'
+            ? await computeReferenceUpdate({
+                ...rootRun,
+                momentum: { beta: config.referenceMomentum ?? 0, previous: previousReferenceAtRound },
+              })
+            : undefined
+        previousReference = reference
+        const trustReference =
+          config.rule.rule === 'fltrust' && usesTrustReference(config.rule.variant ?? 'paper')
+            ? await computeTrustReference(rootRun)
+            : undefined
+        const rule: RuleConfig =
+          config.rule.rule === 'centered-clipping'
+            ? { ...config.rule, center: previousAggregate }
+            : config.rule.rule === 'fltrust'
+              ? { ...config.rule, reference: reference!, trustReference }
+              : config.rule
+        const bucketSeed = new Uint8Array([index & 0xff, (index >> 8) & 0xff, config.seed & 0xff])
+        // What the aggregator and the validator run, and what the omniscient attacker queries.
+        // Every input weighs the same, as in production (README, "Federated round": weighting).
+        const aggregateRound = (inputs: readonly { id: string; vector: Float32Array }[]): AggregationResult => {
+          if (config.secure) {
+            const byId = new Map(inputs.map((input) => [input.id, input.vector]))
+            const buckets = assignSecureBuckets(
+              inputs.map((input) => input.id),
+              { size: config.bucketSize!, seed: bucketSeed },
+            ).map((members) => {
+              const sum = new Float64Array(global.values.length)
+              for (const id of members) {
+                const v = byId.get(id)!
+                for (let j = 0; j < v.length; j++) sum[j] += v[j]
+              }
+              return { sum, count: members.length }
+            })
+            return aggregateBucketSums(buckets, rule)
+          }
+          const aggregation: AggregationConfig = {
+            rule,
+            bucketing: config.bucketSize && config.bucketSize > 1 ? { size: config.bucketSize, seed: bucketSeed } : undefined,
+          }
+          return aggregate(
+            inputs.map((input) => ({ ...input, weight: 1 })),
+            aggregation,
+          )
         }
-      }
-      trainMs += performance.now() - started
-      const sent = [...honestUpdates, ...byzantineUpdates]
-      // Each trainer answers its core's TrainRequest with its update, stored under its hash.
-      for (const { id, request } of trainRequests.splice(0)) {
-        if (request.round !== round) throw new Error(`${id} was asked to train round ${request.round} during ${round}`)
-        const client = ids.indexOf(id)
-        const samples = client < honest ? data.honestShards[client].count : (byzantineData[client - honest]?.count ?? 0)
+        const oracle = (vectors: readonly Float32Array[]): Float32Array => {
+          const r = aggregateRound(vectors.map((vector, i) => ({ id: ids[i], vector })))
+          if (!r.ok) throw new Error(`attack oracle: ${r.reason}`)
+          return r.vector
+        }
+        const byzantineUpdates: Float32Array[] = []
+        for (let b = 0; b < participants - honest; b++) {
+          switch (attack) {
+            case 'none':
+              throw new Error('no Byzantine participants without an attack')
+            case 'sign-flip':
+              byzantineUpdates.push(signFlip(await train(byzantineData[b], honest + b), config.signFlipScale ?? 1))
+              break
+            case 'label-flip':
+              byzantineUpdates.push(await train(byzantineData[b], honest + b))
+              break
+            case 'gaussian':
+              byzantineUpdates.push(gaussianNoise(global.values.length, config.gaussianSigma ?? 1, rng))
+              break
+            case 'alie':
+              byzantineUpdates.push(b === 0 ? alie(honestUpdates, clients, byzantine) : byzantineUpdates[0])
+              break
+            case 'ipm':
+              byzantineUpdates.push(b === 0 ? innerProductManipulation(honestUpdates, config.ipmEpsilon ?? 0.1) : byzantineUpdates[0])
+              break
+            case 'mimic':
+              mimicked ??= mimicTarget(honestUpdates)
+              byzantineUpdates.push(honestUpdates[mimicked])
+              break
+            case 'min-max':
+              byzantineUpdates.push(b === 0 ? minMax(honestUpdates, config.perturbation ?? 'std') : byzantineUpdates[0])
+              break
+            case 'min-sum':
+              byzantineUpdates.push(b === 0 ? minSum(honestUpdates, config.perturbation ?? 'std') : byzantineUpdates[0])
+              break
+            case 'agr-tailored':
+              byzantineUpdates.push(
+                b === 0 ? agrTailored(honestUpdates, byzantine, oracle, config.tailoredDirections) : byzantineUpdates[0],
+              )
+              break
+            case 'fang-krum':
+              byzantineUpdates.push(
+                b === 0
+                  ? fangKrum(honestUpdates, byzantine, (vs, i) => {
+                      const scores = krumScores([...vs], byzantine)
+                      return scores.every((score, k) => score > scores[i] || (score === scores[i] && k >= i))
+                    })
+                  : byzantineUpdates[0],
+              )
+              break
+            case 'fang-tm':
+              if (b === 0) byzantineUpdates.push(...fangTrimmedMean(honestUpdates, byzantine, fangRng))
+              break
+            case 'targeted':
+              byzantineUpdates.push(boostToHonestNorm(await train(byzantineData[b], honest + b), honestUpdates))
+              break
+          }
+        }
+        trainMs += performance.now() - started
+        const sent = [...honestUpdates, ...byzantineUpdates]
+        // Each trainer answers its core's TrainRequest with its update, stored under its hash.
+        for (const { id, request } of trainRequests.splice(0)) {
+          if (request.round !== round) throw new Error(`${id} was asked to train round ${request.round} during ${round}`)
+          const client = ids.indexOf(id)
+          const samples = client < honest ? data.honestShards[client].count : (byzantineData[client - honest]?.count ?? 0)
+          handle(
+            id,
+            nodes.get(id)!.step({
+              type: 'trained',
+              round,
+              submission: { trainer: id, update: store(sent[client]), samples, signature: new Uint8Array(0) },
+            }),
+          )
+        }
+        drain()
+        // Set by handle() inside drain(), which TypeScript cannot see.
+        const request = aggregateRequest as AggregateRequest | null
+        aggregateRequest = null
+        if (!request) throw new Error(`round ${round}: the aggregator did not aggregate`)
+        const fromBlobs = (inputs: readonly SubmissionRef[]) =>
+          inputs.map((input) => ({ id: input.trainer, vector: blobs.get(input.update)! }))
+        const aggregationStarted = performance.now()
+        const result = aggregateRound(fromBlobs(request.inputs))
+        if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
+        aggregateMs += performance.now() - aggregationStarted
+        const candidate = store(applyDelta(global.values, result.vector))
         handle(
-          id,
-          nodes.get(id)!.step({
-            type: 'trained',
-            round,
-            submission: { trainer: id, update: store(sent[client]), samples, signature: new Uint8Array(0) },
-          }),
+          aggregatorId,
+          nodes.get(aggregatorId)!.step({ type: 'aggregated', round, attempt: request.attempt, result: { ok: true, candidate } }),
         )
+        drain()
+        const descriptor = verifyRequests.shift()
+        if (!descriptor || verifyRequests.length > 0)
+          throw new Error(`round ${round}: the validator was asked to verify ${verifyRequests.length + (descriptor ? 1 : 0)} candidates`)
+        // The validator re-executes the candidate from the inputs the descriptor names.
+        const reexecuted = aggregateRound(fromBlobs(descriptor.inputs))
+        const reproduced = reexecuted.ok && hashOf(float32LE(applyDelta(global.values, reexecuted.vector))) === descriptor.candidate
+        if (!reproduced) throw new Error(`round ${round}: re-execution does not reproduce the candidate`)
+        const gate = config.validatorGate
+        let valid = true
+        if (gate) {
+          baselineAccuracy ??= (await trainer.evaluate(global, data.validation)).accuracy
+          const judged = await trainer.evaluate({ shapes: global.shapes, values: blobs.get(descriptor.candidate)! }, data.validation)
+          valid = judged.accuracy >= baselineAccuracy - gate.maxAccuracyDrop
+        }
+        handle(validatorId, nodes.get(validatorId)!.step({ type: 'verified', descriptor, valid }))
+        if (valid) {
+          handle(validatorId, nodes.get(validatorId)!.step({ type: 'decided', proof: { descriptor, certificate: new Uint8Array([1]) } }))
+          drain()
+          committed = { descriptor, vector: result.vector, sent }
+          break
+        }
+        refusedCandidates++
+        if (attempt + 1 >= gate!.maxAttempts) break
+        // No vote, no certificate: the attempt lapses at its deadline and the next one begins.
+        now += params.collectMs + params.validateMs
+        for (const [id, node] of nodes) handle(id, node.step({ type: 'tick', now }))
+        for (const hash of [...blobs.keys()]) if (hash !== globalHash) blobs.delete(hash)
+        momenta.clear()
+        for (const [client, m] of momentaAtRound) momenta.set(client, m)
       }
-      drain()
-      // Set by handle() inside drain(), which TypeScript cannot see.
-      const request = aggregateRequest as AggregateRequest | null
-      aggregateRequest = null
-      if (!request) throw new Error(`round ${round}: the aggregator did not aggregate`)
-      const fromBlobs = (inputs: readonly SubmissionRef[]) =>
-        inputs.map((input) => ({ id: input.trainer, vector: blobs.get(input.update)! }))
-      const aggregationStarted = performance.now()
-      const result = aggregateRound(fromBlobs(request.inputs))
-      if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
-      aggregateMs += performance.now() - aggregationStarted
-      const candidate = store(applyDelta(global.values, result.vector))
-      handle(
-        aggregatorId,
-        nodes.get(aggregatorId)!.step({ type: 'aggregated', round, attempt: request.attempt, result: { ok: true, candidate } }),
-      )
-      drain()
-      const descriptor = verifyRequests.shift()
-      if (!descriptor || verifyRequests.length > 0)
-        throw new Error(`round ${round}: the validator was asked to verify ${verifyRequests.length + (descriptor ? 1 : 0)} candidates`)
-      // The validator re-executes the candidate from the inputs the descriptor names.
-      const reexecuted = aggregateRound(fromBlobs(descriptor.inputs))
-      const valid = reexecuted.ok && hashOf(float32LE(applyDelta(global.values, reexecuted.vector))) === descriptor.candidate
-      if (!valid) throw new Error(`round ${round}: re-execution does not reproduce the candidate`)
-      handle(validatorId, nodes.get(validatorId)!.step({ type: 'verified', descriptor, valid }))
-      handle(validatorId, nodes.get(validatorId)!.step({ type: 'decided', proof: { descriptor, certificate: new Uint8Array([1]) } }))
-      drain()
+      if (!committed) {
+        stalledAtRound = round
+        break
+      }
+      const { descriptor } = committed
       for (const [id, node] of nodes) if (node.status().committedRounds !== round) throw new Error(`round ${round}: ${id} did not adopt it`)
-      config.onAggregate?.(index, sent, honest, previousAggregate, result.vector)
-      previousAggregate = result.vector
+      config.onAggregate?.(index, committed.sent, honest, previousAggregate, committed.vector)
+      previousAggregate = committed.vector
       global = { shapes: global.shapes, values: blobs.get(descriptor.candidate)! }
+      globalHash = descriptor.candidate
       // Keep only the committed model: updates and rejected candidates are not needed again.
       for (const hash of [...blobs.keys()]) if (hash !== descriptor.candidate) blobs.delete(hash)
       const last = index === rounds - 1
@@ -498,6 +563,12 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
         classAccuracy.push(null)
         config.onRound?.(index, null)
       }
+    }
+    if (stalledAtRound !== null) {
+      // The task is stuck on the last committed model: that is its final accuracy.
+      const evaluation = await trainer.evaluate(global, data.test)
+      accuracy.push(evaluation.accuracy)
+      classAccuracy.push(evaluation.classAccuracy)
     }
     targetSuccess = (await trainer.evaluate(global, successProbe(data.test, goal))).accuracy
   } finally {
@@ -515,5 +586,7 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
     updateRelativeError: encodedUpdates ? relativeErrorSum / encodedUpdates : 0,
     finalWeights: global.values,
     targetSuccess,
+    refusedCandidates,
+    stalledAtRound,
   }
 }

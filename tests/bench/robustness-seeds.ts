@@ -12,6 +12,8 @@ export interface SplitResult {
   attackFreeTargetSuccess: number
   accuracy: Record<string, Record<string, number>>
   targetSuccess: Record<string, number>
+  /** With --validator-gate: per rule and attack, candidates the validators refused and the round a run stalled at (null: none). */
+  gate?: Record<string, Record<string, { refused: number; stalledAtRound: number | null }>>
 }
 
 /** One run of the benchmark (one seed), as `metrics.raw` of its result file. */

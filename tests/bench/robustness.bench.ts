@@ -171,6 +171,11 @@ const HELP = `usage: npm run bench -- robustness [options]
                       learning rate and momentum optimizer; no worker momentum; FLTrust's reference is
                       referenceHyperOf(task)) instead of one step of 32 with worker momentum 0.9; --lr and
                       --reference-batch then do not apply
+  --validator-gate D  the validators' accuracy gate as the product runs it: a candidate more than D (a fraction,
+                      e.g. ${defaultMnistTask('', 0).maxAccuracyDrop}, a default task's maxAccuracyDrop) below the committed model on the 1,000 validation
+                      digits gets no vote and the round retries with fresh updates; default: no gate
+  --max-attempts K    with --validator-gate, a round refused K times stalls the run there (default 10; the
+                      product retries without end)
   --seed S            seeds the split, the shards, the initial model, the attacks and the buckets (default 1);
                       run several with distinct --name to see how much a figure moves with the draw
   --name NAME         result file name (default robustness)
@@ -213,6 +218,10 @@ export async function main(args: string[]): Promise<void> {
   const referenceMomentum = flagValue(args, 'reference-momentum', 0)
   const seed = flagValue(args, 'seed', 1)
   const taskDefaults = hasFlag(args, 'task-defaults')
+  const gateDrop = flagValue(args, 'validator-gate', NaN)
+  const validatorGate = Number.isNaN(gateDrop) ? undefined : { maxAccuracyDrop: gateDrop, maxAttempts: flagValue(args, 'max-attempts', 10) }
+  if (validatorGate && !(validatorGate.maxAccuracyDrop >= 0 && validatorGate.maxAccuracyDrop <= 1 && validatorGate.maxAttempts >= 1))
+    throw new Error('--validator-gate takes a fraction in [0, 1] and --max-attempts a whole number ≥ 1; see --help')
   const all = ruleSetups(tau)
   const wanted = listArg('rules') ?? (full ? all.map((s) => s.label) : [DEFAULT_LABELS.robust, DEFAULT_LABELS.secure])
   const unknown = wanted.filter((w) => !all.some((s) => s.label === w))
@@ -254,33 +263,56 @@ export async function main(args: string[]): Promise<void> {
       ...(taskDefaults ? { taskDefaults: {} } : {}),
     })
     const data = prepareData(base)
-    const run = async (config: SimulationConfig, label: string): Promise<{ accuracy: number; targetSuccess: number }> => {
+    const run = async (
+      config: SimulationConfig,
+      label: string,
+    ): Promise<{ accuracy: number; targetSuccess: number; refused: number; stalledAtRound: number | null }> => {
       const t0 = performance.now()
       const result = await runSimulation(config, data)
+      const gated = config.validatorGate
+        ? `  refused ${result.refusedCandidates}${result.stalledAtRound === null ? '' : `, stalled at round ${result.stalledAtRound}`}`
+        : ''
       console.log(
-        `${split.padEnd(10)} ${config.attack.padEnd(12)} ${label.padEnd(14)} ${(result.finalAccuracy * 100).toFixed(2)} %  target ${(result.targetSuccess * 100).toFixed(1)} %  (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        `${split.padEnd(10)} ${config.attack.padEnd(12)} ${label.padEnd(14)} ${(result.finalAccuracy * 100).toFixed(2)} %  target ${(result.targetSuccess * 100).toFixed(1)} %${gated}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
       )
-      return { accuracy: result.finalAccuracy, targetSuccess: result.targetSuccess }
+      return {
+        accuracy: result.finalAccuracy,
+        targetSuccess: result.targetSuccess,
+        refused: result.refusedCandidates,
+        stalledAtRound: result.stalledAtRound,
+      }
     }
-    // The same honest clients and data as every attacked run, with the Byzantine ones absent.
+    // The same honest clients and data as every attacked run, with the Byzantine ones absent (and no gate: the reference point stays put).
     const baseline = await run({ ...base, attack: 'none', rule: { rule: 'fedavg' } }, 'fedavg')
     const accuracy: Table = {}
     const targetSuccess: Record<string, number> = {}
+    const gate: NonNullable<SplitResult['gate']> = {}
     for (const setup of setups) {
       accuracy[setup.label] = {}
+      gate[setup.label] = {}
       for (const attack of attacks) {
-        const r = await run({ ...base, attack, rule: setup.rule, bucketSize: setup.bucketSize, secure: setup.secure }, setup.label)
+        const r = await run(
+          { ...base, attack, rule: setup.rule, bucketSize: setup.bucketSize, secure: setup.secure, validatorGate },
+          setup.label,
+        )
         accuracy[setup.label][attack] = r.accuracy
         if (attack === 'targeted') targetSuccess[setup.label] = r.targetSuccess
+        gate[setup.label][attack] = { refused: r.refused, stalledAtRound: r.stalledAtRound }
       }
     }
-    results[split] = { attackFree: baseline.accuracy, attackFreeTargetSuccess: baseline.targetSuccess, accuracy, targetSuccess }
+    results[split] = {
+      attackFree: baseline.accuracy,
+      attackFreeTargetSuccess: baseline.targetSuccess,
+      accuracy,
+      targetSuccess,
+      ...(validatorGate ? { gate } : {}),
+    }
   }
   const minutes = (performance.now() - started) / 60_000
   const training = taskDefaults
     ? `a default task's local run per client per round (${describeHyper(taskTraining().hyper)}), no worker momentum, FLTrust's reference the same run`
     : `1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9`
-  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, ${training}, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped / -clipped-mean: its variant) reference: ${taskDefaults || referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}${referenceMomentum > 0 ? `, reference momentum β = ${referenceMomentum}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means`
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, ${training}, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped / -clipped-mean: its variant) reference: ${taskDefaults || referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}${referenceMomentum > 0 ? `, reference momentum β = ${referenceMomentum}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means${validatorGate ? `; validators' gate: a candidate more than ${round(validatorGate.maxAccuracyDrop * 100)} points below the committed model on the validation digits is refused and the round retries with fresh updates, at most ${validatorGate.maxAttempts} attempts (then the run stops, stalled)` : ''}`
   finish(
     { setting, backend: backend.backend, rounds, seed, minutes: round(minutes, 1), splits: results },
     resultName,
@@ -306,6 +338,10 @@ function mergeResults(names: string[]): Collected {
       // Per attack: two files may each hold some of one rule's attacks.
       for (const [rule, row] of Object.entries(r.accuracy)) into.accuracy[rule] = { ...into.accuracy[rule], ...row }
       Object.assign(into.targetSuccess, r.targetSuccess)
+      if (r.gate) {
+        into.gate = { ...into.gate }
+        for (const [rule, row] of Object.entries(r.gate)) into.gate[rule] = { ...into.gate[rule], ...row }
+      }
     }
   }
   return out
@@ -426,6 +462,15 @@ function renderMarkdown(c: Collected, rules: string[], command: string): string 
       lines.push(
         `| ${rule} | ${cells.join(' | ')} | ${gap.toFixed(1)}${measured < attacks.length ? ` (${measured} of ${attacks.length} attacks)` : ''} | ${target} |`,
       )
+    }
+    if (s.gate) {
+      lines.push('', 'Candidates the validators refused (and where a run stalled):', '')
+      for (const [rule, row] of Object.entries(s.gate))
+        lines.push(
+          `- ${rule}: ${Object.entries(row)
+            .map(([attack, g]) => `${attack} ${g.refused}${g.stalledAtRound === null ? '' : ` (stalled at round ${g.stalledAtRound})`}`)
+            .join(', ')}`,
+        )
     }
     lines.push('')
   }

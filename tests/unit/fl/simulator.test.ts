@@ -81,4 +81,50 @@ describe('round simulator', () => {
     expect(secure.targetSuccess).toBeGreaterThanOrEqual(0)
     expect(secure.targetSuccess).toBeLessThanOrEqual(1)
   })
+
+  describe("the validators' accuracy gate", () => {
+    const gated = (): Omit<SimulationConfig, 'rule' | 'dataset'> => ({
+      clients: 6,
+      byzantine: 2,
+      attack: 'sign-flip',
+      signFlipScale: 4,
+      rounds: 6,
+      spec: MNIST_MLP,
+      hyper: { epochs: 1, batchSize: 32, learningRate: 0.1, maxBatchesPerEpoch: 2 },
+      scheme: { kind: 'iid' },
+      seed: 5,
+      trainSamples: 1200,
+      testSamples: 300,
+      evalEvery: 6,
+    })
+
+    it('refuses candidates that fall, retries with fresh updates through the round core, and changes nothing when it refuses none', async () => {
+      const base = { ...gated(), attack: 'none' as const, dataset: loadMnistNode(), rule: { rule: 'fedavg' as const } }
+      const data = prepareData(base)
+      const open = await runSimulation(base, data)
+      const permissive = await runSimulation({ ...base, validatorGate: { maxAccuracyDrop: 1, maxAttempts: 3 } }, data)
+      expect(permissive.refusedCandidates).toBe(0)
+      expect(permissive.stalledAtRound).toBeNull()
+      expect(Array.from(permissive.finalWeights)).toEqual(Array.from(open.finalWeights))
+      // A gate that asks every round to gain ten points refuses some candidates; each retry's fresh
+      // updates (another batch order) give another candidate, and rounds still commit.
+      const strict = await runSimulation({ ...base, validatorGate: { maxAccuracyDrop: -0.1, maxAttempts: 8 } }, data)
+      console.log('gate demanding ten points per round:', strict.refusedCandidates, 'refused, stalled at', strict.stalledAtRound)
+      // Refusals beyond those of a stalled round's 8 attempts were retried into a commit.
+      const retriedIntoCommit = strict.refusedCandidates - (strict.stalledAtRound === null ? 0 : 8)
+      expect(retriedIntoCommit).toBeGreaterThan(0)
+      expect(strict.stalledAtRound ?? Infinity).toBeGreaterThan(1)
+      expect(Array.from(strict.finalWeights)).not.toEqual(Array.from(open.finalWeights))
+    })
+
+    it('stops the run where a round is refused at every attempt, on the last committed model', async () => {
+      const base = { ...gated(), dataset: loadMnistNode(), rule: { rule: 'median' as const } }
+      const data = prepareData(base)
+      // A drop below zero refuses every candidate, however good.
+      const stuck = await runSimulation({ ...base, validatorGate: { maxAccuracyDrop: -1, maxAttempts: 3 } }, data)
+      expect(stuck.refusedCandidates).toBe(3)
+      expect(stuck.stalledAtRound).toBe(1)
+      expect(stuck.finalAccuracy).toBeLessThan(0.3)
+    })
+  })
 })
