@@ -130,7 +130,16 @@ export interface SimulationConfig {
    * maxAttempts times stalls the task, as it would stall the product's (which retries without
    * end): the run stops there. Default: none, every re-executed candidate commits.
    */
-  readonly validatorGate?: { readonly maxAccuracyDrop: number; readonly maxAttempts: number }
+  readonly validatorGate?: {
+    readonly maxAccuracyDrop: number
+    readonly maxAttempts: number
+    /**
+     * An experiment, not what validators run: attempt k of a round steps backoff^k of the
+     * aggregate (the aggregator and the re-executing validator alike), so a refused round
+     * retries with a shorter step, as a backtracking line search does. Default 1: the full step.
+     */
+    readonly backoff?: number
+  }
 }
 
 /**
@@ -504,7 +513,9 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
         const result = aggregateRound(fromBlobs(request.inputs))
         if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
         aggregateMs += performance.now() - aggregationStarted
-        const candidate = store(applyDelta(global.values, result.vector))
+        const step = (config.validatorGate?.backoff ?? 1) ** attempt
+        const stepped = (vector: Float32Array): Float32Array => (step === 1 ? vector : vector.map((x) => x * step))
+        const candidate = store(applyDelta(global.values, stepped(result.vector)))
         handle(
           aggregatorId,
           nodes.get(aggregatorId)!.step({ type: 'aggregated', round, attempt: request.attempt, result: { ok: true, candidate } }),
@@ -515,7 +526,8 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
           throw new Error(`round ${round}: the validator was asked to verify ${verifyRequests.length + (descriptor ? 1 : 0)} candidates`)
         // The validator re-executes the candidate from the inputs the descriptor names.
         const reexecuted = aggregateRound(fromBlobs(descriptor.inputs))
-        const reproduced = reexecuted.ok && hashOf(float32LE(applyDelta(global.values, reexecuted.vector))) === descriptor.candidate
+        const reproduced =
+          reexecuted.ok && hashOf(float32LE(applyDelta(global.values, stepped(reexecuted.vector)))) === descriptor.candidate
         if (!reproduced) throw new Error(`round ${round}: re-execution does not reproduce the candidate`)
         const gate = config.validatorGate
         let valid = true
