@@ -59,6 +59,7 @@ import {
   type SubmissionRef,
   type TrainRequest,
 } from '../../workers/fl/round'
+import { accuracyGateProblem } from '../../workers/fl/round/reexecute'
 
 export interface SimulationConfig {
   readonly dataset: ImageDataset
@@ -534,7 +535,7 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
         if (gate) {
           baselineAccuracy ??= (await trainer.evaluate(global, data.validation)).accuracy
           const judged = await trainer.evaluate({ shapes: global.shapes, values: blobs.get(descriptor.candidate)! }, data.validation)
-          valid = judged.accuracy >= baselineAccuracy - gate.maxAccuracyDrop
+          valid = accuracyGateProblem(judged.accuracy, { baselineAccuracy, maxAccuracyDrop: gate.maxAccuracyDrop }) === null
         }
         handle(validatorId, nodes.get(validatorId)!.step({ type: 'verified', descriptor, valid }))
         if (valid) {

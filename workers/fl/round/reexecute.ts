@@ -155,6 +155,19 @@ export interface Judgement {
   readonly candidate?: Candidate
 }
 
+/**
+ * The validators' accuracy gate, in both privacy modes: why a candidate evaluated at `accuracy`
+ * gets no vote (more than maxAccuracyDrop below the committed model's), or null.
+ */
+export function accuracyGateProblem(
+  accuracy: number,
+  quality: { readonly baselineAccuracy: number; readonly maxAccuracyDrop: number },
+): string | null {
+  return accuracy < quality.baselineAccuracy - quality.maxAccuracyDrop
+    ? `accuracy ${(accuracy * 100).toFixed(1)} % is more than ${(quality.maxAccuracyDrop * 100).toFixed(1)} points below the committed model's`
+    : null
+}
+
 /** The validator's side: re-compute, compare, evaluate. */
 export async function judgeRobustCandidate(
   d: ProposalDescriptor,
@@ -177,13 +190,7 @@ export async function judgeRobustCandidate(
       reason: `re-execution gives ${recomputed.value.hash.slice(0, 12)}…, the aggregator proposed ${d.candidate.slice(0, 12)}…`,
     }
   const evaluation = await quality.evaluate(recomputed.value.weights)
-  if (evaluation.accuracy < quality.baselineAccuracy - quality.maxAccuracyDrop) {
-    return {
-      valid: false,
-      reason: `accuracy ${(evaluation.accuracy * 100).toFixed(1)} % is more than ${(quality.maxAccuracyDrop * 100).toFixed(1)} points below the committed model's`,
-      evaluation,
-      candidate: recomputed.value,
-    }
-  }
+  const problem = accuracyGateProblem(evaluation.accuracy, quality)
+  if (problem) return { valid: false, reason: problem, evaluation, candidate: recomputed.value }
   return { valid: true, evaluation, candidate: recomputed.value }
 }

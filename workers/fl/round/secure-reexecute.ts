@@ -21,7 +21,7 @@ import { Envelope } from '../../protocol/wire.pb'
 import { equalBytes } from '../../common/bytes'
 import { submissionSignBytes } from './codec'
 import { hashOf, hashToBytes, isHash } from './identity'
-import type { Candidate, Evaluation, Judgement, Outcome } from './reexecute'
+import { accuracyGateProblem, type Candidate, type Evaluation, type Judgement, type Outcome } from './reexecute'
 import { ENTRY_KIND, SECURE_WIRE_VERSION, planSecureRound, type BucketOutcome, type SecureFrame } from './secure-session'
 import { replayTranscript, type TranscriptEntry } from './secure-transcript'
 import type { Hash, ProposalDescriptor, SubmissionRef } from './types'
@@ -255,12 +255,7 @@ export async function judgeSecureCandidate(
       reason: `the transcript replays to ${candidate.hash.slice(0, 12)}…, the aggregator proposed ${d.candidate.slice(0, 12)}…`,
     }
   const evaluation = await quality.evaluate(candidate.weights)
-  if (evaluation.accuracy < quality.baselineAccuracy - quality.maxAccuracyDrop)
-    return {
-      valid: false,
-      reason: `accuracy ${(evaluation.accuracy * 100).toFixed(1)} % is more than ${(quality.maxAccuracyDrop * 100).toFixed(1)} points below the committed model's`,
-      evaluation,
-      candidate,
-    }
+  const problem = accuracyGateProblem(evaluation.accuracy, quality)
+  if (problem) return { valid: false, reason: problem, evaluation, candidate }
   return { valid: true, evaluation, candidate }
 }
