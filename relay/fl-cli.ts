@@ -12,6 +12,7 @@ import {
   DEFAULT_CC_TAU,
   defaultMnistTask,
   peerListOf,
+  retryStepProblem,
   RULES,
   ruleLabel,
   TASK_VERSION,
@@ -64,6 +65,8 @@ create options (defaults in brackets):
   --deadline-ms N           how long a round collects updates [${defaults.collectMs}]
   --validate-ms N           how long validators get before the next aggregator retries [${defaults.validateMs}]
   --max-accuracy-drop X     validators refuse a model this much less accurate than the last [${defaults.maxAccuracyDrop}]
+  --retry-step X            a round whose model the validators refused retries with X times the previous
+                            attempt's step (0 < X ≤ 1; 1 = the full step at every attempt) [${defaults.retryStep}]
   --aggregators ID,ID       browsers (PeerIds, as their Identity card shows) that aggregate rounds in turn
                             with the validator relays; grant each the aggregator role (npm run relay --
                             grant --peer ID --role aggregator). Not with fltrust, whose reference update
@@ -86,6 +89,7 @@ const numberOptions = [
   'deadline-ms',
   'validate-ms',
   'max-accuracy-drop',
+  'retry-step',
 ] as const
 
 class UsageError extends Error {}
@@ -123,6 +127,9 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
   if (!['iid', 'sorted', 'dirichlet'].includes(kind))
     throw new UsageError(`--partition must be iid, sorted or dirichlet:ALPHA, got '${partition}'`)
   const wire = taskToWire(base)
+  const retryStep = numberOf(values, 'retry-step', base.retryStep)
+  const badStep = retryStepProblem(retryStep)
+  if (badStep) throw new UsageError(badStep)
   const checked = checkTask({
     ...wire,
     // Checked as the newest version; the task is written in the lowest one that expresses it (taskToWire).
@@ -150,6 +157,7 @@ export function taskFromOptions(values: Record<string, unknown>, creator: string
     collectMs: numberOf(values, 'deadline-ms', base.collectMs),
     validateMs: numberOf(values, 'validate-ms', base.validateMs),
     maxAccuracyDrop: numberOf(values, 'max-accuracy-drop', base.maxAccuracyDrop),
+    retryStep,
     aggregators: peerListOf((values.aggregators as string | undefined) ?? ''),
   })
   if (!checked.ok) throw new UsageError(checked.reason)

@@ -2,6 +2,7 @@ import {
   checkTask,
   defaultMnistTask,
   peerListOf,
+  retryStepProblem,
   RULES,
   TASK_VERSION,
   taskIdOf,
@@ -27,6 +28,8 @@ export interface TaskForm {
   ruleParameter: number
   quorum: number
   deadlineSeconds: number
+  /** A refused round's next attempt steps this share of the previous attempt's step (FlTask.retryStep). */
+  retryStep: number
   /** robust: the aggregator sees each update; secure: only sums of buckets of `bucketSize` trainers (README, "Federated round"). */
   privacy: 'robust' | 'secure'
   bucketSize: number
@@ -69,6 +72,7 @@ export function defaultTaskForm(): TaskForm {
     ruleParameter: 1,
     quorum: t.quorum,
     deadlineSeconds: t.collectMs / 1000,
+    retryStep: t.retryStep,
     privacy: 'robust',
     bucketSize: 3,
     aggregators: '',
@@ -85,6 +89,8 @@ export function taskFromForm(
   nowMs: number,
 ): { ok: true; task: FlTask; taskId: string } | { ok: false; reason: string } {
   const wire = taskToWire(defaultMnistTask(creator, nowMs))
+  const badStep = retryStepProblem(form.retryStep)
+  if (badStep) return { ok: false, reason: badStep }
   const checked = checkTask({
     ...wire,
     // Checked as the newest version; the task is written in the lowest one that expresses it (taskToWire).
@@ -103,6 +109,7 @@ export function taskFromForm(
     ruleTau: form.rule === 'centered-clipping' ? form.clipNorm || 1 : 0,
     quorum: form.quorum,
     collectMs: Math.round(form.deadlineSeconds * 1000),
+    retryStep: form.retryStep,
     privacy: form.privacy === 'secure' ? PrivacyMode.SECURE : PrivacyMode.ROBUST,
     bucketSize: form.privacy === 'secure' ? form.bucketSize : 0,
     // FLTrust is its mode's default variant (the CLI's --fltrust-variant chooses otherwise).

@@ -44,7 +44,7 @@ import { gatherSamples, shardClients, splitHoldout, type LabelledSamples, type S
 import type { ModelSpec } from '../../workers/fl/model/spec'
 import { createTrainer, type TrainHyper } from '../../workers/fl/model/trainer'
 import { initialWeights, type FlatWeights } from '../../workers/fl/model/weights'
-import { applyDelta, float32LE, l2Norm, subtract } from '../../workers/fl/update/delta'
+import { float32LE, l2Norm, subtract } from '../../workers/fl/update/delta'
 import { decodeUpdate, encodeUpdate, type Encoding } from '../../workers/fl/update/codec'
 import { createRng } from '../../workers/common/random'
 import {
@@ -59,7 +59,8 @@ import {
   type SubmissionRef,
   type TrainRequest,
 } from '../../workers/fl/round'
-import { accuracyGateProblem } from '../../workers/fl/round/reexecute'
+import { accuracyGateProblem, steppedCandidate } from '../../workers/fl/round/reexecute'
+import { attemptStep } from '../../workers/fl/task/spec'
 
 export interface SimulationConfig {
   readonly dataset: ImageDataset
@@ -135,11 +136,11 @@ export interface SimulationConfig {
     readonly maxAccuracyDrop: number
     readonly maxAttempts: number
     /**
-     * An experiment, not what validators run: attempt k of a round steps backoff^k of the
-     * aggregate (the aggregator and the re-executing validator alike), so a refused round
-     * retries with a shorter step, as a backtracking line search does. Default 1: the full step.
+     * The task's retry step (FlTask.retryStep): attempt k of a round steps retryStep^k of the
+     * aggregate, the aggregator and the re-executing validator alike, through the production
+     * attemptStep and steppedCandidate. Default 1: the full step at every attempt.
      */
-    readonly backoff?: number
+    readonly retryStep?: number
   }
 }
 
@@ -514,9 +515,8 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
         const result = aggregateRound(fromBlobs(request.inputs))
         if (!result.ok) throw new Error(`round ${round}: ${result.reason}`)
         aggregateMs += performance.now() - aggregationStarted
-        const step = (config.validatorGate?.backoff ?? 1) ** attempt
-        const stepped = (vector: Float32Array): Float32Array => (step === 1 ? vector : vector.map((x) => x * step))
-        const candidate = store(applyDelta(global.values, stepped(result.vector)))
+        const step = attemptStep(config.validatorGate?.retryStep ?? 1, attempt)
+        const candidate = store(steppedCandidate(global, result.vector, step).weights.values)
         handle(
           aggregatorId,
           nodes.get(aggregatorId)!.step({ type: 'aggregated', round, attempt: request.attempt, result: { ok: true, candidate } }),
@@ -527,8 +527,7 @@ export async function runSimulation(config: SimulationConfig, data: PreparedData
           throw new Error(`round ${round}: the validator was asked to verify ${verifyRequests.length + (descriptor ? 1 : 0)} candidates`)
         // The validator re-executes the candidate from the inputs the descriptor names.
         const reexecuted = aggregateRound(fromBlobs(descriptor.inputs))
-        const reproduced =
-          reexecuted.ok && hashOf(float32LE(applyDelta(global.values, stepped(reexecuted.vector)))) === descriptor.candidate
+        const reproduced = reexecuted.ok && steppedCandidate(global, reexecuted.vector, step).hash === descriptor.candidate
         if (!reproduced) throw new Error(`round ${round}: re-execution does not reproduce the candidate`)
         const gate = config.validatorGate
         let valid = true

@@ -21,7 +21,7 @@ import { nodeBackendOptions } from '../../workers/fl/node/backend'
 import { MNIST_MLP } from '../../workers/fl/model/spec'
 import type { TrainHyper } from '../../workers/fl/model/trainer'
 import { referenceHyperOf } from '../../workers/fl/model/reference'
-import { defaultMnistTask } from '../../workers/fl/task/spec'
+import { DEFAULT_RETRY_STEP, defaultMnistTask } from '../../workers/fl/task/spec'
 import { prepareData, runSimulation, type SimulationConfig } from './fl-sim'
 import { spawn } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -176,7 +176,8 @@ const HELP = `usage: npm run bench -- robustness [options]
                       digits gets no vote and the round retries with fresh updates; default: no gate
   --max-attempts K    with --validator-gate, a round refused K times stalls the run there (default 10; the
                       product retries without end)
-  --gate-backoff B    an experiment: attempt k of a round steps B^k of the aggregate (default 1, what validators run)
+  --retry-step B      with --validator-gate, attempt k of a round steps B^k of the aggregate, as validators run a
+                      task's retry step (default ${DEFAULT_RETRY_STEP}, a new task's; 1: the full step, as tasks before it)
   --seed S            seeds the split, the shards, the initial model, the attacks and the buckets (default 1);
                       run several with distinct --name to see how much a figure moves with the draw
   --name NAME         result file name (default robustness)
@@ -222,7 +223,11 @@ export async function main(args: string[]): Promise<void> {
   const gateDrop = flagValue(args, 'validator-gate', NaN)
   const validatorGate = Number.isNaN(gateDrop)
     ? undefined
-    : { maxAccuracyDrop: gateDrop, maxAttempts: flagValue(args, 'max-attempts', 10), backoff: flagValue(args, 'gate-backoff', 1) }
+    : {
+        maxAccuracyDrop: gateDrop,
+        maxAttempts: flagValue(args, 'max-attempts', 10),
+        retryStep: flagValue(args, 'retry-step', DEFAULT_RETRY_STEP),
+      }
   if (validatorGate && !(validatorGate.maxAccuracyDrop >= 0 && validatorGate.maxAccuracyDrop <= 1 && validatorGate.maxAttempts >= 1))
     throw new Error('--validator-gate takes a fraction in [0, 1] and --max-attempts a whole number ≥ 1; see --help')
   const all = ruleSetups(tau)
@@ -315,7 +320,7 @@ export async function main(args: string[]): Promise<void> {
   const training = taskDefaults
     ? `a default task's local run per client per round (${describeHyper(taskTraining().hyper)}), no worker momentum, FLTrust's reference the same run`
     : `1 SGD step of 32 per client per round, lr ${learningRate}, worker momentum 0.9`
-  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, ${training}, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped / -clipped-mean: its variant) reference: ${taskDefaults || referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}${referenceMomentum > 0 ? `, reference momentum β = ${referenceMomentum}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means${validatorGate ? `; validators' gate: a candidate more than ${round(validatorGate.maxAccuracyDrop * 100)} points below the committed model on the validation digits is refused and the round retries with fresh updates, at most ${validatorGate.maxAttempts} attempts (then the run stops, stalled)${validatorGate.backoff !== 1 ? `, attempt k steps ${validatorGate.backoff}^k of the aggregate (an experiment)` : ''}` : ''}`
+  const setting = `non-IID MNIST, n=${N}, f=${F}, ${rounds} rounds, seed ${seed}, MLP 784-64-10, ${training}, CC τ=${tau}, sign flip ×${flipScale}, Byzantine clients (BF, LF, targeted) train on every 5th shard of the same split; FLTrust (-paper / -clipped / -clipped-mean: its variant) reference: ${taskDefaults || referenceBatch === 32 ? 'the same training' : `one step on ${referenceBatch}`} on the 1,000 held-out validation digits (clipped: trust against one step on all of them)${referenceDecay ? `, its learning rate × (1 + round/${referenceDecay.rounds})^−${referenceDecay.power}` : ''}${referenceMomentum > 0 ? `, reference momentum β = ${referenceMomentum}` : ''}; secure mode: buckets of ${chooseBucketSize({ n: N, f: F, mode: 'secure', rule: 'fltrust' })}, rule across bucket means${validatorGate ? `; validators' gate: a candidate more than ${round(validatorGate.maxAccuracyDrop * 100)} points below the committed model on the validation digits is refused and the round retries with fresh updates, at most ${validatorGate.maxAttempts} attempts (then the run stops, stalled)${validatorGate.retryStep !== 1 ? `, attempt k steps ${validatorGate.retryStep}^k of the aggregate (the task's retry step)` : ''}` : ''}`
   finish(
     { setting, backend: backend.backend, rounds, seed, minutes: round(minutes, 1), splits: results },
     resultName,

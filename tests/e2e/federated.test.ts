@@ -74,6 +74,10 @@ describe('federated training over the mesh', () => {
     // Three join through the button, one through the page's API.
     for (const d of [a, b, leaver]) await d.page.getByTestId('fl-join').click()
     await byzantine.page.evaluate(() => (window as any).agentMesh.flJoin())
+    // The card states the validators' gate and the task's retry step (the CLI's default).
+    expect(await a.page.getByTestId('fl-gate').textContent()).toMatch(
+      /more than 5 points below the last; a refused round retries with 0\.5 × the step/,
+    )
 
     await waitForRounds(devices, 1)
     // A trainer leaves while round 2 runs: the round completes without it (after its collect deadline at worst).
@@ -157,6 +161,7 @@ describe('federated training over the mesh', () => {
     await form.locator('input[name="name"]').fill('made in the PWA')
     await form.locator('input[name="rounds"]').fill('2')
     await form.locator('input[name="quorum"]').fill('3')
+    await form.locator('input[name="retry-step"]').fill('0.25')
     // The form opens on the default rule (FLTrust, no parameter); trimmed mean shows how a bad parameter is refused.
     await form.locator('select[name="rule"]').selectOption('trimmed-mean')
     await form.locator('input[name="rule-parameter"]').fill('2')
@@ -172,11 +177,11 @@ describe('federated training over the mesh', () => {
       return feed.tasks.flatMap((entry) => {
         const task = taskFromFeed(entry)
         return task.ok && task.task.name === 'made in the PWA'
-          ? [{ running: entry.current !== null, rounds: task.task.rounds, creator: task.task.creator }]
+          ? [{ running: entry.current !== null, rounds: task.task.rounds, creator: task.task.creator, retryStep: task.task.retryStep }]
           : []
       })
     }
-    await expect.poll(named, { timeout: 30_000 }).toEqual([{ running: true, rounds: 2, creator: peerId }])
+    await expect.poll(named, { timeout: 30_000 }).toEqual([{ running: true, rounds: 2, creator: peerId, retryStep: 0.25 }])
   }, 120_000)
 })
 

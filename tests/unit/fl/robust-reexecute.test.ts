@@ -23,7 +23,7 @@ const shapes = [
 const size = 15
 const base = { shapes, values: Float32Array.from({ length: size }, (_, i) => i / 10) }
 const baseHash = hashOf(float32LE(base.values))
-const frame: RoundInputsFrame = { taskId: 'task', round: 2, base, baseHash, clipNorm: 1 }
+const frame: RoundInputsFrame = { taskId: 'task', round: 2, attempt: 0, retryStep: 1, base, baseHash, clipNorm: 1 }
 const trainers = Array.from({ length: 4 }, (_, i) => ({ id: `trainer-${i}`, identity: identityFromSeed(new Uint8Array(32).fill(i + 1)) }))
 const keyPair = (seed: number) => {
   const secretKey = new Uint8Array(32).fill(seed)
@@ -145,6 +145,28 @@ describe('robust re-execution', () => {
     expect(await judge(d, { ...quality, baselineAccuracy: 0.95 })).toMatchObject({
       valid: false,
       reason: expect.stringContaining('below the committed model'),
+    })
+  })
+
+  it("a later attempt steps the retry step's power of the aggregate, and validators re-execute that step", async () => {
+    const { blobs, inputs } = honestRound()
+    const mean = { rule: { rule: 'fedavg' } as const }
+    const full = await computeCandidate(frame, inputs, mean, sources(blobs, aggregatorKeys))
+    const third = { ...frame, attempt: 2, retryStep: 0.5 }
+    const quarter = await computeCandidate(third, inputs, mean, sources(blobs, aggregatorKeys))
+    if (!full.ok || !quarter.ok) throw new Error('no candidate')
+    for (let i = 0; i < size; i++)
+      expect(quarter.value.weights.values[i] - base.values[i]).toBeCloseTo((full.value.weights.values[i] - base.values[i]) / 4, 6)
+    const d: ProposalDescriptor = { ...(await propose(blobs, inputs)), attempt: 2, candidate: quarter.value.hash }
+    expect(await judgeRobustCandidate(d, third, mean, sources(blobs), quality)).toMatchObject({ valid: true })
+    // The full step proposed at attempt 2, or the descriptor judged as another attempt's: no vote.
+    expect(await judgeRobustCandidate({ ...d, candidate: full.value.hash }, third, mean, sources(blobs), quality)).toMatchObject({
+      valid: false,
+      reason: expect.stringContaining('re-execution gives'),
+    })
+    expect(await judgeRobustCandidate(d, { ...third, attempt: 1 }, mean, sources(blobs), quality)).toMatchObject({
+      valid: false,
+      reason: 'candidate is framed for another task, round, attempt or base model',
     })
   })
 

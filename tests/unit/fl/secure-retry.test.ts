@@ -19,7 +19,7 @@ import { createSecureHandlers } from '../../../workers/fl/round/secure-handlers'
 import { SecaggClient } from '../../../workers/fl/round/wire.pb'
 import type { HostClock } from '../../../workers/fl/round/host'
 import type { SubmissionRef } from '../../../workers/fl/round/types'
-import { defaultMnistTask, taskIdOf, type FlTask } from '../../../workers/fl/task/spec'
+import { attemptStep, defaultMnistTask, taskIdOf, type FlTask } from '../../../workers/fl/task/spec'
 import type { FlatWeights } from '../../../workers/fl/model/weights'
 import { float32LE } from '../../../workers/fl/update/delta'
 import { shuffleSeed } from '../../../workers/fl/training-session'
@@ -124,7 +124,7 @@ async function twoAttempts() {
   const submissions = new Map<string, SubmissionRef>()
   for (const [shard, t] of trainers.entries())
     submissions.set(t.id, await handlers.get(t.id)!.train({ round: 1, baseModel: baseHash, shard, cohortSize: trainers.length }))
-  /** The aggregator's view: the bucket sum behind its candidate (one bucket, so the candidate is base + sum / members). */
+  /** The aggregator's view: the bucket sum behind its candidate (one bucket, so the candidate is base + step × sum / members). */
   const sumOf = async (attempt: number, cohort: readonly string[]) => {
     const aggregator = aggregatorFor(roster, 1, attempt)
     const result = await handlers.get(aggregator)!.aggregate({
@@ -136,7 +136,8 @@ async function twoAttempts() {
     })
     const candidate = models.get(result.candidate)!
     expect(result.inputs).toEqual(cohort)
-    return Float32Array.from(candidate.values, (v, j) => (v - base.values[j]) * cohort.length)
+    const step = attemptStep(task.retryStep, attempt)
+    return Float32Array.from(candidate.values, (v, j) => ((v - base.values[j]) * cohort.length) / step)
   }
   const everyone = trainers.map((t) => t.id)
   const gone = everyone[3]

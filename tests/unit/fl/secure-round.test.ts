@@ -15,6 +15,7 @@ import { messageKinds } from '../../../workers/kinds'
 import { identityFromSeed, peerIdStringFromPublicKey } from '../../../workers/identity/ed25519'
 import { submissionSignBytes } from '../../../workers/fl/round/codec'
 import { hashOf } from '../../../workers/fl/round/identity'
+import { attemptStep } from '../../../workers/fl/task/spec'
 import {
   candidateFromBuckets,
   encodeTranscript,
@@ -72,11 +73,21 @@ function submission(id: string, round: number): SubmissionRef {
 }
 
 /** One attempt's secure aggregation, every message through its codec and (client → aggregator) a signed envelope. */
-async function runAttempt(options: { dropFrom?: ReadonlyMap<string, Phase>; rule?: RuleConfig; participants?: readonly string[] } = {}) {
+async function runAttempt(
+  options: {
+    dropFrom?: ReadonlyMap<string, Phase>
+    rule?: RuleConfig
+    participants?: readonly string[]
+    attempt?: number
+    retryStep?: number
+  } = {},
+) {
+  const attempt = options.attempt ?? 0
+  const retryStep = options.retryStep ?? 1
   const frame: SecureFrame = {
     taskId: TASK,
     round: 1,
-    attempt: 0,
+    attempt,
     aggregator,
     baseModel: baseHash,
     cohort,
@@ -142,19 +153,19 @@ async function runAttempt(options: { dropFrom?: ReadonlyMap<string, Phase>; rule
     )
     .sort()
   const rule = options.rule ?? { rule: 'fedavg' }
-  const candidate = candidateFromBuckets(base, results, rule)
+  const candidate = candidateFromBuckets(base, results, rule, attemptStep(retryStep, attempt))
   const transcript = encodeTranscript({ frame, buckets: session.transcript() })
   const descriptor: ProposalDescriptor = {
     taskId: TASK,
     round: 1,
-    attempt: 0,
+    attempt,
     aggregator,
     baseModel: baseHash,
     inputs: inputs.map((id) => submission(id, 1)),
     candidate: candidate.ok ? candidate.value.hash : '0'.repeat(64),
     transcript: hashOf(transcript),
   }
-  const taskFrame: SecureTaskFrame = { taskId: TASK, round: 1, base, baseHash, bucketSize: 3, bound: 2, rule }
+  const taskFrame: SecureTaskFrame = { taskId: TASK, round: 1, base, baseHash, bucketSize: 3, bound: 2, rule, retryStep }
   return { plan: plan.buckets, outcomes, refusals, candidate, transcript, descriptor, taskFrame }
 }
 
@@ -214,6 +225,23 @@ describe('secure mode: bucketed secure aggregation, transcript and replay', () =
   it('a robust rule across buckets gives the same candidate on replay', async () => {
     const run = await runAttempt({ rule: { rule: 'median' } })
     expect((await judge(run)).valid).toBe(true)
+  })
+
+  it("a later attempt adds the retry step's power of the aggregate; the full step there gets no vote", async () => {
+    const first = await runAttempt({ retryStep: 0.5 })
+    const third = await runAttempt({ retryStep: 0.5, attempt: 2 })
+    const verdict = await judge(third)
+    expect(verdict.reason).toBeUndefined()
+    expect(verdict.valid).toBe(true)
+    const full = (await judge(first)).candidate!.weights.values
+    // base is zero: attempt 2 steps a quarter of what attempt 0 does, from the same updates.
+    for (let j = 0; j < D; j++) expect(verdict.candidate!.weights.values[j]).toBeCloseTo(full[j] / 4, 6)
+    const results = third.outcomes.map((o) => (o?.ok ? o.result : null))
+    const fullStep = candidateFromBuckets(base, results, { rule: 'fedavg' }, 1)
+    if (!fullStep.ok) throw new Error(fullStep.reason)
+    const refused = await judge(third, { candidate: fullStep.value.hash })
+    expect(refused.valid).toBe(false)
+    expect(refused.reason).toMatch(/replays to .* the aggregator proposed/)
   })
 
   it('a wrong candidate gets no vote', async () => {

@@ -117,6 +117,18 @@ describe('round simulator', () => {
       expect(Array.from(strict.finalWeights)).not.toEqual(Array.from(open.finalWeights))
     })
 
+    it("a task's retry step shortens each attempt's step, so a round the full step cannot pass commits", async () => {
+      // FedAvg under sign flip ×4 from a third of the clients steps uphill: every full step loses accuracy.
+      const base = { ...gated(), dataset: loadMnistNode(), rule: { rule: 'fedavg' as const } }
+      const data = prepareData(base)
+      const full = await runSimulation({ ...base, validatorGate: { maxAccuracyDrop: 0.02, maxAttempts: 4, retryStep: 1 } }, data)
+      const halving = await runSimulation({ ...base, validatorGate: { maxAccuracyDrop: 0.02, maxAttempts: 10, retryStep: 0.5 } }, data)
+      console.log('full step:', full.refusedCandidates, 'refused, stalled at', full.stalledAtRound, '; halving:', halving.refusedCandidates)
+      expect(full.stalledAtRound).not.toBeNull()
+      expect(halving.stalledAtRound).toBeNull()
+      expect(halving.refusedCandidates).toBeGreaterThan(0)
+    })
+
     it('stops the run where a round is refused at every attempt, on the last committed model', async () => {
       const base = { ...gated(), dataset: loadMnistNode(), rule: { rule: 'median' as const } }
       const data = prepareData(base)

@@ -5,9 +5,11 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
+  attemptStep,
   checkTask,
   decodeTask,
   defaultMnistTask,
+  DEFAULT_RETRY_STEP,
   encodeTask,
   MAX_TASK_AGGREGATORS,
   rosterOf,
@@ -24,6 +26,8 @@ import { defaultTaskForm, ruleHint, taskFromForm } from '../../../app/fl/task-fo
 import { secaggAbortReason } from '../../../relay/fl-metrics'
 
 const task = defaultMnistTask('12D3KooWAdmin', 1_700_000_000_000)
+/** The default task as tasks before version 6 were: the full step at every attempt. */
+const fullStep = { ...task, retryStep: 1 }
 
 function capture() {
   const lines: string[] = []
@@ -38,7 +42,7 @@ describe('federated task definitions', () => {
   })
 
   it('refuses what a node must not run, saying why', () => {
-    const wire = taskToWire(task)
+    const wire = taskToWire(fullStep)
     const reasons = [
       { ...wire, modelJson: '{"inputShape":[784],"layers":[{"type":"lambda"}],"classes":10}' },
       { ...wire, rounds: 0 },
@@ -47,13 +51,16 @@ describe('federated task definitions', () => {
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 2 },
       { ...wire, privacy: PrivacyMode.SECURE, bucketSize: 3, quorum: 5 },
       { ...wire, collectMs: 10 },
-      { ...wire, version: 6 },
+      { ...wire, version: 7 },
       { ...wire, version: 1, rule: 'fltrust' },
       { ...wire, version: 2 },
       { ...wire, fltrustVariant: 9 as unknown as FlTrustVariant },
       { ...wire, version: 4, fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED_MEAN },
       { ...wire, rule: 'fltrust', rootData: RootData.NO_ROOT_DATA },
       { ...wire, rootData: 7 as unknown as RootData },
+      { ...wire, retryStep: 1.5 },
+      { ...wire, retryStep: -0.5 },
+      { ...wire, version: 5, retryStep: 0.5 },
     ].map((w) => checkTask(w))
     expect(reasons.every((r) => !r.ok)).toBe(true)
     expect(reasons.map((r) => (r.ok ? '' : r.reason))).toEqual([
@@ -64,13 +71,16 @@ describe('federated task definitions', () => {
       expect.stringContaining('bucket size of 3'),
       'secure mode with a robust rule needs a quorum of at least two buckets',
       'deadlines must be 1 s .. 1 h',
-      'task version 6, this node understands 1..5',
+      'task version 7, this node understands 1..6',
       'root data and FLTrust need task version 2',
       "FLTrust's variant needs task version 3",
       "fltrust's variant must be one of paper, clipped, clipped-mean",
       "FLTrust's variant 'clipped-mean' needs task version 5",
       expect.stringContaining('FLTrust needs root data'),
       'root data must be none or the MNIST validation digits',
+      'retry step must be in (0, 1], or 0 for the full step',
+      'retry step must be in (0, 1], or 0 for the full step',
+      'a retry step needs task version 6',
     ])
     expect(decodeTask(new Uint8Array([0xff, 0xff]))).toMatchObject({ ok: false })
   })
@@ -93,7 +103,8 @@ describe('federated task definitions', () => {
     expect(task.rule).toEqual({ rule: DEFAULT_RULES.robust, variant: DEFAULT_FLTRUST_VARIANT.robust })
     expect(task.rootData).toBe('mnist-validation')
     const wire = taskToWire(task)
-    expect(wire.version).toBe(5) // the robust mode's default variant, 'clipped-mean', is version 5's
+    expect(wire.version).toBe(6) // the default retry step is version 6's
+    expect(taskToWire(fullStep).version).toBe(5) // the robust mode's default variant, 'clipped-mean', is version 5's
     expect(wire.fltrustVariant).toBe(FlTrustVariant.FLTRUST_CLIPPED_MEAN)
     expect(wire.rootData).toBe(RootData.MNIST_VALIDATION)
     expect(decodeTask(encodeTask(task))).toEqual({ ok: true, task })
@@ -116,24 +127,41 @@ describe('federated task definitions', () => {
         expect(again.ok && again.task.rule, `quorum ${quorum}`).toEqual(checked.task.rule)
       }
     // A version-2 task without version-2 fields is written as version 1: its bytes are what a version-1 node reads.
-    expect(taskToWire({ ...task, rule: { rule: 'median' }, rootData: 'none' }).version).toBe(1)
+    expect(taskToWire({ ...fullStep, rule: { rule: 'median' }, rootData: 'none' }).version).toBe(1)
     // Likewise a task with the paper's FLTrust is written as version 2, and a version-2 FLTrust task (no variant field) reads as the paper's.
-    const paper = { ...task, rule: { rule: 'fltrust', variant: 'paper' } } as const
+    const paper = { ...fullStep, rule: { rule: 'fltrust', variant: 'paper' } } as const
     expect(taskToWire(paper)).toMatchObject({ version: 2, fltrustVariant: FlTrustVariant.FLTRUST_PAPER })
     expect(decodeTask(encodeTask(paper))).toEqual({ ok: true, task: paper })
     // Only FLTrust carries a variant: another rule writes the field as 0, whatever the wire said.
-    const median = checkTask({ ...wire, rule: 'median', fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED })
+    const median = checkTask({ ...taskToWire(fullStep), rule: 'median', fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED })
     expect(median.ok && taskToWire(median.task)).toMatchObject({ version: 2, fltrustVariant: FlTrustVariant.FLTRUST_PAPER })
     // 'clipped-mean' is what version 5 adds: written as version 5, read back the same.
-    const mean = { ...task, rule: { rule: 'fltrust', variant: 'clipped-mean' } } as const
+    const mean = { ...fullStep, rule: { rule: 'fltrust', variant: 'clipped-mean' } } as const
     expect(taskToWire(mean)).toMatchObject({ version: 5, fltrustVariant: FlTrustVariant.FLTRUST_CLIPPED_MEAN })
     expect(decodeTask(encodeTask(mean))).toEqual({ ok: true, task: mean })
+  })
+
+  it('a retry step (version 6): new tasks halve the step per attempt; tasks before it keep the full step, their bytes and id', () => {
+    expect(task.retryStep).toBe(DEFAULT_RETRY_STEP)
+    expect(taskToWire(task)).toMatchObject({ version: 6, retryStep: DEFAULT_RETRY_STEP })
+    expect(decodeTask(encodeTask({ ...task, retryStep: 0.8 }))).toEqual({ ok: true, task: { ...task, retryStep: 0.8 } })
+    // The full step writes the field as 0 and the version that expressed the task before.
+    expect(taskToWire(fullStep)).toMatchObject({ version: 5, retryStep: 0 })
+    expect(decodeTask(encodeTask(fullStep))).toEqual({ ok: true, task: fullStep })
+    // A version-6 task that says 1 is the same task as one that says nothing.
+    const saysOne = checkTask({ ...taskToWire(task), retryStep: 1 })
+    expect(saysOne.ok && taskIdOf(saysOne.task)).toBe(taskIdOf(fullStep))
+    // Attempt k's step: exact powers of a half, the full step at attempt 0 and for step 1, and an
+    // attempt number from the wire (up to 2^32) costs a few dozen multiplications, not billions.
+    expect([0, 1, 2, 3, 10].map((k) => attemptStep(0.5, k))).toEqual([1, 0.5, 0.25, 0.125, 2 ** -10])
+    expect(attemptStep(0.8, 3)).toBeCloseTo(0.512, 12)
+    expect([attemptStep(1, 0), attemptStep(1, 2 ** 32 - 1), attemptStep(0.999_999, 2 ** 32 - 1)]).toEqual([1, 1, 0])
   })
 
   it('names browser aggregators (version 4), which join the validators in the rotation; refuses a bad list', async () => {
     const browsers = await Promise.all([0, 1].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
     const relays = ['12D3KooWRelayB', '12D3KooWRelayA']
-    const named = { ...task, rule: { rule: 'median' }, aggregators: [browsers[0], browsers[1]] } as const
+    const named = { ...fullStep, rule: { rule: 'median' }, aggregators: [browsers[0], browsers[1]] } as const
     const wire = taskToWire(named)
     expect(wire.version).toBe(4)
     expect(decodeTask(encodeTask(named))).toEqual({ ok: true, task: named })
@@ -199,6 +227,14 @@ describe('federated task definitions', () => {
     })
     const robust = taskFromForm(defaultTaskForm(), '12D3KooWAdmin', 1)
     expect(robust.ok && robust.task.privacy).toEqual({ mode: 'robust' })
+    expect(robust.ok && robust.task.retryStep).toBe(DEFAULT_RETRY_STEP)
+    const fullStepForm = taskFromForm({ ...defaultTaskForm(), retryStep: 1 }, '12D3KooWAdmin', 1)
+    expect(fullStepForm.ok && taskToWire(fullStepForm.task)).toMatchObject({ version: 5, retryStep: 0 })
+    for (const retryStep of [0, -1, 1.5, NaN])
+      expect(taskFromForm({ ...defaultTaskForm(), retryStep }, '12D3KooWAdmin', 1)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('retry step must be in (0, 1]'),
+      })
     // The form starts on the robust mode's default rule, with the relays' root data.
     expect(robust.ok && [robust.task.rule, robust.task.rootData]).toEqual([
       { rule: DEFAULT_RULES.robust, variant: DEFAULT_FLTRUST_VARIANT.robust },
@@ -252,6 +288,8 @@ describe('relay CLI: fl create / list', () => {
       '2',
       '--clip',
       '2.5',
+      '--retry-step',
+      '0.25',
     ]
     expect(await runFlCli(args, {}, out, 2_000)).toBe(0)
     expect(lines[1]).toMatch(/^created task [0-9a-f]{64}: tiny, 3 rounds, median, secure \(buckets of 3\), quorum 6$/)
@@ -263,6 +301,7 @@ describe('relay CLI: fl create / list', () => {
       ['tiny', 'pending', { kind: 'dirichlet', alpha: 0.5 }, { mode: 'secure', bucketSize: 3 }],
     ])
     expect(tasks[1].task.clipNorm).toBe(2.5)
+    expect(tasks.map((t) => t.task.retryStep)).toEqual([DEFAULT_RETRY_STEP, 0.25])
     const listed = capture()
     expect(await runFlCli(['list', '--data-dir', dir], {}, listed.out)).toBe(0)
     expect(listed.lines).toHaveLength(2)
@@ -304,6 +343,8 @@ describe('relay CLI: fl create / list', () => {
     const { lines, out } = capture()
     expect(await runFlCli(['create', '--data-dir', dir, '--privacy', 'secure', '--bucket-size', '2'], {}, out)).toBe(2)
     expect(await runFlCli(['create', '--data-dir', dir, '--rounds', 'many'], {}, out)).toBe(2)
+    expect(await runFlCli(['create', '--data-dir', dir, '--retry-step', '2'], {}, out)).toBe(2)
+    expect(await runFlCli(['create', '--data-dir', dir, '--retry-step', '0'], {}, out)).toBe(2)
     expect(await runFlCli(['--help'], {}, out)).toBe(0)
     expect(lines.join('\n')).toContain('npm run relay -- fl create [options]')
   })

@@ -8,7 +8,7 @@
  */
 import { aggregate, type AggregationConfig, type AggregationInput, type RuleConfig, type RuleOutcome } from '../aggregation/aggregate'
 import type { ReferenceSource } from '../model/reference'
-import type { TaskRule } from '../task/spec'
+import { attemptStep, type TaskRule } from '../task/spec'
 import { sameShapes, type FlatWeights } from '../model/weights'
 import { decodeUpdate } from '../update/codec'
 import { applyDelta, float32LE, l2Norm } from '../update/delta'
@@ -30,6 +30,10 @@ export interface InputSources {
 export interface RoundInputsFrame {
   readonly taskId: string
   readonly round: number
+  /** The attempt whose candidate this is: it sets the step (attemptStep). */
+  readonly attempt: number
+  /** The task's retry step (FlTask.retryStep). */
+  readonly retryStep: number
   /** The committed model the round started from. */
   readonly base: FlatWeights
   readonly baseHash: Hash
@@ -136,8 +140,20 @@ export async function computeCandidateFromUsable(
 function candidateOf(frame: RoundInputsFrame, opened: AggregationInput[], aggregation: AggregationConfig): Outcome<Candidate> {
   const result = aggregate(opened, aggregation)
   if (!result.ok) return result
-  const values = applyDelta(frame.base.values, result.vector)
-  return { ok: true, value: { weights: { shapes: frame.base.shapes, values }, hash: hashOf(float32LE(values)), details: result.details } }
+  return { ok: true, value: steppedCandidate(frame.base, result.vector, attemptStep(frame.retryStep, frame.attempt), result.details) }
+}
+
+/** A round's candidate in both privacy modes: base + step × aggregate in float32, and its hash. */
+export function steppedCandidate(base: FlatWeights, aggregate: Float32Array, step: number, details?: RuleOutcome['details']): Candidate {
+  // step 1 keeps the bits of a plain sum (x × 1 is exact), which every task before retry steps relies on.
+  const values =
+    step === 1
+      ? applyDelta(base.values, aggregate)
+      : applyDelta(
+          base.values,
+          aggregate.map((x) => x * step),
+        )
+  return { weights: { shapes: base.shapes, values }, hash: hashOf(float32LE(values)), details }
 }
 
 export interface Evaluation {
@@ -180,8 +196,8 @@ export async function judgeRobustCandidate(
     readonly maxAccuracyDrop: number
   },
 ): Promise<Judgement> {
-  if (d.taskId !== frame.taskId || d.round !== frame.round || d.baseModel !== frame.baseHash)
-    return { valid: false, reason: 'candidate is framed for another task, round or base model' }
+  if (d.taskId !== frame.taskId || d.round !== frame.round || d.attempt !== frame.attempt || d.baseModel !== frame.baseHash)
+    return { valid: false, reason: 'candidate is framed for another task, round, attempt or base model' }
   const recomputed = await computeCandidate(frame, d.inputs, aggregation, sources)
   if (!recomputed.ok) return { valid: false, reason: recomputed.reason }
   if (recomputed.value.hash !== d.candidate)

@@ -93,9 +93,11 @@ export async function trainFromBase(
 export function createRobustHandlers(context: RobustNodeContext) {
   const { task } = context
   const baselines = new Map<Hash, number>()
-  const frameFor = async (round: number, baseHash: Hash): Promise<RoundInputsFrame> => ({
+  const frameFor = async (round: number, attempt: number, baseHash: Hash): Promise<RoundInputsFrame> => ({
     taskId: context.taskId,
     round,
+    attempt,
+    retryStep: task.retryStep,
     base: await baseWeights(context, baseHash),
     baseHash,
     clipNorm: task.clipNorm,
@@ -132,7 +134,7 @@ export function createRobustHandlers(context: RobustNodeContext) {
     },
 
     async aggregate(request: AggregateRequest): Promise<{ candidate: Hash; inputs: readonly string[] }> {
-      const frame = await frameFor(request.round, request.baseModel)
+      const frame = await frameFor(request.round, request.attempt, request.baseModel)
       const candidate = await computeCandidateFromUsable(frame, request.inputs, await aggregationFor(frame), context.sources, task.quorum)
       if (!candidate.ok) throw new Error(candidate.reason)
       if (candidate.value.refused.length > 0) context.onRefusedInputs?.(request.round, candidate.value.refused)
@@ -143,7 +145,7 @@ export function createRobustHandlers(context: RobustNodeContext) {
     async verify(d: ProposalDescriptor): Promise<boolean> {
       const evaluate = context.evaluate
       if (!evaluate) throw new Error('this node does not validate')
-      const frame = await frameFor(d.round, d.baseModel)
+      const frame = await frameFor(d.round, d.attempt, d.baseModel)
       let baseline = baselines.get(d.baseModel)
       if (baseline === undefined) {
         baseline = (await evaluate(frame.base)).accuracy

@@ -11,7 +11,7 @@
  */
 import type { SecAggPrimitives } from '../../secagg/primitives'
 import type { RandomSource } from '../../secagg/random'
-import type { FlTask } from '../task/spec'
+import { attemptStep, type FlTask } from '../task/spec'
 import type { FlatWeights } from '../model/weights'
 import { submissionSignBytes } from './codec'
 import type { HostClock } from './host'
@@ -298,7 +298,7 @@ export function createSecureHandlers(context: SecureNodeContext) {
       if (used.length < task.quorum) throw new Error(`${used.length} trainers inside finished buckets' sums, quorum is ${task.quorum}`)
       const rule = await ruleReady
       if (!rule.ok) throw new Error(rule.reason)
-      const candidate = candidateFromBuckets(base, results, rule.value)
+      const candidate = candidateFromBuckets(base, results, rule.value, attemptStep(task.retryStep, request.attempt))
       if (!candidate.ok) throw new Error(candidate.reason)
       context.onAggregated?.(request.round, candidate.value.details ?? {}, used)
       const transcript = await context.putBlob(encodeTranscript({ frame, buckets: session.transcript() }))
@@ -322,7 +322,16 @@ export function createSecureHandlers(context: SecureNodeContext) {
       const judgement = await judgeSecureCandidate(
         d,
         transcript,
-        { taskId: context.taskId, round: d.round, base, baseHash: d.baseModel, bucketSize, bound, rule: rule.value },
+        {
+          taskId: context.taskId,
+          round: d.round,
+          base,
+          baseHash: d.baseModel,
+          bucketSize,
+          bound,
+          rule: rule.value,
+          retryStep: task.retryStep,
+        },
         context.sources,
         { evaluate, baselineAccuracy: baseline, maxAccuracyDrop: task.maxAccuracyDrop },
       )

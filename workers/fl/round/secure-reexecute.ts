@@ -14,14 +14,14 @@ import type { SecAggResult } from '../../secagg/aggregator'
 import { combineBuckets } from '../../secagg/bucketed'
 import { aggregateBucketSums, type RuleConfig } from '../aggregation/aggregate'
 import type { FlatWeights } from '../model/weights'
-import { applyDelta, float32LE } from '../update/delta'
 import { WIRE_VERSION, signingBytes } from '../../protocol/envelope'
 import { decodeExact } from '../../protocol/exact-decode'
 import { Envelope } from '../../protocol/wire.pb'
 import { equalBytes } from '../../common/bytes'
 import { submissionSignBytes } from './codec'
 import { hashOf, hashToBytes, isHash } from './identity'
-import { accuracyGateProblem, type Candidate, type Evaluation, type Judgement, type Outcome } from './reexecute'
+import { attemptStep } from '../task/spec'
+import { accuracyGateProblem, steppedCandidate, type Candidate, type Evaluation, type Judgement, type Outcome } from './reexecute'
 import { ENTRY_KIND, SECURE_WIRE_VERSION, planSecureRound, type BucketOutcome, type SecureFrame } from './secure-session'
 import { replayTranscript, type TranscriptEntry } from './secure-transcript'
 import type { Hash, ProposalDescriptor, SubmissionRef } from './types'
@@ -49,6 +49,8 @@ export interface SecureTaskFrame {
   readonly bucketSize: number
   readonly bound: number
   readonly rule: RuleConfig
+  /** The task's retry step (FlTask.retryStep); the descriptor's attempt sets the step. */
+  readonly retryStep: number
 }
 
 export interface SecureSources {
@@ -79,8 +81,13 @@ export function encodeTranscript(t: TranscriptRecord): Uint8Array {
   )
 }
 
-/** The candidate from finished buckets' sums: the rule across bucket means, added to the base model. */
-export function candidateFromBuckets(base: FlatWeights, results: readonly (SecAggResult | null)[], rule: RuleConfig): Outcome<Candidate> {
+/** The candidate from finished buckets' sums: the rule across bucket means, the attempt's step of it added to the base model. */
+export function candidateFromBuckets(
+  base: FlatWeights,
+  results: readonly (SecAggResult | null)[],
+  rule: RuleConfig,
+  step: number,
+): Outcome<Candidate> {
   let details: Candidate['details']
   const combined = combineBuckets(results, (b) => {
     const outcome = aggregateBucketSums(b, rule)
@@ -88,8 +95,7 @@ export function candidateFromBuckets(base: FlatWeights, results: readonly (SecAg
     return outcome
   })
   if (!combined.ok) return combined
-  const values = applyDelta(base.values, combined.vector)
-  return { ok: true, value: { weights: { shapes: base.shapes, values }, hash: hashOf(float32LE(values)), details } }
+  return { ok: true, value: steppedCandidate(base, combined.vector, step, details) }
 }
 
 /** Which trainers a bucket result holds, by PeerId, given the bucket's members in plan order. */
@@ -216,6 +222,7 @@ export async function recomputeSecureCandidate(
     frame.base,
     outcomes.map((o) => (o.ok ? o.result : null)),
     frame.rule,
+    attemptStep(frame.retryStep, d.attempt),
   )
   if (!candidate.ok) return candidate
   return { ok: true, value: { candidate: candidate.value, buckets: outcomes } }

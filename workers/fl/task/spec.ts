@@ -16,7 +16,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Roster } from '../round/types'
 
 /** The newest task version this node writes and understands; it still reads (and writes) version 1 (wire.proto). */
-export const TASK_VERSION = 5
+export const TASK_VERSION = 6
 const FIRST_TASK_VERSION = 1
 export const RULES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum', 'centered-clipping', 'geometric-median', 'fltrust'] as const
 export type RuleName = (typeof RULES)[number]
@@ -54,6 +54,11 @@ export interface FlTask {
   readonly collectMs: number
   readonly validateMs: number
   readonly maxAccuracyDrop: number
+  /**
+   * Attempt k of a round adds retryStep^k of the aggregate to the base model (version 6), so a
+   * round the validators refused retries with a shorter step; 1: the full step every attempt.
+   */
+  readonly retryStep: number
   readonly dataSeed: number
   readonly createdMs: number
   readonly creator: string
@@ -115,6 +120,34 @@ export function ruleLabel(rule: TaskRule): string {
 /** Centered clipping's radius when a task names none (the CLI's default too). */
 export const DEFAULT_CC_TAU = 0.15
 
+/**
+ * A new task's retry step: halving the step per refused attempt keeps a sorted-split task live
+ * where the full step is refused round after round (README, "Retry step").
+ */
+export const DEFAULT_RETRY_STEP = 0.5
+
+/**
+ * The share of the round's aggregate that attempt `attempt` adds to the base model: the task's
+ * retry step to the attempt's power, so a round whose candidate the validators refused retries
+ * with a shorter step, as a backtracking line search does (README, "Retry step"). Squaring and
+ * multiplying, not Math.pow, whose last bit engines need not agree on: every validator must get
+ * the same bits, and an attempt number from the wire costs at most 53 steps.
+ */
+export function attemptStep(retryStep: number, attempt: number): number {
+  let step = 1
+  let power = retryStep
+  for (let k = attempt; k > 0; k = Math.floor(k / 2)) {
+    if (k % 2 === 1) step *= power
+    power *= power
+  }
+  return step
+}
+
+/** Why a retry step an admin typed cannot be a task's (the wire's 0, "unset", is not one to type), or null. */
+export function retryStepProblem(step: number): string | null {
+  return step > 0 && step <= 1 ? null : 'retry step must be in (0, 1]; 1 is the full step at every attempt'
+}
+
 /** The task a mesh runs when nobody created one: MNIST, the small MLP, the robust mode's default rule on the validation digits. */
 export function defaultMnistTask(creator: string, createdMs: number): FlTask {
   return {
@@ -134,6 +167,7 @@ export function defaultMnistTask(creator: string, createdMs: number): FlTask {
     collectMs: 60_000,
     validateMs: 30_000,
     maxAccuracyDrop: 0.05,
+    retryStep: DEFAULT_RETRY_STEP,
     dataSeed: 2026,
     createdMs,
     creator,
@@ -186,6 +220,8 @@ export function checkTask(wire: TaskSpec): Checked {
   if (!int(wire.quorum, 1, LIMITS.quorum)) return fail(`quorum must be 1..${LIMITS.quorum}`)
   if (!int(wire.collectMs, 1000, LIMITS.ms) || !int(wire.validateMs, 1000, LIMITS.ms)) return fail('deadlines must be 1 s .. 1 h')
   if (!(wire.maxAccuracyDrop >= 0 && wire.maxAccuracyDrop <= 1)) return fail('validation threshold must be in [0, 1]')
+  if (!(wire.retryStep >= 0 && wire.retryStep <= 1)) return fail('retry step must be in (0, 1], or 0 for the full step')
+  if (wire.version < 6 && wire.retryStep !== 0) return fail('a retry step needs task version 6')
   if (wire.createdMs > BigInt(Number.MAX_SAFE_INTEGER)) return fail('creation time out of range')
   let rootData: RootDataName
   if (wire.rootData === RootData.NO_ROOT_DATA) rootData = 'none'
@@ -227,6 +263,7 @@ export function checkTask(wire: TaskSpec): Checked {
       collectMs: wire.collectMs,
       validateMs: wire.validateMs,
       maxAccuracyDrop: wire.maxAccuracyDrop,
+      retryStep: wire.retryStep === 0 ? 1 : wire.retryStep,
       dataSeed: wire.dataSeed,
       createdMs: Number(wire.createdMs),
       creator: wire.creator,
@@ -297,6 +334,7 @@ function ruleOf(wire: TaskSpec, quorum: number): TaskRule | string {
 
 /** The lowest version that expresses the task: version-1 tasks keep their bytes, so their ids do not change. */
 function versionOf(task: FlTask): number {
+  if (task.retryStep !== 1) return 6
   if (task.rule.rule === 'fltrust' && task.rule.variant === 'clipped-mean') return 5
   if (task.aggregators.length > 0) return 4
   if (task.rule.rule === 'fltrust' && task.rule.variant !== 'paper') return 3
@@ -329,6 +367,7 @@ export function taskToWire(task: FlTask): TaskSpec {
     collectMs: task.collectMs,
     validateMs: task.validateMs,
     maxAccuracyDrop: task.maxAccuracyDrop,
+    retryStep: task.retryStep === 1 ? 0 : task.retryStep,
     dataSeed: task.dataSeed,
     createdMs: BigInt(task.createdMs),
     creator: task.creator,

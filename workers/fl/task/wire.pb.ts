@@ -101,6 +101,7 @@ export interface TaskSpec {
   rootData: RootData
   fltrustVariant: FlTrustVariant
   aggregators: string[]
+  retryStep: number
 }
 
 export namespace TaskSpec {
@@ -255,6 +256,11 @@ export namespace TaskSpec {
           }
         }
 
+        if ((obj.retryStep != null && obj.retryStep !== 0)) {
+          w.uint32(233)
+          w.double(obj.retryStep)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -287,7 +293,8 @@ export namespace TaskSpec {
           creator: '',
           rootData: RootData.NO_ROOT_DATA,
           fltrustVariant: FlTrustVariant.FLTRUST_PAPER,
-          aggregators: []
+          aggregators: [],
+          retryStep: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -410,6 +417,10 @@ export namespace TaskSpec {
               }
 
               obj.aggregators.push(reader.string())
+              break
+            }
+            case 29: {
+              obj.retryStep = reader.double()
               break
             }
             default: {
@@ -635,6 +646,13 @@ export namespace TaskSpec {
 
               break
             }
+            case 29: {
+              yield {
+                field: `${prefix}.retryStep`,
+                value: reader.double()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -788,6 +806,11 @@ export namespace TaskSpec {
     value: string
   }
 
+  export interface TaskSpecRetryStepFieldEvent {
+    field: '$.retryStep'
+    value: number
+  }
+
   export function encode (obj: Partial<TaskSpec>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskSpec.codec())
   }
@@ -796,7 +819,7 @@ export namespace TaskSpec {
     return decodeMessage(buf, TaskSpec.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskSpec>): Generator<TaskSpecVersionFieldEvent | TaskSpecNameFieldEvent | TaskSpecModelJsonFieldEvent | TaskSpecPartitionFieldEvent | TaskSpecDirichletAlphaFieldEvent | TaskSpecRoundsFieldEvent | TaskSpecLocalEpochsFieldEvent | TaskSpecLocalStepsFieldEvent | TaskSpecBatchSizeFieldEvent | TaskSpecLearningRateFieldEvent | TaskSpecClipNormFieldEvent | TaskSpecRuleFieldEvent | TaskSpecRuleTrimFieldEvent | TaskSpecRuleFFieldEvent | TaskSpecRuleMFieldEvent | TaskSpecRuleTauFieldEvent | TaskSpecPrivacyFieldEvent | TaskSpecBucketSizeFieldEvent | TaskSpecQuorumFieldEvent | TaskSpecCollectMsFieldEvent | TaskSpecValidateMsFieldEvent | TaskSpecMaxAccuracyDropFieldEvent | TaskSpecDataSeedFieldEvent | TaskSpecCreatedMsFieldEvent | TaskSpecCreatorFieldEvent | TaskSpecRootDataFieldEvent | TaskSpecFltrustVariantFieldEvent | TaskSpecAggregatorsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskSpec>): Generator<TaskSpecVersionFieldEvent | TaskSpecNameFieldEvent | TaskSpecModelJsonFieldEvent | TaskSpecPartitionFieldEvent | TaskSpecDirichletAlphaFieldEvent | TaskSpecRoundsFieldEvent | TaskSpecLocalEpochsFieldEvent | TaskSpecLocalStepsFieldEvent | TaskSpecBatchSizeFieldEvent | TaskSpecLearningRateFieldEvent | TaskSpecClipNormFieldEvent | TaskSpecRuleFieldEvent | TaskSpecRuleTrimFieldEvent | TaskSpecRuleFFieldEvent | TaskSpecRuleMFieldEvent | TaskSpecRuleTauFieldEvent | TaskSpecPrivacyFieldEvent | TaskSpecBucketSizeFieldEvent | TaskSpecQuorumFieldEvent | TaskSpecCollectMsFieldEvent | TaskSpecValidateMsFieldEvent | TaskSpecMaxAccuracyDropFieldEvent | TaskSpecDataSeedFieldEvent | TaskSpecCreatedMsFieldEvent | TaskSpecCreatorFieldEvent | TaskSpecRootDataFieldEvent | TaskSpecFltrustVariantFieldEvent | TaskSpecAggregatorsFieldEvent | TaskSpecRetryStepFieldEvent> {
     return streamMessage(buf, TaskSpec.codec(), opts)
   }
 }
