@@ -38,6 +38,7 @@ import { HOLDOUT } from '../workers/fl/training-session'
 import { selectBackend } from '../workers/fl/model/backend'
 import { nodeBackendOptions } from '../workers/fl/node/backend'
 import { loadMnistNode } from '../workers/fl/node/mnist-data'
+import { nodePrimitives } from '../workers/secagg/node/primitives'
 
 /**
  * How often the relay looks for tasks created meanwhile (by `npm run relay -- fl create` on the
@@ -207,6 +208,7 @@ export class FlDuty {
       validatorSet: set,
       scheme,
       trainer: false,
+      secAggPrimitives: nodePrimitives,
       committed: { round: rounds.length, model: last?.modelHash ?? hashOf(float32LE(initial.values)), proof },
       initialModel: initial,
       store: {

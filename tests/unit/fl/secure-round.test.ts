@@ -9,6 +9,8 @@
 import { describe, expect, it } from 'vitest'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { seededBytes } from '../../../workers/common/random'
+import { verifyEd25519Batch } from '../../../workers/protocol/verify'
+import { nodePrimitives } from '../../../workers/secagg/node/primitives'
 import { createEnvelopeSigner, sealMessage, signingBytes } from '../../../workers/protocol/envelope'
 import { Envelope } from '../../../workers/protocol/wire.pb'
 import { messageKinds } from '../../../workers/kinds'
@@ -220,6 +222,28 @@ describe('secure mode: bucketed secure aggregation, transcript and replay', () =
     const mean = new Float32Array(D)
     for (let i = 0; i < cohort.length; i++) updateOf(i).forEach((v, j) => (mean[j] += v / cohort.length))
     for (let j = 0; j < D; j++) expect(verdict.candidate!.weights.values[j]).toBeCloseTo(mean[j], 4)
+  })
+
+  it("a relay's replay (native signature checks off the event loop, OpenSSL's primitives) gives the browser's bits", async () => {
+    const run = await runAttempt()
+    const native = {
+      ...sources,
+      verifySignature: async (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) =>
+        (await verifyEd25519Batch([{ publicKey, message, signature }]))[0],
+      primitives: nodePrimitives,
+    }
+    const verdict = await judgeSecureCandidate(run.descriptor, run.transcript, run.taskFrame, native, quality)
+    expect(verdict.reason).toBeUndefined()
+    expect(verdict.candidate?.hash).toBe(run.descriptor.candidate)
+    // A forged envelope is still caught by the asynchronous checks.
+    const forged = withEnvelope(
+      run.transcript,
+      (p) => p === SecaggPhase.SECAGG_MASK,
+      (e) => Envelope.encode({ ...e, signature: new Uint8Array(64).fill(7) }),
+    )
+    const refused = await judgeSecureCandidate({ ...run.descriptor, transcript: hashOf(forged) }, forged, run.taskFrame, native, quality)
+    expect(refused.valid).toBe(false)
+    expect(refused.reason).toMatch(/is not signed by its sender/)
   })
 
   it('a robust rule across buckets gives the same candidate on replay', async () => {

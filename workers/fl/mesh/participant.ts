@@ -5,7 +5,7 @@
  * the transfer protocol. The page (trainer) and the relay (aggregator, validator) run this
  * same class; what differs comes in as options: training, evaluation, storage, the clock.
  */
-import { ed25519 } from '@noble/curves/ed25519.js'
+import { verifyEd25519Batch } from '../../protocol/verify'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { MeshRuntime } from '../../net/runtime'
@@ -21,7 +21,7 @@ import type { ReferenceSource } from '../model/reference'
 import { RoundHost, type HostClock } from '../round/host'
 import { createRobustHandlers } from '../round/robust-handlers'
 import { createSecureHandlers } from '../round/secure-handlers'
-import { noblePrimitives } from '../../secagg/primitives'
+import { noblePrimitives, type SecAggPrimitives } from '../../secagg/primitives'
 import { cryptoRandomSource } from '../../secagg/random'
 import type { SecaggClient, SecaggServer } from '../round/wire.pb'
 import { adoptCommitted, type AdoptionDeps } from '../round/adoption'
@@ -79,6 +79,11 @@ export interface ParticipantOptions {
   readonly sendSecagg?: (to: string, message: { server: SecaggServer } | { client: SecaggClient }) => void
   /** Secure mode, aggregators: a bucket of the round aborted, with the secure-aggregation reason. */
   readonly onSecaggAbort?: (reason: string) => void
+  /**
+   * Secure aggregation's crypto (same bytes on every platform): the relay passes OpenSSL's
+   * (workers/secagg/node/primitives.ts), 5-10× faster than the pure-JS default browsers use.
+   */
+  readonly secAggPrimitives?: SecAggPrimitives
 }
 
 /** What the host runs for its requests, in either mode. */
@@ -99,7 +104,10 @@ export class FlParticipant {
     const sources = {
       fetchBlob: (hash: Hash) => this.fetchBlob(hash, 'one holder'),
       trainerKey: (peer: string) => publicKeyOf(peer),
-      verifySignature: (key: Uint8Array, message: Uint8Array, signature: Uint8Array) => ed25519.verify(signature, message, key),
+      // Native Ed25519 (WebCrypto) off the event loop: a secure-mode replay checks every envelope of its transcript.
+      verifySignature: async (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) =>
+        (await verifyEd25519Batch([{ publicKey, message, signature }]))[0],
+      primitives: options.secAggPrimitives ?? noblePrimitives,
     }
     const onRefusedInputs = (round: number, reasons: readonly string[]) => {
       options.log.warn({ taskId, round, reasons }, 'inputs left out of the aggregate')
@@ -129,7 +137,7 @@ export class FlParticipant {
         sign: options.identity.sign,
         // SecAggClient signs its advertisement and survivor set through the node's signer; the key stays there.
         identitySecretKey: new Uint8Array(32),
-        primitives: { ...noblePrimitives, ed25519Sign: (message) => options.identity.sign(message) },
+        primitives: { ...(options.secAggPrimitives ?? noblePrimitives), ed25519Sign: (message) => options.identity.sign(message) },
         sources,
         putBlob: (bytes) => runtime.blobs.add(bytes),
         models,

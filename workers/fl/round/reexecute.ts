@@ -22,7 +22,8 @@ export interface InputSources {
   fetchBlob(hash: Hash): Promise<Uint8Array | null>
   /** A trainer's Ed25519 identity key (its PeerId's key), or null for an unknown node. */
   trainerKey(peerId: string): Uint8Array | null
-  verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+  /** Ed25519; async so that the checks run natively off the event loop (verifyEd25519Batch). */
+  verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
   /** This node's X25519 key pair, which the trainers wrapped each content key for. */
   readonly recipient: { readonly publicKey: Uint8Array; readonly secretKey: Uint8Array }
 }
@@ -48,7 +49,7 @@ export async function openInput(frame: RoundInputsFrame, input: SubmissionRef, s
   const fail = (why: string): Outcome<AggregationInput> => ({ ok: false, reason: `${input.trainer}: ${why}` })
   const key = sources.trainerKey(input.trainer)
   if (!key) return fail('unknown trainer')
-  if (!sources.verifySignature(key, submissionSignBytes(frame.taskId, frame.round, input.update, input.samples), input.signature))
+  if (!(await sources.verifySignature(key, submissionSignBytes(frame.taskId, frame.round, input.update, input.samples), input.signature)))
     return fail('submission signature does not verify')
   const blob = await sources.fetchBlob(input.update)
   if (!blob) return fail('update blob unavailable')

@@ -252,11 +252,11 @@ export function createSecureHandlers(context: SecureNodeContext) {
       const ruleReady = roundRule(task.rule, { round: request.round, baseHash: request.baseModel, base }, context.reference)
       ruleReady.catch(() => undefined)
       const refused: string[] = []
-      const participants = request.inputs.filter((input) => {
-        const problem = checkSecureSubmission(context.taskId, request.round, input, context.sources)
-        if (problem) refused.push(problem)
-        return problem === null
-      })
+      const problems = await Promise.all(
+        request.inputs.map((input) => checkSecureSubmission(context.taskId, request.round, input, context.sources)),
+      )
+      for (const problem of problems) if (problem) refused.push(problem)
+      const participants = request.inputs.filter((_, i) => problems[i] === null)
       if (refused.length > 0) context.onRefusedInputs?.(request.round, refused)
       const frame = frameOf(request.round, request.attempt, context.self, request.baseModel, request.cohort, base.values.length)
       const plan = planSecureRound(frame, (id) => context.sources.trainerKey(id))

@@ -11,6 +11,7 @@
 import { encodeMessage } from 'protons-runtime'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { SecAggResult } from '../../secagg/aggregator'
+import type { SecAggPrimitives } from '../../secagg/primitives'
 import { combineBuckets } from '../../secagg/bucketed'
 import { aggregateBucketSums, type RuleConfig } from '../aggregation/aggregate'
 import type { FlatWeights } from '../model/weights'
@@ -56,7 +57,10 @@ export interface SecureTaskFrame {
 export interface SecureSources {
   /** A trainer's Ed25519 identity key (its PeerId's key), or null for an unknown node. */
   trainerKey(peerId: string): Uint8Array | null
-  verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+  /** Ed25519; async so that a replay's many checks run natively off the event loop (verifyEd25519Batch). */
+  verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
+  /** The crypto a replay's aggregator machine runs on (default: pure JS, as browsers); same bytes either way. */
+  readonly primitives?: SecAggPrimitives
 }
 
 export interface TranscriptRecord {
@@ -104,11 +108,11 @@ export function includedTrainers(members: readonly string[], result: SecAggResul
 }
 
 /** Checks one recorded client envelope and turns it into the entry the replay feeds its machine. */
-function entryOf(
+async function entryOf(
   entry: wire.TranscriptEntry,
   expected: { frame: SecureFrame; bucket: number; memberKeys: readonly Uint8Array[] },
   sources: SecureSources,
-): { entry: TranscriptEntry; problem: string | null } {
+): Promise<{ entry: TranscriptEntry; problem: string | null }> {
   const placeholder: TranscriptEntry = { kind: 'close' }
   if (entry.close)
     return entry.envelope.length === 0
@@ -127,7 +131,7 @@ function entryOf(
   const key = expected.memberKeys[entry.from]
   if (!key) return fail(`names member ${entry.from}, outside its bucket`)
   if (!equalBytes(envelope.sender, key)) return fail(`is not from member ${entry.from}`)
-  if (!sources.verifySignature(key, signingBytes(envelope), envelope.signature)) return fail('is not signed by its sender')
+  if (!(await sources.verifySignature(key, signingBytes(envelope), envelope.signature))) return fail('is not signed by its sender')
   const f = expected.frame
   if (
     payload.version !== SECURE_WIRE_VERSION ||
@@ -189,14 +193,15 @@ export async function recomputeSecureCandidate(
   const included: string[] = []
   for (const [b, bucket] of plan.buckets.entries()) {
     const members = bucket.members.map((m) => secureFrame.cohort[m])
-    const checked = t.buckets[b].entries.map((e) =>
-      entryOf(e, { frame: secureFrame, bucket: b, memberKeys: bucket.params.cohort }, sources),
+    // All of a bucket's envelopes at once: their signature checks overlap instead of blocking one by one.
+    const checked = await Promise.all(
+      t.buckets[b].entries.map((e) => entryOf(e, { frame: secureFrame, bucket: b, memberKeys: bucket.params.cohort }, sources)),
     )
     const problems = checked.map((c) => c.problem)
     const replay = await replayTranscript(
       bucket.params,
       checked.map((c) => c.entry),
-      { verifyEntry: (_, i) => problems[i] === null },
+      { verifyEntry: (_, i) => problems[i] === null, primitives: sources.primitives },
     )
     if (!replay.ok) {
       const bad = problems.findIndex((p) => p !== null)
@@ -214,10 +219,9 @@ export async function recomputeSecureCandidate(
   const named = d.inputs.map((i) => i.trainer)
   if (named.length !== included.length || named.some((id, i) => id !== included[i]))
     return fail(`the descriptor names ${named.length} inputs, the transcript's sums hold ${included.length} trainers`)
-  for (const input of d.inputs) {
-    const problem = checkSecureSubmission(d.taskId, d.round, input, sources)
-    if (problem) return fail(problem)
-  }
+  const problems = await Promise.all(d.inputs.map((input) => checkSecureSubmission(d.taskId, d.round, input, sources)))
+  const problem = problems.find((p) => p !== null)
+  if (problem) return fail(problem)
   const candidate = candidateFromBuckets(
     frame.base,
     outcomes.map((o) => (o.ok ? o.result : null)),
@@ -229,12 +233,17 @@ export async function recomputeSecureCandidate(
 }
 
 /** A secure-mode submission: its ticket and the trainer's signature over it. */
-export function checkSecureSubmission(taskId: string, round: number, input: SubmissionRef, sources: SecureSources): string | null {
+export async function checkSecureSubmission(
+  taskId: string,
+  round: number,
+  input: SubmissionRef,
+  sources: SecureSources,
+): Promise<string | null> {
   const key = sources.trainerKey(input.trainer)
   if (!key) return `${input.trainer}: unknown trainer`
   if (!isHash(input.update) || input.update !== secureSubmissionTicket(taskId, round, input.trainer))
     return `${input.trainer}: not a secure-mode submission`
-  if (!sources.verifySignature(key, submissionSignBytes(taskId, round, input.update, input.samples), input.signature))
+  if (!(await sources.verifySignature(key, submissionSignBytes(taskId, round, input.update, input.samples), input.signature)))
     return `${input.trainer}: submission signature does not verify`
   return null
 }
