@@ -236,6 +236,26 @@ describe('credential registry', () => {
     expect(registry.size).toBe(1)
   })
 
+  it('remembers refusals the bytes alone decide, and never one that time or a revocation decided', async () => {
+    const registry = new CredentialRegistry(ca.anchor, new RevocationList(ca.anchor))
+    const foreign = await credentialFor(otherCa, nodeKeys(11), ['admin'])
+    const impostor = await credentialFor(sameNameCa, nodeKeys(11), ['admin'])
+    for (let i = 0; i < 3; i++) {
+      expect(await registry.admit(foreign.der, T0)).toMatchObject({ ok: false, problem: 'wrong-issuer' })
+      expect(await registry.admit(impostor.der, T0)).toMatchObject({ ok: false, problem: 'bad-signature' })
+      expect(await registry.admit(new Uint8Array([1, 2, 3]), T0)).toMatchObject({ ok: false, problem: 'malformed' })
+    }
+    expect(registry.refusalsRemembered).toBe(3)
+    // Not yet valid now, valid later: checked again each time, and admitted once it is due.
+    const early = await credentialFor(ca, nodeKeys(12), ['trainer'], { notBeforeMs: T0 + HOUR, notAfterMs: T0 + DAY })
+    expect(await registry.admit(early.der, T0)).toMatchObject({ ok: false, problem: 'not-yet-valid' })
+    expect(registry.refusalsRemembered).toBe(3)
+    expect((await registry.admit(early.der, T0 + HOUR)).ok).toBe(true)
+    // A good certificate is never remembered as refused, and a remembered refusal admits nobody.
+    expect(registry.size).toBe(1)
+    expect(registry.get(nodeKeys(11).identity.publicKey)).toBeUndefined()
+  })
+
   it('lets roles pinned by local configuration through the same RBAC check, and only those roles', async () => {
     const pinnedKeys = nodeKeys(10)
     const strangerKeys = nodeKeys(11)

@@ -1,11 +1,16 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { verifyCredential, type Credential, type CredentialVerdict, type RevocationLookup } from './credential'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { verifyCredential, type Credential, type CredentialProblem, type CredentialVerdict, type RevocationLookup } from './credential'
 import type { TrustAnchor } from './ca'
 import { checkSender, type SenderCheck } from '../rbac/check-sender'
 import { authorize } from '../rbac/authorize'
 import type { Role } from '../../protocol/roles'
 import type { Senders } from '../../protocol/kind-spec'
 import type { Authorizer } from '../../protocol/inbound'
+
+/** What a certificate's bytes decide alone, whatever the time or the revocation list: never worth checking twice. */
+const PERMANENT_PROBLEMS: ReadonlySet<CredentialProblem> = new Set(['malformed', 'wrong-issuer', 'bad-signature', 'bad-key', 'bad-binding'])
+const MAX_REMEMBERED_REFUSALS = 1024
 
 /**
  * The credentials this node has seen other peers present, keyed by identity key: the piece
@@ -15,6 +20,12 @@ import type { Authorizer } from '../../protocol/inbound'
 export class CredentialRegistry {
   private readonly byIdentity = new Map<string, Credential>()
   private readonly pinned = new Map<string, readonly Role[]>()
+  /**
+   * Refusals no clock or revocation can undo, by the certificate's SHA-256: a forged or foreign
+   * certificate presented again (in every presence of its sender) costs a hash, not a DER parse
+   * and a signature check. Bounded; the oldest goes first.
+   */
+  private readonly refusedForGood = new Map<string, Extract<CredentialVerdict, { ok: false }>>()
 
   constructor(
     private readonly anchor: TrustAnchor,
@@ -24,8 +35,17 @@ export class CredentialRegistry {
 
   /** Verifies a presented certificate and, if good, makes it the sender's current credential. */
   async admit(der: Uint8Array, nowMs: number): Promise<CredentialVerdict> {
+    const digest = bytesToHex(sha256(der))
+    const refused = this.refusedForGood.get(digest)
+    if (refused) return refused
     const verdict = await verifyCredential(der, this.anchor, nowMs, this.revocations)
-    if (!verdict.ok) return verdict
+    if (!verdict.ok) {
+      if (PERMANENT_PROBLEMS.has(verdict.problem)) {
+        if (this.refusedForGood.size >= MAX_REMEMBERED_REFUSALS) this.refusedForGood.delete(this.refusedForGood.keys().next().value!)
+        this.refusedForGood.set(digest, verdict)
+      }
+      return verdict
+    }
     const key = bytesToHex(verdict.credential.identityPublicKey)
     const current = this.byIdentity.get(key)
     // A later issuance (a grant, a renewal) replaces an earlier one; an old one never wins back.
@@ -46,6 +66,11 @@ export class CredentialRegistry {
 
   get size(): number {
     return this.byIdentity.size
+  }
+
+  /** How many certificates are remembered as refused for good (see refusedForGood). */
+  get refusalsRemembered(): number {
+    return this.refusedForGood.size
   }
 
   /**
