@@ -146,14 +146,8 @@ function candidateOf(frame: RoundInputsFrame, opened: AggregationInput[], aggreg
 
 /** A round's candidate in both privacy modes: base + step × aggregate in float32, and its hash. */
 export function steppedCandidate(base: FlatWeights, aggregate: Float32Array, step: number, details?: RuleOutcome['details']): Candidate {
-  // step 1 keeps the bits of a plain sum (x × 1 is exact), which every task before retry steps relies on.
-  const values =
-    step === 1
-      ? applyDelta(base.values, aggregate)
-      : applyDelta(
-          base.values,
-          aggregate.map((x) => x * step),
-        )
+  // x × 1 is exact, so step 1 gives the bits every task before retry steps had; the copy is only skipped.
+  const values = applyDelta(base.values, step === 1 ? aggregate : aggregate.map((x) => x * step))
   return { weights: { shapes: base.shapes, values }, hash: hashOf(float32LE(values)), details }
 }
 
