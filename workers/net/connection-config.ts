@@ -1,16 +1,6 @@
 import { ping } from '@libp2p/ping'
 
 /**
- * Stream limits for `/ipfs/ping/1.0.0` that every mesh node shares. libp2p's defaults (1
- * outbound, 2 inbound per connection) count every user of the protocol together: the page's
- * round-trip pinger, libp2p's own connection monitor and any caller (a benchmark's baseline).
- * Two of them overlapping on one connection made the second fail with
- * TooManyOutboundProtocolStreamsError; when the monitor was the one refused, it aborted the
- * whole connection, transfers included. The remote side must accept what the dialer may open.
- */
-export const PING_STREAM_LIMITS = { maxOutboundStreams: 4, maxInboundStreams: 8 } as const
-
-/**
  * How long a node answers one inbound ping stream before resetting it. libp2p's 10 s made a
  * CPU-starved page reset the relay's ping after 10 s, which the relay's connection monitor
  * counts as a failed ping and aborts the whole connection for, whatever its own timeout: it
@@ -18,10 +8,6 @@ export const PING_STREAM_LIMITS = { maxOutboundStreams: 4, maxInboundStreams: 8 
  * connection (PING_STREAM_LIMITS), so a peer cannot hold more of them open for longer.
  */
 export const PING_ANSWER_TIMEOUT_MS = 120_000
-
-export function meshPing() {
-  return ping({ ...PING_STREAM_LIMITS, timeout: PING_ANSWER_TIMEOUT_MS })
-}
 
 /**
  * libp2p's connection monitor pings every connection every 10 s and, by default, aborts the
@@ -50,6 +36,49 @@ export const relayConnectionMonitor = {
   pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 },
   abortConnectionOnPingFailure: true,
 } as const
+
+/** What libp2p's AdaptiveTimeout uses when a monitor names no maximum (@libp2p/utils). */
+const LIBP2P_DEFAULT_MAX_PING_TIMEOUT_MS = 60_000
+
+interface MonitorSettings {
+  readonly pingInterval: number
+  readonly pingTimeout?: { readonly maxTimeout?: number }
+}
+
+/**
+ * The most pings a connection monitor can have in flight on one connection: it starts a new
+ * one every interval without waiting for the last, and each may wait up to its maximum timeout.
+ */
+export function monitorPingsInFlight(monitor: MonitorSettings): number {
+  return Math.ceil((monitor.pingTimeout?.maxTimeout ?? LIBP2P_DEFAULT_MAX_PING_TIMEOUT_MS) / monitor.pingInterval)
+}
+
+/** Room for the pings that are not the monitor's: the page's round-trip pinger and any caller (a benchmark's baseline). */
+const OTHER_PINGS_PER_CONNECTION = 4
+
+/**
+ * Stream limits for `/ipfs/ping/1.0.0`, shared by every user of the protocol on a connection:
+ * the connection monitor, the page's round-trip pinger and any caller. libp2p's defaults (1
+ * outbound, 2 inbound) made two overlapping users fail with TooManyOutboundProtocolStreamsError;
+ * when the monitor was the one refused it aborted the whole connection, transfers included.
+ * The monitor alone stacks up a ping per interval while a peer is slow, so the outbound limit
+ * must hold all of those: with the relay's 60 s minimum timeout and a fixed limit of 4, four
+ * pings left unanswered by a stalled page made the fifth fail at once ("5/4" in relay logs), and
+ * the relay aborted the connection 40 s into the stall, 20 s before its own timeout. The remote
+ * side must accept what the dialer may open, with the same room again for pings the limit has
+ * not yet seen closed.
+ */
+export function pingStreamLimits(...monitors: readonly MonitorSettings[]): { maxOutboundStreams: number; maxInboundStreams: number } {
+  const maxOutboundStreams = Math.max(...monitors.map(monitorPingsInFlight)) + OTHER_PINGS_PER_CONNECTION
+  return { maxOutboundStreams, maxInboundStreams: 2 * maxOutboundStreams }
+}
+
+/** Relays and pages both dial and answer each other, so both take the larger of their monitors' needs (16 out, 32 in). */
+export const PING_STREAM_LIMITS = pingStreamLimits(relayConnectionMonitor, browserConnectionMonitor)
+
+export function meshPing() {
+  return ping({ ...PING_STREAM_LIMITS, timeout: PING_ANSWER_TIMEOUT_MS })
+}
 
 /**
  * How long a browser's WebRTC dial (signalling over the relayed connection, ICE, the data

@@ -6,15 +6,28 @@ import { meshYamux } from '../../../workers/net/yamux-config'
 import { ping } from '@libp2p/ping'
 import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
-import { browserConnectionMonitor, meshPing } from '../../../workers/net/connection-config'
+import { byteStream } from '@libp2p/utils'
+import {
+  browserConnectionMonitor,
+  meshPing,
+  monitorPingsInFlight,
+  PING_STREAM_LIMITS,
+  pingStreamLimits,
+  relayConnectionMonitor,
+} from '../../../workers/net/connection-config'
 
 // Two Node peers on loopback with a fast connection monitor, a long-lived stream in use, and
 // an application pinger running back to back, as the page's pinger and a benchmark's baseline
 // do: the connection must outlive all of it.
 const HOLD_PROTOCOL = '/test/hold/1.0.0'
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 const nodes: Libp2p[] = []
 
-async function pair(services: () => { ping: ReturnType<typeof ping> }, monitor: Libp2pOptions['connectionMonitor']) {
+async function pair(
+  services: () => { ping: ReturnType<typeof ping> },
+  monitor: Libp2pOptions['connectionMonitor'],
+  serve: (server: Libp2p) => Promise<void> = async () => {},
+) {
   const make = (listen: string[]) =>
     createLibp2p({
       addresses: { listen },
@@ -22,13 +35,14 @@ async function pair(services: () => { ping: ReturnType<typeof ping> }, monitor: 
       connectionEncrypters: [noise()],
       streamMuxers: [meshYamux()],
       connectionGater: { denyDialMultiaddr: () => false },
-      connectionMonitor: { ...monitor, pingInterval: 100 },
+      connectionMonitor: { pingInterval: 100, ...monitor },
       services: services(),
     })
   const server = (await make(['/ip4/127.0.0.1/tcp/0/ws'])) as unknown as Libp2p<{ ping: Ping }>
   const client = (await make([])) as unknown as Libp2p<{ ping: Ping }>
   nodes.push(server, client)
   await server.handle(HOLD_PROTOCOL, () => {})
+  await serve(server)
   const connection = await client.dial(server.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) })
   const held = await connection.newStream(HOLD_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
   return { client, connection, held }
@@ -63,6 +77,51 @@ describe('connections under periodic protocols', () => {
     const { client, connection, held } = await pair(() => ({ ping: meshPing() }), browserConnectionMonitor)
     const errors = await pingFor(client, connection, 2_000)
     expect(errors).toEqual([])
+    expect(connection.status).toBe('open')
+    expect(held.status).toBe('open')
+  })
+
+  // The relay's monitor at a fiftieth of its timing, against a peer that answers every ping
+  // only after 4.5 intervals (a page stalled by a long task): the monitor stacks up five pings,
+  // none of them late by its own timeout (6 intervals at least), so the connection must survive.
+  const SCALE = 50
+  const relayMonitorScaled = {
+    ...relayConnectionMonitor,
+    pingInterval: relayConnectionMonitor.pingInterval / SCALE,
+    pingTimeout: {
+      minTimeout: relayConnectionMonitor.pingTimeout.minTimeout / SCALE,
+      maxTimeout: relayConnectionMonitor.pingTimeout.maxTimeout / SCALE,
+    },
+  }
+  const slowPingAnswers = (limits: { maxInboundStreams: number }) => async (server: Libp2p) => {
+    await server.unhandle(PING_PROTOCOL)
+    await server.handle(
+      PING_PROTOCOL,
+      async (stream) => {
+        const bytes = byteStream(stream)
+        const payload = await bytes.read({ bytes: 32 })
+        await new Promise((resolve) => setTimeout(resolve, 4.5 * relayMonitorScaled.pingInterval))
+        await bytes.write(payload)
+        await stream.close()
+      },
+      limits,
+    )
+  }
+  const watch = () => new Promise((resolve) => setTimeout(resolve, 12 * relayMonitorScaled.pingInterval))
+
+  it("the earlier fixed limit of 4 pings per connection made the relay's monitor abort a slow peer before its own timeout", async () => {
+    const earlier = { maxOutboundStreams: 4, maxInboundStreams: 8 }
+    const { connection, held } = await pair(() => ({ ping: ping(earlier) }), relayMonitorScaled, slowPingAnswers(earlier))
+    await watch()
+    expect(connection.status).not.toBe('open')
+    expect(held.status).not.toBe('open')
+  })
+
+  it("the mesh's ping limits hold every ping the relay's monitor can have in flight, so a slow peer keeps its connection", async () => {
+    expect(pingStreamLimits(relayMonitorScaled)).toEqual(pingStreamLimits(relayConnectionMonitor))
+    expect(PING_STREAM_LIMITS.maxOutboundStreams).toBeGreaterThan(monitorPingsInFlight(relayConnectionMonitor))
+    const { connection, held } = await pair(() => ({ ping: meshPing() }), relayMonitorScaled, slowPingAnswers(PING_STREAM_LIMITS))
+    await watch()
     expect(connection.status).toBe('open')
     expect(held.status).toBe('open')
   })
