@@ -28,11 +28,8 @@ const MODES = {
 // relay train, one of them Byzantine. One validator is SIGKILLed after round 1 and the task goes
 // on with the other three (a BFT quorum of four). Once in each privacy mode. Correctness only: no
 // timing assertions.
-// Each relay's event-loop stalls are printed per run. Secure mode runs only with
-// MESH_E2E_SECURE_VALIDATORS=1: on this two-core machine its round 3 stalls in some runs (2 of 3
-// on 2026-12-02, the relays saturated: README, "Known problem"); secure aggregation over the real
-// mesh stays in `npm test` through tests/e2e/federated.test.ts (one relay, four browsers).
-const modes = (process.env.MESH_E2E_SECURE_VALIDATORS === '1' ? ['robust', 'secure'] : ['robust']) as (keyof typeof MODES)[]
+// Each relay's event-loop stalls are printed per run.
+const modes = Object.keys(MODES) as (keyof typeof MODES)[]
 
 describe.each(modes)('federated training with four validator relays, %s mode', (mode) => {
   let relays: RelayProcess[] = []
