@@ -26,6 +26,7 @@ import {
   createRealScheme,
   createRealSigner,
   loadWasmBls,
+  loadRealScheme,
   createValidatorSet,
   type BlsVoteBackend,
   type SignatureScheme,
@@ -84,8 +85,7 @@ export async function relayValidatorEntry(config: RelayConfig): Promise<Validato
  * "Which validators a browser trusts".
  */
 export async function soloValidatorKeys(dataDir: string): Promise<FlValidatorKeys> {
-  const bls = await loadWasmBls().catch(() => undefined)
-  const scheme = createRealScheme({ verifyEd25519: nativeVerifyEd25519, bls })
+  const { scheme, bls } = await loadRealScheme({ verifyEd25519: nativeVerifyEd25519 })
   const { signer, peerId } = await relaySigner(dataDir, bls)
   const created = createValidatorSet(
     [{ id: peerId, identityKey: signer.identityKey, voteKey: signer.voteKey, possession: signer.proofOfPossession() }],

@@ -12,7 +12,7 @@ import {
 } from '../../workers/consensus/adapter'
 import type { SetChangeRequest } from '../../workers/consensus/adapter/set-change.pb'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { createRealScheme, loadWasmBls } from '../../workers/consensus/certificate'
+import { loadRealScheme } from '../../workers/consensus/certificate'
 import { dutyAction, type DutyStatus } from './duty-plan'
 
 const WATCH_MS = 1_000
@@ -163,8 +163,7 @@ export class ValidatorDutyClient {
     }
     this.db ??= new ConsensusDatabase(this.client.slot.databaseName('agent-mesh-consensus'))
     const pinned = JSON.parse(await this.db.pinChain(JSON.stringify(served))) as typeof served
-    const bls = await loadWasmBls().catch(() => undefined)
-    const scheme = createRealScheme({ bls })
+    const { scheme, bls } = await loadRealScheme()
     const chain = parseValidatorSetFile(JSON.stringify(pinned), scheme)
     const security = this.client.security
     const validator = new BrowserValidator({

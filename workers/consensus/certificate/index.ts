@@ -9,7 +9,7 @@ export {
   type RealSignerSeeds,
   type RealSchemeOptions,
 } from './real-scheme'
-export { loadWasmBls } from './wasm-bls'
+export { loadRealScheme, loadWasmBls } from './wasm-bls'
 export { createValidatorSet, MAX_VALIDATORS, type Validator, type ValidatorSet, type ValidatorSetResult } from './validator-set'
 export { commitSignBytes } from './sign-bytes'
 export {

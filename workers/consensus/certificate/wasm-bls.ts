@@ -1,6 +1,8 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { equalBytes } from '../../common/bytes'
-import { nobleBlsBackend, type BlsVoteBackend } from './real-scheme'
+import { createRealScheme, createRealSigner, nobleBlsBackend, type BlsVoteBackend, type RealSchemeOptions } from './real-scheme'
+import type { SignatureScheme } from './scheme'
+import { BLS_POP_DST, BLS_VOTE_DST, blsPossessionMessage } from '../../common/domains'
 import { bls12_381 } from '@noble/curves/bls12-381.js'
 
 /**
@@ -9,13 +11,18 @@ import { bls12_381 } from '@noble/curves/bls12-381.js'
  * validator does per decision (sign a precommit, aggregate a quorum, verify it once). It
  * implements the Ethereum ciphersuite, whose hash-to-curve tag is our BLS_VOTE_DST, with the
  * same encodings: its signatures are byte-identical to @noble's, which loading checks.
- * Signatures and public keys are checked to lie in their subgroups when decoded.
+ * Signatures and public keys are checked to lie in their subgroups when decoded. Proofs of
+ * possession (a pairing check per validator whenever a node builds a set) run here too, about
+ * 4x faster than @noble's (8 against 30 ms here).
  */
-type Herumi = typeof import('bls-eth-wasm')
+/** setDstG2 (mclBnG2_setDst) is exported at run time but missing from the package's types; loading checks it works. */
+type Herumi = typeof import('bls-eth-wasm') & { setDstG2(dst: Uint8Array): void }
 type HerumiPublicKey = InstanceType<Herumi['PublicKey']>
 type HerumiSignature = InstanceType<Herumi['Signature']>
 
 const EMPTY = new Uint8Array(0)
+const POP_TAG = new TextEncoder().encode(BLS_POP_DST)
+const VOTE_TAG = new TextEncoder().encode(BLS_VOTE_DST)
 const MAX_CACHED_KEYS = 4096
 
 let loading: Promise<BlsVoteBackend> | null = null
@@ -27,6 +34,17 @@ export function loadWasmBls(): Promise<BlsVoteBackend> {
     throw error
   })
   return loading
+}
+
+/**
+ * The production scheme with the WebAssembly BLS backend where it loads (Node and every browser
+ * with WebAssembly), else @noble's: the same answers either way, only the time differs.
+ */
+export async function loadRealScheme(
+  options: Omit<RealSchemeOptions, 'bls'> = {},
+): Promise<{ scheme: SignatureScheme; bls?: BlsVoteBackend }> {
+  const bls = await loadWasmBls().catch(() => undefined)
+  return { scheme: createRealScheme({ ...options, bls }), bls }
 }
 
 async function load(): Promise<BlsVoteBackend> {
@@ -102,6 +120,21 @@ function wasmBackend(herumi: Herumi): BlsVoteBackend {
         return EMPTY
       }
     },
+    verifyPossession(voteKey, message, proof) {
+      const key = publicKey(voteKey)
+      const s = signature(proof)
+      if (!key || !s) return false
+      // herumi hashes to G2 under one process-wide tag: switched for this synchronous call only,
+      // and back before anything else runs, so no vote is ever hashed under the proofs' tag.
+      herumi.setDstG2(POP_TAG)
+      try {
+        return key.verify(s, message)
+      } catch {
+        return false
+      } finally {
+        herumi.setDstG2(VOTE_TAG)
+      }
+    },
     verifyAggregate(voteKeys, message, bytes) {
       if (voteKeys.length === 0) return false
       const decodedKeys: HerumiPublicKey[] = []
@@ -132,4 +165,11 @@ function selfCheck(wasm: BlsVoteBackend): void {
     throw new Error('bls-eth-wasm signs differently from @noble (hash-to-curve tag or encoding changed)')
   if (!wasm.verify(voteKey, message, fromWasm) || wasm.verify(voteKey, new Uint8Array(1), fromWasm))
     throw new Error('bls-eth-wasm verification is broken')
+  const signer = createRealSigner({ identitySeed: new Uint8Array(32).fill(7), voteSeed: new Uint8Array(48).fill(42) })
+  const possession = blsPossessionMessage(signer.voteKey, signer.identityKey)
+  const proof = signer.proofOfPossession()
+  const voteOverPossession = wasm.sign(secretKey, possession)
+  if (!wasm.verifyPossession(signer.voteKey, possession, proof) || wasm.verifyPossession(signer.voteKey, possession, voteOverPossession))
+    throw new Error('bls-eth-wasm checks proofs of possession differently from @noble (its hash-to-curve tag did not switch)')
+  if (!wasm.verify(voteKey, message, fromWasm)) throw new Error("bls-eth-wasm did not return to the votes' hash-to-curve tag")
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bls12_381 } from '@noble/curves/bls12-381.js'
+import { blsPossessionMessage } from '../../../../workers/common/domains'
 import {
   buildCertificate,
   commitSignBytes,
@@ -74,5 +75,40 @@ describe('WebAssembly BLS backend', () => {
     expect(verifyCertificate(certificate, created.set, slow)).toEqual({ ok: true })
     expect(verifyCertificate(certificate, created.set, fast)).toEqual({ ok: true })
     expect(verifyCertificate({ ...certificate, round: 1 }, created.set, fast).ok).toBe(false)
+  })
+
+  it('checks proofs of possession as @noble does, under their own tag, and leaves votes under theirs', () => {
+    const signers = [9, 10].map((i) => createRealSigner({ identitySeed: new Uint8Array(32).fill(i), voteSeed: new Uint8Array(48).fill(i) }))
+    const [a, b] = signers
+    const possession = blsPossessionMessage(a.voteKey, a.identityKey)
+    const proof = a.proofOfPossession()
+    for (const backend of [wasm, noble]) {
+      expect(backend.verifyPossession(a.voteKey, possession, proof)).toBe(true)
+      // Bound to the identity key and to the vote key.
+      expect(backend.verifyPossession(a.voteKey, blsPossessionMessage(a.voteKey, b.identityKey), proof)).toBe(false)
+      expect(backend.verifyPossession(b.voteKey, blsPossessionMessage(b.voteKey, a.identityKey), proof)).toBe(false)
+      // A vote signature over the same bytes is not a proof (another hash-to-curve tag), nor a proof a vote.
+      const vote = a.signVote(possession)
+      expect(backend.verifyPossession(a.voteKey, possession, vote)).toBe(false)
+      expect(backend.verify(a.voteKey, possession, proof)).toBe(false)
+      expect(backend.verify(a.voteKey, possession, vote)).toBe(true)
+      for (const bad of [new Uint8Array(96).fill(7), new Uint8Array(0), proof.subarray(1)])
+        expect(backend.verifyPossession(a.voteKey, possession, bad)).toBe(false)
+      expect(backend.verifyPossession(new Uint8Array(48), possession, proof)).toBe(false)
+    }
+    // Votes made and checked right after a failed proof check still use the votes' tag.
+    const after = wasm.sign(keys[0].secretKey, message)
+    expect(after).toEqual(noble.sign(keys[0].secretKey, message))
+    expect(wasm.verify(voteKeys[0], message, after)).toBe(true)
+    // The scheme builds sets through the backend: the two accept and refuse the same members.
+    const forged = { id: 'v1', identityKey: b.identityKey, voteKey: b.voteKey, possession: proof }
+    const honest = { id: 'v0', identityKey: a.identityKey, voteKey: a.voteKey, possession: proof }
+    for (const scheme of [createRealScheme({ bls: wasm }), createRealScheme()]) {
+      expect(createValidatorSet([honest], scheme).ok).toBe(true)
+      expect(createValidatorSet([honest, forged], scheme)).toEqual({
+        ok: false,
+        reason: 'validator v1: proof of possession does not verify',
+      })
+    }
   })
 })
